@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tarcza needs that are missing. Idempotent and
+# quiet when everything is there.   usage: scripts/deps.sh [build|bench|all]
+#   build (default): compilers, libraries and test tools for make run / make check
+#   bench:           adds the comparison systems of make bench (wrk, nginx)
+set -euo pipefail
+what=${1:-build}
+
+build_pkgs=(build-essential cmake pkg-config clang
+  libsqlite3-dev libmicrohttpd-dev libjansson-dev libgeos-dev libsodium-dev
+  libcmocka-dev libcurl4-openssl-dev sqlite3 curl)
+bench_pkgs=(wrk nginx-light)
+
+pkgs=("${build_pkgs[@]}")
+case "$what" in
+  build) ;;
+  bench|all) pkgs+=("${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|bench|all]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# nginx-light starts a system nginx on port 80; the benchmark runs its own.
+if printf '%s\n' "${missing[@]}" | grep -qx nginx-light; then
+  $sudo service nginx stop >/dev/null 2>&1 || true
+fi

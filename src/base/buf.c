@@ -1,0 +1,138 @@
+/* buf.c - growable, bounded byte buffer. */
+#include "base/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tz_buf_init(struct tz_buf *b, size_t max)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->max = max;
+}
+
+void tz_buf_free(struct tz_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void tz_buf_reset(struct tz_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+/* Makes room for extra more bytes plus the terminating NUL. */
+static tz_err reserve(struct tz_buf *b, size_t extra)
+{
+    if (extra > b->max - b->len)
+        return TZ_ETOOBIG;
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return TZ_OK;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p)
+        return TZ_ENOMEM;
+    b->data = p;
+    b->cap = cap;
+    return TZ_OK;
+}
+
+tz_err tz_buf_append(struct tz_buf *b, const void *s, size_t n)
+{
+    tz_err err = reserve(b, n);
+    if (err)
+        return err;
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return TZ_OK;
+}
+
+tz_err tz_buf_puts(struct tz_buf *b, const char *s)
+{
+    return tz_buf_append(b, s, strlen(s));
+}
+
+tz_err tz_buf_printf(struct tz_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return TZ_EINVAL;
+    tz_err err = reserve(b, (size_t)n);
+    if (err)
+        return err;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return TZ_OK;
+}
+
+tz_err tz_buf_json_string(struct tz_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t start_len = b->len;
+    tz_err err = tz_buf_append(b, "\"", 1);
+    size_t run = 0; /* start of the pending run of bytes that need no escape */
+    for (size_t i = 0; !err && i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c != '<')
+            continue;
+        err = tz_buf_append(b, s + run, i - run);
+        run = i + 1;
+        if (err)
+            break;
+        char esc[7];
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            err = tz_buf_append(b, esc, 2);
+        } else if (c == '\n') {
+            err = tz_buf_append(b, "\\n", 2);
+        } else if (c == '\r') {
+            err = tz_buf_append(b, "\\r", 2);
+        } else if (c == '\t') {
+            err = tz_buf_append(b, "\\t", 2);
+        } else {
+            /* '<' too, so that JSON embedded in HTML can never close a tag. */
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            err = tz_buf_append(b, esc, 6);
+        }
+    }
+    if (!err)
+        err = tz_buf_append(b, s + run, n - run);
+    if (!err)
+        err = tz_buf_append(b, "\"", 1);
+    if (err && b->data) {
+        b->len = start_len; /* all or nothing, like the other appends */
+        b->data[b->len] = '\0';
+    }
+    return err;
+}
+
+char *tz_buf_take(struct tz_buf *b)
+{
+    char *p = b->data;
+    if (!p)
+        p = calloc(1, 1);
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    return p;
+}

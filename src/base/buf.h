@@ -1,0 +1,41 @@
+/*
+ * buf.h - a growable byte buffer with a hard maximum (like curl's dynbuf).
+ *
+ * The maximum is fixed when the buffer is made; an append that would pass it
+ * fails with TZ_ETOOBIG and leaves the buffer as it was. The contents are
+ * always NUL-terminated so that they can be used as a C string.
+ */
+#ifndef TZ_BASE_BUF_H
+#define TZ_BASE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+struct tz_buf {
+    char *data;  /* NUL-terminated contents, or NULL while empty */
+    size_t len;  /* bytes used, not counting the NUL */
+    size_t cap;  /* bytes allocated */
+    size_t max;  /* hard maximum of len */
+};
+
+/* Prepares an empty buffer that may hold at most max bytes. */
+void tz_buf_init(struct tz_buf *b, size_t max);
+/* Releases the memory; the buffer is empty and usable again. */
+void tz_buf_free(struct tz_buf *b);
+/* Empties the buffer but keeps its memory. */
+void tz_buf_reset(struct tz_buf *b);
+/* Appends n bytes of s. */
+tz_err tz_buf_append(struct tz_buf *b, const void *s, size_t n);
+/* Appends a NUL-terminated string. */
+tz_err tz_buf_puts(struct tz_buf *b, const char *s);
+/* Appends printf-style formatted text. */
+tz_err tz_buf_printf(struct tz_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Appends s (n bytes of UTF-8) as a JSON string literal, quotes included. */
+tz_err tz_buf_json_string(struct tz_buf *b, const char *s, size_t n);
+/* Hands the contents to the caller (who frees them) and empties the buffer. */
+char *tz_buf_take(struct tz_buf *b);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * geo.h - district geometry: GeoJSON import with validation, routing a point
+ * to the district that contains it, and the demo districts.
+ *
+ * Geometry travels as GeoJSON geometry text (RFC 7946, [lon, lat], WGS 84),
+ * the same text the store keeps and the API serves.
+ */
+#ifndef TZ_GEO_GEO_H
+#define TZ_GEO_GEO_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+
+/* One district read from a GeoJSON Feature. Every string is owned and NUL-terminated. */
+struct tz_geo_district {
+    char *id;       /* the Feature's "id" member, or its "id" property; <= 63 bytes */
+    char *name;
+    char *unit;     /* the police unit (komisariat) */
+    char *officer;  /* the district officer (dzielnicowy) */
+    char *geometry; /* normalised GeoJSON geometry: Polygon or MultiPolygon */
+};
+
+struct tz_geo_districts {
+    struct tz_geo_district *items;
+    size_t count;
+};
+
+/* Why one feature was refused. */
+struct tz_geo_problem {
+    size_t index;   /* position of the feature in the collection */
+    char *id;       /* its id, or NULL when it has none */
+    char *message;  /* English, one sentence */
+};
+
+struct tz_geo_problems {
+    struct tz_geo_problem *items;
+    size_t count;
+};
+
+/* Largest GeoJSON document tz_geo_parse_districts accepts. */
+#define TZ_GEO_MAX_DOCUMENT (64u * 1024 * 1024)
+
+/*
+ * Parses a GeoJSON FeatureCollection of districts (len bytes of json).
+ * Each Feature needs an id, the string properties name, unit and officer,
+ * and a valid Polygon or MultiPolygon geometry; ids are unique and no two
+ * districts overlap (sharing a border is fine). On success fills out.
+ * Otherwise returns TZ_EINVAL, leaves out empty and lists in problems every
+ * feature that is wrong, with its id (TZ_ETOOBIG when len passes the maximum).
+ * The caller frees both with the _free functions.
+ */
+tz_err tz_geo_parse_districts(const char *json, size_t len, struct tz_geo_districts *out,
+                              struct tz_geo_problems *problems);
+void tz_geo_districts_free(struct tz_geo_districts *d);
+void tz_geo_problems_free(struct tz_geo_problems *p);
+
+/*
+ * Routing: which district contains a point. Built once from the districts'
+ * geometries (GEOS prepared geometries in an STRtree); tz_router_locate is
+ * safe to call from many threads at once and costs microseconds.
+ */
+struct tz_router;
+
+/* Builds a router over count GeoJSON geometries; index i in results means geometries[i]. */
+tz_err tz_router_build(const char *const *geometries, size_t count, struct tz_router **out);
+/*
+ * Finds the district whose polygon covers (lat, lon). A point on a border
+ * shared by several districts goes to the one with the lowest index.
+ * TZ_EOUTSIDE when no district covers it; TZ_EINVAL for non-finite input.
+ */
+tz_err tz_router_locate(struct tz_router *router, double lat, double lon, size_t *index);
+/* Number of districts in the router. */
+size_t tz_router_count(const struct tz_router *router);
+void tz_router_free(struct tz_router *router);
+
+/*
+ * Demo districts: about 40 districts (Voronoi cells clipped to an outline of
+ * Kraków) with real neighbourhood names, assigned to the city's police units
+ * (Komisariat Policji I-VII w Krakowie) and to fictional officers.
+ */
+tz_err tz_geo_demo_districts(struct tz_geo_districts *out);
+
+#endif

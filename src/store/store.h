@@ -1,0 +1,167 @@
+/*
+ * store.h - the store: where reports, districts and categories live durably.
+ *
+ * The threat map talks to the store only through this header, so that a
+ * PostgreSQL backend can join the SQLite one without touching threatmap/.
+ * Records here are plain data; the threat-map rules (validation, workflow,
+ * deadlines) are not the store's business.
+ *
+ * Every function is safe to call from many threads at once. Writes are
+ * transactions: when a write function returns TZ_OK its effect is committed
+ * and synced to disk (SQLite: WAL, synchronous=FULL); when it returns an error,
+ * nothing of it is stored.
+ */
+#ifndef TZ_STORE_STORE_H
+#define TZ_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+#define TZ_CODE_MAX 48    /* category, group and status codes, NUL included */
+#define TZ_ID_MAX 64      /* district ids, NUL included */
+#define TZ_HASH_LEN 32    /* SHA-256 / BLAKE2b-256 digests */
+#define TZ_STATUS_MAX 16  /* status codes, NUL included */
+
+/* A category of threat (DESIGN 1.1): data, not code. */
+struct tz_category_rec {
+    char code[TZ_CODE_MAX];
+    char group[TZ_CODE_MAX];
+    char *name_pl;
+    char *name_en;
+    bool retired;              /* takes no new reports */
+    bool description_required;
+    char visibility[TZ_CODE_MAX]; /* "always", "once_confirmed", "never" */
+    int sort_order;
+};
+
+/* A group of categories. */
+struct tz_group_rec {
+    char code[TZ_CODE_MAX];
+    char *name_pl;
+    char *name_en;
+};
+
+/* A police district (rejon dzielnicowego). */
+struct tz_district_rec {
+    char id[TZ_ID_MAX];
+    char *name;
+    char *unit;
+    char *officer;
+    char *geometry; /* GeoJSON geometry object (RFC 7946), as text */
+};
+
+/* A report, as stored. Times are Unix seconds UTC; 0 means "not yet". */
+struct tz_report_rec {
+    int64_t id;                 /* assigned by the store on insert */
+    char category[TZ_CODE_MAX];
+    double lat, lon;
+    char district_id[TZ_ID_MAX];
+    char status[TZ_STATUS_MAX];
+    char *description;          /* as the reporter wrote it; may be NULL */
+    char *public_description;   /* as an officer reviewed it; NULL until then */
+    int64_t received_at;
+    int64_t status_changed_at;
+    int64_t takeup_due;         /* deadline to take it up */
+    int64_t taken_up_at;
+    int64_t verify_due;         /* deadline to verify; 0 until taken up */
+    int64_t verified_at;
+    int64_t when_date;          /* when it happens: a day (00:00 Polish time), or 0 */
+    unsigned when_times;        /* bit set of times of day: 1 morning, 2 afternoon, 4 evening, 8 night */
+    unsigned when_weekdays;     /* bit set of weekdays: bit 0 Monday ... bit 6 Sunday */
+    int me_too;                 /* citizens who confirmed it */
+    uint8_t token_hash[TZ_HASH_LEN];    /* hash of the reporter's tracking token */
+    uint8_t reporter_hash[TZ_HASH_LEN]; /* keyed hash of the reporter's address */
+};
+
+/* One status change of a report. */
+struct tz_transition_rec {
+    int64_t report_id;
+    char from[TZ_STATUS_MAX];
+    char to[TZ_STATUS_MAX];
+    int64_t at;
+    char *actor;       /* who made it */
+    char *note;        /* why; may be NULL */
+    char *referred_to; /* institution, for "referred"; may be NULL */
+};
+
+/* What a list of reports is filtered by. Zero-initialised means "everything". */
+#define TZ_FILTER_MAX_CATEGORIES 64
+struct tz_report_filter {
+    bool has_bbox;
+    double west, south, east, north;
+    size_t category_count;
+    char categories[TZ_FILTER_MAX_CATEGORIES][TZ_CODE_MAX];
+    size_t status_count;
+    char statuses[8][TZ_STATUS_MAX];
+    int64_t from, to;  /* received_at in [from, to); 0 = open */
+    int64_t before_id; /* keyset cursor: only ids below it; 0 = from the newest */
+    size_t limit;      /* at most this many, newest first */
+};
+
+/* Where the store is asked to change a report's status (compare and set). */
+struct tz_status_change {
+    int64_t report_id;
+    const char *expected_status; /* the change fails with TZ_ECONFLICT unless the report is in it */
+    const char *new_status;
+    int64_t at;
+    int64_t taken_up_at;         /* new values of these three when non-zero */
+    int64_t verify_due;
+    int64_t verified_at;
+    const char *actor;
+    const char *note;
+    const char *referred_to;
+};
+
+struct tz_store;
+
+/* Opens (creating if needed) the SQLite store at path and brings its schema up to date. */
+tz_err tz_store_open_sqlite(const char *path, struct tz_store **out);
+/* Closes the store. Safe with NULL. */
+void tz_store_close(struct tz_store *store);
+/* The schema version after migrations. */
+int tz_store_schema_version(struct tz_store *store);
+
+/* Categories and groups, in their sort order. The caller frees with the _free functions. */
+tz_err tz_store_categories(struct tz_store *store, struct tz_category_rec **out, size_t *count);
+tz_err tz_store_groups(struct tz_store *store, struct tz_group_rec **out, size_t *count);
+void tz_category_recs_free(struct tz_category_rec *recs, size_t count);
+void tz_group_recs_free(struct tz_group_rec *recs, size_t count);
+
+/* Inserts or replaces (by id) every district of the list in one transaction. */
+tz_err tz_store_put_districts(struct tz_store *store, const struct tz_district_rec *recs,
+                              size_t count);
+/* Every district, ordered by id. */
+tz_err tz_store_districts(struct tz_store *store, struct tz_district_rec **out, size_t *count);
+void tz_district_recs_free(struct tz_district_rec *recs, size_t count);
+
+/*
+ * Inserts count reports in one transaction and writes their new ids into
+ * recs[i].id. All are stored or none is. This is the group-commit primitive:
+ * see committer.h for the thread that batches concurrent requests into it.
+ */
+tz_err tz_store_insert_reports(struct tz_store *store, struct tz_report_rec *recs, size_t count);
+/* One report by id; TZ_ENOTFOUND if there is none. Free with tz_report_rec_clear. */
+tz_err tz_store_get_report(struct tz_store *store, int64_t id, struct tz_report_rec *out);
+/* Reports matching filter, newest first, at most filter->limit (capped at 1000). */
+tz_err tz_store_list_reports(struct tz_store *store, const struct tz_report_filter *filter,
+                             struct tz_report_rec **out, size_t *count);
+/* Number of reports stored. */
+tz_err tz_store_count_reports(struct tz_store *store, int64_t *count);
+/* Releases what a report record owns (not the record itself). */
+void tz_report_rec_clear(struct tz_report_rec *rec);
+void tz_report_recs_free(struct tz_report_rec *recs, size_t count);
+
+/* Applies a status change and records it in the report's history, in one transaction. */
+tz_err tz_store_change_status(struct tz_store *store, const struct tz_status_change *change);
+/* Sets the reviewed public description (NULL hides it again). */
+tz_err tz_store_set_public_description(struct tz_store *store, int64_t report_id,
+                                       const char *text);
+/* The report's status history, oldest first. */
+tz_err tz_store_history(struct tz_store *store, int64_t report_id, struct tz_transition_rec **out,
+                        size_t *count);
+void tz_transition_recs_free(struct tz_transition_rec *recs, size_t count);
+
+#endif

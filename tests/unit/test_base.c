@@ -1,0 +1,126 @@
+/* Unit tests of src/base: bounded buffers, JSON strings, RFC 3339 and Polish days. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/buf.h"
+#include "base/tztime.h"
+
+static void buf_refuses_to_pass_its_maximum(void **state)
+{
+    struct tz_buf b;
+    tz_buf_init(&b, 8);
+    assert_int_equal(tz_buf_puts(&b, "12345"), TZ_OK);
+    assert_int_equal(tz_buf_puts(&b, "6789"), TZ_ETOOBIG);
+    assert_string_equal(b.data, "12345"); /* unchanged by the failed append */
+    assert_int_equal(tz_buf_printf(&b, "%d", 678), TZ_OK);
+    assert_string_equal(b.data, "12345678");
+    assert_int_equal(tz_buf_printf(&b, "%c", 'x'), TZ_ETOOBIG);
+    tz_buf_free(&b);
+}
+
+static void buf_escapes_json_strings(void **state)
+{
+    struct tz_buf b;
+    tz_buf_init(&b, 1024);
+    const char s[] = "a\"b\\c\nd\x01<é";
+    assert_int_equal(tz_buf_json_string(&b, s, strlen(s)), TZ_OK);
+    assert_string_equal(b.data, "\"a\\\"b\\\\c\\nd\\u0001\\u003cé\"");
+    tz_buf_free(&b);
+
+    tz_buf_init(&b, 4);
+    assert_int_equal(tz_buf_json_string(&b, "abcdef", 6), TZ_ETOOBIG);
+    assert_int_equal(b.len, 0);
+    tz_buf_free(&b);
+}
+
+static void time_formats_and_parses_rfc3339(void **state)
+{
+    char text[TZ_TIME_TEXT_MAX];
+    tz_time_format(0, text);
+    assert_string_equal(text, "1970-01-01T00:00:00Z");
+    tz_time_format(1796036400, text);
+    assert_string_equal(text, "2026-11-30T11:00:00Z");
+
+    int64_t t;
+    assert_int_equal(tz_time_parse("2026-11-30T11:00:00Z", 20, &t), TZ_OK);
+    assert_int_equal(t, 1796036400);
+    assert_int_equal(tz_time_parse("2026-11-30T12:00:00.250+01:00", 29, &t), TZ_OK);
+    assert_int_equal(t, 1796036400);
+    /* A bare date is midnight Polish time: 2026-11-30 00:00 CET = 23:00Z the day before. */
+    assert_int_equal(tz_time_parse("2026-11-30", 10, &t), TZ_OK);
+    tz_time_format(t, text);
+    assert_string_equal(text, "2026-11-29T23:00:00Z");
+
+    const char *bad[] = {"", "2026", "2026-13-01", "2026-02-29", "2026-11-30T25:00:00Z",
+                         "2026-11-30T11:00:00", "2026-11-30T11:00:00Zjunk", "2026-11-30 11:00:00Z",
+                         "1969-12-31", "2026-1-30"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(tz_time_parse(bad[i], strlen(bad[i]), &t), TZ_EINVAL);
+}
+
+static int64_t at(const char *rfc3339)
+{
+    int64_t t = 0;
+    assert_int_equal(tz_time_parse(rfc3339, strlen(rfc3339), &t), TZ_OK);
+    return t;
+}
+
+static void polish_offset_follows_eu_rule(void **state)
+{
+    assert_int_equal(tz_time_pl_offset(at("2026-01-15T12:00:00Z")), 3600);
+    assert_int_equal(tz_time_pl_offset(at("2026-07-15T12:00:00Z")), 7200);
+    /* 2026: summer time from 29 March 01:00Z to 25 October 01:00Z. */
+    assert_int_equal(tz_time_pl_offset(at("2026-03-29T00:59:59Z")), 3600);
+    assert_int_equal(tz_time_pl_offset(at("2026-03-29T01:00:00Z")), 7200);
+    assert_int_equal(tz_time_pl_offset(at("2026-10-25T00:59:59Z")), 7200);
+    assert_int_equal(tz_time_pl_offset(at("2026-10-25T01:00:00Z")), 3600);
+}
+
+static void deadlines_keep_polish_wall_time_across_dst(void **state)
+{
+    char text[TZ_TIME_TEXT_MAX];
+    /* Saturday 28 March 2026, 10:00 CET: two days on is Monday 10:00 CEST, 47 h later. */
+    int64_t received = at("2026-03-28T10:00:00+01:00");
+    int64_t due = tz_time_add_pl_days(received, 2);
+    tz_time_format(due, text);
+    assert_string_equal(text, "2026-03-30T08:00:00Z");
+    assert_int_equal(due - received, 47 * 3600);
+
+    /* Across the October change the same two days last 49 hours. */
+    received = at("2026-10-24T10:00:00+02:00");
+    due = tz_time_add_pl_days(received, 2);
+    assert_int_equal(due - received, 49 * 3600);
+
+    /* Away from a change, 5 days are 120 hours. */
+    received = at("2026-11-25T10:00:00Z");
+    assert_int_equal(tz_time_add_pl_days(received, 5) - received, 120 * 3600);
+
+    /* 02:30 does not exist on 29 March 2026: the deadline moves to 03:30 CEST. */
+    received = at("2026-03-27T02:30:00+01:00");
+    due = tz_time_add_pl_days(received, 2);
+    tz_time_format(due, text);
+    assert_string_equal(text, "2026-03-29T01:30:00Z");
+
+    /* 02:30 exists twice on 25 October 2026: the first one (CEST) is taken. */
+    received = at("2026-10-23T02:30:00+02:00");
+    due = tz_time_add_pl_days(received, 2);
+    tz_time_format(due, text);
+    assert_string_equal(text, "2026-10-25T00:30:00Z");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(buf_refuses_to_pass_its_maximum),
+        cmocka_unit_test(buf_escapes_json_strings),
+        cmocka_unit_test(time_formats_and_parses_rfc3339),
+        cmocka_unit_test(polish_offset_follows_eu_rule),
+        cmocka_unit_test(deadlines_keep_polish_wall_time_across_dst),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
