@@ -14,6 +14,7 @@ static const char *const messages[TZ_ERR_COUNT] = {
     [TZ_EFORBIDDEN] = "forbidden",
     [TZ_EBUSY] = "busy, try again",
     [TZ_ECLOSED] = "shutting down",
+    [TZ_EMALFORMED] = "malformed input",
 };
 
 const char *tz_err_str(tz_err err)

@@ -23,6 +23,7 @@ enum tz_err_code {
     TZ_EFORBIDDEN,/* the caller may not do this */
     TZ_EBUSY,     /* a resource is temporarily unavailable; try again */
     TZ_ECLOSED,   /* the component is shutting down */
+    TZ_EMALFORMED,/* an input cannot be parsed at all (not JSON, not a number) */
     TZ_ERR_COUNT
 };
 

@@ -9,6 +9,7 @@
 #define TZ_GEO_GEO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 
@@ -26,9 +27,9 @@ struct tz_geo_districts {
     size_t count;
 };
 
-/* Why one feature was refused. */
+/* Why one feature (or the whole document) was refused. */
 struct tz_geo_problem {
-    size_t index;   /* position of the feature in the collection */
+    size_t index;   /* position of the feature in the collection, or TZ_GEO_DOCUMENT */
     char *id;       /* its id, or NULL when it has none */
     char *message;  /* English, one sentence */
 };
@@ -37,6 +38,9 @@ struct tz_geo_problems {
     struct tz_geo_problem *items;
     size_t count;
 };
+
+/* The index of a problem with the document as a whole (not JSON, not a FeatureCollection...). */
+#define TZ_GEO_DOCUMENT SIZE_MAX
 
 /* Largest GeoJSON document tz_geo_parse_districts accepts. */
 #define TZ_GEO_MAX_DOCUMENT (64u * 1024 * 1024)

@@ -1,0 +1,131 @@
+/*
+ * api_reports.c - /api/v1/reports: file a report (anonymous), read one,
+ * page through many. Validation is the threat map's; this file moves bytes
+ * and picks statuses.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "base/tztime.h"
+#include "http/internal.h"
+
+#define LIST_BODY_MAX (8u * 1024 * 1024)
+#define REPORT_BODY_MAX (64u * 1024)
+
+static void client_address(struct request *req, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!info || !info->client_addr)
+        return;
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+/* Runs on the writer thread once the report's batch is durable (or failed). */
+static void on_committed(void *ctx, tz_err err)
+{
+    struct request *req = ctx;
+    struct tz_http *srv = req->srv;
+    req->commit_err = err;
+    req->state = REQUEST_COMMITTED;
+    MHD_resume_connection(req->conn);
+    atomic_fetch_sub(&srv->suspended, 1);
+}
+
+static enum MHD_Result answer_committed(struct request *req)
+{
+    if (req->commit_err)
+        return http_respond_problem(req, req->commit_err, "the report could not be stored", NULL);
+    struct tz_buf b;
+    tz_buf_init(&b, REPORT_BODY_MAX);
+    if (tz_threatmap_submission_json(req->srv->tm, &req->sub, &b) != TZ_OK) {
+        tz_buf_free(&b);
+        return http_respond_problem(req, TZ_ENOMEM, NULL, NULL);
+    }
+    return http_respond_json(req, MHD_HTTP_CREATED, &b);
+}
+
+enum MHD_Result api_reports_create(struct request *req)
+{
+    struct tz_http *srv = req->srv;
+    if (req->state == REQUEST_COMMITTED)
+        return answer_committed(req);
+    if (atomic_load(&srv->closing))
+        return http_respond_problem(req, TZ_ECLOSED, "the service is shutting down", NULL);
+    struct tz_query_param params[TZ_HTTP_MAX_QUERY_PARAMS];
+    size_t nparams = 0;
+    if (!http_query_params(req, params, &nparams) || nparams > 0)
+        return http_respond_status_problem(req, 400, "this resource takes no query parameters",
+                                           NULL);
+    char addr[INET6_ADDRSTRLEN];
+    client_address(req, addr, sizeof addr);
+    struct tz_field_errors errs = {0};
+    tz_err err = tz_threatmap_prepare(srv->tm, req->body.data ? req->body.data : "", req->body.len,
+                                      addr, tz_time_now(), &req->sub, &errs);
+    if (err == TZ_EMALFORMED)
+        return http_respond_problem(req, err, "the body must be one JSON object", NULL);
+    if (err == TZ_EINVAL)
+        return http_respond_problem(req, err, "some fields are invalid; see errors", &errs);
+    if (err)
+        return http_respond_problem(req, err, NULL, NULL);
+
+    /* Suspend first, then submit: the writer may finish before this function returns. */
+    req->state = REQUEST_COMMITTING;
+    atomic_fetch_add(&srv->suspended, 1);
+    MHD_suspend_connection(req->conn);
+    err = tz_threatmap_submit_async(srv->tm, &req->sub, on_committed, req);
+    if (err)
+        on_committed(req, err);
+    return MHD_YES;
+}
+
+enum MHD_Result api_reports_get(struct request *req)
+{
+    struct tz_query_param params[TZ_HTTP_MAX_QUERY_PARAMS];
+    size_t n = 0;
+    const char *token = NULL;
+    if (!http_query_params(req, params, &n))
+        return http_respond_status_problem(req, 400, "too many query parameters", NULL);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(params[i].key, "token") != 0 || token) {
+            struct tz_field_errors errs = {0};
+            tz_fielderr_add(&errs, params[i].key, "unknown or repeated parameter");
+            return http_respond_status_problem(req, 400, "bad query parameter", &errs);
+        }
+        token = params[i].value ? params[i].value : "";
+    }
+    struct tz_buf b;
+    tz_buf_init(&b, REPORT_BODY_MAX);
+    tz_err err = tz_threatmap_report_json(req->srv->tm, req->id, token, tz_time_now(), &b);
+    if (err) {
+        tz_buf_free(&b);
+        if (err == TZ_EFORBIDDEN)
+            return http_respond_problem(req, err, "the tracking token does not match", NULL);
+        return http_respond_problem(req, err, err == TZ_ENOTFOUND ? "no such report" : NULL, NULL);
+    }
+    return http_respond_json(req, MHD_HTTP_OK, &b);
+}
+
+enum MHD_Result api_reports_list(struct request *req)
+{
+    struct tz_query_param params[TZ_HTTP_MAX_QUERY_PARAMS];
+    size_t n = 0;
+    if (!http_query_params(req, params, &n))
+        return http_respond_status_problem(req, 400, "too many query parameters", NULL);
+    struct tz_field_errors errs = {0};
+    struct tz_buf b;
+    tz_buf_init(&b, LIST_BODY_MAX);
+    tz_err err = tz_threatmap_list_json(req->srv->tm, params, n, tz_time_now(), &b, &errs);
+    if (err) {
+        tz_buf_free(&b);
+        if (err == TZ_EINVAL)
+            return http_respond_status_problem(req, 400, "bad query parameters", &errs);
+        return http_respond_problem(req, err, NULL, NULL);
+    }
+    return http_respond_json(req, MHD_HTTP_OK, &b);
+}

@@ -1,0 +1,79 @@
+/*
+ * internal.h - what the http/ files share: the request context, the route
+ * table and the response helpers. Not part of the module's promise.
+ */
+#ifndef TZ_HTTP_INTERNAL_H
+#define TZ_HTTP_INTERNAL_H
+
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "base/buf.h"
+#include "base/fielderr.h"
+#include "http/server.h"
+
+#define TZ_HTTP_MAX_QUERY_PARAMS 32
+
+struct tz_http {
+    struct MHD_Daemon *daemon;
+    struct tz_threatmap *tm;
+    uint16_t port;
+    atomic_int suspended;  /* connections waiting for the group commit */
+    atomic_bool closing;   /* stop was called: new reports get 503 */
+    char *categories_json; /* rendered once: they do not change while serving */
+    size_t categories_len;
+    char *districts_json;
+    size_t districts_len;
+};
+
+enum request_state {
+    REQUEST_NEW,       /* headers read, handler not yet run */
+    REQUEST_BODY,      /* receiving the body */
+    REQUEST_COMMITTING,/* suspended until the writer has stored the report */
+    REQUEST_COMMITTED, /* resumed; commit_err says how it went */
+};
+
+struct request;
+typedef enum MHD_Result (*handler_fn)(struct request *req);
+
+struct request {
+    struct tz_http *srv;
+    struct MHD_Connection *conn;
+    const char *url;
+    const char *method;
+    enum request_state state;
+    handler_fn handler;
+    bool wants_body;
+    struct tz_buf body;
+    bool body_too_big;
+    int64_t id;         /* {id} of the path, where the route has one */
+    const char *allow;  /* methods the path allows, for a 405 answer */
+    struct tz_submission sub;
+    tz_err commit_err;
+};
+
+/* Answers with a JSON body, taking ownership of buf's contents. */
+enum MHD_Result http_respond_json(struct request *req, unsigned status, struct tz_buf *buf);
+/* Answers with a body that lives as long as the server (cached documents). */
+enum MHD_Result http_respond_static(struct request *req, unsigned status, const char *type,
+                                    const char *body, size_t len);
+/* Answers with an RFC 9457 problem for err (fields may be NULL). */
+enum MHD_Result http_respond_problem(struct request *req, tz_err err, const char *detail,
+                                     const struct tz_field_errors *fields);
+/* Answers with a problem of an explicit HTTP status. */
+enum MHD_Result http_respond_status_problem(struct request *req, unsigned status,
+                                            const char *detail,
+                                            const struct tz_field_errors *fields);
+/* Collects the query parameters; false when there are more than the maximum. */
+bool http_query_params(struct request *req, struct tz_query_param *params, size_t *count);
+
+/* The handlers (api_*.c). */
+enum MHD_Result api_healthz(struct request *req);
+enum MHD_Result api_categories(struct request *req);
+enum MHD_Result api_districts(struct request *req);
+enum MHD_Result api_reports_list(struct request *req);
+enum MHD_Result api_reports_create(struct request *req);
+enum MHD_Result api_reports_get(struct request *req);
+
+#endif

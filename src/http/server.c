@@ -1,0 +1,244 @@
+/*
+ * server.c - the libmicrohttpd daemon, the route table and the life of a
+ * request: headers -> (body, bounded) -> handler -> answer, with POST of a
+ * report suspended while the group commit makes it durable.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/tztime.h"
+#include "http/internal.h"
+
+struct route {
+    const char *method;
+    const char *path; /* exact, or a prefix followed by a numeric {id} */
+    bool has_id;
+    bool wants_body;
+    handler_fn handler;
+};
+
+static const struct route routes[] = {
+    {"GET", "/healthz", false, false, api_healthz},
+    {"GET", "/api/v1/categories", false, false, api_categories},
+    {"GET", "/api/v1/districts", false, false, api_districts},
+    {"GET", "/api/v1/reports", false, false, api_reports_list},
+    {"POST", "/api/v1/reports", false, true, api_reports_create},
+    {"GET", "/api/v1/reports/", true, false, api_reports_get},
+};
+
+struct tz_http_config tz_http_defaults(void)
+{
+    return (struct tz_http_config){
+        .bind_addr = "127.0.0.1",
+        .port = 8080,
+        .threads = 0,
+        .connection_limit = 4096,
+        .idle_timeout_s = 30,
+    };
+}
+
+/* Reads a positive decimal id of at most 15 digits (below 2^53, safe in JSON). */
+static bool parse_id(const char *s, int64_t *out)
+{
+    int64_t v = 0;
+    size_t n = 0;
+    for (; s[n]; n++) {
+        if (s[n] < '0' || s[n] > '9' || n >= 15)
+            return false;
+        v = v * 10 + (s[n] - '0');
+    }
+    if (n == 0 || v <= 0)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool path_matches(const struct route *r, const char *url, int64_t *id)
+{
+    if (!r->has_id)
+        return strcmp(url, r->path) == 0;
+    size_t n = strlen(r->path);
+    return strncmp(url, r->path, n) == 0 && parse_id(url + n, id);
+}
+
+/* Finds the route; when only the method is wrong, sets req->allow and returns NULL. */
+static const struct route *find_route(struct request *req, const char *method)
+{
+    static const char *const allow_get = "GET, HEAD";
+    static const char *const allow_get_post = "GET, HEAD, POST";
+    bool get_ok = false, post_ok = false;
+    const struct route *found = NULL;
+    if (strcmp(method, "HEAD") == 0)
+        method = "GET";
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        int64_t id = 0;
+        if (!path_matches(&routes[i], req->url, &id))
+            continue;
+        get_ok = get_ok || strcmp(routes[i].method, "GET") == 0;
+        post_ok = post_ok || strcmp(routes[i].method, "POST") == 0;
+        if (strcmp(routes[i].method, method) == 0) {
+            found = &routes[i];
+            req->id = id;
+        }
+    }
+    if (!found && (get_ok || post_ok))
+        req->allow = post_ok ? allow_get_post : allow_get;
+    return found;
+}
+
+/* First call for a request: route it and check its headers before any body is read. */
+static enum MHD_Result begin_request(struct request *req)
+{
+    const struct route *route = find_route(req, req->method);
+    if (!route) {
+        if (req->allow)
+            return http_respond_status_problem(req, 405, "this method is not allowed here", NULL);
+        return http_respond_status_problem(req, 404, "no such resource", NULL);
+    }
+    req->handler = route->handler;
+    req->wants_body = route->wants_body;
+    if (!route->wants_body)
+        return req->handler(req);
+    const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!type || strncasecmp(type, "application/json", 16) != 0 ||
+        (type[16] != '\0' && type[16] != ';' && type[16] != ' '))
+        return http_respond_status_problem(req, 415, "send the report as application/json", NULL);
+    const char *length = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (length && strtoull(length, NULL, 10) > TZ_REPORT_BODY_MAX)
+        return http_respond_status_problem(req, 413, "the body is larger than 16 KiB", NULL);
+    req->state = REQUEST_BODY;
+    return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    struct tz_http *srv = cls;
+    struct request *req = *con_cls;
+    if (!req) {
+        req = calloc(1, sizeof *req);
+        if (!req)
+            return MHD_NO;
+        req->srv = srv;
+        req->conn = conn;
+        req->url = url;
+        req->method = method;
+        tz_buf_init(&req->body, TZ_REPORT_BODY_MAX);
+        *con_cls = req;
+        return begin_request(req);
+    }
+    if (req->state == REQUEST_BODY && *upload_data_size) {
+        /* Chunked bodies have no length up front: stop keeping bytes at the limit. */
+        if (!req->body_too_big &&
+            tz_buf_append(&req->body, upload_data, *upload_data_size) != TZ_OK)
+            req->body_too_big = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (req->state == REQUEST_BODY && req->body_too_big)
+        return http_respond_status_problem(req, 413, "the body is larger than 16 KiB", NULL);
+    return req->handler(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct request *req = *con_cls;
+    if (!req)
+        return;
+    tz_submission_clear(&req->sub);
+    tz_buf_free(&req->body);
+    free(req);
+    *con_cls = NULL;
+}
+
+/* libmicrohttpd's own messages (bind failures, resource limits) go to stderr. */
+__attribute__((format(printf, 2, 0))) static void log_mhd(void *cls, const char *fmt, va_list ap)
+{
+    vfprintf(stderr, fmt, ap);
+}
+
+static tz_err render_cached(struct tz_http *srv)
+{
+    struct tz_buf b;
+    tz_buf_init(&b, 256u * 1024 * 1024);
+    tz_err err = tz_threatmap_categories_json(srv->tm, &b);
+    if (!err) {
+        srv->categories_len = b.len;
+        srv->categories_json = tz_buf_take(&b);
+        err = tz_threatmap_districts_geojson(srv->tm, &b);
+    }
+    if (!err) {
+        srv->districts_len = b.len;
+        srv->districts_json = tz_buf_take(&b);
+    }
+    tz_buf_free(&b);
+    return err;
+}
+
+static void free_server(struct tz_http *srv)
+{
+    free(srv->categories_json);
+    free(srv->districts_json);
+    free(srv);
+}
+
+tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
+                     struct tz_http **out)
+{
+    struct tz_http_config c = cfg ? *cfg : tz_http_defaults();
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(c.port)};
+    if (inet_pton(AF_INET, c.bind_addr ? c.bind_addr : "127.0.0.1", &addr.sin_addr) != 1)
+        return TZ_EINVAL;
+    struct tz_http *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return TZ_ENOMEM;
+    srv->tm = tm;
+    tz_err err = render_cached(srv);
+    if (err) {
+        free_server(srv);
+        return err;
+    }
+    unsigned threads = c.threads ? c.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+            MHD_USE_ERROR_LOG,
+        c.port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1u, MHD_OPTION_CONNECTION_LIMIT,
+        c.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, c.idle_timeout_s,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_END);
+    if (!srv->daemon) {
+        free_server(srv);
+        return TZ_EIO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info ? info->port : c.port;
+    *out = srv;
+    return TZ_OK;
+}
+
+uint16_t tz_http_port(const struct tz_http *srv)
+{
+    return srv->port;
+}
+
+void tz_http_stop(struct tz_http *srv)
+{
+    if (!srv)
+        return;
+    atomic_store(&srv->closing, true);
+    MHD_quiesce_daemon(srv->daemon);
+    /* MHD may not stop with suspended connections: let the writer answer them first. */
+    for (int i = 0; i < 10000 && atomic_load(&srv->suspended) > 0; i++)
+        usleep(1000);
+    MHD_stop_daemon(srv->daemon);
+    free_server(srv);
+}

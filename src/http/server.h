@@ -1,0 +1,41 @@
+/*
+ * server.h - the HTTP server (libmicrohttpd) in front of the threat map.
+ *
+ * It routes requests to the API handlers, bounds what a client may send, and
+ * answers errors as RFC 9457 problem documents. POST /api/v1/reports does not
+ * hold a worker while its report waits for the group commit: the connection
+ * is suspended and resumed by the writer thread once the report is durable.
+ */
+#ifndef TZ_HTTP_SERVER_H
+#define TZ_HTTP_SERVER_H
+
+#include <stdint.h>
+
+#include "base/err.h"
+#include "threatmap/threatmap.h"
+
+struct tz_http_config {
+    const char *bind_addr;     /* IPv4 address to listen on; default "127.0.0.1" */
+    uint16_t port;             /* 0 picks a free port (see tz_http_port) */
+    unsigned threads;          /* worker threads; 0 = one per core */
+    unsigned connection_limit; /* concurrent connections */
+    unsigned idle_timeout_s;   /* a connection silent this long is closed */
+};
+
+/* Defaults: 127.0.0.1:8080, one thread per core, 4096 connections, 30 s idle. */
+struct tz_http_config tz_http_defaults(void);
+
+struct tz_http;
+
+/* Starts serving tm (which must outlive the server). */
+tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
+                     struct tz_http **out);
+/* The port the server listens on. */
+uint16_t tz_http_port(const struct tz_http *srv);
+/*
+ * Stops taking connections, waits for reports already accepted to be
+ * answered, and stops the server. Safe with NULL.
+ */
+void tz_http_stop(struct tz_http *srv);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * internal.h - what the threatmap/ files share among themselves; not part of
+ * the module's promise (that is threatmap.h).
+ */
+#ifndef TZ_THREATMAP_INTERNAL_H
+#define TZ_THREATMAP_INTERNAL_H
+
+#include <sodium.h>
+
+#include "threatmap/threatmap.h"
+
+struct tz_threatmap {
+    struct tz_threatmap_config cfg;
+    struct tz_store *store;        /* not owned */
+    struct tz_committer *committer;
+    struct tz_category_rec *categories;
+    size_t category_count;
+    struct tz_group_rec *groups;
+    size_t group_count;
+    struct tz_district_rec *districts; /* ordered by id, as the store lists them */
+    size_t district_count;
+    struct tz_router *router;      /* index i routes to districts[i] */
+    /* Key of the reporter-address hash; random per process, so that hashes
+     * cannot be linked across restarts or to the address without it. */
+    uint8_t addr_key[crypto_generichash_KEYBYTES];
+};
+
+/* Whether the public may see rec (status windows and the category's rule). */
+bool tm_publicly_visible(const struct tz_threatmap *tm, const struct tz_report_rec *rec,
+                         int64_t now);
+/* Appends the JSON object of a report; reporter_view adds the reporter's own data. */
+tz_err tm_render_report(const struct tz_threatmap *tm, const struct tz_report_rec *rec,
+                        int64_t now, bool reporter_view, struct tz_buf *out);
+/* Hash of a tracking token as stored. */
+void tm_token_hash(const char *token, uint8_t hash[TZ_HASH_LEN]);
+/* Whether s (n bytes) is a list of comma-separated items, each passed to fn; bounded by max_items. */
+tz_err tm_split_list(const char *s, size_t max_items,
+                     tz_err (*fn)(void *ctx, const char *item, size_t n), void *ctx);
+
+/* Stores the Kraków demo districts of geo/ (demo.c uses it). */
+tz_err tm_put_demo_districts(struct tz_store *store);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * service.c - the threat map's in-memory state (catalogue, districts,
+ * router, writer) and the workflow applied to stored reports.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/tztime.h"
+#include "threatmap/internal.h"
+
+struct tz_threatmap_config tz_threatmap_defaults(void)
+{
+    return (struct tz_threatmap_config){
+        .workflow = tz_workflow_defaults(),
+        .commit_batch_max = 512,
+        .commit_queue_max = 8192,
+    };
+}
+
+static tz_err build_router(struct tz_threatmap *tm)
+{
+    if (tm->district_count == 0)
+        return TZ_OK; /* every point is outside: reports are refused until districts exist */
+    const char **geometries = calloc(tm->district_count, sizeof *geometries);
+    if (!geometries)
+        return TZ_ENOMEM;
+    for (size_t i = 0; i < tm->district_count; i++)
+        geometries[i] = tm->districts[i].geometry;
+    tz_err err = tz_router_build(geometries, tm->district_count, &tm->router);
+    free(geometries);
+    return err;
+}
+
+tz_err tz_threatmap_open(struct tz_store *store, const struct tz_threatmap_config *cfg,
+                         struct tz_threatmap **out)
+{
+    tz_err err = TZ_OK;
+    if (sodium_init() < 0)
+        return TZ_EIO;
+    struct tz_threatmap *tm = calloc(1, sizeof *tm);
+    if (!tm)
+        return TZ_ENOMEM;
+    tm->cfg = cfg ? *cfg : tz_threatmap_defaults();
+    tm->store = store;
+    randombytes_buf(tm->addr_key, sizeof tm->addr_key);
+    err = tz_store_categories(store, &tm->categories, &tm->category_count);
+    if (err)
+        goto fail;
+    err = tz_store_groups(store, &tm->groups, &tm->group_count);
+    if (err)
+        goto fail;
+    err = tz_store_districts(store, &tm->districts, &tm->district_count);
+    if (err)
+        goto fail;
+    err = build_router(tm);
+    if (err)
+        goto fail;
+    err = tz_committer_start(store, tm->cfg.commit_batch_max, tm->cfg.commit_queue_max,
+                             &tm->committer);
+    if (err)
+        goto fail;
+    *out = tm;
+    return TZ_OK;
+fail:
+    tz_threatmap_close(tm);
+    return err;
+}
+
+void tz_threatmap_close(struct tz_threatmap *tm)
+{
+    if (!tm)
+        return;
+    tz_committer_stop(tm->committer);
+    tz_router_free(tm->router);
+    tz_district_recs_free(tm->districts, tm->district_count);
+    tz_group_recs_free(tm->groups, tm->group_count);
+    tz_category_recs_free(tm->categories, tm->category_count);
+    free(tm);
+}
+
+const struct tz_category_rec *tz_threatmap_category(const struct tz_threatmap *tm,
+                                                    const char *code)
+{
+    for (size_t i = 0; i < tm->category_count; i++) {
+        if (strcmp(tm->categories[i].code, code) == 0)
+            return &tm->categories[i];
+    }
+    return NULL;
+}
+
+static int compare_district_id(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct tz_district_rec *)elem)->id);
+}
+
+const struct tz_district_rec *tz_threatmap_district(const struct tz_threatmap *tm,
+                                                    const char *id)
+{
+    if (!tm->districts)
+        return NULL;
+    return bsearch(id, tm->districts, tm->district_count, sizeof tm->districts[0],
+                   compare_district_id);
+}
+
+size_t tz_threatmap_district_count(const struct tz_threatmap *tm)
+{
+    return tm->district_count;
+}
+
+tz_err tz_threatmap_submit(struct tz_threatmap *tm, struct tz_submission *sub)
+{
+    return tz_committer_insert(tm->committer, &sub->rec);
+}
+
+tz_err tz_threatmap_submit_async(struct tz_threatmap *tm, struct tz_submission *sub,
+                                 tz_commit_done_fn done, void *ctx)
+{
+    return tz_committer_submit(tm->committer, &sub->rec, done, ctx);
+}
+
+void tz_submission_clear(struct tz_submission *sub)
+{
+    tz_report_rec_clear(&sub->rec);
+    sodium_memzero(sub->token, sizeof sub->token);
+}
+
+/* Fills in the record fields that the rule of a transition changes. */
+static void apply_rule(const struct tz_threatmap *tm, const struct tz_transition_rule *rule,
+                       int64_t now, struct tz_status_change *change)
+{
+    if (rule->starts_verification) {
+        change->taken_up_at = now;
+        change->verify_due = tz_workflow_verify_due(&tm->cfg.workflow, now);
+    }
+    if (rule->ends_verification)
+        change->verified_at = now;
+}
+
+tz_err tz_threatmap_transition(struct tz_threatmap *tm, const struct tz_transition_request *req,
+                               int64_t now, struct tz_field_errors *errs)
+{
+    enum tz_status from, to;
+    struct tz_report_rec rec = {0};
+    if (!req->to || tz_status_parse(req->to, &to) != TZ_OK) {
+        tz_fielderr_add(errs, "/to", "unknown status");
+        return TZ_EINVAL;
+    }
+    tz_err err = tz_store_get_report(tm->store, req->report_id, &rec);
+    if (err)
+        return err;
+    err = tz_status_parse(rec.status, &from);
+    if (err)
+        goto done;
+    err = tz_workflow_check(from, to, req->role, req->note, req->referred_to);
+    if (err == TZ_EINVAL) {
+        const struct tz_transition_rule *rule = tz_workflow_rule(from, to);
+        if (rule->referral_required)
+            tz_fielderr_add(errs, "/referred_to", "name the institution the report is referred to");
+        else if (req->referred_to && *req->referred_to)
+            tz_fielderr_add(errs, "/referred_to", "only a referral names an institution");
+        if (rule->note_required)
+            tz_fielderr_add(errs, "/note", "a note is required for this transition");
+    }
+    if (err)
+        goto done;
+    struct tz_status_change change = {
+        .report_id = req->report_id,
+        .expected_status = tz_status_code(from),
+        .new_status = tz_status_code(to),
+        .at = now,
+        .actor = req->actor,
+        .note = req->note,
+        .referred_to = req->referred_to,
+    };
+    apply_rule(tm, tz_workflow_rule(from, to), now, &change);
+    err = tz_store_change_status(tm->store, &change);
+done:
+    tz_report_rec_clear(&rec);
+    return err;
+}

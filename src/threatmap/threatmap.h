@@ -1,0 +1,155 @@
+/*
+ * threatmap.h - the national threat map: reports in, routed to districts,
+ * stored durably, moved through the workflow, and shown by the rules of
+ * DESIGN 1.1.
+ *
+ * A tz_threatmap holds what the service keeps in memory: the category
+ * catalogue, the districts and their router, and the group-commit writer.
+ * It is built once from the store and is safe to use from many threads.
+ * Input from outside (request bodies, query parameters) is validated here;
+ * the HTTP layer only moves bytes and maps error codes to statuses.
+ */
+#ifndef TZ_THREATMAP_THREATMAP_H
+#define TZ_THREATMAP_THREATMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/fielderr.h"
+#include "geo/geo.h"
+#include "store/committer.h"
+#include "store/store.h"
+#include "threatmap/workflow.h"
+
+/* Hard limits on what a reporter may send. */
+#define TZ_REPORT_BODY_MAX (16 * 1024)  /* bytes of one POST body */
+#define TZ_DESCRIPTION_MAX_CHARS 1000   /* Unicode characters of a description */
+#define TZ_TOKEN_TEXT_MAX 48            /* a tracking token as text, NUL included */
+#define TZ_LIST_PAGE_MAX 200            /* hard maximum page size of GET /reports */
+#define TZ_LIST_PAGE_DEFAULT 50
+
+struct tz_threatmap_config {
+    struct tz_workflow_config workflow;
+    size_t commit_batch_max; /* reports in one group commit */
+    size_t commit_queue_max; /* reports waiting for the writer before 503 */
+};
+
+/* Defaults: the DESIGN periods, batches of up to 512, a queue of 8192. */
+struct tz_threatmap_config tz_threatmap_defaults(void);
+
+struct tz_threatmap;
+
+/* Loads catalogue and districts from store, builds the router, starts the writer. */
+tz_err tz_threatmap_open(struct tz_store *store, const struct tz_threatmap_config *cfg,
+                         struct tz_threatmap **out);
+/* Commits what is queued and frees tm; the store stays open. Safe with NULL. */
+void tz_threatmap_close(struct tz_threatmap *tm);
+
+/* The category with this code, or NULL. */
+const struct tz_category_rec *tz_threatmap_category(const struct tz_threatmap *tm,
+                                                    const char *code);
+/* The district with this id, or NULL. */
+const struct tz_district_rec *tz_threatmap_district(const struct tz_threatmap *tm,
+                                                    const char *id);
+/* Number of districts loaded. */
+size_t tz_threatmap_district_count(const struct tz_threatmap *tm);
+
+/* GET /api/v1/categories: groups with their categories, in Polish and English. */
+tz_err tz_threatmap_categories_json(const struct tz_threatmap *tm, struct tz_buf *out);
+/* GET /api/v1/districts: a GeoJSON FeatureCollection. */
+tz_err tz_threatmap_districts_geojson(const struct tz_threatmap *tm, struct tz_buf *out);
+
+/* A report on its way in: the record to store and the token shown once to its reporter. */
+struct tz_submission {
+    struct tz_report_rec rec;
+    char token[TZ_TOKEN_TEXT_MAX];
+};
+
+/*
+ * Reads a report body (len bytes of JSON) sent at `now` from client_addr
+ * (kept only as a keyed hash) and prepares sub: category, point, district,
+ * deadlines, token. TZ_EMALFORMED when the body is not a JSON object,
+ * TZ_EINVAL when fields are wrong (each listed in errs, unknown fields
+ * too), TZ_ETOOBIG over TZ_REPORT_BODY_MAX. Nothing is stored.
+ */
+tz_err tz_threatmap_prepare(struct tz_threatmap *tm, const char *body, size_t len,
+                            const char *client_addr, int64_t now, struct tz_submission *sub,
+                            struct tz_field_errors *errs);
+/* Stores a prepared report; returns once it is durable (sub->rec.id set). */
+tz_err tz_threatmap_submit(struct tz_threatmap *tm, struct tz_submission *sub);
+/* The same without waiting: done(ctx, err) runs on the writer thread once durable. */
+tz_err tz_threatmap_submit_async(struct tz_threatmap *tm, struct tz_submission *sub,
+                                 tz_commit_done_fn done, void *ctx);
+/* The 201 answer to a stored submission: id, district, status, deadlines, token. */
+tz_err tz_threatmap_submission_json(const struct tz_threatmap *tm,
+                                    const struct tz_submission *sub, struct tz_buf *out);
+/* Releases what sub owns. */
+void tz_submission_clear(struct tz_submission *sub);
+
+/*
+ * GET /api/v1/reports/{id}: the public view, or with the right token the
+ * reporter's view (description and status history). TZ_ENOTFOUND when there
+ * is no such report or the public may not see it; TZ_EFORBIDDEN when a token
+ * is given and does not match.
+ */
+tz_err tz_threatmap_report_json(struct tz_threatmap *tm, int64_t id, const char *token,
+                                int64_t now, struct tz_buf *out);
+
+/* The whole report with its history, for police and operators (no visibility rules). */
+tz_err tz_threatmap_report_full_json(struct tz_threatmap *tm, int64_t id, int64_t now,
+                                     struct tz_buf *out);
+
+/* One query parameter, as the HTTP layer received it. */
+struct tz_query_param {
+    const char *key;
+    const char *value;
+};
+
+/*
+ * GET /api/v1/reports?bbox=W,S,E,N&category=&group=&status=&from=&to=&cursor=&limit=
+ * A page of the public view, newest first, with the cursor of the next page.
+ * TZ_EINVAL with errs for a bad or unknown parameter.
+ */
+tz_err tz_threatmap_list_json(struct tz_threatmap *tm, const struct tz_query_param *params,
+                              size_t count, int64_t now, struct tz_buf *out,
+                              struct tz_field_errors *errs);
+
+/* A request to move a report through the workflow. */
+struct tz_transition_request {
+    int64_t report_id;
+    const char *to;          /* status code */
+    enum tz_role role;
+    const char *actor;       /* who: an account name, or "cli:<user>" */
+    const char *note;        /* may be NULL where the table does not require one */
+    const char *referred_to; /* the institution, for "referred" */
+};
+
+/*
+ * Applies a transition at `now`: checks the table (TZ_ECONFLICT for a
+ * transition that does not exist from the report's current status,
+ * TZ_EFORBIDDEN for a role that may not make it, TZ_EINVAL with errs for a
+ * missing note or referral or an unknown status), computes deadlines, and
+ * stores the change with its history entry in one transaction.
+ */
+tz_err tz_threatmap_transition(struct tz_threatmap *tm, const struct tz_transition_request *req,
+                               int64_t now, struct tz_field_errors *errs);
+
+/*
+ * Imports districts from a GeoJSON FeatureCollection into store (offline:
+ * a running server loads districts at start). All or nothing: problems lists
+ * every bad feature and nothing is stored when there is one.
+ */
+tz_err tz_threatmap_import_districts(struct tz_store *store, const char *json, size_t len,
+                                     struct tz_geo_problems *problems);
+
+/*
+ * Fills store with demo data: the Kraków demo districts (when the store has
+ * none) and `reports` reports clustered around hot spots, with KMZB-like
+ * category frequencies, spread over the year before `now` and moved through
+ * the workflow. Deterministic for a given seed.
+ */
+tz_err tz_threatmap_demo(struct tz_store *store, size_t reports, uint64_t seed, int64_t now);
+
+#endif

@@ -1,0 +1,245 @@
+/* api_client.c - start the real server and talk HTTP to it (see api_client.h). */
+#include "api_client.h"
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int run_argv(char *const argv[], const char *out_path)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        FILE *out = freopen(out_path ? out_path : "/dev/null", "w", stdout);
+        (void)out;
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int api_prepare(struct api_server *s, const char *binary, int reports)
+{
+    memset(s, 0, sizeof *s);
+    s->binary = binary;
+    snprintf(s->dir, sizeof s->dir, "/tmp/tarcza-api-XXXXXX");
+    if (!mkdtemp(s->dir))
+        return -1;
+    snprintf(s->db, sizeof s->db, "%s/t.db", s->dir);
+    char n[32];
+    snprintf(n, sizeof n, "%d", reports);
+    char *argv[] = {(char *)binary, "demo", "--db", s->db, "--reports", n, NULL};
+    return run_argv(argv, NULL);
+}
+
+int api_run_cli(struct api_server *s, const char *out_path, ...)
+{
+    char *argv[32] = {(char *)s->binary};
+    int argc = 1;
+    va_list ap;
+    va_start(ap, out_path);
+    for (const char *a; argc < 29 && (a = va_arg(ap, const char *));)
+        argv[argc++] = (char *)a;
+    va_end(ap);
+    argv[argc++] = "--db";
+    argv[argc++] = s->db;
+    argv[argc] = NULL;
+    return run_argv(argv, out_path);
+}
+
+int api_start(struct api_server *s)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execl(s->binary, s->binary, "serve", "--port", "0", "--db", s->db, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    s->pid = pid;
+    FILE *in = fdopen(fds[0], "r");
+    char line[512] = "";
+    int ok = in && fgets(line, sizeof line, in) != NULL;
+    if (in)
+        fclose(in);
+    const char *colon = ok ? strrchr(line, ':') : NULL;
+    unsigned port = 0;
+    if (!colon || sscanf(colon + 1, "%u", &port) != 1 || port == 0) {
+        api_stop(s, SIGKILL);
+        return -1;
+    }
+    s->port = (uint16_t)port;
+    return 0;
+}
+
+void api_stop(struct api_server *s, int sig)
+{
+    if (s->pid > 0) {
+        kill(s->pid, sig);
+        waitpid(s->pid, NULL, 0);
+    }
+    s->pid = 0;
+}
+
+void api_cleanup(struct api_server *s)
+{
+    char path[400];
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s%s", s->db, suffixes[i]);
+        unlink(path);
+    }
+    rmdir(s->dir);
+}
+
+struct sink {
+    char *data;
+    size_t len;
+};
+
+static size_t collect(char *p, size_t size, size_t n, void *userdata)
+{
+    struct sink *s = userdata;
+    size_t add = size * n;
+    char *grown = realloc(s->data, s->len + add + 1);
+    if (!grown)
+        return 0;
+    memcpy(grown + s->len, p, add);
+    s->data = grown;
+    s->len += add;
+    s->data[s->len] = '\0';
+    return add;
+}
+
+struct upload {
+    const char *data;
+    size_t len, pos;
+};
+
+static size_t feed(char *p, size_t size, size_t n, void *userdata)
+{
+    struct upload *u = userdata;
+    size_t room = size * n, left = u->len - u->pos;
+    size_t take = left < room ? left : room;
+    if (take > 1000)
+        take = 1000; /* several chunks */
+    memcpy(p, u->data + u->pos, take);
+    u->pos += take;
+    return take;
+}
+
+int api_request(struct api_server *s, const char *method, const char *path,
+                const char *content_type, const char *body, size_t len, int chunked,
+                struct api_response *r)
+{
+    memset(r, 0, sizeof *r);
+    CURL *c = curl_easy_init();
+    if (!c)
+        return -1;
+    char url[1024], type[256];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", s->port, path);
+    struct sink body_sink = {0}, head_sink = {0};
+    struct curl_slist *headers = NULL;
+    struct upload up = {body, len, 0};
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body_sink);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &head_sink);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    if (content_type) {
+        snprintf(type, sizeof type, "Content-Type: %s", content_type);
+        headers = curl_slist_append(headers, type);
+    }
+    headers = curl_slist_append(headers, "Expect:");
+    if (body && chunked) {
+        headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
+        curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(c, CURLOPT_READFUNCTION, feed);
+        curl_easy_setopt(c, CURLOPT_READDATA, &up);
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    } else if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(c);
+    r->body = body_sink.data ? body_sink.data : calloc(1, 1);
+    r->len = body_sink.len;
+    r->headers = head_sink.data ? head_sink.data : calloc(1, 1);
+    r->json = json_loadb(r->body, r->len, 0, NULL);
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+int api_get(struct api_server *s, const char *path, struct api_response *r)
+{
+    return api_request(s, "GET", path, NULL, NULL, 0, 0, r);
+}
+
+int api_post_json(struct api_server *s, const char *path, const char *json, struct api_response *r)
+{
+    return api_request(s, "POST", path, "application/json", json, strlen(json), 0, r);
+}
+
+int api_header(const struct api_response *r, const char *name, char *out, size_t size)
+{
+    size_t n = strlen(name);
+    for (const char *line = r->headers; line && *line;) {
+        const char *end = strstr(line, "\r\n");
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > n && strncasecmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(out, size, "%.*s", (int)(len - (size_t)(v - line)), v);
+            return 0;
+        }
+        line = end ? end + 2 : NULL;
+    }
+    return -1;
+}
+
+void api_response_free(struct api_response *r)
+{
+    free(r->body);
+    free(r->headers);
+    json_decref(r->json);
+    memset(r, 0, sizeof *r);
+}
+
+long api_count_reports(struct api_server *s)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long count = -1;
+    if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM reports", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        count = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return count;
+}

@@ -1,0 +1,54 @@
+/*
+ * api_client.h - API tests talk to the real `tarcza serve`, started on a free
+ * port with a fresh database in a temporary directory, over real HTTP (libcurl).
+ */
+#ifndef TZ_TESTS_API_CLIENT_H
+#define TZ_TESTS_API_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+struct api_server {
+    const char *binary; /* path of the tarcza executable */
+    char dir[256];      /* temporary directory holding the database */
+    char db[300];
+    pid_t pid;
+    uint16_t port;
+};
+
+struct api_response {
+    long status;
+    char *body;    /* NUL-terminated */
+    size_t len;
+    char *headers; /* raw header block */
+    json_t *json;  /* the body parsed, or NULL */
+};
+
+/* Makes a temporary directory with a demo database of `reports` reports. Returns 0 on success. */
+int api_prepare(struct api_server *s, const char *binary, int reports);
+/* Starts `tarcza serve --port 0` on the database and learns its port. */
+int api_start(struct api_server *s);
+/* Stops the server with a signal (SIGTERM to stop cleanly, SIGKILL to crash it). */
+void api_stop(struct api_server *s, int sig);
+/* Removes the temporary directory. */
+void api_cleanup(struct api_server *s);
+/* Runs the tarcza command with arguments (NULL-terminated), output to out_path; returns its exit code. */
+int api_run_cli(struct api_server *s, const char *out_path, ...);
+
+/* Sends a request; content_type NULL sends none; body may be NULL. chunked sends the body chunked. */
+int api_request(struct api_server *s, const char *method, const char *path,
+                const char *content_type, const char *body, size_t len, int chunked,
+                struct api_response *r);
+/* Shorthands. */
+int api_get(struct api_server *s, const char *path, struct api_response *r);
+int api_post_json(struct api_server *s, const char *path, const char *json, struct api_response *r);
+/* The value of a response header (case-insensitive name), copied into out; 0 if found. */
+int api_header(const struct api_response *r, const char *name, char *out, size_t size);
+void api_response_free(struct api_response *r);
+/* Number of rows in the reports table, read straight from the database file. */
+long api_count_reports(struct api_server *s);
+
+#endif
