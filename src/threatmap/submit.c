@@ -96,7 +96,7 @@ static void read_name_set(json_t *v, const char *field, const char *const *names
 /* The optional "when": {date, times, weekdays} (DESIGN 1.1, as KMZB asks). */
 static void read_when(json_t *when, struct tz_report_rec *rec, struct tz_field_errors *errs)
 {
-    if (json_is_null(when))
+    if (!when || json_is_null(when))
         return;
     if (!json_is_object(when)) {
         tz_fielderr_add(errs, "/when", "must be an object");

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# make bench: every benchmark of docs/benchmarks.md, beside the system a user would pick instead.
+#   bench/run.sh BUILD_DIR        (BUILD_DIR holds a Release build: tarcza, bench_*)
+# Environment: DURATION (wrk seconds, default 10), CONNECTIONS (default 64).
+set -euo pipefail
+build=${1:-build/release}
+here=$(cd "$(dirname "$0")" && pwd)
+duration=${DURATION:-10}
+connections=${CONNECTIONS:-64}
+work=$(mktemp -d /tmp/tarcza-bench-XXXXXX)
+server_pid=""; nginx_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "# tarcza benchmarks, $(date -u +%FT%TZ), $(nproc) cores, $(uname -m)"
+echo "# database and files in $work ($(df -h "$work" | awk 'NR==2{print $1}'))"
+
+echo; echo "## district routing (bench_routing)"
+"$build/bench/bench_routing"
+
+echo; echo "## SQLite batched-insert ceiling and group commit (bench_store)"
+"$build/bench/bench_store"
+
+# Starts tarcza on a demo database and sets $port.
+start_tarcza() {
+  "$build/tarcza" demo --db "$work/t.db" --reports "${1:-1000}" >/dev/null
+  "$build/tarcza" serve --port 0 --db "$work/t.db" >"$work/serve.out" 2>"$work/serve.err" &
+  server_pid=$!
+  for _ in $(seq 100); do grep -q serving "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+  port=$(sed -n 's/.*:\([0-9]*\) (.*/\1/p' "$work/serve.out")
+}
+
+# Prints "rps p50 p99 errors" from wrk --latency output.
+wrk_summary() {
+  awk '/Requests\/sec/{rps=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2}
+       /Non-2xx/{err=$NF} /Socket errors/{err=err"+sock"}
+       END{printf "requests_per_s=%s p50=%s p99=%s errors=%s\n", rps, p50, p99, (err==""?0:err)}'
+}
+
+echo; echo "## POST /api/v1/reports over HTTP, durable (wrk -c$connections -d${duration}s)"
+start_tarcza 1000
+before=$(sqlite3 "$work/t.db" 'select count(*) from reports')
+wrk -t1 -c"$connections" -d"${duration}s" --latency -s "$here/post_report.lua" \
+  "http://127.0.0.1:$port/api/v1/reports" >"$work/post.txt"
+after=$(sqlite3 "$work/t.db" 'select count(*) from reports')
+echo "post $(wrk_summary <"$work/post.txt") stored=$((after - before))"
+
+echo; echo "## GET /api/v1/reports/{id} beside nginx serving the same bytes as a static file"
+curl -s "http://127.0.0.1:$port/api/v1/reports/1" >"$work/report.json"
+size=$(stat -c %s "$work/report.json")
+wrk -t1 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$port/api/v1/reports/1" \
+  >"$work/get.txt"
+echo "tarcza_get bytes=$size $(wrk_summary <"$work/get.txt")"
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
+mkdir -p "$work/nginx/logs" "$work/nginx/html"
+cp "$work/report.json" "$work/nginx/html/report.json"
+nginx_port=$((port + 1))
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes $(nproc);
+error_log $work/nginx/logs/error.log;
+pid $work/nginx/nginx.pid;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type application/json;
+  server { listen 127.0.0.1:$nginx_port; root $work/nginx/html; }
+}
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+nginx_pid=$!
+sleep 0.5
+wrk -t1 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$nginx_port/report.json" \
+  >"$work/nginx.txt"
+echo "nginx_static bytes=$size $(wrk_summary <"$work/nginx.txt")"
