@@ -15,7 +15,7 @@
 
 /* One district read from a GeoJSON Feature. Every string is owned and NUL-terminated. */
 struct tz_geo_district {
-    char *id;       /* the Feature's "id" member, or its "id" property; <= 63 bytes */
+    char *id; /* the Feature's "id" member, or its "id" property; <= 63 bytes */
     char *name;
     char *unit;     /* the police unit (komisariat) */
     char *officer;  /* the district officer (dzielnicowy) */
@@ -29,9 +29,9 @@ struct tz_geo_districts {
 
 /* Why one feature (or the whole document) was refused. */
 struct tz_geo_problem {
-    size_t index;   /* position of the feature in the collection, or TZ_GEO_DOCUMENT */
-    char *id;       /* its id, or NULL when it has none */
-    char *message;  /* English, one sentence */
+    size_t index;  /* position of the feature in the collection, or TZ_GEO_DOCUMENT */
+    char *id;      /* its id, or NULL when it has none */
+    char *message; /* English, one sentence */
 };
 
 struct tz_geo_problems {
@@ -52,21 +52,34 @@ struct tz_geo_problems {
  * districts overlap (sharing a border is fine). On success fills out.
  * Otherwise returns TZ_EINVAL, leaves out empty and lists in problems every
  * feature that is wrong, with its id (TZ_ETOOBIG when len passes the maximum).
- * The caller frees both with the _free functions.
+ * Problems are sorted by feature; one about the whole document has index
+ * TZ_GEO_DOCUMENT. Each geometry in out is normalised: RFC 7946 ring order
+ * (exterior counterclockwise, holes clockwise), shortest round-trip numbers.
+ * "Overlap" means a shared area above 1e-9 of the smaller district, so float
+ * noise along a shared border passes. problems may be NULL. TZ_ENOMEM leaves
+ * both empty. The caller frees both with the _free functions.
  */
 tz_err tz_geo_parse_districts(const char *json, size_t len, struct tz_geo_districts *out,
                               struct tz_geo_problems *problems);
+/* Frees what a parse (or tz_geo_demo_districts) filled in; d is empty and reusable after. */
 void tz_geo_districts_free(struct tz_geo_districts *d);
+/* Frees the problems of a parse; p is empty after. */
 void tz_geo_problems_free(struct tz_geo_problems *p);
 
 /*
  * Routing: which district contains a point. Built once from the districts'
  * geometries (GEOS prepared geometries in an STRtree); tz_router_locate is
- * safe to call from many threads at once and costs microseconds.
+ * safe to call from many threads at once and costs microseconds. A router
+ * keeps up to one private copy of the GEOS structures per online CPU, so that
+ * threads do not queue on one lock; tz_router_free must not overlap a locate.
  */
 struct tz_router;
 
-/* Builds a router over count GeoJSON geometries; index i in results means geometries[i]. */
+/*
+ * Builds a router over count GeoJSON geometries; index i in results means
+ * geometries[i]. TZ_EINVAL unless each is a non-empty Polygon or MultiPolygon
+ * (validity is the importer's job). Zero districts is a router that finds none.
+ */
 tz_err tz_router_build(const char *const *geometries, size_t count, struct tz_router **out);
 /*
  * Finds the district whose polygon covers (lat, lon). A point on a border
@@ -76,12 +89,14 @@ tz_err tz_router_build(const char *const *geometries, size_t count, struct tz_ro
 tz_err tz_router_locate(struct tz_router *router, double lat, double lon, size_t *index);
 /* Number of districts in the router. */
 size_t tz_router_count(const struct tz_router *router);
+/* Frees the router; NULL is fine. */
 void tz_router_free(struct tz_router *router);
 
 /*
  * Demo districts: about 40 districts (Voronoi cells clipped to an outline of
  * Kraków) with real neighbourhood names, assigned to the city's police units
- * (Komisariat Policji I-VII w Krakowie) and to fictional officers.
+ * (Komisariat Policji I-VII w Krakowie) and to fictional officers. The same
+ * on every call: ids KRK-01..., geometry normalised as the importer writes it.
  */
 tz_err tz_geo_demo_districts(struct tz_geo_districts *out);
 

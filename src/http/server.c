@@ -89,19 +89,34 @@ static const struct route *find_route(struct request *req, const char *method)
     return found;
 }
 
+static enum MHD_Result not_found(struct request *req)
+{
+    return http_respond_status_problem(req, 404, "no such resource", NULL);
+}
+
+static enum MHD_Result method_not_allowed(struct request *req)
+{
+    return http_respond_status_problem(req, 405, "this method is not allowed here", NULL);
+}
+
 /* First call for a request: route it and check its headers before any body is read. */
 static enum MHD_Result begin_request(struct request *req)
 {
     const struct route *route = find_route(req, req->method);
+    req->state = REQUEST_BODY;
     if (!route) {
-        if (req->allow)
-            return http_respond_status_problem(req, 405, "this method is not allowed here", NULL);
-        return http_respond_status_problem(req, 404, "no such resource", NULL);
+        req->handler = req->allow ? method_not_allowed : not_found;
+        return MHD_YES;
     }
     req->handler = route->handler;
     req->wants_body = route->wants_body;
+    /*
+     * Answer on the next call, not this one: libmicrohttpd closes a connection
+     * whose answer was queued before the request was read whole, and clients
+     * reuse connections. Early answers above are refusals, where closing is right.
+     */
     if (!route->wants_body)
-        return req->handler(req);
+        return MHD_YES;
     const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!type || strncasecmp(type, "application/json", 16) != 0 ||
@@ -111,7 +126,6 @@ static enum MHD_Result begin_request(struct request *req)
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (length && strtoull(length, NULL, 10) > TZ_REPORT_BODY_MAX)
         return http_respond_status_problem(req, 413, "the body is larger than 16 KiB", NULL);
-    req->state = REQUEST_BODY;
     return MHD_YES;
 }
 
@@ -210,11 +224,12 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
             MHD_USE_ERROR_LOG,
-        c.port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        c.port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1u, MHD_OPTION_CONNECTION_LIMIT,
         c.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, c.idle_timeout_s,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_END);
+        MHD_OPTION_END);
     if (!srv->daemon) {
         free_server(srv);
         return TZ_EIO;
