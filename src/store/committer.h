@@ -8,6 +8,12 @@
  * the arrival rate, so throughput is bounded by batch size / fsync time, not
  * by one fsync per report. A report is acknowledged only after its batch has
  * committed.
+ *
+ * A batch is one transaction, all or nothing; so that one invalid report
+ * cannot fail the reports that happened to share its batch, a batch that
+ * fails with TZ_EINVAL is retried one report at a time, and only the invalid
+ * one is told TZ_EINVAL. Other errors (TZ_EIO, TZ_ENOSPACE...) go to the
+ * whole batch.
  */
 #ifndef TZ_STORE_COMMITTER_H
 #define TZ_STORE_COMMITTER_H
@@ -22,7 +28,10 @@ struct tz_committer;
 /* Called on the writer thread once the report's batch committed (err 0, rec->id set) or failed. */
 typedef void (*tz_commit_done_fn)(void *ctx, tz_err err);
 
-/* Starts the writer thread. max_batch bounds one transaction; queue_max bounds waiting reports. */
+/*
+ * Starts the writer thread. max_batch bounds one transaction; queue_max bounds
+ * waiting reports (both at least 1). The store must outlive the committer.
+ */
 tz_err tz_committer_start(struct tz_store *store, size_t max_batch, size_t queue_max,
                           struct tz_committer **out);
 /*
@@ -32,7 +41,7 @@ tz_err tz_committer_start(struct tz_store *store, size_t max_batch, size_t queue
  */
 tz_err tz_committer_submit(struct tz_committer *c, struct tz_report_rec *rec,
                            tz_commit_done_fn done, void *ctx);
-/* Submits and waits for the outcome. */
+/* Submits and waits for the outcome (TZ_EBUSY and TZ_ECLOSED come back at once). */
 tz_err tz_committer_insert(struct tz_committer *c, struct tz_report_rec *rec);
 /* Commits what is queued, then stops the thread and frees c. Safe with NULL. */
 void tz_committer_stop(struct tz_committer *c);

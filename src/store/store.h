@@ -117,9 +117,14 @@ struct tz_status_change {
 
 struct tz_store;
 
-/* Opens (creating if needed) the SQLite store at path and brings its schema up to date. */
+/*
+ * Opens (creating if needed) the SQLite store at path, a file, and brings its
+ * schema up to date, one migration per transaction. TZ_ECONFLICT if the
+ * database was migrated by a newer tarcza than this one; TZ_EIO if the file
+ * cannot be opened or does not accept WAL mode.
+ */
 tz_err tz_store_open_sqlite(const char *path, struct tz_store **out);
-/* Closes the store. Safe with NULL. */
+/* Closes the store; no call on it may be running or follow. Safe with NULL. */
 void tz_store_close(struct tz_store *store);
 /* The schema version after migrations. */
 int tz_store_schema_version(struct tz_store *store);
@@ -130,7 +135,11 @@ tz_err tz_store_groups(struct tz_store *store, struct tz_group_rec **out, size_t
 void tz_category_recs_free(struct tz_category_rec *recs, size_t count);
 void tz_group_recs_free(struct tz_group_rec *recs, size_t count);
 
-/* Inserts or replaces (by id) every district of the list in one transaction. */
+/*
+ * Inserts or replaces (by id) every district of the list in one transaction.
+ * Reports keep pointing at a replaced district. TZ_EINVAL if a district lacks
+ * its name, unit or geometry (the officer may be NULL); then none is stored.
+ */
 tz_err tz_store_put_districts(struct tz_store *store, const struct tz_district_rec *recs,
                               size_t count);
 /* Every district, ordered by id. */
@@ -139,13 +148,24 @@ void tz_district_recs_free(struct tz_district_rec *recs, size_t count);
 
 /*
  * Inserts count reports in one transaction and writes their new ids into
- * recs[i].id. All are stored or none is. This is the group-commit primitive:
- * see committer.h for the thread that batches concurrent requests into it.
+ * recs[i].id (increasing in array order). All are stored or none is: on an
+ * error every recs[i].id is 0. TZ_EINVAL when a report breaks the schema
+ * (unknown category or district, unknown status code, lat/lon off the globe,
+ * when_times or when_weekdays out of range). The store does not check the
+ * threat-map rules (retired categories, required descriptions). This is the
+ * group-commit primitive: see committer.h for the thread that batches
+ * concurrent requests into it.
  */
 tz_err tz_store_insert_reports(struct tz_store *store, struct tz_report_rec *recs, size_t count);
 /* One report by id; TZ_ENOTFOUND if there is none. Free with tz_report_rec_clear. */
 tz_err tz_store_get_report(struct tz_store *store, int64_t id, struct tz_report_rec *out);
-/* Reports matching filter, newest first, at most filter->limit (capped at 1000). */
+/*
+ * Reports matching filter, newest first (by id), at most filter->limit: 100
+ * when it is 0, never more than 1000. The next page is the same filter with
+ * before_id set to the last id of this one. TZ_EINVAL for a filter that
+ * cannot be read (counts past their arrays, a bbox with south > north or
+ * outside the globe); a bbox whose west lies east of its east crosses 180°.
+ */
 tz_err tz_store_list_reports(struct tz_store *store, const struct tz_report_filter *filter,
                              struct tz_report_rec **out, size_t *count);
 /* Number of reports stored. */
@@ -154,12 +174,18 @@ tz_err tz_store_count_reports(struct tz_store *store, int64_t *count);
 void tz_report_rec_clear(struct tz_report_rec *rec);
 void tz_report_recs_free(struct tz_report_rec *recs, size_t count);
 
-/* Applies a status change and records it in the report's history, in one transaction. */
+/*
+ * Applies a status change and records it in the report's history, in one
+ * transaction: TZ_ENOTFOUND if there is no such report, TZ_ECONFLICT if it is
+ * not in expected_status (nothing changes), TZ_EINVAL for an unknown status
+ * code or a missing actor. The store does not check that the workflow allows
+ * the transition; threatmap does.
+ */
 tz_err tz_store_change_status(struct tz_store *store, const struct tz_status_change *change);
-/* Sets the reviewed public description (NULL hides it again). */
+/* Sets the reviewed public description (NULL hides it again); TZ_ENOTFOUND if no such report. */
 tz_err tz_store_set_public_description(struct tz_store *store, int64_t report_id,
                                        const char *text);
-/* The report's status history, oldest first. */
+/* The report's status history, oldest first; empty for a report with none (or no report). */
 tz_err tz_store_history(struct tz_store *store, int64_t report_id, struct tz_transition_rec **out,
                         size_t *count);
 void tz_transition_recs_free(struct tz_transition_rec *recs, size_t count);

@@ -1,0 +1,74 @@
+/*
+ * backend.h - what a store backend provides (private to src/store).
+ *
+ * store.c owns the public functions of store.h: it checks their arguments,
+ * applies the rules every backend shares (the page-size cap of a list, for
+ * one) and then calls the backend through its table of operations. A backend
+ * (sqlite.c today, a PostgreSQL one later) embeds struct tz_store as the first
+ * member of its own handle and fills in every operation of struct
+ * tz_store_ops. The operations may assume that their pointer arguments are
+ * valid and that out-parameters have been reset to empty.
+ *
+ * The schema is kept as numbered migrations in portable SQL (migrations.c),
+ * shared by every backend; applying them is the backend's job.
+ */
+#ifndef TZ_STORE_BACKEND_H
+#define TZ_STORE_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "store/store.h"
+
+struct tz_store_ops {
+    /* Releases everything the backend holds, the handle included. */
+    void (*close)(struct tz_store *store);
+    int (*schema_version)(struct tz_store *store);
+
+    tz_err (*categories)(struct tz_store *store, struct tz_category_rec **out, size_t *count);
+    tz_err (*groups)(struct tz_store *store, struct tz_group_rec **out, size_t *count);
+
+    tz_err (*put_districts)(struct tz_store *store, const struct tz_district_rec *recs,
+                            size_t count);
+    tz_err (*districts)(struct tz_store *store, struct tz_district_rec **out, size_t *count);
+
+    /* count >= 1; on failure every recs[i].id is 0. */
+    tz_err (*insert_reports)(struct tz_store *store, struct tz_report_rec *recs, size_t count);
+    tz_err (*get_report)(struct tz_store *store, int64_t id, struct tz_report_rec *out);
+    /* filter has been checked by store.c; limit is the effective one, 1..TZ_STORE_LIST_MAX. */
+    tz_err (*list_reports)(struct tz_store *store, const struct tz_report_filter *filter,
+                           size_t limit, struct tz_report_rec **out, size_t *count);
+    tz_err (*count_reports)(struct tz_store *store, int64_t *count);
+
+    /* change has been checked by store.c (statuses fit, actor is set). */
+    tz_err (*change_status)(struct tz_store *store, const struct tz_status_change *change);
+    tz_err (*set_public_description)(struct tz_store *store, int64_t report_id, const char *text);
+    tz_err (*history)(struct tz_store *store, int64_t report_id, struct tz_transition_rec **out,
+                      size_t *count);
+};
+
+/* The public handle: every backend's own handle starts with one. */
+struct tz_store {
+    const struct tz_store_ops *ops;
+};
+
+/* Largest page of tz_store_list_reports, and the page when the filter asks for 0. */
+#define TZ_STORE_LIST_MAX 1000
+#define TZ_STORE_LIST_DEFAULT 100
+
+/*
+ * The schema as numbered migrations: tz_store_migration_sql[i] brings a
+ * database from version i to version i + 1. Each is one or more portable SQL
+ * statements separated by ';', applied in its own transaction. A database's
+ * version is the highest number in its schema_migrations table, which
+ * tz_store_migrations_table creates.
+ */
+extern const char *const tz_store_migration_sql[];
+extern const int tz_store_migration_count;
+extern const char tz_store_migrations_table[];
+
+/* Growth helper shared by the backends: makes room for one more element in *arr. */
+tz_err tz_store_grow(void **arr, size_t *cap, size_t len, size_t elem_size);
+
+#endif

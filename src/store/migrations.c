@@ -1,0 +1,161 @@
+/*
+ * migrations.c - the schema of the store, as numbered migrations.
+ *
+ * Migration N is tz_store_migration_sql[N - 1]; a database records each one
+ * it has applied in schema_migrations, and the backends apply the missing ones
+ * in order, each in its own transaction. Migrations are never edited once
+ * released: a change to the schema is a new migration at the end.
+ *
+ * The SQL is kept portable so that a PostgreSQL backend can reuse it with
+ * small edits: standard types only (INTEGER/BIGINT, TEXT, DOUBLE PRECISION;
+ * BLOB for hashes becomes BYTEA there, and "id INTEGER PRIMARY KEY" an
+ * identity column), standard CHECK and REFERENCES constraints, no
+ * backend-only functions. Booleans are INTEGER 0/1, which both accept.
+ */
+#include "store/backend.h"
+
+/* The seven status codes of the workflow (DESIGN 1.1), for the CHECKs below. */
+#define STATUS_CODES                                                                               \
+    "('new', 'verifying', 'confirmed', 'not_confirmed', 'eliminated', 'referred', 'rejected')"
+
+const char tz_store_migrations_table[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                         " version INTEGER NOT NULL PRIMARY KEY,"
+                                         " applied_at BIGINT NOT NULL)";
+
+/* 1: the tables and the indexes that the list filters and the history need. */
+static const char schema_v1[] =
+    "CREATE TABLE category_groups ("
+    " code TEXT NOT NULL PRIMARY KEY,"
+    " name_pl TEXT NOT NULL,"
+    " name_en TEXT NOT NULL,"
+    " sort_order INTEGER NOT NULL DEFAULT 0);"
+
+    "CREATE TABLE categories ("
+    " code TEXT NOT NULL PRIMARY KEY,"
+    " group_code TEXT NOT NULL REFERENCES category_groups (code),"
+    " name_pl TEXT NOT NULL,"
+    " name_en TEXT NOT NULL,"
+    " retired INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1)),"
+    " description_required INTEGER NOT NULL DEFAULT 0 CHECK (description_required IN (0, 1)),"
+    " visibility TEXT NOT NULL DEFAULT 'always'"
+    "  CHECK (visibility IN ('always', 'once_confirmed', 'never')),"
+    " sort_order INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX categories_group ON categories (group_code);"
+
+    "CREATE TABLE districts ("
+    " id TEXT NOT NULL PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " unit TEXT NOT NULL,"
+    " officer TEXT,"
+    " geometry TEXT NOT NULL);"
+
+    /* Times are Unix seconds UTC; NULL where the record says 0 ("not yet"). */
+    "CREATE TABLE reports ("
+    " id INTEGER PRIMARY KEY,"
+    " category TEXT NOT NULL REFERENCES categories (code),"
+    " lat DOUBLE PRECISION NOT NULL CHECK (lat BETWEEN -90 AND 90),"
+    " lon DOUBLE PRECISION NOT NULL CHECK (lon BETWEEN -180 AND 180),"
+    " district_id TEXT NOT NULL REFERENCES districts (id),"
+    " status TEXT NOT NULL CHECK (status IN " STATUS_CODES "),"
+    " description TEXT,"
+    " public_description TEXT,"
+    " received_at BIGINT NOT NULL,"
+    " status_changed_at BIGINT NOT NULL,"
+    " takeup_due BIGINT NOT NULL,"
+    " taken_up_at BIGINT,"
+    " verify_due BIGINT,"
+    " verified_at BIGINT,"
+    " when_date BIGINT,"
+    " when_times INTEGER NOT NULL DEFAULT 0 CHECK (when_times BETWEEN 0 AND 15),"
+    " when_weekdays INTEGER NOT NULL DEFAULT 0 CHECK (when_weekdays BETWEEN 0 AND 127),"
+    " me_too INTEGER NOT NULL DEFAULT 0 CHECK (me_too >= 0),"
+    " token_hash BLOB NOT NULL,"
+    " reporter_hash BLOB NOT NULL);"
+    /* Lists are newest first by id, so the filter indexes end in id. */
+    "CREATE INDEX reports_received_at ON reports (received_at);"
+    "CREATE INDEX reports_status ON reports (status, id);"
+    "CREATE INDEX reports_category ON reports (category, id);"
+    "CREATE INDEX reports_district ON reports (district_id, id);"
+    "CREATE INDEX reports_lat_lon ON reports (lat, lon);"
+
+    "CREATE TABLE report_transitions ("
+    " id INTEGER PRIMARY KEY,"
+    " report_id BIGINT NOT NULL REFERENCES reports (id),"
+    " from_status TEXT NOT NULL CHECK (from_status IN " STATUS_CODES "),"
+    " to_status TEXT NOT NULL CHECK (to_status IN " STATUS_CODES "),"
+    " at BIGINT NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " note TEXT,"
+    " referred_to TEXT);"
+    "CREATE INDEX report_transitions_report ON report_transitions (report_id, id);";
+
+/*
+ * 2: the KMZB catalogue of 2020 (27 categories in 7 groups). Flags not named
+ * take their defaults: not retired, no description required, always visible.
+ */
+static const char seed_v2[] =
+    "INSERT INTO category_groups (code, name_pl, name_en, sort_order) VALUES"
+    " ('road', 'Bezpieczeństwo w ruchu drogowym', 'Road safety', 1),"
+    " ('railway', 'Bezpieczeństwo na kolei', 'Railway safety', 2),"
+    " ('public_order', 'Porządek publiczny', 'Public order', 3),"
+    " ('social', 'Problemy społeczne', 'Social problems', 4),"
+    " ('animals', 'Zwierzęta', 'Animals', 5),"
+    " ('environment', 'Środowisko', 'Environment', 6),"
+    " ('water', 'Bezpieczeństwo nad wodą', 'Water safety', 7);"
+
+    "INSERT INTO categories (code, group_code, name_pl, name_en, sort_order) VALUES"
+    " ('illegal_parking', 'road', 'nieprawidłowe parkowanie', 'Illegal parking', 1),"
+    " ('speeding', 'road', 'przekraczanie dozwolonej prędkości', 'Speeding', 2),"
+    " ('poor_road_infrastructure', 'road', 'niewłaściwa infrastruktura drogowa',"
+    "  'Inadequate road infrastructure', 3),"
+    " ('poor_traffic_organisation', 'road', 'zła organizacja ruchu drogowego',"
+    "  'Poor traffic organisation', 4),"
+    " ('illegal_racing', 'road', 'nielegalne rajdy samochodowe', 'Illegal car racing', 5),"
+    " ('forest_animal_collisions', 'road', 'zdarzenia drogowe z udziałem zwierząt leśnych',"
+    "  'Road incidents involving forest animals', 6),"
+    " ('unguarded_track_crossing', 'railway', 'niestrzeżone przejście przez tory',"
+    "  'Unguarded crossing over railway tracks', 7),"
+    " ('unguarded_level_crossing', 'railway', 'niestrzeżony przejazd kolejowy',"
+    "  'Unguarded level crossing', 8),"
+    " ('vandalism', 'public_order', 'akty wandalizmu', 'Vandalism', 9),"
+    " ('public_drinking', 'public_order', 'spożywanie alkoholu w miejscach niedozwolonych',"
+    "  'Drinking alcohol in prohibited places', 10),"
+    " ('juvenile_groups', 'social', 'grupowanie się małoletnich zagrożonych demoralizacją',"
+    "  'Gatherings of minors at risk of delinquency', 12),"
+    " ('begging', 'social', 'żebractwo', 'Begging', 14),"
+    " ('homeless_in_need', 'social', 'osoba bezdomna wymagająca pomocy',"
+    "  'Homeless person in need of help', 15),"
+    " ('stray_dogs', 'animals', 'wałęsające się bezpańskie psy', 'Stray dogs', 16),"
+    " ('poaching', 'animals', 'kłusownictwo', 'Poaching', 18),"
+    " ('illegal_dumping', 'environment', 'dzikie wysypiska śmieci', 'Illegal waste dumps', 19),"
+    " ('illegal_logging', 'environment', 'nielegalna wycinka drzew', 'Illegal tree felling', 20),"
+    " ('destruction_of_greenery', 'environment', 'niszczenie zieleni',"
+    "  'Destruction of greenery', 21),"
+    " ('grass_burning', 'environment', 'wypalanie traw', 'Grass burning', 22),"
+    " ('quads_in_forest', 'environment', 'poruszanie się po terenach leśnych quadami',"
+    "  'Riding quad bikes in forests', 23),"
+    " ('dangerous_places_on_water', 'water', 'miejsca niebezpieczne na wodach',"
+    "  'Dangerous places on waters', 24),"
+    " ('dangerous_places_near_water', 'water', 'miejsca niebezpieczne na terenach wodnych',"
+    "  'Dangerous waterside places', 25),"
+    " ('unofficial_bathing_sites', 'water', 'dzikie kąpieliska', 'Unofficial bathing sites', 26),"
+    " ('drownings', 'water', 'utonięcia', 'Drownings', 27);"
+
+    /* The three whose rules differ from the defaults. */
+    "INSERT INTO categories (code, group_code, name_pl, name_en, visibility, sort_order) VALUES"
+    " ('drug_use', 'public_order', 'używanie środków odurzających', 'Drug use', 'never', 11),"
+    " ('animal_cruelty', 'animals', 'znęcanie się nad zwierzętami', 'Animal cruelty',"
+    "  'never', 17);"
+    "INSERT INTO categories"
+    " (code, group_code, name_pl, name_en, description_required, visibility, sort_order) VALUES"
+    " ('dangerous_entertainment', 'public_order', 'miejsce niebezpiecznej działalności "
+    "rozrywkowej',"
+    "  'Place of dangerous entertainment activity', 1, 'once_confirmed', 13);";
+
+const char *const tz_store_migration_sql[] = {
+    schema_v1,
+    seed_v2,
+};
+
+const int tz_store_migration_count =
+    (int)(sizeof tz_store_migration_sql / sizeof tz_store_migration_sql[0]);

@@ -1,0 +1,1252 @@
+/*
+ * sqlite.c - the SQLite backend of the store.
+ *
+ * Durability: the database runs in WAL mode with synchronous=FULL, so a
+ * commit returns only after the WAL has been fsynced; a write that returns
+ * TZ_OK survives a power cut (DESIGN 6). Group commit (committer.c) is what
+ * keeps that fast: many reports share one transaction and one fsync.
+ *
+ * Connections: one writer connection, serialised by write_mu, runs every
+ * write as one BEGIN IMMEDIATE ... COMMIT transaction. Reads never take
+ * write_mu: they borrow one of a few read-only connections from a pool, and
+ * WAL lets them read the last committed state while the writer is inside its
+ * fsync. Every connection keeps its own prepared statements (prepared on
+ * first use), so a read by id is a pool hand-off and one sqlite3_step.
+ * Connections are opened with SQLITE_OPEN_NOMUTEX: the pool and write_mu make
+ * sure that no connection is used by two threads at once.
+ *
+ * Errors: SQLITE_FULL is TZ_ENOSPACE, SQLITE_NOMEM TZ_ENOMEM, a constraint
+ * (unknown category or district, bad status code, NULL in a NOT NULL column)
+ * TZ_EINVAL, SQLITE_BUSY (another process holds the write lock past the
+ * busy timeout) TZ_EBUSY, anything else TZ_EIO. A failed write is rolled back
+ * entirely.
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "base/buf.h"
+#include "base/tztime.h"
+#include "store/backend.h"
+
+#define READERS 4             /* read-only connections in the pool */
+#define BUSY_TIMEOUT_MS 10000 /* how long to wait for another process's lock */
+#define LIST_SQL_MAX 8192     /* longest SQL text a list query may build */
+
+/*
+ * Settings of the writer. The page cache (64 MiB) holds the hot index pages
+ * between batches, since the (lat, lon) index takes inserts at random places.
+ * The WAL is checkpointed every 10,000 pages (~40 MiB) rather than SQLite's
+ * 1,000: a checkpoint runs inside the commit that crosses the mark, and fewer,
+ * larger ones copy each hot page once instead of many times (on the 2-core
+ * development machine: group commit ~25% faster, p99 about halved).
+ * journal_size_limit truncates the WAL back after a checkpoint.
+ */
+#define WRITER_PRAGMAS                                                                             \
+    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"                   \
+    " PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864"
+/*
+ * Settings of each reader. Memory-mapped I/O (mmap_size) would save a copy per
+ * page but turns an I/O error into SIGBUS, which a server must not die of.
+ */
+#define READER_PRAGMAS "PRAGMA query_only=ON; PRAGMA cache_size=-16384"
+
+/* The statements each connection prepares once and keeps. */
+enum stmt_id {
+    ST_BEGIN,
+    ST_BEGIN_READ,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_VERSION,
+    ST_MIGRATED,
+    ST_CATEGORIES,
+    ST_GROUPS,
+    ST_PUT_DISTRICT,
+    ST_DISTRICTS,
+    ST_INSERT_REPORT,
+    ST_GET_REPORT,
+    ST_COUNT_REPORTS,
+    ST_MAX_REPORT_ID,
+    ST_LAT_MIN,
+    ST_LAT_MAX,
+    ST_RECEIVED_MIN,
+    ST_RECEIVED_MAX,
+    ST_CATEGORY_COUNT,
+    ST_CHANGE_STATUS,
+    ST_REPORT_EXISTS,
+    ST_INSERT_TRANSITION,
+    ST_SET_PUBLIC,
+    ST_HISTORY,
+    ST_COUNT
+};
+
+/* The columns of a report, in the order read_report() reads them. */
+#define REPORT_COLS                                                                                \
+    "id, category, lat, lon, district_id, status, description, public_description,"                \
+    " received_at, status_changed_at, takeup_due, taken_up_at, verify_due, verified_at,"           \
+    " when_date, when_times, when_weekdays, me_too, token_hash, reporter_hash"
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_BEGIN_READ] = "BEGIN",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+    [ST_MIGRATED] = "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+    [ST_CATEGORIES] = "SELECT code, group_code, name_pl, name_en, retired, description_required,"
+                      " visibility, sort_order FROM categories ORDER BY sort_order, code",
+    [ST_GROUPS] = "SELECT code, name_pl, name_en FROM category_groups ORDER BY sort_order, code",
+    /* An upsert, not INSERT OR REPLACE: replacing would delete a row that reports refer to. */
+    [ST_PUT_DISTRICT] = "INSERT INTO districts (id, name, unit, officer, geometry)"
+                        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                        " name = excluded.name, unit = excluded.unit,"
+                        " officer = excluded.officer, geometry = excluded.geometry",
+    [ST_DISTRICTS] = "SELECT id, name, unit, officer, geometry FROM districts ORDER BY id",
+    [ST_INSERT_REPORT] = "INSERT INTO reports (category, lat, lon, district_id, status,"
+                         " description, public_description, received_at, status_changed_at,"
+                         " takeup_due, taken_up_at, verify_due, verified_at, when_date,"
+                         " when_times, when_weekdays, me_too, token_hash, reporter_hash)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_GET_REPORT] = "SELECT " REPORT_COLS " FROM reports WHERE id = ?",
+    [ST_COUNT_REPORTS] = "SELECT COUNT(*) FROM reports",
+    [ST_MAX_REPORT_ID] = "SELECT MAX(id) FROM reports",
+    /* One of MIN or MAX alone, so that SQLite reads it at one end of the index. */
+    [ST_LAT_MIN] = "SELECT MIN(lat) FROM reports",
+    [ST_LAT_MAX] = "SELECT MAX(lat) FROM reports",
+    [ST_RECEIVED_MIN] = "SELECT MIN(received_at) FROM reports",
+    [ST_RECEIVED_MAX] = "SELECT MAX(received_at) FROM reports",
+    [ST_CATEGORY_COUNT] = "SELECT COUNT(*) FROM categories",
+    /* Compare and set: it changes nothing unless the report is in the expected status. */
+    [ST_CHANGE_STATUS] = "UPDATE reports SET status = ?, status_changed_at = ?,"
+                         " taken_up_at = COALESCE(?, taken_up_at),"
+                         " verify_due = COALESCE(?, verify_due),"
+                         " verified_at = COALESCE(?, verified_at)"
+                         " WHERE id = ? AND status = ?",
+    [ST_REPORT_EXISTS] = "SELECT 1 FROM reports WHERE id = ?",
+    [ST_INSERT_TRANSITION] = "INSERT INTO report_transitions (report_id, from_status, to_status,"
+                             " at, actor, note, referred_to) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [ST_SET_PUBLIC] = "UPDATE reports SET public_description = ? WHERE id = ?",
+    [ST_HISTORY] = "SELECT report_id, from_status, to_status, at, actor, note, referred_to"
+                   " FROM report_transitions WHERE report_id = ? ORDER BY id",
+};
+
+struct conn {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[ST_COUNT];
+};
+
+struct sqlite_store {
+    struct tz_store base; /* first: the public handle points here */
+    int version;
+
+    pthread_mutex_t write_mu; /* held for every use of writer */
+    struct conn writer;
+
+    pthread_mutex_t read_mu; /* guards free_readers and free_count */
+    pthread_cond_t read_cv;  /* signalled when a reader is returned */
+    struct conn readers[READERS];
+    size_t free_readers[READERS]; /* indexes into readers, a stack */
+    size_t free_count;
+};
+
+static struct sqlite_store *from_store(struct tz_store *store)
+{
+    return (struct sqlite_store *)store;
+}
+
+/* Turns an SQLite result code into a tz_err; SQLITE_OK, _ROW and _DONE are success. */
+static tz_err map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+        return TZ_OK;
+    case SQLITE_FULL:
+        return TZ_ENOSPACE;
+    case SQLITE_NOMEM:
+        return TZ_ENOMEM;
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+        return TZ_EINVAL;
+    case SQLITE_TOOBIG:
+        return TZ_ETOOBIG;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return TZ_EBUSY;
+    default:
+        return TZ_EIO;
+    }
+}
+
+/* ---- statements and binding ------------------------------------------------------------- */
+
+/* The connection's statement id, prepared on first use. */
+static tz_err stmt_get(struct conn *c, enum stmt_id id, sqlite3_stmt **out)
+{
+    if (!c->stmts[id]) {
+        int rc = sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &c->stmts[id], NULL);
+        if (rc != SQLITE_OK) {
+            *out = NULL;
+            return map_rc(rc);
+        }
+    }
+    *out = c->stmts[id];
+    return TZ_OK;
+}
+
+/* Makes a cached statement ready for its next use. Safe with NULL. */
+static void stmt_done(sqlite3_stmt *st)
+{
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+}
+
+/* Runs a statement that returns no rows and resets it. */
+static tz_err stmt_run(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    stmt_done(st);
+    return rc == SQLITE_DONE ? TZ_OK : map_rc(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
+}
+
+/*
+ * Binds parameters left to right and remembers the first failure, so that a
+ * run of binds needs one check. Strings and blobs are bound SQLITE_STATIC:
+ * they must outlive the step.
+ */
+struct binder {
+    sqlite3_stmt *st;
+    int next;
+    int rc;
+};
+
+static struct binder binder_of(sqlite3_stmt *st)
+{
+    return (struct binder){.st = st, .next = 1, .rc = SQLITE_OK};
+}
+
+static void keep_rc(struct binder *b, int rc)
+{
+    if (b->rc == SQLITE_OK && rc != SQLITE_OK)
+        b->rc = rc;
+}
+
+static void bind_text(struct binder *b, const char *s)
+{
+    int i = b->next++;
+    keep_rc(b, s ? sqlite3_bind_text(b->st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(b->st, i));
+}
+
+static void bind_int64(struct binder *b, int64_t v)
+{
+    keep_rc(b, sqlite3_bind_int64(b->st, b->next++, v));
+}
+
+/* A time where 0 means "not yet": stored as NULL. */
+static void bind_time(struct binder *b, int64_t t)
+{
+    int i = b->next++;
+    keep_rc(b, t ? sqlite3_bind_int64(b->st, i, t) : sqlite3_bind_null(b->st, i));
+}
+
+static void bind_double(struct binder *b, double v)
+{
+    keep_rc(b, sqlite3_bind_double(b->st, b->next++, v));
+}
+
+static void bind_blob(struct binder *b, const void *p, int n)
+{
+    keep_rc(b, sqlite3_bind_blob(b->st, b->next++, p, n, SQLITE_STATIC));
+}
+
+/* ---- reading columns ---------------------------------------------------------------------- */
+
+/* A copy of a text column, or NULL for SQL NULL. */
+static tz_err col_strdup(sqlite3_stmt *st, int col, char **out)
+{
+    *out = NULL;
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return TZ_OK;
+    const unsigned char *s = sqlite3_column_text(st, col);
+    if (!s)
+        return TZ_ENOMEM; /* a non-NULL value that could not be converted */
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    char *p = malloc(n + 1);
+    if (!p)
+        return TZ_ENOMEM;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    *out = p;
+    return TZ_OK;
+}
+
+/* A text column into a fixed array; a value that does not fit means a damaged database. */
+static tz_err col_code(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+    dst[0] = '\0';
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return TZ_OK;
+    const unsigned char *s = sqlite3_column_text(st, col);
+    if (!s)
+        return TZ_ENOMEM;
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    if (n >= cap)
+        return TZ_EIO;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    return TZ_OK;
+}
+
+static void col_hash(sqlite3_stmt *st, int col, uint8_t dst[TZ_HASH_LEN])
+{
+    memset(dst, 0, TZ_HASH_LEN);
+    const void *p = sqlite3_column_blob(st, col);
+    int n = sqlite3_column_bytes(st, col);
+    if (p && n > 0)
+        memcpy(dst, p, n < TZ_HASH_LEN ? (size_t)n : TZ_HASH_LEN);
+}
+
+/* Reads a row of REPORT_COLS into out, which owns its strings afterwards (cleared on failure). */
+static tz_err read_report(sqlite3_stmt *st, struct tz_report_rec *out)
+{
+    memset(out, 0, sizeof *out);
+    tz_err err;
+    out->id = sqlite3_column_int64(st, 0);
+    if ((err = col_code(st, 1, out->category, sizeof out->category)))
+        goto fail;
+    out->lat = sqlite3_column_double(st, 2);
+    out->lon = sqlite3_column_double(st, 3);
+    if ((err = col_code(st, 4, out->district_id, sizeof out->district_id)) ||
+        (err = col_code(st, 5, out->status, sizeof out->status)) ||
+        (err = col_strdup(st, 6, &out->description)) ||
+        (err = col_strdup(st, 7, &out->public_description)))
+        goto fail;
+    out->received_at = sqlite3_column_int64(st, 8);
+    out->status_changed_at = sqlite3_column_int64(st, 9);
+    out->takeup_due = sqlite3_column_int64(st, 10);
+    out->taken_up_at = sqlite3_column_int64(st, 11); /* NULL reads as 0 */
+    out->verify_due = sqlite3_column_int64(st, 12);
+    out->verified_at = sqlite3_column_int64(st, 13);
+    out->when_date = sqlite3_column_int64(st, 14);
+    out->when_times = (unsigned)sqlite3_column_int(st, 15);
+    out->when_weekdays = (unsigned)sqlite3_column_int(st, 16);
+    out->me_too = sqlite3_column_int(st, 17);
+    col_hash(st, 18, out->token_hash);
+    col_hash(st, 19, out->reporter_hash);
+    return TZ_OK;
+fail:
+    tz_report_rec_clear(out);
+    return err;
+}
+
+/* ---- connections -------------------------------------------------------------------------- */
+
+static void conn_close(struct conn *c)
+{
+    for (int i = 0; i < ST_COUNT; i++) {
+        sqlite3_finalize(c->stmts[i]);
+        c->stmts[i] = NULL;
+    }
+    sqlite3_close_v2(c->db);
+    c->db = NULL;
+}
+
+static tz_err exec_sql(struct conn *c, const char *sql)
+{
+    return map_rc(sqlite3_exec(c->db, sql, NULL, NULL, NULL));
+}
+
+/* Switches the writer to WAL and checks that SQLite agreed (it may not, on some file systems). */
+static tz_err enable_wal(struct conn *c)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return map_rc(rc);
+    tz_err err = TZ_OK;
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        err = map_rc(rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+    else if (sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") != 0)
+        err = TZ_EIO;
+    sqlite3_finalize(st);
+    return err;
+}
+
+static tz_err conn_open(struct conn *c, const char *path, bool readonly)
+{
+    memset(c, 0, sizeof *c);
+    int flags = SQLITE_OPEN_NOMUTEX;
+    flags |= readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+    tz_err err = map_rc(rc);
+    if (err)
+        goto fail;
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    if (readonly) {
+        err = exec_sql(c, READER_PRAGMAS);
+    } else {
+        err = enable_wal(c);
+        if (!err)
+            err = exec_sql(c, WRITER_PRAGMAS);
+    }
+    if (err)
+        goto fail;
+    return TZ_OK;
+fail:
+    conn_close(c);
+    return err ? err : TZ_EIO;
+}
+
+/* ---- transactions (writer only) ----------------------------------------------------------- */
+
+static tz_err tx_begin(struct conn *c)
+{
+    sqlite3_stmt *st;
+    tz_err err = stmt_get(c, ST_BEGIN, &st);
+    return err ? err : stmt_run(st);
+}
+
+static tz_err tx_commit(struct conn *c)
+{
+    sqlite3_stmt *st;
+    tz_err err = stmt_get(c, ST_COMMIT, &st);
+    return err ? err : stmt_run(st);
+}
+
+/*
+ * Rolls back the open transaction, if any: after some errors (SQLITE_FULL,
+ * an I/O error during COMMIT) SQLite has already rolled back by itself.
+ */
+static void tx_rollback(struct conn *c)
+{
+    if (sqlite3_get_autocommit(c->db))
+        return;
+    sqlite3_stmt *st;
+    if (stmt_get(c, ST_ROLLBACK, &st) == TZ_OK && stmt_run(st) == TZ_OK)
+        return;
+    /* Last resort, without a cached statement. */
+    sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static struct conn *writer_lock(struct sqlite_store *s)
+{
+    pthread_mutex_lock(&s->write_mu);
+    return &s->writer;
+}
+
+static void writer_unlock(struct sqlite_store *s)
+{
+    pthread_mutex_unlock(&s->write_mu);
+}
+
+/* ---- the reader pool ---------------------------------------------------------------------- */
+
+static struct conn *reader_acquire(struct sqlite_store *s)
+{
+    pthread_mutex_lock(&s->read_mu);
+    while (s->free_count == 0)
+        pthread_cond_wait(&s->read_cv, &s->read_mu);
+    struct conn *c = &s->readers[s->free_readers[--s->free_count]];
+    pthread_mutex_unlock(&s->read_mu);
+    return c;
+}
+
+static void reader_release(struct sqlite_store *s, struct conn *c)
+{
+    pthread_mutex_lock(&s->read_mu);
+    s->free_readers[s->free_count++] = (size_t)(c - s->readers);
+    pthread_cond_signal(&s->read_cv);
+    pthread_mutex_unlock(&s->read_mu);
+}
+
+/* ---- migrations --------------------------------------------------------------------------- */
+
+static tz_err read_version(struct conn *c, int *version)
+{
+    sqlite3_stmt *st;
+    tz_err err = stmt_get(c, ST_VERSION, &st);
+    if (err)
+        return err;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *version = sqlite3_column_int(st, 0);
+    else
+        err = map_rc(rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+    stmt_done(st);
+    return err;
+}
+
+/*
+ * Brings the schema up to date, one migration per transaction. The version is
+ * read again inside each transaction, whose write lock keeps a second process
+ * migrating the same file from applying a migration twice. A database newer
+ * than this code is refused with TZ_ECONFLICT: the code cannot know what the
+ * newer migrations changed.
+ */
+static tz_err migrate(struct conn *c, int *version_out)
+{
+    int version = 0;
+    tz_err err = exec_sql(c, tz_store_migrations_table);
+    if (!err)
+        err = read_version(c, &version);
+    if (err)
+        return err;
+    if (version > tz_store_migration_count)
+        return TZ_ECONFLICT;
+    while (version < tz_store_migration_count) {
+        if ((err = tx_begin(c)))
+            return err;
+        if ((err = read_version(c, &version)))
+            goto fail;
+        if (version > tz_store_migration_count) {
+            err = TZ_ECONFLICT;
+            goto fail;
+        }
+        if (version < tz_store_migration_count) {
+            int next = version + 1;
+            if ((err = exec_sql(c, tz_store_migration_sql[next - 1])))
+                goto fail;
+            sqlite3_stmt *st;
+            if ((err = stmt_get(c, ST_MIGRATED, &st)))
+                goto fail;
+            struct binder b = binder_of(st);
+            bind_int64(&b, next);
+            bind_int64(&b, tz_time_now());
+            if ((err = map_rc(b.rc)) || (err = stmt_run(st))) {
+                stmt_done(st);
+                goto fail;
+            }
+        }
+        if ((err = tx_commit(c)))
+            goto fail;
+        if ((err = read_version(c, &version)))
+            return err;
+    }
+    *version_out = version;
+    return TZ_OK;
+fail:
+    tx_rollback(c);
+    return err;
+}
+
+/* ---- operations --------------------------------------------------------------------------- */
+
+static void sq_close(struct tz_store *store)
+{
+    struct sqlite_store *s = from_store(store);
+    for (size_t i = 0; i < READERS; i++)
+        conn_close(&s->readers[i]);
+    /*
+     * Last to close, the writer checkpoints the WAL into the database file.
+     * No "PRAGMA optimize" here: statistics from ANALYZE change SQLite's plans
+     * under the list queries, which are steered explicitly (see the lists).
+     */
+    conn_close(&s->writer);
+    pthread_cond_destroy(&s->read_cv);
+    pthread_mutex_destroy(&s->read_mu);
+    pthread_mutex_destroy(&s->write_mu);
+    free(s);
+}
+
+static int sq_schema_version(struct tz_store *store)
+{
+    return from_store(store)->version;
+}
+
+static tz_err sq_categories(struct tz_store *store, struct tz_category_rec **out, size_t *count)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    struct tz_category_rec *recs = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, ST_CATEGORIES, &st);
+    int rc = SQLITE_DONE;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((err = tz_store_grow((void **)&recs, &cap, n, sizeof *recs)))
+            break;
+        struct tz_category_rec *r = &recs[n];
+        memset(r, 0, sizeof *r);
+        n++;
+        if ((err = col_code(st, 0, r->code, sizeof r->code)) ||
+            (err = col_code(st, 1, r->group, sizeof r->group)) ||
+            (err = col_strdup(st, 2, &r->name_pl)) || (err = col_strdup(st, 3, &r->name_en)) ||
+            (err = col_code(st, 6, r->visibility, sizeof r->visibility)))
+            break;
+        r->retired = sqlite3_column_int(st, 4) != 0;
+        r->description_required = sqlite3_column_int(st, 5) != 0;
+        r->sort_order = sqlite3_column_int(st, 7);
+    }
+    if (!err && rc != SQLITE_DONE)
+        err = map_rc(rc);
+    stmt_done(st);
+    reader_release(s, c);
+    if (err) {
+        tz_category_recs_free(recs, n);
+        return err;
+    }
+    *out = recs;
+    *count = n;
+    return TZ_OK;
+}
+
+static tz_err sq_groups(struct tz_store *store, struct tz_group_rec **out, size_t *count)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    struct tz_group_rec *recs = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, ST_GROUPS, &st);
+    int rc = SQLITE_DONE;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((err = tz_store_grow((void **)&recs, &cap, n, sizeof *recs)))
+            break;
+        struct tz_group_rec *r = &recs[n];
+        memset(r, 0, sizeof *r);
+        n++;
+        if ((err = col_code(st, 0, r->code, sizeof r->code)) ||
+            (err = col_strdup(st, 1, &r->name_pl)) || (err = col_strdup(st, 2, &r->name_en)))
+            break;
+    }
+    if (!err && rc != SQLITE_DONE)
+        err = map_rc(rc);
+    stmt_done(st);
+    reader_release(s, c);
+    if (err) {
+        tz_group_recs_free(recs, n);
+        return err;
+    }
+    *out = recs;
+    *count = n;
+    return TZ_OK;
+}
+
+static tz_err sq_put_districts(struct tz_store *store, const struct tz_district_rec *recs,
+                               size_t count)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tx_begin(c);
+    if (err)
+        goto done;
+    if ((err = stmt_get(c, ST_PUT_DISTRICT, &st)))
+        goto done;
+    for (size_t i = 0; i < count && !err; i++) {
+        struct binder b = binder_of(st);
+        bind_text(&b, recs[i].id);
+        bind_text(&b, recs[i].name);
+        bind_text(&b, recs[i].unit);
+        bind_text(&b, recs[i].officer);
+        bind_text(&b, recs[i].geometry);
+        err = b.rc != SQLITE_OK ? map_rc(b.rc) : stmt_run(st);
+    }
+    if (!err)
+        err = tx_commit(c);
+done:
+    stmt_done(st);
+    if (err)
+        tx_rollback(c);
+    writer_unlock(s);
+    return err;
+}
+
+static tz_err sq_districts(struct tz_store *store, struct tz_district_rec **out, size_t *count)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    struct tz_district_rec *recs = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, ST_DISTRICTS, &st);
+    int rc = SQLITE_DONE;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((err = tz_store_grow((void **)&recs, &cap, n, sizeof *recs)))
+            break;
+        struct tz_district_rec *r = &recs[n];
+        memset(r, 0, sizeof *r);
+        n++;
+        if ((err = col_code(st, 0, r->id, sizeof r->id)) || (err = col_strdup(st, 1, &r->name)) ||
+            (err = col_strdup(st, 2, &r->unit)) || (err = col_strdup(st, 3, &r->officer)) ||
+            (err = col_strdup(st, 4, &r->geometry)))
+            break;
+    }
+    if (!err && rc != SQLITE_DONE)
+        err = map_rc(rc);
+    stmt_done(st);
+    reader_release(s, c);
+    if (err) {
+        tz_district_recs_free(recs, n);
+        return err;
+    }
+    *out = recs;
+    *count = n;
+    return TZ_OK;
+}
+
+static void bind_report(struct binder *b, const struct tz_report_rec *r)
+{
+    bind_text(b, r->category);
+    bind_double(b, r->lat);
+    bind_double(b, r->lon);
+    bind_text(b, r->district_id);
+    bind_text(b, r->status);
+    bind_text(b, r->description);
+    bind_text(b, r->public_description);
+    bind_int64(b, r->received_at);
+    bind_int64(b, r->status_changed_at);
+    bind_int64(b, r->takeup_due);
+    bind_time(b, r->taken_up_at);
+    bind_time(b, r->verify_due);
+    bind_time(b, r->verified_at);
+    bind_time(b, r->when_date);
+    bind_int64(b, r->when_times);
+    bind_int64(b, r->when_weekdays);
+    bind_int64(b, r->me_too);
+    bind_blob(b, r->token_hash, TZ_HASH_LEN);
+    bind_blob(b, r->reporter_hash, TZ_HASH_LEN);
+}
+
+static tz_err sq_insert_reports(struct tz_store *store, struct tz_report_rec *recs, size_t count)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tx_begin(c);
+    if (err)
+        goto done;
+    if ((err = stmt_get(c, ST_INSERT_REPORT, &st)))
+        goto done;
+    for (size_t i = 0; i < count && !err; i++) {
+        struct binder b = binder_of(st);
+        bind_report(&b, &recs[i]);
+        err = b.rc != SQLITE_OK ? map_rc(b.rc) : stmt_run(st);
+        if (!err)
+            recs[i].id = sqlite3_last_insert_rowid(c->db);
+    }
+    if (!err)
+        err = tx_commit(c);
+done:
+    stmt_done(st);
+    if (err) {
+        tx_rollback(c);
+        for (size_t i = 0; i < count; i++)
+            recs[i].id = 0;
+    }
+    writer_unlock(s);
+    return err;
+}
+
+static tz_err sq_get_report(struct tz_store *store, int64_t id, struct tz_report_rec *out)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, ST_GET_REPORT, &st);
+    if (!err) {
+        sqlite3_bind_int64(st, 1, id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            err = read_report(st, out);
+        else if (rc == SQLITE_DONE)
+            err = TZ_ENOTFOUND;
+        else
+            err = map_rc(rc);
+    }
+    stmt_done(st);
+    reader_release(s, c);
+    return err;
+}
+
+/*
+ * Lists, newest first, run in up to three steps so that neither a dense nor
+ * a sparse filter costs time in proportion to the whole table.
+ *
+ * Left to itself SQLite plans badly here: it has no statistics about value
+ * ranges (Debian's build lacks STAT4), so given a bbox or "status IN (six
+ * codes)" it walks that index and sorts every match by id, which for a
+ * viewport over the whole country is a sort of the whole table to return 100
+ * rows. So the plan is chosen here, with SQLite's unary "+" (which keeps a
+ * term from using an index) steering it:
+ *
+ * 1. A window of the newest ids is scanned by rowid, newest first, stopping
+ *    at `limit` matches. A filter that matches a fair share of recent
+ *    reports, as map viewports and the public list do, ends here.
+ * 2. If that found some matches but not enough, the rate it saw sizes a
+ *    second window, as long as that stays under LIST_WINDOW_MAX rows.
+ * 3. What is still missing comes from the older ids through the one index
+ *    that an estimate says is most selective (see choose_driver), or by
+ *    rowid when none looks selective.
+ *
+ * All steps read one snapshot, inside one read transaction.
+ */
+#define LIST_WINDOW_PER_ROW 4 /* rows the first window holds per row asked for */
+#define LIST_WINDOW_MIN 256
+#define LIST_WINDOW_MAX 32768
+#define STATUS_CODE_COUNT 7  /* the statuses the schema allows */
+#define DRIVER_MAX_SHARE 0.5 /* an index expected to match more than this is no use */
+
+/* What drives a step: a window of rowids, or one index over older ids. */
+enum list_driver {
+    DRIVE_WINDOW, /* ids in [lo, hi), by rowid; no index */
+    DRIVE_ROWID,  /* ids below hi, by rowid */
+    DRIVE_BBOX,   /* the (lat, lon) index */
+    DRIVE_TIME,   /* the received_at index */
+    DRIVE_CATEGORY,
+    DRIVE_STATUS,
+};
+
+/* Appends " AND col" or, when the term must not use an index, " AND +col". */
+static tz_err put_term(struct tz_buf *sql, const char *col, bool indexed, const char *rest)
+{
+    return tz_buf_printf(sql, " AND %s%s%s", indexed ? "" : "+", col, rest);
+}
+
+static tz_err put_in_list(struct tz_buf *sql, const char *col, bool indexed, size_t count)
+{
+    tz_err err = put_term(sql, col, indexed, " IN (?");
+    for (size_t i = 1; i < count && !err; i++)
+        err = tz_buf_puts(sql, ", ?");
+    return err ? err : tz_buf_puts(sql, ")");
+}
+
+/*
+ * Builds the SQL of one step: only fixed text and '?' placeholders, in the
+ * order bind_list() binds the values.
+ */
+static tz_err build_list_sql(const struct tz_report_filter *f, enum list_driver d,
+                             struct tz_buf *sql)
+{
+    tz_err err = tz_buf_puts(sql, "SELECT " REPORT_COLS " FROM reports WHERE ");
+    /*
+     * Bound to a parameter, "id < ?" looks to SQLite like a better start than
+     * any other range, so it may use an index only where the rowid drives or
+     * where an equality on (category, id) or (status, id) can take it along.
+     */
+    bool id_indexed = d == DRIVE_WINDOW || d == DRIVE_ROWID ||
+                      (d == DRIVE_CATEGORY && f->category_count == 1) ||
+                      (d == DRIVE_STATUS && f->status_count == 1);
+    if (!err)
+        err = tz_buf_puts(sql, id_indexed ? "id < ?" : "+id < ?");
+    if (!err && d == DRIVE_WINDOW)
+        err = tz_buf_puts(sql, " AND id >= ?");
+    if (!err && f->has_bbox) {
+        bool ix = d == DRIVE_BBOX;
+        if (!(err = put_term(sql, "lat", ix, " >= ?")))
+            err = put_term(sql, "lat", ix, " <= ?");
+        /* A box whose west edge lies east of its east edge crosses the antimeridian. */
+        if (!err && f->west <= f->east) {
+            if (!(err = put_term(sql, "lon", ix, " >= ?")))
+                err = put_term(sql, "lon", ix, " <= ?");
+        } else if (!err) {
+            err = tz_buf_puts(sql, " AND (+lon >= ? OR +lon <= ?)");
+        }
+    }
+    if (!err && f->category_count)
+        err = put_in_list(sql, "category", d == DRIVE_CATEGORY, f->category_count);
+    if (!err && f->status_count)
+        err = put_in_list(sql, "status", d == DRIVE_STATUS, f->status_count);
+    if (!err && f->from)
+        err = put_term(sql, "received_at", d == DRIVE_TIME, " >= ?");
+    if (!err && f->to)
+        err = put_term(sql, "received_at", d == DRIVE_TIME, " < ?");
+    if (!err)
+        err = tz_buf_puts(sql, " ORDER BY id DESC LIMIT ?");
+    return err;
+}
+
+/* Binds one step's values: ids in [lo, hi) (lo only for a window), the filter, the limit. */
+static int bind_list(sqlite3_stmt *st, const struct tz_report_filter *f, enum list_driver d,
+                     int64_t hi, int64_t lo, size_t limit)
+{
+    struct binder b = binder_of(st);
+    bind_int64(&b, hi);
+    if (d == DRIVE_WINDOW)
+        bind_int64(&b, lo);
+    if (f->has_bbox) {
+        bind_double(&b, f->south);
+        bind_double(&b, f->north);
+        bind_double(&b, f->west);
+        bind_double(&b, f->east);
+    }
+    for (size_t i = 0; i < f->category_count; i++)
+        bind_text(&b, f->categories[i]);
+    for (size_t i = 0; i < f->status_count; i++)
+        bind_text(&b, f->statuses[i]);
+    if (f->from)
+        bind_int64(&b, f->from);
+    if (f->to)
+        bind_int64(&b, f->to);
+    bind_int64(&b, (int64_t)limit);
+    return b.rc;
+}
+
+/* Runs one step and appends its rows to *recs (n of them, room for cap). */
+static tz_err list_step(struct conn *c, const struct tz_report_filter *f, enum list_driver d,
+                        int64_t hi, int64_t lo, size_t limit, struct tz_report_rec **recs,
+                        size_t *n, size_t *cap)
+{
+    struct tz_buf sql;
+    tz_buf_init(&sql, LIST_SQL_MAX);
+    sqlite3_stmt *st = NULL;
+    tz_err err = build_list_sql(f, d, &sql);
+    if (err)
+        goto done;
+    int rc = sqlite3_prepare_v2(c->db, sql.data, (int)sql.len, &st, NULL);
+    if ((err = map_rc(rc)) || (err = map_rc(bind_list(st, f, d, hi, lo, limit))))
+        goto done;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((err = tz_store_grow((void **)recs, cap, *n, sizeof **recs)) ||
+            (err = read_report(st, &(*recs)[*n])))
+            goto done;
+        (*n)++;
+    }
+    err = map_rc(rc);
+done:
+    sqlite3_finalize(st);
+    tz_buf_free(&sql);
+    return err;
+}
+
+/* Runs a cached statement that returns one number (NULL reads as 0). */
+static tz_err query_number(struct conn *c, enum stmt_id id, double *out)
+{
+    sqlite3_stmt *st;
+    tz_err err = stmt_get(c, id, &st);
+    if (err)
+        return err;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_double(st, 0);
+    else
+        err = map_rc(rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+    stmt_done(st);
+    return err;
+}
+
+/* The share of [lo, hi] that [from, to] covers, from 0 to 1. */
+static double range_share(double from, double to, double lo, double hi)
+{
+    if (from < lo)
+        from = lo;
+    if (to > hi)
+        to = hi;
+    if (!(hi > lo))
+        return 1;
+    return to <= from ? 0 : (to - from) / (hi - lo);
+}
+
+/*
+ * Picks the index for step 3: the one expected to match the smallest share
+ * of the reports. The estimates are rough but cheap: a bbox's latitude span
+ * against the span of all reports (the index ranges over lat), a time range
+ * against the span of all receipt times (both spans read at the ends of
+ * their indexes), and a list of codes as its share of all codes.
+ */
+static tz_err choose_driver(struct conn *c, const struct tz_report_filter *f, enum list_driver *out)
+{
+    double best = DRIVER_MAX_SHARE, lo, hi;
+    tz_err err = TZ_OK;
+    *out = DRIVE_ROWID;
+    if (f->has_bbox && !(err = query_number(c, ST_LAT_MIN, &lo)) &&
+        !(err = query_number(c, ST_LAT_MAX, &hi))) {
+        double share = range_share(f->south, f->north, lo, hi);
+        if (share <= best) {
+            best = share;
+            *out = DRIVE_BBOX;
+        }
+    }
+    if (!err && (f->from || f->to) && !(err = query_number(c, ST_RECEIVED_MIN, &lo)) &&
+        !(err = query_number(c, ST_RECEIVED_MAX, &hi))) {
+        double share =
+            range_share(f->from ? (double)f->from : lo, f->to ? (double)f->to : hi, lo, hi);
+        if (share <= best) {
+            best = share;
+            *out = DRIVE_TIME;
+        }
+    }
+    double categories = 0;
+    if (!err && f->category_count && !(err = query_number(c, ST_CATEGORY_COUNT, &categories)) &&
+        categories > 0) {
+        double share = (double)f->category_count / categories;
+        if (share <= best) {
+            best = share;
+            *out = DRIVE_CATEGORY;
+        }
+    }
+    if (!err && f->status_count) {
+        double share = (double)f->status_count / STATUS_CODE_COUNT;
+        if (share <= best)
+            *out = DRIVE_STATUS;
+    }
+    return err;
+}
+
+static tz_err sq_list_reports(struct tz_store *store, const struct tz_report_filter *filter,
+                              size_t limit, struct tz_report_rec **out, size_t *count)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    struct tz_report_rec *recs = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    double max_id = 0;
+    tz_err err = stmt_get(c, ST_BEGIN_READ, &st);
+    if (err || (err = stmt_run(st)))
+        goto done;
+    if ((err = query_number(c, ST_MAX_REPORT_ID, &max_id)))
+        goto done;
+
+    /* Ids run from 1 up without gaps worth counting (reports are never deleted). */
+    int64_t hi = (int64_t)max_id + 1;
+    if (filter->before_id && filter->before_id < hi)
+        hi = filter->before_id;
+    int64_t window = (int64_t)(limit * LIST_WINDOW_PER_ROW);
+    window = window < LIST_WINDOW_MIN ? LIST_WINDOW_MIN : window;
+    int64_t lo = hi - window > 1 ? hi - window : 1;
+    if (hi > 1)
+        err = list_step(c, filter, DRIVE_WINDOW, hi, lo, limit, &recs, &n, &cap);
+    if (!err && n > 0 && n < limit && lo > 1) {
+        /* Twice the rows that the match rate seen so far says the rest needs. */
+        int64_t more = (int64_t)(limit - n) * (hi - lo) / (int64_t)n * 2;
+        if (more <= LIST_WINDOW_MAX) {
+            int64_t lo2 = lo - more > 1 ? lo - more : 1;
+            err = list_step(c, filter, DRIVE_WINDOW, lo, lo2, limit - n, &recs, &n, &cap);
+            lo = lo2;
+        }
+    }
+    if (!err && n < limit && lo > 1) {
+        enum list_driver d;
+        if (!(err = choose_driver(c, filter, &d)))
+            err = list_step(c, filter, d, lo, 0, limit - n, &recs, &n, &cap);
+    }
+    if (!err && !(err = stmt_get(c, ST_COMMIT, &st)))
+        err = stmt_run(st);
+done:
+    tx_rollback(c); /* ends the read transaction if an error left it open */
+    reader_release(s, c);
+    if (err) {
+        tz_report_recs_free(recs, n);
+        return err;
+    }
+    *out = recs;
+    *count = n;
+    return TZ_OK;
+}
+
+static tz_err sq_count_reports(struct tz_store *store, int64_t *count)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, ST_COUNT_REPORTS, &st);
+    if (!err) {
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *count = sqlite3_column_int64(st, 0);
+        else
+            err = map_rc(rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+    }
+    stmt_done(st);
+    reader_release(s, c);
+    return err;
+}
+
+/* Inside the writer's transaction: TZ_OK if the report exists, TZ_ENOTFOUND if not. */
+static tz_err report_exists(struct conn *c, int64_t id)
+{
+    sqlite3_stmt *st;
+    tz_err err = stmt_get(c, ST_REPORT_EXISTS, &st);
+    if (err)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    err = rc == SQLITE_ROW ? TZ_OK : rc == SQLITE_DONE ? TZ_ENOTFOUND : map_rc(rc);
+    stmt_done(st);
+    return err;
+}
+
+static tz_err sq_change_status(struct tz_store *store, const struct tz_status_change *ch)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tx_begin(c);
+    if (err)
+        goto done;
+
+    if ((err = stmt_get(c, ST_CHANGE_STATUS, &st)))
+        goto done;
+    struct binder b = binder_of(st);
+    bind_text(&b, ch->new_status);
+    bind_int64(&b, ch->at);
+    bind_time(&b, ch->taken_up_at);
+    bind_time(&b, ch->verify_due);
+    bind_time(&b, ch->verified_at);
+    bind_int64(&b, ch->report_id);
+    bind_text(&b, ch->expected_status);
+    if ((err = map_rc(b.rc)) || (err = stmt_run(st)))
+        goto done;
+    if (sqlite3_changes(c->db) == 0) {
+        /* Nothing matched: either there is no such report or it is in another status. */
+        err = report_exists(c, ch->report_id);
+        if (!err)
+            err = TZ_ECONFLICT;
+        goto done;
+    }
+
+    if ((err = stmt_get(c, ST_INSERT_TRANSITION, &st)))
+        goto done;
+    b = binder_of(st);
+    bind_int64(&b, ch->report_id);
+    bind_text(&b, ch->expected_status);
+    bind_text(&b, ch->new_status);
+    bind_int64(&b, ch->at);
+    bind_text(&b, ch->actor);
+    bind_text(&b, ch->note);
+    bind_text(&b, ch->referred_to);
+    if ((err = map_rc(b.rc)) || (err = stmt_run(st)))
+        goto done;
+    err = tx_commit(c);
+done:
+    stmt_done(st);
+    if (err)
+        tx_rollback(c);
+    writer_unlock(s);
+    return err;
+}
+
+static tz_err sq_set_public_description(struct tz_store *store, int64_t report_id, const char *text)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tx_begin(c);
+    if (err)
+        goto done;
+    if ((err = stmt_get(c, ST_SET_PUBLIC, &st)))
+        goto done;
+    struct binder b = binder_of(st);
+    bind_text(&b, text);
+    bind_int64(&b, report_id);
+    if ((err = map_rc(b.rc)) || (err = stmt_run(st)))
+        goto done;
+    if (sqlite3_changes(c->db) == 0) {
+        err = TZ_ENOTFOUND;
+        goto done;
+    }
+    err = tx_commit(c);
+done:
+    stmt_done(st);
+    if (err)
+        tx_rollback(c);
+    writer_unlock(s);
+    return err;
+}
+
+static tz_err sq_history(struct tz_store *store, int64_t report_id, struct tz_transition_rec **out,
+                         size_t *count)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    struct tz_transition_rec *recs = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, ST_HISTORY, &st);
+    int rc = SQLITE_DONE;
+    if (!err)
+        sqlite3_bind_int64(st, 1, report_id);
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((err = tz_store_grow((void **)&recs, &cap, n, sizeof *recs)))
+            break;
+        struct tz_transition_rec *r = &recs[n];
+        memset(r, 0, sizeof *r);
+        n++;
+        r->report_id = sqlite3_column_int64(st, 0);
+        r->at = sqlite3_column_int64(st, 3);
+        if ((err = col_code(st, 1, r->from, sizeof r->from)) ||
+            (err = col_code(st, 2, r->to, sizeof r->to)) || (err = col_strdup(st, 4, &r->actor)) ||
+            (err = col_strdup(st, 5, &r->note)) || (err = col_strdup(st, 6, &r->referred_to)))
+            break;
+    }
+    if (!err && rc != SQLITE_DONE)
+        err = map_rc(rc);
+    stmt_done(st);
+    reader_release(s, c);
+    if (err) {
+        tz_transition_recs_free(recs, n);
+        return err;
+    }
+    *out = recs;
+    *count = n;
+    return TZ_OK;
+}
+
+static const struct tz_store_ops sqlite_ops = {
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .categories = sq_categories,
+    .groups = sq_groups,
+    .put_districts = sq_put_districts,
+    .districts = sq_districts,
+    .insert_reports = sq_insert_reports,
+    .get_report = sq_get_report,
+    .list_reports = sq_list_reports,
+    .count_reports = sq_count_reports,
+    .change_status = sq_change_status,
+    .set_public_description = sq_set_public_description,
+    .history = sq_history,
+};
+
+tz_err tz_store_open_sqlite(const char *path, struct tz_store **out)
+{
+    if (!path || !out)
+        return TZ_EINVAL;
+    *out = NULL;
+    struct sqlite_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return TZ_ENOMEM;
+    s->base.ops = &sqlite_ops;
+    /* The pthread objects are created first so that sq_close can always destroy them. */
+    if (pthread_mutex_init(&s->write_mu, NULL) != 0) {
+        free(s);
+        return TZ_ENOMEM;
+    }
+    if (pthread_mutex_init(&s->read_mu, NULL) != 0) {
+        pthread_mutex_destroy(&s->write_mu);
+        free(s);
+        return TZ_ENOMEM;
+    }
+    if (pthread_cond_init(&s->read_cv, NULL) != 0) {
+        pthread_mutex_destroy(&s->read_mu);
+        pthread_mutex_destroy(&s->write_mu);
+        free(s);
+        return TZ_ENOMEM;
+    }
+
+    /* The writer comes first: it creates the file, switches it to WAL and migrates it. */
+    tz_err err = conn_open(&s->writer, path, false);
+    if (!err)
+        err = migrate(&s->writer, &s->version);
+    for (size_t i = 0; i < READERS && !err; i++) {
+        err = conn_open(&s->readers[i], path, true);
+        s->free_readers[s->free_count++] = i;
+    }
+    if (err) {
+        sq_close(&s->base);
+        return err;
+    }
+    *out = &s->base;
+    return TZ_OK;
+}
