@@ -89,13 +89,15 @@ int api_start(struct api_server *s)
     return 0;
 }
 
-void api_stop(struct api_server *s, int sig)
+int api_stop(struct api_server *s, int sig)
 {
+    int status = 0;
     if (s->pid > 0) {
         kill(s->pid, sig);
-        waitpid(s->pid, NULL, 0);
+        waitpid(s->pid, &status, 0);
     }
     s->pid = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 void api_cleanup(struct api_server *s)
@@ -232,11 +234,18 @@ void api_response_free(struct api_response *r)
 
 long api_count_reports(struct api_server *s)
 {
+    return api_count_rows(s, "reports");
+}
+
+long api_count_rows(struct api_server *s, const char *table)
+{
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     long count = -1;
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
     if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, "SELECT count(*) FROM reports", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
         count = (long)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);

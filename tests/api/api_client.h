@@ -31,8 +31,8 @@ struct api_response {
 int api_prepare(struct api_server *s, const char *binary, int reports);
 /* Starts `tarcza serve --port 0` on the database and learns its port. */
 int api_start(struct api_server *s);
-/* Stops the server with a signal (SIGTERM to stop cleanly, SIGKILL to crash it). */
-void api_stop(struct api_server *s, int sig);
+/* Stops the server with a signal (SIGTERM to stop cleanly, SIGKILL to crash it); its exit status. */
+int api_stop(struct api_server *s, int sig);
 /* Removes the temporary directory. */
 void api_cleanup(struct api_server *s);
 /* Runs the tarcza command with arguments (NULL-terminated), output to out_path; returns its exit code. */
@@ -50,5 +50,7 @@ int api_header(const struct api_response *r, const char *name, char *out, size_t
 void api_response_free(struct api_response *r);
 /* Number of rows in the reports table, read straight from the database file. */
 long api_count_reports(struct api_server *s);
+/* Number of rows in any table of the database. */
+long api_count_rows(struct api_server *s, const char *table);
 
 #endif
