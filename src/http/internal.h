@@ -47,6 +47,7 @@ struct request {
     bool wants_body;
     struct tz_buf body;
     bool body_too_big;
+    size_t discarded;   /* bytes dropped after body_too_big */
     int64_t id;         /* {id} of the path, where the route has one */
     const char *allow;  /* methods the path allows, for a 405 answer */
     struct tz_submission sub;

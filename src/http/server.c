@@ -12,6 +12,8 @@
 #include "base/tztime.h"
 #include "http/internal.h"
 
+#define DISCARD_MAX (1024u * 1024) /* bytes of an oversized chunked body read before closing */
+
 struct route {
     const char *method;
     const char *path; /* exact, or a prefix followed by a numeric {id} */
@@ -149,10 +151,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return begin_request(req);
     }
     if (req->state == REQUEST_BODY && *upload_data_size) {
-        /* Chunked bodies have no length up front: stop keeping bytes at the limit. */
-        if (!req->body_too_big &&
-            tz_buf_append(&req->body, upload_data, *upload_data_size) != TZ_OK)
+        /*
+         * A chunked body has no length up front, and libmicrohttpd cannot answer
+         * in the middle of one: past the limit the bytes are counted and dropped
+         * so that the client still gets its 413, up to a second limit where the
+         * connection is simply closed.
+         */
+        if (!req->body_too_big && tz_buf_append(&req->body, upload_data, *upload_data_size))
             req->body_too_big = true;
+        if (req->body_too_big) {
+            req->discarded += *upload_data_size;
+            if (req->discarded > DISCARD_MAX)
+                return MHD_NO;
+        }
         *upload_data_size = 0;
         return MHD_YES;
     }

@@ -193,7 +193,8 @@ int api_request(struct api_server *s, const char *method, const char *path,
     r->len = body_sink.len;
     r->headers = head_sink.data ? head_sink.data : calloc(1, 1);
     r->json = json_loadb(r->body, r->len, 0, NULL);
-    return rc == CURLE_OK ? 0 : -1;
+    /* A server may answer (413) and close before the whole body is sent: that is an answer too. */
+    return rc == CURLE_OK || (r->status > 0 && rc == CURLE_SEND_ERROR) ? 0 : -1;
 }
 
 int api_get(struct api_server *s, const char *path, struct api_response *r)
