@@ -22,7 +22,7 @@ release: deps
 run: release
 	@mkdir -p $(dir $(DB))
 	@if [ ! -f "$(DB)" ]; then $(RELEASE_DIR)/tarcza demo --db "$(DB)"; fi
-	$(RELEASE_DIR)/tarcza serve --port $(PORT) --db "$(DB)"
+	$(RELEASE_DIR)/tarcza serve --port $(PORT) --db "$(DB)" --web web
 
 # gcc with ASan+UBSan runs every test; clang must compile the same code cleanly.
 check: deps

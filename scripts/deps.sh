@@ -18,11 +18,30 @@ case "$what" in
   *) echo "usage: $0 [build|bench|all]" >&2; exit 2 ;;
 esac
 
+# The front end and the browser tests need Node.js and Debian's Chromium.
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
+pkgs+=(chromium)
+
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+install_npm() { # npm packages of the front end (web/) and the benchmarks (bench/)
+  local dir
+  for dir in web bench; do
+    [ -f "$dir/package.json" ] || continue
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+      echo "deps: npm install in $dir/"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules)
+    fi
+  done
+}
+cd "$(dirname "$0")/.."
+
+if [ ${#missing[@]} -eq 0 ]; then
+  install_npm
+  exit 0
+fi
 
 echo "deps: installing ${missing[*]}"
 sudo=""
@@ -34,3 +53,4 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if printf '%s\n' "${missing[@]}" | grep -qx nginx-light; then
   $sudo service nginx stop >/dev/null 2>&1 || true
 fi
+install_npm

@@ -20,8 +20,9 @@
 static const char usage[] =
     "usage: tarcza COMMAND [OPTIONS]\n"
     "\n"
-    "  serve [--port N] [--bind ADDR] [--threads N] [--db PATH]\n"
+    "  serve [--port N] [--bind ADDR] [--threads N] [--db PATH] [--web DIR]\n"
     "        serve the API on http://ADDR:N (default 127.0.0.1:8080; port 0 picks a free one)\n"
+    "        and the browser front end from DIR (make run passes web/)\n"
     "  import-districts FILE.geojson [--db PATH]\n"
     "        import district polygons (FeatureCollection; properties name, unit, officer)\n"
     "  demo [--reports N] [--seed S] [--db PATH]\n"
@@ -38,6 +39,7 @@ static const char usage[] =
 struct options {
     const char *db;
     const char *bind;
+    const char *web;
     const char *note;
     const char *referred_to;
     const char *actor;
@@ -76,6 +78,8 @@ static bool parse_options(int argc, char **argv, int first, struct options *o)
             o->db = v;
         } else if (strcmp(a, "--bind") == 0) {
             o->bind = v;
+        } else if (strcmp(a, "--web") == 0) {
+            o->web = v;
         } else if (strcmp(a, "--note") == 0) {
             o->note = v;
         } else if (strcmp(a, "--referred-to") == 0) {
@@ -136,6 +140,7 @@ static int cmd_serve(const struct options *o)
         cfg.bind_addr = o->bind;
     if (o->threads)
         cfg.threads = (unsigned)o->threads;
+    cfg.web_root = o->web;
 
     sigset_t signals;
     sigemptyset(&signals);

@@ -25,6 +25,7 @@ struct tz_http {
     size_t categories_len;
     char *districts_json;
     size_t districts_len;
+    char *web_root;        /* absolute path of the front end's folder, or NULL */
 };
 
 enum request_state {
@@ -76,5 +77,8 @@ enum MHD_Result api_districts(struct request *req);
 enum MHD_Result api_reports_list(struct request *req);
 enum MHD_Result api_reports_create(struct request *req);
 enum MHD_Result api_reports_get(struct request *req);
+enum MHD_Result api_map(struct request *req);
+/* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
+enum MHD_Result api_static(struct request *req);
 
 #endif

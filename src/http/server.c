@@ -29,6 +29,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/reports", false, false, api_reports_list},
     {"POST", "/api/v1/reports", false, true, api_reports_create},
     {"GET", "/api/v1/reports/", true, false, api_reports_get},
+    {"GET", "/api/v1/map", false, false, api_map},
 };
 
 struct tz_http_config tz_http_defaults(void)
@@ -39,6 +40,7 @@ struct tz_http_config tz_http_defaults(void)
         .threads = 0,
         .connection_limit = 4096,
         .idle_timeout_s = 30,
+        .web_root = NULL,
     };
 }
 
@@ -106,6 +108,11 @@ static enum MHD_Result begin_request(struct request *req)
 {
     const struct route *route = find_route(req, req->method);
     req->state = REQUEST_BODY;
+    if (!route && !req->allow && strncmp(req->url, "/api/", 5) != 0 &&
+        (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)) {
+        req->handler = api_static; /* the browser front end (static.c) */
+        return MHD_YES;
+    }
     if (!route) {
         req->handler = req->allow ? method_not_allowed : not_found;
         return MHD_YES;
@@ -210,6 +217,7 @@ static tz_err render_cached(struct tz_http *srv)
 
 static void free_server(struct tz_http *srv)
 {
+    free(srv->web_root);
     free(srv->categories_json);
     free(srv->districts_json);
     free(srv);
@@ -226,6 +234,13 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
     if (!srv)
         return TZ_ENOMEM;
     srv->tm = tm;
+    if (c.web_root) {
+        srv->web_root = realpath(c.web_root, NULL);
+        if (!srv->web_root) {
+            free_server(srv);
+            return TZ_ENOTFOUND;
+        }
+    }
     tz_err err = render_cached(srv);
     if (err) {
         free_server(srv);

@@ -20,6 +20,7 @@ struct tz_http_config {
     unsigned threads;          /* worker threads; 0 = one per core */
     unsigned connection_limit; /* concurrent connections */
     unsigned idle_timeout_s;   /* a connection silent this long is closed */
+    const char *web_root;      /* folder of the browser front end (web/); NULL serves none */
 };
 
 /* Defaults: 127.0.0.1:8080, one thread per core, 4096 connections, 30 s idle. */
