@@ -7,7 +7,9 @@ CHECK_DIR := build/check
 CLANG_DIR := build/clang
 RELEASE_DIR := build/release
 
-.PHONY: all deps release run check bench fmt clean
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps release run check bench fuzz fmt clean
 
 all: release
 
@@ -37,6 +39,10 @@ bench:
 	@cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=Release -DTZ_TESTS=OFF >/dev/null
 	@cmake --build $(RELEASE_DIR) -j $(JOBS)
 	@bench/run.sh $(RELEASE_DIR)
+
+# libFuzzer harnesses (clang, ASan+UBSan), FUZZ_SECONDS each; see scripts/fuzz.sh.
+fuzz: deps
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 fmt:
 	@clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/*.[ch]' 'bench/*.[ch]' 'fuzz/*.[ch]')

@@ -7,14 +7,18 @@
  *    with tz_store_insert_reports in batches of 1, 10, 100 and 1000 per
  *    transaction, synchronous=FULL, one fresh database per batch size. Small
  *    batches pay one fsync per transaction, so each case also stops after
- *    SECONDS (default 10) and reports the rate of what it did.
+ *    SECONDS (default 10) and reports the rate of what it did, and the CPU
+ *    time of the whole process (writer and checkpointer) per report, which
+ *    other load on the machine disturbs less than the rate. After each case
+ *    a "wal" line gives the store's checkpoint counters (tz_store_stats).
  * 2. Group commit: 64 threads call tz_committer_insert concurrently, each
  *    call waiting for its own durable commit; rate and per-call latency.
  * 3. Reads: tz_store_get_report by random id, and pages of tz_store_list_reports
  *    for a few filter shapes, one thread.
  *
  * Output lines, one per case:
- *   store_insert batch=100 reports=200000 seconds=1.23 reports_per_s=162601
+ *   store_insert batch=100 reports=200000 seconds=1.23 reports_per_s=162601 cpu_us_per_report=9.8
+ *   wal batch=100 checkpoints=... frames_checkpointed=... wal_resets=... ...
  *   committer threads=64 reports=... reports_per_s=... p50_us=... p99_us=...
  *   store_get_report reads=... ns_per_op=...
  *   store_list filter=bbox_all rows=100 us_per_query=...
@@ -26,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/tztime.h"
@@ -40,6 +45,14 @@ static const char *const categories[] = {
 };
 
 static char dir[64];
+
+/* CPU time of the whole process (every thread: the writer, the checkpointer), in ns. */
+static int64_t cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 /* xorshift64*: a small deterministic generator, enough for spreading points. */
 static uint64_t next_rand(uint64_t *s)
@@ -69,6 +82,18 @@ static void make_report(struct tz_report_rec *r, uint64_t *rng, int64_t now)
         r->token_hash[i] = (uint8_t)(x >> (i % 8 * 8));
         r->reporter_hash[i] = (uint8_t)(x >> ((i + 3) % 8 * 8));
     }
+}
+
+/* One line of the store's background counters (WAL checkpoints) after a case. */
+static void print_stats(const char *label, struct tz_store *store)
+{
+    struct tz_store_stats st;
+    if (tz_store_stats(store, &st) != TZ_OK)
+        return;
+    printf("wal %s checkpoints=%" PRIu64 " frames_checkpointed=%" PRIu64 " wal_resets=%" PRIu64
+           " wal_pages_max=%" PRIu64 " writer_wait_max_us=%" PRId64 "\n",
+           label, st.checkpoints, st.frames_checkpointed, st.wal_resets, st.wal_pages_max,
+           st.writer_wait_ns_max / 1000);
 }
 
 static void remove_db(const char *path)
@@ -124,7 +149,7 @@ static int bench_batches(size_t n, double max_s)
         uint64_t rng = 0x9e3779b97f4a7c15ULL + batch;
         int64_t now = tz_time_now();
         size_t done = 0;
-        int64_t t0 = tz_time_mono_ns(), t1 = t0;
+        int64_t t0 = tz_time_mono_ns(), t1 = t0, c0 = cpu_ns();
         while (done < n) {
             size_t m = n - done < batch ? n - done : batch;
             for (size_t i = 0; i < m; i++)
@@ -142,8 +167,12 @@ static int bench_batches(size_t n, double max_s)
                 break;
         }
         double secs = (double)(t1 - t0) / 1e9;
-        printf("store_insert batch=%zu reports=%zu seconds=%.2f reports_per_s=%.0f\n", batch, done,
-               secs, (double)done / secs);
+        printf("store_insert batch=%zu reports=%zu seconds=%.2f reports_per_s=%.0f"
+               " cpu_us_per_report=%.1f\n",
+               batch, done, secs, (double)done / secs, (double)(cpu_ns() - c0) / 1e3 / done);
+        char label[32];
+        snprintf(label, sizeof label, "batch=%zu", batch);
+        print_stats(label, store);
         fflush(stdout);
         free(recs);
         tz_store_close(store);
@@ -272,6 +301,7 @@ static int bench_committer(size_t n, double max_s)
            " p99_us=%" PRId64 " failures=%d\n",
            started, done, secs, (double)done / secs, p50 / 1000, p99 / 1000,
            atomic_load(&run.failures));
+    print_stats("committer", store);
     fflush(stdout);
 
     /* Reads by id on the database just written. */

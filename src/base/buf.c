@@ -36,7 +36,7 @@ static tz_err reserve(struct tz_buf *b, size_t extra)
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return TZ_OK;
-    size_t cap = b->cap ? b->cap : 64;
+    size_t cap = b->cap ? b->cap : 1024; /* most answers fit: one allocation */
     while (cap < need)
         cap *= 2;
     char *p = realloc(b->data, cap);
@@ -66,12 +66,20 @@ tz_err tz_buf_puts(struct tz_buf *b, const char *s)
 
 tz_err tz_buf_printf(struct tz_buf *b, const char *fmt, ...)
 {
+    /* Format straight into the free space; only when it does not fit, grow and format again. */
+    size_t room = b->data ? b->cap - b->len : 0;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
     va_end(ap);
     if (n < 0)
         return TZ_EINVAL;
+    if ((size_t)n < room && (size_t)n <= b->max - b->len) {
+        b->len += (size_t)n;
+        return TZ_OK;
+    }
+    if (room)
+        b->data[b->len] = '\0'; /* undo the partial write */
     tz_err err = reserve(b, (size_t)n);
     if (err)
         return err;

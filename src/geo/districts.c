@@ -225,6 +225,9 @@ static bool check_ring(struct parse *p, size_t i, json_t *ring, const char *wher
                     k + 1, where, lat);
             return false;
         }
+        /* RFC 7946 allows an altitude; GEOS 3.11's GeoJSON reader does not, and we need none. */
+        if (dims == 3)
+            json_array_remove(pos, 2);
     }
     json_t *first = json_array_get(ring, 0), *last = json_array_get(ring, n - 1);
     for (size_t d = 0; d < 2; d++) {

@@ -25,6 +25,8 @@ struct tz_store_ops {
     /* Releases everything the backend holds, the handle included. */
     void (*close)(struct tz_store *store);
     int (*schema_version)(struct tz_store *store);
+    /* out has been zeroed. */
+    void (*stats)(struct tz_store *store, struct tz_store_stats *out);
 
     tz_err (*categories)(struct tz_store *store, struct tz_category_rec **out, size_t *count);
     tz_err (*groups)(struct tz_store *store, struct tz_group_rec **out, size_t *count);
@@ -65,6 +67,20 @@ struct tz_store {
  * tz_store_migrations_table creates.
  */
 extern const char *const tz_store_migration_sql[];
+/*
+ * The grid cell of a report's point, as SQL over its lat and lon: squares of
+ * 1/TZ_STORE_CELLS_PER_DEGREE degree (about 2.2 km by 1.4 km in Poland),
+ * numbered row * TZ_STORE_CELL_ROW_STRIDE + column, rows from the south pole
+ * and columns from 180° W. Migration 3 indexes this expression, and a query
+ * uses that index only with the very same expression; changing it takes a
+ * new migration. (CAST truncates, which is floor() here since lat + 90 and
+ * lon + 180 are never negative; PostgreSQL's CAST rounds, so a PostgreSQL
+ * backend writes floor().)
+ */
+#define TZ_STORE_CELLS_PER_DEGREE 50
+#define TZ_STORE_CELL_ROW_STRIDE 65536
+#define TZ_STORE_CELL_SQL                                                                          \
+    "(CAST((lat + 90) * 50 AS INTEGER) * 65536 + CAST((lon + 180) * 50 AS INTEGER))"
 extern const int tz_store_migration_count;
 extern const char tz_store_migrations_table[];
 

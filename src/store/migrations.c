@@ -152,9 +152,25 @@ static const char seed_v2[] =
     "rozrywkowej',"
     "  'Place of dangerous entertainment activity', 1, 'once_confirmed', 13);";
 
+/*
+ * 3: the spatial index is a grid cell (TZ_STORE_CELL_SQL in backend.h), not
+ * (lat, lon). Reports arrive in id order at random points, so every insert
+ * into a (lat, lon) index lands on a random leaf page: a batch of n reports
+ * dirtied about n pages of it, each written to the WAL and later checkpointed,
+ * and that index was about half the cost of an insert. The rowid ends every
+ * index entry, so entries sort by (cell, id): a new report goes to the end of
+ * its cell's run, and a batch dirties about one page per cell it touches.
+ * A list by bbox reads the cells the box covers and checks lat and lon; the
+ * in-memory map index, not SQL, answers map queries.
+ */
+static const char spatial_cell_v3[] =
+    "DROP INDEX reports_lat_lon;"
+    "CREATE INDEX reports_cell ON reports (" TZ_STORE_CELL_SQL ");";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1,
     seed_v2,
+    spatial_cell_v3,
 };
 
 const int tz_store_migration_count =

@@ -13,7 +13,9 @@
  * fsync. Every connection keeps its own prepared statements (prepared on
  * first use), so a read by id is a pool hand-off and one sqlite3_step.
  * Connections are opened with SQLITE_OPEN_NOMUTEX: the pool and write_mu make
- * sure that no connection is used by two threads at once.
+ * sure that no connection is used by two threads at once. One more connection
+ * belongs to the checkpointer's thread (checkpointer.c), which copies the WAL
+ * back into the database file so that the writer never has to.
  *
  * Errors: SQLITE_FULL is TZ_ENOSPACE, SQLITE_NOMEM TZ_ENOMEM, a constraint
  * (unknown category or district, bad status code, NULL in a NOT NULL column)
@@ -21,6 +23,7 @@
  * busy timeout) TZ_EBUSY, anything else TZ_EIO. A failed write is rolled back
  * entirely.
  */
+#include <float.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,6 +35,7 @@
 #include "base/buf.h"
 #include "base/tztime.h"
 #include "store/backend.h"
+#include "store/checkpointer.h"
 
 #define READERS 4             /* read-only connections in the pool */
 #define BUSY_TIMEOUT_MS 10000 /* how long to wait for another process's lock */
@@ -39,16 +43,28 @@
 
 /*
  * Settings of the writer. The page cache (64 MiB) holds the hot index pages
- * between batches, since the (lat, lon) index takes inserts at random places.
- * The WAL is checkpointed every 10,000 pages (~40 MiB) rather than SQLite's
- * 1,000: a checkpoint runs inside the commit that crosses the mark, and fewer,
- * larger ones copy each hot page once instead of many times (on the 2-core
- * development machine: group commit ~25% faster, p99 about halved).
- * journal_size_limit truncates the WAL back after a checkpoint.
+ * between batches. The automatic checkpoint is off: a checkpoint would run
+ * inside the commit that crosses its mark and hold up every report waiting
+ * for the next batch, so checkpointer.c runs them on a thread of its own (see
+ * there). journal_size_limit trims the WAL when it starts over.
+ *
+ * Foreign keys stay enforced although the threat map checks category and
+ * district before it submits: they cost about 1.5 us of the ~12 us of CPU an
+ * insert takes (two lookups, and the statement journal that a multi-row
+ * insert needs only because of them), a percent or two of a report's CPU in
+ * the whole server, and they keep a report from ever naming a district that
+ * does not exist. Larger pages (8 or 16 KiB) made inserts slower: most pages
+ * a batch writes are index leaves changed by a few bytes.
  */
 #define WRITER_PRAGMAS                                                                             \
     "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"                   \
-    " PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864"
+    " PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864"
+/*
+ * Set once the schema is up to date: statement journals in memory (see
+ * sq_insert_reports). Not before, so that building an index in a migration
+ * may still spill its sort to a temporary file.
+ */
+#define WRITER_PRAGMAS_AFTER_MIGRATION "PRAGMA temp_store=MEMORY"
 /*
  * Settings of each reader. Memory-mapped I/O (mmap_size) would save a copy per
  * page but turns an I/O error into SIGBUS, which a server must not die of.
@@ -68,11 +84,13 @@ enum stmt_id {
     ST_PUT_DISTRICT,
     ST_DISTRICTS,
     ST_INSERT_REPORT,
+    ST_INSERT_REPORTS_8,
+    ST_INSERT_REPORTS_32,
     ST_GET_REPORT,
     ST_COUNT_REPORTS,
     ST_MAX_REPORT_ID,
-    ST_LAT_MIN,
-    ST_LAT_MAX,
+    ST_CELL_MIN,
+    ST_CELL_MAX,
     ST_RECEIVED_MIN,
     ST_RECEIVED_MAX,
     ST_CATEGORY_COUNT,
@@ -90,6 +108,19 @@ enum stmt_id {
     " received_at, status_changed_at, takeup_due, taken_up_at, verify_due, verified_at,"           \
     " when_date, when_times, when_weekdays, me_too, token_hash, reporter_hash"
 
+/* An insert of reports: the columns, then the rows of values. */
+#define INSERT_REPORTS                                                                             \
+    "INSERT INTO reports (category, lat, lon, district_id, status, description,"                   \
+    " public_description, received_at, status_changed_at, takeup_due, taken_up_at, verify_due,"    \
+    " verified_at, when_date, when_times, when_weekdays, me_too, token_hash, reporter_hash)"       \
+    " VALUES "
+#define REPORT_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define REPORT_ROWS_2 REPORT_ROW ", " REPORT_ROW
+#define REPORT_ROWS_4 REPORT_ROWS_2 ", " REPORT_ROWS_2
+#define REPORT_ROWS_8 REPORT_ROWS_4 ", " REPORT_ROWS_4
+#define REPORT_ROWS_16 REPORT_ROWS_8 ", " REPORT_ROWS_8
+#define REPORT_ROWS_32 REPORT_ROWS_16 ", " REPORT_ROWS_16
+
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_BEGIN_READ] = "BEGIN",
@@ -106,17 +137,16 @@ static const char *const stmt_sql[ST_COUNT] = {
                         " name = excluded.name, unit = excluded.unit,"
                         " officer = excluded.officer, geometry = excluded.geometry",
     [ST_DISTRICTS] = "SELECT id, name, unit, officer, geometry FROM districts ORDER BY id",
-    [ST_INSERT_REPORT] = "INSERT INTO reports (category, lat, lon, district_id, status,"
-                         " description, public_description, received_at, status_changed_at,"
-                         " takeup_due, taken_up_at, verify_due, verified_at, when_date,"
-                         " when_times, when_weekdays, me_too, token_hash, reporter_hash)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    /* One, 8 or 32 reports a statement: see sq_insert_reports. */
+    [ST_INSERT_REPORT] = INSERT_REPORTS REPORT_ROW,
+    [ST_INSERT_REPORTS_8] = INSERT_REPORTS REPORT_ROWS_8,
+    [ST_INSERT_REPORTS_32] = INSERT_REPORTS REPORT_ROWS_32,
     [ST_GET_REPORT] = "SELECT " REPORT_COLS " FROM reports WHERE id = ?",
     [ST_COUNT_REPORTS] = "SELECT COUNT(*) FROM reports",
     [ST_MAX_REPORT_ID] = "SELECT MAX(id) FROM reports",
     /* One of MIN or MAX alone, so that SQLite reads it at one end of the index. */
-    [ST_LAT_MIN] = "SELECT MIN(lat) FROM reports",
-    [ST_LAT_MAX] = "SELECT MAX(lat) FROM reports",
+    [ST_CELL_MIN] = "SELECT MIN(" TZ_STORE_CELL_SQL ") FROM reports",
+    [ST_CELL_MAX] = "SELECT MAX(" TZ_STORE_CELL_SQL ") FROM reports",
     [ST_RECEIVED_MIN] = "SELECT MIN(received_at) FROM reports",
     [ST_RECEIVED_MAX] = "SELECT MAX(received_at) FROM reports",
     [ST_CATEGORY_COUNT] = "SELECT COUNT(*) FROM categories",
@@ -151,6 +181,8 @@ struct sqlite_store {
     struct conn readers[READERS];
     size_t free_readers[READERS]; /* indexes into readers, a stack */
     size_t free_count;
+
+    struct tz_checkpointer *checkpointer; /* copies the WAL back, on its own thread */
 };
 
 static struct sqlite_store *from_store(struct tz_store *store)
@@ -546,8 +578,12 @@ static void sq_close(struct tz_store *store)
     struct sqlite_store *s = from_store(store);
     for (size_t i = 0; i < READERS; i++)
         conn_close(&s->readers[i]);
+    if (s->writer.db)
+        sqlite3_wal_hook(s->writer.db, NULL, NULL);
+    tz_checkpointer_stop(s->checkpointer);
     /*
-     * Last to close, the writer checkpoints the WAL into the database file.
+     * Last to close, the writer checkpoints what is left of the WAL (nothing,
+     * after the checkpointer's last pass) and removes it.
      * No "PRAGMA optimize" here: statistics from ANALYZE change SQLite's plans
      * under the list queries, which are steered explicitly (see the lists).
      */
@@ -561,6 +597,21 @@ static void sq_close(struct tz_store *store)
 static int sq_schema_version(struct tz_store *store)
 {
     return from_store(store)->version;
+}
+
+static void sq_stats(struct tz_store *store, struct tz_store_stats *out)
+{
+    struct sqlite_store *s = from_store(store);
+    if (s->checkpointer)
+        tz_checkpointer_stats(s->checkpointer, out);
+}
+
+/* The writer's sqlite3_wal_hook: after each commit, tells the checkpointer how long the WAL is. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    struct sqlite_store *s = arg;
+    tz_checkpointer_note_commit(s->checkpointer, pages);
+    return SQLITE_OK;
 }
 
 static tz_err sq_categories(struct tz_store *store, struct tz_category_rec **out, size_t *count)
@@ -718,26 +769,56 @@ static void bind_report(struct binder *b, const struct tz_report_rec *r)
     bind_blob(b, r->reporter_hash, TZ_HASH_LEN);
 }
 
+/*
+ * Inserts run several reports to a statement (32, then 8, then one at a
+ * time). Besides saving a statement run per report, that matters because of
+ * the schema's CHECK (status IN (seven codes)): SQLite evaluates an IN over
+ * more than two constants by building a temporary b-tree of them once per
+ * run of the statement, which for one report a run was a fifth of the
+ * insert's CPU. A statement of many rows that fails half way must undo its
+ * own rows, so SQLite keeps a statement journal of the pages it changes; a
+ * 32-row insert changes more than fits the 64 KiB that SQLite keeps in
+ * memory, and the journal would go to a temporary file every batch: hence
+ * temp_store=MEMORY on the writer (WRITER_PRAGMAS_AFTER_MIGRATION). With
+ * both, an insert costs about a fifth less CPU than one report a statement
+ * (bench_store, batch=64 around 14.5 -> 11.7 us a report on the development
+ * machine). A statement's rows get consecutive ids, in order: without
+ * AUTOINCREMENT SQLite gives each new row the largest id plus one (it picks
+ * at random only past id 2^63 - 1, which reports never come near).
+ */
+static const struct {
+    enum stmt_id id;
+    size_t rows;
+} insert_chunks[] = {{ST_INSERT_REPORTS_32, 32}, {ST_INSERT_REPORTS_8, 8}, {ST_INSERT_REPORT, 1}};
+
 static tz_err sq_insert_reports(struct tz_store *store, struct tz_report_rec *recs, size_t count)
 {
     struct sqlite_store *s = from_store(store);
     struct conn *c = writer_lock(s);
     sqlite3_stmt *st = NULL;
     tz_err err = tx_begin(c);
-    if (err)
-        goto done;
-    if ((err = stmt_get(c, ST_INSERT_REPORT, &st)))
-        goto done;
-    for (size_t i = 0; i < count && !err; i++) {
-        struct binder b = binder_of(st);
-        bind_report(&b, &recs[i]);
-        err = b.rc != SQLITE_OK ? map_rc(b.rc) : stmt_run(st);
-        if (!err)
-            recs[i].id = sqlite3_last_insert_rowid(c->db);
+    size_t done = 0;
+    for (size_t k = 0; k < sizeof insert_chunks / sizeof insert_chunks[0] && !err; k++) {
+        size_t rows = insert_chunks[k].rows;
+        if (count - done < rows)
+            continue;
+        if ((err = stmt_get(c, insert_chunks[k].id, &st)))
+            break;
+        while (!err && count - done >= rows) {
+            struct binder b = binder_of(st);
+            for (size_t i = 0; i < rows; i++)
+                bind_report(&b, &recs[done + i]);
+            err = b.rc != SQLITE_OK ? map_rc(b.rc) : stmt_run(st);
+            int64_t last = sqlite3_last_insert_rowid(c->db);
+            for (size_t i = 0; i < rows && !err; i++)
+                recs[done + i].id = last - (int64_t)(rows - 1 - i);
+            done += rows;
+        }
+        stmt_done(st);
+        st = NULL;
     }
     if (!err)
         err = tx_commit(c);
-done:
     stmt_done(st);
     if (err) {
         tx_rollback(c);
@@ -801,11 +882,83 @@ static tz_err sq_get_report(struct tz_store *store, int64_t id, struct tz_report
 enum list_driver {
     DRIVE_WINDOW, /* ids in [lo, hi), by rowid; no index */
     DRIVE_ROWID,  /* ids below hi, by rowid */
-    DRIVE_BBOX,   /* the (lat, lon) index */
+    DRIVE_BBOX,   /* the grid-cell index (migration 3) */
     DRIVE_TIME,   /* the received_at index */
     DRIVE_CATEGORY,
     DRIVE_STATUS,
 };
+
+/*
+ * The grid cells a bbox covers (TZ_STORE_CELL_SQL), as ranges of cell
+ * numbers: one per row of cells, two where the box crosses 180°. A box of
+ * more rows than CELL_RANGES_MAX gets one range from its first cell to its
+ * last instead, which also holds cells outside the box: lat and lon are
+ * checked row by row anyway, so that costs reading, not correctness.
+ */
+#define CELL_RANGES_MAX 32
+#define CELL_COL_MAX (360 * TZ_STORE_CELLS_PER_DEGREE) /* the column of lon 180 */
+/*
+ * A point on the box's edge must fall in a cell of the box, so the edges'
+ * cells must be worked out here exactly as SQLite works out a point's:
+ * (lat + 90) * 50, an addition then a multiplication, each rounded once to a
+ * double. That order leaves a compiler nothing to fuse (a fused multiply-add
+ * multiplies first) and C does not reassociate, so the results are the same
+ * bits as long as doubles are evaluated as doubles, which the assert checks.
+ */
+_Static_assert(FLT_EVAL_METHOD == 0, "cell numbers need doubles evaluated in double precision");
+
+struct cell_ranges {
+    size_t count;
+    int64_t lo[CELL_RANGES_MAX], hi[CELL_RANGES_MAX];
+};
+
+static int64_t cell_row(double lat)
+{
+    lat = lat < -90 ? -90 : lat > 90 ? 90 : lat;
+    return (int64_t)((lat + 90.0) * TZ_STORE_CELLS_PER_DEGREE);
+}
+
+static int64_t cell_col(double lon)
+{
+    lon = lon < -180 ? -180 : lon > 180 ? 180 : lon;
+    return (int64_t)((lon + 180.0) * TZ_STORE_CELLS_PER_DEGREE);
+}
+
+static void add_range(struct cell_ranges *r, int64_t lo, int64_t hi)
+{
+    r->lo[r->count] = lo;
+    r->hi[r->count] = hi;
+    r->count++;
+}
+
+static void bbox_cells(const struct tz_report_filter *f, struct cell_ranges *out)
+{
+    const int64_t stride = TZ_STORE_CELL_ROW_STRIDE;
+    int64_t r0 = cell_row(f->south), r1 = cell_row(f->north);
+    int64_t cw = cell_col(f->west), ce = cell_col(f->east);
+    /* Crossing 180°: columns from cw to the last one, and from the first one to ce. */
+    bool crosses = f->west > f->east;
+    if (crosses && cw <= ce + 1) {
+        cw = 0; /* the two parts meet: every column */
+        ce = CELL_COL_MAX;
+        crosses = false;
+    }
+    size_t per_row = crosses ? 2 : 1;
+    out->count = 0;
+    if ((uint64_t)(r1 - r0 + 1) * per_row > CELL_RANGES_MAX) {
+        add_range(out, r0 * stride + (crosses ? 0 : cw),
+                  r1 * stride + (crosses ? CELL_COL_MAX : ce));
+        return;
+    }
+    for (int64_t r = r0; r <= r1; r++) {
+        if (crosses) {
+            add_range(out, r * stride, r * stride + ce);
+            add_range(out, r * stride + cw, r * stride + CELL_COL_MAX);
+        } else {
+            add_range(out, r * stride + cw, r * stride + ce);
+        }
+    }
+}
 
 /* Appends " AND col" or, when the term must not use an index, " AND +col". */
 static tz_err put_term(struct tz_buf *sql, const char *col, bool indexed, const char *rest)
@@ -821,20 +974,34 @@ static tz_err put_in_list(struct tz_buf *sql, const char *col, bool indexed, siz
     return err ? err : tz_buf_puts(sql, ")");
 }
 
+/* Appends the cell term of a bbox step: one cell, or ranges of them. */
+static tz_err put_cells(struct tz_buf *sql, const struct cell_ranges *cells)
+{
+    if (cells->count == 1 && cells->lo[0] == cells->hi[0])
+        return tz_buf_puts(sql, " AND " TZ_STORE_CELL_SQL " = ?");
+    tz_err err = tz_buf_puts(sql, " AND (");
+    for (size_t i = 0; i < cells->count && !err; i++)
+        err = tz_buf_puts(sql, i ? " OR " TZ_STORE_CELL_SQL " BETWEEN ? AND ?"
+                                 : TZ_STORE_CELL_SQL " BETWEEN ? AND ?");
+    return err ? err : tz_buf_puts(sql, ")");
+}
+
 /*
  * Builds the SQL of one step: only fixed text and '?' placeholders, in the
- * order bind_list() binds the values.
+ * order bind_list() binds the values. cells is set for a DRIVE_BBOX step.
  */
 static tz_err build_list_sql(const struct tz_report_filter *f, enum list_driver d,
-                             struct tz_buf *sql)
+                             const struct cell_ranges *cells, struct tz_buf *sql)
 {
     tz_err err = tz_buf_puts(sql, "SELECT " REPORT_COLS " FROM reports WHERE ");
     /*
      * Bound to a parameter, "id < ?" looks to SQLite like a better start than
      * any other range, so it may use an index only where the rowid drives or
-     * where an equality on (category, id) or (status, id) can take it along.
+     * where an equality on (category, id), (status, id) or (cell, rowid) can
+     * take it along: then the index gives the rows newest first, no sort.
      */
-    bool id_indexed = d == DRIVE_WINDOW || d == DRIVE_ROWID ||
+    bool one_cell = d == DRIVE_BBOX && cells->count == 1 && cells->lo[0] == cells->hi[0];
+    bool id_indexed = d == DRIVE_WINDOW || d == DRIVE_ROWID || one_cell ||
                       (d == DRIVE_CATEGORY && f->category_count == 1) ||
                       (d == DRIVE_STATUS && f->status_count == 1);
     if (!err)
@@ -842,16 +1009,18 @@ static tz_err build_list_sql(const struct tz_report_filter *f, enum list_driver 
     if (!err && d == DRIVE_WINDOW)
         err = tz_buf_puts(sql, " AND id >= ?");
     if (!err && f->has_bbox) {
-        bool ix = d == DRIVE_BBOX;
-        if (!(err = put_term(sql, "lat", ix, " >= ?")))
-            err = put_term(sql, "lat", ix, " <= ?");
+        /* lat and lon have no index of their own: the cells are what an index covers. */
+        if (!(err = put_term(sql, "lat", false, " >= ?")))
+            err = put_term(sql, "lat", false, " <= ?");
         /* A box whose west edge lies east of its east edge crosses the antimeridian. */
         if (!err && f->west <= f->east) {
-            if (!(err = put_term(sql, "lon", ix, " >= ?")))
-                err = put_term(sql, "lon", ix, " <= ?");
+            if (!(err = put_term(sql, "lon", false, " >= ?")))
+                err = put_term(sql, "lon", false, " <= ?");
         } else if (!err) {
             err = tz_buf_puts(sql, " AND (+lon >= ? OR +lon <= ?)");
         }
+        if (!err && d == DRIVE_BBOX)
+            err = put_cells(sql, cells);
     }
     if (!err && f->category_count)
         err = put_in_list(sql, "category", d == DRIVE_CATEGORY, f->category_count);
@@ -868,7 +1037,7 @@ static tz_err build_list_sql(const struct tz_report_filter *f, enum list_driver 
 
 /* Binds one step's values: ids in [lo, hi) (lo only for a window), the filter, the limit. */
 static int bind_list(sqlite3_stmt *st, const struct tz_report_filter *f, enum list_driver d,
-                     int64_t hi, int64_t lo, size_t limit)
+                     const struct cell_ranges *cells, int64_t hi, int64_t lo, size_t limit)
 {
     struct binder b = binder_of(st);
     bind_int64(&b, hi);
@@ -879,6 +1048,14 @@ static int bind_list(sqlite3_stmt *st, const struct tz_report_filter *f, enum li
         bind_double(&b, f->north);
         bind_double(&b, f->west);
         bind_double(&b, f->east);
+        if (d == DRIVE_BBOX && cells->count == 1 && cells->lo[0] == cells->hi[0]) {
+            bind_int64(&b, cells->lo[0]);
+        } else if (d == DRIVE_BBOX) {
+            for (size_t i = 0; i < cells->count; i++) {
+                bind_int64(&b, cells->lo[i]);
+                bind_int64(&b, cells->hi[i]);
+            }
+        }
     }
     for (size_t i = 0; i < f->category_count; i++)
         bind_text(&b, f->categories[i]);
@@ -900,11 +1077,14 @@ static tz_err list_step(struct conn *c, const struct tz_report_filter *f, enum l
     struct tz_buf sql;
     tz_buf_init(&sql, LIST_SQL_MAX);
     sqlite3_stmt *st = NULL;
-    tz_err err = build_list_sql(f, d, &sql);
+    struct cell_ranges cells = {.count = 0};
+    if (d == DRIVE_BBOX)
+        bbox_cells(f, &cells);
+    tz_err err = build_list_sql(f, d, &cells, &sql);
     if (err)
         goto done;
     int rc = sqlite3_prepare_v2(c->db, sql.data, (int)sql.len, &st, NULL);
-    if ((err = map_rc(rc)) || (err = map_rc(bind_list(st, f, d, hi, lo, limit))))
+    if ((err = map_rc(rc)) || (err = map_rc(bind_list(st, f, d, &cells, hi, lo, limit))))
         goto done;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if ((err = tz_store_grow((void **)recs, cap, *n, sizeof **recs)) ||
@@ -950,18 +1130,23 @@ static double range_share(double from, double to, double lo, double hi)
 /*
  * Picks the index for step 3: the one expected to match the smallest share
  * of the reports. The estimates are rough but cheap: a bbox's latitude span
- * against the span of all reports (the index ranges over lat), a time range
- * against the span of all receipt times (both spans read at the ends of
- * their indexes), and a list of codes as its share of all codes.
+ * against the span of all reports (the rows of the first and last cells in
+ * the cell index, which is ordered by row), a time range against the span of
+ * all receipt times (both spans read at the ends of their indexes), and a
+ * list of codes as its share of all codes.
  */
 static tz_err choose_driver(struct conn *c, const struct tz_report_filter *f, enum list_driver *out)
 {
     double best = DRIVER_MAX_SHARE, lo, hi;
     tz_err err = TZ_OK;
     *out = DRIVE_ROWID;
-    if (f->has_bbox && !(err = query_number(c, ST_LAT_MIN, &lo)) &&
-        !(err = query_number(c, ST_LAT_MAX, &hi))) {
-        double share = range_share(f->south, f->north, lo, hi);
+    if (f->has_bbox && !(err = query_number(c, ST_CELL_MIN, &lo)) &&
+        !(err = query_number(c, ST_CELL_MAX, &hi))) {
+        double south = (double)((int64_t)lo / TZ_STORE_CELL_ROW_STRIDE);
+        double north = (double)((int64_t)hi / TZ_STORE_CELL_ROW_STRIDE + 1);
+        south = south / TZ_STORE_CELLS_PER_DEGREE - 90;
+        north = north / TZ_STORE_CELLS_PER_DEGREE - 90;
+        double share = range_share(f->south, f->north, south, north);
         if (share <= best) {
             best = share;
             *out = DRIVE_BBOX;
@@ -1196,6 +1381,7 @@ static tz_err sq_history(struct tz_store *store, int64_t report_id, struct tz_tr
 static const struct tz_store_ops sqlite_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
+    .stats = sq_stats,
     .categories = sq_categories,
     .groups = sq_groups,
     .put_districts = sq_put_districts,
@@ -1239,10 +1425,17 @@ tz_err tz_store_open_sqlite(const char *path, struct tz_store **out)
     tz_err err = conn_open(&s->writer, path, false);
     if (!err)
         err = migrate(&s->writer, &s->version);
+    if (!err)
+        err = exec_sql(&s->writer, WRITER_PRAGMAS_AFTER_MIGRATION);
     for (size_t i = 0; i < READERS && !err; i++) {
         err = conn_open(&s->readers[i], path, true);
         s->free_readers[s->free_count++] = i;
     }
+    struct tz_checkpointer_config ckpt = tz_checkpointer_defaults();
+    if (!err)
+        err = tz_checkpointer_start(path, &s->write_mu, &ckpt, &s->checkpointer);
+    if (!err)
+        sqlite3_wal_hook(s->writer.db, wal_hook, s); /* in place of the automatic checkpoint */
     if (err) {
         sq_close(&s->base);
         return err;

@@ -51,6 +51,15 @@ int tz_store_schema_version(struct tz_store *store)
     return store ? store->ops->schema_version(store) : 0;
 }
 
+tz_err tz_store_stats(struct tz_store *store, struct tz_store_stats *out)
+{
+    if (!store || !out)
+        return TZ_EINVAL;
+    memset(out, 0, sizeof *out);
+    store->ops->stats(store, out);
+    return TZ_OK;
+}
+
 tz_err tz_store_categories(struct tz_store *store, struct tz_category_rec **out, size_t *count)
 {
     if (!store || !out || !count)

@@ -115,6 +115,18 @@ struct tz_status_change {
     const char *referred_to;
 };
 
+/*
+ * What the store did in the background since it was opened, for benchmarks
+ * and operations; a backend leaves at 0 what it does not have.
+ */
+struct tz_store_stats {
+    uint64_t checkpoints;         /* WAL checkpoints run */
+    uint64_t frames_checkpointed; /* WAL frames copied back into the database file */
+    uint64_t wal_resets;          /* times the WAL was emptied or made to start over */
+    uint64_t wal_pages_max;       /* longest WAL seen after a commit, in pages */
+    int64_t writer_wait_ns_max;   /* longest a checkpoint held the writer back */
+};
+
 struct tz_store;
 
 /*
@@ -128,6 +140,8 @@ tz_err tz_store_open_sqlite(const char *path, struct tz_store **out);
 void tz_store_close(struct tz_store *store);
 /* The schema version after migrations. */
 int tz_store_schema_version(struct tz_store *store);
+/* The background counters (see struct tz_store_stats). */
+tz_err tz_store_stats(struct tz_store *store, struct tz_store_stats *out);
 
 /* Categories and groups, in their sort order. The caller frees with the _free functions. */
 tz_err tz_store_categories(struct tz_store *store, struct tz_category_rec **out, size_t *count);

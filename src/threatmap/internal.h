@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "threatmap/mapindex.h"
 #include "threatmap/threatmap.h"
 
 struct tz_threatmap {
@@ -20,6 +21,9 @@ struct tz_threatmap {
     struct tz_district_rec *districts; /* ordered by id, as the store lists them */
     size_t district_count;
     struct tz_router *router;      /* index i routes to districts[i] */
+    struct tz_map_index *map;      /* every report, for GET /api/v1/map */
+    const char **category_codes;   /* category_codes[i] = categories[i].code, for the map */
+    const char *status_codes[TZ_STATUS_COUNT];
     /* Key of the reporter-address hash; random per process, so that hashes
      * cannot be linked across restarts or to the address without it. */
     uint8_t addr_key[crypto_generichash_KEYBYTES];
@@ -36,6 +40,28 @@ void tm_token_hash(const char *token, uint8_t hash[TZ_HASH_LEN]);
 /* Whether s (n bytes) is a list of comma-separated items, each passed to fn; bounded by max_items. */
 tz_err tm_split_list(const char *s, size_t max_items,
                      tz_err (*fn)(void *ctx, const char *item, size_t n), void *ctx);
+
+/* A parsed query string of GET /api/v1/reports or /api/v1/map. */
+#define TM_QUERY_LIST 1u
+#define TM_QUERY_MAP 2u
+struct tm_query {
+    struct tz_threatmap *tm;
+    struct tz_report_filter filter; /* bbox, categories, statuses, from/to, cursor */
+    size_t limit;
+    int zoom;
+    bool has_zoom;
+    enum tz_map_mode mode;
+};
+
+/* Reads the parameters a query of the given kind accepts; TZ_EINVAL with errs otherwise. */
+tz_err tm_parse_query(struct tz_threatmap *tm, const struct tz_query_param *params, size_t count,
+                      unsigned allowed, struct tm_query *q, struct tz_field_errors *errs);
+/* Position of a category in tm->categories, or -1. */
+int tm_category_index(const struct tz_threatmap *tm, const char *code);
+/* Builds the map index from every report in the store. */
+tz_err tm_map_load(struct tz_threatmap *tm);
+/* Puts a stored report on the map (after its commit). */
+void tm_map_add(struct tz_threatmap *tm, const struct tz_report_rec *rec);
 
 /* Stores the Kraków demo districts of geo/ (demo.c uses it). */
 tz_err tm_put_demo_districts(struct tz_store *store);

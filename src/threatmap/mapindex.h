@@ -26,6 +26,9 @@
 #define TZ_MAP_MAX_CATEGORIES 64 /* category indexes are 0..63 */
 #define TZ_MAP_STATUSES 7        /* status indexes follow enum tz_status */
 #define TZ_MAP_MAX_ZOOM 20
+#define TZ_MAP_MAX_FEATURES 10000 /* most features in one answer (see tz_map_result) */
+#define TZ_MAP_CELL_PX 64         /* clusters: grid cells of 64 x 64 px at 256-px tiles */
+#define TZ_MAP_HEX_PX 40          /* hex bins: 40 px across (flat side to flat side) */
 
 /* One report as the index keeps it. */
 struct tz_map_point {
@@ -55,18 +58,30 @@ enum tz_map_mode {
     TZ_MAP_HEX,      /* hexagonal bins of a fixed size on screen at this zoom */
 };
 
+/*
+ * A point is in the viewport when west <= lon <= east and south <= lat <= north.
+ * The index keeps positions to 1/2^32 of the Web Mercator world (under 1 cm), so
+ * a point within that distance of an edge may fall either side of it.
+ */
 struct tz_map_query {
-    double west, south, east, north; /* the viewport, degrees (west <= east) */
+    double west, south, east, north; /* the viewport, degrees (west <= east, south <= north) */
     int zoom;                        /* 0..TZ_MAP_MAX_ZOOM, Web Mercator */
     enum tz_map_mode mode;
     struct tz_map_filter filter;
 };
 
 /*
- * One feature of an answer. A cluster (count > 1) has its centroid, counts by
- * status, the box of its points and the zoom at which it splits; a single
- * report (count == 1) has its id, category, status and received_at. A hex
- * bin has its centre, count, counts by status and its six corners.
+ * One feature of an answer. Clusters are the cells of a grid of
+ * TZ_MAP_CELL_PX-pixel squares at the query's zoom (aligned with the tiles, so
+ * a cluster at zoom z is exactly the union of the clusters at z + 1 inside it).
+ * A cluster (count > 1) has its centroid (the mean of its points in Web
+ * Mercator), counts by status, the box of its points and the zoom at which it
+ * splits (the lowest zoom at which its points no longer share one cell, at
+ * most TZ_MAP_MAX_ZOOM: points at one spot stay a cluster); a single report
+ * (count == 1) has its id, category, status and received_at. A hex bin
+ * (pointy-top hexagons TZ_MAP_HEX_PX across at the zoom) has its centre,
+ * count, counts by status, the box of its points and its six corners
+ * (counterclockwise).
  */
 struct tz_map_feature {
     double lat, lon;
@@ -80,18 +95,30 @@ struct tz_map_feature {
     double hex[6][2];                /* hex bins: corners as (lon, lat) */
 };
 
+/*
+ * An answer: at most TZ_MAP_MAX_FEATURES features; when the viewport holds
+ * more cells or bins than that, the rest are left out and truncated is set
+ * (matched still counts every passing point). Zero it before first use.
+ */
 struct tz_map_result {
     struct tz_map_feature *features;
     size_t count;
     size_t cap;
     uint64_t matched; /* points in the viewport that passed the filter */
+    bool truncated;   /* cells or bins beyond TZ_MAP_MAX_FEATURES were left out */
+    void *priv;       /* the index's scratch space, kept for the next query */
 };
 
 struct tz_map_index;
 
-/* Builds an index over n points (copied; the caller keeps pts). */
+/*
+ * Builds an index over n points (copied; the caller keeps pts). TZ_EINVAL for
+ * a point off the globe, a category >= TZ_MAP_MAX_CATEGORIES, a status >=
+ * TZ_MAP_STATUSES or an id given twice. Times are kept to the second between
+ * 1952 and 2088.
+ */
 tz_err tz_map_index_build(const struct tz_map_point *pts, size_t n, struct tz_map_index **out);
-/* Adds a new report. */
+/* Adds a new report (TZ_ECONFLICT if its id is indexed already). */
 tz_err tz_map_index_add(struct tz_map_index *idx, const struct tz_map_point *p);
 /* Records a status change; TZ_ENOTFOUND if the id is not indexed. */
 tz_err tz_map_index_set_status(struct tz_map_index *idx, int64_t id, uint8_t status,
@@ -102,7 +129,11 @@ size_t tz_map_index_size(const struct tz_map_index *idx);
 size_t tz_map_index_bytes(const struct tz_map_index *idx);
 void tz_map_index_free(struct tz_map_index *idx);
 
-/* Answers a query into out (reset first; reuse it across queries to save allocations). */
+/*
+ * Answers a query into out (reset first; reuse it across queries to save
+ * allocations). TZ_EINVAL for a zoom outside 0..TZ_MAP_MAX_ZOOM or a viewport
+ * that is not finite or has west > east or south > north.
+ */
 tz_err tz_map_index_query(const struct tz_map_index *idx, const struct tz_map_query *q,
                           struct tz_map_result *out);
 void tz_map_result_free(struct tz_map_result *r);
@@ -112,8 +143,9 @@ void tz_map_result_free(struct tz_map_result *r);
  * Point features with properties {cluster:true, count, counts:{status:n},
  * bbox:[w,s,e,n], expansion_zoom}; single reports: {cluster:false, id,
  * category, status, received_at}; hex bins: Polygon features with
- * {count, counts}. The collection carries "matched" and, for hex, "max_count".
- * category_codes[i] and status_codes[s] name the indexes.
+ * {count, counts}. The collection carries "matched", "truncated" and, for hex,
+ * "max_count". category_codes[i] and status_codes[s] (TZ_MAP_STATUSES of them)
+ * name the indexes; received_at is RFC 3339 UTC, coordinates have 6 decimals.
  */
 tz_err tz_map_result_geojson(const struct tz_map_result *r, enum tz_map_mode mode,
                              const char *const *category_codes, size_t category_count,

@@ -34,15 +34,10 @@ tz_err tm_split_list(const char *s, size_t max_items,
     return items ? TZ_OK : TZ_EINVAL;
 }
 
-struct list_query {
-    struct tz_threatmap *tm;
-    struct tz_report_filter filter;
-    size_t limit;
-};
 
 static tz_err add_category(void *ctx, const char *item, size_t n)
 {
-    struct list_query *q = ctx;
+    struct tm_query *q = ctx;
     char code[TZ_CODE_MAX];
     if (n >= sizeof code)
         return TZ_EINVAL;
@@ -62,7 +57,7 @@ static tz_err add_category(void *ctx, const char *item, size_t n)
 
 static tz_err add_group(void *ctx, const char *item, size_t n)
 {
-    struct list_query *q = ctx;
+    struct tm_query *q = ctx;
     bool known = false;
     for (size_t i = 0; i < q->tm->group_count; i++) {
         const char *g = q->tm->groups[i].code;
@@ -83,7 +78,7 @@ static tz_err add_group(void *ctx, const char *item, size_t n)
 
 static tz_err add_status(void *ctx, const char *item, size_t n)
 {
-    struct list_query *q = ctx;
+    struct tm_query *q = ctx;
     char code[TZ_STATUS_MAX];
     enum tz_status s;
     if (n >= sizeof code)
@@ -166,19 +161,75 @@ static tz_err parse_limit(const char *s, size_t *limit)
     return TZ_OK;
 }
 
-static tz_err parse_time_param(const char *s, int64_t *out)
+/*
+ * Reads from or to. A filter takes 0 for an open end, so an instant at or
+ * before the epoch (no report is that old) becomes the nearest one that keeps
+ * its meaning: from open, to 1 (nothing is received before it).
+ */
+static tz_err parse_time_param(const char *s, bool upper, int64_t *out)
 {
-    return tz_time_parse(s, strlen(s), out);
+    int64_t t;
+    tz_err err = tz_time_parse(s, strlen(s), &t);
+    if (err)
+        return err;
+    *out = t > 0 ? t : upper ? 1 : 0;
+    return TZ_OK;
+}
+
+static tz_err parse_zoom(const char *s, struct tm_query *q)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < 0 || v > TZ_MAP_MAX_ZOOM)
+        return TZ_EINVAL;
+    q->zoom = (int)v;
+    q->has_zoom = true;
+    return TZ_OK;
+}
+
+static tz_err parse_mode(const char *s, struct tm_query *q)
+{
+    if (strcmp(s, "clusters") == 0)
+        q->mode = TZ_MAP_CLUSTERS;
+    else if (strcmp(s, "hex") == 0)
+        q->mode = TZ_MAP_HEX;
+    else
+        return TZ_EINVAL;
+    return TZ_OK;
+}
+
+/* Whether parameter k belongs to the query kinds in `allowed`. */
+static bool param_allowed(const char *k, unsigned allowed)
+{
+    static const struct {
+        const char *key;
+        unsigned kinds;
+    } params[] = {
+        {"bbox", TM_QUERY_LIST | TM_QUERY_MAP}, {"category", TM_QUERY_LIST | TM_QUERY_MAP},
+        {"group", TM_QUERY_LIST | TM_QUERY_MAP}, {"status", TM_QUERY_LIST | TM_QUERY_MAP},
+        {"from", TM_QUERY_LIST | TM_QUERY_MAP}, {"to", TM_QUERY_LIST | TM_QUERY_MAP},
+        {"cursor", TM_QUERY_LIST}, {"limit", TM_QUERY_LIST},
+        {"zoom", TM_QUERY_MAP}, {"mode", TM_QUERY_MAP},
+    };
+    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
+        if (strcmp(k, params[i].key) == 0)
+            return (params[i].kinds & allowed) != 0;
+    }
+    return false;
 }
 
 /* Reads one parameter; false (and an entry in errs) when it is wrong. */
-static void read_param(struct list_query *q, const struct tz_query_param *p,
+static void read_param(struct tm_query *q, const struct tz_query_param *p, unsigned allowed,
                        struct tz_field_errors *errs)
 {
     const char *k = p->key, *v = p->value ? p->value : "";
     tz_err err = TZ_OK;
     const char *why = NULL;
-    if (strlen(v) > PARAM_VALUE_MAX) {
+    if (!param_allowed(k, allowed)) {
+        err = TZ_EINVAL;
+        why = "unknown parameter";
+    } else if (strlen(v) > PARAM_VALUE_MAX) {
         err = TZ_EINVAL;
         why = "too long";
     } else if (strcmp(k, "bbox") == 0) {
@@ -194,10 +245,10 @@ static void read_param(struct list_query *q, const struct tz_query_param *p,
         err = tm_split_list(v, TZ_STATUS_COUNT, add_status, q);
         why = "must be a comma-separated list of status codes";
     } else if (strcmp(k, "from") == 0) {
-        err = parse_time_param(v, &q->filter.from);
+        err = parse_time_param(v, false, &q->filter.from);
         why = "must be a date (YYYY-MM-DD) or an RFC 3339 date-time";
     } else if (strcmp(k, "to") == 0) {
-        err = parse_time_param(v, &q->filter.to);
+        err = parse_time_param(v, true, &q->filter.to);
         why = "must be a date (YYYY-MM-DD) or an RFC 3339 date-time";
     } else if (strcmp(k, "cursor") == 0) {
         err = parse_cursor(v, &q->filter.before_id);
@@ -205,16 +256,19 @@ static void read_param(struct list_query *q, const struct tz_query_param *p,
     } else if (strcmp(k, "limit") == 0) {
         err = parse_limit(v, &q->limit);
         why = "must be a whole number from 1 to 200";
+    } else if (strcmp(k, "zoom") == 0) {
+        err = parse_zoom(v, q);
+        why = "must be a whole number from 0 to 20";
     } else {
-        err = TZ_EINVAL;
-        why = "unknown parameter";
+        err = parse_mode(v, q);
+        why = "must be clusters or hex";
     }
     if (err)
         tz_fielderr_add(errs, k, "%s", why);
 }
 
 /* Narrows the filter to what the public may see at all: never rejected, never hidden categories. */
-static void restrict_to_public(struct list_query *q)
+static void restrict_to_public(struct tm_query *q)
 {
     struct tz_report_filter *f = &q->filter;
     if (f->status_count == 0) {
@@ -238,15 +292,25 @@ static void restrict_to_public(struct list_query *q)
     f->category_count = kept;
 }
 
+tz_err tm_parse_query(struct tz_threatmap *tm, const struct tz_query_param *params, size_t count,
+                      unsigned allowed, struct tm_query *q, struct tz_field_errors *errs)
+{
+    memset(q, 0, sizeof *q);
+    q->tm = tm;
+    q->limit = TZ_LIST_PAGE_DEFAULT;
+    for (size_t i = 0; i < count; i++)
+        read_param(q, &params[i], allowed, errs);
+    return errs->count ? TZ_EINVAL : TZ_OK;
+}
+
 tz_err tz_threatmap_list_json(struct tz_threatmap *tm, const struct tz_query_param *params,
                               size_t count, int64_t now, struct tz_buf *out,
                               struct tz_field_errors *errs)
 {
-    struct list_query q = {.tm = tm, .limit = TZ_LIST_PAGE_DEFAULT};
-    for (size_t i = 0; i < count; i++)
-        read_param(&q, &params[i], errs);
-    if (errs->count)
-        return TZ_EINVAL;
+    struct tm_query q;
+    tz_err parse_err = tm_parse_query(tm, params, count, TM_QUERY_LIST, &q, errs);
+    if (parse_err)
+        return parse_err;
     restrict_to_public(&q);
 
     tz_err err = tz_buf_puts(out, "{\"items\":[");

@@ -55,6 +55,9 @@ tz_err tz_threatmap_open(struct tz_store *store, const struct tz_threatmap_confi
     err = build_router(tm);
     if (err)
         goto fail;
+    err = tm_map_load(tm);
+    if (err)
+        goto fail;
     err = tz_committer_start(store, tm->cfg.commit_batch_max, tm->cfg.commit_queue_max,
                              &tm->committer);
     if (err)
@@ -71,6 +74,8 @@ void tz_threatmap_close(struct tz_threatmap *tm)
     if (!tm)
         return;
     tz_committer_stop(tm->committer);
+    tz_map_index_free(tm->map);
+    free(tm->category_codes);
     tz_router_free(tm->router);
     tz_district_recs_free(tm->districts, tm->district_count);
     tz_group_recs_free(tm->groups, tm->group_count);
@@ -109,13 +114,28 @@ size_t tz_threatmap_district_count(const struct tz_threatmap *tm)
 
 tz_err tz_threatmap_submit(struct tz_threatmap *tm, struct tz_submission *sub)
 {
-    return tz_committer_insert(tm->committer, &sub->rec);
+    tz_err err = tz_committer_insert(tm->committer, &sub->rec);
+    if (!err)
+        tm_map_add(tm, &sub->rec);
+    return err;
+}
+
+/* On the writer thread: the report is durable; put it on the map, then answer the caller. */
+static void on_stored(void *ctx, tz_err err)
+{
+    struct tz_submission *sub = ctx;
+    if (!err)
+        tm_map_add(sub->tm_, &sub->rec);
+    sub->done_(sub->done_ctx_, err);
 }
 
 tz_err tz_threatmap_submit_async(struct tz_threatmap *tm, struct tz_submission *sub,
                                  tz_commit_done_fn done, void *ctx)
 {
-    return tz_committer_submit(tm->committer, &sub->rec, done, ctx);
+    sub->tm_ = tm;
+    sub->done_ = done;
+    sub->done_ctx_ = ctx;
+    return tz_committer_submit(tm->committer, &sub->rec, on_stored, sub);
 }
 
 void tz_submission_clear(struct tz_submission *sub)
@@ -174,6 +194,8 @@ tz_err tz_threatmap_transition(struct tz_threatmap *tm, const struct tz_transiti
     };
     apply_rule(tm, tz_workflow_rule(from, to), now, &change);
     err = tz_store_change_status(tm->store, &change);
+    if (!err)
+        tz_map_index_set_status(tm->map, req->report_id, (uint8_t)to, now);
 done:
     tz_report_rec_clear(&rec);
     return err;

@@ -65,6 +65,10 @@ tz_err tz_threatmap_districts_geojson(const struct tz_threatmap *tm, struct tz_b
 struct tz_submission {
     struct tz_report_rec rec;
     char token[TZ_TOKEN_TEXT_MAX];
+    /* Private to tz_threatmap_submit_async: the caller's callback, run after the map update. */
+    struct tz_threatmap *tm_;
+    tz_commit_done_fn done_;
+    void *done_ctx_;
 };
 
 /*
@@ -115,6 +119,15 @@ struct tz_query_param {
 tz_err tz_threatmap_list_json(struct tz_threatmap *tm, const struct tz_query_param *params,
                               size_t count, int64_t now, struct tz_buf *out,
                               struct tz_field_errors *errs);
+
+/*
+ * GET /api/v1/map?bbox=W,S,E,N&zoom=Z&mode=clusters|hex&category=&group=&status=&from=&to=
+ * Clusters (or hexagonal bins) of the publicly visible reports in the box, as
+ * GeoJSON (see mapindex.h), answered from the in-memory index.
+ */
+tz_err tz_threatmap_map_json(struct tz_threatmap *tm, const struct tz_query_param *params,
+                             size_t count, int64_t now, struct tz_buf *out,
+                             struct tz_field_errors *errs);
 
 /* A request to move a report through the workflow. */
 struct tz_transition_request {

@@ -429,6 +429,85 @@ static void acknowledged_reports_survive_kill_9(void **state)
     }
 }
 
+/* Sum of "count" over the features of a map answer. */
+static long long map_total(json_t *fc)
+{
+    long long total = 0;
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(fc, "features"), i, f)
+    {
+        json_t *count = json_object_get(json_object_get(f, "properties"), "count");
+        total += count ? json_integer_value(count) : 1;
+    }
+    return total;
+}
+
+static void the_map_shows_new_reports_at_once_and_filters_them(void **state)
+{
+    struct api_response r, m;
+    assert_int_equal(api_get(&server, "/api/v1/map?bbox=19.7,49.9,20.4,50.2&zoom=10", &m), 0);
+    assert_int_equal(m.status, 200);
+    assert_string_equal(jstr(m.json, "type"), "FeatureCollection");
+    long long before = map_total(m.json);
+    assert_int_equal(before, json_integer_value(json_object_get(m.json, "matched")));
+    api_response_free(&m);
+
+    json_t *j = post_ok("{\"category\":\"illegal_dumping\",\"lat\":50.0301,\"lon\":19.9102}", &r);
+    long long id = json_integer_value(json_object_get(j, "id"));
+    assert_int_equal(api_get(&server, "/api/v1/map?bbox=19.7,49.9,20.4,50.2&zoom=10", &m), 0);
+    assert_int_equal(map_total(m.json), before + 1);
+    api_response_free(&m);
+
+    /* Zoomed in on the spot, it is a single report with its id. */
+    const char *street = "/api/v1/map?bbox=19.9097,50.0298,19.9107,50.0304&zoom=18";
+    assert_int_equal(api_get(&server, street, &m), 0);
+    json_t *features = json_object_get(m.json, "features"), *f;
+    size_t i;
+    int found = 0;
+    json_array_foreach(features, i, f)
+    {
+        json_t *p = json_object_get(f, "properties");
+        found |= json_integer_value(json_object_get(p, "id")) == id &&
+                 strcmp(jstr(p, "category"), "illegal_dumping") == 0;
+    }
+    assert_true(found);
+    api_response_free(&m);
+
+    /* A filter on another category or status hides it; a hex view counts it. */
+    char path[256];
+    snprintf(path, sizeof path, "%s&category=speeding", street);
+    assert_int_equal(api_get(&server, path, &m), 0);
+    assert_int_equal(map_total(m.json), 0);
+    api_response_free(&m);
+    snprintf(path, sizeof path, "%s&status=confirmed", street);
+    assert_int_equal(api_get(&server, path, &m), 0);
+    assert_int_equal(map_total(m.json), 0);
+    api_response_free(&m);
+    snprintf(path, sizeof path, "%s&mode=hex&group=environment", street);
+    assert_int_equal(api_get(&server, path, &m), 0);
+    assert_int_equal(m.status, 200);
+    assert_true(map_total(m.json) >= 1);
+    api_response_free(&m);
+    api_response_free(&r);
+}
+
+static void bad_map_queries_are_refused(void **state)
+{
+    const struct bad_case cases[] = {
+        {"no bbox", "GET", "/api/v1/map?zoom=3", NULL, NULL, 400, "bbox"},
+        {"no zoom", "GET", "/api/v1/map?bbox=19,49,20,50", NULL, NULL, 400, "zoom"},
+        {"zoom too big", "GET", "/api/v1/map?bbox=19,49,20,50&zoom=25", NULL, NULL, 400, "zoom"},
+        {"bad mode", "GET", "/api/v1/map?bbox=19,49,20,50&zoom=3&mode=heat", NULL, NULL, 400,
+         "mode"},
+        {"cursor", "GET", "/api/v1/map?bbox=19,49,20,50&zoom=3&cursor=MQ", NULL, NULL, 400,
+         "cursor"},
+        {"POST", "POST", "/api/v1/map", "application/json", "{}", 405, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_bad(&cases[i], cases[i].body, cases[i].body ? strlen(cases[i].body) : 0, 0);
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -494,6 +573,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(bad_reports_are_refused_and_nothing_is_stored),
         cmocka_unit_test(hidden_categories_are_not_public),
         cmocka_unit_test(lists_filter_and_page),
+        cmocka_unit_test(the_map_shows_new_reports_at_once_and_filters_them),
+        cmocka_unit_test(bad_map_queries_are_refused),
         cmocka_unit_test(workflow_from_the_command_line),
         cmocka_unit_test(acknowledged_reports_survive_kill_9),
         cmocka_unit_test(districts_import_all_or_nothing),

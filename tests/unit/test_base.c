@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "base/buf.h"
+#include "base/fielderr.h"
 #include "base/tztime.h"
 
 static void buf_refuses_to_pass_its_maximum(void **state)
@@ -113,6 +114,21 @@ static void deadlines_keep_polish_wall_time_across_dst(void **state)
     assert_string_equal(text, "2026-10-25T00:30:00Z");
 }
 
+/* Field names come from outside: what goes into a problem document must stay valid UTF-8. */
+static void field_errors_stay_valid_utf8(void **state)
+{
+    struct tz_field_errors e = {0};
+    tz_fielderr_add(&e, "\xC3(", "unknown parameter");
+    assert_string_equal(e.items[0].field, "?(");
+    tz_fielderr_add(&e, "ł\xFFź", "bad \xED\xA0\x80 value");
+    assert_string_equal(e.items[1].field, "ł?ź");
+    assert_string_equal(e.items[1].message, "bad ??? value");
+    for (int i = 0; i < 20; i++)
+        tz_fielderr_add(&e, "x", "more");
+    assert_int_equal(e.count, TZ_FIELDERR_MAX);
+    assert_int_equal(e.dropped, 22 - TZ_FIELDERR_MAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +137,7 @@ int main(void)
         cmocka_unit_test(time_formats_and_parses_rfc3339),
         cmocka_unit_test(polish_offset_follows_eu_rule),
         cmocka_unit_test(deadlines_keep_polish_wall_time_across_dst),
+        cmocka_unit_test(field_errors_stay_valid_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

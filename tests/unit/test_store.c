@@ -1,7 +1,8 @@
 /*
  * Unit tests of src/store: migrations, the seeded catalogue, districts,
  * reports (insert, read back, list filters, status changes, history),
- * durability across close/reopen, and the group committer.
+ * durability across close/reopen, the group committer and the background
+ * WAL checkpointer.
  *
  * Each test gets a fresh database in its own directory under /tmp, removed
  * afterwards (the store's -wal and -shm files included).
@@ -17,8 +18,10 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/checkpointer.h"
 #include "store/committer.h"
 #include "store/store.h"
 
@@ -135,17 +138,25 @@ static int raw_int(const char *path, const char *sql)
     return v;
 }
 
+static int index_exists(const char *path, const char *name)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name = '%s'", name);
+    return raw_int(path, sql);
+}
+
 /* ---- migrations -------------------------------------------------------------------------- */
 
 static void migrations_reach_version_and_reopen_is_idempotent(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(tz_store_schema_version(f->store), 2);
+    assert_int_equal(tz_store_schema_version(f->store), 3);
     reopen(f);
-    assert_int_equal(tz_store_schema_version(f->store), 2);
+    assert_int_equal(tz_store_schema_version(f->store), 3);
     reopen(f);
-    assert_int_equal(tz_store_schema_version(f->store), 2);
-    assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM schema_migrations"), 2);
+    assert_int_equal(tz_store_schema_version(f->store), 3);
+    assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM schema_migrations"), 3);
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM categories"), 27);
     assert_int_equal(raw_int(f->path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
     struct tz_district_rec *d;
@@ -154,16 +165,20 @@ static void migrations_reach_version_and_reopen_is_idempotent(void **state)
     assert_int_equal(n, 2);
     tz_district_recs_free(d, n);
 
-    /* A database left at version 1 gets migration 2 (the catalogue) on open. */
+    /* A database left at version 1 gets migrations 2 (the catalogue) and 3 on open. */
     tz_store_close(f->store);
     f->store = NULL;
     raw_exec(f->path, "DELETE FROM categories; DELETE FROM category_groups;"
-                      " DELETE FROM schema_migrations WHERE version = 2");
+                      " DELETE FROM schema_migrations WHERE version >= 2;"
+                      " DROP INDEX reports_cell;"
+                      " CREATE INDEX reports_lat_lon ON reports (lat, lon)");
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM categories"), 0);
     assert_int_equal(tz_store_open_sqlite(f->path, &f->store), TZ_OK);
-    assert_int_equal(tz_store_schema_version(f->store), 2);
+    assert_int_equal(tz_store_schema_version(f->store), 3);
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM categories"), 27);
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM category_groups"), 7);
+    assert_int_equal(index_exists(f->path, "reports_cell"), 1);
+    assert_int_equal(index_exists(f->path, "reports_lat_lon"), 0);
 }
 
 static void newer_database_is_refused(void **state)
@@ -653,7 +668,7 @@ static void check_paging(struct fixture *f, const struct tz_report_rec *all, siz
         }
         filter.before_id = recs[n - 1].id;
         tz_report_recs_free(recs, n);
-        assert_true(++pages <= SPREAD_N);
+        assert_true(++pages <= n_all);
     }
 }
 
@@ -735,6 +750,133 @@ static void list_steps_agree_with_a_plain_scan(void **state)
         assert_int_equal(matched, brute);
         assert_true(matched >= expected_min[i]);
     }
+    free(all);
+}
+
+/*
+ * A bbox that the window steps cannot fill is read through the grid-cell
+ * index (migration 3): one cell (by id, no sort), ranges of cells row by row,
+ * two ranges a row across 180°, one long range for a box of many rows. Each
+ * must give what a plain scan gives, points on the box's very edges and on
+ * cell boundaries included. CELL_N reports over 20° of latitude and every
+ * longitude, a quarter of them on cell boundaries, a few by the antimeridian.
+ */
+#define CELL_N 4000
+#define CELL_FILTERS 60
+
+static uint64_t next_rand(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ULL;
+}
+
+/* A number in [lo, hi). */
+static double rand_in(uint64_t *s, double lo, double hi)
+{
+    return lo + (double)(next_rand(s) >> 11) / 9007199254740992.0 * (hi - lo);
+}
+
+static void list_by_cells_agrees_with_a_plain_scan(void **state)
+{
+    struct fixture *f = *state;
+    struct tz_report_rec *all = calloc(CELL_N, sizeof *all);
+    assert_non_null(all);
+    uint64_t rng = 0x2545f4914f6cdd1dULL;
+    for (int i = 0; i < CELL_N; i++) {
+        make_report(&all[i], list_categories[i % 3], i);
+        if (i % 4 == 0) { /* on a cell boundary of the 1/50° grid, as near as doubles get */
+            all[i].lat = (double)(2000 + (int)(next_rand(&rng) % 1000)) / 50 - 90;
+            all[i].lon = (double)(int)(next_rand(&rng) % 18000) / 50 - 180;
+        } else if (i % 50 == 1) { /* by the antimeridian */
+            all[i].lat = rand_in(&rng, 40, 60);
+            all[i].lon = i % 100 == 1 ? rand_in(&rng, 179.9, 180) : rand_in(&rng, -180, -179.9);
+        } else {
+            all[i].lat = rand_in(&rng, 40, 60);
+            all[i].lon = rand_in(&rng, -180, 180);
+        }
+    }
+    all[2].lat = 90; /* the globe's corners */
+    all[2].lon = 180;
+    all[6].lat = -90;
+    all[6].lon = -180;
+    assert_int_equal(tz_store_insert_reports(f->store, all, CELL_N), TZ_OK);
+
+    struct tz_report_filter filters[CELL_FILTERS];
+    memset(filters, 0, sizeof filters);
+    size_t n = 0;
+    /* A box that is one point: exactly the reports there (one cell, its edges on the point). */
+    for (int k = 0; k < 16; k++) {
+        const struct tz_report_rec *p = &all[(k * 997) % CELL_N];
+        filters[n++] = (struct tz_report_filter){.limit = 5,
+                                                 .has_bbox = true,
+                                                 .south = p->lat,
+                                                 .north = p->lat,
+                                                 .west = p->lon,
+                                                 .east = p->lon};
+    }
+    /* Boxes whose edges are other reports' coordinates: the edge points are inside. */
+    for (int k = 0; k < 16; k++) {
+        const struct tz_report_rec *a = &all[(k * 131 + 8) % CELL_N],
+                                   *b = &all[(k * 131 + 12) % CELL_N];
+        double s = a->lat < b->lat ? a->lat : b->lat, nn = a->lat < b->lat ? b->lat : a->lat;
+        double w = a->lon < b->lon ? a->lon : b->lon, e = a->lon < b->lon ? b->lon : a->lon;
+        /* Keep them small enough to be read through the cells. */
+        if (nn - s > 0.3)
+            nn = s + 0.3;
+        if (e - w > 3)
+            e = w + 3;
+        filters[n++] = (struct tz_report_filter){
+            .limit = 7, .has_bbox = true, .south = s, .north = nn, .west = w, .east = e};
+    }
+    /* Random small boxes, some of several rows and columns. */
+    for (int k = 0; k < 12; k++) {
+        double s = rand_in(&rng, 40, 59.5), w = rand_in(&rng, -180, 170);
+        filters[n++] = (struct tz_report_filter){.limit = 11,
+                                                 .has_bbox = true,
+                                                 .south = s,
+                                                 .north = s + rand_in(&rng, 0, 0.5),
+                                                 .west = w,
+                                                 .east = w + rand_in(&rng, 0, 10)};
+    }
+    /* Across 180°: two ranges a row; then more rows than ranges allowed, one range. */
+    filters[n++] = (struct tz_report_filter){
+        .limit = 13, .has_bbox = true, .south = 45, .north = 45.2, .west = 179.95, .east = -179.95};
+    filters[n++] = (struct tz_report_filter){
+        .limit = 13, .has_bbox = true, .south = 41, .north = 49, .west = 179.9, .east = -179.9};
+    /* Tall and narrow: more rows than ranges allowed. */
+    filters[n++] = (struct tz_report_filter){
+        .limit = 17, .has_bbox = true, .south = 41, .north = 49, .west = 10, .east = 12};
+    /* West a hair east of east: all but a sliver of every row. */
+    filters[n++] = (struct tz_report_filter){
+        .limit = 19, .has_bbox = true, .south = 50, .north = 50.2, .west = 10, .east = 9.999};
+    /* The corners of the globe. */
+    filters[n++] = (struct tz_report_filter){
+        .limit = 3, .has_bbox = true, .south = 89.99, .north = 90, .west = 179.99, .east = 180};
+    filters[n++] = (struct tz_report_filter){
+        .limit = 3, .has_bbox = true, .south = -90, .north = -90, .west = -180, .east = -180};
+    /* A cell boundary as the edge, with a category that the window rarely fills. */
+    filters[n] = (struct tz_report_filter){
+        .limit = 9, .has_bbox = true, .south = 50, .north = 52, .west = 20, .east = 24};
+    filters[n].category_count = 1;
+    snprintf(filters[n++].categories[0], TZ_CODE_MAX, "%s", list_categories[1]);
+    assert_true(n <= CELL_FILTERS);
+
+    size_t matched_total = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t matched;
+        check_paging(f, all, CELL_N, filters[i], &matched);
+        size_t brute = 0;
+        for (size_t k = 0; k < CELL_N; k++)
+            brute += spread_match(&all[k], &filters[i]);
+        assert_int_equal(matched, brute);
+        matched_total += matched;
+    }
+    /* The point boxes match at least their own report, the corners theirs. */
+    for (size_t i = 0; i < 16; i++)
+        assert_true(filters[i].south == filters[i].north);
+    assert_true(matched_total >= 16 + 2);
     free(all);
 }
 
@@ -1079,6 +1221,174 @@ static void committer_insert_reports_errors(void **state)
     tz_committer_stop(c);
 }
 
+/* ---- WAL checkpoints ---------------------------------------------------------------------- */
+
+/* Size of a file, or -1 if there is none. */
+static long long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+static void sleep_ms(int ms)
+{
+    usleep((useconds_t)ms * 1000);
+}
+
+/* The store's own checkpointer copies the WAL back while reports keep coming, and on close. */
+static void wal_is_checkpointed_in_the_background(void **state)
+{
+    struct fixture *f = *state;
+    enum { BATCH = 100, BATCHES = 40 };
+    struct tz_report_rec recs[BATCH];
+    for (int b = 0; b < BATCHES; b++) {
+        for (int i = 0; i < BATCH; i++)
+            make_report(&recs[i], list_categories[i % 3], b * BATCH + i);
+        assert_int_equal(tz_store_insert_reports(f->store, recs, BATCH), TZ_OK);
+    }
+    /* The thread looks at the WAL at least once a second. */
+    struct tz_store_stats st = {0};
+    for (int i = 0; i < 50 && st.frames_checkpointed == 0; i++) {
+        sleep_ms(100);
+        assert_int_equal(tz_store_stats(f->store, &st), TZ_OK);
+    }
+    assert_true(st.checkpoints >= 1);
+    assert_true(st.frames_checkpointed > 0);
+    assert_true(st.wal_pages_max > 0);
+    assert_int_equal(tz_store_stats(NULL, &st), TZ_EINVAL);
+
+    /* Closed, the store leaves no WAL behind and everything is in the database file. */
+    tz_store_close(f->store);
+    f->store = NULL;
+    char wal[128];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    assert_int_equal(file_size(wal), -1);
+    assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM reports"), BATCH * BATCHES);
+    assert_int_equal(raw_int(f->path, "SELECT integrity_check = 'ok' FROM pragma_integrity_check"),
+                     1);
+    reopen(f);
+    int64_t count;
+    assert_int_equal(tz_store_count_reports(f->store, &count), TZ_OK);
+    assert_int_equal(count, BATCH * BATCHES);
+}
+
+/*
+ * The checkpointer on its own, with small settings, against a writer of the
+ * test's making: a table of blobs written in many small transactions, the
+ * way the store's writer does (its mutex held around each, the WAL hook
+ * telling the checkpointer). The WAL must be reset again and again instead
+ * of growing with everything written, be truncated once writes stop, and
+ * every row must be readable by a fresh connection at the end.
+ */
+struct ck_writer {
+    sqlite3 *db;
+    pthread_mutex_t mu;
+    struct tz_checkpointer *ck;
+};
+
+static int ck_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    tz_checkpointer_note_commit(arg, pages);
+    return SQLITE_OK;
+}
+
+static void ck_write(struct ck_writer *w, int rows)
+{
+    pthread_mutex_lock(&w->mu);
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "BEGIN IMMEDIATE; INSERT INTO t (b) SELECT randomblob(1000) FROM generate_rows"
+             " LIMIT %d; COMMIT",
+             rows);
+    assert_int_equal(sqlite3_exec(w->db, sql, NULL, NULL, NULL), SQLITE_OK);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void checkpointer_resets_and_truncates_the_wal(void **state)
+{
+    struct fixture *f = *state;
+    char path[128], wal[140];
+    snprintf(path, sizeof path, "%s/ck.db", f->dir);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    struct ck_writer w = {0};
+    assert_int_equal(pthread_mutex_init(&w.mu, NULL), 0);
+    assert_int_equal(sqlite3_open(path, &w.db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(w.db,
+                                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+                                  " PRAGMA wal_autocheckpoint=0;"
+                                  " PRAGMA journal_size_limit=262144;"
+                                  " CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB);"
+                                  " CREATE TABLE generate_rows (x);"
+                                  " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                                  "  WHERE i < 50) INSERT INTO generate_rows SELECT i FROM n",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+
+    struct tz_checkpointer_config cfg = {
+        .wake_pages = 40, .reset_pages = 120, .tick_ms = 5, .idle_ns = 300000000};
+    struct tz_checkpointer_config bad = cfg;
+    bad.tick_ms = 0;
+    assert_int_equal(tz_checkpointer_start(path, &w.mu, &bad, &w.ck), TZ_EINVAL);
+    assert_null(w.ck);
+    assert_int_equal(tz_checkpointer_start(path, &w.mu, &cfg, &w.ck), TZ_OK);
+    sqlite3_wal_hook(w.db, ck_wal_hook, w.ck);
+
+    /* About 3,000 pages (12 MiB) in transactions of 12 pages. */
+    enum { TXNS = 250, ROWS = 40 };
+    long long wal_max = 0;
+    for (int i = 0; i < TXNS; i++) {
+        ck_write(&w, ROWS);
+        if (i % 10 == 9)
+            sleep_ms(2); /* a gap between bursts, as between batches */
+        long long n = file_size(wal);
+        wal_max = n > wal_max ? n : wal_max;
+    }
+    struct tz_store_stats st = {0};
+    tz_checkpointer_stats(w.ck, &st);
+    assert_true(st.checkpoints >= 2);
+    assert_true(st.wal_resets >= 1);
+    assert_true(st.frames_checkpointed >= 120);
+    assert_true(st.wal_pages_max >= 12);
+    /* Every frame written would be about 12 MiB; resets keep the file far smaller. */
+    assert_true(wal_max < 6 * 1024 * 1024);
+
+    /* Idle: the WAL is emptied (a reader in the middle of a snapshot only delays it). */
+    sqlite3 *reader = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(reader, "SELECT id FROM t", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW); /* holds its snapshot until reset */
+    ck_write(&w, 1);
+    sleep_ms(500);
+    sqlite3_finalize(q);
+    sqlite3_close(reader);
+    for (int i = 0; i < 300 && file_size(wal) != 0; i++)
+        sleep_ms(10);
+    assert_int_equal(file_size(wal), 0);
+
+    /* Writes after the truncation, then stop: the last pass copies them too. */
+    ck_write(&w, ROWS);
+    tz_checkpointer_stop(w.ck);
+    tz_checkpointer_stop(NULL);
+    int log = -1, copied = -1;
+    assert_int_equal(
+        sqlite3_wal_checkpoint_v2(w.db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied), SQLITE_OK);
+    assert_int_equal(log, copied);
+    sqlite3_close(w.db);
+    pthread_mutex_destroy(&w.mu);
+
+    assert_int_equal(raw_int(path, "SELECT COUNT(*) FROM t"), (TXNS + 1) * ROWS + 1);
+    assert_int_equal(raw_int(path, "SELECT integrity_check = 'ok' FROM pragma_integrity_check"), 1);
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[160];
+        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+        unlink(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1093,6 +1403,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(list_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(list_paging_visits_every_report_once, setup, teardown),
         cmocka_unit_test_setup_teardown(list_steps_agree_with_a_plain_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(list_by_cells_agrees_with_a_plain_scan, setup, teardown),
         cmocka_unit_test_setup_teardown(list_limit_defaults_and_caps, setup, teardown),
         cmocka_unit_test_setup_teardown(change_status_and_history, setup, teardown),
         cmocka_unit_test_setup_teardown(public_description_set_and_cleared, setup, teardown),
@@ -1101,6 +1412,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(committer_many_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(committer_bad_report_fails_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(committer_insert_reports_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(wal_is_checkpointed_in_the_background, setup, teardown),
+        cmocka_unit_test_setup_teardown(checkpointer_resets_and_truncates_the_wal, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,172 @@
+/*
+ * map.c - the threat map's side of the map index: loading every report into
+ * it at start, keeping it current, and answering GET /api/v1/map with the
+ * public rules of DESIGN 1.1 turned into a tz_map_filter.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/tztime.h"
+#include "threatmap/internal.h"
+
+#define LOAD_PAGE 1000 /* reports read from the store per round at start-up */
+
+int tm_category_index(const struct tz_threatmap *tm, const char *code)
+{
+    for (size_t i = 0; i < tm->category_count && i < TZ_MAP_MAX_CATEGORIES; i++) {
+        if (strcmp(tm->categories[i].code, code) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* The index's view of a stored report; false when it cannot be placed on the map. */
+static bool to_point(const struct tz_threatmap *tm, const struct tz_report_rec *rec,
+                     struct tz_map_point *p)
+{
+    enum tz_status status;
+    int category = tm_category_index(tm, rec->category);
+    if (category < 0 || tz_status_parse(rec->status, &status) != TZ_OK)
+        return false;
+    *p = (struct tz_map_point){
+        .id = rec->id,
+        .lat = rec->lat,
+        .lon = rec->lon,
+        .category = (uint8_t)category,
+        .status = (uint8_t)status,
+        .received_at = rec->received_at,
+        .status_changed_at = rec->status_changed_at,
+    };
+    return true;
+}
+
+/* Appends one page of the store (newest first, below *before) to pts. */
+static tz_err load_page(struct tz_threatmap *tm, int64_t *before, struct tz_map_point **pts,
+                        size_t *n, size_t *cap, bool *more)
+{
+    struct tz_report_filter filter = {.before_id = *before, .limit = LOAD_PAGE};
+    struct tz_report_rec *recs = NULL;
+    size_t count = 0;
+    tz_err err = tz_store_list_reports(tm->store, &filter, &recs, &count);
+    if (!err && *n + count > *cap) {
+        size_t grown = (*cap ? *cap * 2 : 4096) + count;
+        struct tz_map_point *p = realloc(*pts, grown * sizeof *p);
+        if (p) {
+            *pts = p;
+            *cap = grown;
+        } else {
+            err = TZ_ENOMEM;
+        }
+    }
+    for (size_t i = 0; !err && i < count; i++) {
+        if (to_point(tm, &recs[i], &(*pts)[*n]))
+            (*n)++;
+        *before = recs[i].id;
+    }
+    *more = !err && count == LOAD_PAGE;
+    tz_report_recs_free(recs, count);
+    return err;
+}
+
+tz_err tm_map_load(struct tz_threatmap *tm)
+{
+    tm->category_codes = calloc(tm->category_count ? tm->category_count : 1, sizeof(char *));
+    if (!tm->category_codes)
+        return TZ_ENOMEM;
+    for (size_t i = 0; i < tm->category_count; i++)
+        tm->category_codes[i] = tm->categories[i].code;
+    for (int s = 0; s < TZ_STATUS_COUNT; s++)
+        tm->status_codes[s] = tz_status_code(s);
+
+    struct tz_map_point *pts = NULL;
+    size_t n = 0, cap = 0;
+    int64_t before = 0;
+    bool more = true;
+    tz_err err = TZ_OK;
+    while (!err && more)
+        err = load_page(tm, &before, &pts, &n, &cap, &more);
+    if (!err)
+        err = tz_map_index_build(pts, n, &tm->map);
+    free(pts);
+    return err;
+}
+
+void tm_map_add(struct tz_threatmap *tm, const struct tz_report_rec *rec)
+{
+    struct tz_map_point p;
+    /* A report that fails here is stored but missing from the map until restart; the index
+     * only fails on memory, and the report itself is safe, so the request still succeeds. */
+    if (to_point(tm, rec, &p))
+        tz_map_index_add(tm->map, &p);
+}
+
+/* Which statuses of category c the public may see (DESIGN 1.1), intersected with the user's. */
+static uint8_t public_status_mask(const struct tz_category_rec *c, uint8_t wanted)
+{
+    uint8_t mask = 0;
+    for (int s = 0; s < TZ_STATUS_COUNT; s++) {
+        if (s == TZ_STATUS_REJECTED || strcmp(c->visibility, "never") == 0)
+            continue;
+        if (strcmp(c->visibility, "once_confirmed") == 0 && !tz_status_is_confirmed(s))
+            continue;
+        mask |= (uint8_t)(1u << s);
+    }
+    return mask & wanted;
+}
+
+/* Turns a parsed query and the public rules at `now` into the index's filter. */
+static void make_filter(const struct tz_threatmap *tm, const struct tm_query *q, int64_t now,
+                        struct tz_map_filter *f)
+{
+    const struct tz_report_filter *rf = &q->filter;
+    uint8_t wanted = rf->status_count ? 0 : 0x7F;
+    for (size_t i = 0; i < rf->status_count; i++) {
+        enum tz_status s;
+        if (tz_status_parse(rf->statuses[i], &s) == TZ_OK)
+            wanted |= (uint8_t)(1u << s);
+    }
+    memset(f, 0, sizeof *f);
+    for (size_t i = 0; i < tm->category_count && i < TZ_MAP_MAX_CATEGORIES; i++) {
+        bool chosen = rf->category_count == 0;
+        for (size_t k = 0; !chosen && k < rf->category_count; k++)
+            chosen = strcmp(rf->categories[k], tm->categories[i].code) == 0;
+        f->status_mask[i] = chosen ? public_status_mask(&tm->categories[i], wanted) : 0;
+    }
+    f->received_from = rf->from;
+    f->received_to = rf->to;
+    const struct tz_workflow_config *wf = &tm->cfg.workflow;
+    f->min_changed_at[TZ_STATUS_NOT_CONFIRMED] =
+        tz_time_add_pl_days(now, -wf->not_confirmed_public_days) + 1;
+    f->min_changed_at[TZ_STATUS_ELIMINATED] =
+        tz_time_add_pl_days(now, -wf->eliminated_public_days) + 1;
+}
+
+tz_err tz_threatmap_map_json(struct tz_threatmap *tm, const struct tz_query_param *params,
+                             size_t count, int64_t now, struct tz_buf *out,
+                             struct tz_field_errors *errs)
+{
+    struct tm_query q;
+    tz_err err = tm_parse_query(tm, params, count, TM_QUERY_MAP, &q, errs);
+    if (!err && !q.filter.has_bbox)
+        tz_fielderr_add(errs, "bbox", "required");
+    if (!err && !q.has_zoom)
+        tz_fielderr_add(errs, "zoom", "required");
+    if (err || errs->count)
+        return TZ_EINVAL;
+    struct tz_map_query mq = {
+        .west = q.filter.west,
+        .south = q.filter.south,
+        .east = q.filter.east,
+        .north = q.filter.north,
+        .zoom = q.zoom,
+        .mode = q.mode,
+    };
+    make_filter(tm, &q, now, &mq.filter);
+    struct tz_map_result result = {0};
+    err = tz_map_index_query(tm->map, &mq, &result);
+    if (!err)
+        err = tz_map_result_geojson(&result, q.mode, tm->category_codes, tm->category_count,
+                                    tm->status_codes, out);
+    tz_map_result_free(&result);
+    return err;
+}

@@ -1,0 +1,1168 @@
+/*
+ * mapindex.c - the in-memory map index (see mapindex.h).
+ *
+ * What it must do: answer "the clusters (or hex bins) of the reports in this
+ * viewport at this zoom that pass this filter" for a million reports and more
+ * in a few milliseconds, for any filter, with no rebuild per filter.
+ *
+ * Points. A report is kept as a structure of arrays: x and y as 32-bit Web
+ * Mercator coordinates (1/2^32 of the world, under 1 cm), a category and a
+ * status byte, received_at and status_changed_at as 32-bit seconds from 2020.
+ * Points are sorted by the Morton (Z-order) key of (x, y), so each quadtree
+ * square is a contiguous run of points.
+ *
+ * Grid. Cluster cells are TZ_MAP_CELL_PX = 64 px squares at 256-px tiles,
+ * i.e. quadtree squares of level zoom + 2: a cell at zoom z is exactly the
+ * union of its four cells at z + 1, which makes clusters stable across zooms.
+ *
+ * Trees (mapindex_tree.c). Over a run of points sorted by (category, key)
+ * there is a quadtree per category whose nodes know, per status, the count,
+ * the sums of x and y (for centroids), the box of the points and the earliest
+ * and latest status_changed_at, and the range of received_at. A query walks a
+ * tree: a node whose points of some statuses all pass the time filters, lie in
+ * the viewport and fall in one cell (or one hexagon) is added to that cell
+ * whole; a node where none can pass is dropped; anything else descends, down
+ * to leaves of at most 40 points that are scanned. The cost follows the number
+ * of cells and the points near their edges, not the number of points.
+ *
+ * Time. A node that mixes old and new reports cannot answer a date filter, so
+ * the points are kept in three sets (each a structure of arrays with trees):
+ *   A  by received_at: cut in chunks of n/16 points (4,096 to 65,536), a tree
+ *      per (chunk, category). A received_at range reads the chunks it touches:
+ *      those inside it from node sums, at most two in part. Every point of A
+ *      changed status within LATE (14 days) of its receipt, so a
+ *      min_changed_at window (the public not_confirmed and eliminated ones)
+ *      drops old chunks at their roots too.
+ *   L  the "late" points, whose status changed more than LATE after receipt
+ *      (eliminated weeks later, say), by status_changed_at in chunks: a window
+ *      reads only the chunks changed inside it.
+ *   B  the points of A at the build again, one tree per category over all
+ *      times: a query with no received_at range reads these 27-odd trees for
+ *      the statuses without a window, instead of every chunk of A.
+ * A point lives in A or L; B mirrors A's points of the build. About 150 bytes
+ * per report in all.
+ *
+ * Updates. A new report goes to the end of A (or L), a buffer that queries
+ * scan point by point; every MI_BUFFER_POINTS the buffer is sorted into a new
+ * chunk, merged with earlier such chunks up to 65,536 points (a few ms). A
+ * status change rewrites the point in place and recomputes the nodes above it
+ * (a leaf and its ancestors); a change that makes a point late moves it from
+ * A and B (leaving a dead slot) to L's buffer. Ids are found in a sorted
+ * array. A writer-preferring rwlock lets queries run together; an update
+ * waits for the queries in flight.
+ */
+#include "threatmap/mapindex.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "threatmap/mapindex_tree.h"
+
+#define EPOCH 1577836800       /* 2020-01-01T00:00:00Z: times are int32 seconds from here */
+#define LATE (14 * 86400)      /* a status change later than this after receipt is "late" */
+#define NSTAT MI_NSTAT
+#define NCAT MI_NCAT
+#define ALL_STATUSES ((1u << NSTAT) - 1)
+#define NONE MI_NONE
+#define WORLD 4294967296.0         /* units across the world */
+#define MAX_LAT 85.051128779806592 /* Web Mercator's edge */
+#define EMPTY_KEY UINT64_MAX
+#define SQRT3 1.7320508075688772
+#define DAY_S(d) ((int64_t)(d) * MI_DAY) /* a node's day bound in seconds */
+#define SCAN_POINTS 128 /* a node this small that does not fit one bin is scanned whole */
+
+enum { SET_A, SET_B, SET_C, SET_L, NSETS };
+
+struct tz_map_index {
+    pthread_rwlock_t lock;
+    struct mi_set set[NSETS];
+    /* By point number (pid): id and position in each set (NONE if absent). */
+    int64_t *id;
+    uint32_t *pos[NSETS];
+    /* Ids ascending, with their point numbers. */
+    int64_t *sid;
+    uint32_t *spid;
+    size_t n, cap;
+};
+
+/* ---- coordinates and times ---------------------------------------------- */
+
+static double unit_x(double lon)
+{
+    return (lon + 180.0) / 360.0 * WORLD;
+}
+
+static double unit_y(double lat)
+{
+    if (lat > MAX_LAT)
+        lat = MAX_LAT;
+    if (lat < -MAX_LAT)
+        lat = -MAX_LAT;
+    double s = sin(lat * (M_PI / 180.0));
+    return (0.5 - log((1.0 + s) / (1.0 - s)) / (4.0 * M_PI)) * WORLD;
+}
+
+static double lon_of(double ux)
+{
+    return ux / WORLD * 360.0 - 180.0;
+}
+
+static double lat_of(double uy)
+{
+    return atan(sinh(M_PI * (1.0 - 2.0 * uy / WORLD))) * (180.0 / M_PI);
+}
+
+static uint32_t to_unit(double u)
+{
+    if (!(u > 0.0))
+        return 0;
+    if (u >= WORLD - 1.0)
+        return UINT32_MAX;
+    return (uint32_t)u;
+}
+
+/* A point's time: seconds from EPOCH, kept inside the int32 range. */
+static int32_t rel_time(int64_t t)
+{
+    int64_t r = t - EPOCH;
+    if (r < (int64_t)INT32_MIN + 2)
+        return INT32_MIN + 2;
+    if (r > (int64_t)INT32_MAX - 2)
+        return INT32_MAX - 2;
+    return (int32_t)r;
+}
+
+/* A filter's bound: 0 means open and becomes `open`. */
+static int32_t rel_bound(int64_t t, int32_t open)
+{
+    if (t == 0)
+        return open;
+    int64_t r = t - EPOCH;
+    if (r < (int64_t)INT32_MIN + 1)
+        return INT32_MIN + 1;
+    if (r > (int64_t)INT32_MAX - 1)
+        return INT32_MAX - 1;
+    return (int32_t)r;
+}
+
+static bool point_valid(const struct tz_map_point *p)
+{
+    return isfinite(p->lat) && isfinite(p->lon) && p->lat >= -90.0 && p->lat <= 90.0 &&
+           p->lon >= -180.0 && p->lon <= 180.0 && p->category < NCAT && p->status < NSTAT;
+}
+
+static struct mi_rec rec_of(const struct tz_map_point *p, uint32_t pid)
+{
+    return (struct mi_rec){
+        .x = to_unit(unit_x(p->lon)),
+        .y = to_unit(unit_y(p->lat)),
+        .recv = rel_time(p->received_at),
+        .ch = rel_time(p->status_changed_at),
+        .pid = pid,
+        .cat = p->category,
+        .st = p->status,
+    };
+}
+
+static bool is_late(int32_t recv, int32_t ch)
+{
+    return (int64_t)ch - recv > LATE;
+}
+
+/* ---- build -------------------------------------------------------------- */
+
+#define GROW(field, cap)                                                                           \
+    do {                                                                                           \
+        void *p_ = realloc((field), (cap) * sizeof *(field));                                      \
+        if (!p_)                                                                                   \
+            return TZ_ENOMEM;                                                                      \
+        (field) = p_;                                                                              \
+    } while (0)
+
+static tz_err master_reserve(struct tz_map_index *idx, size_t cap)
+{
+    if (cap <= idx->cap)
+        return TZ_OK;
+    GROW(idx->id, cap);
+    for (int s = 0; s < NSETS; s++)
+        GROW(idx->pos[s], cap);
+    GROW(idx->sid, cap);
+    GROW(idx->spid, cap);
+    idx->cap = cap;
+    return TZ_OK;
+}
+
+/* Sorts the ids of the build; TZ_EINVAL for an id given twice. */
+static tz_err build_ids(struct tz_map_index *idx, const struct tz_map_point *pts, size_t n)
+{
+    uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
+    if (!keys)
+        return TZ_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        idx->id[i] = pts[i].id;
+        keys[i] = (uint64_t)pts[i].id ^ (1ull << 63);
+        idx->spid[i] = (uint32_t)i;
+    }
+    tz_err err = mi_sort_by_key(keys, idx->spid, n);
+    for (size_t i = 0; !err && i < n; i++) {
+        idx->sid[i] = (int64_t)(keys[i] ^ (1ull << 63));
+        if (i > 0 && idx->sid[i] == idx->sid[i - 1])
+            err = TZ_EINVAL;
+    }
+    free(keys);
+    return err;
+}
+
+/* n / div rounded up to a power of two, within [lo, hi]. */
+static size_t chunk_size(size_t n, size_t div, size_t lo, size_t hi)
+{
+    size_t c = lo;
+    while (c < hi && c < n / div)
+        c *= 2;
+    return c;
+}
+
+static tz_err index_new(struct tz_map_index **out)
+{
+    struct tz_map_index *idx = calloc(1, sizeof *idx);
+    if (!idx)
+        return TZ_ENOMEM;
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    /* Writers first: a steady stream of queries must not hold an update back. */
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    int rc = pthread_rwlock_init(&idx->lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
+    if (rc != 0) {
+        free(idx);
+        return TZ_ENOMEM;
+    }
+    *out = idx;
+    return TZ_OK;
+}
+
+/*
+ * The points in Morton order, those of A first, then those of L: recs and
+ * keys (n each); returns how many belong to A.
+ */
+static tz_err order_points(const struct tz_map_point *pts, size_t n, struct mi_rec *recs,
+                           uint64_t *keys, size_t *in_a)
+{
+    tz_err err = TZ_ENOMEM;
+    size_t m = n ? n : 1;
+    struct mi_rec *raw = malloc(m * sizeof *raw);
+    uint64_t *k = malloc(m * sizeof *k);
+    uint32_t *order = malloc(m * sizeof *order);
+    if (!raw || !k || !order)
+        goto done;
+    size_t late = 0;
+    for (size_t i = 0; i < n; i++) {
+        raw[i] = rec_of(&pts[i], (uint32_t)i);
+        k[i] = mi_morton(raw[i].x, raw[i].y);
+        order[i] = (uint32_t)i;
+        late += is_late(raw[i].recv, raw[i].ch);
+    }
+    err = mi_sort_by_key(k, order, n);
+    if (err)
+        goto done;
+    size_t a = 0, l = n - late;
+    for (size_t j = 0; j < n; j++) {
+        if (j + 16 < n)
+            __builtin_prefetch(&raw[order[j + 16]]);
+        const struct mi_rec *r = &raw[order[j]];
+        size_t d = is_late(r->recv, r->ch) ? l++ : a++;
+        recs[d] = *r;
+        keys[d] = k[j];
+    }
+    *in_a = n - late;
+done:
+    free(raw);
+    free(k);
+    free(order);
+    return err;
+}
+
+tz_err tz_map_index_build(const struct tz_map_point *pts, size_t n, struct tz_map_index **out)
+{
+    *out = NULL;
+    if (n >= NONE / 2)
+        return TZ_ETOOBIG;
+    for (size_t i = 0; i < n; i++) {
+        if (!point_valid(&pts[i]))
+            return TZ_EINVAL;
+    }
+    struct tz_map_index *idx = NULL;
+    struct mi_rec *recs = malloc((n ? n : 1) * sizeof *recs);
+    uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
+    size_t in_a = 0;
+    tz_err err = recs && keys ? index_new(&idx) : TZ_ENOMEM;
+    if (!err)
+        err = master_reserve(idx, n + n / 16 + MI_BUFFER_POINTS);
+    if (!err)
+        err = build_ids(idx, pts, n);
+    if (!err)
+        err = order_points(pts, n, recs, keys, &in_a);
+    if (err)
+        goto done;
+    idx->n = n;
+    for (int s = 0; s < NSETS; s++)
+        memset(idx->pos[s], 0xFF, n * sizeof *idx->pos[s]);
+    err = mi_set_build(&idx->set[SET_A], recs, keys, in_a, MI_TIME_RECEIVED,
+                       chunk_size(in_a, 16, 4096, 65536), idx->pos[SET_A]);
+    if (!err)
+        err = mi_set_build(&idx->set[SET_B], recs, keys, in_a, MI_TIME_NONE, 0, idx->pos[SET_B]);
+    idx->set[SET_C].one_tree = true;
+    idx->set[SET_B].timeless = idx->set[SET_C].timeless = true;
+    if (!err)
+        err = mi_set_build(&idx->set[SET_C], recs, keys, in_a, MI_TIME_NONE, 0, idx->pos[SET_C]);
+    if (!err)
+        err = mi_set_build(&idx->set[SET_L], recs + in_a, keys + in_a, n - in_a, MI_TIME_CHANGED,
+                           chunk_size(n - in_a, 8, 16384, 65536), idx->pos[SET_L]);
+done:
+    free(recs);
+    free(keys);
+    if (err) {
+        tz_map_index_free(idx);
+        return err;
+    }
+    *out = idx;
+    return TZ_OK;
+}
+
+void tz_map_index_free(struct tz_map_index *idx)
+{
+    if (!idx)
+        return;
+    pthread_rwlock_destroy(&idx->lock);
+    for (int s = 0; s < NSETS; s++) {
+        mi_set_free(&idx->set[s]);
+        free(idx->pos[s]);
+    }
+    free(idx->id);
+    free(idx->sid);
+    free(idx->spid);
+    free(idx);
+}
+
+/* ---- updates ------------------------------------------------------------ */
+
+/* Index in sid of the first id >= id. */
+static size_t id_lower_bound(const struct tz_map_index *idx, int64_t id)
+{
+    size_t l = 0, r = idx->n;
+    if (r > 0 && idx->sid[r - 1] < id)
+        return r; /* the usual case: a new, larger id */
+    while (l < r) {
+        size_t m = l + (r - l) / 2;
+        if (idx->sid[m] < id)
+            l = m + 1;
+        else
+            r = m;
+    }
+    return l;
+}
+
+tz_err tz_map_index_add(struct tz_map_index *idx, const struct tz_map_point *p)
+{
+    if (!point_valid(p))
+        return TZ_EINVAL;
+    if (pthread_rwlock_wrlock(&idx->lock) != 0)
+        return TZ_EBUSY;
+    tz_err err = TZ_OK;
+    size_t at = id_lower_bound(idx, p->id);
+    if (at < idx->n && idx->sid[at] == p->id) {
+        err = TZ_ECONFLICT;
+        goto done;
+    }
+    if (idx->n >= NONE / 2 - 1) {
+        err = TZ_ETOOBIG;
+        goto done;
+    }
+    struct mi_rec r = rec_of(p, (uint32_t)idx->n);
+    int home = is_late(r.recv, r.ch) ? SET_L : SET_A;
+    if (idx->n == idx->cap)
+        err = master_reserve(idx, idx->cap + idx->cap / 2 + 1024);
+    if (!err)
+        err = mi_set_reserve(&idx->set[home]);
+    if (err)
+        goto done;
+    idx->id[r.pid] = p->id;
+    for (int s = 0; s < NSETS; s++)
+        idx->pos[s][r.pid] = NONE;
+    memmove(idx->sid + at + 1, idx->sid + at, (idx->n - at) * sizeof *idx->sid);
+    memmove(idx->spid + at + 1, idx->spid + at, (idx->n - at) * sizeof *idx->spid);
+    idx->sid[at] = p->id;
+    idx->spid[at] = r.pid;
+    idx->n++;
+    idx->pos[home][r.pid] = mi_set_append(&idx->set[home], &r);
+    (void)mi_set_freeze(&idx->set[home], idx->pos[home]); /* on failure it stays in the buffer */
+done:
+    pthread_rwlock_unlock(&idx->lock);
+    return err;
+}
+
+/* Moves the point pid from position p of set `from` to the buffer of L, with a new status. */
+static tz_err move_to_late(struct tz_map_index *idx, int from, uint32_t pid, uint8_t status,
+                           int32_t ch)
+{
+    struct mi_set *l = &idx->set[SET_L];
+    tz_err err = mi_set_reserve(l);
+    if (err)
+        return err;
+    const struct mi_layout *L = &idx->set[from].L;
+    uint32_t p = idx->pos[from][pid];
+    struct mi_rec r = {L->x[p], L->y[p], L->recv[p], ch, pid, L->cat[p], status};
+    for (int s = 0; s < NSETS; s++) {
+        if (idx->pos[s][pid] != NONE) {
+            mi_set_update(&idx->set[s], idx->pos[s][pid], MI_TOMB, 0);
+            idx->pos[s][pid] = NONE;
+        }
+    }
+    idx->pos[SET_L][pid] = mi_set_append(l, &r);
+    (void)mi_set_freeze(l, idx->pos[SET_L]);
+    return TZ_OK;
+}
+
+tz_err tz_map_index_set_status(struct tz_map_index *idx, int64_t id, uint8_t status,
+                               int64_t changed_at)
+{
+    if (status >= NSTAT)
+        return TZ_EINVAL;
+    if (pthread_rwlock_wrlock(&idx->lock) != 0)
+        return TZ_EBUSY;
+    tz_err err = TZ_OK;
+    size_t at = id_lower_bound(idx, id);
+    if (at >= idx->n || idx->sid[at] != id) {
+        err = TZ_ENOTFOUND;
+        goto done;
+    }
+    uint32_t pid = idx->spid[at];
+    int32_t ch = rel_time(changed_at);
+    uint32_t pl = idx->pos[SET_L][pid], pa = idx->pos[SET_A][pid];
+    if (pl != NONE) {
+        /* In L's buffer: in place; in a chunk of L: to the buffer, which keeps chunks in
+         * status_changed_at order. */
+        if (pl >= idx->set[SET_L].frozen)
+            mi_set_update(&idx->set[SET_L], pl, status, ch);
+        else
+            err = move_to_late(idx, SET_L, pid, status, ch);
+    } else if (is_late(idx->set[SET_A].L.recv[pa], ch)) {
+        err = move_to_late(idx, SET_A, pid, status, ch);
+    } else {
+        for (int s = SET_A; s <= SET_C; s++) {
+            if (idx->pos[s][pid] != NONE)
+                mi_set_update(&idx->set[s], idx->pos[s][pid], status, ch);
+        }
+    }
+done:
+    pthread_rwlock_unlock(&idx->lock);
+    return err;
+}
+
+size_t tz_map_index_size(const struct tz_map_index *idx)
+{
+    struct tz_map_index *w = (struct tz_map_index *)idx; /* the lock is not part of the value */
+    pthread_rwlock_rdlock(&w->lock);
+    size_t n = idx->n;
+    pthread_rwlock_unlock(&w->lock);
+    return n;
+}
+
+size_t tz_map_index_bytes(const struct tz_map_index *idx)
+{
+    struct tz_map_index *w = (struct tz_map_index *)idx;
+    pthread_rwlock_rdlock(&w->lock);
+    size_t bytes = sizeof *idx + idx->cap * (2 * sizeof(int64_t) + (NSETS + 1) * sizeof(uint32_t));
+    for (int s = 0; s < NSETS; s++)
+        bytes += mi_set_bytes(&idx->set[s]);
+    pthread_rwlock_unlock(&w->lock);
+    return bytes;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+/* A cell or hex bin being filled. */
+struct bin {
+    uint32_t count;
+    uint32_t by[NSTAT];
+    uint32_t x0, y0, x1, y1;
+    uint64_t sx, sy;
+    uint64_t key;
+    uint32_t ref;     /* its first point: a position, or a node (ref_node) */
+    uint8_t ref_set;  /* the set of ref */
+    uint8_t ref_node; /* ref is a node whose points of statuses ref_mask are this one point */
+    uint8_t ref_mask;
+};
+
+/* Scratch kept in tz_map_result.priv between queries. */
+struct scratch {
+    uint64_t *keys; /* hash table of bin keys, EMPTY_KEY when free */
+    uint32_t *slot; /* the bin of each key */
+    size_t table_cap;
+    struct bin *bins;
+    size_t bins_cap;
+};
+
+struct box {
+    uint32_t x0, y0, x1, y1; /* inclusive */
+};
+
+struct qctx {
+    const struct tz_map_index *idx;
+    const struct mi_layout *L; /* the set being read */
+    uint8_t set;
+    bool timeless; /* the set keeps no times: every point read passes the time filters */
+    int sign;      /* 1, or -1 while taking points back out (hex bins only) */
+    struct box view;
+    int32_t rfrom, rto; /* received_at in [rfrom, rto) */
+    int32_t minch[NSTAT + 1];
+    int64_t lfrom, lto, lminch[NSTAT]; /* the same with open ends past any time, for nodes */
+    enum tz_map_mode mode;
+    int zoom;
+    int shift;       /* clusters: cell = unit >> shift */
+    double px_scale; /* pixels per unit at the zoom */
+    double hex_r;    /* hex: centre to corner, px */
+    double inv_r;
+    double hcx, hcy;       /* hex: centre (px) of the last point's hexagon, and its bin */
+    struct bin *hbin;
+    struct scratch *sc;
+    size_t table_mask;
+    int table_bits;
+    size_t nbins, limit;
+    bool truncated;
+    bool have_last;
+    uint64_t last_key;
+    struct bin *last_bin;
+    uint64_t matched;
+};
+
+static double round_half_away(double v)
+{
+    return (double)(int64_t)(v < 0 ? v - 0.5 : v + 0.5);
+}
+
+/* The axial coordinates (q, r) of the pointy-top hexagon nearest pixel (px, py). */
+static void hex_round(const struct qctx *q, double px, double py, int64_t *hq, int64_t *hr)
+{
+    double fq = (px * (SQRT3 / 3.0) - py / 3.0) * q->inv_r;
+    double fr = py * (2.0 / 3.0) * q->inv_r;
+    double fs = -fq - fr;
+    double rq = round_half_away(fq), rr = round_half_away(fr), rs = round_half_away(fs);
+    double dq = fabs(rq - fq), dr = fabs(rr - fr), ds = fabs(rs - fs);
+    if (dq > dr && dq > ds)
+        rq = -rr - rs;
+    else if (dr > ds)
+        rr = -rq - rs;
+    *hq = (int64_t)rq;
+    *hr = (int64_t)rr;
+}
+
+static uint64_t hex_key(int64_t hq, int64_t hr)
+{
+    return ((uint64_t)(uint32_t)(hq + 0x40000000) << 32) | (uint32_t)(hr + 0x40000000);
+}
+
+/* Whether (dx, dy) from a hexagon's centre is inside it with room to spare, so that rounding
+ * to the nearest centre cannot pick a neighbour: |dx| <= W/2, |dy| <= R - |dx|/sqrt(3). */
+static bool hex_holds(const struct qctx *q, double dx, double dy)
+{
+    const double margin = 1e-6;
+    return dx <= TZ_MAP_HEX_PX / 2.0 - margin && dy + dx * (1.0 / SQRT3) <= q->hex_r - margin;
+}
+
+static uint64_t cell_key(const struct qctx *q, uint32_t x, uint32_t y)
+{
+    return ((uint64_t)(y >> q->shift) << 32) | (x >> q->shift);
+}
+
+/* Whether the points in box b (quantum centres) all lie in one bin; writes its key. */
+static bool fits_one(struct qctx *q, const struct box *b, uint64_t *key)
+{
+    if (q->mode == TZ_MAP_CLUSTERS) {
+        *key = cell_key(q, b->x0, b->y0);
+        return (b->x0 >> q->shift) == (b->x1 >> q->shift) &&
+               (b->y0 >> q->shift) == (b->y1 >> q->shift);
+    }
+    double x0 = ((double)b->x0 + 0.5) * q->px_scale, x1 = ((double)b->x1 + 0.5) * q->px_scale;
+    double y0 = ((double)b->y0 + 0.5) * q->px_scale, y1 = ((double)b->y1 + 0.5) * q->px_scale;
+    if (x1 - x0 >= TZ_MAP_HEX_PX || y1 - y0 >= 2 * q->hex_r)
+        return false;
+    /* The hexagon of the centre holds the box if it holds the corner farthest from its centre
+     * (it is convex and symmetric). */
+    int64_t hq, hr;
+    hex_round(q, (x0 + x1) / 2, (y0 + y1) / 2, &hq, &hr);
+    double cx = q->hex_r * SQRT3 * ((double)hq + (double)hr / 2), cy = q->hex_r * 1.5 * (double)hr;
+    *key = hex_key(hq, hr);
+    return hex_holds(q, fmax(fabs(x0 - cx), fabs(x1 - cx)), fmax(fabs(y0 - cy), fabs(y1 - cy)));
+}
+
+/* The bin of key, made if new; NULL once TZ_MAP_MAX_FEATURES bins exist. */
+static struct bin *bin_get(struct qctx *q, uint64_t key)
+{
+    if (q->have_last && q->last_key == key)
+        return q->last_bin;
+    struct scratch *sc = q->sc;
+    size_t h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> (64 - q->table_bits));
+    struct bin *b = NULL;
+    for (;; h = (h + 1) & q->table_mask) {
+        if (sc->keys[h] == key) {
+            b = &sc->bins[sc->slot[h]];
+            break;
+        }
+        if (sc->keys[h] == EMPTY_KEY) {
+            if (q->sign < 0) /* a point taken out was never counted: its bin was left out */
+                break;
+            if (q->nbins == q->limit) {
+                q->truncated = true;
+                break;
+            }
+            sc->keys[h] = key;
+            sc->slot[h] = (uint32_t)q->nbins;
+            b = &sc->bins[q->nbins++];
+            memset(b, 0, sizeof *b);
+            b->x0 = b->y0 = UINT32_MAX;
+            b->key = key;
+            break;
+        }
+    }
+    q->have_last = true;
+    q->last_key = key;
+    q->last_bin = b;
+    return b;
+}
+
+/* Clusters: adds the point at position p (x, y, status s). */
+static inline __attribute__((always_inline)) void add_point(struct qctx *q, uint32_t p, uint32_t x,
+                                                            uint32_t y, unsigned s)
+{
+    q->matched++;
+    struct bin *b = bin_get(q, cell_key(q, x, y));
+    if (!b)
+        return;
+    if (b->count++ == 0) {
+        b->ref = p;
+        b->ref_set = q->set;
+        b->ref_node = 0;
+    }
+    b->by[s]++;
+    b->sx += x;
+    b->sy += y;
+    b->x0 = x < b->x0 ? x : b->x0;
+    b->x1 = x > b->x1 ? x : b->x1;
+    b->y0 = y < b->y0 ? y : b->y0;
+    b->y1 = y > b->y1 ? y : b->y1;
+}
+
+/* Hex bins: counts (or with sign -1 takes out) the point at (x, y) of status s. Points come in
+ * Morton order, so mostly they are in the last point's hexagon. */
+static inline __attribute__((always_inline)) void add_hex_point(struct qctx *q, uint32_t x,
+                                                                uint32_t y, unsigned s)
+{
+    double px = ((double)x + 0.5) * q->px_scale, py = ((double)y + 0.5) * q->px_scale;
+    if (!hex_holds(q, fabs(px - q->hcx), fabs(py - q->hcy))) {
+        int64_t hq, hr;
+        hex_round(q, px, py, &hq, &hr);
+        q->hcx = q->hex_r * SQRT3 * ((double)hq + (double)hr / 2);
+        q->hcy = q->hex_r * 1.5 * (double)hr;
+        q->hbin = bin_get(q, hex_key(hq, hr));
+    }
+    q->matched += (uint64_t)(int64_t)q->sign;
+    if (q->hbin) {
+        q->hbin->count += (uint32_t)q->sign;
+        q->hbin->by[s] += (uint32_t)q->sign;
+    }
+}
+
+/* Adds the points of statuses `mask` of node ni, which all pass and share bin `key`. */
+static void add_node(struct qctx *q, uint32_t ni, unsigned mask, uint64_t key)
+{
+    const struct mi_sums *sm = &q->L->sums[ni];
+    uint32_t count = 0;
+    for (unsigned m = mask; m; m &= m - 1)
+        count += sm->count[__builtin_ctz(m)];
+    q->matched += (uint64_t)((int64_t)q->sign * count);
+    struct bin *b = bin_get(q, key);
+    if (!b)
+        return;
+    if (q->sign < 0) {
+        b->count -= count;
+        for (unsigned m = mask; m; m &= m - 1)
+            b->by[__builtin_ctz(m)] -= sm->count[__builtin_ctz(m)];
+        return;
+    }
+    if (b->count == 0 && count == 1) {
+        b->ref = ni;
+        b->ref_set = q->set;
+        b->ref_node = 1;
+        b->ref_mask = (uint8_t)mask;
+    }
+    b->count += count;
+    for (unsigned m = mask; m; m &= m - 1) {
+        int s = __builtin_ctz(m);
+        b->by[s] += sm->count[s];
+        b->sx += sm->sx[s];
+        b->sy += sm->sy[s];
+        b->x0 = sm->box[s][0] < b->x0 ? sm->box[s][0] : b->x0;
+        b->y0 = sm->box[s][1] < b->y0 ? sm->box[s][1] : b->y0;
+        b->x1 = sm->box[s][2] > b->x1 ? sm->box[s][2] : b->x1;
+        b->y1 = sm->box[s][3] > b->y1 ? sm->box[s][3] : b->y1;
+    }
+}
+
+static bool box_in_view(const struct qctx *q, const struct box *b)
+{
+    return b->x0 >= q->view.x0 && b->x1 <= q->view.x1 && b->y0 >= q->view.y0 &&
+           b->y1 <= q->view.y1;
+}
+
+/*
+ * Counts the points of positions [b, e) with statuses in S that pass; made
+ * once per mode and kind of set, so that the loop holds no test it does not need.
+ */
+static inline __attribute__((always_inline)) void scan_run(struct qctx *q, uint32_t b, uint32_t e,
+                                                           unsigned S, bool hex, bool timeless)
+{
+    const struct mi_layout *L = q->L;
+    const uint32_t *xs = L->x, *ys = L->y;
+    const int32_t *recv = L->recv, *ch = L->ch;
+    const uint8_t *st = L->st;
+    const struct box v = q->view;
+    const int32_t rfrom = q->rfrom, rto = q->rto;
+    for (uint32_t p = b; p < e; p++) {
+        unsigned s = st[p];
+        uint32_t x = xs[p], y = ys[p];
+        /* Evaluated whole rather than short-circuited: cheaper than the branches it saves. */
+        bool ok = ((S >> s) & 1) & (x >= v.x0) & (x <= v.x1) & (y >= v.y0) & (y <= v.y1);
+        if (!timeless)
+            ok &= (recv[p] >= rfrom) & (recv[p] < rto) & (ch[p] >= q->minch[s]);
+        if (!ok)
+            continue;
+        if (hex)
+            add_hex_point(q, x, y, s);
+        else
+            add_point(q, p, x, y, s);
+    }
+}
+
+static void scan(struct qctx *q, uint32_t b, uint32_t e, unsigned S)
+{
+    if (q->mode == TZ_MAP_HEX)
+        q->timeless ? scan_run(q, b, e, S, true, true) : scan_run(q, b, e, S, true, false);
+    else
+        q->timeless ? scan_run(q, b, e, S, false, true) : scan_run(q, b, e, S, false, false);
+}
+
+/* Counts the points of statuses S under node ni. */
+static void visit(struct qctx *q, uint32_t ni, unsigned S)
+{
+    const struct mi_node *nd = &q->L->nodes[ni];
+    const struct box *v = &q->view;
+    S &= nd->present;
+    if (!S || nd->x1 < v->x0 || nd->x0 > v->x1 || nd->y1 < v->y0 || nd->y0 > v->y1)
+        return;
+    unsigned clean = 0, mixed = 0;
+    if (q->timeless) {
+        clean = S;
+        S = 0;
+    } else if (q->lfrom > DAY_S(nd->recv_max) || q->lto <= DAY_S(nd->recv_min)) {
+        return;
+    }
+    bool recv_clean = q->lfrom <= DAY_S(nd->recv_min) && DAY_S(nd->recv_max) < q->lto;
+    for (unsigned m = S; m; m &= m - 1) {
+        int s = __builtin_ctz(m);
+        if (DAY_S(nd->ch_max[s]) < q->lminch[s])
+            continue; /* none of them passes */
+        if (recv_clean && DAY_S(nd->ch_min[s]) >= q->lminch[s])
+            clean |= 1u << s;
+        else
+            mixed |= 1u << s;
+    }
+    S = clean | mixed;
+    if (!S)
+        return;
+    if (clean) {
+        struct box cb = {nd->x0, nd->y0, nd->x1, nd->y1};
+        if (clean != nd->present) {
+            const struct mi_sums *sm = &q->L->sums[ni];
+            cb = (struct box){UINT32_MAX, UINT32_MAX, 0, 0};
+            for (unsigned m = clean; m; m &= m - 1) {
+                const uint32_t *a = sm->box[__builtin_ctz(m)];
+                cb.x0 = a[0] < cb.x0 ? a[0] : cb.x0;
+                cb.y0 = a[1] < cb.y0 ? a[1] : cb.y0;
+                cb.x1 = a[2] > cb.x1 ? a[2] : cb.x1;
+                cb.y1 = a[3] > cb.y1 ? a[3] : cb.y1;
+            }
+        }
+        uint64_t key;
+        if (box_in_view(q, &cb) && fits_one(q, &cb, &key)) {
+            add_node(q, ni, clean, key);
+            S = mixed;
+            if (!S)
+                return;
+        }
+    }
+    /* Scanning a few points costs less than visiting the nodes above them. */
+    if (!nd->child || nd->end - nd->begin <= SCAN_POINTS) {
+        scan(q, nd->begin, nd->end, S);
+        return;
+    }
+    for (uint32_t c = nd->child; c < nd->child + nd->nchild; c++)
+        visit(q, c, S);
+}
+
+static void use_set(struct qctx *q, int set)
+{
+    q->L = &q->idx->set[set].L;
+    q->set = (uint8_t)set;
+    q->timeless = q->idx->set[set].timeless;
+    q->have_last = false;
+    q->hcx = q->hcy = INFINITY; /* the bin cached with it may be the wrong way round (sign) */
+}
+
+/* Counts (sign 1) or takes back out (-1) the points of statuses S under root of a set. */
+static void walk(struct qctx *q, int set, uint32_t root, unsigned S, int sign)
+{
+    if (root == NONE || !S)
+        return;
+    use_set(q, set);
+    q->sign = sign;
+    visit(q, root, S);
+    q->sign = 1;
+}
+
+/* The buffer of a set, not yet in any tree: every point is checked. */
+static void scan_buffer(struct qctx *q, int set, const struct tz_map_filter *f)
+{
+    use_set(q, set);
+    const struct mi_layout *L = q->L;
+    for (uint32_t p = (uint32_t)q->idx->set[set].frozen; p < L->n; p++)
+        scan(q, p, p + 1, f->status_mask[L->cat[p]] & ALL_STATUSES);
+}
+
+/*
+ * Statuses of category k whose points in A's chunks of the build (the points
+ * of B and C) all pass the time filters: B and C keep no times, so they are
+ * read only for these.
+ */
+static unsigned base_clean(const struct qctx *q, int k)
+{
+    const struct mi_set *a = &q->idx->set[SET_A];
+    int64_t rmin = INT64_MAX, rmax = INT64_MIN, chmin[NSTAT];
+    for (int s = 0; s < NSTAT; s++)
+        chmin[s] = INT64_MAX;
+    for (size_t i = 0; i < a->built_chunks; i++) {
+        uint32_t r = a->chunks[i].root[k];
+        if (r == NONE || !a->L.nodes[r].present)
+            continue;
+        const struct mi_node *nd = &a->L.nodes[r];
+        rmin = DAY_S(nd->recv_min) < rmin ? DAY_S(nd->recv_min) : rmin;
+        rmax = DAY_S(nd->recv_max) > rmax ? DAY_S(nd->recv_max) : rmax;
+        for (int s = 0; s < NSTAT; s++) {
+            if ((nd->present >> s) & 1)
+                chmin[s] = DAY_S(nd->ch_min[s]) < chmin[s] ? DAY_S(nd->ch_min[s]) : chmin[s];
+        }
+    }
+    if (rmin <= rmax && (q->lfrom > rmin || rmax >= q->lto))
+        return 0;
+    unsigned clean = 0;
+    for (int s = 0; s < NSTAT; s++)
+        clean |= chmin[s] >= q->lminch[s] ? 1u << s : 0;
+    return clean;
+}
+
+/*
+ * Reads each (category, status) the filter asks for from exactly one place
+ * (see the top): C for the statuses the filter asks of every category (in
+ * hex mode also of all but a few, whose points are then taken back out of
+ * the bins) and whose time filters all of C meets; B for the other statuses
+ * whose filters the category's points of the build meet; A's chunks for the
+ * rest; L and the buffers always.
+ */
+static void plan(struct qctx *q, const struct tz_map_filter *f)
+{
+    const struct mi_set *a = &q->idx->set[SET_A], *b = &q->idx->set[SET_B];
+    const struct mi_set *c = &q->idx->set[SET_C], *l = &q->idx->set[SET_L];
+    uint32_t croot = c->nchunks ? c->chunks[0].root[0] : NONE, broot[NCAT];
+    unsigned clean[NCAT], minus[NCAT] = {0};
+    unsigned every = croot != NONE ? ALL_STATUSES : 0; /* statuses for C */
+    for (int k = 0; k < NCAT; k++) {
+        broot[k] = b->nchunks ? b->chunks[0].root[k] : NONE;
+        clean[k] = broot[k] != NONE ? base_clean(q, k) : 0;
+        if (broot[k] != NONE)
+            every &= clean[k];
+    }
+    for (int s = 0; s < NSTAT; s++) {
+        if (!((every >> s) & 1))
+            continue;
+        uint32_t out = 0; /* points of status s in C of categories that do not want it */
+        for (int k = 0; k < NCAT; k++) {
+            if (broot[k] != NONE && !((f->status_mask[k] >> s) & 1))
+                out += b->L.sums[broot[k]].count[s];
+        }
+        /* Clusters need each point's box and id, which cannot be taken back out. */
+        if (out && (q->mode != TZ_MAP_HEX || out > c->L.sums[croot].count[s] / 4)) {
+            every &= ~(1u << s);
+            continue;
+        }
+        for (int k = 0; out && k < NCAT; k++) {
+            if (broot[k] != NONE && !((f->status_mask[k] >> s) & 1))
+                minus[k] |= 1u << s;
+        }
+    }
+    walk(q, SET_C, croot, every, 1);
+    for (int k = 0; k < NCAT; k++)
+        walk(q, SET_B, broot[k], minus[k], -1);
+    for (int k = 0; k < NCAT; k++) {
+        unsigned M = f->status_mask[k] & ALL_STATUSES;
+        if (!M)
+            continue;
+        unsigned U = every | (M & clean[k]);
+        walk(q, SET_B, broot[k], M & clean[k] & ~every, 1);
+        for (size_t i = 0; i < a->nchunks; i++)
+            walk(q, SET_A, a->chunks[i].root[k], i < a->built_chunks ? M & ~U : M, 1);
+        for (size_t i = 0; i < l->nchunks; i++)
+            walk(q, SET_L, l->chunks[i].root[k], M, 1);
+    }
+    scan_buffer(q, SET_A, f);
+    scan_buffer(q, SET_L, f);
+}
+
+static tz_err scratch_ready(struct tz_map_result *out, size_t limit, struct scratch **res)
+{
+    struct scratch *sc = out->priv;
+    if (!sc) {
+        sc = calloc(1, sizeof *sc);
+        if (!sc)
+            return TZ_ENOMEM;
+        out->priv = sc;
+    }
+    size_t want = 16;
+    while (want < 2 * limit)
+        want *= 2;
+    if (sc->table_cap < want) {
+        uint64_t *k = realloc(sc->keys, want * sizeof *k);
+        if (!k)
+            return TZ_ENOMEM;
+        sc->keys = k;
+        uint32_t *s = realloc(sc->slot, want * sizeof *s);
+        if (!s)
+            return TZ_ENOMEM;
+        sc->slot = s;
+        sc->table_cap = want;
+    }
+    if (sc->bins_cap < limit) {
+        struct bin *b = realloc(sc->bins, limit * sizeof *b);
+        if (!b)
+            return TZ_ENOMEM;
+        sc->bins = b;
+        sc->bins_cap = limit;
+    }
+    *res = sc;
+    return TZ_OK;
+}
+
+/* The one point behind a bin of count 1: its layout and position. */
+static void single_point(const struct tz_map_index *idx, const struct bin *b,
+                         const struct mi_layout **L, uint32_t *pos)
+{
+    *L = &idx->set[b->ref_set].L;
+    if (!b->ref_node) {
+        *pos = b->ref;
+        return;
+    }
+    uint32_t ni = b->ref;
+    for (;;) {
+        const struct mi_node *nd = &(*L)->nodes[ni];
+        if (!nd->child)
+            break;
+        uint32_t next = nd->child;
+        for (uint32_t c = nd->child; c < nd->child + nd->nchild; c++) {
+            uint32_t n = 0;
+            for (unsigned m = b->ref_mask; m; m &= m - 1)
+                n += (*L)->sums[c].count[__builtin_ctz(m)];
+            if (n)
+                next = c;
+        }
+        ni = next;
+    }
+    const struct mi_node *leaf = &(*L)->nodes[ni];
+    *pos = leaf->begin;
+    for (uint32_t p = leaf->begin; p < leaf->end; p++) {
+        if ((*L)->st[p] < NSTAT && ((b->ref_mask >> (*L)->st[p]) & 1)) {
+            *pos = p;
+            break;
+        }
+    }
+}
+
+static void make_feature(const struct qctx *q, const struct bin *b, struct tz_map_feature *f)
+{
+    memset(f, 0, sizeof *f);
+    f->count = b->count;
+    memcpy(f->by_status, b->by, sizeof f->by_status);
+    f->west = lon_of((double)b->x0 + 0.5);
+    f->east = lon_of((double)b->x1 + 0.5);
+    f->north = lat_of((double)b->y0 + 0.5);
+    f->south = lat_of((double)b->y1 + 0.5);
+    if (q->mode == TZ_MAP_HEX) {
+        int64_t hq = (int64_t)(b->key >> 32) - 0x40000000;
+        int64_t hr = (int64_t)(b->key & 0xFFFFFFFFu) - 0x40000000;
+        double cx = q->hex_r * SQRT3 * ((double)hq + (double)hr / 2.0);
+        double cy = q->hex_r * 1.5 * (double)hr;
+        f->lon = lon_of(cx / q->px_scale);
+        f->lat = lat_of(cy / q->px_scale);
+        for (int i = 0; i < 6; i++) {
+            /* Pixel y grows southward, so turning clockwise on screen is counterclockwise on
+             * the map, as RFC 7946 wants outer rings. */
+            double a = (-30.0 - 60.0 * i) * (M_PI / 180.0);
+            f->hex[i][0] = lon_of((cx + q->hex_r * cos(a)) / q->px_scale);
+            f->hex[i][1] = lat_of((cy + q->hex_r * sin(a)) / q->px_scale);
+        }
+        /* The box of the hexagon (its points may have been counted from whole nodes and taken
+         * back out by category, which leaves no box of their own). */
+        f->west = f->hex[2][0];
+        f->east = f->hex[0][0];
+        f->north = f->hex[1][1];
+        f->south = f->hex[4][1];
+        return;
+    }
+    if (b->count == 1) {
+        const struct mi_layout *L;
+        uint32_t p;
+        single_point(q->idx, b, &L, &p);
+        f->lon = lon_of((double)L->x[p] + 0.5);
+        f->lat = lat_of((double)L->y[p] + 0.5);
+        f->id = q->idx->id[L->pid[p]];
+        f->category = L->cat[p];
+        f->status = L->st[p];
+        /* B and C keep no times; their points are all in A too. */
+        const struct mi_layout *A = &q->idx->set[SET_A].L;
+        int32_t recv = L->recv ? L->recv[p] : A->recv[q->idx->pos[SET_A][L->pid[p]]];
+        f->received_at = (int64_t)recv + EPOCH;
+        f->expansion_zoom = q->zoom;
+        return;
+    }
+    f->lon = lon_of((double)b->sx / b->count + 0.5);
+    f->lat = lat_of((double)b->sy / b->count + 0.5);
+    /* The points share a cell at zoom z while (x0, y0) and (x1, y1) agree above bit 30 - z. */
+    uint32_t diff = (b->x0 ^ b->x1) | (b->y0 ^ b->y1);
+    int ez = 31 - (diff ? 32 - __builtin_clz(diff) : 0);
+    f->expansion_zoom = ez > TZ_MAP_MAX_ZOOM ? TZ_MAP_MAX_ZOOM : ez;
+}
+
+/* Turns the viewport into index units; false when it holds no position. */
+static bool view_units(const struct tz_map_query *qu, struct box *v)
+{
+    double x0 = ceil(unit_x(qu->west) - 0.5), x1 = floor(unit_x(qu->east) - 0.5);
+    double y0 = ceil(unit_y(qu->north) - 0.5), y1 = floor(unit_y(qu->south) - 0.5);
+    x0 = x0 < 0 ? 0 : x0;
+    y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > WORLD - 1 ? WORLD - 1 : x1;
+    y1 = y1 > WORLD - 1 ? WORLD - 1 : y1;
+    if (x0 > x1 || y0 > y1)
+        return false;
+    *v = (struct box){(uint32_t)x0, (uint32_t)y0, (uint32_t)x1, (uint32_t)y1};
+    return true;
+}
+
+/* How many bins the viewport can hold, at most TZ_MAP_MAX_FEATURES. */
+static size_t bins_limit(const struct qctx *q)
+{
+    double est;
+    if (q->mode == TZ_MAP_CLUSTERS) {
+        est = ((double)(q->view.x1 >> q->shift) - (q->view.x0 >> q->shift) + 1) *
+              ((double)(q->view.y1 >> q->shift) - (q->view.y0 >> q->shift) + 1);
+    } else {
+        double w = ((double)q->view.x1 - q->view.x0 + 1) * q->px_scale;
+        double h = ((double)q->view.y1 - q->view.y0 + 1) * q->px_scale;
+        est = (w / TZ_MAP_HEX_PX + 2) * (h / (1.5 * q->hex_r) + 3);
+    }
+    return est < TZ_MAP_MAX_FEATURES ? (size_t)est : TZ_MAP_MAX_FEATURES;
+}
+
+static bool query_valid(const struct tz_map_query *q)
+{
+    return q->zoom >= 0 && q->zoom <= TZ_MAP_MAX_ZOOM && isfinite(q->west) &&
+           isfinite(q->east) && isfinite(q->south) && isfinite(q->north) && q->west <= q->east &&
+           q->south <= q->north && (q->mode == TZ_MAP_CLUSTERS || q->mode == TZ_MAP_HEX);
+}
+
+tz_err tz_map_index_query(const struct tz_map_index *idx, const struct tz_map_query *qu,
+                          struct tz_map_result *out)
+{
+    out->count = 0;
+    out->matched = 0;
+    out->truncated = false;
+    if (!query_valid(qu))
+        return TZ_EINVAL;
+    struct qctx q = {
+        .idx = idx,
+        .mode = qu->mode,
+        .zoom = qu->zoom,
+        .shift = 30 - qu->zoom,
+        .px_scale = ldexp(1.0, qu->zoom - 24),
+        .hex_r = TZ_MAP_HEX_PX / SQRT3,
+        .inv_r = SQRT3 / TZ_MAP_HEX_PX,
+        .hcx = INFINITY,
+        .hcy = INFINITY,
+        .rfrom = rel_bound(qu->filter.received_from, INT32_MIN),
+        .rto = rel_bound(qu->filter.received_to, INT32_MAX),
+        .sign = 1,
+    };
+    q.lfrom = qu->filter.received_from ? q.rfrom : INT64_MIN;
+    q.lto = qu->filter.received_to ? q.rto : INT64_MAX;
+    for (int s = 0; s < NSTAT; s++) {
+        q.minch[s] = rel_bound(qu->filter.min_changed_at[s], INT32_MIN);
+        q.lminch[s] = qu->filter.min_changed_at[s] ? q.minch[s] : INT64_MIN;
+    }
+    q.minch[NSTAT] = INT32_MAX; /* dead slots never pass */
+    if (!view_units(qu, &q.view) || q.rfrom >= q.rto)
+        return TZ_OK;
+    q.limit = bins_limit(&q);
+    tz_err err = scratch_ready(out, q.limit, &q.sc);
+    if (err)
+        return err;
+    q.table_bits = 4;
+    while (((size_t)1 << q.table_bits) < 2 * q.limit)
+        q.table_bits++;
+    q.table_mask = ((size_t)1 << q.table_bits) - 1;
+    memset(q.sc->keys, 0xFF, ((size_t)1 << q.table_bits) * sizeof *q.sc->keys);
+
+    struct tz_map_index *w = (struct tz_map_index *)idx; /* the lock is not part of the value */
+    if (pthread_rwlock_rdlock(&w->lock) != 0)
+        return TZ_EBUSY;
+    plan(&q, &qu->filter);
+    if (out->cap < q.nbins) {
+        struct tz_map_feature *f = realloc(out->features, q.nbins * sizeof *f);
+        if (!f) {
+            err = TZ_ENOMEM;
+            goto done;
+        }
+        out->features = f;
+        out->cap = q.nbins;
+    }
+    for (size_t i = 0; i < q.nbins; i++) {
+        if (q.sc->bins[i].count) /* a hex bin may have lost all its points again */
+            make_feature(&q, &q.sc->bins[i], &out->features[out->count++]);
+    }
+    out->matched = q.matched;
+    out->truncated = q.truncated;
+done:
+    pthread_rwlock_unlock(&w->lock);
+    return err;
+}
+
+void tz_map_result_free(struct tz_map_result *r)
+{
+    struct scratch *sc = r->priv;
+    if (sc) {
+        free(sc->keys);
+        free(sc->slot);
+        free(sc->bins);
+        free(sc);
+    }
+    free(r->features);
+    memset(r, 0, sizeof *r);
+}
