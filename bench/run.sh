@@ -8,6 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 duration=${DURATION:-10}
 connections=${CONNECTIONS:-64}
 work=$(mktemp -d /tmp/tarcza-bench-XXXXXX)
+chmod 755 "$work" # nginx's workers run as www-data and must read the file it serves
 server_pid=""; nginx_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
@@ -22,6 +23,15 @@ echo "# database and files in $work ($(df -h "$work" | awk 'NR==2{print $1}'))"
 echo; echo "## district routing (bench_routing)"
 "$build/bench/bench_routing"
 
+echo; echo "## map index, 1,000,000 reports (bench_mapindex), and supercluster on the same points"
+"$build/bench/bench_mapindex" --export "$work/map"
+if [ -d "$here/node_modules/supercluster" ]; then
+  node --expose-gc "$here/supercluster.mjs" "$work/map"
+else
+  echo "supercluster: not installed (scripts/deps.sh bench installs it)"
+fi
+rm -rf "$work/map"
+
 echo; echo "## SQLite batched-insert ceiling and group commit (bench_store)"
 "$build/bench/bench_store"
 
@@ -30,7 +40,7 @@ start_tarcza() {
   "$build/tarcza" demo --db "$work/t.db" --reports "${1:-1000}" >/dev/null
   "$build/tarcza" serve --port 0 --db "$work/t.db" >"$work/serve.out" 2>"$work/serve.err" &
   server_pid=$!
-  for _ in $(seq 100); do grep -q serving "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 600); do grep -q serving "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
   port=$(sed -n 's/.*:\([0-9]*\) (.*/\1/p' "$work/serve.out")
 }
 
@@ -50,9 +60,11 @@ after=$(sqlite3 "$work/t.db" 'select count(*) from reports')
 echo "post $(wrk_summary <"$work/post.txt") stored=$((after - before))"
 
 echo; echo "## GET /api/v1/reports/{id} beside nginx serving the same bytes as a static file"
-curl -s "http://127.0.0.1:$port/api/v1/reports/1" >"$work/report.json"
+# A report the public may see (the newest public one), so both serve a 200 of the same bytes.
+id=$(curl -s "http://127.0.0.1:$port/api/v1/reports?limit=1" | sed -n 's/^{"items":\[{"id":\([0-9]*\).*/\1/p')
+curl -s "http://127.0.0.1:$port/api/v1/reports/$id" >"$work/report.json"
 size=$(stat -c %s "$work/report.json")
-wrk -t1 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$port/api/v1/reports/1" \
+wrk -t1 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$port/api/v1/reports/$id" \
   >"$work/get.txt"
 echo "tarcza_get bytes=$size $(wrk_summary <"$work/get.txt")"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
@@ -77,3 +89,11 @@ sleep 0.5
 wrk -t1 -c"$connections" -d"${duration}s" --latency "http://127.0.0.1:$nginx_port/report.json" \
   >"$work/nginx.txt"
 echo "nginx_static bytes=$size $(wrk_summary <"$work/nginx.txt")"
+
+echo; echo "## GET /api/v1/map over HTTP, 1,000,000 demo reports (wrk -c16 -d${duration}s, random views)"
+rm -f "$work/t.db" "$work/t.db-wal" "$work/t.db-shm"
+start=$(date +%s.%N)
+start_tarcza 1000000
+echo "map_server demo_and_start_s=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')"
+wrk -t1 -c16 -d"${duration}s" --latency -s "$here/map_query.lua" "http://127.0.0.1:$port/" >"$work/map.txt"
+echo "map_http $(wrk_summary <"$work/map.txt")"
