@@ -111,7 +111,7 @@ enum MHD_Result api_reports_get(struct request *req)
     return http_respond_json(req, MHD_HTTP_OK, &b);
 }
 
-enum MHD_Result api_reports_list(struct request *req)
+enum MHD_Result http_respond_query(struct request *req, query_fn answer, size_t max)
 {
     struct tz_query_param params[TZ_HTTP_MAX_QUERY_PARAMS];
     size_t n = 0;
@@ -119,8 +119,8 @@ enum MHD_Result api_reports_list(struct request *req)
         return http_respond_status_problem(req, 400, "too many query parameters", NULL);
     struct tz_field_errors errs = {0};
     struct tz_buf b;
-    tz_buf_init(&b, LIST_BODY_MAX);
-    tz_err err = tz_threatmap_list_json(req->srv->tm, params, n, tz_time_now(), &b, &errs);
+    tz_buf_init(&b, max);
+    tz_err err = answer(req->srv->tm, params, n, tz_time_now(), &b, &errs);
     if (err) {
         tz_buf_free(&b);
         if (err == TZ_EINVAL)
@@ -128,4 +128,9 @@ enum MHD_Result api_reports_list(struct request *req)
         return http_respond_problem(req, err, NULL, NULL);
     }
     return http_respond_json(req, MHD_HTTP_OK, &b);
+}
+
+enum MHD_Result api_reports_list(struct request *req)
+{
+    return http_respond_query(req, tz_threatmap_list_json, LIST_BODY_MAX);
 }

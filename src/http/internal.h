@@ -67,6 +67,13 @@ enum MHD_Result http_respond_problem(struct request *req, tz_err err, const char
 enum MHD_Result http_respond_status_problem(struct request *req, unsigned status,
                                             const char *detail,
                                             const struct tz_field_errors *fields);
+/* A threat-map function that answers a query string into a buffer (list, map). */
+typedef tz_err (*query_fn)(struct tz_threatmap *tm, const struct tz_query_param *params,
+                           size_t count, int64_t now, struct tz_buf *out,
+                           struct tz_field_errors *errs);
+/* Answers a GET whose query string `answer` reads: 200 with its JSON, or 400 with the bad fields. */
+enum MHD_Result http_respond_query(struct request *req, query_fn answer, size_t max);
+
 /* Collects the query parameters; false when there are more than the maximum. */
 bool http_query_params(struct request *req, struct tz_query_param *params, size_t *count);
 
