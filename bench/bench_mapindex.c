@@ -269,8 +269,8 @@ static int run_queries(const struct tz_map_index *idx, size_t vi, size_t fi, enu
     int64_t times[ROUNDS], cpu[ROUNDS];
     size_t features = 0, matched = 0;
     char name[128];
-    snprintf(name, sizeof name, "mode=%s view=%s filter=%s", mode == TZ_MAP_HEX ? "hex" : "clusters",
-             views[vi].name, filter_names[fi]);
+    snprintf(name, sizeof name, "mode=%s view=%s filter=%s",
+             mode == TZ_MAP_HEX ? "hex" : "clusters", views[vi].name, filter_names[fi]);
     if (only && !strstr(name, only))
         return 0;
     for (int k = 0; k < ROUNDS; k++) {
@@ -405,18 +405,20 @@ int main(int argc, char **argv)
     malloc_trim(0);
     size_t rss0 = rss_bytes();
     struct tz_map_index *idx = NULL;
-    int64_t t0 = tz_time_mono_ns();
+    int64_t t0 = tz_time_mono_ns(), c0 = cpu_ns();
     tz_err err = tz_map_index_build(pts, n, &idx);
     double build_s = (double)(tz_time_mono_ns() - t0) / 1e9;
+    double build_cpu_s = (double)(cpu_ns() - c0) / 1e9;
     if (err) {
         fprintf(stderr, "bench_mapindex: build: %s\n", tz_err_str(err));
         return 1;
     }
     malloc_trim(0);
     size_t rss1 = rss_bytes();
-    printf("mapindex build points=%zu build_s=%.3f bytes_per_report=%.1f "
+    printf("mapindex build points=%zu build_s=%.3f build_cpu_s=%.3f bytes_per_report=%.1f "
            "rss_bytes_per_report=%.1f\n",
-           n, build_s, (double)tz_map_index_bytes(idx) / n, (double)(rss1 - rss0) / n);
+           n, build_s, build_cpu_s, (double)tz_map_index_bytes(idx) / n,
+           (double)(rss1 - rss0) / n);
     fflush(stdout);
 
     struct tz_map_result r = {0};
@@ -462,8 +464,8 @@ int main(int argc, char **argv)
             return 1;
     }
     double set_us = (double)(tz_time_mono_ns() - t0) / 1e3 / changes;
-    printf("mapindex update adds=%zu add_us=%.2f changes=%zu set_status_us=%.2f points=%zu\n",
-           adds, add_us, changes, set_us, tz_map_index_size(idx));
+    printf("mapindex update adds=%zu add_us=%.2f changes=%zu set_status_us=%.2f points=%zu\n", adds,
+           add_us, changes, set_us, tz_map_index_size(idx));
     all_count = 0;
     label = "query_after_updates";
     for (size_t vi = 0; vi < NVIEWS; vi++) {

@@ -15,41 +15,48 @@
  * i.e. quadtree squares of level zoom + 2: a cell at zoom z is exactly the
  * union of its four cells at z + 1, which makes clusters stable across zooms.
  *
- * Trees (mapindex_tree.c). Over a run of points sorted by (category, key)
- * there is a quadtree per category whose nodes know, per status, the count,
- * the sums of x and y (for centroids), the box of the points and the earliest
- * and latest status_changed_at, and the range of received_at. A query walks a
- * tree: a node whose points of some statuses all pass the time filters, lie in
- * the viewport and fall in one cell (or one hexagon) is added to that cell
- * whole; a node where none can pass is dropped; anything else descends, down
- * to leaves of at most 40 points that are scanned. The cost follows the number
- * of cells and the points near their edges, not the number of points.
+ * Trees (mapindex_tree.c). Over a run of points sorted by key there is a
+ * quadtree (one per category, or one for all) whose nodes know, per status,
+ * the count, the sums of x and y (for centroids) and the box of the points,
+ * and the range of received_at and of status_changed_at (in days, rounded
+ * outward). A query walks a tree: a node whose points of some statuses all
+ * pass the time filters, lie in the viewport and fall in one cell (or one
+ * hexagon) is added to that cell whole; a node where none can pass is
+ * dropped; anything else descends, down to nodes of at most 128 points that
+ * are scanned. The cost follows the number of cells and the points near
+ * their edges, not the number of points.
  *
- * Time. A node that mixes old and new reports cannot answer a date filter, so
- * the points are kept in three sets (each a structure of arrays with trees):
- *   A  by received_at: cut in chunks of n/16 points (4,096 to 65,536), a tree
- *      per (chunk, category). A received_at range reads the chunks it touches:
+ * Sets. A node that mixes categories cannot answer a category filter, and
+ * one that mixes old and new reports cannot answer a date filter, so the
+ * points are kept in four sets (each a structure of arrays with trees):
+ *   A  by received_at, in chunks of n/16 points (4,096 to 65,536), a tree per
+ *      (chunk, category). A received_at range reads the chunks it touches:
  *      those inside it from node sums, at most two in part. Every point of A
  *      changed status within LATE (14 days) of its receipt, so a
  *      min_changed_at window (the public not_confirmed and eliminated ones)
  *      drops old chunks at their roots too.
  *   L  the "late" points, whose status changed more than LATE after receipt
- *      (eliminated weeks later, say), by status_changed_at in chunks: a window
- *      reads only the chunks changed inside it.
- *   B  the points of A at the build again, one tree per category over all
- *      times: a query with no received_at range reads these 27-odd trees for
- *      the statuses without a window, instead of every chunk of A.
- * A point lives in A or L; B mirrors A's points of the build. About 150 bytes
- * per report in all.
+ *      (eliminated weeks later, say), in chunks by status_changed_at, a tree
+ *      per (chunk, category): a window reads only the chunks changed in it.
+ *   B  A's points of the build again, a tree per category over all times, and
+ *   C  the same points in one tree for all categories. B and C keep no times:
+ *      they answer the statuses whose time filters all their points meet (no
+ *      date range, no window or one they all meet), C those that the filter
+ *      asks of every category, B the others, so that the usual map reads one
+ *      to 27-odd trees instead of every chunk of A.
+ * A point lives in A or L; B and C mirror A's points of the build. Hex bins
+ * need no ids or boxes of points, so in hex mode a status that all but a few
+ * categories want (the public rules) is counted from C and the others' points
+ * are taken back out through their trees in B. About 140 bytes per report.
  *
  * Updates. A new report goes to the end of A (or L), a buffer that queries
  * scan point by point; every MI_BUFFER_POINTS the buffer is sorted into a new
  * chunk, merged with earlier such chunks up to 65,536 points (a few ms). A
  * status change rewrites the point in place and recomputes the nodes above it
- * (a leaf and its ancestors); a change that makes a point late moves it from
- * A and B (leaving a dead slot) to L's buffer. Ids are found in a sorted
- * array. A writer-preferring rwlock lets queries run together; an update
- * waits for the queries in flight.
+ * (a leaf and its ancestors) in each set; a change that makes a point late
+ * moves it to L's buffer and leaves dead slots in A, B and C. Ids are found in
+ * a sorted array. A writer-preferring rwlock lets queries run together; an
+ * update waits for the queries in flight. A restart (a new build) tidies up.
  */
 #include "threatmap/mapindex.h"
 
@@ -60,8 +67,8 @@
 
 #include "threatmap/mapindex_tree.h"
 
-#define EPOCH 1577836800       /* 2020-01-01T00:00:00Z: times are int32 seconds from here */
-#define LATE (14 * 86400)      /* a status change later than this after receipt is "late" */
+#define EPOCH 1577836800  /* 2020-01-01T00:00:00Z: times are int32 seconds from here */
+#define LATE (14 * 86400) /* a status change later than this after receipt is "late" */
 #define NSTAT MI_NSTAT
 #define NCAT MI_NCAT
 #define ALL_STATUSES ((1u << NSTAT) - 1)
@@ -70,7 +77,7 @@
 #define MAX_LAT 85.051128779806592 /* Web Mercator's edge */
 #define EMPTY_KEY UINT64_MAX
 #define SQRT3 1.7320508075688772
-#define DAY_S(d) ((int64_t)(d) * MI_DAY) /* a node's day bound in seconds */
+#define DAY_S(d) ((int64_t)(d)*MI_DAY) /* a node's day bound in seconds */
 #define SCAN_POINTS 128 /* a node this small that does not fit one bin is scanned whole */
 
 enum { SET_A, SET_B, SET_C, SET_L, NSETS };
@@ -197,11 +204,26 @@ static tz_err master_reserve(struct tz_map_index *idx, size_t cap)
 /* Sorts the ids of the build; TZ_EINVAL for an id given twice. */
 static tz_err build_ids(struct tz_map_index *idx, const struct tz_map_point *pts, size_t n)
 {
+    /* The store hands reports over newest first: ids in order, one way or the other. */
+    bool up = true, down = true;
+    for (size_t i = 1; i < n && (up || down); i++) {
+        up &= pts[i].id > pts[i - 1].id;
+        down &= pts[i].id < pts[i - 1].id;
+    }
+    for (size_t i = 0; i < n; i++)
+        idx->id[i] = pts[i].id;
+    if (up || down) {
+        for (size_t i = 0; i < n; i++) {
+            size_t from = up ? i : n - 1 - i;
+            idx->sid[i] = pts[from].id;
+            idx->spid[i] = (uint32_t)from;
+        }
+        return TZ_OK;
+    }
     uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
     if (!keys)
         return TZ_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        idx->id[i] = pts[i].id;
         keys[i] = (uint64_t)pts[i].id ^ (1ull << 63);
         idx->spid[i] = (uint32_t)i;
     }
@@ -248,15 +270,12 @@ static tz_err index_new(struct tz_map_index **out)
  * keys (n each); returns how many belong to A.
  */
 static tz_err order_points(const struct tz_map_point *pts, size_t n, struct mi_rec *recs,
-                           uint64_t *keys, size_t *in_a)
+                           uint64_t *keys, size_t *in_a, void *work)
 {
-    tz_err err = TZ_ENOMEM;
     size_t m = n ? n : 1;
-    struct mi_rec *raw = malloc(m * sizeof *raw);
-    uint64_t *k = malloc(m * sizeof *k);
-    uint32_t *order = malloc(m * sizeof *order);
-    if (!raw || !k || !order)
-        goto done;
+    struct mi_rec *raw = work;
+    uint64_t *k = (uint64_t *)(raw + m);
+    uint32_t *order = (uint32_t *)(k + m);
     size_t late = 0;
     for (size_t i = 0; i < n; i++) {
         raw[i] = rec_of(&pts[i], (uint32_t)i);
@@ -264,9 +283,9 @@ static tz_err order_points(const struct tz_map_point *pts, size_t n, struct mi_r
         order[i] = (uint32_t)i;
         late += is_late(raw[i].recv, raw[i].ch);
     }
-    err = mi_sort_by_key(k, order, n);
+    tz_err err = mi_sort_by_key(k, order, n);
     if (err)
-        goto done;
+        return err;
     size_t a = 0, l = n - late;
     for (size_t j = 0; j < n; j++) {
         if (j + 16 < n)
@@ -277,11 +296,7 @@ static tz_err order_points(const struct tz_map_point *pts, size_t n, struct mi_r
         keys[d] = k[j];
     }
     *in_a = n - late;
-done:
-    free(raw);
-    free(k);
-    free(order);
-    return err;
+    return TZ_OK;
 }
 
 tz_err tz_map_index_build(const struct tz_map_point *pts, size_t n, struct tz_map_index **out)
@@ -296,33 +311,39 @@ tz_err tz_map_index_build(const struct tz_map_point *pts, size_t n, struct tz_ma
     struct tz_map_index *idx = NULL;
     struct mi_rec *recs = malloc((n ? n : 1) * sizeof *recs);
     uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
-    size_t in_a = 0;
-    tz_err err = recs && keys ? index_new(&idx) : TZ_ENOMEM;
+    /* One scratch area for every step: fresh memory costs a page fault per 4 KiB. */
+    size_t in_a = 0, order_work = (n ? n : 1) * (sizeof *recs + sizeof *keys + sizeof(uint32_t));
+    size_t set_work = mi_set_build_work(n);
+    void *work = malloc(order_work > set_work ? order_work : set_work);
+    tz_err err = recs && keys && work ? index_new(&idx) : TZ_ENOMEM;
     if (!err)
         err = master_reserve(idx, n + n / 16 + MI_BUFFER_POINTS);
     if (!err)
         err = build_ids(idx, pts, n);
     if (!err)
-        err = order_points(pts, n, recs, keys, &in_a);
+        err = order_points(pts, n, recs, keys, &in_a, work);
     if (err)
         goto done;
     idx->n = n;
     for (int s = 0; s < NSETS; s++)
         memset(idx->pos[s], 0xFF, n * sizeof *idx->pos[s]);
-    err = mi_set_build(&idx->set[SET_A], recs, keys, in_a, MI_TIME_RECEIVED,
-                       chunk_size(in_a, 16, 4096, 65536), idx->pos[SET_A]);
-    if (!err)
-        err = mi_set_build(&idx->set[SET_B], recs, keys, in_a, MI_TIME_NONE, 0, idx->pos[SET_B]);
     idx->set[SET_C].one_tree = true;
     idx->set[SET_B].timeless = idx->set[SET_C].timeless = true;
+    err = mi_set_build(&idx->set[SET_A], recs, keys, in_a, MI_TIME_RECEIVED,
+                       chunk_size(in_a, 16, 4096, 65536), idx->pos[SET_A], work);
     if (!err)
-        err = mi_set_build(&idx->set[SET_C], recs, keys, in_a, MI_TIME_NONE, 0, idx->pos[SET_C]);
+        err = mi_set_build(&idx->set[SET_B], recs, keys, in_a, MI_TIME_NONE, 0, idx->pos[SET_B],
+                           work);
+    if (!err)
+        err = mi_set_build(&idx->set[SET_C], recs, keys, in_a, MI_TIME_NONE, 0, idx->pos[SET_C],
+                           work);
     if (!err)
         err = mi_set_build(&idx->set[SET_L], recs + in_a, keys + in_a, n - in_a, MI_TIME_CHANGED,
-                           chunk_size(n - in_a, 8, 16384, 65536), idx->pos[SET_L]);
+                           chunk_size(n - in_a, 8, 16384, 65536), idx->pos[SET_L], work);
 done:
     free(recs);
     free(keys);
+    free(work);
     if (err) {
         tz_map_index_free(idx);
         return err;
@@ -525,7 +546,7 @@ struct qctx {
     double px_scale; /* pixels per unit at the zoom */
     double hex_r;    /* hex: centre to corner, px */
     double inv_r;
-    double hcx, hcy;       /* hex: centre (px) of the last point's hexagon, and its bin */
+    double hcx, hcy; /* hex: centre (px) of the last point's hexagon, and its bin */
     struct bin *hbin;
     struct scratch *sc;
     size_t table_mask;
@@ -713,8 +734,7 @@ static void add_node(struct qctx *q, uint32_t ni, unsigned mask, uint64_t key)
 
 static bool box_in_view(const struct qctx *q, const struct box *b)
 {
-    return b->x0 >= q->view.x0 && b->x1 <= q->view.x1 && b->y0 >= q->view.y0 &&
-           b->y1 <= q->view.y1;
+    return b->x0 >= q->view.x0 && b->x1 <= q->view.x1 && b->y0 >= q->view.y0 && b->y1 <= q->view.y1;
 }
 
 /*
@@ -1084,9 +1104,9 @@ static size_t bins_limit(const struct qctx *q)
 
 static bool query_valid(const struct tz_map_query *q)
 {
-    return q->zoom >= 0 && q->zoom <= TZ_MAP_MAX_ZOOM && isfinite(q->west) &&
-           isfinite(q->east) && isfinite(q->south) && isfinite(q->north) && q->west <= q->east &&
-           q->south <= q->north && (q->mode == TZ_MAP_CLUSTERS || q->mode == TZ_MAP_HEX);
+    return q->zoom >= 0 && q->zoom <= TZ_MAP_MAX_ZOOM && isfinite(q->west) && isfinite(q->east) &&
+           isfinite(q->south) && isfinite(q->north) && q->west <= q->east && q->south <= q->north &&
+           (q->mode == TZ_MAP_CLUSTERS || q->mode == TZ_MAP_HEX);
 }
 
 tz_err tz_map_index_query(const struct tz_map_index *idx, const struct tz_map_query *qu,

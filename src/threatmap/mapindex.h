@@ -79,15 +79,15 @@ struct tz_map_query {
  * splits (the lowest zoom at which its points no longer share one cell, at
  * most TZ_MAP_MAX_ZOOM: points at one spot stay a cluster); a single report
  * (count == 1) has its id, category, status and received_at. A hex bin
- * (pointy-top hexagons TZ_MAP_HEX_PX across at the zoom) has its centre,
- * count, counts by status, the box of its points and its six corners
- * (counterclockwise).
+ * (pointy-top hexagons TZ_MAP_HEX_PX across at the zoom, anchored at the
+ * world's corner) has its centre, count, counts by status, its six corners
+ * (counterclockwise) and their box.
  */
 struct tz_map_feature {
     double lat, lon;
     uint32_t count;
     uint32_t by_status[TZ_MAP_STATUSES];
-    double west, south, east, north; /* clusters: box of the points */
+    double west, south, east, north; /* clusters: box of the points; hex: of the hexagon */
     int expansion_zoom;              /* clusters: the zoom at which it splits */
     int64_t id;                      /* single report */
     uint8_t category, status;        /* single report */

@@ -47,8 +47,8 @@ static tz_err put_cluster(struct tz_buf *out, const struct tz_map_feature *f,
     if (!err)
         err = put_counts(out, f, status_codes);
     if (!err)
-        err = tz_buf_printf(out, ",\"bbox\":[%.6f,%.6f,%.6f,%.6f],\"expansion_zoom\":%d}}",
-                            f->west, f->south, f->east, f->north, f->expansion_zoom);
+        err = tz_buf_printf(out, ",\"bbox\":[%.6f,%.6f,%.6f,%.6f],\"expansion_zoom\":%d}}", f->west,
+                            f->south, f->east, f->north, f->expansion_zoom);
     return err;
 }
 
@@ -80,11 +80,10 @@ static tz_err put_hex(struct tz_buf *out, const struct tz_map_feature *f,
     tz_err err = tz_buf_puts(out, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\","
                                   "\"coordinates\":[[");
     for (int i = 0; !err && i <= 6; i++) /* the ring closes on its first corner */
-        err = tz_buf_printf(out, "%s[%.6f,%.6f]", i ? "," : "", f->hex[i % 6][0],
-                            f->hex[i % 6][1]);
+        err = tz_buf_printf(out, "%s[%.6f,%.6f]", i ? "," : "", f->hex[i % 6][0], f->hex[i % 6][1]);
     if (!err)
-        err = tz_buf_printf(out, "]]},\"properties\":{\"count\":%u,\"counts\":",
-                            (unsigned)f->count);
+        err =
+            tz_buf_printf(out, "]]},\"properties\":{\"count\":%u,\"counts\":", (unsigned)f->count);
     if (!err)
         err = put_counts(out, f, status_codes);
     return err ? err : tz_buf_puts(out, "}}");

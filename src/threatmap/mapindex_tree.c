@@ -235,6 +235,8 @@ static void node_update(struct mi_layout *L, uint32_t ni)
 
 /* ---- trees -------------------------------------------------------------- */
 
+_Static_assert(sizeof(struct mi_node) == 64, "a node is one cache line");
+
 static bool is_leaf_run(const uint64_t *k, uint32_t b, uint32_t e)
 {
     return e - b <= MI_LEAF_POINTS || k[b] == k[e - 1];
@@ -287,8 +289,8 @@ static size_t count_nodes(const uint64_t *k, uint32_t b, uint32_t e)
  * Fills node ni over layout positions [b, e) and its subtree (room was
  * reserved). The key of position p is k[p - off].
  */
-static void fill_node(struct mi_layout *L, const uint64_t *k, uint32_t off, uint32_t ni,
-                      uint32_t b, uint32_t e)
+static void fill_node(struct mi_layout *L, const uint64_t *k, uint32_t off, uint32_t ni, uint32_t b,
+                      uint32_t e)
 {
     struct mi_node *nd = &L->nodes[ni];
     nd->begin = b;
@@ -414,7 +416,7 @@ static size_t cut_by_time(const struct mi_rec *recs, size_t m, enum mi_time time
         return 0;
     uint64_t span = (uint64_t)(hi - lo) + 1;
 #define BUCKET(j)                                                                                  \
-    ((size_t)((uint64_t)((time == MI_TIME_RECEIVED ? recs[j].recv : recs[j].ch) - lo) * BUCKETS / \
+    ((size_t)((uint64_t)((time == MI_TIME_RECEIVED ? recs[j].recv : recs[j].ch) - lo) * BUCKETS /  \
               span))
     for (size_t j = 0; j < m; j++)
         map[BUCKET(j)]++;
@@ -435,19 +437,25 @@ static size_t cut_by_time(const struct mi_rec *recs, size_t m, enum mi_time time
     return cur + (acc > 0);
 }
 
+struct keyed { /* one write stream per group rather than one per group and array */
+    struct mi_rec r;
+    uint64_t key;
+};
+
+size_t mi_set_build_work(size_t m)
+{
+    return (m ? m : 1) * (sizeof(struct keyed) + sizeof(uint64_t) + sizeof(uint32_t));
+}
+
 tz_err mi_set_build(struct mi_set *s, const struct mi_rec *recs, const uint64_t *keys, size_t m,
-                    enum mi_time time, size_t chunk_points, uint32_t *pos)
+                    enum mi_time time, size_t chunk_points, uint32_t *pos, void *work)
 {
     size_t cap = time == MI_TIME_NONE ? m : m + m / 16 + MI_BUFFER_POINTS;
-    uint32_t *chunk = malloc((m ? m : 1) * sizeof *chunk);
-    uint64_t *k = malloc((m ? m : 1) * sizeof *k);
-    struct keyed { /* one write stream per group rather than one per group and array */
-        struct mi_rec r;
-        uint64_t key;
-    } *sorted = malloc((m ? m : 1) * sizeof *sorted);
+    struct keyed *sorted = work;
+    uint64_t *k = (uint64_t *)(sorted + (m ? m : 1));
+    uint32_t *chunk = (uint32_t *)(k + (m ? m : 1));
     size_t *start = NULL, nchunks = 0;
-    tz_err err = chunk && k && sorted ? layout_reserve(&s->L, cap ? cap : 1, s->timeless)
-                                      : TZ_ENOMEM;
+    tz_err err = layout_reserve(&s->L, cap ? cap : 1, s->timeless);
     if (!err) {
         nchunks = cut_by_time(recs, m, time, chunk_points, chunk);
         start = calloc(nchunks * MI_NCAT + 1, sizeof *start);
@@ -495,9 +503,6 @@ tz_err mi_set_build(struct mi_set *s, const struct mi_rec *recs, const uint64_t 
     s->frozen = m;
     s->built_chunks = s->nchunks;
 done:
-    free(chunk);
-    free(k);
-    free(sorted);
     free(start);
     return err;
 }
@@ -552,8 +557,8 @@ static tz_err rebuild_tail(struct mi_set *s, size_t from, uint32_t *pos)
     uint8_t *cats = malloc(m ? m : 1);
     uint32_t *tmp = malloc((m ? m : 1) * sizeof *tmp);
     size_t start[MI_NCAT + 1] = {0};
-    tz_err err = key && k && order && src && cats && tmp ? chunks_reserve(s, s->nchunks + 1)
-                                                          : TZ_ENOMEM;
+    tz_err err =
+        key && k && order && src && cats && tmp ? chunks_reserve(s, s->nchunks + 1) : TZ_ENOMEM;
     if (err)
         goto done;
     for (size_t i = 0; i < m; i++) {
@@ -582,7 +587,7 @@ static tz_err rebuild_tail(struct mi_set *s, size_t from, uint32_t *pos)
     err = nodes_reserve(L, base + count_trees(s->one_tree ? NULL : cats, k, (uint32_t)live));
     if (err)
         goto done;
-    /* Nothing can fail from here on. */
+        /* Nothing can fail from here on. */
 #define PERMUTE(arr, type)                                                                         \
     do {                                                                                           \
         type *t_ = (type *)tmp;                                                                    \

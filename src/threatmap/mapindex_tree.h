@@ -48,10 +48,10 @@ struct mi_sums {
 
 /* Points in one order (structure of arrays) and the nodes over them. */
 struct mi_layout {
-    uint32_t *x, *y;   /* Web Mercator, 1/2^32 of the world */
-    uint32_t *pid;     /* the point's number in the index */
+    uint32_t *x, *y;    /* Web Mercator, 1/2^32 of the world */
+    uint32_t *pid;      /* the point's number in the index */
     int32_t *recv, *ch; /* received_at, status_changed_at: seconds from the epoch (or NULL) */
-    uint8_t *cat, *st; /* st is MI_TOMB for a dead slot */
+    uint8_t *cat, *st;  /* st is MI_TOMB for a dead slot */
     size_t n, cap;
     struct mi_node *nodes;
     struct mi_sums *sums; /* one per node */
@@ -99,10 +99,13 @@ tz_err mi_sort_by_key(uint64_t *keys, uint32_t *vals, size_t n);
  * Builds set s over recs[0..m) (sorted by key, keys[i] theirs): chunks of
  * about chunk_points by `time` (one chunk for MI_TIME_NONE), a tree per
  * (chunk, category), or per chunk if s->one_tree. Writes each point's
- * position to pos[pid]. s is empty but for its flags.
+ * position to pos[pid]. s is empty but for its flags; work is scratch space
+ * of mi_set_build_work(m) bytes.
  */
 tz_err mi_set_build(struct mi_set *s, const struct mi_rec *recs, const uint64_t *keys, size_t m,
-                    enum mi_time time, size_t chunk_points, uint32_t *pos);
+                    enum mi_time time, size_t chunk_points, uint32_t *pos, void *work);
+/* Bytes of `work` that mi_set_build needs for m points (the caller's, so that builds reuse it). */
+size_t mi_set_build_work(size_t m);
 /* Reserves room for the buffer to take one more point. */
 tz_err mi_set_reserve(struct mi_set *s);
 /* Appends r to the buffer (room reserved); returns its position. */

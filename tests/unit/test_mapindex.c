@@ -102,8 +102,8 @@ static struct tpt make_point(int64_t id, double lat, double lon, int cat, int st
     struct tpt t;
     t.x = unit(ux(lon));
     t.y = unit(uy(lat));
-    t.p = (struct tz_map_point){id, lat_of(t.y + 0.5), lon_of(t.x + 0.5), (uint8_t)cat,
-                                (uint8_t)st, recv, changed};
+    t.p = (struct tz_map_point){
+        id, lat_of(t.y + 0.5), lon_of(t.x + 0.5), (uint8_t)cat, (uint8_t)st, recv, changed};
     return t;
 }
 
@@ -506,8 +506,10 @@ static void bad_queries_and_points_are_refused(void **state)
     tz_map_result_free(&r);
 
     struct tz_map_point bad[] = {
-        {1, 91, 0, 0, 0, T0, T0},         {1, 0, 181, 0, 0, T0, T0},
-        {1, NAN, 0, 0, 0, T0, T0},        {1, 0, 0, TZ_MAP_MAX_CATEGORIES, 0, T0, T0},
+        {1, 91, 0, 0, 0, T0, T0},
+        {1, 0, 181, 0, 0, T0, T0},
+        {1, NAN, 0, 0, 0, T0, T0},
+        {1, 0, 0, TZ_MAP_MAX_CATEGORIES, 0, T0, T0},
         {1, 0, 0, 0, TZ_MAP_STATUSES, T0, T0},
     };
     struct tz_map_index *other = NULL;
@@ -630,11 +632,10 @@ static void additions_and_status_changes_show_in_the_next_query(void **state)
         struct tpt *p = &pts[rnd() % npts];
         p->p.status = (uint8_t)(rnd() % TZ_MAP_STATUSES);
         p->p.status_changed_at = T0 + YEAR + (int64_t)(rnd() % (30 * 86400));
-        assert_int_equal(tz_map_index_set_status(idx, p->p.id, p->p.status,
-                                                 p->p.status_changed_at),
+        assert_int_equal(tz_map_index_set_status(idx, p->p.id, p->p.status, p->p.status_changed_at),
                          TZ_OK);
     }
-    recheck(&r, 20);
+    recheck(&r, 10);
 
     /* Enough new reports to make new chunks (out of id order too), then more changes. */
     for (int k = 0; k < 36000; k++) {
@@ -646,16 +647,15 @@ static void additions_and_status_changes_show_in_the_next_query(void **state)
         pts[npts++] = n;
     }
     assert_int_equal(tz_map_index_size(idx), npts);
-    recheck(&r, 20);
+    recheck(&r, 10);
     for (int k = 0; k < 300; k++) {
         struct tpt *p = &pts[npts - 1 - rnd() % 36000];
         p->p.status = (uint8_t)(rnd() % TZ_MAP_STATUSES);
         p->p.status_changed_at = p->p.received_at + 100;
-        assert_int_equal(tz_map_index_set_status(idx, p->p.id, p->p.status,
-                                                 p->p.status_changed_at),
+        assert_int_equal(tz_map_index_set_status(idx, p->p.id, p->p.status, p->p.status_changed_at),
                          TZ_OK);
     }
-    recheck(&r, 30);
+    recheck(&r, 15);
     tz_map_result_free(&r);
 }
 
@@ -669,11 +669,10 @@ static void late_status_changes_move_points_and_stay_counted(void **state)
             struct tpt *p = &pts[rnd() % npts];
             p->p.status = (uint8_t)(rnd() % TZ_MAP_STATUSES);
             p->p.status_changed_at = T0 + 2 * YEAR + round * 86400 + k;
-            assert_int_equal(tz_map_index_set_status(idx, p->p.id, p->p.status,
-                                                     p->p.status_changed_at),
-                             TZ_OK);
+            assert_int_equal(
+                tz_map_index_set_status(idx, p->p.id, p->p.status, p->p.status_changed_at), TZ_OK);
         }
-        recheck(&r, 25);
+        recheck(&r, 10);
         /* A window that only the latest changes meet. */
         struct tz_map_query q = whole_world(4, TZ_MAP_CLUSTERS);
         for (int s = 0; s < TZ_MAP_STATUSES; s++)
@@ -772,7 +771,7 @@ static void *read_loop(void *arg)
     struct tz_map_result r = {0};
     struct tz_map_query q = whole_world(4, TZ_MAP_CLUSTERS);
     uint64_t last = 0;
-    for (int k = 0; k < 300; k++) {
+    for (int k = 0; k < 150; k++) {
         q.mode = k % 2 ? TZ_MAP_HEX : TZ_MAP_CLUSTERS;
         if (tz_map_index_query(rd->x, &q, &r) != TZ_OK || r.matched < last)
             rd->failures++;
@@ -795,7 +794,7 @@ static void queries_run_beside_updates(void **state)
     pthread_t tid[3];
     for (int i = 0; i < 3; i++)
         assert_int_equal(pthread_create(&tid[i], NULL, read_loop, &rd[i]), 0);
-    for (int k = 0; k < 40000; k++) {
+    for (int k = 0; k < 20000; k++) {
         struct tpt t = random_point(k + 1);
         assert_int_equal(tz_map_index_add(x, &t.p), TZ_OK);
         if (k % 7 == 0)
@@ -808,7 +807,7 @@ static void queries_run_beside_updates(void **state)
     }
     struct tz_map_filter f;
     all_pass(&f);
-    assert_int_equal(world_count(x, &f), 40000);
+    assert_int_equal(world_count(x, &f), 20000);
     tz_map_index_free(x);
 }
 
