@@ -67,7 +67,8 @@ const struct fuzz_fixture *fuzz_fixture_open(size_t reports)
     int n = snprintf(dir, sizeof dir, "%s/tarcza-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     FUZZ_CHECK(n > 0 && (size_t)n < sizeof dir, "TMPDIR is too long");
     FUZZ_CHECK(mkdtemp(dir) != NULL, "cannot make a directory under %s", dir);
-    snprintf(db, sizeof db, "%s/fixture.db", dir);
+    n = snprintf(db, sizeof db, "%s/fixture.db", dir);
+    FUZZ_CHECK(n > 0 && (size_t)n < sizeof db, "TMPDIR is too long");
 
     static const char clock[] = "2026-03-28T09:00:00Z"; /* a Saturday before the DST change */
     tz_err err = tz_time_parse(clock, sizeof clock - 1, &fixture.now);
