@@ -24,7 +24,8 @@
  *   thread takes the writer's mutex (write_mu) between two batches, copies the
  *   few frames the writer added since the last pass, and lets go: the next
  *   batch starts the WAL over, and journal_size_limit trims the file. The
- *   writer waits for that short step only, about one fsync of the database.
+ *   writer waits for that short step only: the last few hundred frames and
+ *   one fsync of the database, a few ms (writer_wait_ns_max in the stats).
  * - When no commit came for idle_ns, a TRUNCATE (again under write_mu) leaves
  *   an idle server with an empty WAL.
  * - On stop, a last PASSIVE checkpoint; the writer connection, closed after

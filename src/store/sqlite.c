@@ -781,10 +781,10 @@ static void bind_report(struct binder *b, const struct tz_report_rec *r)
  * memory, and the journal would go to a temporary file every batch: hence
  * temp_store=MEMORY on the writer (WRITER_PRAGMAS_AFTER_MIGRATION). With
  * both, an insert costs about a fifth less CPU than one report a statement
- * (bench_store, batch=64 around 14.5 -> 11.7 us a report on the development
- * machine). A statement's rows get consecutive ids, in order: without
- * AUTOINCREMENT SQLite gives each new row the largest id plus one (it picks
- * at random only past id 2^63 - 1, which reports never come near).
+ * (development machine, batches of 64 spread like bench/post_report.lua:
+ * 14.5 -> 11.7 us a report). A statement's rows get consecutive ids, in
+ * order: without AUTOINCREMENT SQLite gives each new row the largest id plus
+ * one (it picks at random only past id 2^63 - 1, which reports never reach).
  */
 static const struct {
     enum stmt_id id;
@@ -997,7 +997,7 @@ static tz_err build_list_sql(const struct tz_report_filter *f, enum list_driver 
     /*
      * Bound to a parameter, "id < ?" looks to SQLite like a better start than
      * any other range, so it may use an index only where the rowid drives or
-     * where an equality on (category, id), (status, id) or (cell, rowid) can
+     * where an equality on (category, id), (status, id) or (cell, id) can
      * take it along: then the index gives the rows newest first, no sort.
      */
     bool one_cell = d == DRIVE_BBOX && cells->count == 1 && cells->lo[0] == cells->hi[0];
@@ -1009,7 +1009,10 @@ static tz_err build_list_sql(const struct tz_report_filter *f, enum list_driver 
     if (!err && d == DRIVE_WINDOW)
         err = tz_buf_puts(sql, " AND id >= ?");
     if (!err && f->has_bbox) {
-        /* lat and lon have no index of their own: the cells are what an index covers. */
+        /*
+         * Never a range on an index: lat and lon lead none. The cell index
+         * carries them, and SQLite checks them on its entries.
+         */
         if (!(err = put_term(sql, "lat", false, " >= ?")))
             err = put_term(sql, "lat", false, " <= ?");
         /* A box whose west edge lies east of its east edge crosses the antimeridian. */

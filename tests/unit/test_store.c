@@ -431,6 +431,46 @@ static void batch_with_one_bad_report_stores_nothing(void **state)
     assert_int_equal(count, 4);
 }
 
+/*
+ * A batch goes in as statements of 32, 8 and 1 reports: every id must still
+ * name its own report, and a bad report anywhere must leave nothing stored.
+ */
+static void insert_batch_ids_name_their_reports(void **state)
+{
+    struct fixture *f = *state;
+    enum { N = 32 + 8 + 5 }; /* one statement of each size, and then some */
+    struct tz_report_rec recs[N];
+    for (int bad = 0; bad < N; bad += 11) {
+        for (int i = 0; i < N; i++)
+            make_report(&recs[i], "vandalism", i);
+        snprintf(recs[bad].district_id, sizeof recs[bad].district_id, "nowhere");
+        assert_int_equal(tz_store_insert_reports(f->store, recs, N), TZ_EINVAL);
+        for (int i = 0; i < N; i++)
+            assert_int_equal(recs[i].id, 0);
+    }
+    int64_t count;
+    assert_int_equal(tz_store_count_reports(f->store, &count), TZ_OK);
+    assert_int_equal(count, 0);
+
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < N; i++) {
+            make_report(&recs[i], i % 2 ? "speeding" : "illegal_parking", round * N + i);
+            recs[i].me_too = round * N + i;
+        }
+        assert_int_equal(tz_store_insert_reports(f->store, recs, N), TZ_OK);
+        for (int i = 0; i < N; i++) {
+            if (i > 0)
+                assert_int_equal(recs[i].id, recs[i - 1].id + 1);
+            struct tz_report_rec got;
+            assert_int_equal(tz_store_get_report(f->store, recs[i].id, &got), TZ_OK);
+            assert_report_equal(&recs[i], &got);
+            tz_report_rec_clear(&got);
+        }
+    }
+    assert_int_equal(tz_store_count_reports(f->store, &count), TZ_OK);
+    assert_int_equal(count, 2 * N);
+}
+
 /* ---- lists ------------------------------------------------------------------------------- */
 
 #define LIST_N 60
@@ -1400,6 +1440,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(districts_put_replace_and_list, setup, teardown),
         cmocka_unit_test_setup_teardown(insert_batch_round_trips_every_field, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_with_one_bad_report_stores_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(insert_batch_ids_name_their_reports, setup, teardown),
         cmocka_unit_test_setup_teardown(list_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(list_paging_visits_every_report_once, setup, teardown),
         cmocka_unit_test_setup_teardown(list_steps_agree_with_a_plain_scan, setup, teardown),
