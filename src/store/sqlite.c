@@ -614,36 +614,35 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
     return SQLITE_OK;
 }
 
-static tz_err sq_categories(struct tz_store *store, struct tz_category_rec **out, size_t *count)
+/* Reads the current row of st into elem (zeroed); what it allocated stays in elem. */
+typedef tz_err (*row_reader)(sqlite3_stmt *st, void *elem);
+/* Frees count elements and the array, as the tz_*_recs_free functions do. */
+typedef void (*rows_free)(void *recs, size_t count);
+
+/*
+ * Steps st (prepared and bound) to its end, one element of elem_size per row,
+ * and hands the array to the caller. On failure frees what was read.
+ */
+static tz_err read_rows(sqlite3_stmt *st, size_t elem_size, row_reader read, rows_free release,
+                        void **out, size_t *count)
 {
-    struct sqlite_store *s = from_store(store);
-    struct conn *c = reader_acquire(s);
-    struct tz_category_rec *recs = NULL;
+    char *recs = NULL;
     size_t n = 0, cap = 0;
-    sqlite3_stmt *st = NULL;
-    tz_err err = stmt_get(c, ST_CATEGORIES, &st);
-    int rc = SQLITE_DONE;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((err = tz_store_grow((void **)&recs, &cap, n, sizeof *recs)))
+    tz_err err = TZ_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((err = tz_store_grow((void **)&recs, &cap, n, elem_size)))
             break;
-        struct tz_category_rec *r = &recs[n];
-        memset(r, 0, sizeof *r);
+        void *elem = recs + n * elem_size;
+        memset(elem, 0, elem_size);
         n++;
-        if ((err = col_code(st, 0, r->code, sizeof r->code)) ||
-            (err = col_code(st, 1, r->group, sizeof r->group)) ||
-            (err = col_strdup(st, 2, &r->name_pl)) || (err = col_strdup(st, 3, &r->name_en)) ||
-            (err = col_code(st, 6, r->visibility, sizeof r->visibility)))
+        if ((err = read(st, elem)))
             break;
-        r->retired = sqlite3_column_int(st, 4) != 0;
-        r->description_required = sqlite3_column_int(st, 5) != 0;
-        r->sort_order = sqlite3_column_int(st, 7);
     }
     if (!err && rc != SQLITE_DONE)
         err = map_rc(rc);
-    stmt_done(st);
-    reader_release(s, c);
     if (err) {
-        tz_category_recs_free(recs, n);
+        release(recs, n);
         return err;
     }
     *out = recs;
@@ -651,36 +650,68 @@ static tz_err sq_categories(struct tz_store *store, struct tz_category_rec **out
     return TZ_OK;
 }
 
-static tz_err sq_groups(struct tz_store *store, struct tz_group_rec **out, size_t *count)
+/* Runs the statement `which` on a pooled reader, bound to id when id is non-zero. */
+static tz_err read_all(struct tz_store *store, enum stmt_id which, int64_t id, size_t elem_size,
+                       row_reader read, rows_free release, void **out, size_t *count)
 {
     struct sqlite_store *s = from_store(store);
     struct conn *c = reader_acquire(s);
-    struct tz_group_rec *recs = NULL;
-    size_t n = 0, cap = 0;
     sqlite3_stmt *st = NULL;
-    tz_err err = stmt_get(c, ST_GROUPS, &st);
-    int rc = SQLITE_DONE;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((err = tz_store_grow((void **)&recs, &cap, n, sizeof *recs)))
-            break;
-        struct tz_group_rec *r = &recs[n];
-        memset(r, 0, sizeof *r);
-        n++;
-        if ((err = col_code(st, 0, r->code, sizeof r->code)) ||
-            (err = col_strdup(st, 1, &r->name_pl)) || (err = col_strdup(st, 2, &r->name_en)))
-            break;
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = map_rc(rc);
+    tz_err err = stmt_get(c, which, &st);
+    if (!err && id)
+        sqlite3_bind_int64(st, 1, id);
+    if (!err)
+        err = read_rows(st, elem_size, read, release, out, count);
     stmt_done(st);
     reader_release(s, c);
-    if (err) {
-        tz_group_recs_free(recs, n);
+    return err;
+}
+
+static tz_err read_category(sqlite3_stmt *st, void *elem)
+{
+    struct tz_category_rec *r = elem;
+    r->retired = sqlite3_column_int(st, 4) != 0;
+    r->description_required = sqlite3_column_int(st, 5) != 0;
+    r->sort_order = sqlite3_column_int(st, 7);
+    tz_err err;
+    if ((err = col_code(st, 0, r->code, sizeof r->code)) ||
+        (err = col_code(st, 1, r->group, sizeof r->group)) ||
+        (err = col_strdup(st, 2, &r->name_pl)) || (err = col_strdup(st, 3, &r->name_en)) ||
+        (err = col_code(st, 6, r->visibility, sizeof r->visibility)))
         return err;
-    }
-    *out = recs;
-    *count = n;
     return TZ_OK;
+}
+
+static void free_categories(void *recs, size_t count)
+{
+    tz_category_recs_free(recs, count);
+}
+
+static tz_err sq_categories(struct tz_store *store, struct tz_category_rec **out, size_t *count)
+{
+    return read_all(store, ST_CATEGORIES, 0, sizeof **out, read_category, free_categories,
+                    (void **)out, count);
+}
+
+static tz_err read_group(sqlite3_stmt *st, void *elem)
+{
+    struct tz_group_rec *r = elem;
+    tz_err err;
+    if ((err = col_code(st, 0, r->code, sizeof r->code)) ||
+        (err = col_strdup(st, 1, &r->name_pl)) || (err = col_strdup(st, 2, &r->name_en)))
+        return err;
+    return TZ_OK;
+}
+
+static void free_groups(void *recs, size_t count)
+{
+    tz_group_recs_free(recs, count);
+}
+
+static tz_err sq_groups(struct tz_store *store, struct tz_group_rec **out, size_t *count)
+{
+    return read_all(store, ST_GROUPS, 0, sizeof **out, read_group, free_groups, (void **)out,
+                    count);
 }
 
 static tz_err sq_put_districts(struct tz_store *store, const struct tz_district_rec *recs,
@@ -713,37 +744,26 @@ done:
     return err;
 }
 
+static tz_err read_district(sqlite3_stmt *st, void *elem)
+{
+    struct tz_district_rec *r = elem;
+    tz_err err;
+    if ((err = col_code(st, 0, r->id, sizeof r->id)) || (err = col_strdup(st, 1, &r->name)) ||
+        (err = col_strdup(st, 2, &r->unit)) || (err = col_strdup(st, 3, &r->officer)) ||
+        (err = col_strdup(st, 4, &r->geometry)))
+        return err;
+    return TZ_OK;
+}
+
+static void free_districts(void *recs, size_t count)
+{
+    tz_district_recs_free(recs, count);
+}
+
 static tz_err sq_districts(struct tz_store *store, struct tz_district_rec **out, size_t *count)
 {
-    struct sqlite_store *s = from_store(store);
-    struct conn *c = reader_acquire(s);
-    struct tz_district_rec *recs = NULL;
-    size_t n = 0, cap = 0;
-    sqlite3_stmt *st = NULL;
-    tz_err err = stmt_get(c, ST_DISTRICTS, &st);
-    int rc = SQLITE_DONE;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((err = tz_store_grow((void **)&recs, &cap, n, sizeof *recs)))
-            break;
-        struct tz_district_rec *r = &recs[n];
-        memset(r, 0, sizeof *r);
-        n++;
-        if ((err = col_code(st, 0, r->id, sizeof r->id)) || (err = col_strdup(st, 1, &r->name)) ||
-            (err = col_strdup(st, 2, &r->unit)) || (err = col_strdup(st, 3, &r->officer)) ||
-            (err = col_strdup(st, 4, &r->geometry)))
-            break;
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = map_rc(rc);
-    stmt_done(st);
-    reader_release(s, c);
-    if (err) {
-        tz_district_recs_free(recs, n);
-        return err;
-    }
-    *out = recs;
-    *count = n;
-    return TZ_OK;
+    return read_all(store, ST_DISTRICTS, 0, sizeof **out, read_district, free_districts,
+                    (void **)out, count);
 }
 
 static void bind_report(struct binder *b, const struct tz_report_rec *r)
@@ -1343,42 +1363,30 @@ done:
     return err;
 }
 
+static tz_err read_transition(sqlite3_stmt *st, void *elem)
+{
+    struct tz_transition_rec *r = elem;
+    r->report_id = sqlite3_column_int64(st, 0);
+    r->at = sqlite3_column_int64(st, 3);
+    tz_err err;
+    if ((err = col_code(st, 1, r->from, sizeof r->from)) ||
+        (err = col_code(st, 2, r->to, sizeof r->to)) || (err = col_strdup(st, 4, &r->actor)) ||
+        (err = col_strdup(st, 5, &r->note)) || (err = col_strdup(st, 6, &r->referred_to)))
+        return err;
+    return TZ_OK;
+}
+
+static void free_transitions(void *recs, size_t count)
+{
+    tz_transition_recs_free(recs, count);
+}
+
 static tz_err sq_history(struct tz_store *store, int64_t report_id, struct tz_transition_rec **out,
                          size_t *count)
 {
-    struct sqlite_store *s = from_store(store);
-    struct conn *c = reader_acquire(s);
-    struct tz_transition_rec *recs = NULL;
-    size_t n = 0, cap = 0;
-    sqlite3_stmt *st = NULL;
-    tz_err err = stmt_get(c, ST_HISTORY, &st);
-    int rc = SQLITE_DONE;
-    if (!err)
-        sqlite3_bind_int64(st, 1, report_id);
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((err = tz_store_grow((void **)&recs, &cap, n, sizeof *recs)))
-            break;
-        struct tz_transition_rec *r = &recs[n];
-        memset(r, 0, sizeof *r);
-        n++;
-        r->report_id = sqlite3_column_int64(st, 0);
-        r->at = sqlite3_column_int64(st, 3);
-        if ((err = col_code(st, 1, r->from, sizeof r->from)) ||
-            (err = col_code(st, 2, r->to, sizeof r->to)) || (err = col_strdup(st, 4, &r->actor)) ||
-            (err = col_strdup(st, 5, &r->note)) || (err = col_strdup(st, 6, &r->referred_to)))
-            break;
-    }
-    if (!err && rc != SQLITE_DONE)
-        err = map_rc(rc);
-    stmt_done(st);
-    reader_release(s, c);
-    if (err) {
-        tz_transition_recs_free(recs, n);
-        return err;
-    }
-    *out = recs;
-    *count = n;
-    return TZ_OK;
+    /* Report ids start at 1, so 0 (read_all's "no parameter") never names one. */
+    return read_all(store, ST_HISTORY, report_id, sizeof **out, read_transition, free_transitions,
+                    (void **)out, count);
 }
 
 static const struct tz_store_ops sqlite_ops = {
