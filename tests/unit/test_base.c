@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/fielderr.h"
+#include "base/ratelimit.h"
 #include "base/tztime.h"
 
 static void buf_refuses_to_pass_its_maximum(void **state)
@@ -57,9 +58,16 @@ static void time_formats_and_parses_rfc3339(void **state)
     tz_time_format(t, text);
     assert_string_equal(text, "2026-11-29T23:00:00Z");
 
-    const char *bad[] = {"", "2026", "2026-13-01", "2026-02-29", "2026-11-30T25:00:00Z",
-                         "2026-11-30T11:00:00", "2026-11-30T11:00:00Zjunk", "2026-11-30 11:00:00Z",
-                         "1969-12-31", "2026-1-30"};
+    const char *bad[] = {"",
+                         "2026",
+                         "2026-13-01",
+                         "2026-02-29",
+                         "2026-11-30T25:00:00Z",
+                         "2026-11-30T11:00:00",
+                         "2026-11-30T11:00:00Zjunk",
+                         "2026-11-30 11:00:00Z",
+                         "1969-12-31",
+                         "2026-1-30"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(tz_time_parse(bad[i], strlen(bad[i]), &t), TZ_EINVAL);
 }
@@ -129,6 +137,54 @@ static void field_errors_stay_valid_utf8(void **state)
     assert_int_equal(e.dropped, 22 - TZ_FIELDERR_MAX);
 }
 
+/* Two a minute, bursts of 3: the fourth request waits 30 s, then one more passes. */
+static void ratelimit_refills_at_its_rate(void **state)
+{
+    (void)state;
+    struct tz_ratelimit *rl;
+    assert_int_equal(tz_ratelimit_new(2.0 / 60, 3, 100, &rl), TZ_OK);
+    const char *a = "client-a", *b = "client-b";
+    int retry = 0;
+    for (int i = 0; i < 3; i++)
+        assert_true(tz_ratelimit_take(rl, a, strlen(a), 1000, &retry));
+    assert_false(tz_ratelimit_take(rl, a, strlen(a), 1000, &retry));
+    assert_int_equal(retry, 30);
+    assert_true(tz_ratelimit_take(rl, b, strlen(b), 1000, &retry)); /* others unaffected */
+    assert_false(tz_ratelimit_take(rl, a, strlen(a), 1000 + 29999, &retry));
+    assert_int_equal(retry, 1);
+    assert_true(tz_ratelimit_take(rl, a, strlen(a), 1000 + 30000, &retry));
+    assert_false(tz_ratelimit_take(rl, a, strlen(a), 1000 + 30000, &retry));
+    /* a clock that goes back refills nothing and breaks nothing */
+    assert_false(tz_ratelimit_take(rl, a, strlen(a), 0, &retry));
+    /* an hour later the bucket is full again, but no fuller than the burst */
+    for (int i = 0; i < 3; i++)
+        assert_true(tz_ratelimit_take(rl, a, strlen(a), 3600 * 1000, NULL));
+    assert_false(tz_ratelimit_take(rl, a, strlen(a), 3600 * 1000, NULL));
+    tz_ratelimit_free(rl);
+}
+
+/* The table never grows: with room for 8 keys, a 9th forgets the key seen
+ * longest ago (which starts again with a full bucket), not a recent one. */
+static void ratelimit_forgets_the_oldest_key(void **state)
+{
+    (void)state;
+    struct tz_ratelimit *rl;
+    assert_int_equal(tz_ratelimit_new(0.001, 1, 8, &rl), TZ_OK);
+    for (uint32_t k = 0; k < 8; k++)
+        assert_true(tz_ratelimit_take(rl, &k, sizeof k, 0, NULL));
+    for (uint32_t k = 0; k < 7; k++) /* every key but 7 is seen again, and refused */
+        assert_false(tz_ratelimit_take(rl, &k, sizeof k, 100, NULL));
+    uint32_t newcomer = 8, oldest = 7, recent = 0;
+    assert_true(tz_ratelimit_take(rl, &newcomer, sizeof newcomer, 200, NULL));
+    assert_false(tz_ratelimit_take(rl, &recent, sizeof recent, 200, NULL));
+    assert_true(tz_ratelimit_take(rl, &oldest, sizeof oldest, 300, NULL)); /* forgotten */
+    tz_ratelimit_free(rl);
+    assert_int_equal(tz_ratelimit_new(0, 1, 16, &rl), TZ_EINVAL);
+    assert_int_equal(tz_ratelimit_new(1, 0.5, 16, &rl), TZ_EINVAL);
+    assert_int_equal(tz_ratelimit_new(1, 1, 0, &rl), TZ_EINVAL);
+    tz_ratelimit_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +194,8 @@ int main(void)
         cmocka_unit_test(polish_offset_follows_eu_rule),
         cmocka_unit_test(deadlines_keep_polish_wall_time_across_dst),
         cmocka_unit_test(field_errors_stay_valid_utf8),
+        cmocka_unit_test(ratelimit_refills_at_its_rate),
+        cmocka_unit_test(ratelimit_forgets_the_oldest_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
