@@ -38,7 +38,7 @@ echo; echo "## SQLite batched-insert ceiling and group commit (bench_store)"
 # Starts tarcza on a demo database and sets $port.
 start_tarcza() {
   "$build/tarcza" demo --db "$work/t.db" --reports "${1:-1000}" >/dev/null
-  "$build/tarcza" serve --port 0 --db "$work/t.db" >"$work/serve.out" 2>"$work/serve.err" &
+  "$build/tarcza" serve --port 0 --db "$work/t.db" --write-rate 0 >"$work/serve.out" 2>"$work/serve.err" &
   server_pid=$!
   for _ in $(seq 600); do grep -q serving "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
   port=$(sed -n 's/.*:\([0-9]*\) (.*/\1/p' "$work/serve.out")

@@ -23,6 +23,9 @@ static const char usage[] =
     "  serve [--port N] [--bind ADDR] [--threads N] [--db PATH] [--web DIR]\n"
     "        serve the API on http://ADDR:N (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "        and the browser front end from DIR (make run passes web/)\n"
+    "        limits (0 turns one off): [--max-connections N (4096)] [--per-ip-connections N (0)]\n"
+    "        [--idle-timeout S (30)] [--request-timeout S (10)] [--header-limit BYTES (32768)]\n"
+    "        [--write-rate PER_HOUR (30)] [--write-burst N (10)]: reports per client address\n"
     "  import-districts FILE.geojson [--db PATH]\n"
     "        import district polygons (FeatureCollection; properties name, unit, officer)\n"
     "  demo [--reports N] [--seed S] [--db PATH]\n"
@@ -47,9 +50,16 @@ struct options {
     long threads;
     long long reports;
     long long seed;
+    long long limits[7]; /* serve's abuse limits, in the order of limit_names; -1 = default */
     const char *args[4]; /* positional arguments after the command */
     int nargs;
 };
+
+static const char *const limit_names[7] = {
+    "--max-connections", "--per-ip-connections", "--idle-timeout", "--request-timeout",
+    "--header-limit",    "--write-rate",         "--write-burst",
+};
+static const long long limit_max[7] = {1000000, 1000000, 86400, 86400, 1 << 20, 1000000, 1000000};
 
 static bool parse_number(const char *s, long long lo, long long hi, long long *out)
 {
@@ -73,6 +83,19 @@ static bool parse_options(int argc, char **argv, int first, struct options *o)
         if (takes_value && !v) {
             fprintf(stderr, "tarcza: %s needs a value\n", a);
             return false;
+        }
+        size_t limit = 0;
+        while (limit < 7 && strcmp(a, limit_names[limit]) != 0)
+            limit++;
+        if (limit < 7) {
+            /* The header limit must leave libmicrohttpd room for a request line and its answer. */
+            if (!parse_number(v, limit == 4 ? 4096 : 0, limit_max[limit], &n)) {
+                fprintf(stderr, "tarcza: bad value for %s: %s\n", a, v);
+                return false;
+            }
+            o->limits[limit] = n;
+            i++;
+            continue;
         }
         if (strcmp(a, "--db") == 0) {
             o->db = v;
@@ -141,6 +164,21 @@ static int cmd_serve(const struct options *o)
     if (o->threads)
         cfg.threads = (unsigned)o->threads;
     cfg.web_root = o->web;
+    const long long *l = o->limits;
+    if (l[0] >= 0)
+        cfg.connection_limit = (unsigned)(l[0] ? l[0] : 1000000);
+    if (l[1] >= 0)
+        cfg.per_ip_limit = (unsigned)l[1];
+    if (l[2] >= 0)
+        cfg.idle_timeout_s = (unsigned)l[2];
+    if (l[3] >= 0)
+        cfg.request_timeout_s = (unsigned)l[3];
+    if (l[4] >= 0)
+        cfg.header_limit = (size_t)l[4];
+    if (l[5] >= 0)
+        cfg.write_rate_per_hour = (double)l[5];
+    if (l[6] >= 0)
+        cfg.write_burst = (unsigned)l[6];
 
     sigset_t signals;
     sigemptyset(&signals);
@@ -270,7 +308,8 @@ int main(int argc, char **argv)
         printf("tarcza %s\n", TZ_VERSION);
         return 0;
     }
-    struct options o = {.db = DEFAULT_DB, .port = 8080, .reports = -1, .seed = 2016};
+    struct options o = {.db = DEFAULT_DB, .port = 8080, .reports = -1, .seed = 2016,
+                       .limits = {-1, -1, -1, -1, -1, -1, -1}};
     if (!parse_options(argc, argv, 2, &o))
         return 2;
     if (strcmp(argv[1], "serve") == 0)

@@ -39,6 +39,14 @@ static void on_committed(void *ctx, tz_err err)
 
 static enum MHD_Result answer_committed(struct request *req)
 {
+    /*
+     * A full disk (SQLITE_FULL; EFBIG past a file size limit reads as an I/O
+     * error) or a failing one is the service's trouble, not the report's: 503
+     * with Retry-After, and nothing of it was stored (the batch rolled back).
+     */
+    if (req->commit_err == TZ_ENOSPACE || req->commit_err == TZ_EIO)
+        return http_respond_status_problem(req, 503, "the report could not be stored; try again",
+                                           NULL);
     if (req->commit_err)
         return http_respond_problem(req, req->commit_err, "the report could not be stored", NULL);
     struct tz_buf b;
@@ -62,6 +70,9 @@ enum MHD_Result api_reports_create(struct request *req)
     if (!http_query_params(req, params, &nparams) || nparams > 0)
         return http_respond_status_problem(req, 400, "this resource takes no query parameters",
                                            NULL);
+    int retry_after_s = 0;
+    if (!http_guard_write_allowed(req, &retry_after_s))
+        return http_respond_too_many(req, retry_after_s);
     char addr[INET6_ADDRSTRLEN];
     client_address(req, addr, sizeof addr);
     struct tz_field_errors errs = {0};

@@ -6,6 +6,7 @@
 #define TZ_HTTP_INTERNAL_H
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
@@ -26,6 +27,16 @@ struct tz_http {
     char *districts_json;
     size_t districts_len;
     char *web_root;        /* absolute path of the front end's folder, or NULL */
+    /* guard.c: connections still sending a request are closed past request_timeout_ms. */
+    pthread_mutex_t guard_mu;
+    pthread_cond_t guard_cv;
+    struct tracked_conn *tracked; /* every open connection, doubly linked */
+    int64_t request_timeout_ms;   /* 0: no reaper */
+    pthread_t reaper;
+    bool reaper_running;
+    bool reaper_stop;
+    struct tz_ratelimit *write_limit; /* anonymous reports per client address, or NULL */
+    unsigned char addr_key[32];       /* keys the address hash the limiter sees */
 };
 
 enum request_state {
@@ -76,6 +87,23 @@ enum MHD_Result http_respond_query(struct request *req, query_fn answer, size_t 
 
 /* Collects the query parameters; false when there are more than the maximum. */
 bool http_query_params(struct request *req, struct tz_query_param *params, size_t *count);
+
+/*
+ * guard.c: abuse limits. http_guard_notify is libmicrohttpd's connection
+ * callback (MHD_OPTION_NOTIFY_CONNECTION); a request counts as received once
+ * its handler runs, and the reaper thread shuts the socket of a connection
+ * that took longer than the request timeout to send one (a trickling client).
+ */
+tz_err http_guard_start(struct tz_http *srv, const struct tz_http_config *cfg);
+void http_guard_stop(struct tz_http *srv);
+void http_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                       enum MHD_ConnectionNotificationCode code);
+void http_guard_request_received(struct MHD_Connection *conn);
+void http_guard_request_done(struct MHD_Connection *conn);
+/* Takes a token of the client's write bucket; false with the seconds to wait when it is empty. */
+bool http_guard_write_allowed(struct request *req, int *retry_after_s);
+/* Answers 429 Too Many Requests with Retry-After. */
+enum MHD_Result http_respond_too_many(struct request *req, int retry_after_s);
 
 /* The handlers (api_*.c). */
 enum MHD_Result api_healthz(struct request *req);

@@ -74,6 +74,7 @@ static struct problem_kind kind_of_status(unsigned status)
     case 413: return (struct problem_kind){413, "/problems/too-large", "Request too large"};
     case 415: return (struct problem_kind){415, "/problems/unsupported-media-type", "Unsupported media type"};
     case 422: return (struct problem_kind){422, "/problems/invalid-fields", "Invalid fields"};
+    case 429: return (struct problem_kind){429, "/problems/too-many-requests", "Too many requests"};
     case 503: return (struct problem_kind){503, "/problems/unavailable", "Service unavailable"};
     default: return (struct problem_kind){500, "/problems/internal", "Internal error"};
     }
@@ -126,9 +127,9 @@ static tz_err render_problem(struct tz_buf *b, struct problem_kind k, const char
     return err;
 }
 
-enum MHD_Result http_respond_status_problem(struct request *req, unsigned status,
-                                            const char *detail,
-                                            const struct tz_field_errors *fields)
+/* A problem answer; retry_after_s > 0 adds Retry-After (503 always has one). */
+static enum MHD_Result respond_problem(struct request *req, unsigned status, const char *detail,
+                                       const struct tz_field_errors *fields, int retry_after_s)
 {
     struct problem_kind k = kind_of_status(status);
     struct tz_buf b;
@@ -145,11 +146,29 @@ enum MHD_Result http_respond_status_problem(struct request *req, unsigned status
         return MHD_NO;
     }
     add_common_headers(resp, "application/problem+json; charset=utf-8");
-    if (k.status == 503)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    if (k.status == 503 && retry_after_s <= 0)
+        retry_after_s = 1;
+    if (retry_after_s > 0) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%d", retry_after_s);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
     if (k.status == 405 && req->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, req->allow);
     return queue(req, k.status, resp);
+}
+
+enum MHD_Result http_respond_status_problem(struct request *req, unsigned status,
+                                            const char *detail,
+                                            const struct tz_field_errors *fields)
+{
+    return respond_problem(req, status, detail, fields, 0);
+}
+
+enum MHD_Result http_respond_too_many(struct request *req, int retry_after_s)
+{
+    return respond_problem(req, 429, "too many reports from this address; try again later", NULL,
+                           retry_after_s > 0 ? retry_after_s : 1);
 }
 
 enum MHD_Result http_respond_problem(struct request *req, tz_err err, const char *detail,

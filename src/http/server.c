@@ -41,6 +41,11 @@ struct tz_http_config tz_http_defaults(void)
         .connection_limit = 4096,
         .idle_timeout_s = 30,
         .web_root = NULL,
+        .per_ip_limit = 0,
+        .request_timeout_s = 10,
+        .header_limit = 32u * 1024,
+        .write_rate_per_hour = 30,
+        .write_burst = 10,
     };
 }
 
@@ -210,6 +215,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (req->state == REQUEST_BODY && req->body_too_big)
         return http_respond_status_problem(req, 413, "the body is larger than 16 KiB", NULL);
+    http_guard_request_received(conn);
     return req->handler(req);
 }
 
@@ -217,6 +223,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct request *req = *con_cls;
+    http_guard_request_done(conn);
     if (!req)
         return;
     tz_submission_clear(&req->sub);
@@ -251,6 +258,7 @@ static tz_err render_cached(struct tz_http *srv)
 
 static void free_server(struct tz_http *srv)
 {
+    http_guard_stop(srv);
     free(srv->web_root);
     free(srv->categories_json);
     free(srv->districts_json);
@@ -268,14 +276,11 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
     if (!srv)
         return TZ_ENOMEM;
     srv->tm = tm;
-    if (c.web_root) {
-        srv->web_root = realpath(c.web_root, NULL);
-        if (!srv->web_root) {
-            free_server(srv);
-            return TZ_ENOTFOUND;
-        }
-    }
-    tz_err err = render_cached(srv);
+    tz_err err = http_guard_start(srv, &c);
+    if (!err && c.web_root && !(srv->web_root = realpath(c.web_root, NULL)))
+        err = TZ_ENOTFOUND;
+    if (!err)
+        err = render_cached(srv);
     if (err) {
         free_server(srv);
         return err;
@@ -290,7 +295,8 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
         MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1u, MHD_OPTION_CONNECTION_LIMIT,
         c.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, c.idle_timeout_s,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, c.per_ip_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        c.header_limit, MHD_OPTION_NOTIFY_CONNECTION, http_guard_notify, srv, MHD_OPTION_END);
     if (!srv->daemon) {
         free_server(srv);
         return TZ_EIO;

@@ -21,9 +21,19 @@ struct tz_http_config {
     unsigned connection_limit; /* concurrent connections */
     unsigned idle_timeout_s;   /* a connection silent this long is closed */
     const char *web_root;      /* folder of the browser front end (web/); NULL serves none */
+    /* Abuse limits (docs/reliability.md). 0 turns each off, except header_limit. */
+    unsigned per_ip_limit;      /* concurrent connections from one address */
+    unsigned request_timeout_s; /* a request's line, headers and body must arrive within this */
+    size_t header_limit;        /* bytes of memory for a request's line and headers (431) */
+    double write_rate_per_hour; /* anonymous reports a client address may file per hour (429) */
+    unsigned write_burst;       /* ... and at once, before the hourly rate applies */
 };
 
-/* Defaults: 127.0.0.1:8080, one thread per core, 4096 connections, 30 s idle. */
+/*
+ * Defaults: 127.0.0.1:8080, one thread per core, 4096 connections (no limit
+ * per address, which a reverse proxy would share), 30 s idle, 10 s to send a
+ * request, 32 KiB of headers, 30 reports an hour per address in bursts of 10.
+ */
 struct tz_http_config tz_http_defaults(void);
 
 struct tz_http;

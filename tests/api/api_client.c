@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,7 +73,20 @@ int api_start(struct api_server *s)
         dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
         close(fds[1]);
-        execl(s->binary, s->binary, "serve", "--port", "0", "--db", s->db, (char *)NULL);
+        char *argv[32] = {(char *)s->binary, "serve", "--port", "0", "--db", s->db};
+        int argc = 6;
+        for (int i = 0; i < 16 && s->args[i]; i++)
+            argv[argc++] = (char *)s->args[i];
+        argv[argc] = NULL;
+        if (s->fsize_limit > 0) {
+            /* Past the limit write() fails with EFBIG instead of killing the server. */
+            signal(SIGXFSZ, SIG_IGN);
+            struct rlimit lim;
+            getrlimit(RLIMIT_FSIZE, &lim);
+            lim.rlim_cur = (rlim_t)s->fsize_limit;
+            setrlimit(RLIMIT_FSIZE, &lim);
+        }
+        execv(s->binary, argv);
         _exit(127);
     }
     close(fds[1]);
@@ -252,4 +269,16 @@ long api_count_rows(struct api_server *s, const char *table)
     sqlite3_finalize(st);
     sqlite3_close(db);
     return count;
+}
+
+int api_connect(struct api_server *s)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(s->port)};
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
 }

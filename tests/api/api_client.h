@@ -17,6 +17,8 @@ struct api_server {
     char db[300];
     pid_t pid;
     uint16_t port;
+    const char *args[16]; /* more `serve` options (NULL-terminated), e.g. limits */
+    long long fsize_limit; /* > 0: RLIMIT_FSIZE of the server (bytes; SIGXFSZ ignored) */
 };
 
 struct api_response {
@@ -29,7 +31,7 @@ struct api_response {
 
 /* Makes a temporary directory with a demo database of `reports` reports. Returns 0 on success. */
 int api_prepare(struct api_server *s, const char *binary, int reports);
-/* Starts `tarcza serve --port 0` on the database and learns its port. */
+/* Starts `tarcza serve --port 0` on the database with s->args and learns its port. */
 int api_start(struct api_server *s);
 /* Stops the server with a signal (SIGTERM to stop cleanly, SIGKILL to crash it); its exit status. */
 int api_stop(struct api_server *s, int sig);
@@ -52,5 +54,7 @@ void api_response_free(struct api_response *r);
 long api_count_reports(struct api_server *s);
 /* Number of rows in any table of the database. */
 long api_count_rows(struct api_server *s, const char *table);
+/* A TCP connection to the server, for raw bytes; -1 on failure. */
+int api_connect(struct api_server *s);
 
 #endif
