@@ -8,6 +8,7 @@ CLANG_DIR := build/clang
 RELEASE_DIR := build/release
 
 FUZZ_SECONDS ?= 20
+FUZZ_CHECK_SECONDS ?= 12
 
 .PHONY: all deps release run check bench fuzz fmt clean
 
@@ -26,13 +27,15 @@ run: release
 	@if [ ! -f "$(DB)" ]; then $(RELEASE_DIR)/tarcza demo --db "$(DB)"; fi
 	$(RELEASE_DIR)/tarcza serve --port $(PORT) --db "$(DB)" --web web
 
-# gcc with ASan+UBSan runs every test; clang must compile the same code cleanly.
+# gcc with ASan+UBSan runs every test; clang must compile the same code cleanly; each libFuzzer
+# harness runs FUZZ_CHECK_SECONDS on its corpus (ctest fuzz_short, a clang build in build/check/fuzz).
 check: deps
 	@cmake -S . -B $(CHECK_DIR) -DCMAKE_BUILD_TYPE=Debug -DTZ_SANITIZE=ON >/dev/null
 	@cmake --build $(CHECK_DIR) -j $(JOBS)
 	@CC=clang cmake -S . -B $(CLANG_DIR) -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@cmake --build $(CLANG_DIR) -j $(JOBS)
-	@cd $(CHECK_DIR) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+	@cd $(CHECK_DIR) && FUZZ_CHECK_SECONDS=$(FUZZ_CHECK_SECONDS) ASAN_OPTIONS=detect_leaks=1 \
+	  ctest --output-on-failure -j $(JOBS)
 
 bench:
 	@scripts/deps.sh bench

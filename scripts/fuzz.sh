@@ -3,15 +3,19 @@
 # runs each, one after the other, for SECONDS (default 20) on a scratch copy of its seed corpus
 # (fuzz/corpus/<harness>/) plus its regression inputs (fuzz/regressions/<harness>/), so that
 # the repository is never written to. Exits non-zero when a harness crashes, leaks, times out
-# or runs out of memory; the input that did it is kept under build/fuzz/run/<harness>/.
-#   usage: scripts/fuzz.sh [SECONDS]
+# or runs out of memory; the input that did it is kept under BUILD_DIR/run/<harness>/.
+#   usage: scripts/fuzz.sh [SECONDS [BUILD_DIR]]     (BUILD_DIR defaults to build/fuzz)
+# make check runs it as the ctest fuzz_short: FUZZ_CHECK_SECONDS (default 12) per harness, in
+# its own build folder.
 set -euo pipefail
 seconds=${1:-20}
 case "$seconds" in
-  '' | *[!0-9]* | 0) echo "usage: $0 [SECONDS]   (a whole number of seconds per harness)" >&2; exit 2 ;;
+  '' | *[!0-9]* | 0) echo "usage: $0 [SECONDS [BUILD_DIR]]   (whole seconds per harness)" >&2; exit 2 ;;
 esac
 cd "$(dirname "$0")/.."
-build=build/fuzz
+build=${2:-build/fuzz}
+mkdir -p "$build"
+build=$(cd "$build" && pwd)
 
 # harness:max_len. A report body may reach its 16 KiB limit and pass it; a query value its
 # 4 KiB limit; district files and dates stay small enough for many runs a second.
@@ -46,7 +50,7 @@ for h in "${harnesses[@]}"; do
   dict=()
   [ -f "fuzz/$name.dict" ] && dict=(-dict="fuzz/$name.dict")
   status=0
-  TMPDIR="$PWD/$run/tmp" ASAN_OPTIONS="detect_leaks=1:${ASAN_OPTIONS:-}" \
+  TMPDIR="$run/tmp" ASAN_OPTIONS="detect_leaks=1:${ASAN_OPTIONS:-}" \
     UBSAN_OPTIONS="print_stacktrace=1:${UBSAN_OPTIONS:-}" \
     "$build/fuzz/$name" "${dict[@]}" -max_total_time="$seconds" -max_len="$max_len" \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$run/" \
