@@ -97,3 +97,7 @@ start_tarcza 1000000
 echo "map_server demo_and_start_s=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')"
 wrk -t1 -c16 -d"${duration}s" --latency -s "$here/map_query.lua" "http://127.0.0.1:$port/" >"$work/map.txt"
 echo "map_http $(wrk_summary <"$work/map.txt")"
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
+echo; echo "## soak: ${SOAK_SECONDS:-600} s at ${SOAK_RATE:-500} requests/s, 90 % map queries, 10 % reports (bench/soak.sh)"
+"$here/soak.sh" "$build"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Soak: SOAK_SECONDS (default 600) of mixed traffic at a fixed rate against a Release tarcza on
+# loopback: 90 % map queries, 10 % new reports (bench/soak.mjs, an open-loop generator). Reports
+# throughput, latency percentiles, errors, and the server's resident memory at the start and the
+# end (every 10 s in between). Exits non-zero on any error.
+#   bench/soak.sh BUILD_DIR     Environment: SOAK_SECONDS, SOAK_RATE (requests/s, default 500),
+#                               SOAK_REPORTS (demo reports to start from, default 100000)
+set -euo pipefail
+build=${1:-build/release}
+here=$(cd "$(dirname "$0")" && pwd)
+seconds=${SOAK_SECONDS:-600}
+rate=${SOAK_RATE:-500}
+reports=${SOAK_REPORTS:-100000}
+work=$(mktemp -d /tmp/tarcza-soak-XXXXXX)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$build/tarcza" demo --db "$work/t.db" --reports "$reports" >/dev/null
+# The write limit is lifted: every report comes from 127.0.0.1.
+"$build/tarcza" serve --port 0 --db "$work/t.db" --write-rate 0 >"$work/serve.out" 2>"$work/serve.err" &
+server_pid=$!
+for _ in $(seq 600); do grep -q serving "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+port=$(sed -n 's/.*:\([0-9]*\) (.*/\1/p' "$work/serve.out")
+before=$(sqlite3 "$work/t.db" 'select count(*) from reports')
+status=0
+node "$here/soak.mjs" "$port" "$server_pid" "$seconds" "$rate" | tee "$work/soak.txt" | grep -v '^soak_progress' || status=$?
+grep '^soak_progress' "$work/soak.txt" | awk '{printf "%s ", $2} /rss_kb/{sub("rss_kb=","",$NF); printf "rss_kb=%s\n", $NF}' | tail -n +1 | paste -sd' ' | sed 's/^/soak_rss_trend /' | cut -c1-2000
+after=$(sqlite3 "$work/t.db" 'select count(*) from reports')
+echo "soak stored=$((after - before)) (reports in the database after the run, minus before: every 201 is durable)"
+exit $status
