@@ -2,7 +2,7 @@
 // flight instead, and wrk2's -R is not packaged in Debian). Request i is due at start + i/rate
 // whatever happened to the ones before it, and its latency is measured from that due time, so a
 // server that falls behind shows it in the percentiles (no coordinated omission).
-//   node bench/soak.mjs PORT SERVER_PID SECONDS RATE
+//   node bench/soak.mjs PORT SERVER_PID SECONDS RATE [POST_SHARE]
 // 90 % GET /api/v1/map (random viewports, zooms, filters, modes; as bench/map_query.lua),
 // 10 % POST /api/v1/reports (random points in Kraków's old town). Prints progress lines with the
 // server's resident memory every 10 s, then one summary line.
@@ -10,6 +10,7 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 
 const [port, pid, seconds, rate] = process.argv.slice(2).map(Number);
+const postShare = process.argv[6] === undefined ? 0.1 : Number(process.argv[6]);
 if (!port || !pid || !seconds || !rate) {
   console.error('usage: node soak.mjs PORT SERVER_PID SECONDS RATE');
   process.exit(2);
@@ -41,7 +42,7 @@ function rssKb() {
 }
 
 const latMap = [], latPost = [];
-let sent = 0, done = 0, errors = 0, posted = 0;
+let sent = 0, done = 0, errors = 0, posted = 0, maxInFlight = 0;
 const errorKinds = new Map();
 function fail(kind) {
   errors++;
@@ -49,7 +50,7 @@ function fail(kind) {
 }
 
 function send(due) {
-  const post = Math.random() < 0.1;
+  const post = Math.random() < postShare;
   const body = post ? reportBody() : null;
   const req = http.request({ port, host: '127.0.0.1', agent, method: post ? 'POST' : 'GET',
     path: post ? '/api/v1/reports' : mapPath(),
@@ -79,8 +80,11 @@ console.log(`soak_progress t=0s rss_kb=${rssStart}`);
 const timer = setInterval(() => {
   const now = performance.now();
   while (sent < total && t0 + (sent * 1000) / rate <= now) send(t0 + (sent * 1000) / rate);
+  maxInFlight = Math.max(maxInFlight, sent - done);
   if ((now - t0) / 1000 >= nextReport) {
-    console.log(`soak_progress t=${nextReport}s sent=${sent} done=${done} errors=${errors} rss_kb=${rssKb()}`);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+    console.log(`soak_progress t=${nextReport}s sent=${sent} done=${done} errors=${errors} ` +
+      `max_in_flight=${maxInFlight} loadavg=${load} rss_kb=${rssKb()}`);
     nextReport += 10;
   }
   if (sent >= total) {
@@ -107,7 +111,7 @@ function finish() {
   console.log(`soak seconds=${seconds} rate=${rate} requests=${done} throughput_per_s=${(done / elapsed).toFixed(1)} ` +
     `p50_ms=${f(pct(all, 50))} p99_ms=${f(pct(all, 99))} p999_ms=${f(pct(all, 99.9))} max_ms=${f(all[all.length - 1] || 0)} ` +
     `map_p99_ms=${f(pct(latMap, 99))} post_p99_ms=${f(pct(latPost, 99))} reports_added=${posted} ` +
-    `errors=${errors} (${kinds}) rss_start_kb=${rssStart} rss_end_kb=${rssKb()}`);
+    `errors=${errors} (${kinds}) max_in_flight=${maxInFlight} rss_start_kb=${rssStart} rss_end_kb=${rssKb()}`);
   agent.destroy();
   process.exitCode = errors ? 1 : 0;
 }

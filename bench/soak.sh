@@ -4,7 +4,8 @@
 # throughput, latency percentiles, errors, and the server's resident memory at the start and the
 # end (every 10 s in between). Exits non-zero on any error.
 #   bench/soak.sh BUILD_DIR     Environment: SOAK_SECONDS, SOAK_RATE (requests/s, default 500),
-#                               SOAK_REPORTS (demo reports to start from, default 100000)
+#                               SOAK_REPORTS (demo reports to start from, default 100000),
+#                               SOAK_POST_SHARE (share of new reports, default 0.1; 0: reads only)
 set -euo pipefail
 build=${1:-build/release}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,8 +28,9 @@ for _ in $(seq 600); do grep -q serving "$work/serve.out" 2>/dev/null && break; 
 port=$(sed -n 's/.*:\([0-9]*\) (.*/\1/p' "$work/serve.out")
 before=$(sqlite3 "$work/t.db" 'select count(*) from reports')
 status=0
-node "$here/soak.mjs" "$port" "$server_pid" "$seconds" "$rate" | tee "$work/soak.txt" | grep -v '^soak_progress' || status=$?
-grep '^soak_progress' "$work/soak.txt" | awk '{printf "%s ", $2} /rss_kb/{sub("rss_kb=","",$NF); printf "rss_kb=%s\n", $NF}' | tail -n +1 | paste -sd' ' | sed 's/^/soak_rss_trend /' | cut -c1-2000
+# Progress every 10 s (requests in flight, the machine's load average, the server's RSS), then
+# the summary line.
+node "$here/soak.mjs" "$port" "$server_pid" "$seconds" "$rate" "${SOAK_POST_SHARE:-0.1}" || status=$?
 after=$(sqlite3 "$work/t.db" 'select count(*) from reports')
 echo "soak stored=$((after - before)) (reports in the database after the run, minus before: every 201 is durable)"
 exit $status
