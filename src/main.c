@@ -31,6 +31,8 @@ static const char usage[] =
     "        print a report with its history\n"
     "  report transition ID STATUS [--note TEXT] [--referred-to NAME] [--actor NAME] [--db PATH]\n"
     "        move a report through the workflow (as a supervisor)\n"
+    "  apikey add NAME | apikey revoke ID | apikey list [--db PATH]\n"
+    "        issue (the key is shown once), revoke or list the API keys of Open311 POST\n"
     "  --help | --version\n"
     "\n"
     "The database defaults to " DEFAULT_DB ".\n";
@@ -260,6 +262,71 @@ static int cmd_report(const struct options *o)
     return err ? fail(move ? "transition refused" : "report", err) : 0;
 }
 
+/* tarcza apikey add NAME: makes a key and shows it once; only its hash is kept. */
+static int apikey_add(struct tz_store *store, const char *name)
+{
+    char key[TZ_API_KEY_TEXT_MAX];
+    int64_t id = 0;
+    tz_err err = tz_threatmap_apikey_create(store, name, tz_time_now(), key, &id);
+    if (err)
+        return fail("apikey add", err);
+    printf("%lld %s\n", (long long)id, key);
+    fprintf(stderr, "tarcza: key %lld for %s; it is shown only now\n", (long long)id, name);
+    return 0;
+}
+
+static int apikey_revoke(struct tz_store *store, const char *id_text)
+{
+    long long id = 0;
+    if (!parse_number(id_text, 1, INT64_MAX, &id)) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    tz_err err = tz_store_revoke_api_key(store, id, tz_time_now());
+    if (err)
+        return fail(err == TZ_ECONFLICT ? "apikey revoke: already revoked" : "apikey revoke", err);
+    printf("tarcza: key %lld revoked\n", id);
+    return 0;
+}
+
+static int apikey_list(struct tz_store *store)
+{
+    struct tz_api_key_rec *keys = NULL;
+    size_t n = 0;
+    tz_err err = tz_store_api_keys(store, &keys, &n);
+    if (err)
+        return fail("apikey list", err);
+    for (size_t i = 0; i < n; i++) {
+        char created[TZ_TIME_TEXT_MAX], revoked[TZ_TIME_TEXT_MAX] = "valid";
+        tz_time_format(keys[i].created_at, created);
+        if (keys[i].revoked_at)
+            tz_time_format(keys[i].revoked_at, revoked);
+        printf("%lld\t%s\t%s\t%s\n", (long long)keys[i].id, keys[i].name, created, revoked);
+    }
+    free(keys);
+    return 0;
+}
+
+static int cmd_apikey(const struct options *o)
+{
+    const char *sub = o->nargs >= 1 ? o->args[0] : "";
+    bool add = o->nargs == 2 && strcmp(sub, "add") == 0;
+    bool revoke = o->nargs == 2 && strcmp(sub, "revoke") == 0;
+    bool list = o->nargs == 1 && strcmp(sub, "list") == 0;
+    if (!add && !revoke && !list) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    struct tz_store *store = NULL;
+    if (open_all(o, &store, NULL))
+        return 1;
+    int rc = add ? apikey_add(store, o->args[1])
+             : revoke ? apikey_revoke(store, o->args[1])
+                      : apikey_list(store);
+    tz_store_close(store);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -281,6 +348,8 @@ int main(int argc, char **argv)
         return cmd_demo(&o);
     if (strcmp(argv[1], "report") == 0)
         return cmd_report(&o);
+    if (strcmp(argv[1], "apikey") == 0)
+        return cmd_apikey(&o);
     fprintf(stderr, "tarcza: unknown command %s\n\n%s", argv[1], usage);
     return 2;
 }

@@ -27,7 +27,7 @@ static void client_address(struct request *req, char *out, size_t size)
 }
 
 /* Runs on the writer thread once the report's batch is durable (or failed). */
-static void on_committed(void *ctx, tz_err err)
+void http_report_committed(void *ctx, tz_err err)
 {
     struct request *req = ctx;
     struct tz_http *srv = req->srv;
@@ -78,9 +78,9 @@ enum MHD_Result api_reports_create(struct request *req)
     req->state = REQUEST_COMMITTING;
     atomic_fetch_add(&srv->suspended, 1);
     MHD_suspend_connection(req->conn);
-    err = tz_threatmap_submit_async(srv->tm, &req->sub, on_committed, req);
+    err = tz_threatmap_submit_async(srv->tm, &req->sub, http_report_committed, req);
     if (err)
-        on_committed(req, err);
+        http_report_committed(req, err);
     return MHD_YES;
 }
 

@@ -88,4 +88,16 @@ enum MHD_Result api_map(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 
+/* Adds the headers every answer carries (type among them), queues resp and releases it. */
+enum MHD_Result http_queue_response(struct request *req, unsigned status,
+                                    struct MHD_Response *resp, const char *type);
+/* On the writer thread once a suspended report is durable: records err and resumes req. */
+void http_report_committed(void *ctx, tz_err err);
+/* Open311 GeoReport v2 under /open311/v2/ (api_open311.c). */
+enum MHD_Result api_open311_get(struct request *req);
+enum MHD_Result api_open311_post(struct request *req);
+/* The open-data export of the public view, streamed (api_export.c). */
+enum MHD_Result api_export_geojson(struct request *req);
+enum MHD_Result api_export_csv(struct request *req);
+
 #endif

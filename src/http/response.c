@@ -28,6 +28,14 @@ static enum MHD_Result queue(struct request *req, unsigned status, struct MHD_Re
     return ret;
 }
 
+enum MHD_Result http_queue_response(struct request *req, unsigned status,
+                                    struct MHD_Response *resp, const char *type)
+{
+    if (resp)
+        add_common_headers(resp, type);
+    return queue(req, status, resp);
+}
+
 enum MHD_Result http_respond_json(struct request *req, unsigned status, struct tz_buf *buf)
 {
     size_t len = buf->len;

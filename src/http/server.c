@@ -16,7 +16,7 @@
 
 struct route {
     const char *method;
-    const char *path; /* exact, or a prefix followed by a numeric {id} */
+    const char *path; /* exact, a prefix followed by a numeric {id}, or a prefix ending in '/' */
     bool has_id;
     bool wants_body;
     handler_fn handler;
@@ -30,6 +30,12 @@ static const struct route routes[] = {
     {"POST", "/api/v1/reports", false, true, api_reports_create},
     {"GET", "/api/v1/reports/", true, false, api_reports_get},
     {"GET", "/api/v1/map", false, false, api_map},
+    /* Open311 GeoReport v2 (api_open311.c): every path under the prefix; form bodies. */
+    {"GET", "/open311/v2/", false, false, api_open311_get},
+    {"POST", "/open311/v2/", false, true, api_open311_post},
+    /* Open data (api_export.c). */
+    {"GET", "/api/v1/export/reports.geojson", false, false, api_export_geojson},
+    {"GET", "/api/v1/export/reports.csv", false, false, api_export_csv},
 };
 
 struct tz_http_config tz_http_defaults(void)
@@ -62,9 +68,11 @@ static bool parse_id(const char *s, int64_t *out)
 
 static bool path_matches(const struct route *r, const char *url, int64_t *id)
 {
+    size_t n = strlen(r->path);
+    if (!r->has_id && r->path[n - 1] == '/')
+        return strncmp(url, r->path, n) == 0; /* the handler reads the rest */
     if (!r->has_id)
         return strcmp(url, r->path) == 0;
-    size_t n = strlen(r->path);
     return strncmp(url, r->path, n) == 0 && parse_id(url + n, id);
 }
 
@@ -124,8 +132,8 @@ static enum MHD_Result begin_request(struct request *req)
      * whose answer was queued before the request was read whole, and clients
      * reuse connections. Early answers above are refusals, where closing is right.
      */
-    if (!route->wants_body)
-        return MHD_YES;
+    if (!route->wants_body || route->handler == api_open311_post)
+        return MHD_YES; /* Open311 takes form bodies and answers in its own error format */
     const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!type || strncasecmp(type, "application/json", 16) != 0 ||

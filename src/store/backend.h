@@ -48,6 +48,13 @@ struct tz_store_ops {
     tz_err (*set_public_description)(struct tz_store *store, int64_t report_id, const char *text);
     tz_err (*history)(struct tz_store *store, int64_t report_id, struct tz_transition_rec **out,
                       size_t *count);
+
+    /* API keys (migration 6); name and hash have been checked by store.c. */
+    tz_err (*put_api_key)(struct tz_store *store, const char *name,
+                          const uint8_t hash[TZ_HASH_LEN], int64_t now, int64_t *id);
+    tz_err (*revoke_api_key)(struct tz_store *store, int64_t id, int64_t now);
+    tz_err (*api_keys)(struct tz_store *store, struct tz_api_key_rec **out, size_t *count);
+    tz_err (*find_api_key)(struct tz_store *store, const uint8_t hash[TZ_HASH_LEN], int64_t *id);
 };
 
 /* The public handle: every backend's own handle starts with one. */

@@ -99,6 +99,12 @@ enum stmt_id {
     ST_INSERT_TRANSITION,
     ST_SET_PUBLIC,
     ST_HISTORY,
+    ST_PUT_API_KEY,
+    ST_REVOKE_API_KEY,
+    ST_API_KEY_STATE,
+    ST_API_KEYS,
+    ST_FIND_API_KEY,
+    ST_PUT_REPORT_SOURCE,
     ST_COUNT
 };
 
@@ -162,6 +168,12 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_SET_PUBLIC] = "UPDATE reports SET public_description = ? WHERE id = ?",
     [ST_HISTORY] = "SELECT report_id, from_status, to_status, at, actor, note, referred_to"
                    " FROM report_transitions WHERE report_id = ? ORDER BY id",
+    [ST_PUT_API_KEY] = "INSERT INTO api_keys (name, key_hash, created_at) VALUES (?, ?, ?)",
+    [ST_REVOKE_API_KEY] = "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+    [ST_API_KEY_STATE] = "SELECT revoked_at FROM api_keys WHERE id = ?",
+    [ST_API_KEYS] = "SELECT id, name, created_at, revoked_at FROM api_keys ORDER BY id",
+    [ST_FIND_API_KEY] = "SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+    [ST_PUT_REPORT_SOURCE] = "INSERT INTO report_sources (report_id, api_key_id) VALUES (?, ?)",
 };
 
 struct conn {
@@ -811,6 +823,25 @@ static const struct {
     size_t rows;
 } insert_chunks[] = {{ST_INSERT_REPORTS_32, 32}, {ST_INSERT_REPORTS_8, 8}, {ST_INSERT_REPORT, 1}};
 
+/* In the insert's transaction: which API key sent each report that a key sent (migration 6). */
+static tz_err put_report_sources(struct conn *c, const struct tz_report_rec *recs, size_t count)
+{
+    tz_err err = TZ_OK;
+    for (size_t i = 0; i < count && !err; i++) {
+        if (!recs[i].api_key_id)
+            continue;
+        sqlite3_stmt *st;
+        if ((err = stmt_get(c, ST_PUT_REPORT_SOURCE, &st)))
+            break;
+        struct binder b = binder_of(st);
+        bind_int64(&b, recs[i].id);
+        bind_int64(&b, recs[i].api_key_id);
+        err = b.rc != SQLITE_OK ? map_rc(b.rc) : stmt_run(st);
+        stmt_done(st);
+    }
+    return err;
+}
+
 static tz_err sq_insert_reports(struct tz_store *store, struct tz_report_rec *recs, size_t count)
 {
     struct sqlite_store *s = from_store(store);
@@ -837,6 +868,8 @@ static tz_err sq_insert_reports(struct tz_store *store, struct tz_report_rec *re
         stmt_done(st);
         st = NULL;
     }
+    if (!err)
+        err = put_report_sources(c, recs, count);
     if (!err)
         err = tx_commit(c);
     stmt_done(st);
@@ -1389,6 +1422,110 @@ static tz_err sq_history(struct tz_store *store, int64_t report_id, struct tz_tr
                     (void **)out, count);
 }
 
+/* ---- API keys (migration 6) ----------------------------------------------------------------- */
+
+static tz_err sq_put_api_key(struct tz_store *store, const char *name,
+                             const uint8_t hash[TZ_HASH_LEN], int64_t now, int64_t *id)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tx_begin(c);
+    if (err)
+        goto done;
+    if ((err = stmt_get(c, ST_PUT_API_KEY, &st)))
+        goto done;
+    struct binder b = binder_of(st);
+    bind_text(&b, name);
+    bind_blob(&b, hash, TZ_HASH_LEN);
+    bind_int64(&b, now);
+    if ((err = map_rc(b.rc)) || (err = stmt_run(st)))
+        goto done;
+    *id = sqlite3_last_insert_rowid(c->db);
+    err = tx_commit(c);
+done:
+    stmt_done(st);
+    if (err) {
+        tx_rollback(c);
+        *id = 0;
+    }
+    writer_unlock(s);
+    return err;
+}
+
+static tz_err sq_revoke_api_key(struct tz_store *store, int64_t id, int64_t now)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tx_begin(c);
+    if (err)
+        goto done;
+    if ((err = stmt_get(c, ST_REVOKE_API_KEY, &st)))
+        goto done;
+    struct binder b = binder_of(st);
+    bind_int64(&b, now);
+    bind_int64(&b, id);
+    if ((err = map_rc(b.rc)) || (err = stmt_run(st)))
+        goto done;
+    if (sqlite3_changes(c->db) == 0) {
+        /* Either no such key or revoked already. */
+        if ((err = stmt_get(c, ST_API_KEY_STATE, &st)))
+            goto done;
+        sqlite3_bind_int64(st, 1, id);
+        int rc = sqlite3_step(st);
+        err = rc == SQLITE_ROW ? TZ_ECONFLICT : rc == SQLITE_DONE ? TZ_ENOTFOUND : map_rc(rc);
+        goto done;
+    }
+    err = tx_commit(c);
+done:
+    stmt_done(st);
+    if (err)
+        tx_rollback(c);
+    writer_unlock(s);
+    return err;
+}
+
+static tz_err read_api_key(sqlite3_stmt *st, void *elem)
+{
+    struct tz_api_key_rec *k = elem;
+    k->id = sqlite3_column_int64(st, 0);
+    k->created_at = sqlite3_column_int64(st, 2);
+    k->revoked_at = sqlite3_column_int64(st, 3); /* NULL reads as 0 */
+    return col_code(st, 1, k->name, sizeof k->name);
+}
+
+static void free_api_keys(void *recs, size_t count)
+{
+    free(recs);
+}
+
+static tz_err sq_api_keys(struct tz_store *store, struct tz_api_key_rec **out, size_t *count)
+{
+    return read_all(store, ST_API_KEYS, 0, sizeof **out, read_api_key, free_api_keys,
+                    (void **)out, count);
+}
+
+static tz_err sq_find_api_key(struct tz_store *store, const uint8_t hash[TZ_HASH_LEN], int64_t *id)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, ST_FIND_API_KEY, &st);
+    if (!err) {
+        struct binder b = binder_of(st);
+        bind_blob(&b, hash, TZ_HASH_LEN);
+        int rc = b.rc != SQLITE_OK ? b.rc : sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *id = sqlite3_column_int64(st, 0);
+        else
+            err = rc == SQLITE_DONE ? TZ_ENOTFOUND : map_rc(rc);
+    }
+    stmt_done(st);
+    reader_release(s, c);
+    return err;
+}
+
 static const struct tz_store_ops sqlite_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
@@ -1404,6 +1541,10 @@ static const struct tz_store_ops sqlite_ops = {
     .change_status = sq_change_status,
     .set_public_description = sq_set_public_description,
     .history = sq_history,
+    .put_api_key = sq_put_api_key,
+    .revoke_api_key = sq_revoke_api_key,
+    .api_keys = sq_api_keys,
+    .find_api_key = sq_find_api_key,
 };
 
 tz_err tz_store_open_sqlite(const char *path, struct tz_store **out)

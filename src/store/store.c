@@ -257,3 +257,38 @@ void tz_transition_recs_free(struct tz_transition_rec *recs, size_t count)
     }
     free(recs);
 }
+
+tz_err tz_store_put_api_key(struct tz_store *store, const char *name,
+                            const uint8_t hash[TZ_HASH_LEN], int64_t now, int64_t *id)
+{
+    if (!store || !hash || !id || !fits_ptr(name, TZ_API_KEY_NAME_MAX) || !name[0])
+        return TZ_EINVAL;
+    *id = 0;
+    return store->ops->put_api_key(store, name, hash, now, id);
+}
+
+tz_err tz_store_revoke_api_key(struct tz_store *store, int64_t id, int64_t now)
+{
+    if (!store)
+        return TZ_EINVAL;
+    if (id <= 0)
+        return TZ_ENOTFOUND;
+    return store->ops->revoke_api_key(store, id, now);
+}
+
+tz_err tz_store_api_keys(struct tz_store *store, struct tz_api_key_rec **out, size_t *count)
+{
+    if (!store || !out || !count)
+        return TZ_EINVAL;
+    *out = NULL;
+    *count = 0;
+    return store->ops->api_keys(store, out, count);
+}
+
+tz_err tz_store_find_api_key(struct tz_store *store, const uint8_t hash[TZ_HASH_LEN], int64_t *id)
+{
+    if (!store || !hash || !id)
+        return TZ_EINVAL;
+    *id = 0;
+    return store->ops->find_api_key(store, hash, id);
+}

@@ -74,6 +74,7 @@ struct tz_report_rec {
     int me_too;                 /* citizens who confirmed it */
     uint8_t token_hash[TZ_HASH_LEN];    /* hash of the reporter's tracking token */
     uint8_t reporter_hash[TZ_HASH_LEN]; /* keyed hash of the reporter's address */
+    int64_t api_key_id;         /* the Open311 key that sent it, or 0; written, not read back */
 };
 
 /* One status change of a report. */
@@ -203,5 +204,25 @@ tz_err tz_store_set_public_description(struct tz_store *store, int64_t report_id
 tz_err tz_store_history(struct tz_store *store, int64_t report_id, struct tz_transition_rec **out,
                         size_t *count);
 void tz_transition_recs_free(struct tz_transition_rec *recs, size_t count);
+
+/* An API key of the Open311 interface (migration 6). The key itself is never stored. */
+#define TZ_API_KEY_NAME_MAX 64 /* bytes of a key's name, NUL included */
+struct tz_api_key_rec {
+    int64_t id;
+    char name[TZ_API_KEY_NAME_MAX]; /* who holds it, for the admin */
+    int64_t created_at;
+    int64_t revoked_at;             /* 0 while it is valid */
+};
+
+/* Stores a new key by its hash; TZ_EINVAL for an empty or too long name or a hash already used. */
+tz_err tz_store_put_api_key(struct tz_store *store, const char *name,
+                            const uint8_t hash[TZ_HASH_LEN], int64_t now, int64_t *id);
+/* Revokes a key at now: TZ_ENOTFOUND if there is none, TZ_ECONFLICT if it is already revoked. */
+tz_err tz_store_revoke_api_key(struct tz_store *store, int64_t id, int64_t now);
+/* Every key, oldest first; free the array with free(). */
+tz_err tz_store_api_keys(struct tz_store *store, struct tz_api_key_rec **out, size_t *count);
+/* The id of the valid (not revoked) key with this hash; TZ_ENOTFOUND if there is none. */
+tz_err tz_store_find_api_key(struct tz_store *store, const uint8_t hash[TZ_HASH_LEN],
+                             int64_t *id);
 
 #endif

@@ -12,6 +12,7 @@
 #ifndef TZ_THREATMAP_THREATMAP_H
 #define TZ_THREATMAP_THREATMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -164,5 +165,49 @@ tz_err tz_threatmap_import_districts(struct tz_store *store, const char *json, s
  * the workflow. Deterministic for a given seed.
  */
 tz_err tz_threatmap_demo(struct tz_store *store, size_t reports, uint64_t seed, int64_t now);
+
+/* ---- For other interfaces over the same data: Open311 and the open-data export ---------- */
+
+/* The catalogue by position (0 .. count - 1, in sort order) and a group by its code (or NULL). */
+size_t tz_threatmap_category_count(const struct tz_threatmap *tm);
+const struct tz_category_rec *tz_threatmap_category_at(const struct tz_threatmap *tm, size_t i);
+const struct tz_group_rec *tz_threatmap_group(const struct tz_threatmap *tm, const char *code);
+
+/* One report as the public may see it; TZ_ENOTFOUND if there is none or it is hidden. */
+tz_err tz_threatmap_public_report(struct tz_threatmap *tm, int64_t id, int64_t now,
+                                  struct tz_report_rec *out);
+/*
+ * A filter of the public view read from query parameters as GET
+ * /api/v1/reports reads them (bbox, category, group, status, from, to; no
+ * cursor or limit), already narrowed to what the public may see. TZ_EINVAL
+ * with errs for a bad or unknown parameter.
+ */
+tz_err tz_threatmap_public_filter(struct tz_threatmap *tm, const struct tz_query_param *params,
+                                  size_t count, struct tz_report_filter *out,
+                                  struct tz_field_errors *errs);
+/* Narrows a filter built by hand to what the public may see (no rejected, no hidden category). */
+void tz_threatmap_restrict_public(struct tz_threatmap *tm, struct tz_report_filter *filter);
+/*
+ * The next page of the public view of a narrowed filter, newest first: reads
+ * at most filter->limit (1..1000) stored reports below filter->before_id,
+ * keeps in *out those the public may see at now (free with
+ * tz_report_recs_free), and moves filter->before_id on past what it read.
+ * *more is false once nothing is left. Memory stays one page however many
+ * reports match, so an export can stream any number of them.
+ */
+tz_err tz_threatmap_public_page(struct tz_threatmap *tm, struct tz_report_filter *filter,
+                                int64_t now, struct tz_report_rec **out, size_t *count,
+                                bool *more);
+
+/* An Open311 API key as text ("tz311_" and 43 base64url characters), NUL included. */
+#define TZ_API_KEY_TEXT_MAX 64
+/*
+ * Makes a new random API key for the holder `name`, stores only its hash and
+ * writes the key (to be shown once) and its id. TZ_EINVAL for a bad name.
+ */
+tz_err tz_threatmap_apikey_create(struct tz_store *store, const char *name, int64_t now,
+                                  char key[TZ_API_KEY_TEXT_MAX], int64_t *id);
+/* The id of the valid key `key`: TZ_EFORBIDDEN when it is missing, unknown, revoked or malformed. */
+tz_err tz_threatmap_apikey_check(struct tz_threatmap *tm, const char *key, int64_t *id);
 
 #endif
