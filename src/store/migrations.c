@@ -171,10 +171,22 @@ static const char spatial_cell_v3[] =
     "DROP INDEX reports_lat_lon;"
     "CREATE INDEX reports_cell ON reports (" TZ_STORE_CELL_SQL ", id, lat, lon);";
 
+/*
+ * migration 4: who said "me too" about a report (DESIGN 1.1), one row per
+ * report and reporter (the keyed hash of the address), so that one citizen
+ * counts once; reports.me_too keeps the count for reading.
+ */
+static const char me_too_v4[] = "CREATE TABLE report_me_too ("
+                                " report_id BIGINT NOT NULL REFERENCES reports (id),"
+                                " reporter_hash BLOB NOT NULL,"
+                                " at BIGINT NOT NULL,"
+                                " PRIMARY KEY (report_id, reporter_hash));";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1,
     seed_v2,
     spatial_cell_v3,
+    me_too_v4,
 };
 
 const int tz_store_migration_count =

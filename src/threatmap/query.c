@@ -34,7 +34,6 @@ tz_err tm_split_list(const char *s, size_t max_items,
     return items ? TZ_OK : TZ_EINVAL;
 }
 
-
 static tz_err add_category(void *ctx, const char *item, size_t n)
 {
     struct tm_query *q = ctx;
@@ -206,11 +205,16 @@ static bool param_allowed(const char *k, unsigned allowed)
         const char *key;
         unsigned kinds;
     } params[] = {
-        {"bbox", TM_QUERY_LIST | TM_QUERY_MAP}, {"category", TM_QUERY_LIST | TM_QUERY_MAP},
-        {"group", TM_QUERY_LIST | TM_QUERY_MAP}, {"status", TM_QUERY_LIST | TM_QUERY_MAP},
-        {"from", TM_QUERY_LIST | TM_QUERY_MAP}, {"to", TM_QUERY_LIST | TM_QUERY_MAP},
-        {"cursor", TM_QUERY_LIST}, {"limit", TM_QUERY_LIST},
-        {"zoom", TM_QUERY_MAP}, {"mode", TM_QUERY_MAP},
+        {"bbox", TM_QUERY_LIST | TM_QUERY_MAP},
+        {"category", TM_QUERY_LIST | TM_QUERY_MAP},
+        {"group", TM_QUERY_LIST | TM_QUERY_MAP},
+        {"status", TM_QUERY_LIST | TM_QUERY_MAP},
+        {"from", TM_QUERY_LIST | TM_QUERY_MAP},
+        {"to", TM_QUERY_LIST | TM_QUERY_MAP},
+        {"cursor", TM_QUERY_LIST},
+        {"limit", TM_QUERY_LIST},
+        {"zoom", TM_QUERY_MAP},
+        {"mode", TM_QUERY_MAP},
     };
     for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
         if (strcmp(k, params[i].key) == 0)
