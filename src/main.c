@@ -20,9 +20,10 @@
 static const char usage[] =
     "usage: tarcza COMMAND [OPTIONS]\n"
     "\n"
-    "  serve [--port N] [--bind ADDR] [--threads N] [--db PATH] [--web DIR]\n"
+    "  serve [--port N] [--bind ADDR] [--threads N] [--db PATH] [--web DIR] [--sync-ms N]\n"
     "        serve the API on http://ADDR:N (default 127.0.0.1:8080; port 0 picks a free one)\n"
-    "        and the browser front end from DIR (make run passes web/)\n"
+    "        and the browser front end from DIR (make run passes web/); every N ms (default\n"
+    "        1000, 0 = never) the map picks up what other processes wrote to the database\n"
     "  import-districts FILE.geojson [--db PATH]\n"
     "        import district polygons (FeatureCollection; properties name, unit, officer)\n"
     "  demo [--reports N] [--seed S] [--db PATH]\n"
@@ -47,6 +48,7 @@ struct options {
     const char *actor;
     long port;
     long threads;
+    long sync_ms; /* serve: period of the map's change feed; -1 = the default */
     long long reports;
     long long seed;
     const char *args[4]; /* positional arguments after the command */
@@ -92,6 +94,8 @@ static bool parse_options(int argc, char **argv, int first, struct options *o)
             o->port = (long)n;
         } else if (strcmp(a, "--threads") == 0 && parse_number(v, 1, 256, &n)) {
             o->threads = (long)n;
+        } else if (strcmp(a, "--sync-ms") == 0 && parse_number(v, 0, 3600000, &n)) {
+            o->sync_ms = (long)n;
         } else if (strcmp(a, "--reports") == 0 && parse_number(v, 0, 100000000, &n)) {
             o->reports = n;
         } else if (strcmp(a, "--seed") == 0 && parse_number(v, 0, INT64_MAX, &n)) {
@@ -149,7 +153,10 @@ static int cmd_serve(const struct options *o)
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, NULL); /* before threads start, so they inherit it */
-    tz_err err = tz_http_start(tm, &cfg, &srv);
+    long sync_ms = o->sync_ms < 0 ? 1000 : o->sync_ms;
+    tz_err err = sync_ms ? tz_threatmap_follow(tm, (int)sync_ms) : TZ_OK;
+    if (!err)
+        err = tz_http_start(tm, &cfg, &srv);
     if (err) {
         tz_threatmap_close(tm);
         tz_store_close(store);
@@ -236,7 +243,8 @@ static int cmd_report(const struct options *o)
     tz_err err = TZ_OK;
     struct tz_field_errors errs = {0};
     char actor[128];
-    snprintf(actor, sizeof actor, "cli:%s", o->actor ? o->actor : (getenv("USER") ? getenv("USER") : "operator"));
+    snprintf(actor, sizeof actor, "cli:%s",
+             o->actor ? o->actor : (getenv("USER") ? getenv("USER") : "operator"));
     if (move) {
         struct tz_transition_request req = {
             .report_id = id,
@@ -337,7 +345,7 @@ int main(int argc, char **argv)
         printf("tarcza %s\n", TZ_VERSION);
         return 0;
     }
-    struct options o = {.db = DEFAULT_DB, .port = 8080, .reports = -1, .seed = 2016};
+    struct options o = {.db = DEFAULT_DB, .port = 8080, .reports = -1, .seed = 2016, .sync_ms = -1};
     if (!parse_options(argc, argv, 2, &o))
         return 2;
     if (strcmp(argv[1], "serve") == 0)

@@ -111,6 +111,37 @@ enum MHD_Result api_reports_get(struct request *req)
     return http_respond_json(req, MHD_HTTP_OK, &b);
 }
 
+/*
+ * POST /api/v1/reports/{id}/me-too. The store's write runs on this thread:
+ * unlike new reports it is rare, small, and needs no group commit.
+ */
+enum MHD_Result api_reports_me_too(struct request *req)
+{
+    struct tz_query_param params[TZ_HTTP_MAX_QUERY_PARAMS];
+    size_t nparams = 0;
+    if (!http_query_params(req, params, &nparams) || nparams > 0)
+        return http_respond_status_problem(req, 400, "this resource takes no query parameters",
+                                           NULL);
+    char addr[INET6_ADDRSTRLEN];
+    client_address(req, addr, sizeof addr);
+    int count = 0;
+    tz_err err = tz_threatmap_me_too(req->srv->tm, req->id, addr, tz_time_now(), &count);
+    if (err == TZ_ENOTFOUND)
+        return http_respond_problem(req, err, "no such report", NULL);
+    if (err == TZ_ECONFLICT)
+        return http_respond_problem(
+            req, err, "this report is closed, or this address has confirmed it already", NULL);
+    if (err)
+        return http_respond_problem(req, err, NULL, NULL);
+    struct tz_buf b;
+    tz_buf_init(&b, 128);
+    if (tz_buf_printf(&b, "{\"id\":%lld,\"me_too\":%d}", (long long)req->id, count) != TZ_OK) {
+        tz_buf_free(&b);
+        return http_respond_problem(req, TZ_ENOMEM, NULL, NULL);
+    }
+    return http_respond_json(req, MHD_HTTP_CREATED, &b);
+}
+
 enum MHD_Result http_respond_query(struct request *req, query_fn answer, size_t max)
 {
     struct tz_query_param params[TZ_HTTP_MAX_QUERY_PARAMS];

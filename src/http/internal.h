@@ -25,14 +25,14 @@ struct tz_http {
     size_t categories_len;
     char *districts_json;
     size_t districts_len;
-    char *web_root;        /* absolute path of the front end's folder, or NULL */
+    char *web_root; /* absolute path of the front end's folder, or NULL */
 };
 
 enum request_state {
-    REQUEST_NEW,       /* headers read, handler not yet run */
-    REQUEST_BODY,      /* receiving the body */
-    REQUEST_COMMITTING,/* suspended until the writer has stored the report */
-    REQUEST_COMMITTED, /* resumed; commit_err says how it went */
+    REQUEST_NEW,        /* headers read, handler not yet run */
+    REQUEST_BODY,       /* receiving the body */
+    REQUEST_COMMITTING, /* suspended until the writer has stored the report */
+    REQUEST_COMMITTED,  /* resumed; commit_err says how it went */
 };
 
 struct request;
@@ -48,9 +48,9 @@ struct request {
     bool wants_body;
     struct tz_buf body;
     bool body_too_big;
-    size_t discarded;   /* bytes dropped after body_too_big */
-    int64_t id;         /* {id} of the path, where the route has one */
-    const char *allow;  /* methods the path allows, for a 405 answer */
+    size_t discarded;  /* bytes dropped after body_too_big */
+    int64_t id;        /* {id} of the path, where the route has one */
+    const char *allow; /* methods the path allows, for a 405 answer */
     struct tz_submission sub;
     tz_err commit_err;
 };
@@ -71,7 +71,8 @@ enum MHD_Result http_respond_status_problem(struct request *req, unsigned status
 typedef tz_err (*query_fn)(struct tz_threatmap *tm, const struct tz_query_param *params,
                            size_t count, int64_t now, struct tz_buf *out,
                            struct tz_field_errors *errs);
-/* Answers a GET whose query string `answer` reads: 200 with its JSON, or 400 with the bad fields. */
+/* Answers a GET whose query string `answer` reads: 200 with its JSON, or 400 with the bad fields.
+ */
 enum MHD_Result http_respond_query(struct request *req, query_fn answer, size_t max);
 
 /* Collects the query parameters; false when there are more than the maximum. */
@@ -84,6 +85,7 @@ enum MHD_Result api_districts(struct request *req);
 enum MHD_Result api_reports_list(struct request *req);
 enum MHD_Result api_reports_create(struct request *req);
 enum MHD_Result api_reports_get(struct request *req);
+enum MHD_Result api_reports_me_too(struct request *req);
 enum MHD_Result api_map(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);

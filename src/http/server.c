@@ -20,22 +20,24 @@ struct route {
     bool has_id;
     bool wants_body;
     handler_fn handler;
+    const char *after_id; /* what follows the {id}, e.g. "/me-too"; NULL for nothing */
 };
 
 static const struct route routes[] = {
-    {"GET", "/healthz", false, false, api_healthz},
-    {"GET", "/api/v1/categories", false, false, api_categories},
-    {"GET", "/api/v1/districts", false, false, api_districts},
-    {"GET", "/api/v1/reports", false, false, api_reports_list},
-    {"POST", "/api/v1/reports", false, true, api_reports_create},
-    {"GET", "/api/v1/reports/", true, false, api_reports_get},
-    {"GET", "/api/v1/map", false, false, api_map},
+    {"GET", "/healthz", false, false, api_healthz, NULL},
+    {"GET", "/api/v1/categories", false, false, api_categories, NULL},
+    {"GET", "/api/v1/districts", false, false, api_districts, NULL},
+    {"GET", "/api/v1/reports", false, false, api_reports_list, NULL},
+    {"POST", "/api/v1/reports", false, true, api_reports_create, NULL},
+    {"GET", "/api/v1/reports/", true, false, api_reports_get, NULL},
+    {"GET", "/api/v1/map", false, false, api_map, NULL},
+    {"POST", "/api/v1/reports/", true, false, api_reports_me_too, "/me-too"},
     /* Open311 GeoReport v2 (api_open311.c): every path under the prefix; form bodies. */
-    {"GET", "/open311/v2/", false, false, api_open311_get},
-    {"POST", "/open311/v2/", false, true, api_open311_post},
+    {"GET", "/open311/v2/", false, false, api_open311_get, NULL},
+    {"POST", "/open311/v2/", false, true, api_open311_post, NULL},
     /* Open data (api_export.c). */
-    {"GET", "/api/v1/export/reports.geojson", false, false, api_export_geojson},
-    {"GET", "/api/v1/export/reports.csv", false, false, api_export_csv},
+    {"GET", "/api/v1/export/reports.geojson", false, false, api_export_geojson, NULL},
+    {"GET", "/api/v1/export/reports.csv", false, false, api_export_csv, NULL},
 };
 
 struct tz_http_config tz_http_defaults(void)
@@ -50,17 +52,20 @@ struct tz_http_config tz_http_defaults(void)
     };
 }
 
-/* Reads a positive decimal id of at most 15 digits (below 2^53, safe in JSON). */
-static bool parse_id(const char *s, int64_t *out)
+/*
+ * Reads a positive decimal id of at most 15 digits (below 2^53, safe in JSON)
+ * followed by exactly `rest` ("" when nothing may follow).
+ */
+static bool parse_id(const char *s, const char *rest, int64_t *out)
 {
     int64_t v = 0;
     size_t n = 0;
-    for (; s[n]; n++) {
-        if (s[n] < '0' || s[n] > '9' || n >= 15)
+    for (; s[n] >= '0' && s[n] <= '9'; n++) {
+        if (n >= 15)
             return false;
         v = v * 10 + (s[n] - '0');
     }
-    if (n == 0 || v <= 0)
+    if (n == 0 || v <= 0 || strcmp(s + n, rest) != 0)
         return false;
     *out = v;
     return true;
@@ -73,7 +78,7 @@ static bool path_matches(const struct route *r, const char *url, int64_t *id)
         return strncmp(url, r->path, n) == 0; /* the handler reads the rest */
     if (!r->has_id)
         return strcmp(url, r->path) == 0;
-    return strncmp(url, r->path, n) == 0 && parse_id(url + n, id);
+    return strncmp(url, r->path, n) == 0 && parse_id(url + n, r->after_id ? r->after_id : "", id);
 }
 
 /* Finds the route; when only the method is wrong, sets req->allow and returns NULL. */
@@ -81,6 +86,7 @@ static const struct route *find_route(struct request *req, const char *method)
 {
     static const char *const allow_get = "GET, HEAD";
     static const char *const allow_get_post = "GET, HEAD, POST";
+    static const char *const allow_post = "POST";
     bool get_ok = false, post_ok = false;
     const struct route *found = NULL;
     if (strcmp(method, "HEAD") == 0)
@@ -97,7 +103,7 @@ static const struct route *find_route(struct request *req, const char *method)
         }
     }
     if (!found && (get_ok || post_ok))
-        req->allow = post_ok ? allow_get_post : allow_get;
+        req->allow = !post_ok ? allow_get : get_ok ? allow_get_post : allow_post;
     return found;
 }
 
@@ -134,13 +140,13 @@ static enum MHD_Result begin_request(struct request *req)
      */
     if (!route->wants_body || route->handler == api_open311_post)
         return MHD_YES; /* Open311 takes form bodies and answers in its own error format */
-    const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *type =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!type || strncasecmp(type, "application/json", 16) != 0 ||
         (type[16] != '\0' && type[16] != ';' && type[16] != ' '))
         return http_respond_status_problem(req, 415, "send the report as application/json", NULL);
-    const char *length = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *length =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (length && strtoull(length, NULL, 10) > TZ_REPORT_BODY_MAX)
         return http_respond_status_problem(req, 413, "the body is larger than 16 KiB", NULL);
     return MHD_YES;
@@ -181,9 +187,8 @@ static size_t unescape_keeping_nul(void *cls, struct MHD_Connection *conn, char 
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     struct tz_http *srv = cls;
     struct request *req = *con_cls;
@@ -294,11 +299,10 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
             MHD_USE_ERROR_LOG,
         c.port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_UNESCAPE_CALLBACK,
-        unescape_keeping_nul, NULL,
-        MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1u, MHD_OPTION_CONNECTION_LIMIT,
-        c.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, c.idle_timeout_s,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_END);
+        unescape_keeping_nul, NULL, MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1u,
+        MHD_OPTION_CONNECTION_LIMIT, c.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        c.idle_timeout_s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, srv, MHD_OPTION_END);
     if (!srv->daemon) {
         free_server(srv);
         return TZ_EIO;

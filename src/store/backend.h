@@ -48,6 +48,14 @@ struct tz_store_ops {
     tz_err (*set_public_description)(struct tz_store *store, int64_t report_id, const char *text);
     tz_err (*history)(struct tz_store *store, int64_t report_id, struct tz_transition_rec **out,
                       size_t *count);
+    /* limit is 1..TZ_STORE_LIST_MAX. */
+    tz_err (*reports_after)(struct tz_store *store, int64_t after_id, size_t limit,
+                            struct tz_report_rec **out, size_t *count);
+    tz_err (*transitions_after)(struct tz_store *store, int64_t after_seq, size_t limit,
+                                struct tz_transition_rec **out, size_t *count);
+    tz_err (*last_transition_seq)(struct tz_store *store, int64_t *seq);
+    tz_err (*add_me_too)(struct tz_store *store, int64_t report_id,
+                         const uint8_t reporter_hash[TZ_HASH_LEN], int64_t at, int *me_too);
 
     /* API keys (migration 6); name and hash have been checked by store.c. */
     tz_err (*put_api_key)(struct tz_store *store, const char *name,

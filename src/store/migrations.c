@@ -172,11 +172,21 @@ static const char spatial_cell_v3[] =
     "CREATE INDEX reports_cell ON reports (" TZ_STORE_CELL_SQL ", id, lat, lon);";
 
 /*
- * 4 and 5 are taken by work on other branches (the me-too counter; accounts
- * and audit). Until those land here they are empty placeholders, so that 6
- * keeps its number; the merge puts the real ones in their places.
+ * migration 4: who said "me too" about a report (DESIGN 1.1), one row per
+ * report and reporter (the keyed hash of the address), so that one citizen
+ * counts once; reports.me_too keeps the count for reading.
  */
-static const char placeholder_v4[] = "SELECT 1";
+static const char me_too_v4[] = "CREATE TABLE report_me_too ("
+                                " report_id BIGINT NOT NULL REFERENCES reports (id),"
+                                " reporter_hash BLOB NOT NULL,"
+                                " at BIGINT NOT NULL,"
+                                " PRIMARY KEY (report_id, reporter_hash));";
+
+/*
+ * 5 is taken by work on another branch (accounts and audit). Until it lands
+ * here it is an empty placeholder, so that 6 keeps its number; the merge puts
+ * the real one in its place.
+ */
 static const char placeholder_v5[] = "SELECT 1";
 
 /*
@@ -201,7 +211,7 @@ const char *const tz_store_migration_sql[] = {
     schema_v1,
     seed_v2,
     spatial_cell_v3,
-    placeholder_v4,
+    me_too_v4,
     placeholder_v5,
     api_keys_v6,
 };

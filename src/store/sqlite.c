@@ -99,6 +99,11 @@ enum stmt_id {
     ST_INSERT_TRANSITION,
     ST_SET_PUBLIC,
     ST_HISTORY,
+    ST_REPORTS_AFTER,
+    ST_TRANSITIONS_AFTER,
+    ST_LAST_TRANSITION,
+    ST_INSERT_ME_TOO,
+    ST_COUNT_ME_TOO,
     ST_PUT_API_KEY,
     ST_REVOKE_API_KEY,
     ST_API_KEY_STATE,
@@ -113,6 +118,9 @@ enum stmt_id {
     "id, category, lat, lon, district_id, status, description, public_description,"                \
     " received_at, status_changed_at, takeup_due, taken_up_at, verify_due, verified_at,"           \
     " when_date, when_times, when_weekdays, me_too, token_hash, reporter_hash"
+
+/* The columns of a status change, in the order read_transition() reads them. */
+#define TRANSITION_COLS "report_id, from_status, to_status, at, actor, note, referred_to, id"
 
 /* An insert of reports: the columns, then the rows of values. */
 #define INSERT_REPORTS                                                                             \
@@ -166,8 +174,16 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_INSERT_TRANSITION] = "INSERT INTO report_transitions (report_id, from_status, to_status,"
                              " at, actor, note, referred_to) VALUES (?, ?, ?, ?, ?, ?, ?)",
     [ST_SET_PUBLIC] = "UPDATE reports SET public_description = ? WHERE id = ?",
-    [ST_HISTORY] = "SELECT report_id, from_status, to_status, at, actor, note, referred_to"
-                   " FROM report_transitions WHERE report_id = ? ORDER BY id",
+    [ST_HISTORY] = "SELECT " TRANSITION_COLS " FROM report_transitions WHERE report_id = ?"
+                   " ORDER BY id",
+    [ST_REPORTS_AFTER] = "SELECT " REPORT_COLS " FROM reports WHERE id > ? ORDER BY id LIMIT ?",
+    [ST_TRANSITIONS_AFTER] = "SELECT " TRANSITION_COLS " FROM report_transitions WHERE id > ?"
+                             " ORDER BY id LIMIT ?",
+    [ST_LAST_TRANSITION] = "SELECT COALESCE(MAX(id), 0) FROM report_transitions",
+    /* The primary key refuses a second "me too" from the same reporter. */
+    [ST_INSERT_ME_TOO] =
+        "INSERT INTO report_me_too (report_id, reporter_hash, at) VALUES (?, ?, ?)",
+    [ST_COUNT_ME_TOO] = "UPDATE reports SET me_too = me_too + 1 WHERE id = ? RETURNING me_too",
     [ST_PUT_API_KEY] = "INSERT INTO api_keys (name, key_hash, created_at) VALUES (?, ?, ?)",
     [ST_REVOKE_API_KEY] = "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
     [ST_API_KEY_STATE] = "SELECT revoked_at FROM api_keys WHERE id = ?",
@@ -1401,6 +1417,7 @@ static tz_err read_transition(sqlite3_stmt *st, void *elem)
     struct tz_transition_rec *r = elem;
     r->report_id = sqlite3_column_int64(st, 0);
     r->at = sqlite3_column_int64(st, 3);
+    r->seq = sqlite3_column_int64(st, 7);
     tz_err err;
     if ((err = col_code(st, 1, r->from, sizeof r->from)) ||
         (err = col_code(st, 2, r->to, sizeof r->to)) || (err = col_strdup(st, 4, &r->actor)) ||
@@ -1420,6 +1437,117 @@ static tz_err sq_history(struct tz_store *store, int64_t report_id, struct tz_tr
     /* Report ids start at 1, so 0 (read_all's "no parameter") never names one. */
     return read_all(store, ST_HISTORY, report_id, sizeof **out, read_transition, free_transitions,
                     (void **)out, count);
+}
+
+/* Runs `which` on a pooled reader with (after, limit) bound: the change feed's reads. */
+static tz_err read_after(struct tz_store *store, enum stmt_id which, int64_t after, size_t limit,
+                         size_t elem_size, row_reader read, rows_free release, void **out,
+                         size_t *count)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, which, &st);
+    if (!err) {
+        struct binder b = binder_of(st);
+        bind_int64(&b, after);
+        bind_int64(&b, (int64_t)limit);
+        err = map_rc(b.rc);
+    }
+    if (!err)
+        err = read_rows(st, elem_size, read, release, out, count);
+    stmt_done(st);
+    reader_release(s, c);
+    return err;
+}
+
+static tz_err read_report_row(sqlite3_stmt *st, void *elem)
+{
+    return read_report(st, elem);
+}
+
+static void free_reports(void *recs, size_t count)
+{
+    tz_report_recs_free(recs, count);
+}
+
+static tz_err sq_reports_after(struct tz_store *store, int64_t after_id, size_t limit,
+                               struct tz_report_rec **out, size_t *count)
+{
+    return read_after(store, ST_REPORTS_AFTER, after_id, limit, sizeof **out, read_report_row,
+                      free_reports, (void **)out, count);
+}
+
+static tz_err sq_transitions_after(struct tz_store *store, int64_t after_seq, size_t limit,
+                                   struct tz_transition_rec **out, size_t *count)
+{
+    return read_after(store, ST_TRANSITIONS_AFTER, after_seq, limit, sizeof **out, read_transition,
+                      free_transitions, (void **)out, count);
+}
+
+static tz_err sq_last_transition_seq(struct tz_store *store, int64_t *seq)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, ST_LAST_TRANSITION, &st);
+    if (!err) {
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *seq = sqlite3_column_int64(st, 0);
+        else
+            err = map_rc(rc);
+    }
+    stmt_done(st);
+    reader_release(s, c);
+    return err;
+}
+
+static tz_err sq_add_me_too(struct tz_store *store, int64_t report_id,
+                            const uint8_t reporter_hash[TZ_HASH_LEN], int64_t at, int *me_too)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tx_begin(c);
+    if (err)
+        goto done;
+    if ((err = report_exists(c, report_id)) || (err = stmt_get(c, ST_INSERT_ME_TOO, &st)))
+        goto done;
+    struct binder b = binder_of(st);
+    bind_int64(&b, report_id);
+    bind_blob(&b, reporter_hash, TZ_HASH_LEN);
+    bind_int64(&b, at);
+    if ((err = map_rc(b.rc)))
+        goto done;
+    int rc = sqlite3_step(st);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        err = TZ_ECONFLICT; /* this reporter said so already */
+        goto done;
+    }
+    if (rc != SQLITE_DONE && (err = map_rc(rc)))
+        goto done;
+    stmt_done(st);
+    if ((err = stmt_get(c, ST_COUNT_ME_TOO, &st)))
+        goto done;
+    sqlite3_bind_int64(st, 1, report_id);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        err = rc == SQLITE_DONE ? TZ_ENOTFOUND : map_rc(rc);
+        goto done;
+    }
+    *me_too = sqlite3_column_int(st, 0);
+    stmt_done(st);
+    st = NULL;
+    err = tx_commit(c);
+done:
+    stmt_done(st);
+    if (err) {
+        *me_too = 0;
+        tx_rollback(c);
+    }
+    writer_unlock(s);
+    return err;
 }
 
 /* ---- API keys (migration 6) ----------------------------------------------------------------- */
@@ -1541,6 +1669,10 @@ static const struct tz_store_ops sqlite_ops = {
     .change_status = sq_change_status,
     .set_public_description = sq_set_public_description,
     .history = sq_history,
+    .reports_after = sq_reports_after,
+    .transitions_after = sq_transitions_after,
+    .last_transition_seq = sq_last_transition_seq,
+    .add_me_too = sq_add_me_too,
     .put_api_key = sq_put_api_key,
     .revoke_api_key = sq_revoke_api_key,
     .api_keys = sq_api_keys,

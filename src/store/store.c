@@ -246,6 +246,45 @@ tz_err tz_store_history(struct tz_store *store, int64_t report_id, struct tz_tra
     return store->ops->history(store, report_id, out, count);
 }
 
+tz_err tz_store_reports_after(struct tz_store *store, int64_t after_id, size_t limit,
+                              struct tz_report_rec **out, size_t *count)
+{
+    if (!store || !out || !count || after_id < 0 || limit == 0 || limit > TZ_STORE_LIST_MAX)
+        return TZ_EINVAL;
+    *out = NULL;
+    *count = 0;
+    return store->ops->reports_after(store, after_id, limit, out, count);
+}
+
+tz_err tz_store_transitions_after(struct tz_store *store, int64_t after_seq, size_t limit,
+                                  struct tz_transition_rec **out, size_t *count)
+{
+    if (!store || !out || !count || after_seq < 0 || limit == 0 || limit > TZ_STORE_LIST_MAX)
+        return TZ_EINVAL;
+    *out = NULL;
+    *count = 0;
+    return store->ops->transitions_after(store, after_seq, limit, out, count);
+}
+
+tz_err tz_store_last_transition_seq(struct tz_store *store, int64_t *seq)
+{
+    if (!store || !seq)
+        return TZ_EINVAL;
+    *seq = 0;
+    return store->ops->last_transition_seq(store, seq);
+}
+
+tz_err tz_store_add_me_too(struct tz_store *store, int64_t report_id,
+                           const uint8_t reporter_hash[TZ_HASH_LEN], int64_t at, int *me_too)
+{
+    if (!store || !reporter_hash || !me_too)
+        return TZ_EINVAL;
+    *me_too = 0;
+    if (report_id <= 0)
+        return TZ_ENOTFOUND;
+    return store->ops->add_me_too(store, report_id, reporter_hash, at, me_too);
+}
+
 void tz_transition_recs_free(struct tz_transition_rec *recs, size_t count)
 {
     if (!recs)

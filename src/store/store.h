@@ -20,10 +20,10 @@
 
 #include "base/err.h"
 
-#define TZ_CODE_MAX 48    /* category, group and status codes, NUL included */
-#define TZ_ID_MAX 64      /* district ids, NUL included */
-#define TZ_HASH_LEN 32    /* SHA-256 / BLAKE2b-256 digests */
-#define TZ_STATUS_MAX 16  /* status codes, NUL included */
+#define TZ_CODE_MAX 48   /* category, group and status codes, NUL included */
+#define TZ_ID_MAX 64     /* district ids, NUL included */
+#define TZ_HASH_LEN 32   /* SHA-256 / BLAKE2b-256 digests */
+#define TZ_STATUS_MAX 16 /* status codes, NUL included */
 
 /* A category of threat (DESIGN 1.1): data, not code. */
 struct tz_category_rec {
@@ -31,7 +31,7 @@ struct tz_category_rec {
     char group[TZ_CODE_MAX];
     char *name_pl;
     char *name_en;
-    bool retired;              /* takes no new reports */
+    bool retired; /* takes no new reports */
     bool description_required;
     char visibility[TZ_CODE_MAX]; /* "always", "once_confirmed", "never" */
     int sort_order;
@@ -55,23 +55,23 @@ struct tz_district_rec {
 
 /* A report, as stored. Times are Unix seconds UTC; 0 means "not yet". */
 struct tz_report_rec {
-    int64_t id;                 /* assigned by the store on insert */
+    int64_t id; /* assigned by the store on insert */
     char category[TZ_CODE_MAX];
     double lat, lon;
     char district_id[TZ_ID_MAX];
     char status[TZ_STATUS_MAX];
-    char *description;          /* as the reporter wrote it; may be NULL */
-    char *public_description;   /* as an officer reviewed it; NULL until then */
+    char *description;        /* as the reporter wrote it; may be NULL */
+    char *public_description; /* as an officer reviewed it; NULL until then */
     int64_t received_at;
     int64_t status_changed_at;
-    int64_t takeup_due;         /* deadline to take it up */
+    int64_t takeup_due; /* deadline to take it up */
     int64_t taken_up_at;
-    int64_t verify_due;         /* deadline to verify; 0 until taken up */
+    int64_t verify_due; /* deadline to verify; 0 until taken up */
     int64_t verified_at;
-    int64_t when_date;          /* when it happens: a day (00:00 Polish time), or 0 */
-    unsigned when_times;        /* bit set of times of day: 1 morning, 2 afternoon, 4 evening, 8 night */
-    unsigned when_weekdays;     /* bit set of weekdays: bit 0 Monday ... bit 6 Sunday */
-    int me_too;                 /* citizens who confirmed it */
+    int64_t when_date;   /* when it happens: a day (00:00 Polish time), or 0 */
+    unsigned when_times; /* bit set of times of day: 1 morning, 2 afternoon, 4 evening, 8 night */
+    unsigned when_weekdays;             /* bit set of weekdays: bit 0 Monday ... bit 6 Sunday */
+    int me_too;                         /* citizens who confirmed it */
     uint8_t token_hash[TZ_HASH_LEN];    /* hash of the reporter's tracking token */
     uint8_t reporter_hash[TZ_HASH_LEN]; /* keyed hash of the reporter's address */
     int64_t api_key_id;         /* the Open311 key that sent it, or 0; written, not read back */
@@ -79,6 +79,7 @@ struct tz_report_rec {
 
 /* One status change of a report. */
 struct tz_transition_rec {
+    int64_t seq; /* its place among all changes of all reports, increasing */
     int64_t report_id;
     char from[TZ_STATUS_MAX];
     char to[TZ_STATUS_MAX];
@@ -108,7 +109,7 @@ struct tz_status_change {
     const char *expected_status; /* the change fails with TZ_ECONFLICT unless the report is in it */
     const char *new_status;
     int64_t at;
-    int64_t taken_up_at;         /* new values of these three when non-zero */
+    int64_t taken_up_at; /* new values of these three when non-zero */
     int64_t verify_due;
     int64_t verified_at;
     const char *actor;
@@ -198,12 +199,32 @@ void tz_report_recs_free(struct tz_report_rec *recs, size_t count);
  */
 tz_err tz_store_change_status(struct tz_store *store, const struct tz_status_change *change);
 /* Sets the reviewed public description (NULL hides it again); TZ_ENOTFOUND if no such report. */
-tz_err tz_store_set_public_description(struct tz_store *store, int64_t report_id,
-                                       const char *text);
+tz_err tz_store_set_public_description(struct tz_store *store, int64_t report_id, const char *text);
 /* The report's status history, oldest first; empty for a report with none (or no report). */
 tz_err tz_store_history(struct tz_store *store, int64_t report_id, struct tz_transition_rec **out,
                         size_t *count);
 void tz_transition_recs_free(struct tz_transition_rec *recs, size_t count);
+
+/*
+ * The change feed, for a server to learn what other processes (the command
+ * line, another instance) stored since it last looked. Reports with ids above
+ * after_id, oldest first, at most limit (1..TZ_STORE_LIST_MAX).
+ */
+tz_err tz_store_reports_after(struct tz_store *store, int64_t after_id, size_t limit,
+                              struct tz_report_rec **out, size_t *count);
+/* Status changes with seq above after_seq, in the order they were made, at most limit. */
+tz_err tz_store_transitions_after(struct tz_store *store, int64_t after_seq, size_t limit,
+                                  struct tz_transition_rec **out, size_t *count);
+/* The highest seq of a status change so far (0 when there is none). */
+tz_err tz_store_last_transition_seq(struct tz_store *store, int64_t *seq);
+/*
+ * Records that a citizen (the keyed hash of their address) also sees the
+ * threat of report_id ("me too") and returns the report's new count in
+ * *me_too. TZ_ENOTFOUND if there is no such report; TZ_ECONFLICT if this
+ * reporter confirmed it already (nothing changes).
+ */
+tz_err tz_store_add_me_too(struct tz_store *store, int64_t report_id,
+                           const uint8_t reporter_hash[TZ_HASH_LEN], int64_t at, int *me_too);
 
 /* An API key of the Open311 interface (migration 6). The key itself is never stored. */
 #define TZ_API_KEY_NAME_MAX 64 /* bytes of a key's name, NUL included */

@@ -34,7 +34,6 @@ tz_err tm_split_list(const char *s, size_t max_items,
     return items ? TZ_OK : TZ_EINVAL;
 }
 
-
 static tz_err add_category(void *ctx, const char *item, size_t n)
 {
     struct tm_query *q = ctx;
@@ -206,12 +205,16 @@ static bool param_allowed(const char *k, unsigned allowed)
         const char *key;
         unsigned kinds;
     } params[] = {
-#define FILTERS (TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT)
-        {"bbox", FILTERS}, {"category", FILTERS}, {"group", FILTERS},
-        {"status", FILTERS}, {"from", FILTERS}, {"to", FILTERS},
-#undef FILTERS
-        {"cursor", TM_QUERY_LIST}, {"limit", TM_QUERY_LIST},
-        {"zoom", TM_QUERY_MAP}, {"mode", TM_QUERY_MAP},
+        {"bbox", TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT},
+        {"category", TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT},
+        {"group", TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT},
+        {"status", TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT},
+        {"from", TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT},
+        {"to", TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT},
+        {"cursor", TM_QUERY_LIST},
+        {"limit", TM_QUERY_LIST},
+        {"zoom", TM_QUERY_MAP},
+        {"mode", TM_QUERY_MAP},
     };
     for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
         if (strcmp(k, params[i].key) == 0)

@@ -42,6 +42,7 @@ tz_err tz_threatmap_open(struct tz_store *store, const struct tz_threatmap_confi
         return TZ_ENOMEM;
     tm->cfg = cfg ? *cfg : tz_threatmap_defaults();
     tm->store = store;
+    pthread_mutex_init(&tm->sync_mu, NULL);
     randombytes_buf(tm->addr_key, sizeof tm->addr_key);
     err = tz_store_categories(store, &tm->categories, &tm->category_count);
     if (err)
@@ -73,6 +74,7 @@ void tz_threatmap_close(struct tz_threatmap *tm)
 {
     if (!tm)
         return;
+    tm_follow_stop(tm);
     tz_committer_stop(tm->committer);
     tz_map_index_free(tm->map);
     free(tm->category_codes);
@@ -80,11 +82,11 @@ void tz_threatmap_close(struct tz_threatmap *tm)
     tz_district_recs_free(tm->districts, tm->district_count);
     tz_group_recs_free(tm->groups, tm->group_count);
     tz_category_recs_free(tm->categories, tm->category_count);
+    pthread_mutex_destroy(&tm->sync_mu);
     free(tm);
 }
 
-const struct tz_category_rec *tz_threatmap_category(const struct tz_threatmap *tm,
-                                                    const char *code)
+const struct tz_category_rec *tz_threatmap_category(const struct tz_threatmap *tm, const char *code)
 {
     for (size_t i = 0; i < tm->category_count; i++) {
         if (strcmp(tm->categories[i].code, code) == 0)
@@ -98,8 +100,7 @@ static int compare_district_id(const void *key, const void *elem)
     return strcmp(key, ((const struct tz_district_rec *)elem)->id);
 }
 
-const struct tz_district_rec *tz_threatmap_district(const struct tz_threatmap *tm,
-                                                    const char *id)
+const struct tz_district_rec *tz_threatmap_district(const struct tz_threatmap *tm, const char *id)
 {
     if (!tm->districts)
         return NULL;
@@ -193,9 +194,11 @@ tz_err tz_threatmap_transition(struct tz_threatmap *tm, const struct tz_transiti
         .referred_to = req->referred_to,
     };
     apply_rule(tm, tz_workflow_rule(from, to), now, &change);
+    pthread_mutex_lock(&tm->sync_mu);
     err = tz_store_change_status(tm->store, &change);
     if (!err)
         tz_map_index_set_status(tm->map, req->report_id, (uint8_t)to, now);
+    pthread_mutex_unlock(&tm->sync_mu);
 done:
     tz_report_rec_clear(&rec);
     return err;

@@ -25,10 +25,10 @@
 #include "threatmap/workflow.h"
 
 /* Hard limits on what a reporter may send. */
-#define TZ_REPORT_BODY_MAX (16 * 1024)  /* bytes of one POST body */
-#define TZ_DESCRIPTION_MAX_CHARS 1000   /* Unicode characters of a description */
-#define TZ_TOKEN_TEXT_MAX 48            /* a tracking token as text, NUL included */
-#define TZ_LIST_PAGE_MAX 200            /* hard maximum page size of GET /reports */
+#define TZ_REPORT_BODY_MAX (16 * 1024) /* bytes of one POST body */
+#define TZ_DESCRIPTION_MAX_CHARS 1000  /* Unicode characters of a description */
+#define TZ_TOKEN_TEXT_MAX 48           /* a tracking token as text, NUL included */
+#define TZ_LIST_PAGE_MAX 200           /* hard maximum page size of GET /reports */
 #define TZ_LIST_PAGE_DEFAULT 50
 
 struct tz_threatmap_config {
@@ -52,8 +52,7 @@ void tz_threatmap_close(struct tz_threatmap *tm);
 const struct tz_category_rec *tz_threatmap_category(const struct tz_threatmap *tm,
                                                     const char *code);
 /* The district with this id, or NULL. */
-const struct tz_district_rec *tz_threatmap_district(const struct tz_threatmap *tm,
-                                                    const char *id);
+const struct tz_district_rec *tz_threatmap_district(const struct tz_threatmap *tm, const char *id);
 /* Number of districts loaded. */
 size_t tz_threatmap_district_count(const struct tz_threatmap *tm);
 
@@ -88,8 +87,8 @@ tz_err tz_threatmap_submit(struct tz_threatmap *tm, struct tz_submission *sub);
 tz_err tz_threatmap_submit_async(struct tz_threatmap *tm, struct tz_submission *sub,
                                  tz_commit_done_fn done, void *ctx);
 /* The 201 answer to a stored submission: id, district, status, deadlines, token. */
-tz_err tz_threatmap_submission_json(const struct tz_threatmap *tm,
-                                    const struct tz_submission *sub, struct tz_buf *out);
+tz_err tz_threatmap_submission_json(const struct tz_threatmap *tm, const struct tz_submission *sub,
+                                    struct tz_buf *out);
 /* Releases what sub owns. */
 void tz_submission_clear(struct tz_submission *sub);
 
@@ -99,12 +98,32 @@ void tz_submission_clear(struct tz_submission *sub);
  * is no such report or the public may not see it; TZ_EFORBIDDEN when a token
  * is given and does not match.
  */
-tz_err tz_threatmap_report_json(struct tz_threatmap *tm, int64_t id, const char *token,
-                                int64_t now, struct tz_buf *out);
+tz_err tz_threatmap_report_json(struct tz_threatmap *tm, int64_t id, const char *token, int64_t now,
+                                struct tz_buf *out);
 
 /* The whole report with its history, for police and operators (no visibility rules). */
 tz_err tz_threatmap_report_full_json(struct tz_threatmap *tm, int64_t id, int64_t now,
                                      struct tz_buf *out);
+
+/*
+ * POST /api/v1/reports/{id}/me-too: a citizen at client_addr also sees the
+ * threat (DESIGN 1.1), instead of filing a duplicate. Only a report the public
+ * sees and that is still open (new, verifying, confirmed, referred) takes one;
+ * each address counts once per report. *count is the report's new count.
+ * TZ_ENOTFOUND (no such public report), TZ_ECONFLICT (closed, or this address
+ * said so already).
+ */
+tz_err tz_threatmap_me_too(struct tz_threatmap *tm, int64_t id, const char *client_addr,
+                           int64_t now, int *count);
+
+/*
+ * Brings the map index up to date with the reports and status changes stored
+ * since the last call, by this process or any other (the command line, a
+ * second server on the same database). Cheap when nothing changed.
+ */
+tz_err tz_threatmap_sync(struct tz_threatmap *tm);
+/* Runs tz_threatmap_sync every interval_ms on a thread of its own until close. */
+tz_err tz_threatmap_follow(struct tz_threatmap *tm, int interval_ms);
 
 /* One query parameter, as the HTTP layer received it. */
 struct tz_query_param {
@@ -133,7 +152,7 @@ tz_err tz_threatmap_map_json(struct tz_threatmap *tm, const struct tz_query_para
 /* A request to move a report through the workflow. */
 struct tz_transition_request {
     int64_t report_id;
-    const char *to;          /* status code */
+    const char *to; /* status code */
     enum tz_role role;
     const char *actor;       /* who: an account name, or "cli:<user>" */
     const char *note;        /* may be NULL where the table does not require one */

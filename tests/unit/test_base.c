@@ -6,9 +6,13 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "base/buf.h"
 #include "base/fielderr.h"
+#include "base/ratelimit.h"
 #include "base/tztime.h"
 
 static void buf_refuses_to_pass_its_maximum(void **state)
@@ -57,9 +61,16 @@ static void time_formats_and_parses_rfc3339(void **state)
     tz_time_format(t, text);
     assert_string_equal(text, "2026-11-29T23:00:00Z");
 
-    const char *bad[] = {"", "2026", "2026-13-01", "2026-02-29", "2026-11-30T25:00:00Z",
-                         "2026-11-30T11:00:00", "2026-11-30T11:00:00Zjunk", "2026-11-30 11:00:00Z",
-                         "1969-12-31", "2026-1-30"};
+    const char *bad[] = {"",
+                         "2026",
+                         "2026-13-01",
+                         "2026-02-29",
+                         "2026-11-30T25:00:00Z",
+                         "2026-11-30T11:00:00",
+                         "2026-11-30T11:00:00Zjunk",
+                         "2026-11-30 11:00:00Z",
+                         "1969-12-31",
+                         "2026-1-30"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(tz_time_parse(bad[i], strlen(bad[i]), &t), TZ_EINVAL);
 }
@@ -129,6 +140,97 @@ static void field_errors_stay_valid_utf8(void **state)
     assert_int_equal(e.dropped, 22 - TZ_FIELDERR_MAX);
 }
 
+/* Two a minute, bursts of 3: the fourth request waits 30 s, then one more passes. */
+static void ratelimit_refills_at_its_rate(void **state)
+{
+    (void)state;
+    struct tz_ratelimit *rl;
+    assert_int_equal(tz_ratelimit_new(2.0 / 60, 3, 100, &rl), TZ_OK);
+    const char *a = "client-a", *b = "client-b";
+    int retry = 0;
+    for (int i = 0; i < 3; i++)
+        assert_true(tz_ratelimit_take(rl, a, strlen(a), 1000, &retry));
+    assert_false(tz_ratelimit_take(rl, a, strlen(a), 1000, &retry));
+    assert_int_equal(retry, 30);
+    assert_true(tz_ratelimit_take(rl, b, strlen(b), 1000, &retry)); /* others unaffected */
+    assert_false(tz_ratelimit_take(rl, a, strlen(a), 1000 + 29999, &retry));
+    assert_int_equal(retry, 1);
+    assert_true(tz_ratelimit_take(rl, a, strlen(a), 1000 + 30000, &retry));
+    assert_false(tz_ratelimit_take(rl, a, strlen(a), 1000 + 30000, &retry));
+    /* a clock that goes back refills nothing and breaks nothing */
+    assert_false(tz_ratelimit_take(rl, a, strlen(a), 0, &retry));
+    /* an hour later the bucket is full again, but no fuller than the burst */
+    for (int i = 0; i < 3; i++)
+        assert_true(tz_ratelimit_take(rl, a, strlen(a), 3600 * 1000, NULL));
+    assert_false(tz_ratelimit_take(rl, a, strlen(a), 3600 * 1000, NULL));
+    tz_ratelimit_free(rl);
+}
+
+/* The table never grows: with room for 8 keys, a 9th forgets the key seen
+ * longest ago (which starts again with a full bucket), not a recent one. */
+static void ratelimit_forgets_the_oldest_key(void **state)
+{
+    (void)state;
+    struct tz_ratelimit *rl;
+    assert_int_equal(tz_ratelimit_new(0.001, 1, 8, &rl), TZ_OK);
+    for (uint32_t k = 0; k < 8; k++)
+        assert_true(tz_ratelimit_take(rl, &k, sizeof k, 0, NULL));
+    for (uint32_t k = 0; k < 7; k++) /* every key but 7 is seen again, and refused */
+        assert_false(tz_ratelimit_take(rl, &k, sizeof k, 100, NULL));
+    uint32_t newcomer = 8, oldest = 7, recent = 0;
+    assert_true(tz_ratelimit_take(rl, &newcomer, sizeof newcomer, 200, NULL));
+    assert_false(tz_ratelimit_take(rl, &recent, sizeof recent, 200, NULL));
+    assert_true(tz_ratelimit_take(rl, &oldest, sizeof oldest, 300, NULL)); /* forgotten */
+    tz_ratelimit_free(rl);
+    assert_int_equal(tz_ratelimit_new(0, 1, 16, &rl), TZ_EINVAL);
+    assert_int_equal(tz_ratelimit_new(1, 0.5, 16, &rl), TZ_EINVAL);
+    assert_int_equal(tz_ratelimit_new(1, 1, 0, &rl), TZ_EINVAL);
+    tz_ratelimit_free(NULL);
+}
+
+/* Coordinates without printf read back as printf's within the last decimal. */
+static void fixed6_writes_what_printf_writes(void **state)
+{
+    (void)state;
+    struct tz_buf b;
+    tz_buf_init(&b, 64);
+    const struct {
+        double v;
+        const char *text;
+    } exact[] = {{0, "0.000000"},
+                 {19.9373, "19.937300"},
+                 {-180, "-180.000000"},
+                 {50.0617004, "50.061700"},
+                 {0.0000005, "0.000001"},
+                 {-0.0000004, "0.000000"},
+                 {999999.9999999, "1000000.000000"}};
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
+        tz_buf_reset(&b);
+        assert_int_equal(tz_buf_fixed6(&b, exact[i].v), TZ_OK);
+        assert_string_equal(b.data, exact[i].text);
+    }
+    uint64_t seed = 42;
+    int differ = 0;
+    for (int i = 0; i < 200000; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        double v = ((double)(seed >> 11) / 9007199254740992.0) * 360.0 - 180.0;
+        char want[64];
+        snprintf(want, sizeof want, "%.6f", v);
+        tz_buf_reset(&b);
+        assert_int_equal(tz_buf_fixed6(&b, v), TZ_OK);
+        if (strcmp(b.data, want) != 0) {
+            differ++;
+            assert_true(fabs(strtod(b.data, NULL) - strtod(want, NULL)) < 1.5e-6);
+        }
+    }
+    assert_true(differ < 20); /* only values a hair from a half */
+    tz_buf_reset(&b);
+    assert_int_equal(tz_buf_uint(&b, 0), TZ_OK);
+    assert_int_equal(tz_buf_uint(&b, 18446744073709551615ULL), TZ_OK);
+    assert_string_equal(b.data, "018446744073709551615");
+    tz_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +240,9 @@ int main(void)
         cmocka_unit_test(polish_offset_follows_eu_rule),
         cmocka_unit_test(deadlines_keep_polish_wall_time_across_dst),
         cmocka_unit_test(field_errors_stay_valid_utf8),
+        cmocka_unit_test(fixed6_writes_what_printf_writes),
+        cmocka_unit_test(ratelimit_refills_at_its_rate),
+        cmocka_unit_test(ratelimit_forgets_the_oldest_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
