@@ -24,6 +24,7 @@ static const char usage[] =
     "        serve the API on http://ADDR:N (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "        and the browser front end from DIR (make run passes web/); every N ms (default\n"
     "        1000, 0 = never) the map picks up what other processes wrote to the database\n"
+    "        [--key-rate N] [--key-burst N]: Open311 POSTs per API key, N a minute, N at once\n"
     "  import-districts FILE.geojson [--db PATH]\n"
     "        import district polygons (FeatureCollection; properties name, unit, officer)\n"
     "  demo [--reports N] [--seed S] [--db PATH]\n"
@@ -51,6 +52,8 @@ struct options {
     long sync_ms; /* serve: period of the map's change feed; -1 = the default */
     long long reports;
     long long seed;
+    long long key_rate_per_min; /* 0: the server's default */
+    long long key_burst;
     const char *args[4]; /* positional arguments after the command */
     int nargs;
 };
@@ -100,6 +103,10 @@ static bool parse_options(int argc, char **argv, int first, struct options *o)
             o->reports = n;
         } else if (strcmp(a, "--seed") == 0 && parse_number(v, 0, INT64_MAX, &n)) {
             o->seed = n;
+        } else if (strcmp(a, "--key-rate") == 0 && parse_number(v, 1, 1000000, &n)) {
+            o->key_rate_per_min = n;
+        } else if (strcmp(a, "--key-burst") == 0 && parse_number(v, 1, 1000000, &n)) {
+            o->key_burst = n;
         } else if (!takes_value && o->nargs < 4) {
             o->args[o->nargs++] = a;
             continue;
@@ -147,6 +154,10 @@ static int cmd_serve(const struct options *o)
     if (o->threads)
         cfg.threads = (unsigned)o->threads;
     cfg.web_root = o->web;
+    if (o->key_rate_per_min)
+        cfg.key_rate_per_s = (double)o->key_rate_per_min / 60.0;
+    if (o->key_burst)
+        cfg.key_burst = (double)o->key_burst;
 
     sigset_t signals;
     sigemptyset(&signals);

@@ -305,6 +305,14 @@ send_error(struct request *req, enum format f, unsigned code, const char *fmt, .
     return send_errors(req, f, &e, 0);
 }
 
+/* 429: the key sent more than its share; Retry-After says when to come back. */
+static enum MHD_Result send_error_retry(struct request *req, enum format f, int retry_after_s)
+{
+    struct o311_errors e = {0};
+    add_error(&e, 429, "too many requests for this api_key: try again in %d s", retry_after_s);
+    return send_errors(req, f, &e, retry_after_s);
+}
+
 /* The error of a failure inside (store, memory): 503 where it may pass, else 500. */
 static enum MHD_Result send_failure(struct request *req, enum format f, tz_err err)
 {
@@ -1155,6 +1163,13 @@ static enum MHD_Result prepare_post(struct request *req, enum format f, const st
     }
     if (err) {
         ret = send_failure(req, f, err);
+        goto done;
+    }
+    /* Counted once the key is known good, before any other work. */
+    int retry_after = 0;
+    if (!tz_ratelimit_take(srv->key_limit, &key_id, sizeof key_id, tz_time_mono_ns() / 1000000,
+                           &retry_after)) {
+        ret = send_error_retry(req, f, retry_after);
         goto done;
     }
     if (e.count) {

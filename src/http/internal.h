@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "base/buf.h"
+#include "base/ratelimit.h"
 #include "base/fielderr.h"
 #include "http/server.h"
 
@@ -26,6 +27,7 @@ struct tz_http {
     char *districts_json;
     size_t districts_len;
     char *web_root; /* absolute path of the front end's folder, or NULL */
+    struct tz_ratelimit *key_limit; /* Open311 POSTs per API key */
 };
 
 enum request_state {

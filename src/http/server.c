@@ -49,6 +49,8 @@ struct tz_http_config tz_http_defaults(void)
         .connection_limit = 4096,
         .idle_timeout_s = 30,
         .web_root = NULL,
+        .key_rate_per_s = 10,
+        .key_burst = 100,
     };
 }
 
@@ -264,6 +266,7 @@ static tz_err render_cached(struct tz_http *srv)
 
 static void free_server(struct tz_http *srv)
 {
+    tz_ratelimit_free(srv->key_limit);
     free(srv->web_root);
     free(srv->categories_json);
     free(srv->districts_json);
@@ -289,6 +292,9 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
         }
     }
     tz_err err = render_cached(srv);
+    if (!err)
+        err = tz_ratelimit_new(c.key_rate_per_s > 0 ? c.key_rate_per_s : 10,
+                               c.key_burst >= 1 ? c.key_burst : 100, 4096, &srv->key_limit);
     if (err) {
         free_server(srv);
         return err;

@@ -21,9 +21,12 @@ struct tz_http_config {
     unsigned connection_limit; /* concurrent connections */
     unsigned idle_timeout_s;   /* a connection silent this long is closed */
     const char *web_root;      /* folder of the browser front end (web/); NULL serves none */
+    double key_rate_per_s;     /* Open311 POSTs a second per API key, refilled (token bucket) */
+    double key_burst;          /* ... and how many may come at once */
 };
 
-/* Defaults: 127.0.0.1:8080, one thread per core, 4096 connections, 30 s idle. */
+/* Defaults: 127.0.0.1:8080, one thread per core, 4096 connections, 30 s idle; an API key
+ * may POST 10 reports a second, 100 at once. */
 struct tz_http_config tz_http_defaults(void);
 
 struct tz_http;

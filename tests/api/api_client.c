@@ -69,7 +69,10 @@ int api_start(struct api_server *s)
         dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
         close(fds[1]);
-        execl(s->binary, s->binary, "serve", "--port", "0", "--db", s->db, (char *)NULL);
+        char *argv[16] = {(char *)s->binary, "serve", "--port", "0", "--db", s->db};
+        for (int i = 0, n = 6; i < 8 && s->serve_args[i] && n < 15; i++)
+            argv[n++] = (char *)s->serve_args[i];
+        execv(s->binary, argv);
         _exit(127);
     }
     close(fds[1]);

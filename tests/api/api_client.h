@@ -17,6 +17,7 @@ struct api_server {
     char db[300];
     pid_t pid;
     uint16_t port;
+    const char *serve_args[8]; /* more arguments of `serve` for api_start, NULL-terminated */
 };
 
 struct api_response {
