@@ -352,7 +352,10 @@ static void endpoint_url(struct request *req, char *out, size_t size)
     for (const char *p = host; plain && *p; p++)
         plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
                 *p == '.' || *p == '-' || *p == ':' || *p == '[' || *p == ']';
-    snprintf(out, size, "%s%s%s/open311/v2", plain ? "http://" : "", plain ? host : "", "");
+    if (plain)
+        snprintf(out, size, "http://%s/open311/v2", host);
+    else
+        snprintf(out, size, "/open311/v2");
 }
 
 static enum MHD_Result discovery(struct request *req, enum format f)
