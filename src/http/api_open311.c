@@ -33,7 +33,6 @@
 #define WINDOW_S (90 * 86400) /* the specification's longest window of requested_datetime */
 #define LIST_SCAN_ROUNDS 50   /* store pages read for one list, at most */
 #define IDS_MAX 200           /* service_request_id values in one query */
-#define FORM_PARAMS_MAX 64
 #define ARG_MAX 128
 
 enum format { FORMAT_XML, FORMAT_JSON };
@@ -849,84 +848,6 @@ enum MHD_Result api_open311_get(struct request *req)
 
 /* ---- service requests: POST --------------------------------------------------------------- */
 
-struct form_param {
-    char *key;
-    char *value;
-};
-
-struct form {
-    char *text; /* the decoded copy the params point into */
-    struct form_param params[FORM_PARAMS_MAX];
-    size_t count;
-};
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes s[0..n) of a form in place into out ('+' is a space); false on a bad escape or NUL. */
-static bool form_decode(const char *s, size_t n, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
-            int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
-            if (lo < 0)
-                return false;
-            c = (char)(hi * 16 + lo);
-            i += 2;
-        }
-        if (c == '\0')
-            return false;
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return true;
-}
-
-/* Reads an application/x-www-form-urlencoded body into f (which the caller frees). */
-static tz_err form_parse(const char *body, size_t len, struct form *f)
-{
-    memset(f, 0, sizeof *f);
-    f->text = malloc(len + 2);
-    if (!f->text)
-        return TZ_ENOMEM;
-    char *out = f->text;
-    size_t i = 0;
-    while (i < len) {
-        const char *amp = memchr(body + i, '&', len - i);
-        size_t n = amp ? (size_t)(amp - (body + i)) : len - i;
-        if (n > 0) {
-            if (f->count >= FORM_PARAMS_MAX)
-                return TZ_ETOOBIG;
-            const char *eq = memchr(body + i, '=', n);
-            size_t kn = eq ? (size_t)(eq - (body + i)) : n;
-            struct form_param *p = &f->params[f->count++];
-            p->key = out;
-            if (!form_decode(body + i, kn, out))
-                return TZ_EMALFORMED;
-            out += strlen(out) + 1;
-            p->value = out;
-            if (!form_decode(eq ? eq + 1 : "", eq ? n - kn - 1 : 0, out))
-                return TZ_EMALFORMED;
-            out += strlen(out) + 1;
-        }
-        i += n + 1;
-    }
-    return TZ_OK;
-}
-
 /* The fields of a POST that we read; the others of the specification are accepted and dropped. */
 struct post_fields {
     const char *api_key, *service_code, *lat, *lon, *address_string, *address_id, *description;
@@ -1001,7 +922,7 @@ static void read_attribute(struct post_fields *pf, const char *k, const char *v,
 }
 
 /* Sorts the form's fields into pf; errors for unknown or repeated ones. */
-static void read_form(const struct form *form, struct post_fields *pf, struct o311_errors *e)
+static void read_form(const struct http_form *form, struct post_fields *pf, struct o311_errors *e)
 {
     static const struct {
         const char *key;
@@ -1141,8 +1062,8 @@ static void client_address(struct request *req, char *out, size_t size)
 }
 
 /* Checks the form and prepares the submission; an answer (error) when it goes wrong. */
-static enum MHD_Result prepare_post(struct request *req, enum format f, const struct form *form,
-                                    bool *prepared)
+static enum MHD_Result prepare_post(struct request *req, enum format f,
+                                    const struct http_form *form, bool *prepared)
 {
     struct tz_http *srv = req->srv;
     struct post_fields pf = {.times = json_array(), .weekdays = json_array()};
@@ -1253,19 +1174,19 @@ enum MHD_Result api_open311_post(struct request *req)
         (type[form_type] != '\0' && type[form_type] != ';' && type[form_type] != ' '))
         return send_error(req, f, 400, "send the request as application/x-www-form-urlencoded");
 
-    struct form form;
-    tz_err err = form_parse(req->body.data ? req->body.data : "", req->body.len, &form);
+    struct http_form form;
+    tz_err err = http_form_parse(req->body.data ? req->body.data : "", req->body.len, &form);
     enum MHD_Result ret;
     bool prepared = false;
     if (err == TZ_EMALFORMED)
         ret = send_error(req, f, 400, "the form is not valid x-www-form-urlencoded text");
     else if (err == TZ_ETOOBIG)
-        ret = send_error(req, f, 400, "more than %d form fields", FORM_PARAMS_MAX);
+        ret = send_error(req, f, 400, "more than %d form fields", HTTP_FORM_PARAMS_MAX);
     else if (err)
         ret = send_failure(req, f, err);
     else
         ret = prepare_post(req, f, &form, &prepared);
-    free(form.text);
+    http_form_free(&form);
     if (!prepared)
         return ret;
 

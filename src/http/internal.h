@@ -97,6 +97,24 @@ enum MHD_Result http_queue_response(struct request *req, unsigned status,
                                     struct MHD_Response *resp, const char *type);
 /* On the writer thread once a suspended report is durable: records err and resumes req. */
 void http_report_committed(void *ctx, tz_err err);
+/* An application/x-www-form-urlencoded body, decoded (form.c). */
+#define HTTP_FORM_PARAMS_MAX 64
+struct http_form {
+    char *text; /* the decoded copy that the pairs point into */
+    struct {
+        char *key;
+        char *value;
+    } params[HTTP_FORM_PARAMS_MAX];
+    size_t count;
+};
+/*
+ * Reads len bytes of a form ('&'-separated key=value pairs, '+' a space,
+ * %XX escapes) into form, which http_form_free releases whatever the result.
+ * Empty pairs are skipped. TZ_EMALFORMED for a bad escape or an escaped NUL,
+ * TZ_ETOOBIG for more than HTTP_FORM_PARAMS_MAX pairs.
+ */
+tz_err http_form_parse(const char *body, size_t len, struct http_form *form);
+void http_form_free(struct http_form *form);
 /* Open311 GeoReport v2 under /open311/v2/ (api_open311.c). */
 enum MHD_Result api_open311_get(struct request *req);
 enum MHD_Result api_open311_post(struct request *req);
