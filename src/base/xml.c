@@ -8,9 +8,9 @@
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 if it is not one. */
-static size_t utf8_length(const unsigned char *s, size_t n)
+size_t tz_xml_char_length(const char *text, size_t n)
 {
+    const unsigned char *s = (const unsigned char *)text;
     uint32_t cp;
     size_t len;
     if (s[0] < 0x80)
@@ -74,7 +74,7 @@ tz_err tz_buf_xml_escape(struct tz_buf *b, const char *s, size_t n)
         default:
             if (p[i] < 0x20) {
                 rep = REPLACEMENT;
-            } else if ((len = utf8_length(p + i, n - i)) == 0) {
+            } else if ((len = tz_xml_char_length(s + i, n - i)) == 0) {
                 rep = REPLACEMENT;
                 len = 1;
             }

@@ -36,6 +36,12 @@ void tz_xml_printf(struct tz_xml *x, const char *name, const char *fmt, ...)
 /* The first error of the document, or TZ_OK. */
 tz_err tz_xml_finish(struct tz_xml *x);
 
+/*
+ * Length of the character at s (n bytes left, n >= 1) when it is valid UTF-8
+ * that XML allows, apart from the C0 controls (which the caller judges);
+ * 0 for invalid UTF-8, a surrogate, U+FFFE or U+FFFF.
+ */
+size_t tz_xml_char_length(const char *s, size_t n);
 /* Appends n bytes of UTF-8 as escaped XML character data (see above). */
 tz_err tz_buf_xml_escape(struct tz_buf *b, const char *s, size_t n);
 

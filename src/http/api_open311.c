@@ -256,6 +256,24 @@ struct o311_errors {
     struct o311_error items[ERRORS_MAX];
 };
 
+/*
+ * Makes an error's text safe to send in either format: it may echo what a
+ * client sent (a parameter's name, a value) and be cut by its buffer, so
+ * anything that is not valid UTF-8 or is a control character becomes '?'.
+ */
+static void clean_text(char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t len = (unsigned char)s[i] < 0x20 ? 0 : tz_xml_char_length(s + i, n - i);
+        if (len == 0) {
+            s[i] = '?';
+            len = 1;
+        }
+        i += len;
+    }
+}
+
 __attribute__((format(printf, 3, 4))) static void add_error(struct o311_errors *e, unsigned code,
                                                             const char *fmt, ...)
 {
@@ -267,6 +285,7 @@ __attribute__((format(printf, 3, 4))) static void add_error(struct o311_errors *
     va_start(ap, fmt);
     vsnprintf(item->description, sizeof item->description, fmt, ap);
     va_end(ap);
+    clean_text(item->description);
 }
 
 /* Answers with the errors document; the HTTP status is the first error's code. */
@@ -301,6 +320,7 @@ send_error(struct request *req, enum format f, unsigned code, const char *fmt, .
     va_start(ap, fmt);
     vsnprintf(e.items[0].description, sizeof e.items[0].description, fmt, ap);
     va_end(ap);
+    clean_text(e.items[0].description);
     return send_errors(req, f, &e, 0);
 }
 

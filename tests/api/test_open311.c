@@ -616,6 +616,16 @@ static void every_documented_error(void **state)
     check_errors_json(&r, 400);
     assert_non_null(strstr(r.body, "geocoder"));
     api_response_free(&r);
+    /* An unknown field, named in invalid UTF-8 and a control character: the error stays valid. */
+    snprintf(form, sizeof form, "api_key=%s&%%FF%%01name=1&service_code=illegal_parking&" RYNEK,
+             key);
+    assert_int_equal(post_form(V2 "requests.json", form, &r), 0);
+    check_errors_json(&r, 400); /* parsed by jansson, which refuses invalid UTF-8 */
+    assert_non_null(strstr(r.body, "unknown parameter ??name"));
+    api_response_free(&r);
+    assert_int_equal(api_get(&server, V2 "services/%FF%3C.xml", &r), 0);
+    check_errors_xml(&r, 404);
+    api_response_free(&r);
     /* Not a form. */
     assert_int_equal(api_post_json(&server, V2 "requests.json", "{\"service_code\":\"x\"}", &r), 0);
     check_errors_json(&r, 400);
