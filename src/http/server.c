@@ -257,6 +257,7 @@ static tz_err render_cached(struct tz_http *srv)
 static void free_server(struct tz_http *srv)
 {
     free(srv->web_root);
+    free(srv->tiles_meta);
     free(srv->categories_json);
     free(srv->districts_json);
     free(srv);
@@ -281,6 +282,8 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
         }
     }
     tz_err err = render_cached(srv);
+    if (!err && c.tiles_url)
+        err = http_static_tiles(srv, c.tiles_url, c.tiles_attribution);
     if (err) {
         free_server(srv);
         return err;
