@@ -24,6 +24,8 @@ static const char usage[] =
     "        serve the API on http://ADDR:N (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "        and the browser front end from DIR (make run passes web/); every N ms (default\n"
     "        1000, 0 = never) the map picks up what other processes wrote to the database\n"
+    "        [--tiles URL [--tiles-attribution TEXT]] base map tiles for the pages, an XYZ\n"
+    "        template like https://tile.example.org/{z}/{x}/{y}.png (default: none)\n"
     "        [--key-rate N] [--key-burst N]: Open311 POSTs per API key, N a minute, N at once\n"
     "  import-districts FILE.geojson [--db PATH]\n"
     "        import district polygons (FeatureCollection; properties name, unit, officer)\n"
@@ -44,6 +46,8 @@ struct options {
     const char *db;
     const char *bind;
     const char *web;
+    const char *tiles;
+    const char *tiles_attribution;
     const char *note;
     const char *referred_to;
     const char *actor;
@@ -87,6 +91,10 @@ static bool parse_options(int argc, char **argv, int first, struct options *o)
             o->bind = v;
         } else if (strcmp(a, "--web") == 0) {
             o->web = v;
+        } else if (strcmp(a, "--tiles") == 0) {
+            o->tiles = v;
+        } else if (strcmp(a, "--tiles-attribution") == 0) {
+            o->tiles_attribution = v;
         } else if (strcmp(a, "--note") == 0) {
             o->note = v;
         } else if (strcmp(a, "--referred-to") == 0) {
@@ -154,6 +162,14 @@ static int cmd_serve(const struct options *o)
     if (o->threads)
         cfg.threads = (unsigned)o->threads;
     cfg.web_root = o->web;
+    cfg.tiles_url = o->tiles;
+    cfg.tiles_attribution = o->tiles_attribution;
+    if (o->tiles_attribution && !o->tiles) {
+        fputs("tarcza: --tiles-attribution needs --tiles\n", stderr);
+        tz_threatmap_close(tm);
+        tz_store_close(store);
+        return 2;
+    }
     if (o->key_rate_per_min)
         cfg.key_rate_per_s = (double)o->key_rate_per_min / 60.0;
     if (o->key_burst)

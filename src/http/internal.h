@@ -26,7 +26,8 @@ struct tz_http {
     size_t categories_len;
     char *districts_json;
     size_t districts_len;
-    char *web_root; /* absolute path of the front end's folder, or NULL */
+    char *web_root;   /* absolute path of the front end's folder, or NULL */
+    char *tiles_meta; /* --tiles as the pages' tarcza-tiles meta tag (escaped), or NULL */
     struct tz_ratelimit *key_limit; /* Open311 POSTs per API key */
 };
 
@@ -89,6 +90,8 @@ enum MHD_Result api_reports_create(struct request *req);
 enum MHD_Result api_reports_get(struct request *req);
 enum MHD_Result api_reports_me_too(struct request *req);
 enum MHD_Result api_map(struct request *req);
+/* Checks and keeps the tile server of the pages (static.c); TZ_EINVAL for a bad URL or text. */
+tz_err http_static_tiles(struct tz_http *srv, const char *url, const char *attribution);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 

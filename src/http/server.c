@@ -268,6 +268,7 @@ static void free_server(struct tz_http *srv)
 {
     tz_ratelimit_free(srv->key_limit);
     free(srv->web_root);
+    free(srv->tiles_meta);
     free(srv->categories_json);
     free(srv->districts_json);
     free(srv);
@@ -292,6 +293,8 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
         }
     }
     tz_err err = render_cached(srv);
+    if (!err && c.tiles_url)
+        err = http_static_tiles(srv, c.tiles_url, c.tiles_attribution);
     if (!err)
         err = tz_ratelimit_new(c.key_rate_per_s > 0 ? c.key_rate_per_s : 10,
                                c.key_burst >= 1 ? c.key_burst : 100, 4096, &srv->key_limit);

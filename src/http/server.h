@@ -21,6 +21,10 @@ struct tz_http_config {
     unsigned connection_limit; /* concurrent connections */
     unsigned idle_timeout_s;   /* a connection silent this long is closed */
     const char *web_root;      /* folder of the browser front end (web/); NULL serves none */
+    /* An XYZ tile server for the page's base map ("https://host/{z}/{x}/{y}.png") and the text
+     * of its attribution; NULL keeps the pages' own setting (none: Poland's outline). */
+    const char *tiles_url;
+    const char *tiles_attribution;
     double key_rate_per_s;     /* Open311 POSTs a second per API key, refilled (token bucket) */
     double key_burst;          /* ... and how many may come at once */
 };

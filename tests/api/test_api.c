@@ -501,6 +501,26 @@ static void the_map_follows_other_processes(void **state)
     api_response_free(&r);
 }
 
+/* A tile server that could break out of the page's meta tag or the policy is refused at start. */
+static void bad_tile_settings_are_refused(void **state)
+{
+    char out[400];
+    snprintf(out, sizeof out, "%s/cli.out", server.dir);
+    const char *bad[][2] = {
+        {"javascript:alert(1)//{z}/{x}/{y}", "x"},
+        {"https://tiles.example.org/{z}/{x}/{y}.png\"><script>", "x"},
+        {"https://tiles.example.org/{z}/{x}.png", "x"},           /* no {y} */
+        {"https://tiles.example.org/{z}/{x}/{y}.png", "a|b"},     /* the meta's separator */
+        {"https://tiles.example.org/{z}/{x}/{y}.png", "bad\x01"}, /* a control character */
+        {"https://tiles.example.org/{z}/{x}/{y}.png", "\xC3("},   /* not UTF-8 */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_not_equal(api_run_cli(&server, out, "serve", "--port", "0", "--tiles", bad[i][0],
+                                         "--tiles-attribution", bad[i][1], NULL),
+                             0);
+    unlink(out);
+}
+
 static void acknowledged_reports_survive_kill_9(void **state)
 {
     struct api_response r, g;
@@ -672,6 +692,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(bad_map_queries_are_refused),
         cmocka_unit_test(workflow_from_the_command_line),
         cmocka_unit_test(me_too_counts_once_per_address),
+        cmocka_unit_test(bad_tile_settings_are_refused),
         cmocka_unit_test(the_map_follows_other_processes),
         cmocka_unit_test(acknowledged_reports_survive_kill_9),
         cmocka_unit_test(districts_import_all_or_nothing),
