@@ -30,6 +30,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/reports", false, true, api_reports_create},
     {"GET", "/api/v1/reports/", true, false, api_reports_get},
     {"GET", "/api/v1/map", false, false, api_map},
+    /* analysis (api_analysis.c) */
+    {"GET", "/api/v1/analysis/hotspots", false, false, api_analysis_hotspots},
 };
 
 struct tz_http_config tz_http_defaults(void)

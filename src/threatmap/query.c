@@ -206,9 +206,10 @@ static bool param_allowed(const char *k, unsigned allowed)
         const char *key;
         unsigned kinds;
     } params[] = {
-        {"bbox", TM_QUERY_LIST | TM_QUERY_MAP}, {"category", TM_QUERY_LIST | TM_QUERY_MAP},
-        {"group", TM_QUERY_LIST | TM_QUERY_MAP}, {"status", TM_QUERY_LIST | TM_QUERY_MAP},
-        {"from", TM_QUERY_LIST | TM_QUERY_MAP}, {"to", TM_QUERY_LIST | TM_QUERY_MAP},
+#define FILTERS (TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_VISIT)
+        {"bbox", FILTERS},         {"category", FILTERS},    {"group", FILTERS},
+        {"status", FILTERS},       {"from", FILTERS},        {"to", FILTERS},
+#undef FILTERS
         {"cursor", TM_QUERY_LIST}, {"limit", TM_QUERY_LIST},
         {"zoom", TM_QUERY_MAP}, {"mode", TM_QUERY_MAP},
     };

@@ -21,6 +21,7 @@
 #include "geo/geo.h"
 #include "store/committer.h"
 #include "store/store.h"
+#include "threatmap/mapindex.h"
 #include "threatmap/workflow.h"
 
 /* Hard limits on what a reporter may send. */
@@ -164,5 +165,28 @@ tz_err tz_threatmap_import_districts(struct tz_store *store, const char *json, s
  * the workflow. Deterministic for a given seed.
  */
 tz_err tz_threatmap_demo(struct tz_store *store, size_t reports, uint64_t seed, int64_t now);
+
+/* ---- for analysis (src/analysis): the police view of the map index ---- */
+
+/* The categories in the map index's numbering (category i of a tz_map_point); *count of them. */
+const struct tz_category_rec *tz_threatmap_category_list(const struct tz_threatmap *tm,
+                                                         size_t *count);
+/* The districts, ordered by id; *count of them. */
+const struct tz_district_rec *tz_threatmap_district_list(const struct tz_threatmap *tm,
+                                                         size_t *count);
+/* The store tm reads and writes. */
+struct tz_store *tz_threatmap_store(const struct tz_threatmap *tm);
+/*
+ * Reads the filter parameters category=, group=, status=, from=, to= and
+ * bbox= into a visit of the police view (every category and status unless
+ * narrowed; no public windows). Other parameters are errors. TZ_EINVAL with
+ * errs for a bad one.
+ */
+tz_err tz_threatmap_parse_visit(struct tz_threatmap *tm, const struct tz_query_param *params,
+                                size_t count, struct tz_map_visit *v,
+                                struct tz_field_errors *errs);
+/* Visits the reports of the map index (see tz_map_index_visit). */
+tz_err tz_threatmap_visit(struct tz_threatmap *tm, const struct tz_map_visit *v,
+                          tz_map_visit_fn fn, void *ctx);
 
 #endif
