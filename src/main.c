@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/analysis.h"
 #include "base/tztime.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -31,6 +32,8 @@ static const char usage[] =
     "        print a report with its history\n"
     "  report transition ID STATUS [--note TEXT] [--referred-to NAME] [--actor NAME] [--db PATH]\n"
     "        move a report through the workflow (as a supervisor)\n"
+    "  report merge DUP ORIGINAL [--actor NAME] [--note TEXT] [--db PATH]\n"
+    "        record that report DUP duplicates ORIGINAL (both stay; the merge is kept)\n"
     "  --help | --version\n"
     "\n"
     "The database defaults to " DEFAULT_DB ".\n";
@@ -218,8 +221,34 @@ static int cmd_demo(const struct options *o)
     return 0;
 }
 
+/* report merge DUP ORIGINAL: an officer's action, recorded with who, when and why. */
+static int cmd_merge(const struct options *o)
+{
+    long long dup = 0, orig = 0;
+    if (!parse_number(o->args[1], 1, INT64_MAX, &dup) ||
+        !parse_number(o->args[2], 1, INT64_MAX, &orig)) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    struct tz_store *store = NULL;
+    struct tz_threatmap *tm = NULL;
+    if (open_all(o, &store, &tm))
+        return 1;
+    char actor[128];
+    snprintf(actor, sizeof actor, "cli:%s",
+             o->actor ? o->actor : (getenv("USER") ? getenv("USER") : "operator"));
+    tz_err err = tz_analysis_merge(tm, dup, orig, actor, o->note, tz_time_now());
+    if (!err)
+        printf("tarcza: report %lld merged into %lld by %s\n", dup, orig, actor);
+    tz_threatmap_close(tm);
+    tz_store_close(store);
+    return err ? fail("merge refused", err) : 0;
+}
+
 static int cmd_report(const struct options *o)
 {
+    if (o->nargs == 3 && strcmp(o->args[0], "merge") == 0)
+        return cmd_merge(o);
     long long id = 0;
     bool show = o->nargs == 2 && strcmp(o->args[0], "show") == 0;
     bool move = o->nargs == 3 && strcmp(o->args[0], "transition") == 0;

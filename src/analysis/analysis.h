@@ -135,4 +135,80 @@ tz_err tz_analysis_hotspots_json(struct tz_threatmap *tm, const struct tz_query_
                                  size_t count, int64_t now, struct tz_buf *out,
                                  struct tz_field_errors *errs);
 
+/* ---- the same threat nearby: duplicates and repeat places ---- */
+
+#define TZ_NEARBY_RADIUS_M 100.0        /* same place: within this distance */
+#define TZ_NEARBY_WINDOW_S (14 * 86400) /* and within this time of each other */
+#define TZ_NEARBY_MAX 10                /* reports named in one answer */
+
+/* Great-circle distance in metres (haversine on the mean Earth radius, 6,371,008.8 m). */
+double tz_distance_m(double lat1, double lon1, double lat2, double lon2);
+
+/* What tz_nearby_find looks for. */
+struct tz_nearby_query {
+    uint8_t category;    /* map index number of the category */
+    uint8_t status_mask; /* statuses that count (bit s = status s) */
+    double lat, lon;
+    double radius_m;    /* distance <= radius_m */
+    int64_t from, to;   /* received_at in [from, to] (inclusive both) */
+    int64_t exclude_id; /* the report itself, or 0 */
+};
+
+/* One report found nearby. */
+struct tz_nearby {
+    int64_t id;
+    double distance_m;
+    uint8_t status;
+    int64_t received_at;
+};
+
+/*
+ * Finds the reports that match q, nearest first (then oldest): at most max
+ * of them in out, and how many matched in *found. Reads only the index's
+ * nodes around the point.
+ */
+tz_err tz_nearby_find(const struct tz_point_source *src, const struct tz_nearby_query *q,
+                      struct tz_nearby *out, size_t max, size_t *found);
+
+/*
+ * For the 201 answer to POST /api/v1/reports: adds "nearby":[{id,
+ * distance_m, status, received_at}] to the JSON object in out (which ends
+ * with '}'): open reports (new, verifying, confirmed, referred) of the same
+ * category within TZ_NEARBY_RADIUS_M received in the TZ_NEARBY_WINDOW_S
+ * before rec, that the public may see. The reporter may still send theirs;
+ * this only tells them.
+ */
+tz_err tz_analysis_submission_nearby(struct tz_threatmap *tm, const struct tz_report_rec *rec,
+                                     struct tz_buf *out);
+
+/*
+ * Groups reports into places: two reports of the same category within
+ * radius_m and window_s of each other are linked, and a place is what the
+ * links join (single linkage). place[i] gets the smallest index of i's place.
+ */
+struct tz_place_point {
+    uint8_t category;
+    double lat, lon;
+    int64_t t;
+};
+tz_err tz_places_group(const struct tz_place_point *pts, size_t n, double radius_m,
+                       int64_t window_s, uint32_t *place);
+
+/*
+ * GET /api/v1/analysis/linked?id=N: the report, the reports linked to it as
+ * the same place (same category, TZ_NEARBY_RADIUS_M, TZ_NEARBY_WINDOW_S
+ * either side), and the merges it is part of.
+ */
+tz_err tz_analysis_linked_json(struct tz_threatmap *tm, const struct tz_query_param *params,
+                               size_t count, int64_t now, struct tz_buf *out,
+                               struct tz_field_errors *errs);
+
+/*
+ * Merges the report duplicate into original (an officer's action): both stay,
+ * the merge is recorded with actor, time and note (see tz_store_merge_report
+ * for the errors).
+ */
+tz_err tz_analysis_merge(struct tz_threatmap *tm, int64_t duplicate, int64_t original,
+                         const char *actor, const char *note, int64_t now);
+
 #endif

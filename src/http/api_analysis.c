@@ -33,3 +33,8 @@ enum MHD_Result api_analysis_hotspots(struct request *req)
 {
     return answer(req, tz_analysis_hotspots_json);
 }
+
+enum MHD_Result api_analysis_linked(struct request *req)
+{
+    return answer(req, tz_analysis_linked_json);
+}

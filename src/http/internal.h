@@ -87,6 +87,7 @@ enum MHD_Result api_reports_get(struct request *req);
 enum MHD_Result api_map(struct request *req);
 /* analysis (api_analysis.c) */
 enum MHD_Result api_analysis_hotspots(struct request *req);
+enum MHD_Result api_analysis_linked(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 

@@ -32,6 +32,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/map", false, false, api_map},
     /* analysis (api_analysis.c) */
     {"GET", "/api/v1/analysis/hotspots", false, false, api_analysis_hotspots},
+    {"GET", "/api/v1/analysis/linked", false, false, api_analysis_linked},
 };
 
 struct tz_http_config tz_http_defaults(void)

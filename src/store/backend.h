@@ -48,6 +48,14 @@ struct tz_store_ops {
     tz_err (*set_public_description)(struct tz_store *store, int64_t report_id, const char *text);
     tz_err (*history)(struct tz_store *store, int64_t report_id, struct tz_transition_rec **out,
                       size_t *count);
+
+    /* analysis (migration 7); arguments checked by store.c */
+    tz_err (*merge_report)(struct tz_store *store, int64_t duplicate, int64_t original,
+                           int64_t at, const char *actor, const char *note);
+    tz_err (*report_merges)(struct tz_store *store, int64_t id, struct tz_merge_rec **out,
+                            size_t *count);
+    tz_err (*scan_reports)(struct tz_store *store, const struct tz_scan_filter *filter,
+                           tz_err (*fn)(void *ctx, const struct tz_report_row *row), void *ctx);
 };
 
 /* The public handle: every backend's own handle starts with one. */

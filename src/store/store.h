@@ -204,4 +204,58 @@ tz_err tz_store_history(struct tz_store *store, int64_t report_id, struct tz_tra
                         size_t *count);
 void tz_transition_recs_free(struct tz_transition_rec *recs, size_t count);
 
+/* ---- analysis (migration 7) ---- */
+
+/* A duplicate merged into its original. */
+struct tz_merge_rec {
+    int64_t report_id;   /* the duplicate */
+    int64_t original_id; /* the report it was merged into */
+    int64_t at;
+    char *actor;
+    char *note; /* may be NULL */
+};
+
+/*
+ * Merges the report `duplicate` into `original` at `at` by actor, with a
+ * note (may be NULL), in one transaction; both reports stay as they are.
+ * TZ_EINVAL for the same id twice or no actor; TZ_ENOTFOUND when either
+ * report does not exist; TZ_ECONFLICT when duplicate is merged already, when
+ * original is itself a duplicate (merge into its original instead) or when
+ * duplicate has duplicates of its own.
+ */
+tz_err tz_store_merge_report(struct tz_store *store, int64_t duplicate, int64_t original,
+                             int64_t at, const char *actor, const char *note);
+/* The merges that involve report id, as duplicate or as original, oldest first. */
+tz_err tz_store_report_merges(struct tz_store *store, int64_t id, struct tz_merge_rec **out,
+                              size_t *count);
+void tz_merge_recs_free(struct tz_merge_rec *recs, size_t count);
+
+/* One report as a scan sees it: the columns analysis needs, valid during the callback only. */
+struct tz_report_row {
+    int64_t id;
+    const char *category;
+    double lat, lon;
+    const char *district_id;
+    const char *unit; /* the district's unit */
+    const char *status;
+    int64_t received_at, status_changed_at;
+    int64_t takeup_due, taken_up_at, verify_due, verified_at; /* 0 = not yet */
+    int me_too;
+    int64_t merged_into; /* the original, for a merged duplicate; 0 otherwise */
+};
+
+/* Which reports a scan reads: received in [from, to) (0 = open), of one district or all. */
+struct tz_scan_filter {
+    const char *district_id; /* NULL for every district */
+    int64_t from, to;
+};
+
+/*
+ * Calls fn for every report the filter matches, in id order, on one
+ * consistent snapshot. A non-zero return of fn stops the scan and is returned.
+ */
+tz_err tz_store_scan_reports(struct tz_store *store, const struct tz_scan_filter *filter,
+                             tz_err (*fn)(void *ctx, const struct tz_report_row *row),
+                             void *ctx);
+
 #endif

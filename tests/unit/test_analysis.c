@@ -12,8 +12,10 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/analysis.h"
 
@@ -448,6 +450,189 @@ static void test_hotspots_compute(void **state)
     free(pts);
 }
 
+/* ---- the same threat nearby ---------------------------------------------------------- */
+
+#define R_EARTH 6371008.8
+#define BASE_LAT 50.06
+#define BASE_LON 19.94
+
+/* The point d metres north (bearing 0) or east (bearing 90) of the base, on the same sphere. */
+static void offset(double d, bool east, double *lat, double *lon)
+{
+    *lat = BASE_LAT;
+    *lon = BASE_LON;
+    if (east)
+        *lon += 2 * asin(sin(d / (2 * R_EARTH)) / cos(BASE_LAT * M_PI / 180)) * 180 / M_PI;
+    else
+        *lat += d / R_EARTH * 180 / M_PI;
+}
+
+static void test_distance(void **state)
+{
+    (void)state;
+    double lat, lon;
+    offset(100, false, &lat, &lon);
+    assert_float_equal(tz_distance_m(BASE_LAT, BASE_LON, lat, lon), 100, 1e-6);
+    offset(100, true, &lat, &lon);
+    assert_float_equal(tz_distance_m(BASE_LAT, BASE_LON, lat, lon), 100, 1e-6);
+    assert_float_equal(tz_distance_m(50, 20, 50, 20), 0, 1e-12);
+}
+
+static void test_nearby_thresholds(void **state)
+{
+    (void)state;
+    int64_t now = T0 + 100 * DAY, win = 14 * DAY;
+    struct {
+        double d;
+        bool east;
+        uint8_t cat, status;
+        int64_t recv;
+        bool want;
+    } cases[] = {
+        {99.5, false, 1, 0, now - DAY, true},    /* 1: just inside, north */
+        {100.5, false, 1, 0, now - DAY, false},  /* 2: just beyond */
+        {99.5, true, 1, 2, now - DAY, true},     /* 3: just inside, east, confirmed */
+        {100.5, true, 1, 0, now - DAY, false},   /* 4: just beyond, east */
+        {10, false, 1, 1, now - win, true},      /* 5: received exactly 14 days before */
+        {10, false, 1, 1, now - win - 1, false}, /* 6: a second older */
+        {10, false, 2, 0, now - DAY, false},     /* 7: another category */
+        {10, false, 1, 6, now - DAY, false},     /* 8: rejected */
+        {0, false, 1, 0, now, false},            /* 9: the report itself */
+        {50, true, 1, 0, now, true},             /* 10: at the same second */
+        {10, false, 1, 0, now + 1, false},       /* 11: after it */
+    };
+    size_t n = sizeof cases / sizeof cases[0];
+    struct tz_map_point pts[16];
+    for (size_t i = 0; i < n; i++) {
+        pts[i] = (struct tz_map_point){.id = (int64_t)i + 1,
+                                       .category = cases[i].cat,
+                                       .status = cases[i].status,
+                                       .received_at = cases[i].recv,
+                                       .status_changed_at = cases[i].recv};
+        offset(cases[i].d, cases[i].east, &pts[i].lat, &pts[i].lon);
+    }
+    struct tz_map_index *idx = NULL;
+    assert_int_equal(tz_map_index_build(pts, n, &idx), TZ_OK);
+    struct tz_point_source src = tz_point_source_index(idx);
+    struct tz_nearby_query q = {
+        .category = 1,
+        .status_mask = 0x3F, /* all but rejected */
+        .lat = BASE_LAT,
+        .lon = BASE_LON,
+        .radius_m = 100,
+        .from = now - win,
+        .to = now,
+        .exclude_id = 9,
+    };
+    struct tz_nearby out[8];
+    size_t found = 0;
+    assert_int_equal(tz_nearby_find(&src, &q, out, 8, &found), TZ_OK);
+    assert_int_equal(found, 4);
+    /* Nearest first: 5 (10 m), 10 (50 m), then 1 and 3 at 99.5 m, older first (same time: id). */
+    assert_int_equal(out[0].id, 5);
+    assert_int_equal(out[1].id, 10);
+    assert_int_equal(out[2].id, 1);
+    assert_int_equal(out[3].id, 3);
+    assert_float_equal(out[2].distance_m, 99.5, 0.05);
+    assert_int_equal(out[3].status, 2);
+    /* A short answer keeps the nearest; found still counts all. */
+    assert_int_equal(tz_nearby_find(&src, &q, out, 2, &found), TZ_OK);
+    assert_int_equal(found, 4);
+    assert_int_equal(out[0].id, 5);
+    assert_int_equal(out[1].id, 10);
+    assert_int_equal(tz_nearby_find(&src, &q, out, 0, &found), TZ_OK);
+    assert_int_equal(found, 4);
+    /* Widened by a metre, the two at 100.5 m join. */
+    q.radius_m = 101;
+    assert_int_equal(tz_nearby_find(&src, &q, out, 8, &found), TZ_OK);
+    assert_int_equal(found, 6);
+    q.lat = NAN;
+    assert_int_equal(tz_nearby_find(&src, &q, out, 8, &found), TZ_EINVAL);
+    tz_map_index_free(idx);
+}
+
+static void test_places(void **state)
+{
+    (void)state;
+    int64_t t = T0, win = 14 * DAY;
+    struct tz_place_point p[8];
+    double lat, lon;
+    /* 0, 1, 2 on a line 90 m apart: a chain, one place, though 0 and 2 are 180 m apart. */
+    for (int i = 0; i < 3; i++) {
+        offset(90.0 * i, false, &lat, &lon);
+        p[i] = (struct tz_place_point){1, lat, lon, t};
+    }
+    offset(-100.5, false, &lat, &lon); /* 3: 100.5 m south of 0: its own place */
+    p[3] = (struct tz_place_point){1, lat, lon, t};
+    offset(-99.5, true, &lat, &lon); /* 4: 99.5 m west of 0: joins */
+    p[4] = (struct tz_place_point){1, lat, lon, t};
+    p[5] = (struct tz_place_point){1, BASE_LAT, BASE_LON, t + win + 1}; /* a second too late */
+    p[6] = (struct tz_place_point){2, BASE_LAT, BASE_LON, t};           /* another category */
+    p[7] = (struct tz_place_point){1, BASE_LAT, BASE_LON, t - win};     /* exactly 14 days */
+    uint32_t place[8];
+    assert_int_equal(tz_places_group(p, 8, 100, win, place), TZ_OK);
+    assert_int_equal(place[0], 0);
+    assert_int_equal(place[1], 0);
+    assert_int_equal(place[2], 0);
+    assert_int_equal(place[3], 3);
+    assert_int_equal(place[4], 0);
+    assert_int_equal(place[5], 5);
+    assert_int_equal(place[6], 6);
+    assert_int_equal(place[7], 0);
+    assert_int_equal(tz_places_group(p, 8, 0, win, place), TZ_EINVAL);
+    assert_int_equal(tz_places_group(p, 0, 100, win, place), TZ_OK);
+}
+
+/* ---- merging, in a real store ---------------------------------------------------------- */
+
+static void test_merge(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/tz_analysis_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    struct tz_store *store = NULL;
+    assert_int_equal(tz_store_open_sqlite(path, &store), TZ_OK);
+    assert_int_equal(tz_threatmap_demo(store, 20, 7, T0), TZ_OK);
+    struct tz_threatmap *tm = NULL;
+    assert_int_equal(tz_threatmap_open(store, NULL, &tm), TZ_OK);
+    assert_int_equal(tz_analysis_merge(tm, 2, 1, "cli:kowalski", "same car", T0), TZ_OK);
+    assert_int_equal(tz_analysis_merge(tm, 2, 3, "a", NULL, T0), TZ_ECONFLICT); /* merged */
+    assert_int_equal(tz_analysis_merge(tm, 4, 2, "a", NULL, T0), TZ_ECONFLICT); /* into a dup */
+    assert_int_equal(tz_analysis_merge(tm, 1, 5, "a", NULL, T0), TZ_ECONFLICT); /* has dups */
+    assert_int_equal(tz_analysis_merge(tm, 4, 4, "a", NULL, T0), TZ_EINVAL);
+    assert_int_equal(tz_analysis_merge(tm, 4, 1, "", NULL, T0), TZ_EINVAL);
+    assert_int_equal(tz_analysis_merge(tm, 4, 999, "a", NULL, T0), TZ_ENOTFOUND);
+    assert_int_equal(tz_analysis_merge(tm, 3, 1, "cli:nowak", NULL, T0 + 5), TZ_OK);
+    struct tz_merge_rec *m = NULL;
+    size_t n = 0;
+    assert_int_equal(tz_store_report_merges(store, 1, &m, &n), TZ_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(m[0].report_id, 2);
+    assert_int_equal(m[0].original_id, 1);
+    assert_string_equal(m[0].actor, "cli:kowalski");
+    assert_string_equal(m[0].note, "same car");
+    assert_null(m[1].note);
+    tz_merge_recs_free(m, n);
+    assert_int_equal(tz_store_report_merges(store, 2, &m, &n), TZ_OK);
+    assert_int_equal(n, 1);
+    tz_merge_recs_free(m, n);
+    /* Both reports stay; their histories are untouched. */
+    struct tz_report_rec rec = {0};
+    assert_int_equal(tz_store_get_report(store, 2, &rec), TZ_OK);
+    tz_report_rec_clear(&rec);
+    tz_threatmap_close(tm);
+    tz_store_close(store);
+    char side[sizeof path + 8];
+    for (int k = 0; k < 2; k++) {
+        snprintf(side, sizeof side, "%s%s", path, k ? "-wal" : "-shm");
+        unlink(side);
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +645,10 @@ int main(void)
         cmocka_unit_test(test_proj),
         cmocka_unit_test(test_visit),
         cmocka_unit_test(test_hotspots_compute),
+        cmocka_unit_test(test_distance),
+        cmocka_unit_test(test_nearby_thresholds),
+        cmocka_unit_test(test_places),
+        cmocka_unit_test(test_merge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -151,12 +151,12 @@ static int index_exists(const char *path, const char *name)
 static void migrations_reach_version_and_reopen_is_idempotent(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(tz_store_schema_version(f->store), 3);
+    assert_int_equal(tz_store_schema_version(f->store), 7);
     reopen(f);
-    assert_int_equal(tz_store_schema_version(f->store), 3);
+    assert_int_equal(tz_store_schema_version(f->store), 7);
     reopen(f);
-    assert_int_equal(tz_store_schema_version(f->store), 3);
-    assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM schema_migrations"), 3);
+    assert_int_equal(tz_store_schema_version(f->store), 7);
+    assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM schema_migrations"), 7);
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM categories"), 27);
     assert_int_equal(raw_int(f->path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
     struct tz_district_rec *d;
@@ -174,7 +174,7 @@ static void migrations_reach_version_and_reopen_is_idempotent(void **state)
                       " CREATE INDEX reports_lat_lon ON reports (lat, lon)");
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM categories"), 0);
     assert_int_equal(tz_store_open_sqlite(f->path, &f->store), TZ_OK);
-    assert_int_equal(tz_store_schema_version(f->store), 3);
+    assert_int_equal(tz_store_schema_version(f->store), 7);
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM categories"), 27);
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM category_groups"), 7);
     assert_int_equal(index_exists(f->path, "reports_cell"), 1);
