@@ -170,7 +170,7 @@ static void migrations_reach_version_and_reopen_is_idempotent(void **state)
     f->store = NULL;
     raw_exec(f->path, "DELETE FROM categories; DELETE FROM category_groups;"
                       " DELETE FROM schema_migrations WHERE version >= 2;"
-                      " DROP INDEX reports_cell;"
+                      " DROP INDEX reports_cell; DROP TABLE report_links;"
                       " CREATE INDEX reports_lat_lon ON reports (lat, lon)");
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM categories"), 0);
     assert_int_equal(tz_store_open_sqlite(f->path, &f->store), TZ_OK);
