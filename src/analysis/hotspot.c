@@ -265,6 +265,8 @@ struct binning {
     struct tz_hotspot_cell *cells;
     size_t n, cap;
     uint64_t points;
+    uint64_t last_key; /* the cell of the last point, EMPTY at first */
+    uint32_t last;
     double x[BATCH], y[BATCH];
 };
 
@@ -308,6 +310,12 @@ static tz_err bin_batch(void *ctx, const struct tz_map_point *pts, size_t n)
             continue; /* not projectable (far off the grid's zone) */
         struct tz_hex h = tz_hex_of(b->cell_m, b->x[i], b->y[i]);
         uint64_t key = hex_key(h);
+        /* Points come in runs along a Z-order curve: the last cell is often the next one. */
+        if (key == b->last_key) {
+            b->cells[b->last].count++;
+            b->points++;
+            continue;
+        }
         size_t at = table_find(&b->t, key);
         if (b->t.keys[at] == EMPTY) {
             if (b->n == b->cap) {
@@ -319,7 +327,9 @@ static tz_err bin_batch(void *ctx, const struct tz_map_point *pts, size_t n)
             b->t.slot[at] = (uint32_t)b->n;
             b->cells[b->n++] = (struct tz_hotspot_cell){.hex = h};
         }
-        b->cells[b->t.slot[at]].count++;
+        b->last_key = key;
+        b->last = b->t.slot[at];
+        b->cells[b->last].count++;
         b->points++;
     }
     return TZ_OK;
@@ -337,9 +347,12 @@ tz_err tz_hotspots_compute(const struct tz_point_source *src, struct tz_proj *pr
         return TZ_ENOMEM;
     b->proj = proj;
     b->cell_m = p->cell_m;
+    b->last_key = EMPTY;
     tz_err err = grow(b);
+    struct tz_map_visit vv = *v;
+    vv.no_ids = true;
     if (!err)
-        err = src->visit(src->src, v, bin_batch, b);
+        err = src->visit(src->src, &vv, bin_batch, b);
     out->params = *p;
     out->cells = b->cells;
     out->n = b->n;

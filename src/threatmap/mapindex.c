@@ -1200,6 +1200,7 @@ struct vctx {
     int32_t rfrom, rto;  /* received_at in [rfrom, rto) */
     int32_t minch[NSTAT + 1];
     int64_t lfrom, lto; /* the same for node bounds, open ends past any time */
+    bool no_ids;
     tz_map_visit_fn fn;
     void *ctx;
     struct tz_map_point batch[VISIT_BATCH];
@@ -1226,7 +1227,7 @@ static void visit_scan(struct vctx *v, uint32_t b, uint32_t e)
             L->ch[p] < v->minch[s])
             continue;
         v->batch[v->n++] = (struct tz_map_point){
-            .id = v->idx->id[L->pid[p]],
+            .id = v->no_ids ? 0 : v->idx->id[L->pid[p]],
             .lat = lat_of(y + 0.5),
             .lon = lon_of(x + 0.5),
             .category = L->cat[p],
@@ -1267,6 +1268,7 @@ tz_err tz_map_index_visit(const struct tz_map_index *idx, const struct tz_map_vi
         .mask = vq->filter.status_mask,
         .rfrom = rel_bound(vq->filter.received_from, INT32_MIN),
         .rto = rel_bound(vq->filter.received_to, INT32_MAX),
+        .no_ids = vq->no_ids,
         .fn = fn,
         .ctx = ctx,
     };

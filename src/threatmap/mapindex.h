@@ -158,6 +158,7 @@ tz_err tz_map_result_geojson(const struct tz_map_result *r, enum tz_map_mode mod
  * the points themselves rather than bins.
  */
 struct tz_map_visit {
+    bool no_ids; /* the caller needs no ids: every id is 0 (saves a memory read per point) */
     bool has_box;
     double west, south, east, north;
     struct tz_map_filter filter;
