@@ -34,6 +34,8 @@ static const char usage[] =
     "        move a report through the workflow (as a supervisor)\n"
     "  report merge DUP ORIGINAL [--actor NAME] [--note TEXT] [--db PATH]\n"
     "        record that report DUP duplicates ORIGINAL (both stay; the merge is kept)\n"
+    "  stats [--by district|unit|region] [--from DATE] [--to DATE] [--format text|csv|json|geojson]\n"
+    "        [--db PATH]   reports by category and status and deadline compliance, per group\n"
     "  --help | --version\n"
     "\n"
     "The database defaults to " DEFAULT_DB ".\n";
@@ -289,6 +291,48 @@ static int cmd_report(const struct options *o)
     return err ? fail(move ? "transition refused" : "report", err) : 0;
 }
 
+/* stats: the statistics of GET /api/v1/analysis/stats in the terminal (text by default). */
+static int cmd_stats(int argc, char **argv)
+{
+    struct options o = {.db = DEFAULT_DB};
+    struct tz_query_param params[8];
+    size_t n = 0;
+    bool has_format = false;
+    for (int i = 2; i < argc; i += 2) {
+        if (i + 1 >= argc || strncmp(argv[i], "--", 2) != 0 || n + 1 >= 8) {
+            fputs(usage, stderr);
+            return 2;
+        }
+        if (strcmp(argv[i], "--db") == 0) {
+            o.db = argv[i + 1];
+            continue;
+        }
+        has_format = has_format || strcmp(argv[i], "--format") == 0;
+        params[n++] = (struct tz_query_param){argv[i] + 2, argv[i + 1]};
+    }
+    if (!has_format)
+        params[n++] = (struct tz_query_param){"format", "text"};
+    struct tz_store *store = NULL;
+    struct tz_threatmap *tm = NULL;
+    if (open_all(&o, &store, &tm))
+        return 1;
+    struct tz_field_errors errs = {0};
+    struct tz_buf b;
+    tz_buf_init(&b, 256u * 1024 * 1024);
+    enum tz_stats_format format;
+    tz_err err = tz_analysis_stats(tm, params, n, tz_time_now(), &b, &format, &errs);
+    for (size_t i = 0; i < errs.count; i++)
+        fprintf(stderr, "tarcza: --%s: %s\n", errs.items[i].field, errs.items[i].message);
+    if (!err)
+        fwrite(b.data, 1, b.len, stdout);
+    if (!err && format != TZ_STATS_TEXT && format != TZ_STATS_CSV)
+        putchar('\n');
+    tz_buf_free(&b);
+    tz_threatmap_close(tm);
+    tz_store_close(store);
+    return err ? fail("stats", err) : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -299,6 +343,8 @@ int main(int argc, char **argv)
         printf("tarcza %s\n", TZ_VERSION);
         return 0;
     }
+    if (strcmp(argv[1], "stats") == 0)
+        return cmd_stats(argc, argv);
     struct options o = {.db = DEFAULT_DB, .port = 8080, .reports = -1, .seed = 2016};
     if (!parse_options(argc, argv, 2, &o))
         return 2;

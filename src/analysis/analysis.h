@@ -211,4 +211,47 @@ tz_err tz_analysis_linked_json(struct tz_threatmap *tm, const struct tz_query_pa
 tz_err tz_analysis_merge(struct tz_threatmap *tm, int64_t duplicate, int64_t original,
                          const char *actor, const char *note, int64_t now);
 
+/* ---- trends, statistics, patrol plans (read from the store in one pass) ---- */
+
+#define TZ_TRENDS_BUCKETS_MAX 156 /* three years of weeks */
+
+/*
+ * GET /api/v1/analysis/trends?period=week|month&from=&to=&district=&unit=&category=&group=
+ * Counts per category per week (Monday to Sunday, Polish time) or calendar
+ * month in [from, to) (default: the 12 months to now), each beside the same
+ * period a year earlier (the month a year before; the week 52 weeks before)
+ * and the change in per cent (null where the year before had none).
+ */
+tz_err tz_analysis_trends_json(struct tz_threatmap *tm, const struct tz_query_param *params,
+                               size_t count, int64_t now, struct tz_buf *out,
+                               struct tz_field_errors *errs);
+
+/* What tz_analysis_stats writes. */
+enum tz_stats_format { TZ_STATS_JSON, TZ_STATS_CSV, TZ_STATS_GEOJSON, TZ_STATS_TEXT };
+
+/*
+ * GET /api/v1/analysis/stats?by=district|unit|region&from=&to=&format=json|csv|geojson|text
+ * Per district, unit or region (this instance's districts together): reports
+ * received in [from, to) by category and by status, and deadline compliance
+ * at `now` (take-up and verification: on time, late, overdue and still open,
+ * and the share on time). *format says what was written (for the content type).
+ */
+tz_err tz_analysis_stats(struct tz_threatmap *tm, const struct tz_query_param *params, size_t count,
+                         int64_t now, struct tz_buf *out, enum tz_stats_format *format,
+                         struct tz_field_errors *errs);
+
+#define TZ_PATROL_DAYS 90      /* reports considered: received in the 90 days before now */
+#define TZ_PATROL_HALF_LIFE 14 /* days: a report's weight halves every 14 days */
+#define TZ_PATROL_LIMIT 10     /* places in a plan by default */
+#define TZ_PATROL_LIMIT_MAX 50
+
+/*
+ * GET /api/v1/analysis/patrol?district=ID&limit=N
+ * The places (see tz_places_group) of the district to visit this week,
+ * ranked by score (docs/analysis.md), each with the reason, as GeoJSON points.
+ */
+tz_err tz_analysis_patrol_json(struct tz_threatmap *tm, const struct tz_query_param *params,
+                               size_t count, int64_t now, struct tz_buf *out,
+                               struct tz_field_errors *errs);
+
 #endif

@@ -31,4 +31,17 @@ bool an_time(const struct tz_query_param *p, int64_t *out, struct tz_field_error
 bool an_choice(const struct tz_query_param *p, const char *const *choices, int *out,
                struct tz_field_errors *errs);
 
+/* The Polish calendar day (days since 1970-01-01) of instant t. */
+int64_t an_local_day(int64_t t);
+/* The instant of 00:00 Polish time on local day d. */
+int64_t an_day_start(int64_t d);
+/* The category's number in the threat map's list, or -1. */
+int an_category(struct tz_threatmap *tm, const char *code);
+/*
+ * Reads category= and group= (comma-separated codes) into on[] (every
+ * category when neither is given); false with an entry in errs otherwise.
+ */
+bool an_categories(struct tz_threatmap *tm, const struct tz_query_param *p, bool *on, bool *any,
+                   struct tz_field_errors *errs);
+
 #endif

@@ -90,3 +90,61 @@ bool an_choice(const struct tz_query_param *p, const char *const *choices, int *
     tz_fielderr_add(errs, p->key, "is not one of the accepted values");
     return false;
 }
+
+int64_t an_local_day(int64_t t)
+{
+    int64_t l = t + tz_time_pl_offset(t);
+    return l >= 0 ? l / 86400 : -((-l + 86399) / 86400);
+}
+
+int64_t an_day_start(int64_t d)
+{
+    /* Midnight is never in a DST gap in Poland (changes happen at 02:00 / 03:00 local). */
+    int64_t t = d * 86400 - 3600;
+    return d * 86400 - tz_time_pl_offset(t);
+}
+
+int an_category(struct tz_threatmap *tm, const char *code)
+{
+    size_t n;
+    const struct tz_category_rec *cats = tz_threatmap_category_list(tm, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(cats[i].code, code) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+bool an_categories(struct tz_threatmap *tm, const struct tz_query_param *p, bool *on, bool *any,
+                   struct tz_field_errors *errs)
+{
+    size_t n;
+    const struct tz_category_rec *cats = tz_threatmap_category_list(tm, &n);
+    const char *s = value_of(p);
+    bool group = strcmp(p->key, "group") == 0;
+    if (!*any)
+        memset(on, 0, TZ_MAP_MAX_CATEGORIES * sizeof *on);
+    *any = true;
+    size_t items = 0;
+    while (*s) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        bool known = false;
+        for (size_t i = 0; i < n && len > 0; i++) {
+            const char *code = group ? cats[i].group : cats[i].code;
+            if (strlen(code) == len && memcmp(code, s, len) == 0) {
+                on[i] = true;
+                known = true;
+            }
+        }
+        if (!known || ++items > TZ_MAP_MAX_CATEGORIES) {
+            tz_fielderr_add(errs, p->key, "must be a comma-separated list of %s codes",
+                            group ? "group" : "category");
+            return false;
+        }
+        s += len + (comma ? 1 : 0);
+    }
+    if (items == 0)
+        tz_fielderr_add(errs, p->key, "must not be empty");
+    return items > 0;
+}

@@ -67,6 +67,9 @@ enum MHD_Result http_respond_problem(struct request *req, tz_err err, const char
 enum MHD_Result http_respond_status_problem(struct request *req, unsigned status,
                                             const char *detail,
                                             const struct tz_field_errors *fields);
+/* Answers with buf's contents (taking ownership) as the given content type. */
+enum MHD_Result http_respond_typed(struct request *req, unsigned status, const char *type,
+                                   struct tz_buf *buf);
 /* A threat-map function that answers a query string into a buffer (list, map). */
 typedef tz_err (*query_fn)(struct tz_threatmap *tm, const struct tz_query_param *params,
                            size_t count, int64_t now, struct tz_buf *out,
@@ -88,6 +91,9 @@ enum MHD_Result api_map(struct request *req);
 /* analysis (api_analysis.c) */
 enum MHD_Result api_analysis_hotspots(struct request *req);
 enum MHD_Result api_analysis_linked(struct request *req);
+enum MHD_Result api_analysis_trends(struct request *req);
+enum MHD_Result api_analysis_stats(struct request *req);
+enum MHD_Result api_analysis_patrol(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 

@@ -186,3 +186,17 @@ bool http_query_params(struct request *req, struct tz_query_param *params, size_
     *count = w.count;
     return !w.overflow;
 }
+
+enum MHD_Result http_respond_typed(struct request *req, unsigned status, const char *type,
+                                   struct tz_buf *buf)
+{
+    size_t len = buf->len;
+    char *data = tz_buf_take(buf);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(data);
+        return MHD_NO;
+    }
+    add_common_headers(resp, type);
+    return queue(req, status, resp);
+}

@@ -33,6 +33,9 @@ static const struct route routes[] = {
     /* analysis (api_analysis.c) */
     {"GET", "/api/v1/analysis/hotspots", false, false, api_analysis_hotspots},
     {"GET", "/api/v1/analysis/linked", false, false, api_analysis_linked},
+    {"GET", "/api/v1/analysis/trends", false, false, api_analysis_trends},
+    {"GET", "/api/v1/analysis/stats", false, false, api_analysis_stats},
+    {"GET", "/api/v1/analysis/patrol", false, false, api_analysis_patrol},
 };
 
 struct tz_http_config tz_http_defaults(void)
