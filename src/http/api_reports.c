@@ -44,11 +44,12 @@ static enum MHD_Result answer_committed(struct request *req)
         return http_respond_problem(req, req->commit_err, "the report could not be stored", NULL);
     struct tz_buf b;
     tz_buf_init(&b, REPORT_BODY_MAX);
-    if (tz_threatmap_submission_json(req->srv->tm, &req->sub, &b) != TZ_OK ||
-        tz_analysis_submission_nearby(req->srv->tm, &req->sub.rec, &b) != TZ_OK) {
+    if (tz_threatmap_submission_json(req->srv->tm, &req->sub, &b) != TZ_OK) {
         tz_buf_free(&b);
         return http_respond_problem(req, TZ_ENOMEM, NULL, NULL);
     }
+    /* The report is stored: should the hint fail, the answer goes without it. */
+    (void)tz_analysis_submission_nearby(req->srv->tm, &req->sub.rec, &b);
     return http_respond_json(req, MHD_HTTP_CREATED, &b);
 }
 
