@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,15 @@
 #include <unistd.h>
 
 #include "analysis/analysis.h"
+#include "base/tztime.h"
+
+/* Statistics as JSON, in the shape of the other query functions. */
+static tz_err stats_json(struct tz_threatmap *tm, const struct tz_query_param *params, size_t count,
+                         int64_t now, struct tz_buf *out, struct tz_field_errors *errs)
+{
+    enum tz_stats_format format;
+    return tz_analysis_stats(tm, params, count, now, out, &format, errs);
+}
 
 #define T0 1700000000 /* 2023-11-14 */
 #define DAY 86400
@@ -633,6 +643,158 @@ static void test_merge(void **state)
     unlink(path);
 }
 
+/* ---- patrol plan and statistics on constructed reports ------------------------------ */
+
+struct store_fixture {
+    char path[64];
+    struct tz_store *store;
+    struct tz_threatmap *tm;
+};
+
+static void fixture_open(struct store_fixture *f)
+{
+    snprintf(f->path, sizeof f->path, "/tmp/tz_analysis_XXXXXX");
+    int fd = mkstemp(f->path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(f->path);
+    assert_int_equal(tz_store_open_sqlite(f->path, &f->store), TZ_OK);
+    assert_int_equal(tz_threatmap_demo(f->store, 0, 7, T0), TZ_OK); /* districts only */
+    assert_int_equal(tz_threatmap_open(f->store, NULL, &f->tm), TZ_OK);
+}
+
+static void fixture_close(struct store_fixture *f)
+{
+    tz_threatmap_close(f->tm);
+    tz_store_close(f->store);
+    char side[80];
+    for (int k = 0; k < 2; k++) {
+        snprintf(side, sizeof side, "%s%s", f->path, k ? "-wal" : "-shm");
+        unlink(side);
+    }
+    unlink(f->path);
+}
+
+/* Files a report at (lat, lon) and moves it through the statuses given (NULL-terminated). */
+static int64_t file_report(struct store_fixture *f, const char *category, double lat, double lon,
+                           int64_t now, ...)
+{
+    char body[256];
+    snprintf(body, sizeof body, "{\"category\":\"%s\",\"lat\":%.6f,\"lon\":%.6f}", category, lat,
+             lon);
+    struct tz_submission sub = {0};
+    struct tz_field_errors errs = {0};
+    assert_int_equal(tz_threatmap_prepare(f->tm, body, strlen(body), "127.0.0.1", now, &sub, &errs),
+                     TZ_OK);
+    assert_int_equal(tz_threatmap_submit(f->tm, &sub), TZ_OK);
+    int64_t id = sub.rec.id;
+    tz_submission_clear(&sub);
+    va_list ap;
+    va_start(ap, now);
+    for (const char *to; (to = va_arg(ap, const char *));) {
+        struct tz_transition_request req = {
+            .report_id = id, .to = to, .role = TZ_ROLE_SUPERVISOR, .actor = "test", .note = "n"};
+        assert_int_equal(tz_threatmap_transition(f->tm, &req, now + 60, &errs), TZ_OK);
+    }
+    va_end(ap);
+    return id;
+}
+
+static json_t *call(struct store_fixture *f,
+                    tz_err (*fn)(struct tz_threatmap *, const struct tz_query_param *, size_t,
+                                 int64_t, struct tz_buf *, struct tz_field_errors *),
+                    const struct tz_query_param *params, size_t n, int64_t now)
+{
+    struct tz_buf b;
+    tz_buf_init(&b, 16u << 20);
+    struct tz_field_errors errs = {0};
+    assert_int_equal(fn(f->tm, params, n, now, &b, &errs), TZ_OK);
+    json_error_t jerr;
+    json_t *j = json_loads(b.data, 0, &jerr);
+    assert_non_null(j);
+    tz_buf_free(&b);
+    return j;
+}
+
+/*
+ * In the Old Town: A, one confirmed report (score 3); B, two new reports 50 m
+ * apart (2); D, one not confirmed (0.25); C, one eliminated (0: left out).
+ * All filed now, so the decay is 1.
+ */
+static void test_patrol_and_stats(void **state)
+{
+    (void)state;
+    struct store_fixture f;
+    fixture_open(&f);
+    int64_t now = tz_time_now() - 3600;
+    double lat = 50.0617, lon = 19.9373;
+    int64_t a =
+        file_report(&f, "illegal_parking", lat, lon, now, "verifying", "confirmed", (char *)NULL);
+    int64_t b1 = file_report(&f, "begging", lat + 0.0027, lon, now, (char *)NULL);
+    int64_t b2 = file_report(&f, "begging", lat + 0.0027 + 0.00045, lon, now, (char *)NULL);
+    file_report(&f, "vandalism", lat - 0.0020, lon, now, "verifying", "confirmed", "eliminated",
+                (char *)NULL);
+    int64_t d = file_report(&f, "speeding", lat, lon + 0.003, now, "verifying", "not_confirmed",
+                            (char *)NULL);
+    struct tz_report_rec rec = {0};
+    assert_int_equal(tz_store_get_report(f.store, a, &rec), TZ_OK);
+    char district[TZ_ID_MAX];
+    memcpy(district, rec.district_id, sizeof district);
+    tz_report_rec_clear(&rec);
+
+    struct tz_query_param p[] = {{"district", district}};
+    json_t *plan = call(&f, tz_analysis_patrol_json, p, 1, now + 120);
+    json_t *features = json_object_get(plan, "features");
+    assert_int_equal(json_array_size(features), 3);
+    json_t *first = json_object_get(json_array_get(features, 0), "properties");
+    json_t *second = json_object_get(json_array_get(features, 1), "properties");
+    json_t *third = json_object_get(json_array_get(features, 2), "properties");
+    assert_float_equal(json_real_value(json_object_get(first, "score")), 3.0, 0.01);
+    assert_float_equal(json_real_value(json_object_get(second, "score")), 2.0, 0.01);
+    assert_float_equal(json_real_value(json_object_get(third, "score")), 0.25, 0.01);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(first, "reports"), 0)), a);
+    json_t *reports = json_object_get(second, "reports");
+    assert_int_equal(json_array_size(reports), 2);
+    assert_int_equal(json_integer_value(json_array_get(reports, 0)), b1);
+    assert_int_equal(json_integer_value(json_array_get(reports, 1)), b2);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(third, "reports"), 0)), d);
+    assert_non_null(strstr(json_string_value(json_object_get(first, "reason")), "1 confirmed"));
+    assert_non_null(strstr(json_string_value(json_object_get(second, "reason")), "2 new"));
+    json_decref(plan);
+
+    /* Statistics of the same five: by status, and every take-up on time. */
+    struct tz_query_param sp[] = {{"by", "region"}};
+    json_t *st = call(&f, stats_json, sp, 1, now + 120);
+    json_t *g = json_array_get(json_object_get(st, "groups"), 0);
+    assert_int_equal(json_integer_value(json_object_get(g, "total")), 5);
+    json_t *by = json_object_get(g, "by_status");
+    assert_int_equal(json_integer_value(json_object_get(by, "new")), 2);
+    assert_int_equal(json_integer_value(json_object_get(by, "confirmed")), 1);
+    assert_int_equal(json_integer_value(json_object_get(by, "eliminated")), 1);
+    json_t *tu = json_object_get(g, "takeup");
+    assert_int_equal(json_integer_value(json_object_get(tu, "on_time")), 3);
+    assert_int_equal(json_integer_value(json_object_get(tu, "open")), 2);
+    assert_float_equal(json_real_value(json_object_get(tu, "on_time_pct")), 100.0, 1e-9);
+    json_decref(st);
+
+    /* Three days later the two new ones are overdue. */
+    st = call(&f, stats_json, sp, 1, now + 3 * 86400);
+    tu = json_object_get(json_array_get(json_object_get(st, "groups"), 0), "takeup");
+    assert_int_equal(json_integer_value(json_object_get(tu, "overdue")), 2);
+    assert_float_equal(json_real_value(json_object_get(tu, "on_time_pct")), 60.0, 1e-9);
+    json_decref(st);
+
+    /* Trends: this month holds the five; the year before, none. */
+    struct tz_query_param tp[] = {{"period", "month"}};
+    json_t *tr = call(&f, tz_analysis_trends_json, tp, 1, now + 120);
+    json_t *counts = json_object_get(json_object_get(tr, "total"), "counts");
+    assert_int_equal(json_integer_value(json_array_get(counts, json_array_size(counts) - 1)), 5);
+    assert_true(json_is_null(json_array_get(
+        json_object_get(json_object_get(tr, "total"), "change_pct"), json_array_size(counts) - 1)));
+    json_decref(tr);
+    fixture_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -649,6 +811,7 @@ int main(void)
         cmocka_unit_test(test_nearby_thresholds),
         cmocka_unit_test(test_places),
         cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_patrol_and_stats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
