@@ -100,6 +100,9 @@ tz_err tz_hotspot_gistar(struct tz_hotspot_cell *cells, size_t n, const struct t
 struct tz_point_source {
     tz_err (*visit)(void *src, const struct tz_map_visit *v, tz_map_visit_fn fn, void *ctx);
     void *src;
+    /* Optional: a further test each point must pass (hot spots of one district). */
+    bool (*keep)(void *keep_ctx, const struct tz_map_point *p);
+    void *keep_ctx;
 };
 
 /* A point source over a bare map index. */
@@ -129,7 +132,8 @@ tz_err tz_hotspots_geojson(const struct tz_hotspots *h, struct tz_proj *proj, bo
                            struct tz_buf *out);
 
 /*
- * GET /api/v1/analysis/hotspots?cell=&band=&fdr=&all=&category=&group=&status=&from=&to=&bbox=
+ * GET /api/v1/analysis/hotspots?cell=&band=&fdr=&all=&district=&category=&group=&status=&from=&to=&bbox=
+ * (district: only the reports inside that district's polygon)
  */
 tz_err tz_analysis_hotspots_json(struct tz_threatmap *tm, const struct tz_query_param *params,
                                  size_t count, int64_t now, struct tz_buf *out,

@@ -259,6 +259,7 @@ done:
 
 /* Binning under way: the table grows with the cells found. */
 struct binning {
+    const struct tz_point_source *src;
     struct tz_proj *proj;
     double cell_m;
     struct table t;
@@ -298,10 +299,15 @@ static tz_err grow(struct binning *b)
 static tz_err bin_batch(void *ctx, const struct tz_map_point *pts, size_t n)
 {
     struct binning *b = ctx;
+    size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        b->x[i] = pts[i].lon;
-        b->y[i] = pts[i].lat;
+        if (b->src->keep && !b->src->keep(b->src->keep_ctx, &pts[i]))
+            continue;
+        b->x[m] = pts[i].lon;
+        b->y[m] = pts[i].lat;
+        m++;
     }
+    n = m;
     tz_err err = tz_proj_forward(b->proj, b->x, b->y, n);
     if (err && err != TZ_EINVAL)
         return err;
@@ -345,6 +351,7 @@ tz_err tz_hotspots_compute(const struct tz_point_source *src, struct tz_proj *pr
     struct binning *b = calloc(1, sizeof *b);
     if (!b)
         return TZ_ENOMEM;
+    b->src = src;
     b->proj = proj;
     b->cell_m = p->cell_m;
     b->last_key = EMPTY;
@@ -386,12 +393,12 @@ static tz_err threatmap_visit(void *src, const struct tz_map_visit *v, tz_map_vi
 
 struct tz_point_source tz_point_source_index(struct tz_map_index *idx)
 {
-    return (struct tz_point_source){index_visit, idx};
+    return (struct tz_point_source){.visit = index_visit, .src = idx};
 }
 
 struct tz_point_source tz_point_source_threatmap(struct tz_threatmap *tm)
 {
-    return (struct tz_point_source){threatmap_visit, tm};
+    return (struct tz_point_source){.visit = threatmap_visit, .src = tm};
 }
 
 /* ---- GeoJSON ------------------------------------------------------------ */

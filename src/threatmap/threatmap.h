@@ -185,6 +185,8 @@ struct tz_store *tz_threatmap_store(const struct tz_threatmap *tm);
 tz_err tz_threatmap_parse_visit(struct tz_threatmap *tm, const struct tz_query_param *params,
                                 size_t count, struct tz_map_visit *v,
                                 struct tz_field_errors *errs);
+/* The district holding (lat, lon), as an index into tz_threatmap_district_list; TZ_EOUTSIDE. */
+tz_err tz_threatmap_locate(struct tz_threatmap *tm, double lat, double lon, size_t *index);
 /* Visits the reports of the map index (see tz_map_index_visit). */
 tz_err tz_threatmap_visit(struct tz_threatmap *tm, const struct tz_map_visit *v,
                           tz_map_visit_fn fn, void *ctx);

@@ -62,3 +62,8 @@ tz_err tz_threatmap_visit(struct tz_threatmap *tm, const struct tz_map_visit *v,
 {
     return tz_map_index_visit(tm->map, v, fn, ctx);
 }
+
+tz_err tz_threatmap_locate(struct tz_threatmap *tm, double lat, double lon, size_t *index)
+{
+    return tm->router ? tz_router_locate(tm->router, lat, lon, index) : TZ_EOUTSIDE;
+}

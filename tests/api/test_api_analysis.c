@@ -92,6 +92,19 @@ static void hotspots_are_geojson_hexagons(void **state)
         json_integer_value(json_object_get(json_object_get(f, "properties"), "class")), 0);
     assert_true(json_integer_value(json_object_get(j, "points")) < total);
     api_response_free(&r);
+    /* One district: exactly the reports routed to it (as the statistics count them). */
+    j = get_ok("/api/v1/analysis/hotspots?district=KRK-01&all=true", &r);
+    json_int_t in_district = json_integer_value(json_object_get(j, "points"));
+    api_response_free(&r);
+    j = get_ok("/api/v1/analysis/stats?by=district", &r);
+    json_array_foreach(json_object_get(j, "groups"), i, f)
+    {
+        if (strcmp(json_string_value(json_object_get(f, "key")), "KRK-01") == 0)
+            assert_int_equal(in_district, json_integer_value(json_object_get(f, "total")));
+    }
+    assert_true(in_district > 0);
+    api_response_free(&r);
+    get_400("/api/v1/analysis/hotspots?district=NOPE", "district");
     get_400("/api/v1/analysis/hotspots?cell=10", "cell");
     get_400("/api/v1/analysis/hotspots?cell=250&band=5000", "band");
     get_400("/api/v1/analysis/hotspots?zoom=3", "zoom");

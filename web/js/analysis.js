@@ -56,6 +56,7 @@ async function showHotspots(map, form) {
   const params = {
     cell: form.cell.value,
     category: form.category.value,
+    district: form.district.value,
     from: form.from.value,
     to: form.to.value,
   };
