@@ -90,14 +90,10 @@ tz_err tz_nearby_find(const struct tz_point_source *src, const struct tz_nearby_
     v.filter.status_mask[q->category] = q->status_mask;
     v.filter.received_from = q->from ? q->from : 1;
     v.filter.received_to = q->to < INT64_MAX ? q->to + 1 : 0;
-    struct finding f = {.q = q, .out = out, .max = max};
-    tz_err err = max ? src->visit(src->src, &v, take, &f) : TZ_OK;
-    if (!max) {
-        struct tz_nearby dummy;
-        f.out = &dummy;
-        f.max = 1;
-        err = src->visit(src->src, &v, take, &f);
-    }
+    /* With max 0 only the count is wanted: a one-place array that nobody reads. */
+    struct tz_nearby spare;
+    struct finding f = {.q = q, .out = max ? out : &spare, .max = max ? max : 1};
+    tz_err err = src->visit(src->src, &v, take, &f);
     *found = err ? 0 : f.found;
     return err;
 }
@@ -295,7 +291,9 @@ tz_err tz_analysis_linked_json(struct tz_threatmap *tm, const struct tz_query_pa
         have = an_double(ap.own[i], 1, 9007199254740991.0, &idd, errs);
     if (!have && !errs->count)
         tz_fielderr_add(errs, "id", "required");
-    if (errs->count || idd != floor(idd))
+    else if (have && idd != floor(idd))
+        tz_fielderr_add(errs, "id", "must be a whole number");
+    if (errs->count)
         return TZ_EINVAL;
     int64_t id = (int64_t)idd;
     struct tz_store *store = tz_threatmap_store(tm);

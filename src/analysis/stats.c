@@ -240,8 +240,9 @@ static tz_err write_text(const struct stats *s, struct tz_buf *out)
         err = tz_buf_printf(out, " %9s %9s\n", "takeup%", "verify%");
     for (size_t i = 0; !err && i < s->n; i++) {
         const struct agg *a = &s->aggs[i];
-        err = tz_buf_printf(out, "%-12.12s %-34.34s %7llu", a->key, a->name,
-                            (unsigned long long)a->total);
+        /* A unit's key is its name: said once. */
+        err = tz_buf_printf(out, "%-12.12s %-34.34s %7llu", s->by == BY_UNIT ? "-" : a->key,
+                            a->name, (unsigned long long)a->total);
         for (int k = 0; !err && k < TZ_STATUS_COUNT; k++)
             err = tz_buf_printf(out, " %9u", a->by_status[k]);
         const struct deadline *d[2] = {&a->takeup, &a->verify};
