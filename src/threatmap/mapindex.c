@@ -1191,7 +1191,15 @@ void tz_map_result_free(struct tz_map_result *r)
 
 #define VISIT_BATCH 1024
 
-/* A visit under way: the box in units, the filter as relative times, a batch being filled. */
+/* A point gathered under the lock, converted to a tz_map_point after it. */
+struct vrec {
+    int64_t id;
+    uint32_t x, y;
+    int32_t recv, ch;
+    uint8_t cat, st;
+};
+
+/* A visit under way: the box in units, the filter as relative times, the points gathered. */
 struct vctx {
     const struct tz_map_index *idx;
     const struct mi_layout *L;
@@ -1201,19 +1209,10 @@ struct vctx {
     int32_t minch[NSTAT + 1];
     int64_t lfrom, lto; /* the same for node bounds, open ends past any time */
     bool no_ids;
-    tz_map_visit_fn fn;
-    void *ctx;
-    struct tz_map_point batch[VISIT_BATCH];
-    size_t n;
+    struct vrec *recs;
+    size_t n, cap;
     tz_err err;
 };
-
-static void visit_flush(struct vctx *v)
-{
-    if (v->n && !v->err)
-        v->err = v->fn(v->ctx, v->batch, v->n);
-    v->n = 0;
-}
 
 /* Checks the points at positions [b, e) of the layout one by one. */
 static void visit_scan(struct vctx *v, uint32_t b, uint32_t e)
@@ -1226,18 +1225,53 @@ static void visit_scan(struct vctx *v, uint32_t b, uint32_t e)
             y < v->box.y0 || y > v->box.y1 || L->recv[p] < v->rfrom || L->recv[p] >= v->rto ||
             L->ch[p] < v->minch[s])
             continue;
-        v->batch[v->n++] = (struct tz_map_point){
+        if (v->n == v->cap) {
+            size_t cap = v->cap ? v->cap * 2 : 1024;
+            struct vrec *r = realloc(v->recs, cap * sizeof *r);
+            if (!r) {
+                v->err = TZ_ENOMEM;
+                return;
+            }
+            v->recs = r;
+            v->cap = cap;
+        }
+        v->recs[v->n++] = (struct vrec){
             .id = v->no_ids ? 0 : v->idx->id[L->pid[p]],
-            .lat = lat_of(y + 0.5),
-            .lon = lon_of(x + 0.5),
-            .category = L->cat[p],
-            .status = (uint8_t)s,
-            .received_at = (int64_t)L->recv[p] + EPOCH,
-            .status_changed_at = (int64_t)L->ch[p] + EPOCH,
+            .x = x,
+            .y = y,
+            .recv = L->recv[p],
+            .ch = L->ch[p],
+            .cat = L->cat[p],
+            .st = (uint8_t)s,
         };
-        if (v->n == VISIT_BATCH)
-            visit_flush(v);
     }
+}
+
+/* Hands the gathered points to fn in batches, outside the lock. */
+static tz_err visit_deliver(const struct vctx *v, tz_map_visit_fn fn, void *ctx)
+{
+    struct tz_map_point *batch = malloc(VISIT_BATCH * sizeof *batch);
+    if (!batch)
+        return TZ_ENOMEM;
+    tz_err err = TZ_OK;
+    for (size_t i = 0; !err && i < v->n; i += VISIT_BATCH) {
+        size_t m = v->n - i < VISIT_BATCH ? v->n - i : VISIT_BATCH;
+        for (size_t k = 0; k < m; k++) {
+            const struct vrec *r = &v->recs[i + k];
+            batch[k] = (struct tz_map_point){
+                .id = r->id,
+                .lat = lat_of(r->y + 0.5),
+                .lon = lon_of(r->x + 0.5),
+                .category = r->cat,
+                .status = r->st,
+                .received_at = (int64_t)r->recv + EPOCH,
+                .status_changed_at = (int64_t)r->ch + EPOCH,
+            };
+        }
+        err = fn(ctx, batch, m);
+    }
+    free(batch);
+    return err;
 }
 
 /* Descends node ni, dropping subtrees outside the box, the period or the statuses wanted. */
@@ -1269,8 +1303,6 @@ tz_err tz_map_index_visit(const struct tz_map_index *idx, const struct tz_map_vi
         .rfrom = rel_bound(vq->filter.received_from, INT32_MIN),
         .rto = rel_bound(vq->filter.received_to, INT32_MAX),
         .no_ids = vq->no_ids,
-        .fn = fn,
-        .ctx = ctx,
     };
     v->lfrom = vq->filter.received_from ? v->rfrom : INT64_MIN;
     v->lto = vq->filter.received_to ? v->rto : INT64_MAX;
@@ -1310,9 +1342,11 @@ tz_err tz_map_index_visit(const struct tz_map_index *idx, const struct tz_map_vi
         }
         visit_scan(v, (uint32_t)set->frozen, (uint32_t)set->L.n);
     }
-    visit_flush(v);
-    err = v->err;
+    /* The lock is held only while the points are gathered: updates wait milliseconds, not for
+     * whatever fn does with a million points. */
     pthread_rwlock_unlock(&w->lock);
+    err = v->err ? v->err : visit_deliver(v, fn, ctx);
+    free(v->recs);
     free(v);
     return err;
 }

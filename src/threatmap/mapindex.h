@@ -170,9 +170,11 @@ typedef tz_err (*tz_map_visit_fn)(void *ctx, const struct tz_map_point *pts, siz
 /*
  * Calls fn with the points of the visit in batches (in no set order), walking
  * the trees so that a small box or a short period reads only the nodes that
- * meet it. Holds the index's read lock while it runs: fn must not update idx.
- * A non-zero return of fn stops the visit and is returned. TZ_EINVAL for a
- * box that is not finite or has west > east or south > north.
+ * meet it. The points are gathered under the index's read lock (about 30
+ * bytes each) and handed to fn after it is released, so fn may take its time
+ * and may update idx. A non-zero return of fn stops the visit and is
+ * returned. TZ_EINVAL for a box that is not finite or has west > east or
+ * south > north.
  */
 tz_err tz_map_index_visit(const struct tz_map_index *idx, const struct tz_map_visit *v,
                           tz_map_visit_fn fn, void *ctx);
