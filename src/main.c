@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/analysis.h"
 #include "base/tztime.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -37,6 +38,11 @@ static const char usage[] =
     "        move a report through the workflow (as a supervisor)\n"
     "  apikey add NAME | apikey revoke ID | apikey list [--db PATH]\n"
     "        issue (the key is shown once), revoke or list the API keys of Open311 POST\n"
+    "  report merge DUP ORIGINAL [--actor NAME] [--note TEXT] [--db PATH]\n"
+    "        record that report DUP duplicates ORIGINAL (both stay; the merge is kept)\n"
+    "  stats [--by district|unit|region] [--from DATE] [--to DATE] [--format "
+    "text|csv|json|geojson]\n"
+    "        [--db PATH]   reports by category and status and deadline compliance, per group\n"
     "  --help | --version\n"
     "\n"
     "The database defaults to " DEFAULT_DB ".\n";
@@ -254,8 +260,34 @@ static int cmd_demo(const struct options *o)
     return 0;
 }
 
+/* report merge DUP ORIGINAL: an officer's action, recorded with who, when and why. */
+static int cmd_merge(const struct options *o)
+{
+    long long dup = 0, orig = 0;
+    if (!parse_number(o->args[1], 1, INT64_MAX, &dup) ||
+        !parse_number(o->args[2], 1, INT64_MAX, &orig)) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    struct tz_store *store = NULL;
+    struct tz_threatmap *tm = NULL;
+    if (open_all(o, &store, &tm))
+        return 1;
+    char actor[128];
+    snprintf(actor, sizeof actor, "cli:%s",
+             o->actor ? o->actor : (getenv("USER") ? getenv("USER") : "operator"));
+    tz_err err = tz_analysis_merge(tm, dup, orig, actor, o->note, tz_time_now());
+    if (!err)
+        printf("tarcza: report %lld merged into %lld by %s\n", dup, orig, actor);
+    tz_threatmap_close(tm);
+    tz_store_close(store);
+    return err ? fail("merge refused", err) : 0;
+}
+
 static int cmd_report(const struct options *o)
 {
+    if (o->nargs == 3 && strcmp(o->args[0], "merge") == 0)
+        return cmd_merge(o);
     long long id = 0;
     bool show = o->nargs == 2 && strcmp(o->args[0], "show") == 0;
     bool move = o->nargs == 3 && strcmp(o->args[0], "transition") == 0;
@@ -355,11 +387,53 @@ static int cmd_apikey(const struct options *o)
     struct tz_store *store = NULL;
     if (open_all(o, &store, NULL))
         return 1;
-    int rc = add ? apikey_add(store, o->args[1])
+    int rc = add      ? apikey_add(store, o->args[1])
              : revoke ? apikey_revoke(store, o->args[1])
                       : apikey_list(store);
     tz_store_close(store);
     return rc;
+}
+
+/* stats: the statistics of GET /api/v1/analysis/stats in the terminal (text by default). */
+static int cmd_stats(int argc, char **argv)
+{
+    struct options o = {.db = DEFAULT_DB};
+    struct tz_query_param params[8];
+    size_t n = 0;
+    bool has_format = false;
+    for (int i = 2; i < argc; i += 2) {
+        if (i + 1 >= argc || strncmp(argv[i], "--", 2) != 0 || n + 1 >= 8) {
+            fputs(usage, stderr);
+            return 2;
+        }
+        if (strcmp(argv[i], "--db") == 0) {
+            o.db = argv[i + 1];
+            continue;
+        }
+        has_format = has_format || strcmp(argv[i], "--format") == 0;
+        params[n++] = (struct tz_query_param){argv[i] + 2, argv[i + 1]};
+    }
+    if (!has_format)
+        params[n++] = (struct tz_query_param){"format", "text"};
+    struct tz_store *store = NULL;
+    struct tz_threatmap *tm = NULL;
+    if (open_all(&o, &store, &tm))
+        return 1;
+    struct tz_field_errors errs = {0};
+    struct tz_buf b;
+    tz_buf_init(&b, 256u * 1024 * 1024);
+    enum tz_stats_format format;
+    tz_err err = tz_analysis_stats(tm, params, n, tz_time_now(), &b, &format, &errs);
+    for (size_t i = 0; i < errs.count; i++)
+        fprintf(stderr, "tarcza: --%s: %s\n", errs.items[i].field, errs.items[i].message);
+    if (!err)
+        fwrite(b.data, 1, b.len, stdout);
+    if (!err && format != TZ_STATS_TEXT && format != TZ_STATS_CSV)
+        putchar('\n');
+    tz_buf_free(&b);
+    tz_threatmap_close(tm);
+    tz_store_close(store);
+    return err ? fail("stats", err) : 0;
 }
 
 int main(int argc, char **argv)
@@ -372,6 +446,8 @@ int main(int argc, char **argv)
         printf("tarcza %s\n", TZ_VERSION);
         return 0;
     }
+    if (strcmp(argv[1], "stats") == 0)
+        return cmd_stats(argc, argv);
     struct options o = {.db = DEFAULT_DB, .port = 8080, .reports = -1, .seed = 2016, .sync_ms = -1};
     if (!parse_options(argc, argv, 2, &o))
         return 2;

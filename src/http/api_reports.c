@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "analysis/analysis.h" /* "nearby" in the 201 answer */
 #include "base/tztime.h"
 #include "http/internal.h"
 
@@ -47,6 +48,8 @@ static enum MHD_Result answer_committed(struct request *req)
         tz_buf_free(&b);
         return http_respond_problem(req, TZ_ENOMEM, NULL, NULL);
     }
+    /* The report is stored: should the hint fail, the answer goes without it. */
+    (void)tz_analysis_submission_nearby(req->srv->tm, &req->sub.rec, &b);
     return http_respond_json(req, MHD_HTTP_CREATED, &b);
 }
 

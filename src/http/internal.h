@@ -10,8 +10,8 @@
 #include <stdbool.h>
 
 #include "base/buf.h"
-#include "base/ratelimit.h"
 #include "base/fielderr.h"
+#include "base/ratelimit.h"
 #include "http/server.h"
 
 #define TZ_HTTP_MAX_QUERY_PARAMS 32
@@ -70,6 +70,9 @@ enum MHD_Result http_respond_problem(struct request *req, tz_err err, const char
 enum MHD_Result http_respond_status_problem(struct request *req, unsigned status,
                                             const char *detail,
                                             const struct tz_field_errors *fields);
+/* Answers with buf's contents (taking ownership) as the given content type. */
+enum MHD_Result http_respond_typed(struct request *req, unsigned status, const char *type,
+                                   struct tz_buf *buf);
 /* A threat-map function that answers a query string into a buffer (list, map). */
 typedef tz_err (*query_fn)(struct tz_threatmap *tm, const struct tz_query_param *params,
                            size_t count, int64_t now, struct tz_buf *out,
@@ -92,12 +95,18 @@ enum MHD_Result api_reports_me_too(struct request *req);
 enum MHD_Result api_map(struct request *req);
 /* Checks and keeps the tile server of the pages (static.c); TZ_EINVAL for a bad URL or text. */
 tz_err http_static_tiles(struct tz_http *srv, const char *url, const char *attribution);
+/* analysis (api_analysis.c) */
+enum MHD_Result api_analysis_hotspots(struct request *req);
+enum MHD_Result api_analysis_linked(struct request *req);
+enum MHD_Result api_analysis_trends(struct request *req);
+enum MHD_Result api_analysis_stats(struct request *req);
+enum MHD_Result api_analysis_patrol(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 
 /* Adds the headers every answer carries (type among them), queues resp and releases it. */
-enum MHD_Result http_queue_response(struct request *req, unsigned status,
-                                    struct MHD_Response *resp, const char *type);
+enum MHD_Result http_queue_response(struct request *req, unsigned status, struct MHD_Response *resp,
+                                    const char *type);
 /* On the writer thread once a suspended report is durable: records err and resumes req. */
 void http_report_committed(void *ctx, tz_err err);
 /* An application/x-www-form-urlencoded body, decoded (form.c). */

@@ -28,8 +28,8 @@ static enum MHD_Result queue(struct request *req, unsigned status, struct MHD_Re
     return ret;
 }
 
-enum MHD_Result http_queue_response(struct request *req, unsigned status,
-                                    struct MHD_Response *resp, const char *type)
+enum MHD_Result http_queue_response(struct request *req, unsigned status, struct MHD_Response *resp,
+                                    const char *type)
 {
     if (resp)
         add_common_headers(resp, type);
@@ -214,4 +214,18 @@ bool http_query_params(struct request *req, struct tz_query_param *params, size_
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_param, &w);
     *count = w.count;
     return !w.overflow;
+}
+
+enum MHD_Result http_respond_typed(struct request *req, unsigned status, const char *type,
+                                   struct tz_buf *buf)
+{
+    size_t len = buf->len;
+    char *data = tz_buf_take(buf);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(data);
+        return MHD_NO;
+    }
+    add_common_headers(resp, type);
+    return queue(req, status, resp);
 }

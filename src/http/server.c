@@ -38,6 +38,12 @@ static const struct route routes[] = {
     /* Open data (api_export.c). */
     {"GET", "/api/v1/export/reports.geojson", false, false, api_export_geojson, NULL},
     {"GET", "/api/v1/export/reports.csv", false, false, api_export_csv, NULL},
+    /* analysis (api_analysis.c) */
+    {"GET", "/api/v1/analysis/hotspots", false, false, api_analysis_hotspots, NULL},
+    {"GET", "/api/v1/analysis/linked", false, false, api_analysis_linked, NULL},
+    {"GET", "/api/v1/analysis/trends", false, false, api_analysis_trends, NULL},
+    {"GET", "/api/v1/analysis/stats", false, false, api_analysis_stats, NULL},
+    {"GET", "/api/v1/analysis/patrol", false, false, api_analysis_patrol, NULL},
 };
 
 struct tz_http_config tz_http_defaults(void)

@@ -25,8 +25,8 @@ struct tz_http_config {
      * of its attribution; NULL keeps the pages' own setting (none: Poland's outline). */
     const char *tiles_url;
     const char *tiles_attribution;
-    double key_rate_per_s;     /* Open311 POSTs a second per API key, refilled (token bucket) */
-    double key_burst;          /* ... and how many may come at once */
+    double key_rate_per_s; /* Open311 POSTs a second per API key, refilled (token bucket) */
+    double key_burst;      /* ... and how many may come at once */
 };
 
 /* Defaults: 127.0.0.1:8080, one thread per core, 4096 connections, 30 s idle; an API key

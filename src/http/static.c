@@ -75,6 +75,7 @@ struct mount {
  */
 static const struct mount mounts[] = {
     {"/vendor/leaflet/", "node_modules/leaflet/dist", "public, max-age=3600"},
+    {"/vendor/uplot/", "node_modules/uplot/dist", "public, max-age=3600"}, /* analysis charts */
     {"/", "", "no-cache"},
 };
 

@@ -58,11 +58,19 @@ struct tz_store_ops {
                          const uint8_t reporter_hash[TZ_HASH_LEN], int64_t at, int *me_too);
 
     /* API keys (migration 6); name and hash have been checked by store.c. */
-    tz_err (*put_api_key)(struct tz_store *store, const char *name,
-                          const uint8_t hash[TZ_HASH_LEN], int64_t now, int64_t *id);
+    tz_err (*put_api_key)(struct tz_store *store, const char *name, const uint8_t hash[TZ_HASH_LEN],
+                          int64_t now, int64_t *id);
     tz_err (*revoke_api_key)(struct tz_store *store, int64_t id, int64_t now);
     tz_err (*api_keys)(struct tz_store *store, struct tz_api_key_rec **out, size_t *count);
     tz_err (*find_api_key)(struct tz_store *store, const uint8_t hash[TZ_HASH_LEN], int64_t *id);
+
+    /* analysis (migration 7); arguments checked by store.c */
+    tz_err (*merge_report)(struct tz_store *store, int64_t duplicate, int64_t original, int64_t at,
+                           const char *actor, const char *note);
+    tz_err (*report_merges)(struct tz_store *store, int64_t id, struct tz_merge_rec **out,
+                            size_t *count);
+    tz_err (*scan_reports)(struct tz_store *store, const struct tz_scan_filter *filter,
+                           tz_err (*fn)(void *ctx, const struct tz_report_row *row), void *ctx);
 };
 
 /* The public handle: every backend's own handle starts with one. */

@@ -207,13 +207,25 @@ static const char api_keys_v6[] =
     " api_key_id BIGINT NOT NULL REFERENCES api_keys (id));"
     "CREATE INDEX report_sources_key ON report_sources (api_key_id, report_id);";
 
+/*
+ * migration 7: analysis. A duplicate merged into its original by an officer:
+ * who, when and why, one row per duplicate (a duplicate has one original; an
+ * original is never itself a duplicate). Both reports stay, with their own
+ * histories; the link is the record of the merge.
+ */
+static const char report_links_v7[] =
+    "CREATE TABLE report_links ("
+    " report_id BIGINT NOT NULL PRIMARY KEY REFERENCES reports (id),"
+    " original_id BIGINT NOT NULL REFERENCES reports (id),"
+    " kind TEXT NOT NULL DEFAULT 'duplicate' CHECK (kind IN ('duplicate')),"
+    " at BIGINT NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " note TEXT,"
+    " CHECK (report_id <> original_id));"
+    "CREATE INDEX report_links_original ON report_links (original_id, report_id);";
+
 const char *const tz_store_migration_sql[] = {
-    schema_v1,
-    seed_v2,
-    spatial_cell_v3,
-    me_too_v4,
-    placeholder_v5,
-    api_keys_v6,
+    schema_v1, seed_v2, spatial_cell_v3, me_too_v4, placeholder_v5, api_keys_v6, report_links_v7,
 };
 
 const int tz_store_migration_count =

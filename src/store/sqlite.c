@@ -110,6 +110,11 @@ enum stmt_id {
     ST_API_KEYS,
     ST_FIND_API_KEY,
     ST_PUT_REPORT_SOURCE,
+    /* analysis (migration 7) */
+    ST_MERGE_CHECK,
+    ST_MERGE_INSERT,
+    ST_MERGES,
+    ST_SCAN,
     ST_COUNT
 };
 
@@ -190,6 +195,21 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_API_KEYS] = "SELECT id, name, created_at, revoked_at FROM api_keys ORDER BY id",
     [ST_FIND_API_KEY] = "SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
     [ST_PUT_REPORT_SOURCE] = "INSERT INTO report_sources (report_id, api_key_id) VALUES (?, ?)",
+    /* analysis (migration 7) */
+    [ST_MERGE_CHECK] = "SELECT (SELECT COUNT(*) FROM reports WHERE id IN (?1, ?2)),"
+                       " (SELECT COUNT(*) FROM report_links WHERE report_id IN (?1, ?2)"
+                       "  OR original_id = ?1)",
+    [ST_MERGE_INSERT] = "INSERT INTO report_links (report_id, original_id, at, actor, note)"
+                        " VALUES (?, ?, ?, ?, ?)",
+    [ST_MERGES] = "SELECT report_id, original_id, at, actor, note FROM report_links"
+                  " WHERE report_id = ?1 OR original_id = ?1 ORDER BY at, report_id",
+    [ST_SCAN] = "SELECT r.id, r.category, r.lat, r.lon, r.district_id, d.unit, r.status,"
+                " r.received_at, r.status_changed_at, r.takeup_due, r.taken_up_at, r.verify_due,"
+                " r.verified_at, r.me_too, l.original_id"
+                " FROM reports r JOIN districts d ON d.id = r.district_id"
+                " LEFT JOIN report_links l ON l.report_id = r.id"
+                " WHERE (?1 IS NULL OR r.district_id = ?1) AND r.received_at >= ?2"
+                " AND r.received_at < ?3 ORDER BY r.id",
 };
 
 struct conn {
@@ -1630,8 +1650,8 @@ static void free_api_keys(void *recs, size_t count)
 
 static tz_err sq_api_keys(struct tz_store *store, struct tz_api_key_rec **out, size_t *count)
 {
-    return read_all(store, ST_API_KEYS, 0, sizeof **out, read_api_key, free_api_keys,
-                    (void **)out, count);
+    return read_all(store, ST_API_KEYS, 0, sizeof **out, read_api_key, free_api_keys, (void **)out,
+                    count);
 }
 
 static tz_err sq_find_api_key(struct tz_store *store, const uint8_t hash[TZ_HASH_LEN], int64_t *id)
@@ -1649,6 +1669,130 @@ static tz_err sq_find_api_key(struct tz_store *store, const uint8_t hash[TZ_HASH
         else
             err = rc == SQLITE_DONE ? TZ_ENOTFOUND : map_rc(rc);
     }
+    stmt_done(st);
+    reader_release(s, c);
+    return err;
+}
+
+/* ---- analysis (migration 7) ---------------------------------------------------------------- */
+
+static tz_err sq_merge_report(struct tz_store *store, int64_t duplicate, int64_t original,
+                              int64_t at, const char *actor, const char *note)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tx_begin(c);
+    if (err)
+        goto done;
+    if ((err = stmt_get(c, ST_MERGE_CHECK, &st)))
+        goto done;
+    struct binder b = binder_of(st);
+    bind_int64(&b, duplicate);
+    bind_int64(&b, original);
+    if ((err = map_rc(b.rc)))
+        goto done;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        err = map_rc(rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+        goto done;
+    }
+    int64_t found = sqlite3_column_int64(st, 0), links = sqlite3_column_int64(st, 1);
+    stmt_done(st);
+    if (found != 2) {
+        err = TZ_ENOTFOUND;
+        goto done;
+    }
+    if (links != 0) {
+        err = TZ_ECONFLICT;
+        goto done;
+    }
+    if ((err = stmt_get(c, ST_MERGE_INSERT, &st)))
+        goto done;
+    b = binder_of(st);
+    bind_int64(&b, duplicate);
+    bind_int64(&b, original);
+    bind_int64(&b, at);
+    bind_text(&b, actor);
+    bind_text(&b, note);
+    if ((err = map_rc(b.rc)) || (err = stmt_run(st)))
+        goto done;
+    err = tx_commit(c);
+done:
+    stmt_done(st);
+    if (err)
+        tx_rollback(c);
+    writer_unlock(s);
+    return err;
+}
+
+static tz_err read_merge(sqlite3_stmt *st, void *elem)
+{
+    struct tz_merge_rec *r = elem;
+    r->report_id = sqlite3_column_int64(st, 0);
+    r->original_id = sqlite3_column_int64(st, 1);
+    r->at = sqlite3_column_int64(st, 2);
+    tz_err err = col_strdup(st, 3, &r->actor);
+    return err ? err : col_strdup(st, 4, &r->note);
+}
+
+static void free_merges(void *recs, size_t count)
+{
+    tz_merge_recs_free(recs, count);
+}
+
+static tz_err sq_report_merges(struct tz_store *store, int64_t id, struct tz_merge_rec **out,
+                               size_t *count)
+{
+    return read_all(store, ST_MERGES, id, sizeof **out, read_merge, free_merges, (void **)out,
+                    count);
+}
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    return t ? t : "";
+}
+
+static tz_err sq_scan_reports(struct tz_store *store, const struct tz_scan_filter *f,
+                              tz_err (*fn)(void *ctx, const struct tz_report_row *row), void *ctx)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, ST_SCAN, &st);
+    if (err)
+        goto done;
+    struct binder b = binder_of(st);
+    bind_text(&b, f->district_id);
+    bind_int64(&b, f->from ? f->from : INT64_MIN);
+    bind_int64(&b, f->to ? f->to : INT64_MAX);
+    if ((err = map_rc(b.rc)))
+        goto done;
+    int rc = SQLITE_DONE;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct tz_report_row row = {
+            .id = sqlite3_column_int64(st, 0),
+            .category = col_text(st, 1),
+            .lat = sqlite3_column_double(st, 2),
+            .lon = sqlite3_column_double(st, 3),
+            .district_id = col_text(st, 4),
+            .unit = col_text(st, 5),
+            .status = col_text(st, 6),
+            .received_at = sqlite3_column_int64(st, 7),
+            .status_changed_at = sqlite3_column_int64(st, 8),
+            .takeup_due = sqlite3_column_int64(st, 9),
+            .taken_up_at = sqlite3_column_int64(st, 10),
+            .verify_due = sqlite3_column_int64(st, 11),
+            .verified_at = sqlite3_column_int64(st, 12),
+            .me_too = sqlite3_column_int(st, 13),
+            .merged_into = sqlite3_column_int64(st, 14),
+        };
+        err = fn(ctx, &row);
+    }
+    if (!err && rc != SQLITE_DONE)
+        err = map_rc(rc);
+done:
     stmt_done(st);
     reader_release(s, c);
     return err;
@@ -1677,6 +1821,9 @@ static const struct tz_store_ops sqlite_ops = {
     .revoke_api_key = sq_revoke_api_key,
     .api_keys = sq_api_keys,
     .find_api_key = sq_find_api_key,
+    .merge_report = sq_merge_report,
+    .report_merges = sq_report_merges,
+    .scan_reports = sq_scan_reports,
 };
 
 tz_err tz_store_open_sqlite(const char *path, struct tz_store **out)

@@ -331,3 +331,42 @@ tz_err tz_store_find_api_key(struct tz_store *store, const uint8_t hash[TZ_HASH_
     *id = 0;
     return store->ops->find_api_key(store, hash, id);
 }
+
+/* ---- analysis (migration 7) ---- */
+
+tz_err tz_store_merge_report(struct tz_store *store, int64_t duplicate, int64_t original,
+                             int64_t at, const char *actor, const char *note)
+{
+    if (!store || duplicate <= 0 || original <= 0 || duplicate == original || !actor || !*actor)
+        return TZ_EINVAL;
+    return store->ops->merge_report(store, duplicate, original, at, actor, note);
+}
+
+tz_err tz_store_report_merges(struct tz_store *store, int64_t id, struct tz_merge_rec **out,
+                              size_t *count)
+{
+    if (!store || !out || !count)
+        return TZ_EINVAL;
+    *out = NULL;
+    *count = 0;
+    if (id <= 0)
+        return TZ_OK;
+    return store->ops->report_merges(store, id, out, count);
+}
+
+void tz_merge_recs_free(struct tz_merge_rec *recs, size_t count)
+{
+    for (size_t i = 0; recs && i < count; i++) {
+        free(recs[i].actor);
+        free(recs[i].note);
+    }
+    free(recs);
+}
+
+tz_err tz_store_scan_reports(struct tz_store *store, const struct tz_scan_filter *filter,
+                             tz_err (*fn)(void *ctx, const struct tz_report_row *row), void *ctx)
+{
+    if (!store || !filter || !fn)
+        return TZ_EINVAL;
+    return store->ops->scan_reports(store, filter, fn, ctx);
+}

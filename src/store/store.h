@@ -74,7 +74,7 @@ struct tz_report_rec {
     int me_too;                         /* citizens who confirmed it */
     uint8_t token_hash[TZ_HASH_LEN];    /* hash of the reporter's tracking token */
     uint8_t reporter_hash[TZ_HASH_LEN]; /* keyed hash of the reporter's address */
-    int64_t api_key_id;         /* the Open311 key that sent it, or 0; written, not read back */
+    int64_t api_key_id; /* the Open311 key that sent it, or 0; written, not read back */
 };
 
 /* One status change of a report. */
@@ -232,7 +232,7 @@ struct tz_api_key_rec {
     int64_t id;
     char name[TZ_API_KEY_NAME_MAX]; /* who holds it, for the admin */
     int64_t created_at;
-    int64_t revoked_at;             /* 0 while it is valid */
+    int64_t revoked_at; /* 0 while it is valid */
 };
 
 /* Stores a new key by its hash; TZ_EINVAL for an empty or too long name or a hash already used. */
@@ -243,7 +243,58 @@ tz_err tz_store_revoke_api_key(struct tz_store *store, int64_t id, int64_t now);
 /* Every key, oldest first; free the array with free(). */
 tz_err tz_store_api_keys(struct tz_store *store, struct tz_api_key_rec **out, size_t *count);
 /* The id of the valid (not revoked) key with this hash; TZ_ENOTFOUND if there is none. */
-tz_err tz_store_find_api_key(struct tz_store *store, const uint8_t hash[TZ_HASH_LEN],
-                             int64_t *id);
+tz_err tz_store_find_api_key(struct tz_store *store, const uint8_t hash[TZ_HASH_LEN], int64_t *id);
+/* ---- analysis (migration 7) ---- */
+
+/* A duplicate merged into its original. */
+struct tz_merge_rec {
+    int64_t report_id;   /* the duplicate */
+    int64_t original_id; /* the report it was merged into */
+    int64_t at;
+    char *actor;
+    char *note; /* may be NULL */
+};
+
+/*
+ * Merges the report `duplicate` into `original` at `at` by actor, with a
+ * note (may be NULL), in one transaction; both reports stay as they are.
+ * TZ_EINVAL for the same id twice or no actor; TZ_ENOTFOUND when either
+ * report does not exist; TZ_ECONFLICT when duplicate is merged already, when
+ * original is itself a duplicate (merge into its original instead) or when
+ * duplicate has duplicates of its own.
+ */
+tz_err tz_store_merge_report(struct tz_store *store, int64_t duplicate, int64_t original,
+                             int64_t at, const char *actor, const char *note);
+/* The merges that involve report id, as duplicate or as original, oldest first. */
+tz_err tz_store_report_merges(struct tz_store *store, int64_t id, struct tz_merge_rec **out,
+                              size_t *count);
+void tz_merge_recs_free(struct tz_merge_rec *recs, size_t count);
+
+/* One report as a scan sees it: the columns analysis needs, valid during the callback only. */
+struct tz_report_row {
+    int64_t id;
+    const char *category;
+    double lat, lon;
+    const char *district_id;
+    const char *unit; /* the district's unit */
+    const char *status;
+    int64_t received_at, status_changed_at;
+    int64_t takeup_due, taken_up_at, verify_due, verified_at; /* 0 = not yet */
+    int me_too;
+    int64_t merged_into; /* the original, for a merged duplicate; 0 otherwise */
+};
+
+/* Which reports a scan reads: received in [from, to) (0 = open), of one district or all. */
+struct tz_scan_filter {
+    const char *district_id; /* NULL for every district */
+    int64_t from, to;
+};
+
+/*
+ * Calls fn for every report the filter matches, in id order, on one
+ * consistent snapshot. A non-zero return of fn stops the scan and is returned.
+ */
+tz_err tz_store_scan_reports(struct tz_store *store, const struct tz_scan_filter *filter,
+                             tz_err (*fn)(void *ctx, const struct tz_report_row *row), void *ctx);
 
 #endif

@@ -57,6 +57,7 @@ tz_err tm_split_list(const char *s, size_t max_items,
 #define TM_QUERY_LIST 1u
 #define TM_QUERY_MAP 2u
 #define TM_QUERY_EXPORT 4u /* the filters alone: the open-data export */
+#define TM_QUERY_VISIT 8u  /* tz_threatmap_parse_visit: the filters only */
 struct tm_query {
     struct tz_threatmap *tm;
     struct tz_report_filter filter; /* bbox, categories, statuses, from/to, cursor */

@@ -205,15 +205,12 @@ static bool param_allowed(const char *k, unsigned allowed)
         const char *key;
         unsigned kinds;
     } params[] = {
-        {"bbox", TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT},
-        {"category", TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT},
-        {"group", TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT},
-        {"status", TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT},
-        {"from", TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT},
-        {"to", TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT},
-        {"cursor", TM_QUERY_LIST},
-        {"limit", TM_QUERY_LIST},
-        {"zoom", TM_QUERY_MAP},
+    /* the filters, shared by every kind of query */
+#define FILTERS (TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT | TM_QUERY_VISIT)
+        {"bbox", FILTERS},         {"category", FILTERS},    {"group", FILTERS},
+        {"status", FILTERS},       {"from", FILTERS},        {"to", FILTERS},
+#undef FILTERS
+        {"cursor", TM_QUERY_LIST}, {"limit", TM_QUERY_LIST}, {"zoom", TM_QUERY_MAP},
         {"mode", TM_QUERY_MAP},
     };
     for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {

@@ -22,6 +22,7 @@
 #include "geo/geo.h"
 #include "store/committer.h"
 #include "store/store.h"
+#include "threatmap/mapindex.h"
 #include "threatmap/workflow.h"
 
 /* Hard limits on what a reporter may send. */
@@ -215,8 +216,7 @@ void tz_threatmap_restrict_public(struct tz_threatmap *tm, struct tz_report_filt
  * reports match, so an export can stream any number of them.
  */
 tz_err tz_threatmap_public_page(struct tz_threatmap *tm, struct tz_report_filter *filter,
-                                int64_t now, struct tz_report_rec **out, size_t *count,
-                                bool *more);
+                                int64_t now, struct tz_report_rec **out, size_t *count, bool *more);
 
 /* An Open311 API key as text ("tz311_" and 43 base64url characters), NUL included. */
 #define TZ_API_KEY_TEXT_MAX 64
@@ -226,7 +226,31 @@ tz_err tz_threatmap_public_page(struct tz_threatmap *tm, struct tz_report_filter
  */
 tz_err tz_threatmap_apikey_create(struct tz_store *store, const char *name, int64_t now,
                                   char key[TZ_API_KEY_TEXT_MAX], int64_t *id);
-/* The id of the valid key `key`: TZ_EFORBIDDEN when it is missing, unknown, revoked or malformed. */
+/* The id of the valid key `key`: TZ_EFORBIDDEN when it is missing, unknown, revoked or malformed.
+ */
 tz_err tz_threatmap_apikey_check(struct tz_threatmap *tm, const char *key, int64_t *id);
+/* ---- for analysis (src/analysis): the police view of the map index ---- */
+
+/* The categories in the map index's numbering (category i of a tz_map_point); *count of them. */
+const struct tz_category_rec *tz_threatmap_category_list(const struct tz_threatmap *tm,
+                                                         size_t *count);
+/* The districts, ordered by id; *count of them. */
+const struct tz_district_rec *tz_threatmap_district_list(const struct tz_threatmap *tm,
+                                                         size_t *count);
+/* The store tm reads and writes. */
+struct tz_store *tz_threatmap_store(const struct tz_threatmap *tm);
+/*
+ * Reads the filter parameters category=, group=, status=, from=, to= and
+ * bbox= into a visit of the police view (every category and status unless
+ * narrowed; no public windows). Other parameters are errors. TZ_EINVAL with
+ * errs for a bad one.
+ */
+tz_err tz_threatmap_parse_visit(struct tz_threatmap *tm, const struct tz_query_param *params,
+                                size_t count, struct tz_map_visit *v, struct tz_field_errors *errs);
+/* The district holding (lat, lon), as an index into tz_threatmap_district_list; TZ_EOUTSIDE. */
+tz_err tz_threatmap_locate(struct tz_threatmap *tm, double lat, double lon, size_t *index);
+/* Visits the reports of the map index (see tz_map_index_visit). */
+tz_err tz_threatmap_visit(struct tz_threatmap *tm, const struct tz_map_visit *v, tz_map_visit_fn fn,
+                          void *ctx);
 
 #endif

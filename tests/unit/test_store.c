@@ -167,13 +167,15 @@ static void migrations_reach_version_and_reopen_is_idempotent(void **state)
     assert_int_equal(n, 2);
     tz_district_recs_free(d, n);
 
-    /* A database left at version 1 gets migrations 2 (the catalogue), 3 and the later ones on open. */
+    /* A database left at version 1 gets migrations 2 (the catalogue), 3 and the later ones on open.
+     */
     tz_store_close(f->store);
     f->store = NULL;
     raw_exec(f->path, "DELETE FROM categories; DELETE FROM category_groups;"
                       " DELETE FROM schema_migrations WHERE version >= 2;"
                       " DROP INDEX reports_cell; DROP TABLE report_me_too;"
                       " DROP TABLE report_sources; DROP TABLE api_keys;"
+                      " DROP TABLE report_links;"
                       " CREATE INDEX reports_lat_lon ON reports (lat, lon)");
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM categories"), 0);
     assert_int_equal(tz_store_open_sqlite(f->path, &f->store), TZ_OK);
@@ -1062,8 +1064,7 @@ static void change_feed_reads_what_is_new(void **state)
     assert_int_equal(n, 0);
     tz_report_recs_free(got, n);
     assert_int_equal(tz_store_reports_after(f->store, 0, 0, &got, &n), TZ_EINVAL);
-    assert_int_equal(tz_store_reports_after(f->store, 0, 100000, &got, &n),
-                     TZ_EINVAL);
+    assert_int_equal(tz_store_reports_after(f->store, 0, 100000, &got, &n), TZ_EINVAL);
 
     /* Two changes of r[2], one of r[0]: the feed gives them in the order made. */
     const int64_t order[3] = {r[2].id, r[0].id, r[2].id};
