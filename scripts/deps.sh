@@ -8,7 +8,7 @@ what=${1:-build}
 
 build_pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
   libsqlite3-dev libmicrohttpd-dev libjansson-dev libgeos-dev libsodium-dev
-  libcmocka-dev libcurl4-openssl-dev sqlite3 curl)
+  libcmocka-dev libcurl4-openssl-dev sqlite3 curl nettle-dev libqrencode-dev)
 bench_pkgs=(wrk nginx-light)
 
 pkgs=("${build_pkgs[@]}")

@@ -2,6 +2,7 @@
  * service.c - the threat map's in-memory state (catalogue, districts,
  * router, writer) and the workflow applied to stored reports.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,6 +194,16 @@ tz_err tz_threatmap_transition(struct tz_threatmap *tm, const struct tz_transiti
         .referred_to = req->referred_to,
     };
     apply_rule(tm, tz_workflow_rule(from, to), now, &change);
+    /* The audit entry records what changed: the status, and the institution of a referral. */
+    struct tz_audit_rec audit;
+    char fields[TZ_STATUS_MAX * 2 + 256];
+    if (req->audit) {
+        audit = *req->audit;
+        snprintf(fields, sizeof fields, "{\"status\":[\"%s\",\"%s\"]%s}", tz_status_code(from),
+                 tz_status_code(to), req->referred_to ? ",\"referred_to\":true" : "");
+        audit.fields = fields;
+        change.audit = &audit;
+    }
     err = tz_store_change_status(tm->store, &change);
     if (!err)
         tz_map_index_set_status(tm->map, req->report_id, (uint8_t)to, now);

@@ -137,6 +137,9 @@ struct tz_transition_request {
     const char *actor;       /* who: an account name, or "cli:<user>" */
     const char *note;        /* may be NULL where the table does not require one */
     const char *referred_to; /* the institution, for "referred" */
+    /* When set, appended to the audit log in the transaction of the change, its fields filled in.
+     */
+    const struct tz_audit_rec *audit;
 };
 
 /*
