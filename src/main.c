@@ -181,6 +181,13 @@ static int cmd_serve(const struct options *o)
     if (o->threads)
         cfg.threads = (unsigned)o->threads;
     cfg.web_root = o->web;
+    struct tz_auth *auth = NULL;
+    if (tz_auth_open(store, NULL, &auth) != TZ_OK) {
+        tz_threatmap_close(tm);
+        tz_store_close(store);
+        return fail("auth", TZ_ENOMEM);
+    }
+    cfg.auth = auth;
 
     sigset_t signals;
     sigemptyset(&signals);
@@ -189,6 +196,7 @@ static int cmd_serve(const struct options *o)
     pthread_sigmask(SIG_BLOCK, &signals, NULL); /* before threads start, so they inherit it */
     tz_err err = tz_http_start(tm, &cfg, &srv);
     if (err) {
+        tz_auth_close(auth);
         tz_threatmap_close(tm);
         tz_store_close(store);
         return fail("starting the server", err);
@@ -200,6 +208,7 @@ static int cmd_serve(const struct options *o)
     sigwait(&signals, &sig);
     fprintf(stderr, "tarcza: stopping\n");
     tz_http_stop(srv);
+    tz_auth_close(auth);
     tz_threatmap_close(tm);
     tz_store_close(store);
     return 0;

@@ -16,8 +16,7 @@ static bool valid_name(const char *s)
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
             return false;
     }
     return true;
@@ -67,8 +66,8 @@ tz_err tz_auth_user_add(struct tz_auth *auth, const struct tz_user_spec *spec, c
     randombytes_buf(rec.totp_secret, sizeof rec.totp_secret);
     rec.created_at = tz_auth_now(auth);
     char object[96], fields[256];
-    struct tz_audit_rec a = account_audit(auth, actor, "account.add", rec.name, object,
-                                          sizeof object);
+    struct tz_audit_rec a =
+        account_audit(auth, actor, "account.add", rec.name, object, sizeof object);
     snprintf(fields, sizeof fields, "{\"role\":\"%s\",\"districts\":%zu}", rec.role,
              rec.district_count);
     a.fields = fields;
@@ -82,11 +81,9 @@ done:
 }
 
 /* Reads the account, lets change() alter it, and writes it back with an audit entry. */
-typedef tz_err (*account_change)(struct tz_auth *auth, struct tz_account_rec *rec,
-                                 const void *arg);
-static tz_err modify(struct tz_auth *auth, const char *name, const char *actor,
-                     const char *action, account_change change, const void *arg,
-                     const char *fields)
+typedef tz_err (*account_change)(struct tz_auth *auth, struct tz_account_rec *rec, const void *arg);
+static tz_err modify(struct tz_auth *auth, const char *name, const char *actor, const char *action,
+                     account_change change, const void *arg, const char *fields)
 {
     struct tz_account_rec rec;
     tz_err err = tz_store_account_get(auth->store, name, 0, &rec);
@@ -94,8 +91,7 @@ static tz_err modify(struct tz_auth *auth, const char *name, const char *actor,
         err = change(auth, &rec, arg);
     if (!err) {
         char object[96];
-        struct tz_audit_rec a = account_audit(auth, actor, action, rec.name, object,
-                                              sizeof object);
+        struct tz_audit_rec a = account_audit(auth, actor, action, rec.name, object, sizeof object);
         a.fields = fields;
         err = tz_store_account_put(auth->store, &rec, &a);
     }
@@ -127,8 +123,8 @@ static tz_err set_disabled(struct tz_auth *auth, struct tz_account_rec *rec, con
 tz_err tz_auth_user_disable(struct tz_auth *auth, const char *name, bool disabled,
                             const char *actor)
 {
-    return modify(auth, name, actor, disabled ? "account.disable" : "account.enable",
-                  set_disabled, &disabled, disabled ? "{\"disabled\":true}" : "{\"disabled\":false}");
+    return modify(auth, name, actor, disabled ? "account.disable" : "account.enable", set_disabled,
+                  &disabled, disabled ? "{\"disabled\":true}" : "{\"disabled\":false}");
 }
 
 struct district_list {

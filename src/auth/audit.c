@@ -29,12 +29,14 @@
 #define CHECKPOINT_TAG "tarcza-checkpoint-v1"
 
 struct tz_audit_rec tz_auth_audit_entry(const struct tz_auth *auth, const struct tz_principal *p,
-                                        const char *actor, const char *client,
-                                        const char *action, const char *object)
+                                        const char *actor, const char *client, const char *action,
+                                        const char *object)
 {
     return (struct tz_audit_rec){
         .at = tz_auth_now(auth),
-        .actor = p ? p->account.name : actor ? actor : "anonymous",
+        .actor = p       ? p->account.name
+                 : actor ? actor
+                         : "anonymous",
         .role = p ? tz_auth_role_code(p->role) : NULL,
         .client = client && *client ? client : NULL,
         .action = action,
@@ -56,8 +58,7 @@ static void broken(struct tz_audit_verdict *v, int64_t seq, const char *why)
     }
 }
 
-static void signed_message(int64_t seq, const uint8_t hash[TZ_HASH_LEN], uint8_t *msg,
-                           size_t *len)
+static void signed_message(int64_t seq, const uint8_t hash[TZ_HASH_LEN], uint8_t *msg, size_t *len)
 {
     size_t n = sizeof CHECKPOINT_TAG - 1;
     memcpy(msg, CHECKPOINT_TAG, n);
@@ -128,8 +129,8 @@ static tz_err read_checkpoints(FILE *f, const uint8_t pk[32], struct checkpoint 
     return TZ_OK;
 }
 
-tz_err tz_auth_audit_verify(struct tz_store *store, FILE *checkpoints,
-                            const uint8_t public_key[32], struct tz_audit_verdict *v)
+tz_err tz_auth_audit_verify(struct tz_store *store, FILE *checkpoints, const uint8_t public_key[32],
+                            struct tz_audit_verdict *v)
 {
     memset(v, 0, sizeof *v);
     struct checkpoint *cps = NULL;
@@ -257,8 +258,9 @@ static tz_err read_secret_key(const char *key_file, uint8_t sk[crypto_sign_SECRE
     bool ok = fgets(hex, sizeof hex, f) != NULL;
     fclose(f);
     size_t n = 0;
-    ok = ok && sodium_hex2bin(sk, crypto_sign_SECRETKEYBYTES, hex, strcspn(hex, "\r\n"), NULL,
-                              &n, NULL) == 0 &&
+    ok = ok &&
+         sodium_hex2bin(sk, crypto_sign_SECRETKEYBYTES, hex, strcspn(hex, "\r\n"), NULL, &n,
+                        NULL) == 0 &&
          n == crypto_sign_SECRETKEYBYTES;
     sodium_memzero(hex, sizeof hex);
     return ok ? TZ_OK : TZ_EINVAL;

@@ -83,8 +83,7 @@ static int64_t real_clock(void *ctx)
     return tz_time_now();
 }
 
-tz_err tz_auth_open(struct tz_store *store, const struct tz_auth_config *cfg,
-                    struct tz_auth **out)
+tz_err tz_auth_open(struct tz_store *store, const struct tz_auth_config *cfg, struct tz_auth **out)
 {
     if (!store || !out)
         return TZ_EINVAL;

@@ -34,15 +34,15 @@ enum tz_auth_role {
 
 /* What a request wants to do. Every police endpoint names one. */
 enum tz_auth_action {
-    TZ_ACT_REPORT_READ,      /* the full report: reporter's text, history, assignee */
-    TZ_ACT_REPORT_TRANSITION,/* move it through the workflow */
-    TZ_ACT_REPORT_DESCRIBE,  /* edit and review its public description */
-    TZ_ACT_REPORT_ASSIGN,    /* hand a report to another officer */
-    TZ_ACT_QUEUE,            /* the queue of open reports */
-    TZ_ACT_DASHBOARD,        /* deadline compliance and the overdue list */
-    TZ_ACT_DISTRICT_ASSIGN,  /* bind a district to another officer */
-    TZ_ACT_ACCOUNTS,         /* list, add, change and disable accounts */
-    TZ_ACT_AUDIT,            /* read and verify the audit log */
+    TZ_ACT_REPORT_READ,       /* the full report: reporter's text, history, assignee */
+    TZ_ACT_REPORT_TRANSITION, /* move it through the workflow */
+    TZ_ACT_REPORT_DESCRIBE,   /* edit and review its public description */
+    TZ_ACT_REPORT_ASSIGN,     /* hand a report to another officer */
+    TZ_ACT_QUEUE,             /* the queue of open reports */
+    TZ_ACT_DASHBOARD,         /* deadline compliance and the overdue list */
+    TZ_ACT_DISTRICT_ASSIGN,   /* bind a district to another officer */
+    TZ_ACT_ACCOUNTS,          /* list, add, change and disable accounts */
+    TZ_ACT_AUDIT,             /* read and verify the audit log */
     TZ_ACT_COUNT
 };
 
@@ -54,19 +54,19 @@ enum tz_auth_scope {
     TZ_SCOPE_ALL,  /* everything */
 };
 
-#define TZ_PASSWORD_MIN 12          /* bytes of a password, at least */
-#define TZ_PASSWORD_MAX 256         /* and at most */
-#define TZ_SECRET_TEXT_MAX 64       /* a session id, CSRF or API token as text, NUL included */
+#define TZ_PASSWORD_MIN 12    /* bytes of a password, at least */
+#define TZ_PASSWORD_MAX 256   /* and at most */
+#define TZ_SECRET_TEXT_MAX 64 /* a session id, CSRF or API token as text, NUL included */
 #define TZ_SESSION_COOKIE "tz_session"
 
 struct tz_auth_config {
-    int lock_failures;        /* failed logins that lock an account (5) */
-    int64_t lock_window_s;    /* ... when they fall within this many seconds (900) */
-    int64_t lock_s;           /* how long it stays locked (900) */
-    int64_t idle_s;           /* a session unused this long ends (1800) */
-    int64_t absolute_s;       /* a session ends this long after login whatever (43200) */
-    int totp_step_s;          /* 30 */
-    int totp_skew;            /* steps either side accepted for clock drift (1) */
+    int lock_failures;         /* failed logins that lock an account (5) */
+    int64_t lock_window_s;     /* ... when they fall within this many seconds (900) */
+    int64_t lock_s;            /* how long it stays locked (900) */
+    int64_t idle_s;            /* a session unused this long ends (1800) */
+    int64_t absolute_s;        /* a session ends this long after login whatever (43200) */
+    int totp_step_s;           /* 30 */
+    int totp_skew;             /* steps either side accepted for clock drift (1) */
     unsigned long long pw_ops; /* Argon2id cost (libsodium's INTERACTIVE by default) */
     size_t pw_mem;
 };
@@ -80,8 +80,7 @@ typedef int64_t (*tz_auth_clock_fn)(void *ctx);
 struct tz_auth;
 
 /* Opens the auth service over store (which must outlive it). */
-tz_err tz_auth_open(struct tz_store *store, const struct tz_auth_config *cfg,
-                    struct tz_auth **out);
+tz_err tz_auth_open(struct tz_store *store, const struct tz_auth_config *cfg, struct tz_auth **out);
 /* Safe with NULL. */
 void tz_auth_close(struct tz_auth *auth);
 /* Replaces the clock (tests); NULL goes back to the real one. */
@@ -137,9 +136,9 @@ tz_err tz_auth_qr_text(const char *uri, struct tz_buf *out);
 
 /* What makes an account. */
 struct tz_user_spec {
-    const char *name;     /* 1..63 of [a-z0-9._-] */
-    const char *role;     /* role code */
-    const char *unit;     /* required for a supervisor; may be NULL otherwise */
+    const char *name;             /* 1..63 of [a-z0-9._-] */
+    const char *role;             /* role code */
+    const char *unit;             /* required for a supervisor; may be NULL otherwise */
     const char *const *districts; /* an officer's districts */
     size_t district_count;
     const char *password;
@@ -177,8 +176,8 @@ struct tz_login_result {
  * or a disabled account, all alike to the caller; TZ_EBUSY while locked
  * (retry_after set). Each attempt is audited with its real reason.
  */
-tz_err tz_auth_login(struct tz_auth *auth, const char *name, const char *password,
-                     const char *totp, const char *client, struct tz_login_result *out);
+tz_err tz_auth_login(struct tz_auth *auth, const char *name, const char *password, const char *totp,
+                     const char *client, struct tz_login_result *out);
 /*
  * The principal of a session id (the cookie). TZ_ENOTFOUND when there is no
  * such session, it has been idle too long or lived too long, or its account
@@ -197,21 +196,22 @@ tz_err tz_auth_logout(struct tz_auth *auth, const struct tz_principal *p, const 
 
 /* ---- the audit log ---- */
 
-/* An entry by p (NULL: actor names who) from client, at the handle's now; the caller adds the rest. */
+/* An entry by p (NULL: actor names who) from client, at the handle's now; the caller adds the rest.
+ */
 struct tz_audit_rec tz_auth_audit_entry(const struct tz_auth *auth, const struct tz_principal *p,
-                                        const char *actor, const char *client,
-                                        const char *action, const char *object);
+                                        const char *actor, const char *client, const char *action,
+                                        const char *object);
 /* Appends an entry on its own (a read, a refusal). */
 tz_err tz_auth_audit(struct tz_auth *auth, struct tz_audit_rec *rec);
 
 /* What tz_auth_audit_verify found. */
 struct tz_audit_verdict {
-    int64_t entries;          /* entries read */
-    int64_t first_bad;        /* seq of the first entry that breaks the chain; 0 when intact */
-    char reason[128];         /* why it is broken */
-    int64_t head_seq;         /* the last entry */
+    int64_t entries;   /* entries read */
+    int64_t first_bad; /* seq of the first entry that breaks the chain; 0 when intact */
+    char reason[128];  /* why it is broken */
+    int64_t head_seq;  /* the last entry */
     uint8_t head[TZ_HASH_LEN];
-    int64_t checkpoints;      /* signed checkpoints checked */
+    int64_t checkpoints; /* signed checkpoints checked */
 };
 
 /*
@@ -221,8 +221,8 @@ struct tz_audit_verdict {
  * the Ed25519 public key, also checks each signature and that the chain
  * still has that hash at that seq. TZ_OK even when broken: see verdict.
  */
-tz_err tz_auth_audit_verify(struct tz_store *store, FILE *checkpoints,
-                            const uint8_t public_key[32], struct tz_audit_verdict *verdict);
+tz_err tz_auth_audit_verify(struct tz_store *store, FILE *checkpoints, const uint8_t public_key[32],
+                            struct tz_audit_verdict *verdict);
 /* Writes the entries with from <= at < to (0: open) as JSON lines. */
 tz_err tz_auth_audit_export(struct tz_store *store, int64_t from, int64_t to, FILE *out);
 /* Makes an Ed25519 key pair: the secret key as hex into key_file (mode 0600), public into pk. */

@@ -27,8 +27,7 @@ tz_err tz_auth_password_hash(const struct tz_auth *auth, const char *password,
 bool tz_auth_password_check(const char *hash, const char *password)
 {
     size_t n = password ? strnlen(password, TZ_PASSWORD_MAX + 1) : 0;
-    if (!hash || !password || n > TZ_PASSWORD_MAX ||
-        !memchr(hash, '\0', crypto_pwhash_STRBYTES))
+    if (!hash || !password || n > TZ_PASSWORD_MAX || !memchr(hash, '\0', crypto_pwhash_STRBYTES))
         return false;
     return crypto_pwhash_str_verify(hash, password, n) == 0;
 }
@@ -93,8 +92,10 @@ tz_err tz_auth_qr_text(const char *uri, struct tz_buf *out)
     for (int y = -quiet; y < w + quiet && !err; y += 2) {
         for (int x = -quiet; x < w + quiet && !err; x++) {
             bool top = y >= 0 && y < w && x >= 0 && x < w && (qr->data[y * w + x] & 1);
-            bool bot = y + 1 >= 0 && y + 1 < w && x >= 0 && x < w && (qr->data[(y + 1) * w + x] & 1);
-            const char *cell = top ? (bot ? " " : "\xe2\x96\x84") : (bot ? "\xe2\x96\x80" : "\xe2\x96\x88");
+            bool bot =
+                y + 1 >= 0 && y + 1 < w && x >= 0 && x < w && (qr->data[(y + 1) * w + x] & 1);
+            const char *cell =
+                top ? (bot ? " " : "\xe2\x96\x84") : (bot ? "\xe2\x96\x80" : "\xe2\x96\x88");
             err = tz_buf_puts(out, cell);
         }
         if (!err)

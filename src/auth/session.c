@@ -93,17 +93,16 @@ static tz_err record_failure(struct tz_auth *auth, const struct tz_account_rec *
     return err ? err : TZ_EFORBIDDEN;
 }
 
-tz_err tz_auth_login(struct tz_auth *auth, const char *name, const char *password,
-                     const char *totp, const char *client, struct tz_login_result *out)
+tz_err tz_auth_login(struct tz_auth *auth, const char *name, const char *password, const char *totp,
+                     const char *client, struct tz_login_result *out)
 {
     memset(out, 0, sizeof *out);
     int64_t now = tz_auth_now(auth);
     struct tz_account_rec rec;
     char object[96];
     snprintf(object, sizeof object, "account/%.63s", name ? name : "");
-    struct tz_audit_rec a =
-        tz_auth_audit_entry(auth, NULL, name && *name ? name : "anonymous", client, "auth.login",
-                            object);
+    struct tz_audit_rec a = tz_auth_audit_entry(auth, NULL, name && *name ? name : "anonymous",
+                                                client, "auth.login", object);
     tz_err err = tz_store_account_get(auth->store, name, 0, &rec);
     if (err == TZ_ENOTFOUND) {
         /* Same work as for a real account, so that timing does not tell which names exist. */
@@ -196,9 +195,10 @@ tz_err tz_auth_session(struct tz_auth *auth, const char *session, struct tz_prin
     struct tz_session_rec s;
     int64_t now = tz_auth_now(auth);
     tz_err err = tz_store_session_get(auth->store, hash, false, &s);
-    if (!err && (now - s.last_seen > auth->cfg.idle_s || now - s.created_at > auth->cfg.absolute_s)) {
-        struct tz_audit_rec a = tz_auth_audit_entry(auth, NULL, "system", s.client,
-                                                    "auth.session_expired", NULL);
+    if (!err &&
+        (now - s.last_seen > auth->cfg.idle_s || now - s.created_at > auth->cfg.absolute_s)) {
+        struct tz_audit_rec a =
+            tz_auth_audit_entry(auth, NULL, "system", s.client, "auth.session_expired", NULL);
         char object[64];
         snprintf(object, sizeof object, "account/%lld", (long long)s.account_id);
         a.object = object;
@@ -280,9 +280,8 @@ tz_err tz_auth_logout(struct tz_auth *auth, const struct tz_principal *p, const 
 {
     char object[96];
     snprintf(object, sizeof object, "account/%s", p->account.name);
-    struct tz_audit_rec a = tz_auth_audit_entry(auth, p, NULL, client,
-                                                p->via_token ? "token.revoke" : "auth.logout",
-                                                object);
+    struct tz_audit_rec a = tz_auth_audit_entry(
+        auth, p, NULL, client, p->via_token ? "token.revoke" : "auth.logout", object);
     a.outcome = "ok";
     return tz_store_session_end(auth->store, p->session_hash, 0, &a);
 }

@@ -26,6 +26,7 @@ struct tz_http {
     char *districts_json;
     size_t districts_len;
     char *web_root;        /* absolute path of the front end's folder, or NULL */
+    struct tz_auth *auth;  /* police accounts, sessions, audit (api_auth.c, api_police.c) */
 };
 
 enum request_state {
@@ -53,6 +54,8 @@ struct request {
     const char *allow;  /* methods the path allows, for a 405 answer */
     struct tz_submission sub;
     tz_err commit_err;
+    const char *extra_header[2]; /* one more header (name, value) for the answer, e.g. Set-Cookie */
+    char extra_value[160];       /* storage for extra_header[1] */
 };
 
 /* Answers with a JSON body, taking ownership of buf's contents. */
@@ -85,6 +88,20 @@ enum MHD_Result api_reports_list(struct request *req);
 enum MHD_Result api_reports_create(struct request *req);
 enum MHD_Result api_reports_get(struct request *req);
 enum MHD_Result api_map(struct request *req);
+/* The police side (api_auth.c, api_police.c). */
+enum MHD_Result api_auth_login(struct request *req);
+enum MHD_Result api_auth_logout(struct request *req);
+enum MHD_Result api_auth_me(struct request *req);
+enum MHD_Result api_institutions(struct request *req);
+enum MHD_Result api_police_report(struct request *req);
+enum MHD_Result api_report_transition(struct request *req);
+enum MHD_Result api_report_description(struct request *req);
+enum MHD_Result api_report_assignment(struct request *req);
+enum MHD_Result api_district_assignment(struct request *req);
+enum MHD_Result api_queue(struct request *req);
+enum MHD_Result api_dashboard(struct request *req);
+enum MHD_Result api_accounts(struct request *req);
+enum MHD_Result api_audit_verify(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 

@@ -23,6 +23,8 @@ static enum MHD_Result queue(struct request *req, unsigned status, struct MHD_Re
 {
     if (!resp)
         return MHD_NO;
+    if (req->extra_header[0])
+        MHD_add_response_header(resp, req->extra_header[0], req->extra_header[1]);
     enum MHD_Result ret = MHD_queue_response(req->conn, status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -67,6 +69,7 @@ static struct problem_kind kind_of_status(unsigned status)
 {
     switch (status) {
     case 400: return (struct problem_kind){400, "/problems/malformed-request", "Malformed request"};
+    case 401: return (struct problem_kind){401, "/problems/unauthenticated", "Not logged in"};
     case 403: return (struct problem_kind){403, "/problems/forbidden", "Forbidden"};
     case 404: return (struct problem_kind){404, "/problems/not-found", "Not found"};
     case 405: return (struct problem_kind){405, "/problems/method-not-allowed", "Method not allowed"};
@@ -74,6 +77,7 @@ static struct problem_kind kind_of_status(unsigned status)
     case 413: return (struct problem_kind){413, "/problems/too-large", "Request too large"};
     case 415: return (struct problem_kind){415, "/problems/unsupported-media-type", "Unsupported media type"};
     case 422: return (struct problem_kind){422, "/problems/invalid-fields", "Invalid fields"};
+    case 429: return (struct problem_kind){429, "/problems/too-many-requests", "Too many requests"};
     case 503: return (struct problem_kind){503, "/problems/unavailable", "Service unavailable"};
     default: return (struct problem_kind){500, "/problems/internal", "Internal error"};
     }

@@ -22,6 +22,12 @@ struct route {
     handler_fn handler;
 };
 
+/* Routes with a suffix after the {id}: /api/v1/reports/{id}/transitions (the police side). */
+struct suffix_route {
+    struct route route;
+    const char *suffix;
+};
+
 static const struct route routes[] = {
     {"GET", "/healthz", false, false, api_healthz},
     {"GET", "/api/v1/categories", false, false, api_categories},
@@ -30,6 +36,23 @@ static const struct route routes[] = {
     {"POST", "/api/v1/reports", false, true, api_reports_create},
     {"GET", "/api/v1/reports/", true, false, api_reports_get},
     {"GET", "/api/v1/map", false, false, api_map},
+    /* The police side (api_auth.c, api_police.c). */
+    {"POST", "/api/v1/auth/login", false, true, api_auth_login},
+    {"POST", "/api/v1/auth/logout", false, false, api_auth_logout},
+    {"GET", "/api/v1/auth/me", false, false, api_auth_me},
+    {"GET", "/api/v1/institutions", false, false, api_institutions},
+    {"GET", "/api/v1/police/reports/", true, false, api_police_report},
+    {"POST", "/api/v1/districts/assignment", false, true, api_district_assignment},
+    {"GET", "/api/v1/queue", false, false, api_queue},
+    {"GET", "/api/v1/dashboard", false, false, api_dashboard},
+    {"GET", "/api/v1/accounts", false, false, api_accounts},
+    {"GET", "/api/v1/audit/verify", false, false, api_audit_verify},
+};
+
+static const struct suffix_route suffix_routes[] = {
+    {{"POST", "/api/v1/reports/", true, true, api_report_transition}, "/transitions"},
+    {{"POST", "/api/v1/reports/", true, true, api_report_description}, "/description"},
+    {{"POST", "/api/v1/reports/", true, true, api_report_assignment}, "/assignment"},
 };
 
 struct tz_http_config tz_http_defaults(void)
@@ -44,28 +67,28 @@ struct tz_http_config tz_http_defaults(void)
     };
 }
 
-/* Reads a positive decimal id of at most 15 digits (below 2^53, safe in JSON). */
-static bool parse_id(const char *s, int64_t *out)
+/* Reads a positive decimal id of at most 15 digits (below 2^53, safe in JSON), then suffix. */
+static bool parse_id(const char *s, const char *suffix, int64_t *out)
 {
     int64_t v = 0;
     size_t n = 0;
-    for (; s[n]; n++) {
+    for (; s[n] && !(suffix && s[n] == '/'); n++) {
         if (s[n] < '0' || s[n] > '9' || n >= 15)
             return false;
         v = v * 10 + (s[n] - '0');
     }
-    if (n == 0 || v <= 0)
+    if (n == 0 || v <= 0 || (suffix && strcmp(s + n, suffix) != 0))
         return false;
     *out = v;
     return true;
 }
 
-static bool path_matches(const struct route *r, const char *url, int64_t *id)
+static bool path_matches(const struct route *r, const char *suffix, const char *url, int64_t *id)
 {
     if (!r->has_id)
         return strcmp(url, r->path) == 0;
     size_t n = strlen(r->path);
-    return strncmp(url, r->path, n) == 0 && parse_id(url + n, id);
+    return strncmp(url, r->path, n) == 0 && parse_id(url + n, suffix, id);
 }
 
 /* Finds the route; when only the method is wrong, sets req->allow and returns NULL. */
@@ -77,19 +100,22 @@ static const struct route *find_route(struct request *req, const char *method)
     const struct route *found = NULL;
     if (strcmp(method, "HEAD") == 0)
         method = "GET";
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+    size_t nplain = sizeof routes / sizeof routes[0];
+    size_t nsuffix = sizeof suffix_routes / sizeof suffix_routes[0];
+    for (size_t i = 0; i < nplain + nsuffix; i++) {
         int64_t id = 0;
-        if (!path_matches(&routes[i], req->url, &id))
+        const struct route *r = i < nplain ? &routes[i] : &suffix_routes[i - nplain].route;
+        if (!path_matches(r, i < nplain ? NULL : suffix_routes[i - nplain].suffix, req->url, &id))
             continue;
-        get_ok = get_ok || strcmp(routes[i].method, "GET") == 0;
-        post_ok = post_ok || strcmp(routes[i].method, "POST") == 0;
-        if (strcmp(routes[i].method, method) == 0) {
-            found = &routes[i];
+        get_ok = get_ok || strcmp(r->method, "GET") == 0;
+        post_ok = post_ok || strcmp(r->method, "POST") == 0;
+        if (strcmp(r->method, method) == 0) {
+            found = r;
             req->id = id;
         }
     }
     if (!found && (get_ok || post_ok))
-        req->allow = post_ok ? allow_get_post : allow_get;
+        req->allow = post_ok ? (get_ok ? allow_get_post : "POST") : allow_get;
     return found;
 }
 
@@ -268,6 +294,7 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
     if (!srv)
         return TZ_ENOMEM;
     srv->tm = tm;
+    srv->auth = c.auth;
     if (c.web_root) {
         srv->web_root = realpath(c.web_root, NULL);
         if (!srv->web_root) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "auth/auth.h"
 #include "threatmap/threatmap.h"
 
 struct tz_http_config {
@@ -21,6 +22,7 @@ struct tz_http_config {
     unsigned connection_limit; /* concurrent connections */
     unsigned idle_timeout_s;   /* a connection silent this long is closed */
     const char *web_root;      /* folder of the browser front end (web/); NULL serves none */
+    struct tz_auth *auth;      /* police accounts and the audit log; NULL: police API answers 503 */
 };
 
 /* Defaults: 127.0.0.1:8080, one thread per core, 4096 connections, 30 s idle. */

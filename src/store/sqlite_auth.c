@@ -235,14 +235,15 @@ static tz_err account_write(sqlite3 *db, void *ctx)
     struct tz_account_rec *r = ((struct account_write *)ctx)->rec;
     sqlite3_stmt *st;
     bool insert = r->id == 0;
-    tz_err err = prep(db,
-                      insert ? "INSERT INTO accounts (name, role, unit, password_hash, totp_secret,"
-                               " disabled, failed_count, failed_since, locked_until, created_at)"
-                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                             : "UPDATE accounts SET name = ?, role = ?, unit = ?, password_hash = ?,"
-                               " totp_secret = ?, disabled = ?, failed_count = ?, failed_since = ?,"
-                               " locked_until = ? WHERE id = ?",
-                      &st);
+    tz_err err =
+        prep(db,
+             insert ? "INSERT INTO accounts (name, role, unit, password_hash, totp_secret,"
+                      " disabled, failed_count, failed_since, locked_until, created_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    : "UPDATE accounts SET name = ?, role = ?, unit = ?, password_hash = ?,"
+                      " totp_secret = ?, disabled = ?, failed_count = ?, failed_since = ?,"
+                      " locked_until = ? WHERE id = ?",
+             &st);
     if (err)
         return err;
     bind_text(st, 1, r->name);
@@ -276,9 +277,9 @@ static tz_err account_write(sqlite3 *db, void *ctx)
             return err;
     }
     /* A disabled account keeps no session and no token. */
-    if (r->disabled && ((err = exec_id(db, "DELETE FROM sessions WHERE account_id = ?", r->id)) ||
-                        (err = exec_id(db, "UPDATE api_tokens SET revoked = 1 WHERE account_id = ?",
-                                       r->id))))
+    if (r->disabled &&
+        ((err = exec_id(db, "DELETE FROM sessions WHERE account_id = ?", r->id)) ||
+         (err = exec_id(db, "UPDATE api_tokens SET revoked = 1 WHERE account_id = ?", r->id))))
         return err;
     return TZ_OK;
 }
@@ -414,7 +415,8 @@ tz_err tz_sq_account_login(struct tz_store *store, const struct tz_login_update 
     return in_write(store, login_write, (void *)upd, audit);
 }
 
-/* ---- sessions and API tokens ------------------------------------------------------------------ */
+/* ---- sessions and API tokens ------------------------------------------------------------------
+ */
 
 struct session_write {
     const struct tz_session_rec *rec;
@@ -553,8 +555,8 @@ tz_err tz_sq_institutions(struct tz_store *store, struct tz_group_rec **out, siz
     sqlite3_stmt *st = NULL;
     struct tz_group_rec *recs = NULL;
     size_t n = 0, cap = 0;
-    tz_err err = prep(db, "SELECT code, name_pl, name_en FROM institutions ORDER BY sort_order",
-                      &st);
+    tz_err err =
+        prep(db, "SELECT code, name_pl, name_en FROM institutions ORDER BY sort_order", &st);
     int rc = SQLITE_DONE;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if ((err = tz_store_grow((void **)&recs, &cap, n, sizeof *recs)))
@@ -689,8 +691,8 @@ tz_err tz_sq_queue(struct tz_store *store, const char (*districts)[TZ_ID_MAX],
     if (!err)
         err = district_count ? put_placeholders(&sql, district_count) : tz_buf_puts(&sql, "NULL");
     if (!err)
-        err = tz_buf_puts(&sql, ") AND NOT EXISTS (SELECT 1 FROM report_assignments a"
-                                " WHERE a.report_id = r.id AND a.account <> ?))"
+        err = tz_buf_puts(&sql, ") AND (? IS NULL OR NOT EXISTS (SELECT 1 FROM report_assignments a"
+                                " WHERE a.report_id = r.id AND a.account <> ?)))"
                                 " OR id IN (SELECT report_id FROM report_assignments"
                                 " WHERE account = ?))"
                                 " ORDER BY CASE status WHEN 'new' THEN takeup_due"
@@ -709,8 +711,9 @@ tz_err tz_sq_queue(struct tz_store *store, const char (*districts)[TZ_ID_MAX],
     int i = 1;
     for (size_t d = 0; d < district_count; d++)
         bind_text(st, i++, districts[d]);
-    bind_text(st, i++, account ? account : "");
-    bind_text(st, i++, account ? account : "");
+    bind_text(st, i++, account);
+    bind_text(st, i++, account);
+    bind_text(st, i++, account);
     sqlite3_bind_int64(st, i, (int64_t)limit);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if ((err = tz_store_grow((void **)&recs, &cap, n, sizeof *recs)))

@@ -338,7 +338,8 @@ tz_err tz_store_report_assignee(struct tz_store *store, int64_t report_id,
 
 /*
  * An officer's queue: open reports (new, verifying) in the given districts
- * that are not assigned to someone else, plus those assigned to `account`,
+ * that are not assigned to someone else, plus those assigned to `account`
+ * (NULL: every open report of the districts, whoever it is assigned to),
  * ordered by the deadline that applies (take-up for new, verification for
  * verifying), earliest (so overdue) first, at most limit (1..1000).
  */

@@ -112,8 +112,8 @@ tz_err tz_store_account_login(struct tz_store *store, const struct tz_login_upda
     return store->ops->account_login(store, upd, audit);
 }
 
-tz_err tz_store_session_put(struct tz_store *store, const struct tz_session_rec *rec,
-                            bool is_token, const char *label, const struct tz_audit_rec *audit)
+tz_err tz_store_session_put(struct tz_store *store, const struct tz_session_rec *rec, bool is_token,
+                            const char *label, const struct tz_audit_rec *audit)
 {
     if (!store || !rec || !fits(rec->client, sizeof rec->client) || !audit_ok(audit) ||
         (is_token && !label))

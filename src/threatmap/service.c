@@ -113,6 +113,11 @@ size_t tz_threatmap_district_count(const struct tz_threatmap *tm)
     return tm->district_count;
 }
 
+const struct tz_district_rec *tz_threatmap_district_at(const struct tz_threatmap *tm, size_t i)
+{
+    return i < tm->district_count ? &tm->districts[i] : NULL;
+}
+
 tz_err tz_threatmap_submit(struct tz_threatmap *tm, struct tz_submission *sub)
 {
     tz_err err = tz_committer_insert(tm->committer, &sub->rec);

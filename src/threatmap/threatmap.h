@@ -55,6 +55,8 @@ const struct tz_district_rec *tz_threatmap_district(const struct tz_threatmap *t
                                                     const char *id);
 /* Number of districts loaded. */
 size_t tz_threatmap_district_count(const struct tz_threatmap *tm);
+/* The i-th district in id order (i below tz_threatmap_district_count), for walking them all. */
+const struct tz_district_rec *tz_threatmap_district_at(const struct tz_threatmap *tm, size_t i);
 
 /* GET /api/v1/categories: groups with their categories, in Polish and English. */
 tz_err tz_threatmap_categories_json(const struct tz_threatmap *tm, struct tz_buf *out);

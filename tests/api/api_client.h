@@ -17,6 +17,7 @@ struct api_server {
     char db[300];
     pid_t pid;
     uint16_t port;
+    const char *extra_headers[4]; /* sent with every request while set ("Name: value"), NULL-ended */
 };
 
 struct api_response {

@@ -147,7 +147,8 @@ static void passwords_hash_and_check(void **state)
 
 /* ---- the permission table ---- */
 
-/* The expected table, written out independently of src/auth/auth.c: N none, O own, U unit, A all. */
+/* The expected table, written out independently of src/auth/auth.c: N none, O own, U unit, A all.
+ */
 static const char expected[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT + 1] = {
     /*           read trans desc assign queue dash district accounts audit */
     [TZ_AUTH_OFFICER] = "OOONONNNN",
@@ -243,8 +244,8 @@ static void accounts_add_list_and_refuse_bad_ones(void **state)
     struct tz_buf b;
     tz_buf_init(&b, 1024);
     const char *const bad_district[] = {"nowhere"};
-    struct tz_user_spec spec = {.name = "jan.kowalski", .role = "officer",
-                                .password = "correct horse battery"};
+    struct tz_user_spec spec = {
+        .name = "jan.kowalski", .role = "officer", .password = "correct horse battery"};
     assert_int_equal(tz_auth_user_add(f->auth, &spec, "cli:test", &b), TZ_ECONFLICT);
     spec.name = "Bad Name";
     assert_int_equal(tz_auth_user_add(f->auth, &spec, "cli:test", &b), TZ_EINVAL);
@@ -282,30 +283,28 @@ static void login_good_bad_replayed_and_locked(void **state)
     code_at(f, "ola", f->now, code);
     assert_int_equal(tz_auth_login(f->auth, "ola", "wrong password!!", code, "10.0.0.1", &res),
                      TZ_EFORBIDDEN);
-    assert_int_equal(tz_auth_login(f->auth, "ola", "correct horse battery", "000000", "10.0.0.1",
-                                   &res),
-                     TZ_EFORBIDDEN);
-    assert_int_equal(tz_auth_login(f->auth, "nobody", "correct horse battery", code, "10.0.0.1",
-                                   &res),
-                     TZ_EFORBIDDEN);
     assert_int_equal(
-        tz_auth_login(f->auth, "ola", "correct horse battery", code, "10.0.0.1", &res), TZ_OK);
+        tz_auth_login(f->auth, "ola", "correct horse battery", "000000", "10.0.0.1", &res),
+        TZ_EFORBIDDEN);
+    assert_int_equal(
+        tz_auth_login(f->auth, "nobody", "correct horse battery", code, "10.0.0.1", &res),
+        TZ_EFORBIDDEN);
+    assert_int_equal(tz_auth_login(f->auth, "ola", "correct horse battery", code, "10.0.0.1", &res),
+                     TZ_OK);
     assert_int_equal(strlen(res.session), 43);
     assert_int_equal(strlen(res.csrf), 43);
     /* The same code again, even within its 30 s: refused. */
     f->now += 5;
-    assert_int_equal(
-        tz_auth_login(f->auth, "ola", "correct horse battery", code, "10.0.0.1", &res),
-        TZ_EFORBIDDEN);
+    assert_int_equal(tz_auth_login(f->auth, "ola", "correct horse battery", code, "10.0.0.1", &res),
+                     TZ_EFORBIDDEN);
     /* A code from the previous step is accepted (clock skew), but not one older. */
     f->now += 60;
     code_at(f, "ola", f->now - 30, code);
-    assert_int_equal(
-        tz_auth_login(f->auth, "ola", "correct horse battery", code, "10.0.0.1", &res), TZ_OK);
+    assert_int_equal(tz_auth_login(f->auth, "ola", "correct horse battery", code, "10.0.0.1", &res),
+                     TZ_OK);
     code_at(f, "ola", f->now - 90, code);
-    assert_int_equal(
-        tz_auth_login(f->auth, "ola", "correct horse battery", code, "10.0.0.1", &res),
-        TZ_EFORBIDDEN);
+    assert_int_equal(tz_auth_login(f->auth, "ola", "correct horse battery", code, "10.0.0.1", &res),
+                     TZ_EFORBIDDEN);
 
     /* Failures so far: 2 above in another window... start a fresh window: 5 in 15 min lock. */
     f->now += 16 * 60;
@@ -353,8 +352,7 @@ static void login(struct fixture *f, const char *name, struct tz_login_result *r
     char code[8];
     f->now += 30; /* a fresh TOTP step */
     code_at(f, name, f->now, code);
-    assert_int_equal(tz_auth_login(f->auth, name, "correct horse battery", code, NULL, res),
-                     TZ_OK);
+    assert_int_equal(tz_auth_login(f->auth, name, "correct horse battery", code, NULL, res), TZ_OK);
 }
 
 static void sessions_expire_idle_and_absolute(void **state)
@@ -438,12 +436,12 @@ static void audit_chain_verifies_and_finds_the_altered_entry(void **state)
     struct fixture *f = *state;
     char uri[256];
     struct tz_login_result res;
-    add_officer(f, "adam", uri);                                   /* 1 */
+    add_officer(f, "adam", uri);                                         /* 1 */
     tz_auth_login(f->auth, "adam", "bad password 123", "1", NULL, &res); /* 2 */
-    login(f, "adam", &res);                                        /* 3 */
+    login(f, "adam", &res);                                              /* 3 */
     for (int i = 0; i < 5; i++) {
-        struct tz_audit_rec a = tz_auth_audit_entry(f->auth, NULL, "adam", "10.0.0.2",
-                                                    "report.read", "report/7");
+        struct tz_audit_rec a =
+            tz_auth_audit_entry(f->auth, NULL, "adam", "10.0.0.2", "report.read", "report/7");
         assert_int_equal(tz_auth_audit(f->auth, &a), TZ_OK);
         assert_int_equal(a.seq, 4 + i);
     }
