@@ -26,6 +26,8 @@ static const char usage[] =
     "  serve [--port N] [--bind ADDR] [--threads N] [--db PATH] [--web DIR]\n"
     "        serve the API on http://ADDR:N (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "        and the browser front end from DIR (make run passes web/)\n"
+    "        [--key FILE --checkpoints FILE [--checkpoint-every S]] also signs the audit chain's head\n"
+    "        every S seconds (default 900) into FILE\n"
     "  import-districts FILE.geojson [--db PATH]\n"
     "        import district polygons (FeatureCollection; properties name, unit, officer)\n"
     "  demo [--reports N] [--seed S] [--db PATH]\n"
@@ -69,6 +71,7 @@ struct options {
     const char *checkpoints;
     long port;
     long threads;
+    long long checkpoint_every;
     long long reports;
     long long seed;
     const char *args[4]; /* positional arguments after the command */
@@ -126,6 +129,8 @@ static bool parse_options(int argc, char **argv, int first, struct options *o)
             o->key = v;
         } else if (strcmp(a, "--checkpoints") == 0) {
             o->checkpoints = v;
+        } else if (strcmp(a, "--checkpoint-every") == 0 && parse_number(v, 1, 86400, &n)) {
+            o->checkpoint_every = n;
         } else if (strcmp(a, "--port") == 0 && parse_number(v, 0, 65535, &n)) {
             o->port = (long)n;
         } else if (strcmp(a, "--threads") == 0 && parse_number(v, 1, 256, &n)) {
@@ -188,6 +193,15 @@ static int cmd_serve(const struct options *o)
         return fail("auth", TZ_ENOMEM);
     }
     cfg.auth = auth;
+    struct tz_auth_signer *signer = NULL;
+    if (o->key && o->checkpoints &&
+        tz_auth_signer_start(store, o->key, o->checkpoints,
+                             o->checkpoint_every ? o->checkpoint_every : 900, &signer) != TZ_OK) {
+        tz_auth_close(auth);
+        tz_threatmap_close(tm);
+        tz_store_close(store);
+        return fail("--key (the audit checkpoint key file)", TZ_ENOTFOUND);
+    }
 
     sigset_t signals;
     sigemptyset(&signals);
@@ -196,6 +210,7 @@ static int cmd_serve(const struct options *o)
     pthread_sigmask(SIG_BLOCK, &signals, NULL); /* before threads start, so they inherit it */
     tz_err err = tz_http_start(tm, &cfg, &srv);
     if (err) {
+        tz_auth_signer_stop(signer);
         tz_auth_close(auth);
         tz_threatmap_close(tm);
         tz_store_close(store);
@@ -208,6 +223,7 @@ static int cmd_serve(const struct options *o)
     sigwait(&signals, &sig);
     fprintf(stderr, "tarcza: stopping\n");
     tz_http_stop(srv);
+    tz_auth_signer_stop(signer); /* signs the head once more */
     tz_auth_close(auth);
     tz_threatmap_close(tm);
     tz_store_close(store);

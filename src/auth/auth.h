@@ -233,4 +233,16 @@ tz_err tz_auth_checkpoint_public(const char *key_file, uint8_t public_key[32]);
 tz_err tz_auth_checkpoint(struct tz_store *store, const char *key_file, FILE *out,
                           int64_t *head_seq);
 
+/*
+ * Signs the head at intervals on a thread of its own ("at intervals", DESIGN 5): every
+ * interval_s seconds, when the chain has grown, and once more when stopped. Each line is
+ * appended to checkpoints_path and fsynced. TZ_ENOTFOUND if the key file cannot be read.
+ */
+struct tz_auth_signer;
+tz_err tz_auth_signer_start(struct tz_store *store, const char *key_file,
+                            const char *checkpoints_path, int64_t interval_s,
+                            struct tz_auth_signer **out);
+/* Signs a last time and stops the thread. Safe with NULL. */
+void tz_auth_signer_stop(struct tz_auth_signer *signer);
+
 #endif

@@ -538,6 +538,31 @@ static void checkpoint_catches_a_rewritten_chain(void **state)
     fclose(out);
 }
 
+static void signer_signs_the_head_when_stopped(void **state)
+{
+    struct fixture *f = *state;
+    char key[160], path[160], uri[256];
+    uint8_t pk[32];
+    snprintf(key, sizeof key, "%s/key", f->dir);
+    snprintf(path, sizeof path, "%s/checkpoints", f->dir);
+    assert_int_equal(tz_auth_checkpoint_keygen(key, pk), TZ_OK);
+    struct tz_auth_signer *s = NULL;
+    char missing[200];
+    snprintf(missing, sizeof missing, "%s/none", f->dir);
+    assert_int_equal(tz_auth_signer_start(f->store, missing, path, 3600, &s), TZ_ENOTFOUND);
+    assert_int_equal(tz_auth_signer_start(f->store, key, path, 3600, &s), TZ_OK);
+    add_officer(f, "piotr", uri);
+    tz_auth_signer_stop(s); /* no waiting: the stop signs the head */
+    FILE *cp = fopen(path, "r");
+    assert_non_null(cp);
+    struct tz_audit_verdict v;
+    assert_int_equal(tz_auth_audit_verify(f->store, cp, pk, &v), TZ_OK);
+    fclose(cp);
+    assert_int_equal(v.first_bad, 0);
+    assert_int_equal(v.checkpoints, 1);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -553,6 +578,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(audit_chain_verifies_and_finds_the_altered_entry, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(checkpoint_catches_a_rewritten_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(signer_signs_the_head_when_stopped, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
