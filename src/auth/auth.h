@@ -129,6 +129,8 @@ uint32_t tz_auth_hotp(const uint8_t *key, size_t key_len, uint64_t counter, int 
 tz_err tz_auth_base32(const uint8_t *data, size_t n, struct tz_buf *out);
 /* The otpauth:// URI of an account's TOTP seed (issuer tarcza, SHA1, 6 digits, 30 s). */
 tz_err tz_auth_otpauth_uri(const struct tz_account_rec *rec, struct tz_buf *out);
+/* The URI drawn as a QR code in SVG (for the admin page, as a data: image). */
+tz_err tz_auth_qr_svg(const char *uri, struct tz_buf *out);
 /* The URI drawn as a QR code in text (two rows per line), for a terminal. */
 tz_err tz_auth_qr_text(const char *uri, struct tz_buf *out);
 

@@ -104,3 +104,26 @@ tz_err tz_auth_qr_text(const char *uri, struct tz_buf *out)
     QRcode_free(qr);
     return err;
 }
+
+tz_err tz_auth_qr_svg(const char *uri, struct tz_buf *out)
+{
+    QRcode *qr = QRcode_encodeString(uri, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (!qr)
+        return TZ_ENOMEM;
+    int w = qr->width, quiet = 4, size = w + 2 * quiet;
+    tz_err err = tz_buf_printf(out,
+                               "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\""
+                               " shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\""
+                               " fill=\"#fff\"/><path fill=\"#000\" d=\"",
+                               size, size, size, size);
+    for (int y = 0; y < w && !err; y++) {
+        for (int x = 0; x < w && !err; x++) {
+            if (qr->data[y * w + x] & 1)
+                err = tz_buf_printf(out, "M%d %dh1v1h-1z", x + quiet, y + quiet);
+        }
+    }
+    if (!err)
+        err = tz_buf_puts(out, "\"/></svg>");
+    QRcode_free(qr);
+    return err;
+}

@@ -847,3 +847,131 @@ enum MHD_Result api_audit_verify(struct request *req)
     }
     return http_respond_json(req, MHD_HTTP_OK, &b);
 }
+
+/* ---- the administrator's changes ------------------------------------------------------------- */
+
+/* Checks that the caller is an administrator (and CSRF); reads the body. */
+static bool begin_admin(struct request *req, struct ctx *c, const char *const *allowed,
+                        json_t **root, enum MHD_Result *answer)
+{
+    if (!begin(req, true, TZ_ACT_ACCOUNTS, c, answer))
+        return false;
+    if (tz_auth_permit(&c->p, TZ_ACT_ACCOUNTS, NULL, NULL, NULL) != TZ_OK) {
+        audit_refusal(req, c, TZ_ACT_ACCOUNTS, "refused", "not an administrator");
+        *answer = police_refuse(req, 403, "only an administrator manages accounts");
+        return false;
+    }
+    struct tz_field_errors errs = {0};
+    tz_err err = police_body(req, allowed, root, &errs);
+    if (err) {
+        *answer = police_answer_body_error(req, err, &errs);
+        return false;
+    }
+    return true;
+}
+
+static enum MHD_Result answer_account_err(struct request *req, tz_err err, const char *detail)
+{
+    if (err == TZ_ENOTFOUND)
+        return http_respond_problem(req, err, "no such account", NULL);
+    if (err == TZ_ECONFLICT)
+        return http_respond_problem(req, err, "the name is taken", NULL);
+    return http_respond_problem(req, err, detail, NULL);
+}
+
+enum MHD_Result api_account_create(struct request *req)
+{
+    struct ctx c;
+    enum MHD_Result answer;
+    json_t *root = NULL;
+    static const char *const allowed[] = {"name", "role", "unit", "districts", "password", NULL};
+    if (!begin_admin(req, &c, allowed, &root, &answer))
+        return answer;
+    /* districts: "A,B,C" */
+    char ids[TZ_ACCOUNT_DISTRICTS_MAX][TZ_ID_MAX];
+    const char *ptrs[TZ_ACCOUNT_DISTRICTS_MAX];
+    size_t n = 0;
+    tz_err err = TZ_OK;
+    for (const char *p = police_field(root, "districts"); p && *p && !err;) {
+        size_t len = strcspn(p, ",");
+        if (n >= TZ_ACCOUNT_DISTRICTS_MAX || len == 0 || len >= TZ_ID_MAX) {
+            err = TZ_EINVAL;
+            break;
+        }
+        memcpy(ids[n], p, len);
+        ids[n][len] = '\0';
+        ptrs[n] = ids[n];
+        n++;
+        p += len + (p[len] == ',');
+    }
+    char actor[TZ_ACCOUNT_NAME_MAX + 8];
+    snprintf(actor, sizeof actor, "%s", c.p.account.name);
+    struct tz_user_spec spec = {.name = police_field(root, "name"),
+                                .role = police_field(root, "role"),
+                                .unit = police_field(root, "unit"),
+                                .districts = ptrs,
+                                .district_count = n,
+                                .password = police_field(root, "password")};
+    struct tz_buf uri, svg, b;
+    tz_buf_init(&uri, 1024);
+    tz_buf_init(&svg, 256u * 1024);
+    tz_buf_init(&b, 512u * 1024);
+    if (!err)
+        err = tz_auth_user_add(req->srv->auth, &spec, actor, &uri);
+    if (!err)
+        err = tz_auth_qr_svg(uri.data, &svg);
+    if (!err)
+        err = tz_buf_puts(&b, "{\"name\":");
+    if (!err)
+        err = put_str(&b, spec.name);
+    if (!err)
+        err = tz_buf_puts(&b, ",\"otpauth_uri\":");
+    if (!err)
+        err = put_str(&b, uri.data);
+    if (!err)
+        err = tz_buf_puts(&b, ",\"qr_svg\":");
+    if (!err)
+        err = put_str(&b, svg.data);
+    if (!err)
+        err = tz_buf_puts(&b, "}");
+    json_decref(root);
+    tz_buf_free(&uri);
+    tz_buf_free(&svg);
+    if (err) {
+        tz_buf_free(&b);
+        return answer_account_err(req, err,
+                                  "name [a-z0-9._-], a known role and districts, a unit for a "
+                                  "supervisor, a password of at least 12 characters");
+    }
+    return http_respond_json(req, MHD_HTTP_CREATED, &b);
+}
+
+enum MHD_Result api_account_change(struct request *req)
+{
+    struct ctx c;
+    enum MHD_Result answer;
+    json_t *root = NULL;
+    static const char *const allowed[] = {"name", "action", "password", NULL};
+    if (!begin_admin(req, &c, allowed, &root, &answer))
+        return answer;
+    const char *name = police_field(root, "name");
+    const char *action = police_field(root, "action");
+    const char *actor = c.p.account.name;
+    tz_err err = TZ_EINVAL;
+    if (name && action && strcmp(action, "disable") == 0)
+        err = strcmp(name, actor) == 0 ? TZ_ECONFLICT /* not oneself */
+                                       : tz_auth_user_disable(req->srv->auth, name, true, actor);
+    else if (name && action && strcmp(action, "enable") == 0)
+        err = tz_auth_user_disable(req->srv->auth, name, false, actor);
+    else if (name && action && strcmp(action, "password") == 0)
+        err = tz_auth_user_passwd(req->srv->auth, name, police_field(root, "password"), actor);
+    json_decref(root);
+    if (err)
+        return answer_account_err(req, err,
+                                  "action is disable, enable or password (with a password of at "
+                                  "least 12 characters)");
+    struct tz_buf b;
+    tz_buf_init(&b, 64);
+    tz_buf_puts(&b, "{\"ok\":true}");
+    return http_respond_json(req, MHD_HTTP_OK, &b);
+}

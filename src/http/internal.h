@@ -102,6 +102,8 @@ enum MHD_Result api_queue(struct request *req);
 enum MHD_Result api_dashboard(struct request *req);
 enum MHD_Result api_accounts(struct request *req);
 enum MHD_Result api_audit_verify(struct request *req);
+enum MHD_Result api_account_create(struct request *req);
+enum MHD_Result api_account_change(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 

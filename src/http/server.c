@@ -47,6 +47,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/dashboard", false, false, api_dashboard},
     {"GET", "/api/v1/accounts", false, false, api_accounts},
     {"GET", "/api/v1/audit/verify", false, false, api_audit_verify},
+    {"POST", "/api/v1/accounts", false, true, api_account_create},
+    {"POST", "/api/v1/accounts/change", false, true, api_account_change},
 };
 
 static const struct suffix_route suffix_routes[] = {

@@ -445,6 +445,9 @@ static const struct endpoint endpoints[] = {
     {"GET", "/api/v1/dashboard", NULL, TZ_ACT_DASHBOARD, 200},
     {"GET", "/api/v1/accounts", NULL, TZ_ACT_ACCOUNTS, 200},
     {"GET", "/api/v1/audit/verify", NULL, TZ_ACT_AUDIT, 200},
+    {"POST", "/api/v1/accounts", "{\"name\":\"Bad Name\"}", TZ_ACT_ACCOUNTS, 422},
+    {"POST", "/api/v1/accounts/change", "{\"name\":\"nobody\",\"action\":\"enable\"}",
+     TZ_ACT_ACCOUNTS, 404},
 };
 
 /* Copies pattern into out with "%lld" replaced by id and "%s" by district (no printf formats). */
@@ -501,7 +504,7 @@ static void permissions_every_role_endpoint_and_scope(void **state)
             }
         }
     }
-    assert_int_equal(checked, 4 * (5 * 2 + 4));
+    assert_int_equal(checked, 4 * (5 * 2 + 6));
     /* Nobody logged in: 401 everywhere. */
     for (size_t e = 0; e < sizeof endpoints / sizeof endpoints[0]; e++) {
         char path[128];
@@ -759,6 +762,55 @@ static void institutions_are_data(void **state)
     api_response_free(&r);
 }
 
+static void admin_manages_accounts(void **state)
+{
+    struct account *adm = &accounts[ADMIN];
+    struct api_response r;
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"name\":\"nowy.officer\",\"role\":\"officer\",\"districts\":\"%s\","
+             "\"password\":\"%s\"}",
+             district_a, PASSWORD);
+    assert_int_equal(call(adm, "POST", "/api/v1/accounts", body, &r), 201);
+    assert_memory_equal(json_string_value(json_object_get(r.json, "otpauth_uri")),
+                        "otpauth://totp/tarcza:nowy.officer?secret=", 42);
+    assert_memory_equal(json_string_value(json_object_get(r.json, "qr_svg")), "<svg", 4);
+    api_response_free(&r);
+    assert_int_equal(call(adm, "POST", "/api/v1/accounts", body, &r), 409); /* taken */
+    api_response_free(&r);
+    struct account nowy = {.name = "nowy.officer", .role = TZ_AUTH_OFFICER};
+    login(&nowy);
+    assert_int_equal(status_of(&nowy, "GET", "/api/v1/queue", NULL), 200);
+    /* Disabled: its session ends at once. */
+    assert_int_equal(status_of(adm, "POST", "/api/v1/accounts/change",
+                               "{\"name\":\"nowy.officer\",\"action\":\"disable\"}"),
+                     200);
+    assert_int_equal(status_of(&nowy, "GET", "/api/v1/queue", NULL), 401);
+    assert_int_equal(status_of(adm, "POST", "/api/v1/accounts/change",
+                               "{\"name\":\"adam.admin\",\"action\":\"disable\"}"),
+                     409); /* not oneself */
+    assert_int_equal(status_of(adm, "POST", "/api/v1/accounts/change",
+                               "{\"name\":\"nowy.officer\",\"action\":\"password\","
+                               "\"password\":\"short\"}"),
+                     422);
+    assert_int_equal(call(adm, "GET", "/api/v1/accounts", NULL, &r), 200);
+    json_t *list = json_object_get(r.json, "accounts");
+    bool seen = false;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *a = json_array_get(list, i);
+        assert_null(json_object_get(a, "password_hash"));
+        if (strcmp(json_string_value(json_object_get(a, "name")), "nowy.officer") == 0) {
+            seen = true;
+            assert_true(json_is_true(json_object_get(a, "disabled")));
+        }
+    }
+    assert_true(seen);
+    api_response_free(&r);
+    assert_int_equal(db_long("SELECT COUNT(*) FROM audit_log WHERE actor = 'adam.admin'"
+                             " AND action IN ('account.add', 'account.disable')"),
+                     2);
+}
+
 /* Last: it breaks the chain on purpose. */
 static void audit_verify_names_the_altered_entry(void **state)
 {
@@ -812,6 +864,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(description_is_edited_and_reviewed),
         cmocka_unit_test(queue_dashboard_and_reassignment),
         cmocka_unit_test(institutions_are_data),
+        cmocka_unit_test(admin_manages_accounts),
         cmocka_unit_test(audit_verify_names_the_altered_entry),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
