@@ -161,6 +161,32 @@ async function main() {
       assert(res === 401, `GET api/v1/auth/me after logout answered ${res}`);
       assert(problems.length === 0, problems.join('\n'));
     });
+
+    await run.step('an administrator adds an account (QR code shown) and disables the officer', async () => {
+      const text = execFileSync(tarcza, ['user', 'add', 'ada.admin', '--role', 'admin', '--db', db],
+        { env: { ...process.env, TARCZA_PASSWORD: PASSWORD }, encoding: 'utf8' });
+      const adminSecret = base32Decode(text.match(/secret=([A-Z2-7]+)/)[1]);
+      await page.fill('#l-name', 'ada.admin');
+      await page.fill('#l-password', PASSWORD);
+      await page.fill('#l-totp', totp(adminSecret));
+      await page.click('#btn-login');
+      await page.waitForSelector('#admin-form', { state: 'visible' });
+      assert(await page.isHidden('#queue'), 'an administrator sees a queue');
+      await page.fill('#a-name', 'ewa.nowa');
+      await page.selectOption('#a-role', 'officer');
+      await page.fill('#a-districts', report.district.id);
+      await page.fill('#a-password', 'another good password');
+      await page.click('#admin-form button[type="submit"]');
+      await page.waitForSelector('#enrol', { state: 'visible' });
+      const src = await page.getAttribute('#enrol-qr', 'src');
+      assert(src.startsWith('data:image/svg+xml;base64,'), `the QR image is ${src.slice(0, 40)}`);
+      assert(await page.evaluate(() => document.querySelector('#enrol-qr').naturalWidth > 0), 'the QR code did not render');
+      assert(/^otpauth:\/\/totp\/tarcza:ewa\.nowa\?secret=/.test(await page.textContent('#enrol-uri')), 'no enrolment URI');
+      await page.screenshot({ path: path.join(out, 'police-admin.png') });
+      await page.click('button[data-account="jan.dzielnicowy"]');
+      await page.waitForFunction(() => document.querySelector('button[data-account="jan.dzielnicowy"]').textContent === 'Włącz');
+      assert(problems.length === 0, problems.join('\n'));
+    });
     await page.close();
   } finally {
     await browser.close();

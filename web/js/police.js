@@ -69,6 +69,7 @@ function showLogin() {
   $('#work').hidden = true;
   $('#who').hidden = true;
   $('#btn-logout').hidden = true;
+  $('#admin').hidden = true;
   $('#login').hidden = false;
   $('#l-name').focus();
 }
@@ -113,8 +114,61 @@ async function showWork(me) {
   catalog = new Catalog(await call('api/v1/categories'));
   institutions = (await call('api/v1/institutions')).institutions;
   fill($('#d-institution'), ...institutions.map((i) => h('option', { value: i.code, text: lang() === 'en' ? i.name_en : i.name_pl })));
+  const admin = me.account.role === 'admin';
+  $('#work').classList.toggle('admin-only', admin);
+  for (const sel of ['.police-side', '.police-content']) $(sel).hidden = admin;
+  $('#admin').hidden = !admin;
+  if (admin) {
+    await loadAccounts();
+    return;
+  }
   await loadQueue();
   if (['supervisor', 'analyst'].includes(me.account.role)) await loadDashboard();
+}
+
+// ---- the administrator: accounts ----
+
+async function changeAccount(name, action) {
+  try {
+    await call('api/v1/accounts/change', { method: 'POST', body: { name, action } });
+    await loadAccounts();
+  } catch (err) {
+    message($('#err-admin'), problemText(err));
+  }
+}
+
+async function loadAccounts() {
+  const { accounts } = await call('api/v1/accounts');
+  fill($('#admin-rows'), ...accounts.map((a) => h('tr', {},
+    h('th', { scope: 'row', text: a.name }),
+    h('td', { text: t(`police.role.${a.role}`) }),
+    h('td', { text: t(a.disabled ? 'police.admin.disabled' : a.locked ? 'police.admin.locked' : 'police.admin.active') }),
+    h('td', {}, a.name === session.account.name ? '' : h('button', {
+      type: 'button', class: 'btn', 'data-account': a.name,
+      text: t(a.disabled ? 'police.admin.enable' : 'police.admin.disable'),
+      onclick: () => changeAccount(a.name, a.disabled ? 'enable' : 'disable'),
+    })))));
+}
+
+async function onAddAccount(event) {
+  event.preventDefault();
+  message($('#err-admin'), '');
+  const body = {
+    name: $('#a-name').value.trim(), role: $('#a-role').value, password: $('#a-password').value,
+  };
+  if ($('#a-unit').value.trim()) body.unit = $('#a-unit').value.trim();
+  if ($('#a-districts').value.trim()) body.districts = $('#a-districts').value.replace(/\s+/g, '');
+  try {
+    const made = await call('api/v1/accounts', { method: 'POST', body });
+    $('#a-password').value = '';
+    $('#enrol').hidden = false;
+    $('#enrol-qr').src = `data:image/svg+xml;base64,${btoa(made.qr_svg)}`;
+    $('#enrol-qr').alt = t('police.admin.qrAlt', { name: made.name });
+    $('#enrol-uri').textContent = made.otpauth_uri;
+    await loadAccounts();
+  } catch (err) {
+    message($('#err-admin'), problemText(err));
+  }
 }
 
 function queueItem(r) {
@@ -231,6 +285,7 @@ async function start() {
   $('#login-form').addEventListener('submit', onLogin);
   $('#btn-logout').addEventListener('click', onLogout);
   $('#btn-public').addEventListener('click', savePublic);
+  $('#admin-form').addEventListener('submit', onAddAccount);
   $('#btn-lang').addEventListener('click', () => {
     setLang(lang() === 'pl' ? 'en' : 'pl');
     translatePage();
