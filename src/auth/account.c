@@ -165,3 +165,13 @@ tz_err tz_auth_user_districts(struct tz_auth *auth, const char *name,
     tz_buf_free(&f);
     return err;
 }
+
+tz_err tz_auth_account(struct tz_auth *auth, const char *name, struct tz_account_rec *out)
+{
+    return tz_store_account_get(auth->store, name, 0, out);
+}
+
+tz_err tz_auth_accounts(struct tz_auth *auth, struct tz_account_rec **out, size_t *count)
+{
+    return tz_store_accounts(auth->store, out, count);
+}

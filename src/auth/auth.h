@@ -163,6 +163,11 @@ tz_err tz_auth_user_disable(struct tz_auth *auth, const char *name, bool disable
 tz_err tz_auth_user_districts(struct tz_auth *auth, const char *name,
                               const char (*districts)[TZ_ID_MAX], size_t count, const char *actor);
 
+/* One account by name (secrets included: keep it in auth's callers only as long as needed). */
+tz_err tz_auth_account(struct tz_auth *auth, const char *name, struct tz_account_rec *out);
+/* Every account, by name; free with free(). */
+tz_err tz_auth_accounts(struct tz_auth *auth, struct tz_account_rec **out, size_t *count);
+
 /* ---- login, sessions, API tokens ---- */
 
 struct tz_login_result {

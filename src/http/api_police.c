@@ -44,11 +44,6 @@ struct ctx {
     char assignee[TZ_ACCOUNT_NAME_MAX];
 };
 
-static struct tz_store *store_of(struct request *req)
-{
-    return tz_auth_store(req->srv->auth);
-}
-
 /* Writes a refusal (or failure) to the audit log. */
 static void audit_refusal(struct request *req, struct ctx *c, enum tz_auth_action action,
                           const char *outcome, const char *why)
@@ -75,9 +70,7 @@ static bool begin(struct request *req, bool changes, enum tz_auth_action action,
     if (!req->id) /* an action on no single report */
         return true;
     snprintf(c->object, sizeof c->object, "report/%lld", (long long)req->id);
-    tz_err err = tz_store_get_report(store_of(req), req->id, &c->rec);
-    if (!err)
-        err = tz_store_report_assignee(store_of(req), req->id, c->assignee);
+    tz_err err = tz_threatmap_police_report(req->srv->tm, req->id, &c->rec, c->assignee);
     if (err) {
         *answer =
             http_respond_problem(req, err, err == TZ_ENOTFOUND ? "no such report" : NULL, NULL);
@@ -183,11 +176,12 @@ static tz_err render_view(struct request *req, struct ctx *c, int64_t now, struc
 static enum MHD_Result answer_view(struct request *req, struct ctx *c)
 {
     struct tz_report_rec fresh;
-    if (tz_store_get_report(store_of(req), req->id, &fresh) == TZ_OK) {
+    char assignee[TZ_ACCOUNT_NAME_MAX];
+    if (tz_threatmap_police_report(req->srv->tm, req->id, &fresh, assignee) == TZ_OK) {
         tz_report_rec_clear(&c->rec);
         c->rec = fresh;
+        memcpy(c->assignee, assignee, sizeof assignee);
     }
-    tz_store_report_assignee(store_of(req), req->id, c->assignee);
     struct tz_buf b;
     tz_buf_init(&b, VIEW_BODY_MAX);
     tz_err err = render_view(req, c, tz_auth_now(req->srv->auth), &b);
@@ -226,7 +220,7 @@ static bool known_institution(struct request *req, const char *code)
     struct tz_group_rec *list = NULL;
     size_t n = 0;
     bool found = false;
-    if (tz_store_institutions(store_of(req), &list, &n) == TZ_OK) {
+    if (tz_threatmap_institutions(req->srv->tm, &list, &n) == TZ_OK) {
         for (size_t i = 0; i < n && !found; i++)
             found = strcmp(list[i].code, code) == 0;
     }
@@ -344,7 +338,7 @@ enum MHD_Result api_report_description(struct request *req)
         a.fields = fields.data;
         a.note = police_field(root, "note");
         if (!err)
-            err = tz_store_review_description(store_of(req), req->id, text, &a);
+            err = tz_threatmap_review_description(req->srv->tm, req->id, text, &a);
     } else {
         err = TZ_EINVAL;
     }
@@ -361,7 +355,7 @@ enum MHD_Result api_report_description(struct request *req)
 static bool is_police_officer(struct request *req, const char *name)
 {
     struct tz_account_rec rec;
-    bool ok = tz_store_account_get(store_of(req), name, 0, &rec) == TZ_OK && !rec.disabled &&
+    bool ok = tz_auth_account(req->srv->auth, name, &rec) == TZ_OK && !rec.disabled &&
               (strcmp(rec.role, "officer") == 0 || strcmp(rec.role, "supervisor") == 0);
     memset(&rec, 0, sizeof rec);
     return ok;
@@ -394,8 +388,7 @@ enum MHD_Result api_report_assignment(struct request *req)
             tz_auth_audit_entry(req->srv->auth, &c.p, NULL, c.client, "report.assign", c.object);
         a.fields = fields;
         a.note = police_field(root, "note");
-        err = tz_store_assign_report(store_of(req), req->id, officer, tz_auth_now(req->srv->auth),
-                                     &a);
+        err = tz_threatmap_assign(req->srv->tm, req->id, officer, tz_auth_now(req->srv->auth), &a);
     } else {
         err = TZ_EINVAL;
     }
@@ -436,7 +429,7 @@ enum MHD_Result api_district_assignment(struct request *req)
         json_decref(root);
         return police_refuse(req, 403, "this district is outside your unit");
     }
-    if (!officer || tz_store_account_get(store_of(req), officer, 0, &target) != TZ_OK ||
+    if (!officer || tz_auth_account(req->srv->auth, officer, &target) != TZ_OK ||
         strcmp(target.role, "officer") != 0 || target.disabled) {
         json_decref(root);
         tz_fielderr_add(&errs, "/officer", "not an enabled officer's account");
@@ -445,7 +438,7 @@ enum MHD_Result api_district_assignment(struct request *req)
     /* The district leaves every other officer and joins the target's list. */
     struct tz_account_rec *all = NULL;
     size_t n = 0;
-    err = tz_store_accounts(store_of(req), &all, &n);
+    err = tz_auth_accounts(req->srv->auth, &all, &n);
     for (size_t i = 0; !err && i < n; i++) {
         struct tz_account_rec *a = &all[i];
         bool is_target = strcmp(a->name, officer) == 0;
@@ -563,8 +556,8 @@ enum MHD_Result api_queue(struct request *req)
     struct tz_report_rec *recs = NULL;
     tz_err err = scope_districts(req, &c.p, TZ_ACT_QUEUE, &ids, &nids);
     if (!err)
-        err = tz_store_queue(store_of(req), (const char(*)[TZ_ID_MAX])ids, nids, c.p.account.name,
-                             limit, &recs, &n);
+        err = tz_threatmap_queue(req->srv->tm, (const char(*)[TZ_ID_MAX])ids, nids,
+                                 c.p.account.name, limit, &recs, &n);
     free(ids);
     if (err)
         return http_respond_problem(req, err, NULL, NULL);
@@ -617,7 +610,7 @@ static tz_err put_officers(struct request *req, const struct tz_compliance_rec *
 {
     struct tz_account_rec *all = NULL;
     size_t count = 0;
-    tz_err err = tz_store_accounts(store_of(req), &all, &count);
+    tz_err err = tz_auth_accounts(req->srv->auth, &all, &count);
     bool first = true;
     for (size_t i = 0; !err && i < count; i++) {
         if (strcmp(all[i].role, "officer") != 0)
@@ -668,11 +661,11 @@ enum MHD_Result api_dashboard(struct request *req)
     int64_t now = tz_auth_now(req->srv->auth);
     tz_err err = scope_districts(req, &c.p, TZ_ACT_DASHBOARD, &ids, &nids);
     if (!err)
-        err = tz_store_compliance(store_of(req), (const char(*)[TZ_ID_MAX])ids, nids, now, &rows,
-                                  &nrows);
+        err = tz_threatmap_compliance(req->srv->tm, (const char(*)[TZ_ID_MAX])ids, nids, now, &rows,
+                                      &nrows);
     if (!err)
-        err = tz_store_queue(store_of(req), (const char(*)[TZ_ID_MAX])ids, nids, NULL, QUEUE_MAX,
-                             &open, &nopen);
+        err = tz_threatmap_queue(req->srv->tm, (const char(*)[TZ_ID_MAX])ids, nids, NULL, QUEUE_MAX,
+                                 &open, &nopen);
     free(ids);
     struct tz_buf b;
     tz_buf_init(&b, LIST_BODY_MAX);
@@ -732,8 +725,7 @@ enum MHD_Result api_institutions(struct request *req)
 {
     struct tz_group_rec *list = NULL;
     size_t n = 0;
-    struct tz_store *store = req->srv->auth ? store_of(req) : NULL;
-    tz_err err = store ? tz_store_institutions(store, &list, &n) : TZ_ECLOSED;
+    tz_err err = tz_threatmap_institutions(req->srv->tm, &list, &n);
     struct tz_buf b;
     tz_buf_init(&b, 64u * 1024);
     if (!err)
@@ -774,7 +766,7 @@ enum MHD_Result api_accounts(struct request *req)
     }
     struct tz_account_rec *all = NULL;
     size_t n = 0;
-    tz_err err = tz_store_accounts(store_of(req), &all, &n);
+    tz_err err = tz_auth_accounts(req->srv->auth, &all, &n);
     if (!err && !audit_read(req, &c, "accounts.read", n, &answer)) {
         free(all);
         return answer;
@@ -828,7 +820,7 @@ enum MHD_Result api_audit_verify(struct request *req)
         return police_refuse(req, 403, "only an administrator reads the audit log");
     }
     struct tz_audit_verdict v;
-    tz_err err = tz_auth_audit_verify(store_of(req), NULL, NULL, &v);
+    tz_err err = tz_auth_audit_verify(tz_auth_store(req->srv->auth), NULL, NULL, &v);
     if (!err && !audit_read(req, &c, "audit.verify", 0, &answer))
         return answer;
     struct tz_buf b;

@@ -170,4 +170,29 @@ tz_err tz_threatmap_import_districts(struct tz_store *store, const char *json, s
  */
 tz_err tz_threatmap_demo(struct tz_store *store, size_t reports, uint64_t seed, int64_t now);
 
+/*
+ * The police side (police.c). Permission checks are the caller's; audit is the caller's
+ * entry, written in the same transaction as the change (store.h says what each does).
+ */
+/* A report's record (free with tz_report_rec_clear) and the account it is assigned to ("" none). */
+tz_err tz_threatmap_police_report(struct tz_threatmap *tm, int64_t id, struct tz_report_rec *out,
+                                  char assignee[TZ_ACCOUNT_NAME_MAX]);
+/* The institutions a report may be referred to (data). */
+tz_err tz_threatmap_institutions(struct tz_threatmap *tm, struct tz_group_rec **out,
+                                 size_t *count);
+/* Sets the reviewed public description (NULL hides it). */
+tz_err tz_threatmap_review_description(struct tz_threatmap *tm, int64_t id, const char *text,
+                                       const struct tz_audit_rec *audit);
+/* Assigns a report to an account (NULL: back to its district's officer). */
+tz_err tz_threatmap_assign(struct tz_threatmap *tm, int64_t id, const char *account, int64_t now,
+                           const struct tz_audit_rec *audit);
+/* Open reports of the districts by the deadline that applies (tz_store_queue). */
+tz_err tz_threatmap_queue(struct tz_threatmap *tm, const char (*districts)[TZ_ID_MAX],
+                          size_t count, const char *account, size_t limit,
+                          struct tz_report_rec **out, size_t *n);
+/* Deadline compliance of each district at now. */
+tz_err tz_threatmap_compliance(struct tz_threatmap *tm, const char (*districts)[TZ_ID_MAX],
+                               size_t count, int64_t now, struct tz_compliance_rec **out,
+                               size_t *n);
+
 #endif
