@@ -41,14 +41,14 @@ struct account {
 
 enum { OFFICER, SUPERVISOR, ANALYST, ADMIN, OFFICER2, EXPIRE_IDLE, EXPIRE_ABS, LEAVER, NACCOUNTS };
 static struct account accounts[NACCOUNTS] = {
-    [OFFICER] = {"ola.officer", TZ_AUTH_OFFICER},
-    [SUPERVISOR] = {"sam.supervisor", TZ_AUTH_SUPERVISOR},
-    [ANALYST] = {"ana.analyst", TZ_AUTH_ANALYST},
-    [ADMIN] = {"adam.admin", TZ_AUTH_ADMIN},
-    [OFFICER2] = {"olek.officer", TZ_AUTH_OFFICER},
-    [EXPIRE_IDLE] = {"idle.officer", TZ_AUTH_OFFICER},
-    [EXPIRE_ABS] = {"long.officer", TZ_AUTH_OFFICER},
-    [LEAVER] = {"leaving.officer", TZ_AUTH_OFFICER},
+    [OFFICER] = {.name = "ola.officer", .role = TZ_AUTH_OFFICER},
+    [SUPERVISOR] = {.name = "sam.supervisor", .role = TZ_AUTH_SUPERVISOR},
+    [ANALYST] = {.name = "ana.analyst", .role = TZ_AUTH_ANALYST},
+    [ADMIN] = {.name = "adam.admin", .role = TZ_AUTH_ADMIN},
+    [OFFICER2] = {.name = "olek.officer", .role = TZ_AUTH_OFFICER},
+    [EXPIRE_IDLE] = {.name = "idle.officer", .role = TZ_AUTH_OFFICER},
+    [EXPIRE_ABS] = {.name = "long.officer", .role = TZ_AUTH_OFFICER},
+    [LEAVER] = {.name = "leaving.officer", .role = TZ_AUTH_OFFICER},
 };
 
 /* The report in the officer's district (A) and one in another unit's district (B). */
