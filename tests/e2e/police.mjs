@@ -187,6 +187,32 @@ async function main() {
       await page.waitForFunction(() => document.querySelector('button[data-account="jan.dzielnicowy"]').textContent === 'Włącz');
       assert(problems.length === 0, problems.join('\n'));
     });
+
+    await run.step('a supervisor sees the unit\'s dashboard and hands a report to another officer', async () => {
+      await page.click('#btn-logout');
+      await page.waitForSelector('#login-form', { state: 'visible' });
+      const text = execFileSync(tarcza, ['user', 'add', 'szef.komisariatu', '--role', 'supervisor',
+        '--unit', report.district.unit, '--db', db],
+      { env: { ...process.env, TARCZA_PASSWORD: PASSWORD }, encoding: 'utf8' });
+      const supSecret = base32Decode(text.match(/secret=([A-Z2-7]+)/)[1]);
+      await page.fill('#l-name', 'szef.komisariatu');
+      await page.fill('#l-password', PASSWORD);
+      await page.fill('#l-totp', totp(supSecret));
+      await page.click('#btn-login');
+      await page.waitForSelector('#dashboard', { state: 'visible' });
+      assert(await page.locator('#dash-rows tr').count() > 0, 'the dashboard has no districts');
+      const first = page.locator('#queue button').first();
+      const id = await first.getAttribute('data-report-id');
+      await first.click();
+      await page.waitForSelector('#assign-field', { state: 'visible' });
+      await page.fill('#d-assign', 'ewa.nowa');
+      await page.click('#btn-assign');
+      await page.waitForFunction(() => /ewa\.nowa/.test(document.querySelector('#detail-facts').textContent));
+      await page.waitForFunction((rid) => !document.querySelector(`#queue button[data-report-id="${rid}"]`), id);
+      await page.screenshot({ path: path.join(out, 'police-supervisor.png') });
+      forgive(problems, 401);
+      assert(problems.length === 0, problems.join('\n'));
+    });
     await page.close();
   } finally {
     await browser.close();

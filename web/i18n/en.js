@@ -210,6 +210,8 @@ export default {
   'police.detail.history': 'Status history',
   'police.detail.note': 'Note (shown to the reporter)',
   'police.detail.institution': 'Institution',
+  'police.detail.assignTo': 'Assign to another officer (account name; empty: back to the district)',
+  'police.detail.assign': 'Assign',
   'police.detail.public': 'Public description (no personal data)',
   'police.detail.publicSave': 'Save as reviewed',
   'police.detail.publicSaved': 'Public description saved.',

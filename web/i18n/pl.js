@@ -222,6 +222,8 @@ export default {
   'police.detail.history': 'Historia statusu',
   'police.detail.note': 'Notatka (widoczna dla zgłaszającego)',
   'police.detail.institution': 'Instytucja',
+  'police.detail.assignTo': 'Przydziel innemu funkcjonariuszowi (nazwa konta; puste: z powrotem do rejonu)',
+  'police.detail.assign': 'Przydziel',
   'police.detail.public': 'Opis publiczny (bez danych osobowych)',
   'police.detail.publicSave': 'Zapisz jako sprawdzony',
   'police.detail.publicSaved': 'Opis publiczny zapisany.',

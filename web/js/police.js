@@ -110,7 +110,6 @@ async function showWork(me) {
     map = L.map($('#pmap'), { zoomControl: true, attributionControl: false }).setView([50.06, 19.94], 12);
     markers = L.layerGroup().addTo(map);
   }
-  map.invalidateSize();
   catalog = new Catalog(await call('api/v1/categories'));
   institutions = (await call('api/v1/institutions')).institutions;
   fill($('#d-institution'), ...institutions.map((i) => h('option', { value: i.code, text: lang() === 'en' ? i.name_en : i.name_pl })));
@@ -192,6 +191,7 @@ async function loadQueue() {
   const { reports } = await call('api/v1/queue');
   fill($('#queue'), ...reports.map(queueItem));
   $('#queue-summary').textContent = t('police.queue.count', { n: reports.length });
+  map.invalidateSize(); // the map may have been hidden (an administrator's session before)
   markers.clearLayers();
   const points = [];
   for (const r of reports) {
@@ -237,6 +237,8 @@ async function loadDetail(id) {
     text: `${formatTime(c.at)}: ${t(`status.${c.from}`)} → ${t(`status.${c.to}`)}${c.note ? ` — ${c.note}` : ''}`,
   })));
   $('#d-public').value = view.public_description || '';
+  $('#assign-field').hidden = session.account.role !== 'supervisor';
+  $('#d-assign').value = view.assigned_to || '';
   $('#d-note').value = '';
   const actions = ACTIONS[r.status] || [];
   $('#referral-field').hidden = !actions.some((a) => a.to === 'referred');
@@ -277,6 +279,20 @@ async function savePublic() {
   }
 }
 
+async function assign() {
+  if (current === null) return;
+  const officer = $('#d-assign').value.trim();
+  try {
+    await call(`api/v1/reports/${encodeURIComponent(current)}/assignment`,
+      { method: 'POST', body: { officer: officer || null } });
+    announce(t('police.detail.assigned'));
+    await loadQueue();
+    await loadDetail(current);
+  } catch (err) {
+    message($('#err-detail'), problemText(err));
+  }
+}
+
 async function start() {
   const params = new URLSearchParams(location.hash.slice(1));
   setLang(params.get('lang') || 'pl');
@@ -286,6 +302,7 @@ async function start() {
   $('#btn-logout').addEventListener('click', onLogout);
   $('#btn-public').addEventListener('click', savePublic);
   $('#admin-form').addEventListener('submit', onAddAccount);
+  $('#btn-assign').addEventListener('click', assign);
   $('#btn-lang').addEventListener('click', () => {
     setLang(lang() === 'pl' ? 'en' : 'pl');
     translatePage();
