@@ -9,6 +9,10 @@
  *   - text that is not the live session's id finds no session, and text that
  *     is not the live token finds no token (TZ_ENOTFOUND, never an error);
  *   - text that is not the session's CSRF token never passes the CSRF check.
+ * It found the first: libsodium 1.0.18's base64url decoder reads any byte
+ * >= 0x80 as '_', so such a byte in place of a '_' named the live session (the reproducer depends
+ * on the random session, so the regression test is in tests/unit/test_auth.c,
+ * sessions_expire_idle_and_absolute).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -25,15 +25,31 @@ static void to_text(const uint8_t *bin, size_t n, char out[TZ_SECRET_TEXT_MAX])
     sodium_bin2base64(out, TZ_SECRET_TEXT_MAX, bin, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
+/*
+ * Reads a secret's text strictly: exactly the 43 characters of base64url
+ * (no padding) that to_text writes for 32 bytes, in canonical form. The
+ * decoder alone is laxer (fuzz_auth found that libsodium 1.0.18 reads any
+ * byte >= 0x80 as '_'), and one secret must have one text.
+ */
 static bool from_text(const char *text, uint8_t bin[SECRET_LEN])
 {
     size_t len = 0;
     size_t n = text ? strnlen(text, TZ_SECRET_TEXT_MAX) : 0;
-    if (n == 0 || n >= TZ_SECRET_TEXT_MAX)
+    if (n != sodium_base64_ENCODED_LEN(SECRET_LEN, sodium_base64_VARIANT_URLSAFE_NO_PADDING) - 1)
         return false;
-    return sodium_base642bin(bin, SECRET_LEN, text, n, NULL, &len, NULL,
-                             sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
-           len == SECRET_LEN;
+    for (size_t i = 0; i < n; i++) {
+        char c = text[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    if (sodium_base642bin(bin, SECRET_LEN, text, n, NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        len != SECRET_LEN)
+        return false;
+    char again[TZ_SECRET_TEXT_MAX];
+    to_text(bin, SECRET_LEN, again);
+    return memcmp(again, text, n) == 0;
 }
 
 static void csrf_of(const uint8_t secret[SECRET_LEN], char out[TZ_SECRET_TEXT_MAX])

@@ -47,15 +47,18 @@ static void *run(void *arg)
 {
     struct tz_auth_signer *s = arg;
     pthread_mutex_lock(&s->mu);
-    while (!s->stopping) {
+    for (;;) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += s->interval_s;
         while (!s->stopping && pthread_cond_timedwait(&s->cv, &s->mu, &until) != ETIMEDOUT) {
         }
+        bool last = s->stopping; /* a stop before the first wait still gets its signature */
         pthread_mutex_unlock(&s->mu);
         sign_now(s);
         pthread_mutex_lock(&s->mu);
+        if (last)
+            break;
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;

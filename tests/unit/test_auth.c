@@ -370,6 +370,28 @@ static void sessions_expire_idle_and_absolute(void **state)
     assert_false(tz_auth_csrf_ok(&p, NULL));
     assert_false(tz_auth_csrf_ok(&p, "nope"));
     assert_int_equal(tz_auth_session(f->auth, "garbage", &p), TZ_ENOTFOUND);
+    /*
+     * One secret, one text (found by fuzz_auth): libsodium 1.0.18's base64url decoder reads
+     * any byte >= 0x80 as '_', so such a byte in place of a '_' must not name the session;
+     * nor may other unused trailing bits in the last character.
+     */
+    struct tz_login_result other = res;
+    for (int i = 0; i < 40 && !strchr(other.session, '_'); i++)
+        login(f, "ewa", &other);
+    char *underscore = strchr(other.session, '_');
+    assert_non_null(underscore);
+    char odd[TZ_SECRET_TEXT_MAX];
+    memcpy(odd, other.session, sizeof odd);
+    odd[underscore - other.session] = (char)0xa7;
+    assert_int_equal(tz_auth_session(f->auth, other.session, &p), TZ_OK);
+    assert_int_equal(tz_auth_session(f->auth, odd, &p), TZ_ENOTFOUND);
+    static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const char *pos = strchr(b64url, other.session[42]);
+    assert_non_null(pos);
+    memcpy(odd, other.session, sizeof odd);
+    odd[42] = b64url[((pos - b64url) ^ 1) & 63]; /* the last character's unused low bits */
+    assert_int_equal(tz_auth_session(f->auth, odd, &p), TZ_ENOTFOUND);
+    assert_int_equal(tz_auth_session(f->auth, res.session, &p), TZ_OK);
 
     /* Idle: 29 minutes is fine, and moves the idle clock; then 31 minutes ends it. */
     f->now += 29 * 60;
