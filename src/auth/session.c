@@ -115,10 +115,11 @@ tz_err tz_auth_login(struct tz_auth *auth, const char *name, const char *passwor
     memset(out, 0, sizeof *out);
     int64_t now = tz_auth_now(auth);
     struct tz_account_rec rec;
-    char object[96];
-    snprintf(object, sizeof object, "account/%.63s", name ? name : "");
-    struct tz_audit_rec a = tz_auth_audit_entry(auth, NULL, name && *name ? name : "anonymous",
-                                                client, "auth.login", object);
+    char object[96], who[TZ_ACCOUNT_NAME_MAX];
+    /* The name as typed, bounded: an unknown name of any length must not bloat the log. */
+    snprintf(who, sizeof who, "%s", name && *name ? name : "anonymous");
+    snprintf(object, sizeof object, "account/%s", who);
+    struct tz_audit_rec a = tz_auth_audit_entry(auth, NULL, who, client, "auth.login", object);
     tz_err err = tz_store_account_get(auth->store, name, 0, &rec);
     if (err == TZ_ENOTFOUND) {
         /* Same work as for a real account, so that timing does not tell which names exist. */
