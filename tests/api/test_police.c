@@ -817,6 +817,26 @@ static void audit_verify_names_the_altered_entry(void **state)
     char out[300], text[512];
     snprintf(out, sizeof out, "%s/verify.txt", server.dir);
     assert_int_equal(api_run_cli(&server, out, "audit", "verify", NULL), 0);
+    /* The export: one JSON line per entry, all of them from 2000 on, none before. */
+    assert_int_equal(api_run_cli(&server, out, "audit", "export", "--from", "2000-01-01", NULL), 0);
+    FILE *ex = fopen(out, "r");
+    assert_non_null(ex);
+    long lines = 0;
+    char line[8192];
+    while (fgets(line, sizeof line, ex)) {
+        json_t *j = json_loads(line, 0, NULL);
+        assert_non_null(j);
+        assert_non_null(json_object_get(j, "hash"));
+        json_decref(j);
+        lines++;
+    }
+    fclose(ex);
+    assert_int_equal(lines, db_long("SELECT COUNT(*) FROM audit_log"));
+    assert_int_equal(api_run_cli(&server, out, "audit", "export", "--to", "2000-01-01", NULL), 0);
+    ex = fopen(out, "r");
+    assert_non_null(ex);
+    assert_null(fgets(line, sizeof line, ex));
+    fclose(ex);
     struct api_response r;
     assert_int_equal(call(&accounts[ADMIN], "GET", "/api/v1/audit/verify", NULL, &r), 200);
     assert_true(json_is_true(json_object_get(r.json, "intact")));
