@@ -327,6 +327,14 @@ static int cmd_report(const struct options *o)
     tz_buf_init(&b, 16u * 1024 * 1024);
     if (!err)
         err = tz_threatmap_report_full_json(tm, id, tz_time_now(), &b);
+    if (!err && show) { /* an operator's read of non-public data is audited like a police read */
+        char object[64];
+        snprintf(object, sizeof object, "report/%lld", id);
+        struct tz_audit_rec audit = {.at = tz_time_now(), .actor = actor, .action = "report.read",
+                                     .object = object, .fields = "{\"view\":\"cli\"}",
+                                     .outcome = "ok"};
+        err = tz_store_audit_append(store, &audit);
+    }
     if (!err)
         printf("%s\n", b.data);
     tz_buf_free(&b);
@@ -384,13 +392,19 @@ static bool split_districts(const char *list, char (*ids)[TZ_ID_MAX], size_t *co
     return true;
 }
 
-static int user_list(struct tz_store *store)
+static int user_list(struct tz_store *store, const char *actor)
 {
     struct tz_account_rec *list = NULL;
     size_t n = 0;
     tz_err err = tz_store_accounts(store, &list, &n);
-    if (err)
+    struct tz_audit_rec audit = {.at = tz_time_now(), .actor = actor, .action = "accounts.read",
+                                 .fields = "{\"view\":\"cli\"}", .outcome = "ok"};
+    if (!err)
+        err = tz_store_audit_append(store, &audit);
+    if (err) {
+        free(list);
         return fail("user list", err);
+    }
     for (size_t i = 0; i < n; i++) {
         printf("%-24s %-10s %-8s %s", list[i].name, list[i].role,
                list[i].disabled ? "disabled" : "active", list[i].unit);
@@ -423,7 +437,7 @@ static int cmd_user(const struct options *o)
     if (err) {
         rc = fail("auth", err);
     } else if (strcmp(what, "list") == 0) {
-        rc = user_list(store);
+        rc = user_list(store, actor);
     } else if (strcmp(what, "add") == 0 || strcmp(what, "passwd") == 0) {
         if (!split_districts(o->districts, ids, &nids) ||
             !read_password(password, sizeof password)) {
@@ -545,8 +559,14 @@ static int cmd_audit(const struct options *o)
         if ((o->from && tz_time_parse(o->from, strlen(o->from), &from)) ||
             (o->to && tz_time_parse(o->to, strlen(o->to), &to)))
             err = TZ_EINVAL;
+        char actor[128];
+        cli_actor(o, actor, sizeof actor);
+        struct tz_audit_rec audit = {.at = tz_time_now(), .actor = actor, .action = "audit.export",
+                                     .note = o->from ? o->from : NULL, .outcome = "ok"};
         if (!err)
             err = tz_auth_audit_export(store, from, to, stdout);
+        if (!err) /* after the export, so that the export ends with the entry before this one */
+            err = tz_store_audit_append(store, &audit);
         rc = err ? fail("audit export (--from/--to as RFC 3339 or YYYY-MM-DD)", err) : 0;
     } else {
         FILE *out = o->checkpoints ? fopen(o->checkpoints, "a") : stdout;

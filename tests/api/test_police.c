@@ -831,7 +831,8 @@ static void audit_verify_names_the_altered_entry(void **state)
         lines++;
     }
     fclose(ex);
-    assert_int_equal(lines, db_long("SELECT COUNT(*) FROM audit_log"));
+    /* The export itself is audited after it, so it is the one entry not in it. */
+    assert_int_equal(lines + 1, db_long("SELECT COUNT(*) FROM audit_log"));
     assert_int_equal(api_run_cli(&server, out, "audit", "export", "--to", "2000-01-01", NULL), 0);
     ex = fopen(out, "r");
     assert_non_null(ex);
