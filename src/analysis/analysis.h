@@ -132,7 +132,8 @@ tz_err tz_hotspots_geojson(const struct tz_hotspots *h, struct tz_proj *proj, bo
                            struct tz_buf *out);
 
 /*
- * GET /api/v1/analysis/hotspots?cell=&band=&fdr=&all=&district=&category=&group=&status=&from=&to=&bbox=
+ * GET
+ * /api/v1/analysis/hotspots?cell=&band=&fdr=&all=&district=&category=&group=&status=&from=&to=&bbox=
  * (district: only the reports inside that district's polygon)
  */
 tz_err tz_analysis_hotspots_json(struct tz_threatmap *tm, const struct tz_query_param *params,

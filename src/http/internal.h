@@ -29,6 +29,7 @@ struct tz_http {
     char *web_root;   /* absolute path of the front end's folder, or NULL */
     char *tiles_meta; /* --tiles as the pages' tarcza-tiles meta tag (escaped), or NULL */
     struct tz_ratelimit *key_limit; /* Open311 POSTs per API key */
+    struct tz_auth *auth; /* police accounts, sessions, audit (api_auth.c, api_police.c) */
 };
 
 enum request_state {
@@ -56,6 +57,8 @@ struct request {
     const char *allow; /* methods the path allows, for a 405 answer */
     struct tz_submission sub;
     tz_err commit_err;
+    const char *extra_header[2]; /* one more header (name, value) for the answer, e.g. Set-Cookie */
+    char extra_value[160];       /* storage for extra_header[1] */
 };
 
 /* Answers with a JSON body, taking ownership of buf's contents. */
@@ -101,6 +104,22 @@ enum MHD_Result api_analysis_linked(struct request *req);
 enum MHD_Result api_analysis_trends(struct request *req);
 enum MHD_Result api_analysis_stats(struct request *req);
 enum MHD_Result api_analysis_patrol(struct request *req);
+/* The police side (api_auth.c, api_police.c). */
+enum MHD_Result api_auth_login(struct request *req);
+enum MHD_Result api_auth_logout(struct request *req);
+enum MHD_Result api_auth_me(struct request *req);
+enum MHD_Result api_institutions(struct request *req);
+enum MHD_Result api_police_report(struct request *req);
+enum MHD_Result api_report_transition(struct request *req);
+enum MHD_Result api_report_description(struct request *req);
+enum MHD_Result api_report_assignment(struct request *req);
+enum MHD_Result api_district_assignment(struct request *req);
+enum MHD_Result api_queue(struct request *req);
+enum MHD_Result api_dashboard(struct request *req);
+enum MHD_Result api_accounts(struct request *req);
+enum MHD_Result api_audit_verify(struct request *req);
+enum MHD_Result api_account_create(struct request *req);
+enum MHD_Result api_account_change(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 

@@ -23,6 +23,8 @@ static enum MHD_Result queue(struct request *req, unsigned status, struct MHD_Re
 {
     if (!resp)
         return MHD_NO;
+    if (req->extra_header[0])
+        MHD_add_response_header(resp, req->extra_header[0], req->extra_header[1]);
     enum MHD_Result ret = MHD_queue_response(req->conn, status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -76,6 +78,8 @@ static struct problem_kind kind_of_status(unsigned status)
     switch (status) {
     case 400:
         return (struct problem_kind){400, "/problems/malformed-request", "Malformed request"};
+    case 401:
+        return (struct problem_kind){401, "/problems/unauthenticated", "Not logged in"};
     case 403:
         return (struct problem_kind){403, "/problems/forbidden", "Forbidden"};
     case 404:
@@ -92,6 +96,8 @@ static struct problem_kind kind_of_status(unsigned status)
                                      "Unsupported media type"};
     case 422:
         return (struct problem_kind){422, "/problems/invalid-fields", "Invalid fields"};
+    case 429:
+        return (struct problem_kind){429, "/problems/too-many-requests", "Too many requests"};
     case 503:
         return (struct problem_kind){503, "/problems/unavailable", "Service unavailable"};
     default:

@@ -44,6 +44,22 @@ static const struct route routes[] = {
     {"GET", "/api/v1/analysis/trends", false, false, api_analysis_trends, NULL},
     {"GET", "/api/v1/analysis/stats", false, false, api_analysis_stats, NULL},
     {"GET", "/api/v1/analysis/patrol", false, false, api_analysis_patrol, NULL},
+    /* The police side (api_auth.c, api_police.c). */
+    {"POST", "/api/v1/auth/login", false, true, api_auth_login, NULL},
+    {"POST", "/api/v1/auth/logout", false, false, api_auth_logout, NULL},
+    {"GET", "/api/v1/auth/me", false, false, api_auth_me, NULL},
+    {"GET", "/api/v1/institutions", false, false, api_institutions, NULL},
+    {"GET", "/api/v1/police/reports/", true, false, api_police_report, NULL},
+    {"POST", "/api/v1/districts/assignment", false, true, api_district_assignment, NULL},
+    {"GET", "/api/v1/queue", false, false, api_queue, NULL},
+    {"GET", "/api/v1/dashboard", false, false, api_dashboard, NULL},
+    {"GET", "/api/v1/accounts", false, false, api_accounts, NULL},
+    {"GET", "/api/v1/audit/verify", false, false, api_audit_verify, NULL},
+    {"POST", "/api/v1/accounts", false, true, api_account_create, NULL},
+    {"POST", "/api/v1/accounts/change", false, true, api_account_change, NULL},
+    {"POST", "/api/v1/reports/", true, true, api_report_transition, "/transitions"},
+    {"POST", "/api/v1/reports/", true, true, api_report_description, "/description"},
+    {"POST", "/api/v1/reports/", true, true, api_report_assignment, "/assignment"},
 };
 
 struct tz_http_config tz_http_defaults(void)
@@ -101,12 +117,13 @@ static const struct route *find_route(struct request *req, const char *method)
         method = "GET";
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         int64_t id = 0;
-        if (!path_matches(&routes[i], req->url, &id))
+        const struct route *r = &routes[i];
+        if (!path_matches(r, req->url, &id))
             continue;
-        get_ok = get_ok || strcmp(routes[i].method, "GET") == 0;
-        post_ok = post_ok || strcmp(routes[i].method, "POST") == 0;
-        if (strcmp(routes[i].method, method) == 0) {
-            found = &routes[i];
+        get_ok = get_ok || strcmp(r->method, "GET") == 0;
+        post_ok = post_ok || strcmp(r->method, "POST") == 0;
+        if (strcmp(r->method, method) == 0) {
+            found = r;
             req->id = id;
         }
     }
@@ -291,6 +308,7 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
     if (!srv)
         return TZ_ENOMEM;
     srv->tm = tm;
+    srv->auth = c.auth;
     if (c.web_root) {
         srv->web_root = realpath(c.web_root, NULL);
         if (!srv->web_root) {

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "auth/auth.h"
 #include "base/err.h"
 #include "threatmap/threatmap.h"
 
@@ -27,6 +28,7 @@ struct tz_http_config {
     const char *tiles_attribution;
     double key_rate_per_s; /* Open311 POSTs a second per API key, refilled (token bucket) */
     double key_burst;      /* ... and how many may come at once */
+    struct tz_auth *auth;  /* police accounts and the audit log; NULL: police API answers 503 */
 };
 
 /* Defaults: 127.0.0.1:8080, one thread per core, 4096 connections, 30 s idle; an API key

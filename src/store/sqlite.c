@@ -36,6 +36,7 @@
 #include "base/tztime.h"
 #include "store/backend.h"
 #include "store/checkpointer.h"
+#include "store/sqlite_internal.h"
 
 #define READERS 4             /* read-only connections in the pool */
 #define BUSY_TIMEOUT_MS 10000 /* how long to wait for another process's lock */
@@ -1395,6 +1396,8 @@ static tz_err sq_change_status(struct tz_store *store, const struct tz_status_ch
     bind_text(&b, ch->referred_to);
     if ((err = map_rc(b.rc)) || (err = stmt_run(st)))
         goto done;
+    if (ch->audit && (err = tz_sq_audit_append(c->db, ch->audit, NULL)))
+        goto done;
     err = tx_commit(c);
 done:
     stmt_done(st);
@@ -1798,6 +1801,57 @@ done:
     return err;
 }
 
+/* ---- for the backend's other files (sqlite_internal.h) ------------------------------------ */
+
+sqlite3 *tz_sq_write_begin(struct tz_store *store, tz_err *err)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    *err = tx_begin(c);
+    if (*err) {
+        writer_unlock(s);
+        return NULL;
+    }
+    return c->db;
+}
+
+tz_err tz_sq_write_end(struct tz_store *store, tz_err err)
+{
+    struct sqlite_store *s = from_store(store);
+    if (!err)
+        err = tx_commit(&s->writer);
+    if (err)
+        tx_rollback(&s->writer);
+    writer_unlock(s);
+    return err;
+}
+
+sqlite3 *tz_sq_read_begin(struct tz_store *store)
+{
+    return reader_acquire(from_store(store))->db;
+}
+
+void tz_sq_read_end(struct tz_store *store, sqlite3 *db)
+{
+    struct sqlite_store *s = from_store(store);
+    for (size_t i = 0; i < READERS; i++) {
+        if (s->readers[i].db == db)
+            reader_release(s, &s->readers[i]);
+    }
+}
+
+const char tz_sq_report_cols[] = REPORT_COLS;
+
+tz_err tz_sq_map_rc(int rc)
+{
+    return map_rc(rc);
+}
+
+tz_err tz_sq_read_report(sqlite3_stmt *st, struct tz_report_rec *out)
+{
+    return read_report(st, out);
+}
+
 static const struct tz_store_ops sqlite_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
@@ -1824,6 +1878,7 @@ static const struct tz_store_ops sqlite_ops = {
     .merge_report = sq_merge_report,
     .report_merges = sq_report_merges,
     .scan_reports = sq_scan_reports,
+    TZ_SQ_AUTH_OPS /* sqlite_auth.c */
 };
 
 tz_err tz_store_open_sqlite(const char *path, struct tz_store **out)

@@ -103,6 +103,8 @@ struct tz_report_filter {
     size_t limit;      /* at most this many, newest first */
 };
 
+struct tz_audit_rec;
+
 /* Where the store is asked to change a report's status (compare and set). */
 struct tz_status_change {
     int64_t report_id;
@@ -115,6 +117,8 @@ struct tz_status_change {
     const char *actor;
     const char *note;
     const char *referred_to;
+    const struct tz_audit_rec
+        *audit; /* when set, appended to the audit log in the same transaction */
 };
 
 /*
@@ -296,5 +300,158 @@ struct tz_scan_filter {
  */
 tz_err tz_store_scan_reports(struct tz_store *store, const struct tz_scan_filter *filter,
                              tz_err (*fn)(void *ctx, const struct tz_report_row *row), void *ctx);
+/* ---- accounts, sessions, API tokens and the audit log (used by src/auth) ------------------- */
+
+#define TZ_ACCOUNT_NAME_MAX 64      /* account names, NUL included */
+#define TZ_ROLE_MAX 16              /* role codes, NUL included */
+#define TZ_UNIT_MAX 160             /* unit names, NUL included */
+#define TZ_PWHASH_MAX 128           /* an Argon2id hash string (crypto_pwhash_STRBYTES) */
+#define TZ_TOTP_SECRET_LEN 20       /* bytes of a TOTP seed (RFC 4226 recommends 160 bits) */
+#define TZ_ACCOUNT_DISTRICTS_MAX 64 /* districts one account may be bound to */
+
+/* A police account. Its districts bind an officer; a supervisor is bound to a unit. */
+struct tz_account_rec {
+    int64_t id; /* assigned by the store */
+    char name[TZ_ACCOUNT_NAME_MAX];
+    char role[TZ_ROLE_MAX]; /* officer, supervisor, analyst, admin */
+    char unit[TZ_UNIT_MAX]; /* empty when none */
+    char password_hash[TZ_PWHASH_MAX];
+    uint8_t totp_secret[TZ_TOTP_SECRET_LEN];
+    int64_t totp_last_step; /* the last TOTP time step accepted: each code counts once */
+    int failed_count;       /* failed logins since failed_since */
+    int64_t failed_since;
+    int64_t locked_until; /* 0 when not locked */
+    bool disabled;
+    int64_t created_at;
+    size_t district_count;
+    char districts[TZ_ACCOUNT_DISTRICTS_MAX][TZ_ID_MAX];
+};
+
+/* A login session or an API token, as stored: only the hash of its secret. */
+struct tz_session_rec {
+    uint8_t id_hash[TZ_HASH_LEN];
+    int64_t account_id;
+    int64_t created_at;
+    int64_t last_seen;
+    char client[64]; /* address it was made from */
+};
+
+/*
+ * One audit entry (DESIGN 5, Directive 2016/680 Art. 25): who, when, from
+ * where, what (action, object and fields), why (note) and the outcome. seq,
+ * prev_hash and hash are set by the store when it appends the entry; strings
+ * read back are owned by the record (tz_audit_recs_free).
+ */
+struct tz_audit_rec {
+    int64_t seq;
+    int64_t at;
+    const char *actor;   /* account name, "cli:<user>" or "anonymous" */
+    const char *role;    /* may be NULL */
+    const char *client;  /* address; may be NULL */
+    const char *action;  /* "report.transition", "auth.login", ... */
+    const char *object;  /* "report/12", "account/ala"; may be NULL */
+    const char *fields;  /* what changed or was read (JSON text); may be NULL */
+    const char *note;    /* why; may be NULL */
+    const char *outcome; /* "ok", "refused", "failed" */
+    uint8_t prev_hash[TZ_HASH_LEN];
+    uint8_t hash[TZ_HASH_LEN];
+};
+
+/*
+ * The chain hash of an entry: BLAKE2b-256 over a domain tag, prev, seq, at
+ * and each text field length-prefixed (NULL differs from ""). The store
+ * computes it on append; `tarcza audit verify` recomputes it.
+ */
+void tz_store_audit_hash(const struct tz_audit_rec *rec, const uint8_t prev[TZ_HASH_LEN],
+                         uint8_t out[TZ_HASH_LEN]);
+
+/* How a login attempt changes an account (see tz_store_account_login). */
+struct tz_login_update {
+    int64_t account_id;
+    int failed_count;
+    int64_t failed_since;
+    int64_t locked_until;
+    int64_t totp_step; /* on success: the accepted step, which must be above the stored one */
+};
+
+/*
+ * Inserts the account (rec->id 0) or replaces the one with its id, with its
+ * districts, and appends audit (may be NULL) in the same transaction.
+ * TZ_ECONFLICT when the name is taken, TZ_EINVAL for an unknown district or role.
+ */
+tz_err tz_store_account_put(struct tz_store *store, struct tz_account_rec *rec,
+                            const struct tz_audit_rec *audit);
+/* One account by name (id 0) or by id; TZ_ENOTFOUND if none. */
+tz_err tz_store_account_get(struct tz_store *store, const char *name, int64_t id,
+                            struct tz_account_rec *out);
+/* Every account, by name. Free with free(). */
+tz_err tz_store_accounts(struct tz_store *store, struct tz_account_rec **out, size_t *count);
+/*
+ * Records a login attempt's effect on the account with audit. With a non-zero
+ * totp_step the update applies only if that step is above the stored one
+ * (compare and set), else TZ_ECONFLICT: the same code cannot log in twice.
+ */
+tz_err tz_store_account_login(struct tz_store *store, const struct tz_login_update *upd,
+                              const struct tz_audit_rec *audit);
+
+/* Stores a new session (or, with is_token, an API token labelled label) and audit. */
+tz_err tz_store_session_put(struct tz_store *store, const struct tz_session_rec *rec, bool is_token,
+                            const char *label, const struct tz_audit_rec *audit);
+/* The session (or API token) with this hash; TZ_ENOTFOUND if none (or revoked). */
+tz_err tz_store_session_get(struct tz_store *store, const uint8_t id_hash[TZ_HASH_LEN],
+                            bool is_token, struct tz_session_rec *out);
+/* Moves a session's last_seen forward. */
+tz_err tz_store_session_touch(struct tz_store *store, const uint8_t id_hash[TZ_HASH_LEN],
+                              int64_t at);
+/* Ends a session (or revokes a token) with audit; ends every session of account_id when hash is
+ * NULL. */
+tz_err tz_store_session_end(struct tz_store *store, const uint8_t *id_hash, int64_t account_id,
+                            const struct tz_audit_rec *audit);
+
+/* Appends one entry to the audit log in its own transaction (seq and hashes are set in *rec). */
+tz_err tz_store_audit_append(struct tz_store *store, struct tz_audit_rec *rec);
+/* Entries with seq > after_seq, oldest first, at most limit (1..1000). */
+tz_err tz_store_audit_read(struct tz_store *store, int64_t after_seq, size_t limit,
+                           struct tz_audit_rec **out, size_t *count);
+void tz_audit_recs_free(struct tz_audit_rec *recs, size_t count);
+
+/* The institutions a report may be referred to (code, Polish and English name). */
+tz_err tz_store_institutions(struct tz_store *store, struct tz_group_rec **out, size_t *count);
+
+/* Sets the reviewed public description with audit in one transaction (NULL hides it). */
+tz_err tz_store_review_description(struct tz_store *store, int64_t report_id, const char *text,
+                                   const struct tz_audit_rec *audit);
+/* Assigns a report to an account name (NULL: back to its district's officer) with audit. */
+tz_err tz_store_assign_report(struct tz_store *store, int64_t report_id, const char *account,
+                              int64_t at, const struct tz_audit_rec *audit);
+/* The account a report is assigned to, or "" when none. */
+tz_err tz_store_report_assignee(struct tz_store *store, int64_t report_id,
+                                char out[TZ_ACCOUNT_NAME_MAX]);
+
+/*
+ * An officer's queue: open reports (new, verifying) in the given districts
+ * that are not assigned to someone else, plus those assigned to `account`
+ * (NULL: every open report of the districts, whoever it is assigned to),
+ * ordered by the deadline that applies (take-up for new, verification for
+ * verifying), earliest (so overdue) first, at most limit (1..1000).
+ */
+tz_err tz_store_queue(struct tz_store *store, const char (*districts)[TZ_ID_MAX],
+                      size_t district_count, const char *account, size_t limit,
+                      struct tz_report_rec **out, size_t *count);
+
+/* Deadline compliance of one district (the supervisor's dashboard). */
+struct tz_compliance_rec {
+    char district_id[TZ_ID_MAX];
+    int64_t reports;          /* received */
+    int64_t taken_up;         /* taken up at all */
+    int64_t taken_up_in_time; /* taken up by the take-up deadline */
+    int64_t verified;
+    int64_t verified_in_time; /* verified by the verification deadline */
+    int64_t overdue;          /* open and past its deadline at `now` */
+};
+/* Compliance of each of the given districts at now, in their order. Free with free(). */
+tz_err tz_store_compliance(struct tz_store *store, const char (*districts)[TZ_ID_MAX],
+                           size_t district_count, int64_t now, struct tz_compliance_rec **out,
+                           size_t *count);
 
 #endif

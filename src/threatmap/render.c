@@ -184,6 +184,8 @@ static void put_history(struct tz_threatmap *tm, struct jw *w, int64_t id)
         jw_time(w, "at", hist[i].at);
         jw_raw(w, ",\"referred_to\":");
         jw_str(w, hist[i].referred_to);
+        jw_raw(w, ",\"note\":"); /* the officer's note, shown to the reporter with the change */
+        jw_str(w, hist[i].note);
         jw_raw(w, "}");
     }
     jw_raw(w, "]");

@@ -2,6 +2,7 @@
  * service.c - the threat map's in-memory state (catalogue, districts,
  * router, writer) and the workflow applied to stored reports.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,11 @@ size_t tz_threatmap_district_count(const struct tz_threatmap *tm)
     return tm->district_count;
 }
 
+const struct tz_district_rec *tz_threatmap_district_at(const struct tz_threatmap *tm, size_t i)
+{
+    return i < tm->district_count ? &tm->districts[i] : NULL;
+}
+
 tz_err tz_threatmap_submit(struct tz_threatmap *tm, struct tz_submission *sub)
 {
     tz_err err = tz_committer_insert(tm->committer, &sub->rec);
@@ -194,6 +200,16 @@ tz_err tz_threatmap_transition(struct tz_threatmap *tm, const struct tz_transiti
         .referred_to = req->referred_to,
     };
     apply_rule(tm, tz_workflow_rule(from, to), now, &change);
+    /* The audit entry records what changed: the status, and the institution of a referral. */
+    struct tz_audit_rec audit;
+    char fields[TZ_STATUS_MAX * 2 + 256];
+    if (req->audit) {
+        audit = *req->audit;
+        snprintf(fields, sizeof fields, "{\"status\":[\"%s\",\"%s\"]%s}", tz_status_code(from),
+                 tz_status_code(to), req->referred_to ? ",\"referred_to\":true" : "");
+        audit.fields = fields;
+        change.audit = &audit;
+    }
     pthread_mutex_lock(&tm->sync_mu);
     err = tz_store_change_status(tm->store, &change);
     if (!err)

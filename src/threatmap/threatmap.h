@@ -56,6 +56,8 @@ const struct tz_category_rec *tz_threatmap_category(const struct tz_threatmap *t
 const struct tz_district_rec *tz_threatmap_district(const struct tz_threatmap *tm, const char *id);
 /* Number of districts loaded. */
 size_t tz_threatmap_district_count(const struct tz_threatmap *tm);
+/* The i-th district in id order (i below tz_threatmap_district_count), for walking them all. */
+const struct tz_district_rec *tz_threatmap_district_at(const struct tz_threatmap *tm, size_t i);
 
 /* GET /api/v1/categories: groups with their categories, in Polish and English. */
 tz_err tz_threatmap_categories_json(const struct tz_threatmap *tm, struct tz_buf *out);
@@ -158,6 +160,9 @@ struct tz_transition_request {
     const char *actor;       /* who: an account name, or "cli:<user>" */
     const char *note;        /* may be NULL where the table does not require one */
     const char *referred_to; /* the institution, for "referred" */
+    /* When set, appended to the audit log in the transaction of the change, its fields filled in.
+     */
+    const struct tz_audit_rec *audit;
 };
 
 /*
@@ -252,5 +257,27 @@ tz_err tz_threatmap_locate(struct tz_threatmap *tm, double lat, double lon, size
 /* Visits the reports of the map index (see tz_map_index_visit). */
 tz_err tz_threatmap_visit(struct tz_threatmap *tm, const struct tz_map_visit *v, tz_map_visit_fn fn,
                           void *ctx);
+/*
+ * The police side (police.c). Permission checks are the caller's; audit is the caller's
+ * entry, written in the same transaction as the change (store.h says what each does).
+ */
+/* A report's record (free with tz_report_rec_clear) and the account it is assigned to ("" none). */
+tz_err tz_threatmap_police_report(struct tz_threatmap *tm, int64_t id, struct tz_report_rec *out,
+                                  char assignee[TZ_ACCOUNT_NAME_MAX]);
+/* The institutions a report may be referred to (data). */
+tz_err tz_threatmap_institutions(struct tz_threatmap *tm, struct tz_group_rec **out, size_t *count);
+/* Sets the reviewed public description (NULL hides it). */
+tz_err tz_threatmap_review_description(struct tz_threatmap *tm, int64_t id, const char *text,
+                                       const struct tz_audit_rec *audit);
+/* Assigns a report to an account (NULL: back to its district's officer). */
+tz_err tz_threatmap_assign(struct tz_threatmap *tm, int64_t id, const char *account, int64_t now,
+                           const struct tz_audit_rec *audit);
+/* Open reports of the districts by the deadline that applies (tz_store_queue). */
+tz_err tz_threatmap_queue(struct tz_threatmap *tm, const char (*districts)[TZ_ID_MAX], size_t count,
+                          const char *account, size_t limit, struct tz_report_rec **out, size_t *n);
+/* Deadline compliance of each district at now. */
+tz_err tz_threatmap_compliance(struct tz_threatmap *tm, const char (*districts)[TZ_ID_MAX],
+                               size_t count, int64_t now, struct tz_compliance_rec **out,
+                               size_t *n);
 
 #endif

@@ -177,6 +177,8 @@ int api_request(struct api_server *s, const char *method, const char *path,
         headers = curl_slist_append(headers, type);
     }
     headers = curl_slist_append(headers, "Expect:");
+    for (size_t i = 0; i < 4 && s->extra_headers[i]; i++)
+        headers = curl_slist_append(headers, s->extra_headers[i]);
     if (body && chunked) {
         headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
         curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);

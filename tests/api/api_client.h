@@ -18,6 +18,7 @@ struct api_server {
     pid_t pid;
     uint16_t port;
     const char *serve_args[8]; /* more arguments of `serve` for api_start, NULL-terminated */
+    const char *extra_headers[4]; /* sent with every request while set ("Name: value"), NULL-ended */
 };
 
 struct api_response {
