@@ -32,6 +32,11 @@ else
 fi
 rm -rf "$work/map"
 
+echo; echo "## analysis: hot spots (Gi*) over 1,000,000 reports and the duplicate check (bench_analysis), and PostGIS on the same points"
+"$build/bench/bench_analysis" --export "$work/points.csv"
+"$here/postgis_hotspots.sh" "$work/points.csv"
+rm -f "$work/points.csv"
+
 echo; echo "## SQLite batched-insert ceiling and group commit (bench_store)"
 "$build/bench/bench_store"
 

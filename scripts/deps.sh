@@ -8,8 +8,9 @@ what=${1:-build}
 
 build_pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
   libsqlite3-dev libmicrohttpd-dev libjansson-dev libgeos-dev libsodium-dev
-  libcmocka-dev libcurl4-openssl-dev sqlite3 curl)
-bench_pkgs=(wrk nginx-light)
+  libcmocka-dev libcurl4-openssl-dev libxml2-dev sqlite3 curl libproj-dev proj-data nettle-dev
+  libqrencode-dev)
+bench_pkgs=(wrk nginx-light postgresql-15-postgis-3)
 
 pkgs=("${build_pkgs[@]}")
 case "$what" in

@@ -5,7 +5,7 @@
 # the repository is never written to. Exits non-zero when a harness crashes, leaks, times out
 # or runs out of memory; the input that did it is kept under BUILD_DIR/run/<harness>/.
 #   usage: scripts/fuzz.sh [SECONDS [BUILD_DIR]]     (BUILD_DIR defaults to build/fuzz)
-# make check runs it as the ctest fuzz_short: FUZZ_CHECK_SECONDS (default 12) per harness, in
+# make check runs it as the ctest fuzz_short: FUZZ_CHECK_SECONDS (default 10) per harness, in
 # its own build folder.
 set -euo pipefail
 seconds=${1:-20}
@@ -19,7 +19,8 @@ build=$(cd "$build" && pwd)
 
 # harness:max_len. A report body may reach its 16 KiB limit and pass it; a query value its
 # 4 KiB limit; district files and dates stay small enough for many runs a second.
-harnesses=(fuzz_report:17408 fuzz_query:8192 fuzz_districts:16384 fuzz_time:64)
+harnesses=(fuzz_report:17408 fuzz_query:8192 fuzz_districts:16384 fuzz_time:64 fuzz_form:17408
+  fuzz_auth:255)
 
 command -v clang >/dev/null || { echo "fuzz: clang is missing (scripts/deps.sh installs it)" >&2; exit 2; }
 CC=clang cmake -S . -B "$build" -DTZ_FUZZ=ON -DTZ_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \

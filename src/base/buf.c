@@ -1,6 +1,8 @@
 /* buf.c - growable, bounded byte buffer. */
 #include "base/buf.h"
 
+#include <math.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +90,40 @@ tz_err tz_buf_printf(struct tz_buf *b, const char *fmt, ...)
     va_end(ap);
     b->len += (size_t)n;
     return TZ_OK;
+}
+
+/* Writes v's decimal digits ending just before end; returns where they start. */
+static char *digits_before(char *end, unsigned long long v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
+tz_err tz_buf_uint(struct tz_buf *b, unsigned long long v)
+{
+    char text[24];
+    char *start = digits_before(text + sizeof text, v);
+    return tz_buf_append(b, start, (size_t)(text + sizeof text - start));
+}
+
+tz_err tz_buf_fixed6(struct tz_buf *b, double v)
+{
+    if (!isfinite(v) || fabs(v) >= 1e12)
+        return tz_buf_printf(b, "%.6f", v);
+    char text[32];
+    char *end = text + sizeof text;
+    unsigned long long scaled = (unsigned long long)llround(fabs(v) * 1e6);
+    char *p = digits_before(end, scaled % 1000000);
+    while (end - p < 6)
+        *--p = '0';
+    *--p = '.';
+    p = digits_before(p, scaled / 1000000);
+    if (v < 0 && scaled != 0)
+        *--p = '-';
+    return tz_buf_append(b, p, (size_t)(end - p));
 }
 
 tz_err tz_buf_json_string(struct tz_buf *b, const char *s, size_t n)

@@ -24,8 +24,11 @@ static void trim_utf8(char *s)
 static size_t utf8_sequence(const unsigned char *s)
 {
     unsigned c = s[0];
-    size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-               : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    size_t len = c < 0x80                 ? 1
+                 : c >= 0xC2 && c <= 0xDF ? 2
+                 : c >= 0xE0 && c <= 0xEF ? 3
+                 : c >= 0xF0 && c <= 0xF4 ? 4
+                                          : 0;
     for (size_t k = 1; k < len; k++) {
         if ((s[k] & 0xC0) != 0x80)
             return 0;

@@ -15,13 +15,13 @@
 #define TZ_FIELD_MESSAGE_MAX 160
 
 struct tz_field_error {
-    char field[TZ_FIELD_NAME_MAX];     /* JSON Pointer into the body, or a parameter name */
+    char field[TZ_FIELD_NAME_MAX]; /* JSON Pointer into the body, or a parameter name */
     char message[TZ_FIELD_MESSAGE_MAX];
 };
 
 struct tz_field_errors {
-    size_t count;    /* entries kept, at most TZ_FIELDERR_MAX */
-    size_t dropped;  /* entries beyond the maximum, counted but not kept */
+    size_t count;   /* entries kept, at most TZ_FIELDERR_MAX */
+    size_t dropped; /* entries beyond the maximum, counted but not kept */
     struct tz_field_error items[TZ_FIELDERR_MAX];
 };
 

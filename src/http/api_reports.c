@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "analysis/analysis.h" /* "nearby" in the 201 answer */
 #include "base/tztime.h"
 #include "http/internal.h"
 
@@ -27,7 +28,7 @@ static void client_address(struct request *req, char *out, size_t size)
 }
 
 /* Runs on the writer thread once the report's batch is durable (or failed). */
-static void on_committed(void *ctx, tz_err err)
+void http_report_committed(void *ctx, tz_err err)
 {
     struct request *req = ctx;
     struct tz_http *srv = req->srv;
@@ -55,6 +56,8 @@ static enum MHD_Result answer_committed(struct request *req)
         tz_buf_free(&b);
         return http_respond_problem(req, TZ_ENOMEM, NULL, NULL);
     }
+    /* The report is stored: should the hint fail, the answer goes without it. */
+    (void)tz_analysis_submission_nearby(req->srv->tm, &req->sub.rec, &b);
     return http_respond_json(req, MHD_HTTP_CREATED, &b);
 }
 
@@ -89,9 +92,9 @@ enum MHD_Result api_reports_create(struct request *req)
     req->state = REQUEST_COMMITTING;
     atomic_fetch_add(&srv->suspended, 1);
     MHD_suspend_connection(req->conn);
-    err = tz_threatmap_submit_async(srv->tm, &req->sub, on_committed, req);
+    err = tz_threatmap_submit_async(srv->tm, &req->sub, http_report_committed, req);
     if (err)
-        on_committed(req, err);
+        http_report_committed(req, err);
     return MHD_YES;
 }
 
@@ -120,6 +123,42 @@ enum MHD_Result api_reports_get(struct request *req)
         return http_respond_problem(req, err, err == TZ_ENOTFOUND ? "no such report" : NULL, NULL);
     }
     return http_respond_json(req, MHD_HTTP_OK, &b);
+}
+
+/*
+ * POST /api/v1/reports/{id}/me-too. The store's write runs on this thread:
+ * unlike new reports it is rare, small, and needs no group commit.
+ */
+enum MHD_Result api_reports_me_too(struct request *req)
+{
+    struct tz_query_param params[TZ_HTTP_MAX_QUERY_PARAMS];
+    size_t nparams = 0;
+    if (!http_query_params(req, params, &nparams) || nparams > 0)
+        return http_respond_status_problem(req, 400, "this resource takes no query parameters",
+                                           NULL);
+    int retry_after_s = 0; /* an anonymous write: the same bucket as filing a report */
+    if (!http_guard_write_allowed(req, &retry_after_s))
+        return http_respond_too_many(req, retry_after_s);
+    char addr[INET6_ADDRSTRLEN];
+    client_address(req, addr, sizeof addr);
+    int count = 0;
+    tz_err err = tz_threatmap_me_too(req->srv->tm, req->id, addr, tz_time_now(), &count);
+    if (err == TZ_ENOTFOUND)
+        return http_respond_problem(req, err, "no such report", NULL);
+    if (err == TZ_ECONFLICT)
+        return http_respond_problem(
+            req, err, "this report is closed, or this address has confirmed it already", NULL);
+    if (err == TZ_EIO || err == TZ_ENOSPACE)
+        return http_respond_status_problem(req, 503, "not stored; try again", NULL);
+    if (err)
+        return http_respond_problem(req, err, NULL, NULL);
+    struct tz_buf b;
+    tz_buf_init(&b, 128);
+    if (tz_buf_printf(&b, "{\"id\":%lld,\"me_too\":%d}", (long long)req->id, count) != TZ_OK) {
+        tz_buf_free(&b);
+        return http_respond_problem(req, TZ_ENOMEM, NULL, NULL);
+    }
+    return http_respond_json(req, MHD_HTTP_CREATED, &b);
 }
 
 enum MHD_Result http_respond_query(struct request *req, query_fn answer, size_t max)

@@ -23,9 +23,19 @@ static enum MHD_Result queue(struct request *req, unsigned status, struct MHD_Re
 {
     if (!resp)
         return MHD_NO;
+    if (req->extra_header[0])
+        MHD_add_response_header(resp, req->extra_header[0], req->extra_header[1]);
     enum MHD_Result ret = MHD_queue_response(req->conn, status, resp);
     MHD_destroy_response(resp);
     return ret;
+}
+
+enum MHD_Result http_queue_response(struct request *req, unsigned status, struct MHD_Response *resp,
+                                    const char *type)
+{
+    if (resp)
+        add_common_headers(resp, type);
+    return queue(req, status, resp);
 }
 
 enum MHD_Result http_respond_json(struct request *req, unsigned status, struct tz_buf *buf)
@@ -66,43 +76,67 @@ struct problem_kind {
 static struct problem_kind kind_of_status(unsigned status)
 {
     switch (status) {
-    case 400: return (struct problem_kind){400, "/problems/malformed-request", "Malformed request"};
-    case 403: return (struct problem_kind){403, "/problems/forbidden", "Forbidden"};
-    case 404: return (struct problem_kind){404, "/problems/not-found", "Not found"};
-    case 405: return (struct problem_kind){405, "/problems/method-not-allowed", "Method not allowed"};
-    case 409: return (struct problem_kind){409, "/problems/wrong-state", "Conflicts with the current state"};
-    case 413: return (struct problem_kind){413, "/problems/too-large", "Request too large"};
-    case 415: return (struct problem_kind){415, "/problems/unsupported-media-type", "Unsupported media type"};
-    case 422: return (struct problem_kind){422, "/problems/invalid-fields", "Invalid fields"};
-    case 429: return (struct problem_kind){429, "/problems/too-many-requests", "Too many requests"};
-    case 503: return (struct problem_kind){503, "/problems/unavailable", "Service unavailable"};
-    default: return (struct problem_kind){500, "/problems/internal", "Internal error"};
+    case 400:
+        return (struct problem_kind){400, "/problems/malformed-request", "Malformed request"};
+    case 401:
+        return (struct problem_kind){401, "/problems/unauthenticated", "Not logged in"};
+    case 403:
+        return (struct problem_kind){403, "/problems/forbidden", "Forbidden"};
+    case 404:
+        return (struct problem_kind){404, "/problems/not-found", "Not found"};
+    case 405:
+        return (struct problem_kind){405, "/problems/method-not-allowed", "Method not allowed"};
+    case 409:
+        return (struct problem_kind){409, "/problems/wrong-state",
+                                     "Conflicts with the current state"};
+    case 413:
+        return (struct problem_kind){413, "/problems/too-large", "Request too large"};
+    case 415:
+        return (struct problem_kind){415, "/problems/unsupported-media-type",
+                                     "Unsupported media type"};
+    case 422:
+        return (struct problem_kind){422, "/problems/invalid-fields", "Invalid fields"};
+    case 429:
+        return (struct problem_kind){429, "/problems/too-many-requests", "Too many requests"};
+    case 503:
+        return (struct problem_kind){503, "/problems/unavailable", "Service unavailable"};
+    default:
+        return (struct problem_kind){500, "/problems/internal", "Internal error"};
     }
 }
 
 static unsigned status_of_err(tz_err err)
 {
     switch (err) {
-    case TZ_EMALFORMED: return 400;
+    case TZ_EMALFORMED:
+        return 400;
     case TZ_EINVAL:
-    case TZ_EOUTSIDE: return 422;
-    case TZ_ETOOBIG: return 413;
-    case TZ_ENOTFOUND: return 404;
-    case TZ_ECONFLICT: return 409;
-    case TZ_EFORBIDDEN: return 403;
+    case TZ_EOUTSIDE:
+        return 422;
+    case TZ_ETOOBIG:
+        return 413;
+    case TZ_ENOTFOUND:
+        return 404;
+    case TZ_ECONFLICT:
+        return 409;
+    case TZ_EFORBIDDEN:
+        return 403;
     case TZ_EBUSY:
     case TZ_ENOSPACE:
     case TZ_ENOMEM:
-    case TZ_ECLOSED: return 503;
-    default: return 500;
+    case TZ_ECLOSED:
+        return 503;
+    default:
+        return 500;
     }
 }
 
 static tz_err render_problem(struct tz_buf *b, struct problem_kind k, const char *detail,
                              const struct tz_field_errors *fields)
 {
-    tz_err err = tz_buf_printf(b, "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%u,\"detail\":",
-                               k.type, k.title, k.status);
+    tz_err err =
+        tz_buf_printf(b, "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%u,\"detail\":", k.type,
+                      k.title, k.status);
     if (!err)
         err = tz_buf_json_string(b, detail, strlen(detail));
     if (!err && fields && fields->count) {
@@ -204,4 +238,18 @@ bool http_query_params(struct request *req, struct tz_query_param *params, size_
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_param, &w);
     *count = w.count;
     return !w.overflow;
+}
+
+enum MHD_Result http_respond_typed(struct request *req, unsigned status, const char *type,
+                                   struct tz_buf *buf)
+{
+    size_t len = buf->len;
+    char *data = tz_buf_take(buf);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(data);
+        return MHD_NO;
+    }
+    add_common_headers(resp, type);
+    return queue(req, status, resp);
 }

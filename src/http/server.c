@@ -16,20 +16,50 @@
 
 struct route {
     const char *method;
-    const char *path; /* exact, or a prefix followed by a numeric {id} */
+    const char *path; /* exact, a prefix followed by a numeric {id}, or a prefix ending in '/' */
     bool has_id;
     bool wants_body;
     handler_fn handler;
+    const char *after_id; /* what follows the {id}, e.g. "/me-too"; NULL for nothing */
 };
 
 static const struct route routes[] = {
-    {"GET", "/healthz", false, false, api_healthz},
-    {"GET", "/api/v1/categories", false, false, api_categories},
-    {"GET", "/api/v1/districts", false, false, api_districts},
-    {"GET", "/api/v1/reports", false, false, api_reports_list},
-    {"POST", "/api/v1/reports", false, true, api_reports_create},
-    {"GET", "/api/v1/reports/", true, false, api_reports_get},
-    {"GET", "/api/v1/map", false, false, api_map},
+    {"GET", "/healthz", false, false, api_healthz, NULL},
+    {"GET", "/api/v1/categories", false, false, api_categories, NULL},
+    {"GET", "/api/v1/districts", false, false, api_districts, NULL},
+    {"GET", "/api/v1/reports", false, false, api_reports_list, NULL},
+    {"POST", "/api/v1/reports", false, true, api_reports_create, NULL},
+    {"GET", "/api/v1/reports/", true, false, api_reports_get, NULL},
+    {"GET", "/api/v1/map", false, false, api_map, NULL},
+    {"POST", "/api/v1/reports/", true, false, api_reports_me_too, "/me-too"},
+    /* Open311 GeoReport v2 (api_open311.c): every path under the prefix; form bodies. */
+    {"GET", "/open311/v2/", false, false, api_open311_get, NULL},
+    {"POST", "/open311/v2/", false, true, api_open311_post, NULL},
+    /* Open data (api_export.c). */
+    {"GET", "/api/v1/export/reports.geojson", false, false, api_export_geojson, NULL},
+    {"GET", "/api/v1/export/reports.csv", false, false, api_export_csv, NULL},
+    /* analysis (api_analysis.c) */
+    {"GET", "/api/v1/analysis/hotspots", false, false, api_analysis_hotspots, NULL},
+    {"GET", "/api/v1/analysis/linked", false, false, api_analysis_linked, NULL},
+    {"GET", "/api/v1/analysis/trends", false, false, api_analysis_trends, NULL},
+    {"GET", "/api/v1/analysis/stats", false, false, api_analysis_stats, NULL},
+    {"GET", "/api/v1/analysis/patrol", false, false, api_analysis_patrol, NULL},
+    /* The police side (api_auth.c, api_police.c). */
+    {"POST", "/api/v1/auth/login", false, true, api_auth_login, NULL},
+    {"POST", "/api/v1/auth/logout", false, false, api_auth_logout, NULL},
+    {"GET", "/api/v1/auth/me", false, false, api_auth_me, NULL},
+    {"GET", "/api/v1/institutions", false, false, api_institutions, NULL},
+    {"GET", "/api/v1/police/reports/", true, false, api_police_report, NULL},
+    {"POST", "/api/v1/districts/assignment", false, true, api_district_assignment, NULL},
+    {"GET", "/api/v1/queue", false, false, api_queue, NULL},
+    {"GET", "/api/v1/dashboard", false, false, api_dashboard, NULL},
+    {"GET", "/api/v1/accounts", false, false, api_accounts, NULL},
+    {"GET", "/api/v1/audit/verify", false, false, api_audit_verify, NULL},
+    {"POST", "/api/v1/accounts", false, true, api_account_create, NULL},
+    {"POST", "/api/v1/accounts/change", false, true, api_account_change, NULL},
+    {"POST", "/api/v1/reports/", true, true, api_report_transition, "/transitions"},
+    {"POST", "/api/v1/reports/", true, true, api_report_description, "/description"},
+    {"POST", "/api/v1/reports/", true, true, api_report_assignment, "/assignment"},
 };
 
 struct tz_http_config tz_http_defaults(void)
@@ -41,6 +71,8 @@ struct tz_http_config tz_http_defaults(void)
         .connection_limit = 4096,
         .idle_timeout_s = 30,
         .web_root = NULL,
+        .key_rate_per_s = 10,
+        .key_burst = 100,
         .per_ip_limit = 0,
         .request_timeout_s = 10,
         .header_limit = 32u * 1024,
@@ -49,17 +81,20 @@ struct tz_http_config tz_http_defaults(void)
     };
 }
 
-/* Reads a positive decimal id of at most 15 digits (below 2^53, safe in JSON). */
-static bool parse_id(const char *s, int64_t *out)
+/*
+ * Reads a positive decimal id of at most 15 digits (below 2^53, safe in JSON)
+ * followed by exactly `rest` ("" when nothing may follow).
+ */
+static bool parse_id(const char *s, const char *rest, int64_t *out)
 {
     int64_t v = 0;
     size_t n = 0;
-    for (; s[n]; n++) {
-        if (s[n] < '0' || s[n] > '9' || n >= 15)
+    for (; s[n] >= '0' && s[n] <= '9'; n++) {
+        if (n >= 15)
             return false;
         v = v * 10 + (s[n] - '0');
     }
-    if (n == 0 || v <= 0)
+    if (n == 0 || v <= 0 || strcmp(s + n, rest) != 0)
         return false;
     *out = v;
     return true;
@@ -67,10 +102,12 @@ static bool parse_id(const char *s, int64_t *out)
 
 static bool path_matches(const struct route *r, const char *url, int64_t *id)
 {
+    size_t n = strlen(r->path);
+    if (!r->has_id && r->path[n - 1] == '/')
+        return strncmp(url, r->path, n) == 0; /* the handler reads the rest */
     if (!r->has_id)
         return strcmp(url, r->path) == 0;
-    size_t n = strlen(r->path);
-    return strncmp(url, r->path, n) == 0 && parse_id(url + n, id);
+    return strncmp(url, r->path, n) == 0 && parse_id(url + n, r->after_id ? r->after_id : "", id);
 }
 
 /* Finds the route; when only the method is wrong, sets req->allow and returns NULL. */
@@ -78,23 +115,25 @@ static const struct route *find_route(struct request *req, const char *method)
 {
     static const char *const allow_get = "GET, HEAD";
     static const char *const allow_get_post = "GET, HEAD, POST";
+    static const char *const allow_post = "POST";
     bool get_ok = false, post_ok = false;
     const struct route *found = NULL;
     if (strcmp(method, "HEAD") == 0)
         method = "GET";
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         int64_t id = 0;
-        if (!path_matches(&routes[i], req->url, &id))
+        const struct route *r = &routes[i];
+        if (!path_matches(r, req->url, &id))
             continue;
-        get_ok = get_ok || strcmp(routes[i].method, "GET") == 0;
-        post_ok = post_ok || strcmp(routes[i].method, "POST") == 0;
-        if (strcmp(routes[i].method, method) == 0) {
-            found = &routes[i];
+        get_ok = get_ok || strcmp(r->method, "GET") == 0;
+        post_ok = post_ok || strcmp(r->method, "POST") == 0;
+        if (strcmp(r->method, method) == 0) {
+            found = r;
             req->id = id;
         }
     }
     if (!found && (get_ok || post_ok))
-        req->allow = post_ok ? allow_get_post : allow_get;
+        req->allow = !post_ok ? allow_get : get_ok ? allow_get_post : allow_post;
     return found;
 }
 
@@ -129,15 +168,15 @@ static enum MHD_Result begin_request(struct request *req)
      * whose answer was queued before the request was read whole, and clients
      * reuse connections. Early answers above are refusals, where closing is right.
      */
-    if (!route->wants_body)
-        return MHD_YES;
-    const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!route->wants_body || route->handler == api_open311_post)
+        return MHD_YES; /* Open311 takes form bodies and answers in its own error format */
+    const char *type =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!type || strncasecmp(type, "application/json", 16) != 0 ||
         (type[16] != '\0' && type[16] != ';' && type[16] != ' '))
         return http_respond_status_problem(req, 415, "send the report as application/json", NULL);
-    const char *length = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *length =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (length && strtoull(length, NULL, 10) > TZ_REPORT_BODY_MAX)
         return http_respond_status_problem(req, 413, "the body is larger than 16 KiB", NULL);
     return MHD_YES;
@@ -178,9 +217,8 @@ static size_t unescape_keeping_nul(void *cls, struct MHD_Connection *conn, char 
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     struct tz_http *srv = cls;
     struct request *req = *con_cls;
@@ -259,7 +297,9 @@ static tz_err render_cached(struct tz_http *srv)
 static void free_server(struct tz_http *srv)
 {
     http_guard_stop(srv);
+    tz_ratelimit_free(srv->key_limit);
     free(srv->web_root);
+    free(srv->tiles_meta);
     free(srv->categories_json);
     free(srv->districts_json);
     free(srv);
@@ -276,11 +316,17 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
     if (!srv)
         return TZ_ENOMEM;
     srv->tm = tm;
+    srv->auth = c.auth;
     tz_err err = http_guard_start(srv, &c);
     if (!err && c.web_root && !(srv->web_root = realpath(c.web_root, NULL)))
         err = TZ_ENOTFOUND;
     if (!err)
         err = render_cached(srv);
+    if (!err && c.tiles_url)
+        err = http_static_tiles(srv, c.tiles_url, c.tiles_attribution);
+    if (!err)
+        err = tz_ratelimit_new(c.key_rate_per_s > 0 ? c.key_rate_per_s : 10,
+                               c.key_burst >= 1 ? c.key_burst : 100, 4096, &srv->key_limit);
     if (err) {
         free_server(srv);
         return err;
@@ -291,12 +337,12 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
             MHD_USE_ERROR_LOG,
         c.port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_UNESCAPE_CALLBACK,
-        unescape_keeping_nul, NULL,
-        MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1u, MHD_OPTION_CONNECTION_LIMIT,
-        c.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, c.idle_timeout_s,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, c.per_ip_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        c.header_limit, MHD_OPTION_NOTIFY_CONNECTION, http_guard_notify, srv, MHD_OPTION_END);
+        unescape_keeping_nul, NULL, MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1u,
+        MHD_OPTION_CONNECTION_LIMIT, c.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        c.idle_timeout_s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, srv, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c.per_ip_limit,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, c.header_limit, MHD_OPTION_NOTIFY_CONNECTION,
+        http_guard_notify, srv, MHD_OPTION_END);
     if (!srv->daemon) {
         free_server(srv);
         return TZ_EIO;

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "auth/auth.h"
 #include "base/err.h"
 #include "threatmap/threatmap.h"
 
@@ -21,6 +22,13 @@ struct tz_http_config {
     unsigned connection_limit; /* concurrent connections */
     unsigned idle_timeout_s;   /* a connection silent this long is closed */
     const char *web_root;      /* folder of the browser front end (web/); NULL serves none */
+    /* An XYZ tile server for the page's base map ("https://host/{z}/{x}/{y}.png") and the text
+     * of its attribution; NULL keeps the pages' own setting (none: Poland's outline). */
+    const char *tiles_url;
+    const char *tiles_attribution;
+    double key_rate_per_s; /* Open311 POSTs a second per API key, refilled (token bucket) */
+    double key_burst;      /* ... and how many may come at once */
+    struct tz_auth *auth;  /* police accounts and the audit log; NULL: police API answers 503 */
     /* Abuse limits (docs/reliability.md). 0 turns each off, except header_limit. */
     unsigned per_ip_limit;      /* concurrent connections from one address */
     unsigned request_timeout_s; /* a request's line, headers and body must arrive within this */
@@ -32,7 +40,8 @@ struct tz_http_config {
 /*
  * Defaults: 127.0.0.1:8080, one thread per core, 4096 connections (no limit
  * per address, which a reverse proxy would share), 30 s idle, 10 s to send a
- * request, 32 KiB of headers, 30 reports an hour per address in bursts of 10.
+ * request, 32 KiB of headers, 30 reports an hour per address in bursts of 10;
+ * an API key may POST 10 reports a second, 100 at once.
  */
 struct tz_http_config tz_http_defaults(void);
 

@@ -15,7 +15,9 @@
  *
  * HTML pages carry the front end's Content-Security-Policy. Its img-src names
  * the tile server of the page's <meta name="tarcza-tiles" content="URL|...">,
- * if the page has one: the page and the policy then cannot disagree.
+ * if the page has one: the page and the policy then cannot disagree. A tile
+ * server given to `tarcza serve --tiles` is written into that meta of every
+ * page whose own is empty, so a deployment configures it without editing web/.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,11 +28,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "http/internal.h"
 
 #define STATIC_FILE_MAX (8u * 1024 * 1024) /* larger files are not ours: refuse them */
 #define STATIC_REL_MAX 256                 /* longest path under a mount */
 #define TILE_ORIGIN_MAX 200                /* longest tile origin put in the policy */
+#define TILES_TEXT_MAX 300                 /* longest --tiles URL or attribution */
+
+/* A fixed key: an ETag needs a stable digest, not a secret one. */
+static const unsigned char etag_key[crypto_shorthash_KEYBYTES] = {
+    't', 'a', 'r', 'c', 'z', 'a', '-', 'e', 't', 'a', 'g', '-', 't', 'i', 'l', 'e'};
+static const char empty_tiles_meta[] = "<meta name=\"tarcza-tiles\" content=\"\">";
 
 struct file_type {
     const char *ext;
@@ -65,6 +75,7 @@ struct mount {
  */
 static const struct mount mounts[] = {
     {"/vendor/leaflet/", "node_modules/leaflet/dist", "public, max-age=3600"},
+    {"/vendor/uplot/", "node_modules/uplot/dist", "public, max-age=3600"}, /* analysis charts */
     {"/", "", "no-cache"},
 };
 
@@ -233,6 +244,122 @@ static void tile_origin(const char *html, size_t len, char *out, size_t cap)
     out[whole && o > host ? o : 0] = '\0';
 }
 
+/* Whether url is an XYZ template we can put in a page and a policy as it is. */
+static bool tiles_url_ok(const char *url)
+{
+    size_t n = strnlen(url, TILES_TEXT_MAX + 1);
+    size_t scheme = scheme_len(url, url + n);
+    if (!scheme || n > TILES_TEXT_MAX || url[scheme] == '/' || !strchr(url + scheme, '/'))
+        return false;
+    for (size_t i = 0; i < n; i++) { /* no quotes, brackets, blanks or '|' (the meta's separator) */
+        unsigned char c = (unsigned char)url[i];
+        if (c <= ' ' || c >= 0x7f || strchr("\"'<>\\|`^", c))
+            return false;
+    }
+    return strstr(url, "{z}") && strstr(url, "{x}") && strstr(url, "{y}");
+}
+
+/* Whether text is at most TILES_TEXT_MAX bytes of printable UTF-8, '|' excluded. */
+static bool attribution_ok(const char *text)
+{
+    size_t n = strnlen(text, TILES_TEXT_MAX + 1);
+    if (n > TILES_TEXT_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < ' ' || c == 0x7f || c == '|')
+            return false;
+        if (c >= 0x80) { /* a well-formed multi-byte sequence */
+            size_t len = c >= 0xf0 && c <= 0xf4  ? 4
+                         : c >= 0xe0 && c < 0xf0 ? 3
+                         : c >= 0xc2 && c < 0xe0 ? 2
+                                                 : 0;
+            if (!len || i + len > n)
+                return false;
+            for (size_t k = 1; k < len; k++) {
+                if (((unsigned char)text[i + k] & 0xc0) != 0x80)
+                    return false;
+            }
+            i += len - 1;
+        }
+    }
+    return true;
+}
+
+/* Appends s as the value of an HTML attribute (the page's JavaScript reads it as text). */
+static tz_err put_attribute_text(struct tz_buf *b, const char *s)
+{
+    tz_err err = TZ_OK;
+    for (; !err && *s; s++) {
+        switch (*s) {
+        case '&':
+            err = tz_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            err = tz_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            err = tz_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            err = tz_buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            err = tz_buf_puts(b, "&#39;");
+            break;
+        default:
+            err = tz_buf_append(b, s, 1);
+        }
+    }
+    return err;
+}
+
+tz_err http_static_tiles(struct tz_http *srv, const char *url, const char *attribution)
+{
+    if (!tiles_url_ok(url) || (attribution && !attribution_ok(attribution)))
+        return TZ_EINVAL;
+    struct tz_buf b;
+    tz_buf_init(&b, 8 * TILES_TEXT_MAX);
+    tz_err err = tz_buf_puts(&b, "<meta name=\"tarcza-tiles\" content=\"");
+    if (!err)
+        err = put_attribute_text(&b, url);
+    if (!err && attribution && *attribution) {
+        err = tz_buf_puts(&b, "|");
+        if (!err)
+            err = put_attribute_text(&b, attribution);
+    }
+    if (!err)
+        err = tz_buf_puts(&b, "\">");
+    if (err) {
+        tz_buf_free(&b);
+        return err;
+    }
+    srv->tiles_meta = tz_buf_take(&b);
+    return TZ_OK;
+}
+
+/* Puts srv->tiles_meta in place of the page's empty tiles meta; the page keeps its own otherwise.
+ */
+static tz_err configure_page(const struct tz_http *srv, char **page, size_t *len)
+{
+    const char *at =
+        srv->tiles_meta ? memmem(*page, *len, empty_tiles_meta, sizeof empty_tiles_meta - 1) : NULL;
+    if (!at)
+        return TZ_OK;
+    size_t before = (size_t)(at - *page), cut = sizeof empty_tiles_meta - 1;
+    size_t meta = strlen(srv->tiles_meta), after = *len - before - cut;
+    char *out = malloc(before + meta + after + 1);
+    if (!out)
+        return TZ_ENOMEM;
+    memcpy(out, *page, before);
+    memcpy(out + before, srv->tiles_meta, meta);
+    memcpy(out + before + meta, at + cut, after);
+    free(*page);
+    *page = out;
+    *len = before + meta + after;
+    return TZ_OK;
+}
+
 /* Reads the whole (bounded) page: its tile origin is needed for the policy. */
 static tz_err read_page(struct static_file *f, char **out)
 {
@@ -286,10 +413,14 @@ static enum MHD_Result queue(struct request *req, unsigned status, struct MHD_Re
 static enum MHD_Result respond_page(struct request *req, struct static_file *f)
 {
     char *page = NULL;
-    tz_err err = read_page(f, &page);
-    if (err)
-        return http_respond_problem(req, err, NULL, NULL);
     size_t len = (size_t)f->st.st_size;
+    tz_err err = read_page(f, &page);
+    if (!err)
+        err = configure_page(req->srv, &page, &len);
+    if (err) {
+        free(page);
+        return http_respond_problem(req, err, NULL, NULL);
+    }
     char origin[TILE_ORIGIN_MAX + 1], csp[sizeof csp_head + sizeof csp_tail + TILE_ORIGIN_MAX + 2];
     tile_origin(page, len, origin, sizeof origin);
     snprintf(csp, sizeof csp, "%s%s%s%s", csp_head, origin[0] ? " " : "", origin, csp_tail);
@@ -336,10 +467,16 @@ enum MHD_Result api_static(struct request *req)
         ret = http_respond_status_problem(req, 404, "no such resource", NULL);
         goto done;
     }
-    /* Size and modification time change with every edit a deployment makes. */
-    snprintf(f.etag, sizeof f.etag, "\"%llx-%llx\"", (unsigned long long)f.st.st_size,
+    /* Size and modification time change with every edit a deployment makes; a page's tile
+     * setting may change with a restart, so it goes into a page's tag too. */
+    uint64_t tiles = 0;
+    if (f.type->html && req->srv->tiles_meta)
+        crypto_shorthash((unsigned char *)&tiles, (const unsigned char *)req->srv->tiles_meta,
+                         strlen(req->srv->tiles_meta), etag_key);
+    snprintf(f.etag, sizeof f.etag, "\"%llx-%llx-%llx\"", (unsigned long long)f.st.st_size,
              (unsigned long long)f.st.st_mtim.tv_sec * 1000000000ull +
-                 (unsigned long long)f.st.st_mtim.tv_nsec);
+                 (unsigned long long)f.st.st_mtim.tv_nsec,
+             (unsigned long long)tiles);
     if (client_has(req, f.etag))
         ret = respond_not_modified(req, &f);
     else if (f.type->html)

@@ -48,6 +48,60 @@ struct tz_store_ops {
     tz_err (*set_public_description)(struct tz_store *store, int64_t report_id, const char *text);
     tz_err (*history)(struct tz_store *store, int64_t report_id, struct tz_transition_rec **out,
                       size_t *count);
+    /* limit is 1..TZ_STORE_LIST_MAX. */
+    tz_err (*reports_after)(struct tz_store *store, int64_t after_id, size_t limit,
+                            struct tz_report_rec **out, size_t *count);
+    tz_err (*transitions_after)(struct tz_store *store, int64_t after_seq, size_t limit,
+                                struct tz_transition_rec **out, size_t *count);
+    tz_err (*last_transition_seq)(struct tz_store *store, int64_t *seq);
+    tz_err (*add_me_too)(struct tz_store *store, int64_t report_id,
+                         const uint8_t reporter_hash[TZ_HASH_LEN], int64_t at, int *me_too);
+
+    /* API keys (migration 6); name and hash have been checked by store.c. */
+    tz_err (*put_api_key)(struct tz_store *store, const char *name, const uint8_t hash[TZ_HASH_LEN],
+                          int64_t now, int64_t *id);
+    tz_err (*revoke_api_key)(struct tz_store *store, int64_t id, int64_t now);
+    tz_err (*api_keys)(struct tz_store *store, struct tz_api_key_rec **out, size_t *count);
+    tz_err (*find_api_key)(struct tz_store *store, const uint8_t hash[TZ_HASH_LEN], int64_t *id);
+
+    /* analysis (migration 7); arguments checked by store.c */
+    tz_err (*merge_report)(struct tz_store *store, int64_t duplicate, int64_t original, int64_t at,
+                           const char *actor, const char *note);
+    tz_err (*report_merges)(struct tz_store *store, int64_t id, struct tz_merge_rec **out,
+                            size_t *count);
+    tz_err (*scan_reports)(struct tz_store *store, const struct tz_scan_filter *filter,
+                           tz_err (*fn)(void *ctx, const struct tz_report_row *row), void *ctx);
+
+    /* Accounts, sessions and the audit log (store.h says what each does; sqlite_auth.c). */
+    tz_err (*account_put)(struct tz_store *store, struct tz_account_rec *rec,
+                          const struct tz_audit_rec *audit);
+    tz_err (*account_get)(struct tz_store *store, const char *name, int64_t id,
+                          struct tz_account_rec *out);
+    tz_err (*accounts)(struct tz_store *store, struct tz_account_rec **out, size_t *count);
+    tz_err (*account_login)(struct tz_store *store, const struct tz_login_update *upd,
+                            const struct tz_audit_rec *audit);
+    tz_err (*session_put)(struct tz_store *store, const struct tz_session_rec *rec, bool is_token,
+                          const char *label, const struct tz_audit_rec *audit);
+    tz_err (*session_get)(struct tz_store *store, const uint8_t *id_hash, bool is_token,
+                          struct tz_session_rec *out);
+    tz_err (*session_touch)(struct tz_store *store, const uint8_t *id_hash, int64_t at);
+    tz_err (*session_end)(struct tz_store *store, const uint8_t *id_hash, int64_t account_id,
+                          const struct tz_audit_rec *audit);
+    tz_err (*audit_append)(struct tz_store *store, struct tz_audit_rec *rec);
+    tz_err (*audit_read)(struct tz_store *store, int64_t after_seq, size_t limit,
+                         struct tz_audit_rec **out, size_t *count);
+    tz_err (*institutions)(struct tz_store *store, struct tz_group_rec **out, size_t *count);
+    tz_err (*review_description)(struct tz_store *store, int64_t report_id, const char *text,
+                                 const struct tz_audit_rec *audit);
+    tz_err (*assign_report)(struct tz_store *store, int64_t report_id, const char *account,
+                            int64_t at, const struct tz_audit_rec *audit);
+    tz_err (*report_assignee)(struct tz_store *store, int64_t report_id, char *out);
+    tz_err (*queue)(struct tz_store *store, const char (*districts)[TZ_ID_MAX],
+                    size_t district_count, const char *account, size_t limit,
+                    struct tz_report_rec **out, size_t *count);
+    tz_err (*compliance)(struct tz_store *store, const char (*districts)[TZ_ID_MAX],
+                         size_t district_count, int64_t now, struct tz_compliance_rec **out,
+                         size_t *count);
 };
 
 /* The public handle: every backend's own handle starts with one. */

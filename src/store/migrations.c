@@ -171,10 +171,135 @@ static const char spatial_cell_v3[] =
     "DROP INDEX reports_lat_lon;"
     "CREATE INDEX reports_cell ON reports (" TZ_STORE_CELL_SQL ", id, lat, lon);";
 
+/*
+ * migration 4: who said "me too" about a report (DESIGN 1.1), one row per
+ * report and reporter (the keyed hash of the address), so that one citizen
+ * counts once; reports.me_too keeps the count for reading.
+ */
+static const char me_too_v4[] = "CREATE TABLE report_me_too ("
+                                " report_id BIGINT NOT NULL REFERENCES reports (id),"
+                                " reporter_hash BLOB NOT NULL,"
+                                " at BIGINT NOT NULL,"
+                                " PRIMARY KEY (report_id, reporter_hash));";
+
+/*
+ * migration 5: police accounts, their districts, sessions, API tokens, the
+ * referral institutions, report reassignment and the hash-chained audit log
+ * (src/auth, DESIGN 5). Secrets are stored only as hashes (Argon2id for
+ * passwords, BLAKE2b for session ids and API tokens); the TOTP seed must be
+ * readable to check a code, so it is kept as it is. The audit log is
+ * append-only by contract: triggers refuse UPDATE and DELETE, so that only
+ * someone who edits the file (or drops the triggers) can alter it, and
+ * `tarcza audit verify` finds that.
+ */
+static const char auth_v5[] =
+    "CREATE TABLE accounts ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " role TEXT NOT NULL CHECK (role IN ('officer', 'supervisor', 'analyst', 'admin')),"
+    " unit TEXT,"
+    " password_hash TEXT NOT NULL,"
+    " totp_secret BLOB NOT NULL,"
+    " totp_last_step BIGINT NOT NULL DEFAULT 0,"
+    " failed_count INTEGER NOT NULL DEFAULT 0,"
+    " failed_since BIGINT NOT NULL DEFAULT 0,"
+    " locked_until BIGINT NOT NULL DEFAULT 0,"
+    " disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+    " created_at BIGINT NOT NULL);"
+    "CREATE TABLE account_districts ("
+    " account_id BIGINT NOT NULL REFERENCES accounts (id),"
+    " district_id TEXT NOT NULL REFERENCES districts (id),"
+    " PRIMARY KEY (account_id, district_id));"
+    "CREATE INDEX account_districts_district ON account_districts (district_id);"
+    "CREATE TABLE sessions ("
+    " id_hash BLOB NOT NULL PRIMARY KEY,"
+    " account_id BIGINT NOT NULL REFERENCES accounts (id),"
+    " created_at BIGINT NOT NULL,"
+    " last_seen BIGINT NOT NULL,"
+    " client TEXT);"
+    "CREATE TABLE api_tokens ("
+    " token_hash BLOB NOT NULL PRIMARY KEY,"
+    " account_id BIGINT NOT NULL REFERENCES accounts (id),"
+    " label TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)));"
+    "CREATE TABLE report_assignments ("
+    " report_id BIGINT NOT NULL PRIMARY KEY REFERENCES reports (id),"
+    " account TEXT NOT NULL,"
+    " at BIGINT NOT NULL);"
+    "CREATE INDEX report_assignments_account ON report_assignments (account);"
+    "CREATE TABLE institutions ("
+    " code TEXT NOT NULL PRIMARY KEY,"
+    " name_pl TEXT NOT NULL,"
+    " name_en TEXT NOT NULL,"
+    " sort_order INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO institutions (code, name_pl, name_en, sort_order) VALUES"
+    " ('city_guard', 'straż miejska/gminna', 'municipal guard', 1),"
+    " ('road_authority', 'zarząd dróg', 'road authority', 2),"
+    " ('forest_district', 'nadleśnictwo', 'state forest district', 3),"
+    " ('environment_inspectorate', 'inspekcja ochrony środowiska',"
+    "  'environmental protection inspectorate', 4),"
+    " ('social_welfare', 'ośrodek pomocy społecznej', 'social welfare centre', 5),"
+    " ('pkp_plk', 'PKP Polskie Linie Kolejowe', 'PKP Polish Railway Lines', 6),"
+    " ('fire_service', 'Państwowa Straż Pożarna', 'State Fire Service', 7),"
+    " ('veterinary_inspectorate', 'inspekcja weterynaryjna', 'veterinary inspectorate', 8),"
+    " ('water_rescue', 'WOPR', 'water rescue service', 9),"
+    " ('municipality', 'urząd gminy/miasta', 'municipal office', 10);"
+    "CREATE TABLE audit_log ("
+    " seq INTEGER PRIMARY KEY,"
+    " at BIGINT NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " role TEXT,"
+    " client TEXT,"
+    " action TEXT NOT NULL,"
+    " object TEXT,"
+    " fields TEXT,"
+    " note TEXT,"
+    " outcome TEXT NOT NULL,"
+    " prev_hash BLOB NOT NULL,"
+    " hash BLOB NOT NULL);"
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+
+/*
+ * migration 6: API keys of the Open311 interface (only a hash of each key is
+ * kept; revoking sets revoked_at) and, beside reports, which key sent a report.
+ * A side table rather than a column of reports, so that the report insert,
+ * the hottest write there is, stays as it was for the reports no key sent.
+ */
+static const char api_keys_v6[] =
+    "CREATE TABLE api_keys ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " key_hash BLOB NOT NULL UNIQUE,"
+    " created_at BIGINT NOT NULL,"
+    " revoked_at BIGINT);"
+    "CREATE TABLE report_sources ("
+    " report_id BIGINT NOT NULL PRIMARY KEY REFERENCES reports (id),"
+    " api_key_id BIGINT NOT NULL REFERENCES api_keys (id));"
+    "CREATE INDEX report_sources_key ON report_sources (api_key_id, report_id);";
+
+/*
+ * migration 7: analysis. A duplicate merged into its original by an officer:
+ * who, when and why, one row per duplicate (a duplicate has one original; an
+ * original is never itself a duplicate). Both reports stay, with their own
+ * histories; the link is the record of the merge.
+ */
+static const char report_links_v7[] =
+    "CREATE TABLE report_links ("
+    " report_id BIGINT NOT NULL PRIMARY KEY REFERENCES reports (id),"
+    " original_id BIGINT NOT NULL REFERENCES reports (id),"
+    " kind TEXT NOT NULL DEFAULT 'duplicate' CHECK (kind IN ('duplicate')),"
+    " at BIGINT NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " note TEXT,"
+    " CHECK (report_id <> original_id));"
+    "CREATE INDEX report_links_original ON report_links (original_id, report_id);";
+
 const char *const tz_store_migration_sql[] = {
-    schema_v1,
-    seed_v2,
-    spatial_cell_v3,
+    schema_v1, seed_v2, spatial_cell_v3, me_too_v4, auth_v5, api_keys_v6, report_links_v7,
 };
 
 const int tz_store_migration_count =

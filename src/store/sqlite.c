@@ -36,6 +36,7 @@
 #include "base/tztime.h"
 #include "store/backend.h"
 #include "store/checkpointer.h"
+#include "store/sqlite_internal.h"
 
 #define READERS 4             /* read-only connections in the pool */
 #define BUSY_TIMEOUT_MS 10000 /* how long to wait for another process's lock */
@@ -99,6 +100,22 @@ enum stmt_id {
     ST_INSERT_TRANSITION,
     ST_SET_PUBLIC,
     ST_HISTORY,
+    ST_REPORTS_AFTER,
+    ST_TRANSITIONS_AFTER,
+    ST_LAST_TRANSITION,
+    ST_INSERT_ME_TOO,
+    ST_COUNT_ME_TOO,
+    ST_PUT_API_KEY,
+    ST_REVOKE_API_KEY,
+    ST_API_KEY_STATE,
+    ST_API_KEYS,
+    ST_FIND_API_KEY,
+    ST_PUT_REPORT_SOURCE,
+    /* analysis (migration 7) */
+    ST_MERGE_CHECK,
+    ST_MERGE_INSERT,
+    ST_MERGES,
+    ST_SCAN,
     ST_COUNT
 };
 
@@ -107,6 +124,9 @@ enum stmt_id {
     "id, category, lat, lon, district_id, status, description, public_description,"                \
     " received_at, status_changed_at, takeup_due, taken_up_at, verify_due, verified_at,"           \
     " when_date, when_times, when_weekdays, me_too, token_hash, reporter_hash"
+
+/* The columns of a status change, in the order read_transition() reads them. */
+#define TRANSITION_COLS "report_id, from_status, to_status, at, actor, note, referred_to, id"
 
 /* An insert of reports: the columns, then the rows of values. */
 #define INSERT_REPORTS                                                                             \
@@ -160,8 +180,37 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_INSERT_TRANSITION] = "INSERT INTO report_transitions (report_id, from_status, to_status,"
                              " at, actor, note, referred_to) VALUES (?, ?, ?, ?, ?, ?, ?)",
     [ST_SET_PUBLIC] = "UPDATE reports SET public_description = ? WHERE id = ?",
-    [ST_HISTORY] = "SELECT report_id, from_status, to_status, at, actor, note, referred_to"
-                   " FROM report_transitions WHERE report_id = ? ORDER BY id",
+    [ST_HISTORY] = "SELECT " TRANSITION_COLS " FROM report_transitions WHERE report_id = ?"
+                   " ORDER BY id",
+    [ST_REPORTS_AFTER] = "SELECT " REPORT_COLS " FROM reports WHERE id > ? ORDER BY id LIMIT ?",
+    [ST_TRANSITIONS_AFTER] = "SELECT " TRANSITION_COLS " FROM report_transitions WHERE id > ?"
+                             " ORDER BY id LIMIT ?",
+    [ST_LAST_TRANSITION] = "SELECT COALESCE(MAX(id), 0) FROM report_transitions",
+    /* The primary key refuses a second "me too" from the same reporter. */
+    [ST_INSERT_ME_TOO] =
+        "INSERT INTO report_me_too (report_id, reporter_hash, at) VALUES (?, ?, ?)",
+    [ST_COUNT_ME_TOO] = "UPDATE reports SET me_too = me_too + 1 WHERE id = ? RETURNING me_too",
+    [ST_PUT_API_KEY] = "INSERT INTO api_keys (name, key_hash, created_at) VALUES (?, ?, ?)",
+    [ST_REVOKE_API_KEY] = "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+    [ST_API_KEY_STATE] = "SELECT revoked_at FROM api_keys WHERE id = ?",
+    [ST_API_KEYS] = "SELECT id, name, created_at, revoked_at FROM api_keys ORDER BY id",
+    [ST_FIND_API_KEY] = "SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+    [ST_PUT_REPORT_SOURCE] = "INSERT INTO report_sources (report_id, api_key_id) VALUES (?, ?)",
+    /* analysis (migration 7) */
+    [ST_MERGE_CHECK] = "SELECT (SELECT COUNT(*) FROM reports WHERE id IN (?1, ?2)),"
+                       " (SELECT COUNT(*) FROM report_links WHERE report_id IN (?1, ?2)"
+                       "  OR original_id = ?1)",
+    [ST_MERGE_INSERT] = "INSERT INTO report_links (report_id, original_id, at, actor, note)"
+                        " VALUES (?, ?, ?, ?, ?)",
+    [ST_MERGES] = "SELECT report_id, original_id, at, actor, note FROM report_links"
+                  " WHERE report_id = ?1 OR original_id = ?1 ORDER BY at, report_id",
+    [ST_SCAN] = "SELECT r.id, r.category, r.lat, r.lon, r.district_id, d.unit, r.status,"
+                " r.received_at, r.status_changed_at, r.takeup_due, r.taken_up_at, r.verify_due,"
+                " r.verified_at, r.me_too, l.original_id"
+                " FROM reports r JOIN districts d ON d.id = r.district_id"
+                " LEFT JOIN report_links l ON l.report_id = r.id"
+                " WHERE (?1 IS NULL OR r.district_id = ?1) AND r.received_at >= ?2"
+                " AND r.received_at < ?3 ORDER BY r.id",
 };
 
 struct conn {
@@ -811,6 +860,25 @@ static const struct {
     size_t rows;
 } insert_chunks[] = {{ST_INSERT_REPORTS_32, 32}, {ST_INSERT_REPORTS_8, 8}, {ST_INSERT_REPORT, 1}};
 
+/* In the insert's transaction: which API key sent each report that a key sent (migration 6). */
+static tz_err put_report_sources(struct conn *c, const struct tz_report_rec *recs, size_t count)
+{
+    tz_err err = TZ_OK;
+    for (size_t i = 0; i < count && !err; i++) {
+        if (!recs[i].api_key_id)
+            continue;
+        sqlite3_stmt *st;
+        if ((err = stmt_get(c, ST_PUT_REPORT_SOURCE, &st)))
+            break;
+        struct binder b = binder_of(st);
+        bind_int64(&b, recs[i].id);
+        bind_int64(&b, recs[i].api_key_id);
+        err = b.rc != SQLITE_OK ? map_rc(b.rc) : stmt_run(st);
+        stmt_done(st);
+    }
+    return err;
+}
+
 static tz_err sq_insert_reports(struct tz_store *store, struct tz_report_rec *recs, size_t count)
 {
     struct sqlite_store *s = from_store(store);
@@ -837,6 +905,8 @@ static tz_err sq_insert_reports(struct tz_store *store, struct tz_report_rec *re
         stmt_done(st);
         st = NULL;
     }
+    if (!err)
+        err = put_report_sources(c, recs, count);
     if (!err)
         err = tx_commit(c);
     stmt_done(st);
@@ -1326,6 +1396,8 @@ static tz_err sq_change_status(struct tz_store *store, const struct tz_status_ch
     bind_text(&b, ch->referred_to);
     if ((err = map_rc(b.rc)) || (err = stmt_run(st)))
         goto done;
+    if (ch->audit && (err = tz_sq_audit_append(c->db, ch->audit, NULL)))
+        goto done;
     err = tx_commit(c);
 done:
     stmt_done(st);
@@ -1368,6 +1440,7 @@ static tz_err read_transition(sqlite3_stmt *st, void *elem)
     struct tz_transition_rec *r = elem;
     r->report_id = sqlite3_column_int64(st, 0);
     r->at = sqlite3_column_int64(st, 3);
+    r->seq = sqlite3_column_int64(st, 7);
     tz_err err;
     if ((err = col_code(st, 1, r->from, sizeof r->from)) ||
         (err = col_code(st, 2, r->to, sizeof r->to)) || (err = col_strdup(st, 4, &r->actor)) ||
@@ -1389,6 +1462,396 @@ static tz_err sq_history(struct tz_store *store, int64_t report_id, struct tz_tr
                     (void **)out, count);
 }
 
+/* Runs `which` on a pooled reader with (after, limit) bound: the change feed's reads. */
+static tz_err read_after(struct tz_store *store, enum stmt_id which, int64_t after, size_t limit,
+                         size_t elem_size, row_reader read, rows_free release, void **out,
+                         size_t *count)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, which, &st);
+    if (!err) {
+        struct binder b = binder_of(st);
+        bind_int64(&b, after);
+        bind_int64(&b, (int64_t)limit);
+        err = map_rc(b.rc);
+    }
+    if (!err)
+        err = read_rows(st, elem_size, read, release, out, count);
+    stmt_done(st);
+    reader_release(s, c);
+    return err;
+}
+
+static tz_err read_report_row(sqlite3_stmt *st, void *elem)
+{
+    return read_report(st, elem);
+}
+
+static void free_reports(void *recs, size_t count)
+{
+    tz_report_recs_free(recs, count);
+}
+
+static tz_err sq_reports_after(struct tz_store *store, int64_t after_id, size_t limit,
+                               struct tz_report_rec **out, size_t *count)
+{
+    return read_after(store, ST_REPORTS_AFTER, after_id, limit, sizeof **out, read_report_row,
+                      free_reports, (void **)out, count);
+}
+
+static tz_err sq_transitions_after(struct tz_store *store, int64_t after_seq, size_t limit,
+                                   struct tz_transition_rec **out, size_t *count)
+{
+    return read_after(store, ST_TRANSITIONS_AFTER, after_seq, limit, sizeof **out, read_transition,
+                      free_transitions, (void **)out, count);
+}
+
+static tz_err sq_last_transition_seq(struct tz_store *store, int64_t *seq)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, ST_LAST_TRANSITION, &st);
+    if (!err) {
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *seq = sqlite3_column_int64(st, 0);
+        else
+            err = map_rc(rc);
+    }
+    stmt_done(st);
+    reader_release(s, c);
+    return err;
+}
+
+static tz_err sq_add_me_too(struct tz_store *store, int64_t report_id,
+                            const uint8_t reporter_hash[TZ_HASH_LEN], int64_t at, int *me_too)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tx_begin(c);
+    if (err)
+        goto done;
+    if ((err = report_exists(c, report_id)) || (err = stmt_get(c, ST_INSERT_ME_TOO, &st)))
+        goto done;
+    struct binder b = binder_of(st);
+    bind_int64(&b, report_id);
+    bind_blob(&b, reporter_hash, TZ_HASH_LEN);
+    bind_int64(&b, at);
+    if ((err = map_rc(b.rc)))
+        goto done;
+    int rc = sqlite3_step(st);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        err = TZ_ECONFLICT; /* this reporter said so already */
+        goto done;
+    }
+    if (rc != SQLITE_DONE && (err = map_rc(rc)))
+        goto done;
+    stmt_done(st);
+    if ((err = stmt_get(c, ST_COUNT_ME_TOO, &st)))
+        goto done;
+    sqlite3_bind_int64(st, 1, report_id);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        err = rc == SQLITE_DONE ? TZ_ENOTFOUND : map_rc(rc);
+        goto done;
+    }
+    *me_too = sqlite3_column_int(st, 0);
+    stmt_done(st);
+    st = NULL;
+    err = tx_commit(c);
+done:
+    stmt_done(st);
+    if (err) {
+        *me_too = 0;
+        tx_rollback(c);
+    }
+    writer_unlock(s);
+    return err;
+}
+
+/* ---- API keys (migration 6) ----------------------------------------------------------------- */
+
+static tz_err sq_put_api_key(struct tz_store *store, const char *name,
+                             const uint8_t hash[TZ_HASH_LEN], int64_t now, int64_t *id)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tx_begin(c);
+    if (err)
+        goto done;
+    if ((err = stmt_get(c, ST_PUT_API_KEY, &st)))
+        goto done;
+    struct binder b = binder_of(st);
+    bind_text(&b, name);
+    bind_blob(&b, hash, TZ_HASH_LEN);
+    bind_int64(&b, now);
+    if ((err = map_rc(b.rc)) || (err = stmt_run(st)))
+        goto done;
+    *id = sqlite3_last_insert_rowid(c->db);
+    err = tx_commit(c);
+done:
+    stmt_done(st);
+    if (err) {
+        tx_rollback(c);
+        *id = 0;
+    }
+    writer_unlock(s);
+    return err;
+}
+
+static tz_err sq_revoke_api_key(struct tz_store *store, int64_t id, int64_t now)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tx_begin(c);
+    if (err)
+        goto done;
+    if ((err = stmt_get(c, ST_REVOKE_API_KEY, &st)))
+        goto done;
+    struct binder b = binder_of(st);
+    bind_int64(&b, now);
+    bind_int64(&b, id);
+    if ((err = map_rc(b.rc)) || (err = stmt_run(st)))
+        goto done;
+    if (sqlite3_changes(c->db) == 0) {
+        /* Either no such key or revoked already. */
+        if ((err = stmt_get(c, ST_API_KEY_STATE, &st)))
+            goto done;
+        sqlite3_bind_int64(st, 1, id);
+        int rc = sqlite3_step(st);
+        err = rc == SQLITE_ROW ? TZ_ECONFLICT : rc == SQLITE_DONE ? TZ_ENOTFOUND : map_rc(rc);
+        goto done;
+    }
+    err = tx_commit(c);
+done:
+    stmt_done(st);
+    if (err)
+        tx_rollback(c);
+    writer_unlock(s);
+    return err;
+}
+
+static tz_err read_api_key(sqlite3_stmt *st, void *elem)
+{
+    struct tz_api_key_rec *k = elem;
+    k->id = sqlite3_column_int64(st, 0);
+    k->created_at = sqlite3_column_int64(st, 2);
+    k->revoked_at = sqlite3_column_int64(st, 3); /* NULL reads as 0 */
+    return col_code(st, 1, k->name, sizeof k->name);
+}
+
+static void free_api_keys(void *recs, size_t count)
+{
+    free(recs);
+}
+
+static tz_err sq_api_keys(struct tz_store *store, struct tz_api_key_rec **out, size_t *count)
+{
+    return read_all(store, ST_API_KEYS, 0, sizeof **out, read_api_key, free_api_keys, (void **)out,
+                    count);
+}
+
+static tz_err sq_find_api_key(struct tz_store *store, const uint8_t hash[TZ_HASH_LEN], int64_t *id)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, ST_FIND_API_KEY, &st);
+    if (!err) {
+        struct binder b = binder_of(st);
+        bind_blob(&b, hash, TZ_HASH_LEN);
+        int rc = b.rc != SQLITE_OK ? b.rc : sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *id = sqlite3_column_int64(st, 0);
+        else
+            err = rc == SQLITE_DONE ? TZ_ENOTFOUND : map_rc(rc);
+    }
+    stmt_done(st);
+    reader_release(s, c);
+    return err;
+}
+
+/* ---- analysis (migration 7) ---------------------------------------------------------------- */
+
+static tz_err sq_merge_report(struct tz_store *store, int64_t duplicate, int64_t original,
+                              int64_t at, const char *actor, const char *note)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tx_begin(c);
+    if (err)
+        goto done;
+    if ((err = stmt_get(c, ST_MERGE_CHECK, &st)))
+        goto done;
+    struct binder b = binder_of(st);
+    bind_int64(&b, duplicate);
+    bind_int64(&b, original);
+    if ((err = map_rc(b.rc)))
+        goto done;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        err = map_rc(rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+        goto done;
+    }
+    int64_t found = sqlite3_column_int64(st, 0), links = sqlite3_column_int64(st, 1);
+    stmt_done(st);
+    if (found != 2) {
+        err = TZ_ENOTFOUND;
+        goto done;
+    }
+    if (links != 0) {
+        err = TZ_ECONFLICT;
+        goto done;
+    }
+    if ((err = stmt_get(c, ST_MERGE_INSERT, &st)))
+        goto done;
+    b = binder_of(st);
+    bind_int64(&b, duplicate);
+    bind_int64(&b, original);
+    bind_int64(&b, at);
+    bind_text(&b, actor);
+    bind_text(&b, note);
+    if ((err = map_rc(b.rc)) || (err = stmt_run(st)))
+        goto done;
+    err = tx_commit(c);
+done:
+    stmt_done(st);
+    if (err)
+        tx_rollback(c);
+    writer_unlock(s);
+    return err;
+}
+
+static tz_err read_merge(sqlite3_stmt *st, void *elem)
+{
+    struct tz_merge_rec *r = elem;
+    r->report_id = sqlite3_column_int64(st, 0);
+    r->original_id = sqlite3_column_int64(st, 1);
+    r->at = sqlite3_column_int64(st, 2);
+    tz_err err = col_strdup(st, 3, &r->actor);
+    return err ? err : col_strdup(st, 4, &r->note);
+}
+
+static void free_merges(void *recs, size_t count)
+{
+    tz_merge_recs_free(recs, count);
+}
+
+static tz_err sq_report_merges(struct tz_store *store, int64_t id, struct tz_merge_rec **out,
+                               size_t *count)
+{
+    return read_all(store, ST_MERGES, id, sizeof **out, read_merge, free_merges, (void **)out,
+                    count);
+}
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    return t ? t : "";
+}
+
+static tz_err sq_scan_reports(struct tz_store *store, const struct tz_scan_filter *f,
+                              tz_err (*fn)(void *ctx, const struct tz_report_row *row), void *ctx)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = reader_acquire(s);
+    sqlite3_stmt *st = NULL;
+    tz_err err = stmt_get(c, ST_SCAN, &st);
+    if (err)
+        goto done;
+    struct binder b = binder_of(st);
+    bind_text(&b, f->district_id);
+    bind_int64(&b, f->from ? f->from : INT64_MIN);
+    bind_int64(&b, f->to ? f->to : INT64_MAX);
+    if ((err = map_rc(b.rc)))
+        goto done;
+    int rc = SQLITE_DONE;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct tz_report_row row = {
+            .id = sqlite3_column_int64(st, 0),
+            .category = col_text(st, 1),
+            .lat = sqlite3_column_double(st, 2),
+            .lon = sqlite3_column_double(st, 3),
+            .district_id = col_text(st, 4),
+            .unit = col_text(st, 5),
+            .status = col_text(st, 6),
+            .received_at = sqlite3_column_int64(st, 7),
+            .status_changed_at = sqlite3_column_int64(st, 8),
+            .takeup_due = sqlite3_column_int64(st, 9),
+            .taken_up_at = sqlite3_column_int64(st, 10),
+            .verify_due = sqlite3_column_int64(st, 11),
+            .verified_at = sqlite3_column_int64(st, 12),
+            .me_too = sqlite3_column_int(st, 13),
+            .merged_into = sqlite3_column_int64(st, 14),
+        };
+        err = fn(ctx, &row);
+    }
+    if (!err && rc != SQLITE_DONE)
+        err = map_rc(rc);
+done:
+    stmt_done(st);
+    reader_release(s, c);
+    return err;
+}
+
+/* ---- for the backend's other files (sqlite_internal.h) ------------------------------------ */
+
+sqlite3 *tz_sq_write_begin(struct tz_store *store, tz_err *err)
+{
+    struct sqlite_store *s = from_store(store);
+    struct conn *c = writer_lock(s);
+    *err = tx_begin(c);
+    if (*err) {
+        writer_unlock(s);
+        return NULL;
+    }
+    return c->db;
+}
+
+tz_err tz_sq_write_end(struct tz_store *store, tz_err err)
+{
+    struct sqlite_store *s = from_store(store);
+    if (!err)
+        err = tx_commit(&s->writer);
+    if (err)
+        tx_rollback(&s->writer);
+    writer_unlock(s);
+    return err;
+}
+
+sqlite3 *tz_sq_read_begin(struct tz_store *store)
+{
+    return reader_acquire(from_store(store))->db;
+}
+
+void tz_sq_read_end(struct tz_store *store, sqlite3 *db)
+{
+    struct sqlite_store *s = from_store(store);
+    for (size_t i = 0; i < READERS; i++) {
+        if (s->readers[i].db == db)
+            reader_release(s, &s->readers[i]);
+    }
+}
+
+const char tz_sq_report_cols[] = REPORT_COLS;
+
+tz_err tz_sq_map_rc(int rc)
+{
+    return map_rc(rc);
+}
+
+tz_err tz_sq_read_report(sqlite3_stmt *st, struct tz_report_rec *out)
+{
+    return read_report(st, out);
+}
+
 static const struct tz_store_ops sqlite_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
@@ -1404,6 +1867,18 @@ static const struct tz_store_ops sqlite_ops = {
     .change_status = sq_change_status,
     .set_public_description = sq_set_public_description,
     .history = sq_history,
+    .reports_after = sq_reports_after,
+    .transitions_after = sq_transitions_after,
+    .last_transition_seq = sq_last_transition_seq,
+    .add_me_too = sq_add_me_too,
+    .put_api_key = sq_put_api_key,
+    .revoke_api_key = sq_revoke_api_key,
+    .api_keys = sq_api_keys,
+    .find_api_key = sq_find_api_key,
+    .merge_report = sq_merge_report,
+    .report_merges = sq_report_merges,
+    .scan_reports = sq_scan_reports,
+    TZ_SQ_AUTH_OPS /* sqlite_auth.c */
 };
 
 tz_err tz_store_open_sqlite(const char *path, struct tz_store **out)

@@ -246,6 +246,45 @@ tz_err tz_store_history(struct tz_store *store, int64_t report_id, struct tz_tra
     return store->ops->history(store, report_id, out, count);
 }
 
+tz_err tz_store_reports_after(struct tz_store *store, int64_t after_id, size_t limit,
+                              struct tz_report_rec **out, size_t *count)
+{
+    if (!store || !out || !count || after_id < 0 || limit == 0 || limit > TZ_STORE_LIST_MAX)
+        return TZ_EINVAL;
+    *out = NULL;
+    *count = 0;
+    return store->ops->reports_after(store, after_id, limit, out, count);
+}
+
+tz_err tz_store_transitions_after(struct tz_store *store, int64_t after_seq, size_t limit,
+                                  struct tz_transition_rec **out, size_t *count)
+{
+    if (!store || !out || !count || after_seq < 0 || limit == 0 || limit > TZ_STORE_LIST_MAX)
+        return TZ_EINVAL;
+    *out = NULL;
+    *count = 0;
+    return store->ops->transitions_after(store, after_seq, limit, out, count);
+}
+
+tz_err tz_store_last_transition_seq(struct tz_store *store, int64_t *seq)
+{
+    if (!store || !seq)
+        return TZ_EINVAL;
+    *seq = 0;
+    return store->ops->last_transition_seq(store, seq);
+}
+
+tz_err tz_store_add_me_too(struct tz_store *store, int64_t report_id,
+                           const uint8_t reporter_hash[TZ_HASH_LEN], int64_t at, int *me_too)
+{
+    if (!store || !reporter_hash || !me_too)
+        return TZ_EINVAL;
+    *me_too = 0;
+    if (report_id <= 0)
+        return TZ_ENOTFOUND;
+    return store->ops->add_me_too(store, report_id, reporter_hash, at, me_too);
+}
+
 void tz_transition_recs_free(struct tz_transition_rec *recs, size_t count)
 {
     if (!recs)
@@ -256,4 +295,78 @@ void tz_transition_recs_free(struct tz_transition_rec *recs, size_t count)
         free(recs[i].referred_to);
     }
     free(recs);
+}
+
+tz_err tz_store_put_api_key(struct tz_store *store, const char *name,
+                            const uint8_t hash[TZ_HASH_LEN], int64_t now, int64_t *id)
+{
+    if (!store || !hash || !id || !fits_ptr(name, TZ_API_KEY_NAME_MAX) || !name[0])
+        return TZ_EINVAL;
+    *id = 0;
+    return store->ops->put_api_key(store, name, hash, now, id);
+}
+
+tz_err tz_store_revoke_api_key(struct tz_store *store, int64_t id, int64_t now)
+{
+    if (!store)
+        return TZ_EINVAL;
+    if (id <= 0)
+        return TZ_ENOTFOUND;
+    return store->ops->revoke_api_key(store, id, now);
+}
+
+tz_err tz_store_api_keys(struct tz_store *store, struct tz_api_key_rec **out, size_t *count)
+{
+    if (!store || !out || !count)
+        return TZ_EINVAL;
+    *out = NULL;
+    *count = 0;
+    return store->ops->api_keys(store, out, count);
+}
+
+tz_err tz_store_find_api_key(struct tz_store *store, const uint8_t hash[TZ_HASH_LEN], int64_t *id)
+{
+    if (!store || !hash || !id)
+        return TZ_EINVAL;
+    *id = 0;
+    return store->ops->find_api_key(store, hash, id);
+}
+
+/* ---- analysis (migration 7) ---- */
+
+tz_err tz_store_merge_report(struct tz_store *store, int64_t duplicate, int64_t original,
+                             int64_t at, const char *actor, const char *note)
+{
+    if (!store || duplicate <= 0 || original <= 0 || duplicate == original || !actor || !*actor)
+        return TZ_EINVAL;
+    return store->ops->merge_report(store, duplicate, original, at, actor, note);
+}
+
+tz_err tz_store_report_merges(struct tz_store *store, int64_t id, struct tz_merge_rec **out,
+                              size_t *count)
+{
+    if (!store || !out || !count)
+        return TZ_EINVAL;
+    *out = NULL;
+    *count = 0;
+    if (id <= 0)
+        return TZ_OK;
+    return store->ops->report_merges(store, id, out, count);
+}
+
+void tz_merge_recs_free(struct tz_merge_rec *recs, size_t count)
+{
+    for (size_t i = 0; recs && i < count; i++) {
+        free(recs[i].actor);
+        free(recs[i].note);
+    }
+    free(recs);
+}
+
+tz_err tz_store_scan_reports(struct tz_store *store, const struct tz_scan_filter *filter,
+                             tz_err (*fn)(void *ctx, const struct tz_report_row *row), void *ctx)
+{
+    if (!store || !filter || !fn)
+        return TZ_EINVAL;
+    return store->ops->scan_reports(store, filter, fn, ctx);
 }

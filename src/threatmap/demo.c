@@ -208,8 +208,8 @@ static tz_err make_report(struct demo_rng *r, struct tz_router *router,
     return TZ_OK;
 }
 
-static tz_err load_router(struct tz_store *store, struct tz_district_rec **districts,
-                          size_t *count, struct tz_router **router)
+static tz_err load_router(struct tz_store *store, struct tz_district_rec **districts, size_t *count,
+                          struct tz_router **router)
 {
     tz_err err = tz_store_districts(store, districts, count);
     if (!err && *count == 0) {

@@ -5,6 +5,7 @@
 #ifndef TZ_THREATMAP_INTERNAL_H
 #define TZ_THREATMAP_INTERNAL_H
 
+#include <pthread.h>
 #include <sodium.h>
 
 #include "threatmap/mapindex.h"
@@ -12,7 +13,7 @@
 
 struct tz_threatmap {
     struct tz_threatmap_config cfg;
-    struct tz_store *store;        /* not owned */
+    struct tz_store *store; /* not owned */
     struct tz_committer *committer;
     struct tz_category_rec *categories;
     size_t category_count;
@@ -20,30 +21,43 @@ struct tz_threatmap {
     size_t group_count;
     struct tz_district_rec *districts; /* ordered by id, as the store lists them */
     size_t district_count;
-    struct tz_router *router;      /* index i routes to districts[i] */
-    struct tz_map_index *map;      /* every report, for GET /api/v1/map */
-    const char **category_codes;   /* category_codes[i] = categories[i].code, for the map */
+    struct tz_router *router;    /* index i routes to districts[i] */
+    struct tz_map_index *map;    /* every report, for GET /api/v1/map */
+    const char **category_codes; /* category_codes[i] = categories[i].code, for the map */
     const char *status_codes[TZ_STATUS_COUNT];
     /* Key of the reporter-address hash; random per process, so that hashes
      * cannot be linked across restarts or to the address without it. */
     uint8_t addr_key[crypto_generichash_KEYBYTES];
+    /* The change feed (sync.c): how far this process has read the store's
+     * reports and status changes. sync_mu also orders this process's own
+     * status changes with the feed, so the index never ends on an older one. */
+    pthread_mutex_t sync_mu;
+    int64_t sync_report_id;
+    int64_t sync_transition_seq;
+    struct tm_follower *follower; /* the thread that syncs on a timer, or NULL */
 };
 
 /* Whether the public may see rec (status windows and the category's rule). */
 bool tm_publicly_visible(const struct tz_threatmap *tm, const struct tz_report_rec *rec,
                          int64_t now);
 /* Appends the JSON object of a report; reporter_view adds the reporter's own data. */
-tz_err tm_render_report(const struct tz_threatmap *tm, const struct tz_report_rec *rec,
-                        int64_t now, bool reporter_view, struct tz_buf *out);
+tz_err tm_render_report(const struct tz_threatmap *tm, const struct tz_report_rec *rec, int64_t now,
+                        bool reporter_view, struct tz_buf *out);
+/* The keyed hash of a reporter's address (never the address itself). */
+void tm_reporter_hash(const struct tz_threatmap *tm, const char *client_addr,
+                      uint8_t hash[TZ_HASH_LEN]);
 /* Hash of a tracking token as stored. */
 void tm_token_hash(const char *token, uint8_t hash[TZ_HASH_LEN]);
-/* Whether s (n bytes) is a list of comma-separated items, each passed to fn; bounded by max_items. */
+/* Whether s (n bytes) is a list of comma-separated items, each passed to fn; bounded by max_items.
+ */
 tz_err tm_split_list(const char *s, size_t max_items,
                      tz_err (*fn)(void *ctx, const char *item, size_t n), void *ctx);
 
 /* A parsed query string of GET /api/v1/reports or /api/v1/map. */
 #define TM_QUERY_LIST 1u
 #define TM_QUERY_MAP 2u
+#define TM_QUERY_EXPORT 4u /* the filters alone: the open-data export */
+#define TM_QUERY_VISIT 8u  /* tz_threatmap_parse_visit: the filters only */
 struct tm_query {
     struct tz_threatmap *tm;
     struct tz_report_filter filter; /* bbox, categories, statuses, from/to, cursor */
@@ -62,6 +76,8 @@ int tm_category_index(const struct tz_threatmap *tm, const char *code);
 tz_err tm_map_load(struct tz_threatmap *tm);
 /* Puts a stored report on the map (after its commit). */
 void tm_map_add(struct tz_threatmap *tm, const struct tz_report_rec *rec);
+/* Stops the follower thread of tz_threatmap_follow, if any. */
+void tm_follow_stop(struct tz_threatmap *tm);
 
 /* Stores the Kraków demo districts of geo/ (demo.c uses it). */
 tz_err tm_put_demo_districts(struct tz_store *store);

@@ -62,6 +62,8 @@ static tz_err load_page(struct tz_threatmap *tm, int64_t *before, struct tz_map_
         if (to_point(tm, &recs[i], &(*pts)[*n]))
             (*n)++;
         *before = recs[i].id;
+        if (recs[i].id > tm->sync_report_id)
+            tm->sync_report_id = recs[i].id;
     }
     *more = !err && count == LOAD_PAGE;
     tz_report_recs_free(recs, count);
@@ -82,7 +84,9 @@ tz_err tm_map_load(struct tz_threatmap *tm)
     size_t n = 0, cap = 0;
     int64_t before = 0;
     bool more = true;
-    tz_err err = TZ_OK;
+    /* Read the feed's position first: a change made while the reports load is then
+     * applied again by the next sync, which is harmless, instead of missed. */
+    tz_err err = tz_store_last_transition_seq(tm->store, &tm->sync_transition_seq);
     while (!err && more)
         err = load_page(tm, &before, &pts, &n, &cap, &more);
     if (!err)
@@ -95,9 +99,68 @@ void tm_map_add(struct tz_threatmap *tm, const struct tz_report_rec *rec)
 {
     struct tz_map_point p;
     /* A report that fails here is stored but missing from the map until restart; the index
-     * only fails on memory, and the report itself is safe, so the request still succeeds. */
+     * only fails on memory, and the report itself is safe, so the request still succeeds.
+     * TZ_ECONFLICT means the change feed (sync.c) put it there first. */
     if (to_point(tm, rec, &p))
         tz_map_index_add(tm->map, &p);
+}
+
+#define SYNC_PAGE 1000 /* rows of the change feed read per round */
+
+/* Adds the reports stored since the last sync (by this process or another). */
+static tz_err sync_reports(struct tz_threatmap *tm)
+{
+    tz_err err = TZ_OK;
+    size_t count = SYNC_PAGE;
+    while (!err && count == SYNC_PAGE) {
+        struct tz_report_rec *recs = NULL;
+        err = tz_store_reports_after(tm->store, tm->sync_report_id, SYNC_PAGE, &recs, &count);
+        for (size_t i = 0; !err && i < count; i++) {
+            struct tz_map_point p;
+            if (to_point(tm, &recs[i], &p)) {
+                tz_err added = tz_map_index_add(tm->map, &p);
+                if (added && added != TZ_ECONFLICT) /* ECONFLICT: its committer was first */
+                    err = added;
+            }
+            if (!err)
+                tm->sync_report_id = recs[i].id;
+        }
+        tz_report_recs_free(recs, count);
+    }
+    return err;
+}
+
+/* Replays the status changes made since the last sync, in the order they were made. */
+static tz_err sync_transitions(struct tz_threatmap *tm)
+{
+    tz_err err = TZ_OK;
+    size_t count = SYNC_PAGE;
+    while (!err && count == SYNC_PAGE) {
+        struct tz_transition_rec *recs = NULL;
+        err = tz_store_transitions_after(tm->store, tm->sync_transition_seq, SYNC_PAGE, &recs,
+                                         &count);
+        for (size_t i = 0; !err && i < count; i++) {
+            enum tz_status to;
+            /* A report the index does not hold (a category it cannot place) has no point to move.
+             */
+            if (tz_status_parse(recs[i].to, &to) == TZ_OK)
+                tz_map_index_set_status(tm->map, recs[i].report_id, (uint8_t)to, recs[i].at);
+            tm->sync_transition_seq = recs[i].seq;
+        }
+        tz_transition_recs_free(recs, count);
+    }
+    return err;
+}
+
+tz_err tz_threatmap_sync(struct tz_threatmap *tm)
+{
+    /* Reports first, so that every change replayed next finds its report. */
+    pthread_mutex_lock(&tm->sync_mu);
+    tz_err err = sync_reports(tm);
+    if (!err)
+        err = sync_transitions(tm);
+    pthread_mutex_unlock(&tm->sync_mu);
+    return err;
 }
 
 /* Which statuses of category c the public may see (DESIGN 1.1), intersected with the user's. */

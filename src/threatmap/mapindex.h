@@ -151,4 +151,32 @@ tz_err tz_map_result_geojson(const struct tz_map_result *r, enum tz_map_mode mod
                              const char *const *category_codes, size_t category_count,
                              const char *const *status_codes, struct tz_buf *out);
 
+/*
+ * A visit: every indexed point that passes filter and, when has_box, lies in
+ * west <= lon <= east, south <= lat <= north (degrees; the same edge
+ * tolerance as a query). For analysis (hot spots, nearby reports), which need
+ * the points themselves rather than bins.
+ */
+struct tz_map_visit {
+    bool no_ids; /* the caller needs no ids: every id is 0 (saves a memory read per point) */
+    bool has_box;
+    double west, south, east, north;
+    struct tz_map_filter filter;
+};
+
+/* Receives a batch of n visited points (lat/lon rounded to the index's units, under 1 cm). */
+typedef tz_err (*tz_map_visit_fn)(void *ctx, const struct tz_map_point *pts, size_t n);
+
+/*
+ * Calls fn with the points of the visit in batches (in no set order), walking
+ * the trees so that a small box or a short period reads only the nodes that
+ * meet it. The points are gathered under the index's read lock (about 30
+ * bytes each) and handed to fn after it is released, so fn may take its time
+ * and may update idx. A non-zero return of fn stops the visit and is
+ * returned. TZ_EINVAL for a box that is not finite or has west > east or
+ * south > north.
+ */
+tz_err tz_map_index_visit(const struct tz_map_index *idx, const struct tz_map_visit *v,
+                          tz_map_visit_fn fn, void *ctx);
+
 #endif

@@ -31,25 +31,55 @@ static tz_err put_counts(struct tz_buf *out, const struct tz_map_feature *f,
         if (!err)
             err = put_code(out, status_codes, TZ_MAP_STATUSES, s);
         if (!err)
-            err = tz_buf_printf(out, ":%u", (unsigned)f->by_status[s]);
+            err = tz_buf_puts(out, ":");
+        if (!err)
+            err = tz_buf_uint(out, f->by_status[s]);
     }
     return err ? err : tz_buf_puts(out, "}");
+}
+
+/* Appends "[v0,v1,...]" with six decimals each (coordinates are most of a map answer). */
+static tz_err put_numbers(struct tz_buf *out, const double *v, size_t n)
+{
+    tz_err err = tz_buf_puts(out, "[");
+    for (size_t i = 0; !err && i < n; i++) {
+        if (i)
+            err = tz_buf_puts(out, ",");
+        if (!err)
+            err = tz_buf_fixed6(out, v[i]);
+    }
+    return err ? err : tz_buf_puts(out, "]");
+}
+
+/* Appends the start of a Point feature at (lon, lat), up to its open properties. */
+static tz_err put_point_feature(struct tz_buf *out, double lon, double lat)
+{
+    const double pos[2] = {lon, lat};
+    tz_err err = tz_buf_puts(out, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\","
+                                  "\"coordinates\":");
+    if (!err)
+        err = put_numbers(out, pos, 2);
+    return err ? err : tz_buf_puts(out, "},\"properties\":{");
 }
 
 static tz_err put_cluster(struct tz_buf *out, const struct tz_map_feature *f,
                           const char *const *status_codes)
 {
-    tz_err err = tz_buf_printf(out,
-                               "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\","
-                               "\"coordinates\":[%.6f,%.6f]},\"properties\":{\"cluster\":true,"
-                               "\"count\":%u,\"counts\":",
-                               f->lon, f->lat, (unsigned)f->count);
+    const double bbox[4] = {f->west, f->south, f->east, f->north};
+    tz_err err = put_point_feature(out, f->lon, f->lat);
+    if (!err)
+        err = tz_buf_puts(out, "\"cluster\":true,\"count\":");
+    if (!err)
+        err = tz_buf_uint(out, f->count);
+    if (!err)
+        err = tz_buf_puts(out, ",\"counts\":");
     if (!err)
         err = put_counts(out, f, status_codes);
     if (!err)
-        err = tz_buf_printf(out, ",\"bbox\":[%.6f,%.6f,%.6f,%.6f],\"expansion_zoom\":%d}}", f->west,
-                            f->south, f->east, f->north, f->expansion_zoom);
-    return err;
+        err = tz_buf_puts(out, ",\"bbox\":");
+    if (!err)
+        err = put_numbers(out, bbox, 4);
+    return err ? err : tz_buf_printf(out, ",\"expansion_zoom\":%d}}", f->expansion_zoom);
 }
 
 static tz_err put_single(struct tz_buf *out, const struct tz_map_feature *f,
@@ -58,11 +88,9 @@ static tz_err put_single(struct tz_buf *out, const struct tz_map_feature *f,
 {
     char when[TZ_TIME_TEXT_MAX];
     tz_time_format(f->received_at, when);
-    tz_err err = tz_buf_printf(out,
-                               "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\","
-                               "\"coordinates\":[%.6f,%.6f]},\"properties\":{\"cluster\":false,"
-                               "\"id\":%lld,\"category\":",
-                               f->lon, f->lat, (long long)f->id);
+    tz_err err = put_point_feature(out, f->lon, f->lat);
+    if (!err)
+        err = tz_buf_printf(out, "\"cluster\":false,\"id\":%lld,\"category\":", (long long)f->id);
     if (!err)
         err = put_code(out, category_codes, category_count, f->category);
     if (!err)
@@ -79,11 +107,18 @@ static tz_err put_hex(struct tz_buf *out, const struct tz_map_feature *f,
 {
     tz_err err = tz_buf_puts(out, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\","
                                   "\"coordinates\":[[");
-    for (int i = 0; !err && i <= 6; i++) /* the ring closes on its first corner */
-        err = tz_buf_printf(out, "%s[%.6f,%.6f]", i ? "," : "", f->hex[i % 6][0], f->hex[i % 6][1]);
+    for (int i = 0; !err && i <= 6; i++) { /* the ring closes on its first corner */
+        if (i)
+            err = tz_buf_puts(out, ",");
+        if (!err)
+            err = put_numbers(out, f->hex[i % 6], 2);
+    }
     if (!err)
-        err =
-            tz_buf_printf(out, "]]},\"properties\":{\"count\":%u,\"counts\":", (unsigned)f->count);
+        err = tz_buf_puts(out, "]]},\"properties\":{\"count\":");
+    if (!err)
+        err = tz_buf_uint(out, f->count);
+    if (!err)
+        err = tz_buf_puts(out, ",\"counts\":");
     if (!err)
         err = put_counts(out, f, status_codes);
     return err ? err : tz_buf_puts(out, "}}");

@@ -34,7 +34,6 @@ tz_err tm_split_list(const char *s, size_t max_items,
     return items ? TZ_OK : TZ_EINVAL;
 }
 
-
 static tz_err add_category(void *ctx, const char *item, size_t n)
 {
     struct tm_query *q = ctx;
@@ -206,11 +205,13 @@ static bool param_allowed(const char *k, unsigned allowed)
         const char *key;
         unsigned kinds;
     } params[] = {
-        {"bbox", TM_QUERY_LIST | TM_QUERY_MAP}, {"category", TM_QUERY_LIST | TM_QUERY_MAP},
-        {"group", TM_QUERY_LIST | TM_QUERY_MAP}, {"status", TM_QUERY_LIST | TM_QUERY_MAP},
-        {"from", TM_QUERY_LIST | TM_QUERY_MAP}, {"to", TM_QUERY_LIST | TM_QUERY_MAP},
-        {"cursor", TM_QUERY_LIST}, {"limit", TM_QUERY_LIST},
-        {"zoom", TM_QUERY_MAP}, {"mode", TM_QUERY_MAP},
+    /* the filters, shared by every kind of query */
+#define FILTERS (TM_QUERY_LIST | TM_QUERY_MAP | TM_QUERY_EXPORT | TM_QUERY_VISIT)
+        {"bbox", FILTERS},         {"category", FILTERS},    {"group", FILTERS},
+        {"status", FILTERS},       {"from", FILTERS},        {"to", FILTERS},
+#undef FILTERS
+        {"cursor", TM_QUERY_LIST}, {"limit", TM_QUERY_LIST}, {"zoom", TM_QUERY_MAP},
+        {"mode", TM_QUERY_MAP},
     };
     for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
         if (strcmp(k, params[i].key) == 0)
@@ -345,4 +346,24 @@ tz_err tz_threatmap_list_json(struct tz_threatmap *tm, const struct tz_query_par
         err = tz_buf_puts(out, "null}");
     }
     return err;
+}
+
+void tz_threatmap_restrict_public(struct tz_threatmap *tm, struct tz_report_filter *filter)
+{
+    struct tm_query q = {.tm = tm, .filter = *filter};
+    restrict_to_public(&q);
+    *filter = q.filter;
+}
+
+tz_err tz_threatmap_public_filter(struct tz_threatmap *tm, const struct tz_query_param *params,
+                                  size_t count, struct tz_report_filter *out,
+                                  struct tz_field_errors *errs)
+{
+    struct tm_query q;
+    tz_err err = tm_parse_query(tm, params, count, TM_QUERY_EXPORT, &q, errs);
+    if (err)
+        return err;
+    restrict_to_public(&q);
+    *out = q.filter;
+    return TZ_OK;
 }

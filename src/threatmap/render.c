@@ -184,6 +184,8 @@ static void put_history(struct tz_threatmap *tm, struct jw *w, int64_t id)
         jw_time(w, "at", hist[i].at);
         jw_raw(w, ",\"referred_to\":");
         jw_str(w, hist[i].referred_to);
+        jw_raw(w, ",\"note\":"); /* the officer's note, shown to the reporter with the change */
+        jw_str(w, hist[i].note);
         jw_raw(w, "}");
     }
     jw_raw(w, "]");
@@ -222,6 +224,38 @@ tz_err tz_threatmap_report_json(struct tz_threatmap *tm, int64_t id, const char 
         goto done;
     }
     err = reporter ? render_full(tm, &rec, now, out) : tm_render_report(tm, &rec, now, false, out);
+done:
+    tz_report_rec_clear(&rec);
+    return err;
+}
+
+/* Statuses a citizen may still say "me too" to: the threat is there or may be. */
+static bool takes_me_too(enum tz_status s)
+{
+    return s == TZ_STATUS_NEW || s == TZ_STATUS_VERIFYING || s == TZ_STATUS_CONFIRMED ||
+           s == TZ_STATUS_REFERRED;
+}
+
+tz_err tz_threatmap_me_too(struct tz_threatmap *tm, int64_t id, const char *client_addr,
+                           int64_t now, int *count)
+{
+    struct tz_report_rec rec = {0};
+    enum tz_status status;
+    *count = 0;
+    tz_err err = tz_store_get_report(tm->store, id, &rec);
+    if (err)
+        goto done;
+    if (!tm_publicly_visible(tm, &rec, now) || tz_status_parse(rec.status, &status) != TZ_OK) {
+        err = TZ_ENOTFOUND;
+        goto done;
+    }
+    if (!takes_me_too(status)) {
+        err = TZ_ECONFLICT;
+        goto done;
+    }
+    uint8_t who[TZ_HASH_LEN];
+    tm_reporter_hash(tm, client_addr, who);
+    err = tz_store_add_me_too(tm->store, id, who, now, count);
 done:
     tz_report_rec_clear(&rec);
     return err;

@@ -2,6 +2,7 @@
  * service.c - the threat map's in-memory state (catalogue, districts,
  * router, writer) and the workflow applied to stored reports.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,7 @@ tz_err tz_threatmap_open(struct tz_store *store, const struct tz_threatmap_confi
         return TZ_ENOMEM;
     tm->cfg = cfg ? *cfg : tz_threatmap_defaults();
     tm->store = store;
+    pthread_mutex_init(&tm->sync_mu, NULL);
     randombytes_buf(tm->addr_key, sizeof tm->addr_key);
     err = tz_store_categories(store, &tm->categories, &tm->category_count);
     if (err)
@@ -73,6 +75,7 @@ void tz_threatmap_close(struct tz_threatmap *tm)
 {
     if (!tm)
         return;
+    tm_follow_stop(tm);
     tz_committer_stop(tm->committer);
     tz_map_index_free(tm->map);
     free(tm->category_codes);
@@ -80,11 +83,11 @@ void tz_threatmap_close(struct tz_threatmap *tm)
     tz_district_recs_free(tm->districts, tm->district_count);
     tz_group_recs_free(tm->groups, tm->group_count);
     tz_category_recs_free(tm->categories, tm->category_count);
+    pthread_mutex_destroy(&tm->sync_mu);
     free(tm);
 }
 
-const struct tz_category_rec *tz_threatmap_category(const struct tz_threatmap *tm,
-                                                    const char *code)
+const struct tz_category_rec *tz_threatmap_category(const struct tz_threatmap *tm, const char *code)
 {
     for (size_t i = 0; i < tm->category_count; i++) {
         if (strcmp(tm->categories[i].code, code) == 0)
@@ -98,8 +101,7 @@ static int compare_district_id(const void *key, const void *elem)
     return strcmp(key, ((const struct tz_district_rec *)elem)->id);
 }
 
-const struct tz_district_rec *tz_threatmap_district(const struct tz_threatmap *tm,
-                                                    const char *id)
+const struct tz_district_rec *tz_threatmap_district(const struct tz_threatmap *tm, const char *id)
 {
     if (!tm->districts)
         return NULL;
@@ -110,6 +112,11 @@ const struct tz_district_rec *tz_threatmap_district(const struct tz_threatmap *t
 size_t tz_threatmap_district_count(const struct tz_threatmap *tm)
 {
     return tm->district_count;
+}
+
+const struct tz_district_rec *tz_threatmap_district_at(const struct tz_threatmap *tm, size_t i)
+{
+    return i < tm->district_count ? &tm->districts[i] : NULL;
 }
 
 tz_err tz_threatmap_submit(struct tz_threatmap *tm, struct tz_submission *sub)
@@ -193,9 +200,21 @@ tz_err tz_threatmap_transition(struct tz_threatmap *tm, const struct tz_transiti
         .referred_to = req->referred_to,
     };
     apply_rule(tm, tz_workflow_rule(from, to), now, &change);
+    /* The audit entry records what changed: the status, and the institution of a referral. */
+    struct tz_audit_rec audit;
+    char fields[TZ_STATUS_MAX * 2 + 256];
+    if (req->audit) {
+        audit = *req->audit;
+        snprintf(fields, sizeof fields, "{\"status\":[\"%s\",\"%s\"]%s}", tz_status_code(from),
+                 tz_status_code(to), req->referred_to ? ",\"referred_to\":true" : "");
+        audit.fields = fields;
+        change.audit = &audit;
+    }
+    pthread_mutex_lock(&tm->sync_mu);
     err = tz_store_change_status(tm->store, &change);
     if (!err)
         tz_map_index_set_status(tm->map, req->report_id, (uint8_t)to, now);
+    pthread_mutex_unlock(&tm->sync_mu);
 done:
     tz_report_rec_clear(&rec);
     return err;

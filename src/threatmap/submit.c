@@ -209,6 +209,14 @@ static void make_token(struct tz_submission *sub)
     tm_token_hash(sub->token, sub->rec.token_hash);
 }
 
+void tm_reporter_hash(const struct tz_threatmap *tm, const char *client_addr,
+                      uint8_t hash[TZ_HASH_LEN])
+{
+    const char *addr = client_addr ? client_addr : "";
+    crypto_generichash(hash, TZ_HASH_LEN, (const unsigned char *)addr, strlen(addr), tm->addr_key,
+                       sizeof tm->addr_key);
+}
+
 tz_err tz_threatmap_prepare(struct tz_threatmap *tm, const char *body, size_t len,
                             const char *client_addr, int64_t now, struct tz_submission *sub,
                             struct tz_field_errors *errs)
@@ -233,9 +241,7 @@ tz_err tz_threatmap_prepare(struct tz_threatmap *tm, const char *body, size_t le
     rec->received_at = now;
     rec->status_changed_at = now;
     rec->takeup_due = tz_workflow_takeup_due(&tm->cfg.workflow, now);
-    const char *addr = client_addr ? client_addr : "";
-    crypto_generichash(rec->reporter_hash, TZ_HASH_LEN, (const unsigned char *)addr,
-                       strlen(addr), tm->addr_key, sizeof tm->addr_key);
+    tm_reporter_hash(tm, client_addr, rec->reporter_hash);
     make_token(sub);
     return TZ_OK;
 }

@@ -41,8 +41,8 @@ enum tz_role {
 
 /* Configurable periods (DESIGN 1.1 defaults: 2, 5, 7, 30). */
 struct tz_workflow_config {
-    int takeup_days;             /* new -> verifying */
-    int verify_days;             /* verifying -> verified, counted from take-up */
+    int takeup_days;               /* new -> verifying */
+    int verify_days;               /* verifying -> verified, counted from take-up */
     int not_confirmed_public_days; /* how long not_confirmed stays on the public map */
     int eliminated_public_days;    /* how long eliminated stays on the public map */
 };
@@ -61,11 +61,11 @@ const char *tz_status_name_en(enum tz_status s);
 struct tz_transition_rule {
     enum tz_status from;
     enum tz_status to;
-    unsigned roles;              /* bit set of (1u << enum tz_role) allowed to make it */
+    unsigned roles; /* bit set of (1u << enum tz_role) allowed to make it */
     bool note_required;
-    bool referral_required;      /* names the institution it is referred to */
-    bool starts_verification;    /* sets taken_up_at and the verification deadline */
-    bool ends_verification;      /* sets verified_at */
+    bool referral_required;   /* names the institution it is referred to */
+    bool starts_verification; /* sets taken_up_at and the verification deadline */
+    bool ends_verification;   /* sets verified_at */
 };
 
 /* The rule for from -> to, or NULL when that transition does not exist. */

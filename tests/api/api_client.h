@@ -17,7 +17,8 @@ struct api_server {
     char db[300];
     pid_t pid;
     uint16_t port;
-    const char *args[16]; /* more `serve` options (NULL-terminated), e.g. limits */
+    const char *serve_args[16]; /* more arguments of `serve` for api_start, NULL-terminated */
+    const char *extra_headers[4]; /* sent with every request while set ("Name: value"), NULL-ended */
     long long fsize_limit; /* > 0: RLIMIT_FSIZE of the server (bytes; SIGXFSZ ignored) */
 };
 

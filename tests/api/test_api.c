@@ -29,8 +29,8 @@ static int start_server(void **state)
 {
     if (api_prepare(&server, tarcza_binary, 30) != 0)
         return -1;
-    server.args[0] = "--write-rate"; /* these tests file many reports from one address */
-    server.args[1] = "0";
+    server.serve_args[0] = "--write-rate"; /* these tests file many reports from one address */
+    server.serve_args[1] = "0";
     return api_start(&server);
 }
 
@@ -193,9 +193,8 @@ static void check_bad(const struct bad_case *c, const char *body, size_t len, in
 {
     struct api_response r;
     long before = api_count_reports(&server);
-    assert_int_equal(api_request(&server, c->method, c->path, c->content_type, body, len, chunked,
-                                 &r),
-                     0);
+    assert_int_equal(
+        api_request(&server, c->method, c->path, c->content_type, body, len, chunked, &r), 0);
     if (r.status != c->status)
         fprintf(stderr, "case %s: got %ld: %s\n", c->name, r.status, r.body);
     assert_int_equal(r.status, c->status);
@@ -228,8 +227,8 @@ static void bad_reports_are_refused_and_nothing_is_stored(void **state)
         {"truncated", "POST", "/api/v1/reports", J, "{\"category\":\"speeding\"", 400, NULL},
         {"duplicate key", "POST", "/api/v1/reports", J,
          "{\"category\":\"speeding\",\"category\":\"vandalism\"," RYNEK "}", 400, NULL},
-        {"NaN", "POST", "/api/v1/reports", J, "{\"category\":\"speeding\",\"lat\":NaN,\"lon\":19.9}",
-         400, NULL},
+        {"NaN", "POST", "/api/v1/reports", J,
+         "{\"category\":\"speeding\",\"lat\":NaN,\"lon\":19.9}", 400, NULL},
         {"overflow", "POST", "/api/v1/reports", J,
          "{\"category\":\"speeding\",\"lat\":1e999,\"lon\":19.9}", 400, NULL},
         {"NUL escape", "POST", "/api/v1/reports", J,
@@ -252,13 +251,15 @@ static void bad_reports_are_refused_and_nothing_is_stored(void **state)
         {"outside every district", "POST", "/api/v1/reports", J,
          "{\"category\":\"speeding\",\"lat\":52.2297,\"lon\":21.0122}", 422, "/lat"},
         {"control character", "POST", "/api/v1/reports", J,
-         "{\"category\":\"speeding\"," RYNEK ",\"description\":\"a\\u0007b\"}", 422, "/description"},
+         "{\"category\":\"speeding\"," RYNEK ",\"description\":\"a\\u0007b\"}", 422,
+         "/description"},
         {"tab", "POST", "/api/v1/reports", J,
          "{\"category\":\"speeding\"," RYNEK ",\"description\":\"a\\tb\"}", 422, "/description"},
         {"lone CR", "POST", "/api/v1/reports", J,
          "{\"category\":\"speeding\"," RYNEK ",\"description\":\"a\\rb\"}", 422, "/description"},
         {"C1 control", "POST", "/api/v1/reports", J,
-         "{\"category\":\"speeding\"," RYNEK ",\"description\":\"a\\u0085b\"}", 422, "/description"},
+         "{\"category\":\"speeding\"," RYNEK ",\"description\":\"a\\u0085b\"}", 422,
+         "/description"},
         {"description number", "POST", "/api/v1/reports", J,
          "{\"category\":\"speeding\"," RYNEK ",\"description\":5}", 422, "/description"},
         {"description required", "POST", "/api/v1/reports", J,
@@ -302,8 +303,9 @@ static void bad_reports_are_refused_and_nothing_is_stored(void **state)
     for (int i = 0; i < 1001; i++)
         n += snprintf(big + n, sizeof big - (size_t)n, "ż");
     snprintf(big + n, sizeof big - (size_t)n, "\"}");
-    const struct bad_case too_long = {"1001 characters", "POST", "/api/v1/reports",
-                                      "application/json", NULL, 422, "/description"};
+    const struct bad_case too_long = {"1001 characters",  "POST", "/api/v1/reports",
+                                      "application/json", NULL,   422,
+                                      "/description"};
     check_bad(&too_long, big, strlen(big), 0);
     memcpy(strstr(big, "ż\"}"), "\"}", 3); /* now exactly 1000 */
     struct api_response ok;
@@ -318,8 +320,8 @@ static void bad_reports_are_refused_and_nothing_is_stored(void **state)
     huge[0] = '{';
     huge[huge_len - 1] = '}';
     huge[huge_len] = '\0';
-    const struct bad_case big_body = {"too large", "POST", "/api/v1/reports", "application/json",
-                                      NULL, 413, NULL};
+    const struct bad_case big_body = {
+        "too large", "POST", "/api/v1/reports", "application/json", NULL, 413, NULL};
     check_bad(&big_body, huge, huge_len, 0);
     check_bad(&big_body, huge, huge_len, 1);
     free(huge);
@@ -420,6 +422,117 @@ static void workflow_from_the_command_line(void **state)
     unlink(out);
     api_response_free(&r);
     api_response_free(&g);
+}
+
+/* A citizen who sees a threat already on the map says "me too": once per address. */
+static void me_too_counts_once_per_address(void **state)
+{
+    struct api_response r, m, g;
+    json_t *j = post_ok("{\"category\":\"stray_dogs\",\"lat\":50.0655,\"lon\":19.9449}", &r);
+    long long id = json_integer_value(json_object_get(j, "id"));
+    char path[128], out[400], idtext[32];
+    snprintf(path, sizeof path, "/api/v1/reports/%lld/me-too", id);
+    assert_int_equal(api_request(&server, "POST", path, NULL, NULL, 0, 0, &m), 0);
+    assert_int_equal(m.status, 201);
+    assert_int_equal(json_integer_value(json_object_get(m.json, "me_too")), 1);
+    api_response_free(&m);
+    assert_int_equal(api_request(&server, "POST", path, NULL, NULL, 0, 0, &m), 0);
+    assert_int_equal(m.status, 409); /* the same address again */
+    assert_int_equal(json_integer_value(json_object_get(m.json, "status")), 409);
+    api_response_free(&m);
+    snprintf(path, sizeof path, "/api/v1/reports/%lld", id);
+    assert_int_equal(api_get(&server, path, &g), 0);
+    assert_int_equal(json_integer_value(json_object_get(g.json, "me_too")), 1);
+    api_response_free(&g);
+
+    assert_int_equal(
+        api_request(&server, "POST", "/api/v1/reports/99999999/me-too", NULL, NULL, 0, 0, &m), 0);
+    assert_int_equal(m.status, 404);
+    api_response_free(&m);
+    snprintf(path, sizeof path, "/api/v1/reports/%lld/me-too", id);
+    assert_int_equal(api_get(&server, path, &m), 0);
+    assert_int_equal(m.status, 405);
+    char allow[64];
+    assert_int_equal(api_header(&m, "Allow", allow, sizeof allow), 0);
+    assert_string_equal(allow, "POST");
+    api_response_free(&m);
+
+    /* A rejected report is off the public map: nobody can say "me too" to it. */
+    snprintf(idtext, sizeof idtext, "%lld", id);
+    snprintf(out, sizeof out, "%s/cli.out", server.dir);
+    assert_int_equal(api_run_cli(&server, out, "report", "transition", idtext, "rejected", "--note",
+                                 "spam", NULL),
+                     0);
+    assert_int_equal(api_request(&server, "POST", path, NULL, NULL, 0, 0, &m), 0);
+    assert_int_equal(m.status, 404);
+    api_response_free(&m);
+    unlink(out);
+    api_response_free(&r);
+}
+
+/* Matched reports of a map query, or -1. */
+static long long map_matched(const char *query)
+{
+    struct api_response m;
+    if (api_get(&server, query, &m) != 0 || m.status != 200)
+        return -1;
+    long long n = json_integer_value(json_object_get(m.json, "matched"));
+    api_response_free(&m);
+    return n;
+}
+
+/* Asks until the map matches at least `want` (the server syncs every second), for at most 10 s. */
+static long long map_reaches(const char *query, long long want)
+{
+    long long n = -1;
+    for (int i = 0; i < 100 && (n = map_matched(query)) < want; i++)
+        usleep(100 * 1000);
+    return n;
+}
+
+/* What another process writes to the database (the command line here) reaches the map. */
+static void the_map_follows_other_processes(void **state)
+{
+    struct api_response r;
+    json_t *j =
+        post_ok("{\"category\":\"unofficial_bathing_sites\",\"lat\":50.0440,\"lon\":19.9560}", &r);
+    char id[32], out[400];
+    snprintf(id, sizeof id, "%lld", json_integer_value(json_object_get(j, "id")));
+    snprintf(out, sizeof out, "%s/cli.out", server.dir);
+    const char *spot = "/api/v1/map?bbox=19.9555,50.0437,19.9565,50.0443&zoom=18&status=verifying";
+    assert_int_equal(map_matched(spot), 0);
+    assert_int_equal(api_run_cli(&server, out, "report", "transition", id, "verifying", NULL), 0);
+    assert_int_equal(map_reaches(spot, 1), 1);
+
+    const char *city = "/api/v1/map?bbox=19.7,49.9,20.4,50.2&zoom=10";
+    long long before = map_matched(city);
+    assert_true(before > 0);
+    assert_int_equal(api_run_cli(&server, out, "demo", "--reports", "40", "--seed", "7", NULL), 0);
+    /* Some demo reports are closed and off the public map, so fewer than 40 may show. */
+    long long after = map_reaches(city, before + 1);
+    assert_true(after > before && after <= before + 40);
+    unlink(out);
+    api_response_free(&r);
+}
+
+/* A tile server that could break out of the page's meta tag or the policy is refused at start. */
+static void bad_tile_settings_are_refused(void **state)
+{
+    char out[400];
+    snprintf(out, sizeof out, "%s/cli.out", server.dir);
+    const char *bad[][2] = {
+        {"javascript:alert(1)//{z}/{x}/{y}", "x"},
+        {"https://tiles.example.org/{z}/{x}/{y}.png\"><script>", "x"},
+        {"https://tiles.example.org/{z}/{x}.png", "x"},           /* no {y} */
+        {"https://tiles.example.org/{z}/{x}/{y}.png", "a|b"},     /* the meta's separator */
+        {"https://tiles.example.org/{z}/{x}/{y}.png", "bad\x01"}, /* a control character */
+        {"https://tiles.example.org/{z}/{x}/{y}.png", "\xC3("},   /* not UTF-8 */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_not_equal(api_run_cli(&server, out, "serve", "--port", "0", "--tiles", bad[i][0],
+                                         "--tiles-attribution", bad[i][1], NULL),
+                             0);
+    unlink(out);
 }
 
 static void acknowledged_reports_survive_kill_9(void **state)
@@ -537,27 +650,29 @@ static void districts_import_all_or_nothing(void **state)
     snprintf(out, sizeof out, "%s/import.out", server.dir);
     long before = api_count_rows(&server, "districts");
     /* The second feature overlaps the first: nothing of the file is imported. */
-    write_file(path, "{\"type\":\"FeatureCollection\",\"features\":["
-                     "{\"type\":\"Feature\",\"id\":\"W-1\",\"properties\":{\"name\":\"Śródmieście\","
-                     "\"unit\":\"KRP I\",\"officer\":\"asp. Jan Kowalski\"},\"geometry\":"
-                     "{\"type\":\"Polygon\",\"coordinates\":[[[21.0,52.2],[21.02,52.2],[21.02,52.22],"
-                     "[21.0,52.22],[21.0,52.2]]]}},"
-                     "{\"type\":\"Feature\",\"id\":\"W-2\",\"properties\":{\"name\":\"Powiśle\","
-                     "\"unit\":\"KRP I\",\"officer\":\"sierż. Anna Nowak\"},\"geometry\":"
-                     "{\"type\":\"Polygon\",\"coordinates\":[[[21.01,52.21],[21.03,52.21],[21.03,52.23],"
-                     "[21.01,52.23],[21.01,52.21]]]}}]}");
+    write_file(path,
+               "{\"type\":\"FeatureCollection\",\"features\":["
+               "{\"type\":\"Feature\",\"id\":\"W-1\",\"properties\":{\"name\":\"Śródmieście\","
+               "\"unit\":\"KRP I\",\"officer\":\"asp. Jan Kowalski\"},\"geometry\":"
+               "{\"type\":\"Polygon\",\"coordinates\":[[[21.0,52.2],[21.02,52.2],[21.02,52.22],"
+               "[21.0,52.22],[21.0,52.2]]]}},"
+               "{\"type\":\"Feature\",\"id\":\"W-2\",\"properties\":{\"name\":\"Powiśle\","
+               "\"unit\":\"KRP I\",\"officer\":\"sierż. Anna Nowak\"},\"geometry\":"
+               "{\"type\":\"Polygon\",\"coordinates\":[[[21.01,52.21],[21.03,52.21],[21.03,52.23],"
+               "[21.01,52.23],[21.01,52.21]]]}}]}");
     assert_int_not_equal(api_run_cli(&server, out, "import-districts", path, NULL), 0);
     assert_int_equal(api_count_rows(&server, "districts"), before);
     /* Without the overlap both are imported, beside the demo districts. */
-    write_file(path, "{\"type\":\"FeatureCollection\",\"features\":["
-                     "{\"type\":\"Feature\",\"id\":\"W-1\",\"properties\":{\"name\":\"Śródmieście\","
-                     "\"unit\":\"KRP I\",\"officer\":\"asp. Jan Kowalski\"},\"geometry\":"
-                     "{\"type\":\"Polygon\",\"coordinates\":[[[21.0,52.2],[21.02,52.2],[21.02,52.22],"
-                     "[21.0,52.22],[21.0,52.2]]]}},"
-                     "{\"type\":\"Feature\",\"id\":\"W-2\",\"properties\":{\"name\":\"Powiśle\","
-                     "\"unit\":\"KRP I\",\"officer\":\"sierż. Anna Nowak\"},\"geometry\":"
-                     "{\"type\":\"Polygon\",\"coordinates\":[[[21.02,52.2],[21.04,52.2],[21.04,52.22],"
-                     "[21.02,52.22],[21.02,52.2]]]}}]}");
+    write_file(path,
+               "{\"type\":\"FeatureCollection\",\"features\":["
+               "{\"type\":\"Feature\",\"id\":\"W-1\",\"properties\":{\"name\":\"Śródmieście\","
+               "\"unit\":\"KRP I\",\"officer\":\"asp. Jan Kowalski\"},\"geometry\":"
+               "{\"type\":\"Polygon\",\"coordinates\":[[[21.0,52.2],[21.02,52.2],[21.02,52.22],"
+               "[21.0,52.22],[21.0,52.2]]]}},"
+               "{\"type\":\"Feature\",\"id\":\"W-2\",\"properties\":{\"name\":\"Powiśle\","
+               "\"unit\":\"KRP I\",\"officer\":\"sierż. Anna Nowak\"},\"geometry\":"
+               "{\"type\":\"Polygon\",\"coordinates\":[[[21.02,52.2],[21.04,52.2],[21.04,52.22],"
+               "[21.02,52.22],[21.02,52.2]]]}}]}");
     assert_int_equal(api_run_cli(&server, out, "import-districts", path, NULL), 0);
     assert_int_equal(api_count_rows(&server, "districts"), before + 2);
     /* A restarted server routes to them. */
@@ -590,6 +705,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(the_map_shows_new_reports_at_once_and_filters_them),
         cmocka_unit_test(bad_map_queries_are_refused),
         cmocka_unit_test(workflow_from_the_command_line),
+        cmocka_unit_test(me_too_counts_once_per_address),
+        cmocka_unit_test(bad_tile_settings_are_refused),
+        cmocka_unit_test(the_map_follows_other_processes),
         cmocka_unit_test(acknowledged_reports_survive_kill_9),
         cmocka_unit_test(districts_import_all_or_nothing),
         cmocka_unit_test(the_server_stops_cleanly_and_leaks_nothing),

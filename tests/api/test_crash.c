@@ -206,8 +206,8 @@ static void acknowledged_reports_survive_random_kill_9(void **state)
 {
     struct api_server *s = &current;
     assert_int_equal(api_prepare(s, tarcza_binary, 10), 0);
-    s->args[0] = "--write-rate";
-    s->args[1] = "0";
+    s->serve_args[0] = "--write-rate";
+    s->serve_args[1] = "0";
     assert_int_equal(api_start(s), 0);
     atomic_store(&port, s->port);
     acks.count = 0;
@@ -256,8 +256,8 @@ static void a_full_disk_answers_503_and_recovers(void **state)
 {
     struct api_server *s = &current;
     assert_int_equal(api_prepare(s, tarcza_binary, 10), 0);
-    s->args[0] = "--write-rate";
-    s->args[1] = "0";
+    s->serve_args[0] = "--write-rate";
+    s->serve_args[1] = "0";
     char wal[320];
     snprintf(wal, sizeof wal, "%s-wal", s->db);
     /* Room for a few dozen reports past what the files hold now. */

@@ -38,7 +38,7 @@ static void start_with(struct api_server *s, ...)
     va_start(ap, s);
     int n = 0;
     for (const char *a; n < 15 && (a = va_arg(ap, const char *));)
-        s->args[n++] = a;
+        s->serve_args[n++] = a;
     va_end(ap);
     assert_int_equal(api_start(s), 0);
 }
@@ -116,6 +116,19 @@ static void every_answer_carries_the_security_headers(void **state)
         {"POST", "/api/v1/reports", "text/plain", "x", 415},
         {"POST", "/api/v1/reports", "application/json", "{", 400},
         {"POST", "/api/v1/reports", "application/json", "{\"category\":1}", 422},
+        /* Later endpoints: Open311, open data, police (401 without a session), analysis. */
+        {"GET", "/open311/v2/services.json", NULL, NULL, 200},
+        {"GET", "/open311/v2/services.xml", NULL, NULL, 200},
+        {"GET", "/open311/v2/nothing.json", NULL, NULL, 0},
+        {"GET", "/api/v1/export/reports.csv", NULL, NULL, 200},
+        {"GET", "/api/v1/export/reports.geojson", NULL, NULL, 200},
+        {"GET", "/api/v1/institutions", NULL, NULL, 200},
+        {"GET", "/api/v1/auth/me", NULL, NULL, 401},
+        {"GET", "/api/v1/queue", NULL, NULL, 401},
+        {"POST", "/api/v1/auth/login", "application/json", "{\"name\":\"x\"}", 0},
+        {"GET", "/api/v1/analysis/stats", NULL, NULL, 0},
+        {"POST", "/api/v1/reports/1/me-too", NULL, NULL, 0},
+        {"GET", "/police.html", NULL, NULL, 200},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct api_response r;
@@ -125,7 +138,7 @@ static void every_answer_carries_the_security_headers(void **state)
                          0);
         char what[256];
         snprintf(what, sizeof what, "%s %s (%ld)", cases[i].method, cases[i].path, r.status);
-        if (r.status != cases[i].status && !(cases[i].status == 200 && i < 3 && r.status == 404))
+        if (cases[i].status && r.status != cases[i].status)
             fail_msg("%s: expected %ld", what, cases[i].status);
         check_hardening_headers(&r, what);
         if (r.status == 201) { /* the report just filed, public and the reporter's views */
@@ -187,6 +200,10 @@ static void anonymous_writes_are_rate_limited_per_address(void **state)
         check_hardening_headers(&r, "429");
         api_response_free(&r);
     }
+    /* A me-too is an anonymous write too, from the same bucket. */
+    assert_int_equal(api_request(s, "POST", "/api/v1/reports/1/me-too", NULL, NULL, 0, 0, &r), 0);
+    assert_int_equal(r.status, 429);
+    api_response_free(&r);
     /* Invalid reports count too (they are attempts), and reads are not limited. */
     assert_int_equal(api_post_json(s, "/api/v1/reports", "{", &r), 0);
     assert_int_equal(r.status, 429);
@@ -335,12 +352,12 @@ static void oversized_headers_are_refused(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: %s PATH-TO-TARCZA WEB-DIR\n", argv[0]);
+    web_dir = argc > 2 ? argv[2] : getenv("TZ_WEB_DIR"); /* ctest sets TZ_WEB_DIR */
+    if (argc < 2 || !web_dir) {
+        fprintf(stderr, "usage: %s PATH-TO-TARCZA [WEB-DIR]   (or TZ_WEB_DIR=WEB-DIR)\n", argv[0]);
         return 2;
     }
     tarcza_binary = argv[1];
-    web_dir = argv[2];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(every_answer_carries_the_security_headers, kill_server),
         cmocka_unit_test_teardown(anonymous_writes_are_rate_limited_per_address, kill_server),

@@ -217,6 +217,9 @@ async function reportSteps({ run, url, out }, shared) {
     await page.selectOption('#r-category', 'illegal_parking');
     await page.fill('#r-description', 'Samochody na chodniku — test e2e.');
     assert((await page.textContent('#desc-count')).startsWith('33 /'), `count: ${await page.textContent('#desc-count')}`);
+    await page.fill('#r-when-date', '2026-11-20');
+    await page.check('input[name="when-time"][value="evening"]');
+    await page.check('input[name="when-day"][value="sat"]');
     await page.click('#btn-submit');
     await page.waitForSelector('#done-number', { timeout: 10000 });
     const id = Number(await page.textContent('#done-number'));
@@ -225,6 +228,8 @@ async function reportSteps({ run, url, out }, shared) {
     assert(id > 0 && token.length > 10, `number ${id}, token ${token}`);
     assert(link.includes(`#track=${id}&token=${token}`), `tracking link: ${link}`);
     assert(body && body.category === 'illegal_parking', `sent: ${JSON.stringify(body)}`);
+    assert(JSON.stringify(body.when) === '{"date":"2026-11-20","times":["evening"],"weekdays":["sat"]}',
+      `when sent: ${JSON.stringify(body.when)}`);
     shared.report = { id, token, lat: body.lat, lon: body.lon };
     await page.screenshot({ path: path.join(out, 'map-report.png') });
   });
@@ -327,6 +332,7 @@ async function trackSteps({ run, url }, shared) {
     await page.waitForSelector('#track-result .report-view', { timeout: 8000 });
     const text = await page.textContent('#track-result');
     assert(text.includes('nowe') && text.includes('Historia statusu'), `tracking shows: ${text.slice(0, 200)}`);
+    assert(text.includes('wieczorem') && text.includes('sobota'), `the "when" is not shown: ${text.slice(0, 300)}`);
     assert(!(await page.evaluate(() => location.hash)).includes('token='), 'the token stays in the address bar');
     await page.fill('#t-token', 'wrong-token-wrong-token');
     await page.click('#track-form button[type="submit"]');
@@ -349,6 +355,19 @@ async function trackSteps({ run, url }, shared) {
     assert(text.includes('nieprawidłowe parkowanie') && text.includes('Termin podjęcia'), `details: ${text.slice(0, 200)}`);
     await page.keyboard.press('Escape');
     assert(await page.isHidden('#panel'), 'Escape did not close the panel');
+  });
+
+  await run.step('"me too": a citizen confirms the threat from its details, once', async () => {
+    const r = shared.report;
+    await page.locator(`.leaflet-marker-icon:has([data-report-id="${r.id}"])`).click();
+    await page.waitForSelector('#btn-me-too');
+    await page.click('#btn-me-too');
+    await page.waitForFunction(() => /1/.test(document.querySelector('#me-too-state').textContent));
+    assert(await page.isHidden('#btn-me-too') || !(await page.$('#btn-me-too')), 'the button stays after confirming');
+    const res = await fetch(`${url}/api/v1/reports/${r.id}`);
+    const report = await res.json();
+    assert(report.me_too === 1, `me_too after the click: ${report.me_too}`);
+    await page.keyboard.press('Escape');
   });
 }
 

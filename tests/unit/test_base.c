@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "base/buf.h"
 #include "base/fielderr.h"
@@ -185,6 +188,49 @@ static void ratelimit_forgets_the_oldest_key(void **state)
     tz_ratelimit_free(NULL);
 }
 
+/* Coordinates without printf read back as printf's within the last decimal. */
+static void fixed6_writes_what_printf_writes(void **state)
+{
+    (void)state;
+    struct tz_buf b;
+    tz_buf_init(&b, 64);
+    const struct {
+        double v;
+        const char *text;
+    } exact[] = {{0, "0.000000"},
+                 {19.9373, "19.937300"},
+                 {-180, "-180.000000"},
+                 {50.0617004, "50.061700"},
+                 {0.0000005, "0.000001"},
+                 {-0.0000004, "0.000000"},
+                 {999999.9999999, "1000000.000000"}};
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
+        tz_buf_reset(&b);
+        assert_int_equal(tz_buf_fixed6(&b, exact[i].v), TZ_OK);
+        assert_string_equal(b.data, exact[i].text);
+    }
+    uint64_t seed = 42;
+    int differ = 0;
+    for (int i = 0; i < 200000; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        double v = ((double)(seed >> 11) / 9007199254740992.0) * 360.0 - 180.0;
+        char want[64];
+        snprintf(want, sizeof want, "%.6f", v);
+        tz_buf_reset(&b);
+        assert_int_equal(tz_buf_fixed6(&b, v), TZ_OK);
+        if (strcmp(b.data, want) != 0) {
+            differ++;
+            assert_true(fabs(strtod(b.data, NULL) - strtod(want, NULL)) < 1.5e-6);
+        }
+    }
+    assert_true(differ < 20); /* only values a hair from a half */
+    tz_buf_reset(&b);
+    assert_int_equal(tz_buf_uint(&b, 0), TZ_OK);
+    assert_int_equal(tz_buf_uint(&b, 18446744073709551615ULL), TZ_OK);
+    assert_string_equal(b.data, "018446744073709551615");
+    tz_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +240,7 @@ int main(void)
         cmocka_unit_test(polish_offset_follows_eu_rule),
         cmocka_unit_test(deadlines_keep_polish_wall_time_across_dst),
         cmocka_unit_test(field_errors_stay_valid_utf8),
+        cmocka_unit_test(fixed6_writes_what_printf_writes),
         cmocka_unit_test(ratelimit_refills_at_its_rate),
         cmocka_unit_test(ratelimit_forgets_the_oldest_key),
     };

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/backend.h" /* tz_store_migration_count */
 #include "store/checkpointer.h"
 #include "store/committer.h"
 #include "store/store.h"
@@ -151,12 +152,13 @@ static int index_exists(const char *path, const char *name)
 static void migrations_reach_version_and_reopen_is_idempotent(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(tz_store_schema_version(f->store), 3);
+    assert_int_equal(tz_store_schema_version(f->store), tz_store_migration_count);
     reopen(f);
-    assert_int_equal(tz_store_schema_version(f->store), 3);
+    assert_int_equal(tz_store_schema_version(f->store), tz_store_migration_count);
     reopen(f);
-    assert_int_equal(tz_store_schema_version(f->store), 3);
-    assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM schema_migrations"), 3);
+    assert_int_equal(tz_store_schema_version(f->store), tz_store_migration_count);
+    assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM schema_migrations"),
+                     tz_store_migration_count);
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM categories"), 27);
     assert_int_equal(raw_int(f->path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
     struct tz_district_rec *d;
@@ -165,16 +167,23 @@ static void migrations_reach_version_and_reopen_is_idempotent(void **state)
     assert_int_equal(n, 2);
     tz_district_recs_free(d, n);
 
-    /* A database left at version 1 gets migrations 2 (the catalogue) and 3 on open. */
+    /* A database left at version 1 gets migrations 2 (the catalogue), 3 and the later ones on open.
+     */
     tz_store_close(f->store);
     f->store = NULL;
     raw_exec(f->path, "DELETE FROM categories; DELETE FROM category_groups;"
                       " DELETE FROM schema_migrations WHERE version >= 2;"
-                      " DROP INDEX reports_cell;"
+                      " DROP INDEX reports_cell; DROP TABLE report_me_too;"
+                      " DROP TABLE report_sources; DROP TABLE api_keys;"
+                      " DROP TABLE report_links;"
+                      /* migration 5's tables, so that it can run again */
+                      " DROP TABLE audit_log; DROP TABLE institutions; DROP TABLE report_assignments;"
+                      " DROP TABLE api_tokens; DROP TABLE sessions; DROP TABLE account_districts;"
+                      " DROP TABLE accounts;"
                       " CREATE INDEX reports_lat_lon ON reports (lat, lon)");
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM categories"), 0);
     assert_int_equal(tz_store_open_sqlite(f->path, &f->store), TZ_OK);
-    assert_int_equal(tz_store_schema_version(f->store), 3);
+    assert_int_equal(tz_store_schema_version(f->store), tz_store_migration_count);
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM categories"), 27);
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM category_groups"), 7);
     assert_int_equal(index_exists(f->path, "reports_cell"), 1);
@@ -1032,6 +1041,98 @@ static void change_status_and_history(void **state)
     tz_transition_recs_free(h, n);
 }
 
+/* The change feed: new reports and status changes come back in order, in pages. */
+static void change_feed_reads_what_is_new(void **state)
+{
+    struct fixture *f = *state;
+    int64_t seq = -1;
+    assert_int_equal(tz_store_last_transition_seq(f->store, &seq), TZ_OK);
+    assert_int_equal(seq, 0);
+    struct tz_report_rec r[3];
+    for (int i = 0; i < 3; i++)
+        make_report(&r[i], "illegal_dumping", i);
+    assert_int_equal(tz_store_insert_reports(f->store, r, 3), TZ_OK);
+
+    struct tz_report_rec *got;
+    size_t n;
+    assert_int_equal(tz_store_reports_after(f->store, r[0].id, 1000, &got, &n), TZ_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(got[0].id, r[1].id);
+    assert_int_equal(got[1].id, r[2].id);
+    tz_report_recs_free(got, n);
+    assert_int_equal(tz_store_reports_after(f->store, 0, 1, &got, &n), TZ_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(got[0].id, r[0].id);
+    tz_report_recs_free(got, n);
+    assert_int_equal(tz_store_reports_after(f->store, r[2].id, 10, &got, &n), TZ_OK);
+    assert_int_equal(n, 0);
+    tz_report_recs_free(got, n);
+    assert_int_equal(tz_store_reports_after(f->store, 0, 0, &got, &n), TZ_EINVAL);
+    assert_int_equal(tz_store_reports_after(f->store, 0, 100000, &got, &n), TZ_EINVAL);
+
+    /* Two changes of r[2], one of r[0]: the feed gives them in the order made. */
+    const int64_t order[3] = {r[2].id, r[0].id, r[2].id};
+    const char *from[3] = {"new", "new", "verifying"},
+               *to[3] = {"verifying", "rejected", "confirmed"};
+    for (int i = 0; i < 3; i++) {
+        struct tz_status_change ch = {.report_id = order[i],
+                                      .expected_status = from[i],
+                                      .new_status = to[i],
+                                      .at = T0 + 100 * (i + 1),
+                                      .actor = "test"};
+        assert_int_equal(tz_store_change_status(f->store, &ch), TZ_OK);
+    }
+    struct tz_transition_rec *t;
+    assert_int_equal(tz_store_transitions_after(f->store, 0, 1000, &t, &n), TZ_OK);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(t[i].report_id, order[i]);
+        assert_string_equal(t[i].to, to[i]);
+        assert_int_equal(t[i].at, T0 + 100 * (int64_t)(i + 1));
+        if (i)
+            assert_true(t[i].seq > t[i - 1].seq);
+    }
+    int64_t first = t[0].seq, last = t[2].seq;
+    tz_transition_recs_free(t, n);
+    assert_int_equal(tz_store_last_transition_seq(f->store, &seq), TZ_OK);
+    assert_int_equal(seq, last);
+    assert_int_equal(tz_store_transitions_after(f->store, first, 1, &t, &n), TZ_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(t[0].to, "rejected");
+    tz_transition_recs_free(t, n);
+    assert_int_equal(tz_store_transitions_after(f->store, last, 10, &t, &n), TZ_OK);
+    assert_int_equal(n, 0);
+    tz_transition_recs_free(t, n);
+}
+
+/* "Me too" counts each reporter once per report, and survives a reopen. */
+static void me_too_counts_each_reporter_once(void **state)
+{
+    struct fixture *f = *state;
+    struct tz_report_rec r[2];
+    make_report(&r[0], "stray_dogs", 1);
+    make_report(&r[1], "stray_dogs", 2);
+    assert_int_equal(tz_store_insert_reports(f->store, r, 2), TZ_OK);
+    uint8_t anna[TZ_HASH_LEN] = {1}, piotr[TZ_HASH_LEN] = {2};
+    int count = -1;
+    assert_int_equal(tz_store_add_me_too(f->store, r[0].id, anna, T0, &count), TZ_OK);
+    assert_int_equal(count, 1);
+    assert_int_equal(tz_store_add_me_too(f->store, r[0].id, anna, T0 + 5, &count), TZ_ECONFLICT);
+    assert_int_equal(count, 0);
+    assert_int_equal(tz_store_add_me_too(f->store, r[0].id, piotr, T0 + 9, &count), TZ_OK);
+    assert_int_equal(count, 2);
+    assert_int_equal(tz_store_add_me_too(f->store, r[1].id, anna, T0, &count), TZ_OK);
+    assert_int_equal(count, 1);
+    assert_int_equal(tz_store_add_me_too(f->store, r[1].id + 100, anna, T0, &count), TZ_ENOTFOUND);
+    assert_int_equal(tz_store_add_me_too(f->store, 0, anna, T0, &count), TZ_ENOTFOUND);
+    reopen(f);
+    struct tz_report_rec got;
+    assert_int_equal(tz_store_get_report(f->store, r[0].id, &got), TZ_OK);
+    assert_int_equal(got.me_too, 2);
+    tz_report_rec_clear(&got);
+    assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM report_me_too"), 3);
+}
+
 static void public_description_set_and_cleared(void **state)
 {
     struct fixture *f = *state;
@@ -1439,6 +1540,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(catalogue_is_seeded, setup, teardown),
         cmocka_unit_test_setup_teardown(districts_put_replace_and_list, setup, teardown),
         cmocka_unit_test_setup_teardown(insert_batch_round_trips_every_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(change_feed_reads_what_is_new, setup, teardown),
+        cmocka_unit_test_setup_teardown(me_too_counts_each_reporter_once, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_with_one_bad_report_stores_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(insert_batch_ids_name_their_reports, setup, teardown),
         cmocka_unit_test_setup_teardown(list_filters, setup, teardown),

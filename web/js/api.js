@@ -47,4 +47,5 @@ export const api = {
   map: (params, signal) => request(`api/v1/map?${query(params)}`, { signal }),
   report: (id, token) => request(`api/v1/reports/${encodeURIComponent(id)}${token ? `?${query({ token })}` : ''}`),
   submit: (report) => request('api/v1/reports', { method: 'POST', body: report }),
+  meToo: (id) => request(`api/v1/reports/${encodeURIComponent(id)}/me-too`, { method: 'POST' }),
 };

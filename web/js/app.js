@@ -3,8 +3,8 @@
 // asks GET /api/v1/map for what is in view whenever the view or a filter
 // changes (debounced; a newer question aborts the one still in flight).
 
-import { $, debounce, message } from './dom.js';
-import { t, tn, setLang, translatePage } from './i18n.js';
+import { $, h, debounce, message } from './dom.js';
+import { t, tn, setLang, translatePage, formatNumber } from './i18n.js';
 import { api, ApiError } from './api.js';
 import { Catalog } from './catalog.js';
 import { parseHash, parseTrack, toHash, periodRange, STATUSES } from './state.js';
@@ -249,9 +249,30 @@ class App {
     }
   }
 
-  showDetails(report) {
+  showDetails(report, said) {
     this.details = report;
-    $('#details-body').replaceChildren(reportView(report, this.catalog));
+    const open = ['new', 'verifying', 'confirmed', 'referred'].includes(report.status);
+    const button = open && !said
+      ? h('button', { type: 'button', class: 'btn me-too', id: 'btn-me-too' }, t('details.meTooAsk')) : null;
+    if (button) button.addEventListener('click', () => this.meToo(report, button));
+    $('#details-body').replaceChildren(reportView(report, this.catalog), button || '',
+      h('p', { class: 'me-too-state', id: 'me-too-state', tabindex: '-1', 'aria-live': 'polite' }, said || ''));
+  }
+
+  // "Me too": the citizen confirms a threat already on the map instead of filing it again.
+  async meToo(report, button) {
+    button.disabled = true;
+    try {
+      const answer = await api.meToo(report.id);
+      this.showDetails({ ...report, me_too: answer.me_too },
+        t('details.meTooDone', { count: formatNumber(answer.me_too) }));
+      $('#me-too-state').focus();
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const key = { 409: 'details.meTooAlready', 404: 'details.gone', 429: 'error.tooMany', 0: 'error.network' }[err.status];
+      button.disabled = err.status !== 409 && err.status !== 404;
+      $('#me-too-state').textContent = key ? t(key) : t('error.generic', { detail: err.message });
+    }
   }
 
   openReport(opener) {

@@ -45,7 +45,8 @@ function history(items) {
     h('time', { datetime: x.at }, formatTime(x.at)), ': ',
     statusBadge(x.from), h('span', { 'aria-hidden': 'true' }, ' → '),
     h('span', { class: 'visually-hidden' }, ` ${t('details.historyTo')} `), statusBadge(x.to),
-    x.referred_to ? ` (${t('details.referredTo', { to: x.referred_to })})` : ''));
+    x.referred_to ? ` (${t('details.referredTo', { to: x.referred_to })})` : '',
+    x.note ? h('q', { class: 'note' }, x.note) : ''));
   return h('section', { class: 'history' }, h('h4', {}, t('details.history')),
     rows.length ? h('ol', {}, rows) : h('p', { class: 'muted' }, t('details.historyEmpty')));
 }

@@ -15,8 +15,15 @@ const FIELD_SLOTS = {
   '/description': 'err-description',
   '/lat': 'err-point',
   '/lon': 'err-point',
+  '/when': 'err-when',
+  '/when/date': 'err-when',
+  '/when/times': 'err-when',
+  '/when/weekdays': 'err-when',
 };
-const FIELD_INPUTS = { 'err-category': 'r-category', 'err-description': 'r-description', 'err-point': 'btn-centre' };
+const FIELD_INPUTS = {
+  'err-category': 'r-category', 'err-description': 'r-description', 'err-point': 'btn-centre', 'err-when': 'r-when-date',
+};
+const ERROR_SLOTS = ['err-point', 'err-category', 'err-description', 'err-when', 'err-report'];
 
 // The API's messages are English; the usual ones have their own strings here.
 function localise(f) {
@@ -75,7 +82,7 @@ export class ReportForm {
     this.form.reset();
     this.point = null;
     this.answer = null;
-    for (const id of ['err-point', 'err-category', 'err-description', 'err-report']) this.clearError(id);
+    for (const id of ERROR_SLOTS) this.clearError(id);
     this.render();
   }
 
@@ -155,14 +162,14 @@ export class ReportForm {
   }
 
   focusFirstError() {
-    const first = ['err-point', 'err-category', 'err-description'].find((id) => !this.root.querySelector(`#${id}`).hidden);
+    const first = ERROR_SLOTS.find((id) => !this.root.querySelector(`#${id}`).hidden);
     const target = first ? this.inputOf(first) : null;
     if (target) target.focus();
   }
 
   async submit() {
     if (this.busy) return;
-    for (const id of ['err-point', 'err-category', 'err-description', 'err-report']) this.clearError(id);
+    for (const id of ERROR_SLOTS) this.clearError(id);
     const errors = this.check();
     if (errors.length) {
       for (const [slot, text] of errors) this.showError(slot, text);
@@ -172,6 +179,8 @@ export class ReportForm {
     const body = { category: this.category.value, lat: this.point.lat, lon: this.point.lon };
     const text = this.description.value.trim();
     if (text) body.description = text;
+    const when = this.when();
+    if (when) body.when = when;
     this.setBusy(true);
     try {
       this.answer = await api.submit(body);
@@ -182,6 +191,19 @@ export class ReportForm {
     } finally {
       this.setBusy(false);
     }
+  }
+
+  // The optional "when" (a date, times of day, days of the week), or null when none is given.
+  when() {
+    const checked = (name) => [...this.root.querySelectorAll(`input[name="${name}"]:checked`)].map((x) => x.value);
+    const when = {};
+    const date = this.root.querySelector('#r-when-date').value;
+    if (date) when.date = date;
+    const times = checked('when-time');
+    if (times.length) when.times = times;
+    const weekdays = checked('when-day');
+    if (weekdays.length) when.weekdays = weekdays;
+    return Object.keys(when).length ? when : null;
   }
 
   setBusy(busy) {

@@ -1,0 +1,234 @@
+// police.mjs - browser test of the police console (web/police.html) against
+// the real `tarcza serve`: an officer logs in with password and TOTP code,
+// takes a report up from the queue and confirms it, and the public map then
+// shows the report in its new status. Also: the session cookie (HttpOnly,
+// Secure, SameSite=Strict) is kept by Chromium over http://127.0.0.1 and
+// survives a reload; the page runs under its CSP without violations.
+// usage: node tests/e2e/police.mjs TARCZA WEB_DIR OUT_DIR
+
+import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { makeDemo, startServer, Runner, assert, watch, forgive } from './support.mjs';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const RYNEK = { lat: 50.0617, lon: 19.9373 };
+const PASSWORD = 'correct horse battery';
+
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const c of text.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+// RFC 6238 TOTP (HMAC-SHA1, 6 digits, 30 s) at the current time.
+function totp(secret) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const mac = crypto.createHmac('sha1', secret).update(counter).digest();
+  const off = mac[mac.length - 1] & 0x0f;
+  const bin = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
+  return String(bin % 1000000).padStart(6, '0');
+}
+
+async function main() {
+  const [tarcza, webArg, outArg] = process.argv.slice(2);
+  if (!tarcza || !webArg || !outArg) {
+    console.log('usage: node tests/e2e/police.mjs TARCZA WEB_DIR OUT_DIR');
+    process.exit(2);
+  }
+  const web = path.resolve(webArg);
+  const out = path.resolve(outArg);
+  fs.mkdirSync(out, { recursive: true });
+  const { chromium } = createRequire(path.join(web, 'package.json'))('playwright-core');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tarcza-police-'));
+  const run = new Runner();
+  const db = path.join(tmp, 'police.db');
+  makeDemo(tarcza, db, 200);
+  const server = await startServer(tarcza, db, web);
+  const browser = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+  });
+  const url = server.url;
+  let report = null;
+  let secret = null;
+  try {
+    await run.step('a citizen files a report; an officer account is made for its district', async () => {
+      const res = await fetch(`${url}/api/v1/reports`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ category: 'vandalism', ...RYNEK }),
+      });
+      assert(res.status === 201, `POST /api/v1/reports answered ${res.status}`);
+      report = await res.json();
+      const text = execFileSync(tarcza, ['user', 'add', 'jan.dzielnicowy', '--role', 'officer',
+        '--districts', report.district.id, '--db', db],
+      { env: { ...process.env, TARCZA_PASSWORD: PASSWORD }, encoding: 'utf8' });
+      const m = text.match(/otpauth:\/\/totp\/[^?]+\?secret=([A-Z2-7]+)/);
+      assert(m, `no enrolment URI in: ${text.slice(-300)}`);
+      secret = base32Decode(m[1]);
+    });
+
+    const page = await browser.newPage();
+    const problems = watch(page);
+    await run.step('the console asks for name, password and TOTP code', async () => {
+      await page.goto(`${url}/police.html`);
+      await page.waitForSelector('#login-form', { state: 'visible' });
+      forgive(problems, 401); // GET api/v1/auth/me before logging in
+      assert(await page.isHidden('#work'), 'the work area shows before login');
+    });
+
+    await run.step('a wrong code is refused with a message', async () => {
+      await page.fill('#l-name', 'jan.dzielnicowy');
+      await page.fill('#l-password', PASSWORD);
+      await page.fill('#l-totp', totp(secret) === '000000' ? '111111' : '000000');
+      await page.click('#btn-login');
+      await page.waitForSelector('#err-login', { state: 'visible' });
+      forgive(problems, 401);
+      assert(/kod/.test(await page.textContent('#err-login')), 'no login error shown');
+    });
+
+    await run.step('the officer logs in; the queue lists the new report, nearest deadline first', async () => {
+      await page.fill('#l-password', PASSWORD);
+      await page.fill('#l-totp', totp(secret));
+      await page.click('#btn-login');
+      await page.waitForSelector(`#queue button[data-report-id="${report.id}"]`, { timeout: 10000 });
+      const cookies = await browser.cookies(url);
+      const c = cookies.find((k) => k.name === 'tz_session');
+      assert(c && c.httpOnly && c.secure && c.sameSite === 'Strict',
+        `the session cookie is ${JSON.stringify(c)}`);
+      assert(await page.evaluate(() => document.cookie) === '', 'the page can read the session cookie');
+      assert(/jan\.dzielnicowy/.test(await page.textContent('#who')), 'no account name shown');
+      assert(await page.locator('path.pm').count() > 0, 'no report drawn on the map');
+      await page.screenshot({ path: path.join(out, 'police-queue.png') });
+    });
+
+    await run.step('the session survives a reload (the Secure cookie is kept over http://127.0.0.1)', async () => {
+      await page.reload();
+      await page.waitForSelector(`#queue button[data-report-id="${report.id}"]`, { timeout: 10000 });
+      assert(await page.isHidden('#login'), 'the login form is back after a reload');
+    });
+
+    await run.step('the officer takes the report up and confirms it', async () => {
+      await page.click(`#queue button[data-report-id="${report.id}"]`);
+      await page.waitForSelector('#detail-actions button[data-to="verifying"]');
+      await page.click('#detail-actions button[data-to="verifying"]');
+      await page.waitForSelector('#detail-actions button[data-to="confirmed"]');
+      await page.fill('#d-note', 'Sprawdzone na miejscu');
+      await page.click('#detail-actions button[data-to="confirmed"]');
+      await page.waitForSelector('#detail-actions button[data-to="eliminated"]');
+      const history = await page.textContent('#detail-history');
+      assert(/potwierdzone/.test(history) && /Sprawdzone na miejscu/.test(history), `history: ${history}`);
+      await page.screenshot({ path: path.join(out, 'police-detail.png') });
+      const res = await fetch(`${url}/api/v1/reports/${report.id}?token=${report.token}`);
+      const body = await res.json();
+      assert(body.status === 'confirmed', `the report is ${body.status}`);
+      assert(body.history.length === 2 && body.history[1].note === 'Sprawdzone na miejscu',
+        `the reporter's history: ${JSON.stringify(body.history)}`);
+    });
+
+    await run.step('the public map shows the report as confirmed', async () => {
+      const pub = await browser.newPage();
+      const pubProblems = watch(pub);
+      await pub.goto(`${url}/#c=${RYNEK.lat},${RYNEK.lon}&z=18`);
+      await pub.waitForSelector(`.tz-pin.st-confirmed[data-report-id="${report.id}"]`, { state: 'attached', timeout: 15000 });
+      await pub.screenshot({ path: path.join(out, 'police-public-map.png') });
+      assert(pubProblems.length === 0, pubProblems.join('\n'));
+      await pub.close();
+    });
+
+    await run.step('logout ends the session', async () => {
+      await page.click('#btn-logout');
+      await page.waitForSelector('#login-form', { state: 'visible' });
+      const res = await page.evaluate(() => fetch('api/v1/auth/me').then((r) => r.status));
+      forgive(problems, 401);
+      assert(res === 401, `GET api/v1/auth/me after logout answered ${res}`);
+      assert(problems.length === 0, problems.join('\n'));
+    });
+
+    await run.step('an administrator adds an account (QR code shown) and disables the officer', async () => {
+      const text = execFileSync(tarcza, ['user', 'add', 'ada.admin', '--role', 'admin', '--db', db],
+        { env: { ...process.env, TARCZA_PASSWORD: PASSWORD }, encoding: 'utf8' });
+      const adminSecret = base32Decode(text.match(/secret=([A-Z2-7]+)/)[1]);
+      await page.fill('#l-name', 'ada.admin');
+      await page.fill('#l-password', PASSWORD);
+      await page.fill('#l-totp', totp(adminSecret));
+      await page.click('#btn-login');
+      await page.waitForSelector('#admin-form', { state: 'visible' });
+      assert(await page.isHidden('#queue'), 'an administrator sees a queue');
+      await page.fill('#a-name', 'ewa.nowa');
+      await page.selectOption('#a-role', 'officer');
+      await page.fill('#a-districts', report.district.id);
+      await page.fill('#a-password', 'another good password');
+      await page.click('#admin-form button[type="submit"]');
+      await page.waitForSelector('#enrol', { state: 'visible' });
+      const src = await page.getAttribute('#enrol-qr', 'src');
+      assert(src.startsWith('data:image/svg+xml;base64,'), `the QR image is ${src.slice(0, 40)}`);
+      assert(await page.evaluate(() => document.querySelector('#enrol-qr').naturalWidth > 0), 'the QR code did not render');
+      assert(/^otpauth:\/\/totp\/tarcza:ewa\.nowa\?secret=/.test(await page.textContent('#enrol-uri')), 'no enrolment URI');
+      await page.screenshot({ path: path.join(out, 'police-admin.png') });
+      await page.click('button[data-account="jan.dzielnicowy"]');
+      await page.waitForFunction(() => document.querySelector('button[data-account="jan.dzielnicowy"]').textContent === 'Włącz');
+      assert(problems.length === 0, problems.join('\n'));
+    });
+
+    await run.step('a supervisor sees the unit\'s dashboard and hands a report to another officer', async () => {
+      await page.click('#btn-logout');
+      await page.waitForSelector('#login-form', { state: 'visible' });
+      const text = execFileSync(tarcza, ['user', 'add', 'szef.komisariatu', '--role', 'supervisor',
+        '--unit', report.district.unit, '--db', db],
+      { env: { ...process.env, TARCZA_PASSWORD: PASSWORD }, encoding: 'utf8' });
+      const supSecret = base32Decode(text.match(/secret=([A-Z2-7]+)/)[1]);
+      await page.fill('#l-name', 'szef.komisariatu');
+      await page.fill('#l-password', PASSWORD);
+      await page.fill('#l-totp', totp(supSecret));
+      await page.click('#btn-login');
+      await page.waitForSelector('#dashboard', { state: 'visible' });
+      assert(await page.locator('#dash-rows tr').count() > 0, 'the dashboard has no districts');
+      const first = page.locator('#queue button').first();
+      const id = await first.getAttribute('data-report-id');
+      await first.click();
+      await page.waitForSelector('#assign-field', { state: 'visible' });
+      await page.fill('#d-assign', 'ewa.nowa');
+      await page.click('#btn-assign');
+      await page.waitForFunction(() => /ewa\.nowa/.test(document.querySelector('#detail-facts').textContent));
+      await page.waitForFunction((rid) => !document.querySelector(`#queue button[data-report-id="${rid}"]`), id);
+      await page.screenshot({ path: path.join(out, 'police-supervisor.png') });
+      forgive(problems, 401);
+      assert(problems.length === 0, problems.join('\n'));
+    });
+    await page.close();
+  } finally {
+    await browser.close();
+    await server.stop();
+    const log = server.stderr();
+    if (/AddressSanitizer|runtime error:|LeakSanitizer/.test(log)) {
+      run.failed++;
+      console.log(`FAIL the server reported a sanitizer error:\n${log.slice(0, 2000)}`);
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  process.exit(run.summary() ? 0 : 1);
+}
+
+main().catch((err) => {
+  console.log(`FAIL the test run itself: ${err && err.stack || err}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});
