@@ -1049,8 +1049,9 @@ done:
 /* After the commit: the service_request_id, or the error. */
 static enum MHD_Result answer_committed(struct request *req, enum format f)
 {
+    /* A write that failed (a full disk past a size limit reads as TZ_EIO) rolled back: 503. */
     if (req->commit_err)
-        return send_failure(req, f, req->commit_err);
+        return send_failure(req, f, req->commit_err == TZ_EIO ? TZ_ENOSPACE : req->commit_err);
     struct tz_buf b;
     struct doc d;
     tz_buf_init(&b, ERROR_BODY_MAX);
