@@ -381,7 +381,17 @@ static int cmd_merge(const struct options *o)
     char actor[128];
     snprintf(actor, sizeof actor, "cli:%s",
              o->actor ? o->actor : (getenv("USER") ? getenv("USER") : "operator"));
-    tz_err err = tz_analysis_merge(tm, dup, orig, actor, o->note, tz_time_now());
+    char object[64], fields[64];
+    snprintf(object, sizeof object, "report/%lld", dup);
+    snprintf(fields, sizeof fields, "{\"merged_into\":%lld}", orig);
+    struct tz_audit_rec audit = {.at = tz_time_now(),
+                                 .actor = actor,
+                                 .action = "report.merge",
+                                 .object = object,
+                                 .fields = fields,
+                                 .note = o->note,
+                                 .outcome = "ok"};
+    tz_err err = tz_analysis_merge(tm, dup, orig, actor, o->note, tz_time_now(), &audit);
     if (!err)
         printf("tarcza: report %lld merged into %lld by %s\n", dup, orig, actor);
     tz_threatmap_close(tm);

@@ -210,11 +210,12 @@ tz_err tz_analysis_linked_json(struct tz_threatmap *tm, const struct tz_query_pa
 
 /*
  * Merges the report duplicate into original (an officer's action): both stay,
- * the merge is recorded with actor, time and note (see tz_store_merge_report
- * for the errors).
+ * the merge is recorded with actor, time and note, and audit (may be NULL) in
+ * the same transaction (see tz_store_merge_report for the errors).
  */
 tz_err tz_analysis_merge(struct tz_threatmap *tm, int64_t duplicate, int64_t original,
-                         const char *actor, const char *note, int64_t now);
+                         const char *actor, const char *note, int64_t now,
+                         const struct tz_audit_rec *audit);
 
 /* ---- trends, statistics, patrol plans (read from the store in one pass) ---- */
 

@@ -357,7 +357,9 @@ tz_err tz_analysis_linked_json(struct tz_threatmap *tm, const struct tz_query_pa
 }
 
 tz_err tz_analysis_merge(struct tz_threatmap *tm, int64_t duplicate, int64_t original,
-                         const char *actor, const char *note, int64_t now)
+                         const char *actor, const char *note, int64_t now,
+                         const struct tz_audit_rec *audit)
 {
-    return tz_store_merge_report(tz_threatmap_store(tm), duplicate, original, now, actor, note);
+    return tz_store_merge_report(tz_threatmap_store(tm), duplicate, original, now, actor, note,
+                                 audit);
 }

@@ -30,6 +30,8 @@ static const char *const action_codes[TZ_ACT_COUNT] = {
     [TZ_ACT_DISTRICT_ASSIGN] = "district.assign",
     [TZ_ACT_ACCOUNTS] = "accounts",
     [TZ_ACT_AUDIT] = "audit",
+    [TZ_ACT_ANALYSIS] = "analysis.read",
+    [TZ_ACT_REPORT_MERGE] = "report.merge",
 };
 
 /* The permission table (docs/security.md prints it). Cells not named are TZ_SCOPE_NONE. */
@@ -40,6 +42,8 @@ static const enum tz_auth_scope permissions[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT] = 
             [TZ_ACT_REPORT_TRANSITION] = TZ_SCOPE_OWN,
             [TZ_ACT_REPORT_DESCRIBE] = TZ_SCOPE_OWN,
             [TZ_ACT_QUEUE] = TZ_SCOPE_OWN,
+            [TZ_ACT_ANALYSIS] = TZ_SCOPE_OWN,
+            [TZ_ACT_REPORT_MERGE] = TZ_SCOPE_OWN,
         },
     [TZ_AUTH_SUPERVISOR] =
         {
@@ -50,11 +54,14 @@ static const enum tz_auth_scope permissions[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT] = 
             [TZ_ACT_QUEUE] = TZ_SCOPE_UNIT,
             [TZ_ACT_DASHBOARD] = TZ_SCOPE_UNIT,
             [TZ_ACT_DISTRICT_ASSIGN] = TZ_SCOPE_UNIT,
+            [TZ_ACT_ANALYSIS] = TZ_SCOPE_UNIT,
+            [TZ_ACT_REPORT_MERGE] = TZ_SCOPE_UNIT,
         },
     [TZ_AUTH_ANALYST] =
         {
             [TZ_ACT_REPORT_READ] = TZ_SCOPE_ALL,
             [TZ_ACT_DASHBOARD] = TZ_SCOPE_ALL,
+            [TZ_ACT_ANALYSIS] = TZ_SCOPE_ALL,
         },
     [TZ_AUTH_ADMIN] =
         {

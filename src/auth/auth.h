@@ -43,6 +43,8 @@ enum tz_auth_action {
     TZ_ACT_DISTRICT_ASSIGN,   /* bind a district to another officer */
     TZ_ACT_ACCOUNTS,          /* list, add, change and disable accounts */
     TZ_ACT_AUDIT,             /* read and verify the audit log */
+    TZ_ACT_ANALYSIS,          /* hot spots, trends, statistics, patrol plans, linked reports */
+    TZ_ACT_REPORT_MERGE,      /* merge a duplicate report into its original */
     TZ_ACT_COUNT
 };
 

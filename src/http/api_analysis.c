@@ -2,31 +2,94 @@
  * api_analysis.c - GET /api/v1/analysis/...: hot spots, trends, statistics,
  * patrol plans and nearby reports for prevention (src/analysis).
  *
- * These are police-only (the analyst role, DESIGN 5). Every handler here
- * passes analysis_allowed() first, the one place where that rule is applied.
+ * These are police-only (DESIGN 5): every handler here passes
+ * analysis_allowed() first, the one place where the permission table's
+ * analysis.read is applied and the read is written to the audit log.
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "analysis/analysis.h"
 #include "base/tztime.h"
-#include "http/internal.h"
+#include "http/police.h"
 
 #define ANALYSIS_BODY_MAX (32u * 1024 * 1024)
 
-/*
- * Whether the caller may use the analysis endpoints.
- * TODO(issue 4, accounts/audit): allow only a session with the analyst,
- * supervisor or officer role (officers for their own districts' patrol plan),
- * and write the read to the audit log. Until accounts exist it allows all.
- */
-static bool analysis_allowed(struct request *req)
+/* The value of the query parameter key, or NULL. */
+static const char *query_value(struct request *req, const char *key)
 {
-    (void)req;
-    return true;
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/*
+ * The district a request is about, if any: district= names it, linked?id= a
+ * report in it. False (with *answer queued) when the report does not exist.
+ */
+static bool request_district(struct request *req, const struct tz_district_rec **district,
+                             enum MHD_Result *answer)
+{
+    *district = NULL;
+    const char *name = query_value(req, "district");
+    if (name) {
+        *district = tz_threatmap_district(req->srv->tm, name); /* unknown: the handler says 400 */
+        return true;
+    }
+    const char *id_text = strstr(req->url, "/linked") ? query_value(req, "id") : NULL;
+    char *end = NULL;
+    long long id = id_text ? strtoll(id_text, &end, 10) : 0;
+    if (!id_text || !*id_text || *end || id <= 0)
+        return true; /* the handler refuses a bad id */
+    struct tz_report_rec rec = {0};
+    char assignee[TZ_ACCOUNT_NAME_MAX];
+    tz_err err = tz_threatmap_police_report(req->srv->tm, id, &rec, assignee);
+    if (!err)
+        *district = tz_threatmap_district(req->srv->tm, rec.district_id);
+    tz_report_rec_clear(&rec);
+    if (err)
+        *answer =
+            http_respond_problem(req, err, err == TZ_ENOTFOUND ? "no such report" : NULL, NULL);
+    return err == TZ_OK;
+}
+
+/*
+ * Whether the caller may take this analysis (permission table: analysis.read,
+ * checked against the district the request is about, if any). The read is
+ * audited before anything is computed; a refusal too. On false *answer holds
+ * the 401/403/404/503 already queued.
+ */
+static bool analysis_allowed(struct request *req, enum MHD_Result *answer)
+{
+    struct tz_principal p;
+    if (!police_caller(req, false, &p, answer))
+        return false;
+    const struct tz_district_rec *d = NULL;
+    if (!request_district(req, &d, answer))
+        return false;
+    char client[64];
+    police_client(req, client, sizeof client);
+    bool permitted =
+        tz_auth_permit(&p, TZ_ACT_ANALYSIS, d ? d->id : NULL, d ? d->unit : NULL, NULL) == TZ_OK;
+    const char *endpoint = strrchr(req->url, '/');
+    char fields[96];
+    snprintf(fields, sizeof fields, "{\"endpoint\":\"%.24s\"}", endpoint ? endpoint + 1 : "");
+    struct tz_audit_rec a = tz_auth_audit_entry(
+        req->srv->auth, &p, NULL, client, tz_auth_action_code(TZ_ACT_ANALYSIS), d ? d->id : NULL);
+    a.fields = fields;
+    a.outcome = permitted ? "ok" : "refused";
+    tz_err err = tz_auth_audit(req->srv->auth, &a);
+    if (err) /* no audit entry, no data */
+        *answer = http_respond_problem(req, err, NULL, NULL);
+    else if (!permitted)
+        *answer = police_refuse(req, 403, "this analysis is outside your districts or your role");
+    return !err && permitted;
 }
 
 static enum MHD_Result answer(struct request *req, query_fn fn)
 {
-    if (!analysis_allowed(req))
-        return http_respond_problem(req, TZ_EFORBIDDEN, "analysis is for the police", NULL);
+    enum MHD_Result refused;
+    if (!analysis_allowed(req, &refused))
+        return refused;
     return http_respond_query(req, fn, ANALYSIS_BODY_MAX);
 }
 
@@ -59,8 +122,9 @@ enum MHD_Result api_analysis_stats(struct request *req)
         [TZ_STATS_GEOJSON] = "application/geo+json",
         [TZ_STATS_TEXT] = "text/plain; charset=utf-8",
     };
-    if (!analysis_allowed(req))
-        return http_respond_problem(req, TZ_EFORBIDDEN, "analysis is for the police", NULL);
+    enum MHD_Result refused;
+    if (!analysis_allowed(req, &refused))
+        return refused;
     struct tz_query_param params[TZ_HTTP_MAX_QUERY_PARAMS];
     size_t n = 0;
     if (!http_query_params(req, params, &n))

@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "analysis/analysis.h"
 #include "base/tztime.h"
 #include "http/police.h"
 
@@ -282,6 +283,97 @@ enum MHD_Result api_report_transition(struct request *req)
         return http_respond_problem(req, err, NULL, NULL);
     }
     json_decref(root);
+    return answer_view(req, &c);
+}
+
+/*
+ * Reads {"into": report id, "note": text or null} of a merge; TZ_EMALFORMED
+ * for a body that is not one object, TZ_EINVAL with errs for bad members.
+ */
+static tz_err merge_body(struct request *req, int64_t *into, char *note, size_t note_size,
+                         struct tz_field_errors *errs)
+{
+    json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len,
+                              JSON_REJECT_DUPLICATES, NULL);
+    if (!root || !json_is_object(root)) {
+        json_decref(root);
+        return TZ_EMALFORMED;
+    }
+    const char *key;
+    json_t *value;
+    json_object_foreach(root, key, value)
+    {
+        if (strcmp(key, "into") != 0 && strcmp(key, "note") != 0)
+            tz_fielderr_add(errs, "/", "unknown field %.60s", key);
+    }
+    json_t *v = json_object_get(root, "into");
+    *into = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+    if (*into <= 0 || *into == req->id)
+        tz_fielderr_add(errs, "/into", "the id of the original report (not this one)");
+    v = json_object_get(root, "note");
+    if (v && !json_is_null(v) && (!json_is_string(v) || json_string_length(v) >= note_size))
+        tz_fielderr_add(errs, "/note", "a text of at most %zu bytes", note_size - 1);
+    else
+        snprintf(note, note_size, "%s", json_is_string(v) ? json_string_value(v) : "");
+    json_decref(root);
+    return errs->count ? TZ_EINVAL : TZ_OK;
+}
+
+/*
+ * POST /api/v1/reports/{id}/merge: the report is a duplicate of `into`; both
+ * stay, the merge is recorded (analysis, migration 7) with its audit entry in
+ * the same transaction. Both reports must be in the caller's scope.
+ */
+enum MHD_Result api_report_merge(struct request *req)
+{
+    struct ctx c;
+    enum MHD_Result answer;
+    if (!begin(req, true, TZ_ACT_REPORT_MERGE, &c, &answer)) {
+        end(&c);
+        return answer;
+    }
+    struct tz_field_errors errs = {0};
+    int64_t into = 0;
+    char note[4001];
+    tz_err err = merge_body(req, &into, note, sizeof note, &errs);
+    if (err) {
+        end(&c);
+        return police_answer_body_error(req, err, &errs);
+    }
+    struct tz_report_rec original = {0};
+    char assignee[TZ_ACCOUNT_NAME_MAX] = "";
+    err = tz_threatmap_police_report(req->srv->tm, into, &original, assignee);
+    const struct tz_district_rec *d =
+        err ? NULL : tz_threatmap_district(req->srv->tm, original.district_id);
+    tz_report_rec_clear(&original);
+    if (err == TZ_ENOTFOUND) {
+        end(&c);
+        tz_fielderr_add(&errs, "/into", "no such report");
+        return http_respond_problem(req, TZ_EINVAL, "some fields are invalid; see errors", &errs);
+    }
+    if (!err && tz_auth_permit(&c.p, TZ_ACT_REPORT_MERGE, d ? d->id : "", d ? d->unit : "",
+                               assignee) != TZ_OK) {
+        audit_refusal(req, &c, TZ_ACT_REPORT_MERGE, "refused", "the original is out of scope");
+        end(&c);
+        return police_refuse(req, 403, "the original report is outside your districts");
+    }
+    char fields[64];
+    snprintf(fields, sizeof fields, "{\"merged_into\":%lld}", (long long)into);
+    struct tz_audit_rec a = tz_auth_audit_entry(req->srv->auth, &c.p, NULL, c.client,
+                                                tz_auth_action_code(TZ_ACT_REPORT_MERGE), c.object);
+    a.fields = fields;
+    a.note = note[0] ? note : NULL;
+    if (!err)
+        err = tz_analysis_merge(req->srv->tm, req->id, into, c.p.account.name, a.note,
+                                tz_auth_now(req->srv->auth), &a);
+    if (err) {
+        audit_refusal(req, &c, TZ_ACT_REPORT_MERGE, "refused", tz_err_str(err));
+        end(&c);
+        return http_respond_problem(
+            req, err,
+            err == TZ_ECONFLICT ? "already merged, or the original is itself a duplicate" : NULL,
+            NULL);
+    }
     return answer_view(req, &c);
 }
 

@@ -141,6 +141,7 @@ enum MHD_Result api_police_report(struct request *req);
 enum MHD_Result api_report_transition(struct request *req);
 enum MHD_Result api_report_description(struct request *req);
 enum MHD_Result api_report_assignment(struct request *req);
+enum MHD_Result api_report_merge(struct request *req);
 enum MHD_Result api_district_assignment(struct request *req);
 enum MHD_Result api_queue(struct request *req);
 enum MHD_Result api_dashboard(struct request *req);

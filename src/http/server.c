@@ -60,6 +60,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/reports/", true, true, api_report_transition, "/transitions"},
     {"POST", "/api/v1/reports/", true, true, api_report_description, "/description"},
     {"POST", "/api/v1/reports/", true, true, api_report_assignment, "/assignment"},
+    {"POST", "/api/v1/reports/", true, true, api_report_merge, "/merge"},
 };
 
 struct tz_http_config tz_http_defaults(void)

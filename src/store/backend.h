@@ -66,7 +66,7 @@ struct tz_store_ops {
 
     /* analysis (migration 7); arguments checked by store.c */
     tz_err (*merge_report)(struct tz_store *store, int64_t duplicate, int64_t original, int64_t at,
-                           const char *actor, const char *note);
+                           const char *actor, const char *note, const struct tz_audit_rec *audit);
     tz_err (*report_merges)(struct tz_store *store, int64_t id, struct tz_merge_rec **out,
                             size_t *count);
     tz_err (*scan_reports)(struct tz_store *store, const struct tz_scan_filter *filter,

@@ -1680,7 +1680,8 @@ static tz_err sq_find_api_key(struct tz_store *store, const uint8_t hash[TZ_HASH
 /* ---- analysis (migration 7) ---------------------------------------------------------------- */
 
 static tz_err sq_merge_report(struct tz_store *store, int64_t duplicate, int64_t original,
-                              int64_t at, const char *actor, const char *note)
+                              int64_t at, const char *actor, const char *note,
+                              const struct tz_audit_rec *audit)
 {
     struct sqlite_store *s = from_store(store);
     struct conn *c = writer_lock(s);
@@ -1719,6 +1720,8 @@ static tz_err sq_merge_report(struct tz_store *store, int64_t duplicate, int64_t
     bind_text(&b, actor);
     bind_text(&b, note);
     if ((err = map_rc(b.rc)) || (err = stmt_run(st)))
+        goto done;
+    if (audit && (err = tz_sq_audit_append(c->db, audit, NULL)))
         goto done;
     err = tx_commit(c);
 done:

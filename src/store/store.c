@@ -335,11 +335,12 @@ tz_err tz_store_find_api_key(struct tz_store *store, const uint8_t hash[TZ_HASH_
 /* ---- analysis (migration 7) ---- */
 
 tz_err tz_store_merge_report(struct tz_store *store, int64_t duplicate, int64_t original,
-                             int64_t at, const char *actor, const char *note)
+                             int64_t at, const char *actor, const char *note,
+                             const struct tz_audit_rec *audit)
 {
     if (!store || duplicate <= 0 || original <= 0 || duplicate == original || !actor || !*actor)
         return TZ_EINVAL;
-    return store->ops->merge_report(store, duplicate, original, at, actor, note);
+    return store->ops->merge_report(store, duplicate, original, at, actor, note, audit);
 }
 
 tz_err tz_store_report_merges(struct tz_store *store, int64_t id, struct tz_merge_rec **out,

@@ -265,10 +265,12 @@ struct tz_merge_rec {
  * TZ_EINVAL for the same id twice or no actor; TZ_ENOTFOUND when either
  * report does not exist; TZ_ECONFLICT when duplicate is merged already, when
  * original is itself a duplicate (merge into its original instead) or when
- * duplicate has duplicates of its own.
+ * duplicate has duplicates of its own. audit (may be NULL) is appended to the
+ * audit log in the same transaction.
  */
 tz_err tz_store_merge_report(struct tz_store *store, int64_t duplicate, int64_t original,
-                             int64_t at, const char *actor, const char *note);
+                             int64_t at, const char *actor, const char *note,
+                             const struct tz_audit_rec *audit);
 /* The merges that involve report id, as duplicate or as original, oldest first. */
 tz_err tz_store_report_merges(struct tz_store *store, int64_t id, struct tz_merge_rec **out,
                               size_t *count);

@@ -21,13 +21,40 @@
 
 static const char *tarcza_binary;
 static struct api_server server;
+static char analyst[200]; /* "Authorization: Bearer ..." of an analyst: every request sends it */
+
+/* Makes an account by the command line and an API token for it, as an Authorization header. */
+static int make_token(const char *name, const char *role, const char *districts, char *header,
+                      size_t size)
+{
+    char out[300], token[128] = "";
+    setenv("TARCZA_PASSWORD", "correct horse battery staple", 1);
+    int rc = districts ? api_run_cli(&server, "/dev/null", "user", "add", name, "--role", role,
+                                     "--districts", districts, (char *)NULL)
+                       : api_run_cli(&server, "/dev/null", "user", "add", name, "--role", role,
+                                     (char *)NULL);
+    snprintf(out, sizeof out, "%s/token.txt", server.dir);
+    if (rc == 0)
+        rc = api_run_cli(&server, out, "user", "token", name, (char *)NULL);
+    FILE *f = rc == 0 ? fopen(out, "r") : NULL;
+    if (!f || !fgets(token, sizeof token, f))
+        rc = -1;
+    if (f)
+        fclose(f);
+    token[strcspn(token, "\n")] = '\0';
+    snprintf(header, size, "Authorization: Bearer %s", token);
+    return rc;
+}
 
 static int start_server(void **state)
 {
     (void)state;
-    if (api_prepare(&server, tarcza_binary, 2000) != 0)
+    if (api_prepare(&server, tarcza_binary, 2000) != 0 || api_start(&server) != 0)
         return -1;
-    return api_start(&server);
+    if (make_token("ana", "analyst", NULL, analyst, sizeof analyst) != 0)
+        return -1;
+    server.extra_headers[0] = analyst;
+    return 0;
 }
 
 /* cmocka reports a failed group teardown but does not count it: main() does (LeakSanitizer). */
@@ -61,6 +88,29 @@ static void get_400(const char *path, const char *field)
     assert_non_null(strstr(type, "application/problem+json"));
     assert_non_null(strstr(r.body, field));
     api_response_free(&r);
+}
+
+/* Analysis is for the police: nobody logged in gets 401, an administrator 403. */
+static void analysis_is_for_the_police(void **state)
+{
+    (void)state;
+    char admin[200];
+    assert_int_equal(make_token("root", "admin", NULL, admin, sizeof admin), 0);
+    const char *paths[] = {"/api/v1/analysis/hotspots", "/api/v1/analysis/trends",
+                           "/api/v1/analysis/stats", "/api/v1/analysis/patrol?district=KRK-01",
+                           "/api/v1/analysis/linked?id=1"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        struct api_response r;
+        server.extra_headers[0] = NULL;
+        assert_int_equal(api_get(&server, paths[i], &r), 0);
+        assert_int_equal(r.status, 401);
+        api_response_free(&r);
+        server.extra_headers[0] = admin;
+        assert_int_equal(api_get(&server, paths[i], &r), 0);
+        assert_int_equal(r.status, 403);
+        api_response_free(&r);
+    }
+    server.extra_headers[0] = analyst;
 }
 
 static void hotspots_are_geojson_hexagons(void **state)
@@ -154,25 +204,44 @@ static void a_second_report_nearby_is_told_of_the_first(void **state)
     json_array_foreach(json_object_get(c.json, "nearby"), i, n)
         assert_int_not_equal(json_integer_value(json_object_get(n, "id")), first);
 
-    /* The officer's view links them; merging is recorded and shown. */
-    char path[96], id_a[24], id_b[24];
+    /* The officer of the district links them and merges the second into the first (over HTTP,
+     * audited); the analyst may not merge. */
+    char path[96], id_a[24], id_b[24], officer[200], merge_body[160];
     snprintf(path, sizeof path, "/api/v1/analysis/linked?id=%lld", (long long)first);
     snprintf(id_a, sizeof id_a, "%lld", (long long)first);
     snprintf(id_b, sizeof id_b, "%lld",
              (long long)json_integer_value(json_object_get(b.json, "id")));
-    assert_int_equal(api_run_cli(&server, "/dev/null", "report", "merge", id_b, id_a, "--actor",
-                                 "kowalski", "--note", "the same dogs", (char *)NULL),
-                     0);
+    const char *district =
+        json_string_value(json_object_get(json_object_get(a.json, "district"), "id"));
+    assert_int_equal(make_token("kowalski", "officer", district, officer, sizeof officer), 0);
+    char merge[96];
+    snprintf(merge, sizeof merge, "/api/v1/reports/%s/merge", id_b);
+    snprintf(merge_body, sizeof merge_body, "{\"into\":%s,\"note\":\"the same dogs\"}", id_a);
+    struct api_response mr;
+    assert_int_equal(api_post_json(&server, merge, merge_body, &mr), 0);
+    assert_int_equal(mr.status, 403); /* the analyst analyses, the officer merges */
+    api_response_free(&mr);
+    server.extra_headers[0] = officer;
+    assert_int_equal(api_post_json(&server, merge, "{\"into\":\"x\"}", &mr), 0);
+    assert_int_equal(mr.status, 422);
+    api_response_free(&mr);
+    assert_int_equal(api_post_json(&server, merge, merge_body, &mr), 0);
+    assert_int_equal(mr.status, 200);
+    api_response_free(&mr);
+    assert_int_equal(api_post_json(&server, merge, merge_body, &mr), 0);
+    assert_int_equal(mr.status, 409); /* once only */
+    api_response_free(&mr);
+    server.extra_headers[0] = analyst;
     assert_int_not_equal(
-        api_run_cli(&server, "/dev/null", "report", "merge", id_b, id_a, (char *)NULL),
-        0); /* once only */
+        api_run_cli(&server, "/dev/null", "report", "merge", id_b, id_a, (char *)NULL), 0);
+    assert_int_equal(api_count_rows(&server, "audit_log") > 0, 1);
     struct api_response l;
     json_t *lj = get_ok(path, &l);
     assert_true(json_integer_value(json_object_get(lj, "found")) >= 1);
     json_t *merges = json_object_get(lj, "merges");
     assert_int_equal(json_array_size(merges), 1);
     json_t *m = json_array_get(merges, 0);
-    assert_string_equal(json_string_value(json_object_get(m, "actor")), "cli:kowalski");
+    assert_string_equal(json_string_value(json_object_get(m, "actor")), "kowalski");
     assert_string_equal(json_string_value(json_object_get(m, "note")), "the same dogs");
     api_response_free(&l);
     assert_int_equal(api_count_rows(&server, "report_links"), 1);
@@ -308,6 +377,7 @@ int main(int argc, char **argv)
     }
     tarcza_binary = argv[1];
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(analysis_is_for_the_police),
         cmocka_unit_test(hotspots_are_geojson_hexagons),
         cmocka_unit_test(a_second_report_nearby_is_told_of_the_first),
         cmocka_unit_test(trends_compare_with_the_year_before),

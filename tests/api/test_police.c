@@ -420,10 +420,10 @@ static void api_tokens_need_no_csrf(void **state)
 
 /* The expected table (as in test_auth.c): N none, O own, U unit, A all. */
 static const char expected[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT + 1] = {
-    [TZ_AUTH_OFFICER] = "OOONONNNN",
-    [TZ_AUTH_SUPERVISOR] = "UUUUUUUNN",
-    [TZ_AUTH_ANALYST] = "ANNNNANNN",
-    [TZ_AUTH_ADMIN] = "NNNNNNNAA",
+    [TZ_AUTH_OFFICER] = "OOONONNNNOO",
+    [TZ_AUTH_SUPERVISOR] = "UUUUUUUNNUU",
+    [TZ_AUTH_ANALYST] = "ANNNNANNNAN",
+    [TZ_AUTH_ADMIN] = "NNNNNNNAANN",
 };
 
 /* Every police endpoint, with a request that is refused only by permission when it is refused. */
@@ -452,6 +452,9 @@ static const struct endpoint endpoints[] = {
     {"POST", "/api/v1/accounts", "{\"name\":\"Bad Name\"}", TZ_ACT_ACCOUNTS, 422},
     {"POST", "/api/v1/accounts/change", "{\"name\":\"nobody\",\"action\":\"enable\"}",
      TZ_ACT_ACCOUNTS, 404},
+    {"GET", "/api/v1/analysis/hotspots", NULL, TZ_ACT_ANALYSIS, 200},
+    {"GET", "/api/v1/analysis/patrol?district=%s", NULL, TZ_ACT_ANALYSIS, 200},
+    {"POST", "/api/v1/reports/%lld/merge", "{\"into\":0}", TZ_ACT_REPORT_MERGE, 422},
 };
 
 /* Copies pattern into out with "%lld" replaced by id and "%s" by district (no printf formats). */
@@ -495,7 +498,8 @@ static void permissions_every_role_endpoint_and_scope(void **state)
                 fill(path, sizeof path, ep->path, report, district);
                 fill(body, sizeof body, ep->body ? ep->body : "", report, district);
                 /* Out of scope exists only for endpoints about one object. */
-                bool object = strstr(ep->path, "%lld") || (ep->body && strstr(ep->body, "%s"));
+                bool object = strstr(ep->path, "%lld") || strstr(ep->path, "%s") ||
+                              (ep->body && strstr(ep->body, "%s"));
                 if (!in && !object)
                     continue;
                 bool allowed = scope == 'A' || (in && scope != 'N');
@@ -508,7 +512,7 @@ static void permissions_every_role_endpoint_and_scope(void **state)
             }
         }
     }
-    assert_int_equal(checked, 4 * (5 * 2 + 6));
+    assert_int_equal(checked, 4 * (7 * 2 + 7));
     /* Nobody logged in: 401 everywhere. */
     for (size_t e = 0; e < sizeof endpoints / sizeof endpoints[0]; e++) {
         char path[128];

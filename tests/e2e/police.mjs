@@ -6,44 +6,17 @@
 // survives a reload; the page runs under its CSP without violations.
 // usage: node tests/e2e/police.mjs TARCZA WEB_DIR OUT_DIR
 
-import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { makeDemo, startServer, Runner, assert, watch, forgive } from './support.mjs';
+import { makeDemo, startServer, Runner, assert, watch, forgive, base32Decode, totp } from './support.mjs';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const RYNEK = { lat: 50.0617, lon: 19.9373 };
 const PASSWORD = 'correct horse battery';
-
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const c of text.replace(/=+$/, '')) {
-    value = (value << 5) | alphabet.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-// RFC 6238 TOTP (HMAC-SHA1, 6 digits, 30 s) at the current time.
-function totp(secret) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
-  const mac = crypto.createHmac('sha1', secret).update(counter).digest();
-  const off = mac[mac.length - 1] & 0x0f;
-  const bin = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
-  return String(bin % 1000000).padStart(6, '0');
-}
 
 async function main() {
   const [tarcza, webArg, outArg] = process.argv.slice(2);

@@ -2,6 +2,7 @@
 // server on a fresh database, raw HTTP requests (paths exactly as written,
 // which fetch() would normalise), a stand-in tile server, and a tiny runner
 // that prints each result and the closing "N passed, N failed".
+import crypto from 'node:crypto';
 
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -188,4 +189,49 @@ export class Runner {
     console.log(`${this.passed} passed, ${this.failed} failed`);
     return this.failed === 0;
   }
+}
+
+// Authenticator codes for the police accounts the tests make (tarcza user add prints the seed).
+export function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const c of text.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+// RFC 6238 TOTP (HMAC-SHA1, 6 digits, 30 s) at the current time.
+export function totp(secret) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const mac = crypto.createHmac('sha1', secret).update(counter).digest();
+  const off = mac[mac.length - 1] & 0x0f;
+  const bin = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
+  return String(bin % 1000000).padStart(6, '0');
+}
+
+// Makes a police account with `tarcza user add` (extra: e.g. ['--districts', 'KRK-01']) and
+// logs page in as it through the police console; the session cookie then serves every page.
+export async function policeLogin(page, { tarcza, db, url }, name, role, extra = []) {
+  const password = 'correct horse battery';
+  const text = execFileSync(tarcza, ['user', 'add', name, '--role', role, ...extra, '--db', db],
+    { env: { ...process.env, TARCZA_PASSWORD: password }, encoding: 'utf8' });
+  const m = text.match(/otpauth:\/\/totp\/[^?]+\?secret=([A-Z2-7]+)/);
+  assert(m, `no enrolment URI in: ${text.slice(-300)}`);
+  await page.goto(`${url}/police.html`);
+  await page.waitForSelector('#login-form', { state: 'visible' });
+  await page.fill('#l-name', name);
+  await page.fill('#l-password', password);
+  await page.fill('#l-totp', totp(base32Decode(m[1])));
+  await page.click('#btn-login');
+  await page.waitForSelector('#login', { state: 'hidden', timeout: 10000 });
+  await page.waitForLoadState('networkidle'); // the console's own requests, before the caller moves on
 }

@@ -608,14 +608,14 @@ static void test_merge(void **state)
     assert_int_equal(tz_threatmap_demo(store, 20, 7, T0), TZ_OK);
     struct tz_threatmap *tm = NULL;
     assert_int_equal(tz_threatmap_open(store, NULL, &tm), TZ_OK);
-    assert_int_equal(tz_analysis_merge(tm, 2, 1, "cli:kowalski", "same car", T0), TZ_OK);
-    assert_int_equal(tz_analysis_merge(tm, 2, 3, "a", NULL, T0), TZ_ECONFLICT); /* merged */
-    assert_int_equal(tz_analysis_merge(tm, 4, 2, "a", NULL, T0), TZ_ECONFLICT); /* into a dup */
-    assert_int_equal(tz_analysis_merge(tm, 1, 5, "a", NULL, T0), TZ_ECONFLICT); /* has dups */
-    assert_int_equal(tz_analysis_merge(tm, 4, 4, "a", NULL, T0), TZ_EINVAL);
-    assert_int_equal(tz_analysis_merge(tm, 4, 1, "", NULL, T0), TZ_EINVAL);
-    assert_int_equal(tz_analysis_merge(tm, 4, 999, "a", NULL, T0), TZ_ENOTFOUND);
-    assert_int_equal(tz_analysis_merge(tm, 3, 1, "cli:nowak", NULL, T0 + 5), TZ_OK);
+    assert_int_equal(tz_analysis_merge(tm, 2, 1, "cli:kowalski", "same car", T0, NULL), TZ_OK);
+    assert_int_equal(tz_analysis_merge(tm, 2, 3, "a", NULL, T0, NULL), TZ_ECONFLICT); /* merged */
+    assert_int_equal(tz_analysis_merge(tm, 4, 2, "a", NULL, T0, NULL), TZ_ECONFLICT); /* into a dup */
+    assert_int_equal(tz_analysis_merge(tm, 1, 5, "a", NULL, T0, NULL), TZ_ECONFLICT); /* has dups */
+    assert_int_equal(tz_analysis_merge(tm, 4, 4, "a", NULL, T0, NULL), TZ_EINVAL);
+    assert_int_equal(tz_analysis_merge(tm, 4, 1, "", NULL, T0, NULL), TZ_EINVAL);
+    assert_int_equal(tz_analysis_merge(tm, 4, 999, "a", NULL, T0, NULL), TZ_ENOTFOUND);
+    assert_int_equal(tz_analysis_merge(tm, 3, 1, "cli:nowak", NULL, T0 + 5, NULL), TZ_OK);
     struct tz_merge_rec *m = NULL;
     size_t n = 0;
     assert_int_equal(tz_store_report_merges(store, 1, &m, &n), TZ_OK);

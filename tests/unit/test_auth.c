@@ -150,11 +150,11 @@ static void passwords_hash_and_check(void **state)
 /* The expected table, written out independently of src/auth/auth.c: N none, O own, U unit, A all.
  */
 static const char expected[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT + 1] = {
-    /*           read trans desc assign queue dash district accounts audit */
-    [TZ_AUTH_OFFICER] = "OOONONNNN",
-    [TZ_AUTH_SUPERVISOR] = "UUUUUUUNN",
-    [TZ_AUTH_ANALYST] = "ANNNNANNN",
-    [TZ_AUTH_ADMIN] = "NNNNNNNAA",
+    /*           read trans desc assign queue dash district accounts audit analysis merge */
+    [TZ_AUTH_OFFICER] = "OOONONNNNOO",
+    [TZ_AUTH_SUPERVISOR] = "UUUUUUUNNUU",
+    [TZ_AUTH_ANALYST] = "ANNNNANNNAN",
+    [TZ_AUTH_ADMIN] = "NNNNNNNAANN",
 };
 
 static struct tz_principal principal(enum tz_auth_role role)

@@ -12,9 +12,17 @@ function el(tag, props = {}, ...children) {
   return e;
 }
 
+// Analysis is for the police: without a session (401) or the role (403) the page says so.
 async function getJson(path) {
   const res = await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  if (!res.ok) {
+    const err = new Error(res.status === 401
+      ? 'zaloguj się w konsoli policji (police.html) / log in at the police console'
+      : res.status === 403 ? 'brak uprawnień do analizy / your role may not use analysis'
+        : `${path}: HTTP ${res.status}`);
+    err.status = res.status;
+    throw err;
+  }
   return res.json();
 }
 
