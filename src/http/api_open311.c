@@ -241,6 +241,8 @@ static enum MHD_Result send_buf(struct request *req, unsigned status, enum forma
         snprintf(value, sizeof value, "%d", retry_after_s);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, value);
     }
+    if (status == 405 && req->allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, req->allow);
     return http_queue_response(req, status, resp, content_type(f));
 }
 
@@ -322,6 +324,22 @@ send_error(struct request *req, enum format f, unsigned code, const char *fmt, .
     va_end(ap);
     clean_text(e.items[0].description);
     return send_errors(req, f, &e, 0);
+}
+
+/*
+ * An error the server answers before an Open311 handler runs (a wrong method,
+ * a body too large, a wrong Content-Type, a connection limit), in the
+ * specification's errors format instead of a problem document: XML unless the
+ * path ends in .json.
+ */
+enum MHD_Result http_open311_error(struct request *req, unsigned status, const char *detail,
+                                   int retry_after_s)
+{
+    size_t n = strlen(req->url);
+    enum format f = n >= 5 && strcmp(req->url + n - 5, ".json") == 0 ? FORMAT_JSON : FORMAT_XML;
+    struct o311_errors e = {0};
+    add_error(&e, status, "%s", detail ? detail : "");
+    return send_errors(req, f, &e, retry_after_s);
 }
 
 /* 429: the key sent more than its share; Retry-After says when to come back. */

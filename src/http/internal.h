@@ -124,6 +124,9 @@ enum MHD_Result api_reports_create(struct request *req);
 enum MHD_Result api_reports_get(struct request *req);
 enum MHD_Result api_reports_me_too(struct request *req);
 enum MHD_Result api_map(struct request *req);
+/* An error in Open311's own format (api_open311.c): what response.c answers under /open311/. */
+enum MHD_Result http_open311_error(struct request *req, unsigned status, const char *detail,
+                                   int retry_after_s);
 /* Checks and keeps the tile server of the pages (static.c); TZ_EINVAL for a bad URL or text. */
 tz_err http_static_tiles(struct tz_http *srv, const char *url, const char *attribution);
 /* analysis (api_analysis.c) */

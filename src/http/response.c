@@ -166,6 +166,8 @@ static enum MHD_Result respond_problem(struct request *req, unsigned status, con
                                        const struct tz_field_errors *fields, int retry_after_s)
 {
     struct problem_kind k = kind_of_status(status);
+    if (req->url && strncmp(req->url, "/open311/", 9) == 0) /* Open311 clients read its format */
+        return http_open311_error(req, k.status, detail, retry_after_s);
     struct tz_buf b;
     tz_buf_init(&b, 64 * 1024);
     if (render_problem(&b, k, detail, fields) != TZ_OK) {

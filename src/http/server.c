@@ -14,53 +14,60 @@
 
 #define DISCARD_MAX (1024u * 1024) /* bytes of an oversized chunked body read before closing */
 
+/* What a route reads from the request body, checked from the headers before it is read. */
+enum body_kind {
+    NO_BODY,
+    JSON_BODY, /* application/json, at most TZ_REPORT_BODY_MAX */
+    FORM_BODY, /* application/x-www-form-urlencoded (Open311), at most TZ_REPORT_BODY_MAX */
+};
+
 struct route {
     const char *method;
     const char *path; /* exact, a prefix followed by a numeric {id}, or a prefix ending in '/' */
     bool has_id;
-    bool wants_body;
+    enum body_kind body;
     handler_fn handler;
     const char *after_id; /* what follows the {id}, e.g. "/me-too"; NULL for nothing */
 };
 
 static const struct route routes[] = {
-    {"GET", "/healthz", false, false, api_healthz, NULL},
-    {"GET", "/api/v1/categories", false, false, api_categories, NULL},
-    {"GET", "/api/v1/districts", false, false, api_districts, NULL},
-    {"GET", "/api/v1/reports", false, false, api_reports_list, NULL},
-    {"POST", "/api/v1/reports", false, true, api_reports_create, NULL},
-    {"GET", "/api/v1/reports/", true, false, api_reports_get, NULL},
-    {"GET", "/api/v1/map", false, false, api_map, NULL},
-    {"POST", "/api/v1/reports/", true, false, api_reports_me_too, "/me-too"},
+    {"GET", "/healthz", false, NO_BODY, api_healthz, NULL},
+    {"GET", "/api/v1/categories", false, NO_BODY, api_categories, NULL},
+    {"GET", "/api/v1/districts", false, NO_BODY, api_districts, NULL},
+    {"GET", "/api/v1/reports", false, NO_BODY, api_reports_list, NULL},
+    {"POST", "/api/v1/reports", false, JSON_BODY, api_reports_create, NULL},
+    {"GET", "/api/v1/reports/", true, NO_BODY, api_reports_get, NULL},
+    {"GET", "/api/v1/map", false, NO_BODY, api_map, NULL},
+    {"POST", "/api/v1/reports/", true, NO_BODY, api_reports_me_too, "/me-too"},
     /* Open311 GeoReport v2 (api_open311.c): every path under the prefix; form bodies. */
-    {"GET", "/open311/v2/", false, false, api_open311_get, NULL},
-    {"POST", "/open311/v2/", false, true, api_open311_post, NULL},
+    {"GET", "/open311/v2/", false, NO_BODY, api_open311_get, NULL},
+    {"POST", "/open311/v2/", false, FORM_BODY, api_open311_post, NULL},
     /* Open data (api_export.c). */
-    {"GET", "/api/v1/export/reports.geojson", false, false, api_export_geojson, NULL},
-    {"GET", "/api/v1/export/reports.csv", false, false, api_export_csv, NULL},
+    {"GET", "/api/v1/export/reports.geojson", false, NO_BODY, api_export_geojson, NULL},
+    {"GET", "/api/v1/export/reports.csv", false, NO_BODY, api_export_csv, NULL},
     /* analysis (api_analysis.c) */
-    {"GET", "/api/v1/analysis/hotspots", false, false, api_analysis_hotspots, NULL},
-    {"GET", "/api/v1/analysis/linked", false, false, api_analysis_linked, NULL},
-    {"GET", "/api/v1/analysis/trends", false, false, api_analysis_trends, NULL},
-    {"GET", "/api/v1/analysis/stats", false, false, api_analysis_stats, NULL},
-    {"GET", "/api/v1/analysis/patrol", false, false, api_analysis_patrol, NULL},
+    {"GET", "/api/v1/analysis/hotspots", false, NO_BODY, api_analysis_hotspots, NULL},
+    {"GET", "/api/v1/analysis/linked", false, NO_BODY, api_analysis_linked, NULL},
+    {"GET", "/api/v1/analysis/trends", false, NO_BODY, api_analysis_trends, NULL},
+    {"GET", "/api/v1/analysis/stats", false, NO_BODY, api_analysis_stats, NULL},
+    {"GET", "/api/v1/analysis/patrol", false, NO_BODY, api_analysis_patrol, NULL},
     /* The police side (api_auth.c, api_police.c). */
-    {"POST", "/api/v1/auth/login", false, true, api_auth_login, NULL},
-    {"POST", "/api/v1/auth/logout", false, false, api_auth_logout, NULL},
-    {"GET", "/api/v1/auth/me", false, false, api_auth_me, NULL},
-    {"GET", "/api/v1/institutions", false, false, api_institutions, NULL},
-    {"GET", "/api/v1/police/reports/", true, false, api_police_report, NULL},
-    {"POST", "/api/v1/districts/assignment", false, true, api_district_assignment, NULL},
-    {"GET", "/api/v1/queue", false, false, api_queue, NULL},
-    {"GET", "/api/v1/dashboard", false, false, api_dashboard, NULL},
-    {"GET", "/api/v1/accounts", false, false, api_accounts, NULL},
-    {"GET", "/api/v1/audit/verify", false, false, api_audit_verify, NULL},
-    {"POST", "/api/v1/accounts", false, true, api_account_create, NULL},
-    {"POST", "/api/v1/accounts/change", false, true, api_account_change, NULL},
-    {"POST", "/api/v1/reports/", true, true, api_report_transition, "/transitions"},
-    {"POST", "/api/v1/reports/", true, true, api_report_description, "/description"},
-    {"POST", "/api/v1/reports/", true, true, api_report_assignment, "/assignment"},
-    {"POST", "/api/v1/reports/", true, true, api_report_merge, "/merge"},
+    {"POST", "/api/v1/auth/login", false, JSON_BODY, api_auth_login, NULL},
+    {"POST", "/api/v1/auth/logout", false, NO_BODY, api_auth_logout, NULL},
+    {"GET", "/api/v1/auth/me", false, NO_BODY, api_auth_me, NULL},
+    {"GET", "/api/v1/institutions", false, NO_BODY, api_institutions, NULL},
+    {"GET", "/api/v1/police/reports/", true, NO_BODY, api_police_report, NULL},
+    {"POST", "/api/v1/districts/assignment", false, JSON_BODY, api_district_assignment, NULL},
+    {"GET", "/api/v1/queue", false, NO_BODY, api_queue, NULL},
+    {"GET", "/api/v1/dashboard", false, NO_BODY, api_dashboard, NULL},
+    {"GET", "/api/v1/accounts", false, NO_BODY, api_accounts, NULL},
+    {"GET", "/api/v1/audit/verify", false, NO_BODY, api_audit_verify, NULL},
+    {"POST", "/api/v1/accounts", false, JSON_BODY, api_account_create, NULL},
+    {"POST", "/api/v1/accounts/change", false, JSON_BODY, api_account_change, NULL},
+    {"POST", "/api/v1/reports/", true, JSON_BODY, api_report_transition, "/transitions"},
+    {"POST", "/api/v1/reports/", true, JSON_BODY, api_report_description, "/description"},
+    {"POST", "/api/v1/reports/", true, JSON_BODY, api_report_assignment, "/assignment"},
+    {"POST", "/api/v1/reports/", true, JSON_BODY, api_report_merge, "/merge"},
 };
 
 struct tz_http_config tz_http_defaults(void)
@@ -163,18 +170,19 @@ static enum MHD_Result begin_request(struct request *req)
         return MHD_YES;
     }
     req->handler = route->handler;
-    req->wants_body = route->wants_body;
+    req->wants_body = route->body != NO_BODY;
     /*
      * Answer on the next call, not this one: libmicrohttpd closes a connection
      * whose answer was queued before the request was read whole, and clients
      * reuse connections. Early answers above are refusals, where closing is right.
      */
-    if (!route->wants_body || route->handler == api_open311_post)
-        return MHD_YES; /* Open311 takes form bodies and answers in its own error format */
+    if (route->body == NO_BODY)
+        return MHD_YES;
+    /* Open311 reads its form itself and says what is wrong with it in its own format. */
     const char *type =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (!type || strncasecmp(type, "application/json", 16) != 0 ||
-        (type[16] != '\0' && type[16] != ';' && type[16] != ' '))
+    if (route->body == JSON_BODY && (!type || strncasecmp(type, "application/json", 16) != 0 ||
+                                     (type[16] != '\0' && type[16] != ';' && type[16] != ' ')))
         return http_respond_status_problem(req, 415, "send the report as application/json", NULL);
     const char *length =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);

@@ -665,6 +665,35 @@ static void every_documented_error(void **state)
     api_response_free(&r);
 }
 
+/* What the server refuses before an Open311 handler runs comes in Open311's format too. */
+static void early_refusals_use_the_open311_format(void **state)
+{
+    (void)state;
+    struct api_response r;
+    assert_int_equal(api_request(&server, "PUT", "/open311/v2/requests.json", NULL, NULL, 0, 0, &r),
+                     0);
+    check_errors_json(&r, 405);
+    char allow[64];
+    assert_int_equal(api_header(&r, "Allow", allow, sizeof allow), 0);
+    assert_non_null(strstr(allow, "POST"));
+    api_response_free(&r);
+    assert_int_equal(
+        api_request(&server, "DELETE", "/open311/v2/services.xml", NULL, NULL, 0, 0, &r), 0);
+    check_errors_xml(&r, 405);
+    api_response_free(&r);
+    /* A form body past the limit is refused from its Content-Length, before it is read. */
+    size_t big = 9u * 1024 * 1024;
+    char *form = malloc(big + 1);
+    assert_non_null(form);
+    memset(form, 'a', big);
+    memcpy(form, "description=", 12);
+    form[big] = '\0';
+    assert_int_equal(post_form("/open311/v2/requests.xml", form, &r), 0);
+    check_errors_xml(&r, 413);
+    api_response_free(&r);
+    free(form);
+}
+
 static void lists_default_to_90_days_and_filter(void **state)
 {
     struct api_response r;
@@ -887,6 +916,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(a_posted_request_reads_back_by_id_token_and_date),
         cmocka_unit_test(posting_in_xml_answers_xml),
         cmocka_unit_test(every_documented_error),
+        cmocka_unit_test(early_refusals_use_the_open311_format),
         cmocka_unit_test(lists_default_to_90_days_and_filter),
         cmocka_unit_test(a_hidden_category_is_accepted_but_never_shown),
         cmocka_unit_test(a_key_is_rate_limited),
