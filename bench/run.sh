@@ -102,6 +102,19 @@ start_tarcza 1000000
 echo "map_server demo_and_start_s=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')"
 wrk -t1 -c16 -d"${duration}s" --latency -s "$here/map_query.lua" "http://127.0.0.1:$port/" >"$work/map.txt"
 echo "map_http $(wrk_summary <"$work/map.txt")"
+wrk -t1 -c1 -d"${duration}s" --latency -s "$here/map_query.lua" "http://127.0.0.1:$port/" >"$work/map1.txt"
+echo "map_http_c1 $(wrk_summary <"$work/map1.txt")"
+
+# Open data from the same server: the whole public view streamed, with the server's peak memory
+# before and after (constant memory however many reports: docs/open-data.md).
+echo; echo "## open-data export of the public view of 1,000,000 reports (curl, one client)"
+for format in csv geojson; do
+  before=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+  out=$(curl -s -o /dev/null -w '%{time_total} %{size_download}' \
+    "http://127.0.0.1:$port/api/v1/export/reports.$format")
+  after=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+  echo "export_$format seconds=${out% *} bytes=${out#* } peak_rss_kb_before=$before peak_rss_kb_after=$after"
+done
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
 echo; echo "## soak: ${SOAK_SECONDS:-600} s at ${SOAK_RATE:-500} requests/s, 90 % map queries, 10 % reports (bench/soak.sh)"
