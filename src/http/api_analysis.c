@@ -22,24 +22,68 @@ static const char *query_value(struct request *req, const char *key)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
+struct key_count {
+    const char *key;
+    unsigned n;
+};
+
+static enum MHD_Result count_key(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    (void)kind;
+    (void)value;
+    struct key_count *c = cls;
+    c->n += key && strcmp(key, c->key) == 0;
+    return MHD_YES;
+}
+
+/* How many times the query string names key. */
+static unsigned query_count(struct request *req, const char *key)
+{
+    struct key_count c = {key, 0};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, count_key, &c);
+    return c.n;
+}
+
+/* Whether s is a report id as the handlers read it: 1 to 15 digits, not 0. */
+static bool plain_id(const char *s, long long *id)
+{
+    size_t n = strspn(s, "0123456789");
+    if (n == 0 || n > 15 || s[n] != '\0')
+        return false;
+    *id = strtoll(s, NULL, 10);
+    return *id > 0;
+}
+
 /*
  * The district a request is about, if any: district= names it, linked?id= a
- * report in it. False (with *answer queued) when the report does not exist.
+ * report in it. The permission is checked on what the handler will read, so
+ * a repeated district or id, or an id the handler would read differently, is
+ * refused here (400). False with *answer queued on a refusal or an unknown report.
  */
 static bool request_district(struct request *req, const struct tz_district_rec **district,
                              enum MHD_Result *answer)
 {
     *district = NULL;
+    if (query_count(req, "district") > 1 || query_count(req, "id") > 1) {
+        *answer = http_respond_status_problem(req, 400, "district and id may be given once", NULL);
+        return false;
+    }
     const char *name = query_value(req, "district");
     if (name) {
         *district = tz_threatmap_district(req->srv->tm, name); /* unknown: the handler says 400 */
         return true;
     }
     const char *id_text = strstr(req->url, "/linked") ? query_value(req, "id") : NULL;
-    char *end = NULL;
-    long long id = id_text ? strtoll(id_text, &end, 10) : 0;
-    if (!id_text || !*id_text || *end || id <= 0)
-        return true; /* the handler refuses a bad id */
+    long long id = 0;
+    if (!id_text)
+        return true; /* the handler asks for one */
+    if (!plain_id(id_text, &id)) {
+        struct tz_field_errors errs = {0};
+        tz_fielderr_add(&errs, "id", "a report number");
+        *answer = http_respond_status_problem(req, 400, "bad query parameters", &errs);
+        return false;
+    }
     struct tz_report_rec rec = {0};
     char assignee[TZ_ACCOUNT_NAME_MAX];
     tz_err err = tz_threatmap_police_report(req->srv->tm, id, &rec, assignee);

@@ -497,7 +497,7 @@ static const struct o311_attribute {
 static enum MHD_Result service_definition(struct request *req, enum format f, const char *code)
 {
     const struct tz_category_rec *c = tz_threatmap_category(req->srv->tm, code);
-    if (!c)
+    if (!c || c->retired) /* a retired category is not a service: the list leaves it out too */
         return send_error(req, f, 404, "service_code %s not found", code);
     struct tz_buf b;
     struct doc d;
@@ -746,6 +746,8 @@ static void read_window(const struct list_query *q, int64_t now, struct tz_repor
         add_error(e, 400, "start_date must be a w3 date-time, e.g. 2010-01-01T00:00:00Z");
     if (q->end && tz_time_parse(q->end, strlen(q->end), &end) != TZ_OK)
         add_error(e, 400, "end_date must be a w3 date-time, e.g. 2010-01-01T00:00:00Z");
+    else if (q->end && strlen(q->end) == 10) /* a bare date names its whole (Polish) day */
+        end = tz_time_add_pl_days(end, 1) - 1;
     if (e->count)
         return;
     if (!q->start && !q->end) {
@@ -815,7 +817,9 @@ static enum MHD_Result list_requests(struct request *req, enum format f)
                             : strcmp(k, "end_date") == 0         ? &q.end
                             : strcmp(k, "status") == 0           ? &q.statuses
                                                                  : NULL;
-        if (!slot && strcmp(k, "jurisdiction_id") != 0)
+        /* jurisdiction_id (one jurisdiction here) and api_key (reading needs none, but many
+         * clients send it with every call) are accepted and ignored. */
+        if (!slot && strcmp(k, "jurisdiction_id") != 0 && strcmp(k, "api_key") != 0)
             add_error(&e, 400, "unknown parameter %s", k);
         else if (slot && *slot && v)
             add_error(&e, 400, "parameter %s given twice", k);

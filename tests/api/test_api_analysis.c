@@ -113,6 +113,45 @@ static void analysis_is_for_the_police(void **state)
     server.extra_headers[0] = analyst;
 }
 
+/* The permission is checked on what the handler reads: no second district or id, no id that
+ * reads one way for the check and another for the answer. */
+static void the_check_and_the_answer_read_the_same_object(void **state)
+{
+    (void)state;
+    char officer[200];
+    assert_int_equal(make_token("nowak", "officer", "KRK-01", officer, sizeof officer), 0);
+    struct api_response r;
+    assert_int_equal(api_get(&server, "/api/v1/reports?limit=200", &r), 0);
+    long long other = 0;
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(r.json, "items"), i, item)
+    {
+        const char *d = json_string_value(json_object_get(json_object_get(item, "district"), "id"));
+        if (!other && d && strcmp(d, "KRK-01") != 0)
+            other = json_integer_value(json_object_get(item, "id"));
+    }
+    api_response_free(&r);
+    assert_true(other > 0);
+    server.extra_headers[0] = officer;
+    char paths[6][160];
+    snprintf(paths[0], sizeof paths[0], "/api/v1/analysis/linked?id=%lld", other);
+    snprintf(paths[1], sizeof paths[1], "/api/v1/analysis/linked?id=%lld.0", other);
+    snprintf(paths[2], sizeof paths[2], "/api/v1/analysis/linked?id=0x%llx", other);
+    snprintf(paths[3], sizeof paths[3], "/api/v1/analysis/linked?id=1&id=%lld", other);
+    snprintf(paths[4], sizeof paths[4], "/api/v1/analysis/patrol?district=KRK-01&district=KRK-20");
+    snprintf(paths[5], sizeof paths[5], "/api/v1/analysis/patrol?district=KRK-01");
+    const long status[6] = {403, 400, 400, 400, 400, 200};
+    for (size_t k = 0; k < 6; k++) {
+        assert_int_equal(api_get(&server, paths[k], &r), 0);
+        if (r.status != status[k])
+            fprintf(stderr, "%s: %ld %s\n", paths[k], r.status, r.body);
+        assert_int_equal(r.status, status[k]);
+        api_response_free(&r);
+    }
+    server.extra_headers[0] = analyst;
+}
+
 static void hotspots_are_geojson_hexagons(void **state)
 {
     (void)state;
@@ -378,6 +417,7 @@ int main(int argc, char **argv)
     tarcza_binary = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(analysis_is_for_the_police),
+        cmocka_unit_test(the_check_and_the_answer_read_the_same_object),
         cmocka_unit_test(hotspots_are_geojson_hexagons),
         cmocka_unit_test(a_second_report_nearby_is_told_of_the_first),
         cmocka_unit_test(trends_compare_with_the_year_before),
