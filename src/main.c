@@ -36,6 +36,7 @@ static const char usage[] =
     "        limits (0 turns one off): [--max-connections N (4096)] [--per-ip-connections N (0)]\n"
     "        [--idle-timeout S (30)] [--request-timeout S (10)] [--header-limit BYTES (32768)]\n"
     "        [--write-rate PER_HOUR (30)] [--write-burst N (10)]: reports per client address\n"
+    "        [--login-rate PER_MINUTE (10)]: police login attempts per client address\n"
     "  import-districts FILE.geojson [--db PATH]\n"
     "        import district polygons (FeatureCollection; properties name, unit, officer)\n"
     "  demo [--reports N] [--seed S] [--db PATH]\n"
@@ -92,18 +93,19 @@ struct options {
     long long checkpoint_every;
     long long reports;
     long long seed;
-    long long limits[7]; /* serve's abuse limits, in the order of limit_names; -1 = default */
+    long long limits[8]; /* serve's abuse limits, in the order of limit_names; -1 = default */
     long long key_rate_per_min; /* 0: the server's default */
     long long key_burst;
     const char *args[4]; /* positional arguments after the command */
     int nargs;
 };
 
-static const char *const limit_names[7] = {
+static const char *const limit_names[8] = {
     "--max-connections", "--per-ip-connections", "--idle-timeout", "--request-timeout",
-    "--header-limit",    "--write-rate",         "--write-burst",
+    "--header-limit",    "--write-rate",         "--write-burst",  "--login-rate",
 };
-static const long long limit_max[7] = {1000000, 1000000, 86400, 86400, 1 << 20, 1000000, 1000000};
+static const long long limit_max[8] = {1000000, 1000000, 86400,   86400,
+                                       1 << 20, 1000000, 1000000, 1000000};
 
 static bool parse_number(const char *s, long long lo, long long hi, long long *out)
 {
@@ -129,9 +131,9 @@ static bool parse_options(int argc, char **argv, int first, struct options *o)
             return false;
         }
         size_t limit = 0;
-        while (limit < 7 && strcmp(a, limit_names[limit]) != 0)
+        while (limit < 8 && strcmp(a, limit_names[limit]) != 0)
             limit++;
-        if (limit < 7) {
+        if (limit < 8) {
             /* The header limit must leave libmicrohttpd room for a request line and its answer. */
             if (!parse_number(v, limit == 4 ? 4096 : 0, limit_max[limit], &n)) {
                 fprintf(stderr, "tarcza: bad value for %s: %s\n", a, v);
@@ -258,6 +260,8 @@ static int cmd_serve(const struct options *o)
         cfg.write_rate_per_hour = (double)l[5];
     if (l[6] >= 0)
         cfg.write_burst = (unsigned)l[6];
+    if (l[7] >= 0)
+        cfg.login_rate_per_min = (double)l[7];
     cfg.tiles_url = o->tiles;
     cfg.tiles_attribution = o->tiles_attribution;
     if (o->tiles_attribution && !o->tiles) {
@@ -828,8 +832,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "stats") == 0)
         return cmd_stats(argc, argv);
-    struct options o = {.db = DEFAULT_DB, .port = 8080, .reports = -1, .seed = 2016, .sync_ms = -1,
-                       .limits = {-1, -1, -1, -1, -1, -1, -1}};
+    struct options o = {.db = DEFAULT_DB,
+                        .port = 8080,
+                        .reports = -1,
+                        .seed = 2016,
+                        .sync_ms = -1,
+                        .limits = {-1, -1, -1, -1, -1, -1, -1, -1}};
     if (!parse_options(argc, argv, 2, &o))
         return 2;
     if (strcmp(argv[1], "serve") == 0)

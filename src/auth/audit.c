@@ -114,7 +114,7 @@ static tz_err read_checkpoints(FILE *f, const uint8_t pk[32], struct checkpoint 
         uint8_t msg[64 + TZ_HASH_LEN];
         size_t len;
         if (!parse_checkpoint(line, c)) {
-            broken(v, 0, "a checkpoint line cannot be read");
+            broken(v, -1, "a line of the checkpoints file cannot be read");
             continue;
         }
         signed_message(c->seq, c->hash, msg, &len);
@@ -175,6 +175,9 @@ tz_err tz_auth_audit_verify(struct tz_store *store, FILE *checkpoints, const uin
         if (cps[k].seq > last)
             broken(v, last + 1, "the chain ends before a signed checkpoint (truncated)");
     }
+    /* Checkpoints asked for and none checked anything: the chain is not proven. */
+    if (!err && checkpoints && public_key && v->checkpoints == 0)
+        broken(v, -1, "no signed checkpoint in the file matches an entry");
     free(cps);
     v->head_seq = last;
     memcpy(v->head, prev, TZ_HASH_LEN);

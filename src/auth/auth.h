@@ -216,7 +216,8 @@ tz_err tz_auth_audit(struct tz_auth *auth, struct tz_audit_rec *rec);
 /* What tz_auth_audit_verify found. */
 struct tz_audit_verdict {
     int64_t entries;   /* entries read */
-    int64_t first_bad; /* seq of the first entry that breaks the chain; 0 when intact */
+    int64_t first_bad; /* seq of the first entry that breaks the chain; 0 when intact; -1 when the
+                        * checkpoints file is unreadable or proves nothing */
     char reason[128];  /* why it is broken */
     int64_t head_seq;  /* the last entry */
     uint8_t head[TZ_HASH_LEN];

@@ -86,22 +86,16 @@ static int64_t totp_match(const struct tz_auth *auth, const uint8_t *secret, con
 static tz_err record_failure(struct tz_auth *auth, const struct tz_account_rec *rec,
                              struct tz_audit_rec *a, const char *reason, int64_t now)
 {
+    /* The store counts it (racing attempts each count) and says in fields what it did. */
+    char fields[96] = "{}";
     struct tz_login_update u = {.account_id = rec->id,
-                                .failed_count = rec->failed_count + 1,
-                                .failed_since = rec->failed_since};
-    if (rec->failed_since == 0 || now - rec->failed_since >= auth->cfg.lock_window_s) {
-        u.failed_count = 1;
-        u.failed_since = now;
-    }
-    char fields[96];
-    if (u.failed_count >= auth->cfg.lock_failures) {
-        u.locked_until = now + auth->cfg.lock_s;
-        u.failed_count = 0;
-        u.failed_since = 0;
-        snprintf(fields, sizeof fields, "{\"locked_until\":%lld}", (long long)u.locked_until);
-    } else {
-        snprintf(fields, sizeof fields, "{\"failures\":%d}", u.failed_count);
-    }
+                                .failure = true,
+                                .now = now,
+                                .window_s = auth->cfg.lock_window_s,
+                                .lock_s = auth->cfg.lock_s,
+                                .lock_failures = auth->cfg.lock_failures,
+                                .fields = fields,
+                                .fields_size = sizeof fields};
     a->outcome = "failed";
     a->note = reason;
     a->fields = fields;
@@ -120,11 +114,12 @@ tz_err tz_auth_login(struct tz_auth *auth, const char *name, const char *passwor
     snprintf(who, sizeof who, "%s", name && *name ? name : "anonymous");
     snprintf(object, sizeof object, "account/%s", who);
     struct tz_audit_rec a = tz_auth_audit_entry(auth, NULL, who, client, "auth.login", object);
+    /* Same work as for a real account on every path that refuses without checking the password
+     * (unknown, disabled, locked), so that timing does not tell which names exist. */
+    static const char dummy[] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+                                "RdescudvJCsgt3ub+b+dWRWJTmaaJObG0CO2szLlRfY";
     tz_err err = tz_store_account_get(auth->store, name, 0, &rec);
     if (err == TZ_ENOTFOUND) {
-        /* Same work as for a real account, so that timing does not tell which names exist. */
-        static const char dummy[] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
-                                    "RdescudvJCsgt3ub+b+dWRWJTmaaJObG0CO2szLlRfY";
         tz_auth_password_check(dummy, password ? password : "");
         a.outcome = "failed";
         a.note = "unknown account";
@@ -137,6 +132,7 @@ tz_err tz_auth_login(struct tz_auth *auth, const char *name, const char *passwor
     if (tz_auth_role_parse(rec.role, &role) == TZ_OK)
         a.role = tz_auth_role_code(role);
     if (rec.disabled) {
+        tz_auth_password_check(dummy, password ? password : "");
         a.outcome = "refused";
         a.note = "account disabled";
         err = tz_store_audit_append(auth->store, &a);
@@ -144,6 +140,7 @@ tz_err tz_auth_login(struct tz_auth *auth, const char *name, const char *passwor
         goto done;
     }
     if (rec.locked_until > now) {
+        tz_auth_password_check(dummy, password ? password : "");
         out->retry_after = rec.locked_until - now;
         a.outcome = "refused";
         a.note = "account locked";

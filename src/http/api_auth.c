@@ -156,6 +156,10 @@ enum MHD_Result api_auth_login(struct request *req)
     struct tz_auth *auth = req->srv->auth;
     if (!auth)
         return police_refuse(req, 503, "the police API is not enabled on this server");
+    /* Before any password is checked: each check costs an Argon2id hash. */
+    int retry = 0;
+    if (!http_guard_login_allowed(req, &retry))
+        return http_respond_retry(req, 429, "too many login attempts from this address", retry);
     static const char *const allowed[] = {"name", "password", "totp", NULL};
     struct tz_field_errors errs = {0};
     json_t *root = NULL;

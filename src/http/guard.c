@@ -150,6 +150,13 @@ tz_err http_guard_start(struct tz_http *srv, const struct tz_http_config *cfg)
         if (err)
             return err;
     }
+    if (cfg->login_rate_per_min > 0) {
+        tz_err err = tz_ratelimit_new(cfg->login_rate_per_min / 60.0,
+                                      cfg->login_rate_per_min < 1 ? 1 : cfg->login_rate_per_min,
+                                      WRITE_LIMIT_KEYS, &srv->login_limit);
+        if (err)
+            return err;
+    }
     srv->request_timeout_ms = (int64_t)cfg->request_timeout_s * 1000;
     if (srv->request_timeout_ms > 0) {
         if (pthread_create(&srv->reaper, NULL, reaper_main, srv) != 0)
@@ -171,14 +178,17 @@ void http_guard_stop(struct tz_http *srv)
     }
     tz_ratelimit_free(srv->write_limit);
     srv->write_limit = NULL;
+    tz_ratelimit_free(srv->login_limit);
+    srv->login_limit = NULL;
     pthread_cond_destroy(&srv->guard_cv);
     pthread_mutex_destroy(&srv->guard_mu);
 }
 
-bool http_guard_write_allowed(struct request *req, int *retry_after_s)
+/* Takes a token from the client's bucket of limit (NULL: no limit). */
+static bool client_allowed(struct request *req, struct tz_ratelimit *limit, int *retry_after_s)
 {
     struct tz_http *srv = req->srv;
-    if (!srv->write_limit)
+    if (!limit)
         return true;
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -196,5 +206,15 @@ bool http_guard_write_allowed(struct request *req, int *retry_after_s)
     }
     uint8_t key[16];
     crypto_generichash(key, sizeof key, addr, len, srv->addr_key, sizeof srv->addr_key);
-    return tz_ratelimit_take(srv->write_limit, key, sizeof key, now_ms(), retry_after_s);
+    return tz_ratelimit_take(limit, key, sizeof key, now_ms(), retry_after_s);
+}
+
+bool http_guard_write_allowed(struct request *req, int *retry_after_s)
+{
+    return client_allowed(req, req->srv->write_limit, retry_after_s);
+}
+
+bool http_guard_login_allowed(struct request *req, int *retry_after_s)
+{
+    return client_allowed(req, req->srv->login_limit, retry_after_s);
 }

@@ -40,6 +40,7 @@ struct tz_http {
     bool reaper_running;
     bool reaper_stop;
     struct tz_ratelimit *write_limit; /* anonymous reports per client address, or NULL */
+    struct tz_ratelimit *login_limit; /* police login attempts per client address, or NULL */
     unsigned char addr_key[32];       /* keys the address hash the limiter sees */
 };
 
@@ -112,6 +113,11 @@ void http_guard_request_received(struct MHD_Connection *conn);
 void http_guard_request_done(struct MHD_Connection *conn);
 /* Takes a token of the client's write bucket; false with the seconds to wait when it is empty. */
 bool http_guard_write_allowed(struct request *req, int *retry_after_s);
+/* The same for a login attempt (srv->login_limit). */
+bool http_guard_login_allowed(struct request *req, int *retry_after_s);
+/* A problem answer of status with Retry-After (429, 503). */
+enum MHD_Result http_respond_retry(struct request *req, unsigned status, const char *detail,
+                                   int retry_after_s);
 /* Answers 429 Too Many Requests with Retry-After. */
 enum MHD_Result http_respond_too_many(struct request *req, int retry_after_s);
 

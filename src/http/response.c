@@ -201,6 +201,12 @@ enum MHD_Result http_respond_status_problem(struct request *req, unsigned status
     return respond_problem(req, status, detail, fields, 0);
 }
 
+enum MHD_Result http_respond_retry(struct request *req, unsigned status, const char *detail,
+                                   int retry_after_s)
+{
+    return respond_problem(req, status, detail, NULL, retry_after_s > 0 ? retry_after_s : 1);
+}
+
 enum MHD_Result http_respond_too_many(struct request *req, int retry_after_s)
 {
     return respond_problem(req, 429, "too many reports from this address; try again later", NULL,

@@ -86,6 +86,7 @@ struct tz_http_config tz_http_defaults(void)
         .header_limit = 32u * 1024,
         .write_rate_per_hour = 30,
         .write_burst = 10,
+        .login_rate_per_min = 10,
     };
 }
 

@@ -78,7 +78,7 @@ struct tz_store_ops {
     tz_err (*account_get)(struct tz_store *store, const char *name, int64_t id,
                           struct tz_account_rec *out);
     tz_err (*accounts)(struct tz_store *store, struct tz_account_rec **out, size_t *count);
-    tz_err (*account_login)(struct tz_store *store, const struct tz_login_update *upd,
+    tz_err (*account_login)(struct tz_store *store, struct tz_login_update *upd,
                             const struct tz_audit_rec *audit);
     tz_err (*session_put)(struct tz_store *store, const struct tz_session_rec *rec, bool is_token,
                           const char *label, const struct tz_audit_rec *audit);

@@ -13,6 +13,7 @@
  * BEGIN IMMEDIATE transaction, which other processes (the CLI) cannot enter
  * at the same time, so the chain never forks.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,11 +231,32 @@ struct account_write {
     struct tz_account_rec *rec;
 };
 
+/* Whether the stored password hash of account id differs from hash (a new password). */
+static tz_err password_changes(sqlite3 *db, int64_t id, const char *hash, bool *changes)
+{
+    sqlite3_stmt *st;
+    tz_err err = prep(db, "SELECT password_hash FROM accounts WHERE id = ?", &st);
+    if (err)
+        return err;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    const char *old = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    *changes = rc == SQLITE_ROW && (!old || !hash || strcmp(old, hash) != 0);
+    err = rc == SQLITE_ROW || rc == SQLITE_DONE ? TZ_OK : tz_sq_map_rc(rc);
+    sqlite3_finalize(st);
+    return err;
+}
+
 static tz_err account_write(sqlite3 *db, void *ctx)
 {
     struct tz_account_rec *r = ((struct account_write *)ctx)->rec;
     sqlite3_stmt *st;
-    bool insert = r->id == 0;
+    bool insert = r->id == 0, new_password = false;
+    if (!insert) {
+        tz_err err = password_changes(db, r->id, r->password_hash, &new_password);
+        if (err)
+            return err;
+    }
     tz_err err =
         prep(db,
              insert ? "INSERT INTO accounts (name, role, unit, password_hash, totp_secret,"
@@ -276,8 +298,9 @@ static tz_err account_write(sqlite3 *db, void *ctx)
         if (err)
             return err;
     }
-    /* A disabled account keeps no session and no token. */
-    if (r->disabled &&
+    /* A disabled account keeps no session and no token; nor does a new password leave the old
+     * ones alive (changing it is what one does after a theft). */
+    if ((r->disabled || new_password) &&
         ((err = exec_id(db, "DELETE FROM sessions WHERE account_id = ?", r->id)) ||
          (err = exec_id(db, "UPDATE api_tokens SET revoked = 1 WHERE account_id = ?", r->id))))
         return err;
@@ -388,31 +411,77 @@ tz_err tz_sq_accounts(struct tz_store *store, struct tz_account_rec **out, size_
     return TZ_OK;
 }
 
-static tz_err login_write(sqlite3 *db, void *ctx)
+/* A success: the accepted TOTP step (compare and set: each code once) and a clean count. */
+static tz_err login_success(sqlite3 *db, const struct tz_login_update *u)
 {
-    const struct tz_login_update *u = ctx;
     sqlite3_stmt *st;
     tz_err err = prep(db,
-                      "UPDATE accounts SET failed_count = ?1, failed_since = ?2, locked_until = ?3,"
-                      " totp_last_step = CASE WHEN ?4 > 0 THEN ?4 ELSE totp_last_step END"
-                      " WHERE id = ?5 AND (?4 = 0 OR totp_last_step < ?4)",
+                      "UPDATE accounts SET failed_count = 0, failed_since = 0, totp_last_step = ?1"
+                      " WHERE id = ?2 AND totp_last_step < ?1",
                       &st);
     if (err)
         return err;
-    sqlite3_bind_int(st, 1, u->failed_count);
-    sqlite3_bind_int64(st, 2, u->failed_since);
-    sqlite3_bind_int64(st, 3, u->locked_until);
-    sqlite3_bind_int64(st, 4, u->totp_step);
-    sqlite3_bind_int64(st, 5, u->account_id);
+    sqlite3_bind_int64(st, 1, u->totp_step);
+    sqlite3_bind_int64(st, 2, u->account_id);
     if ((err = run_done(st)))
         return err;
     return sqlite3_changes(db) ? TZ_OK : TZ_ECONFLICT;
 }
 
-tz_err tz_sq_account_login(struct tz_store *store, const struct tz_login_update *upd,
+/* A failure, counted in the statement itself (no read-modify-write across threads). */
+static tz_err login_failure(sqlite3 *db, struct tz_login_update *u)
+{
+    sqlite3_stmt *st;
+    tz_err err = prep(db,
+                      "UPDATE accounts SET"
+                      " failed_count = CASE WHEN failed_since = 0 OR ?1 - failed_since >= ?2"
+                      "  THEN 1 ELSE failed_count + 1 END,"
+                      " failed_since = CASE WHEN failed_since = 0 OR ?1 - failed_since >= ?2"
+                      "  THEN ?1 ELSE failed_since END"
+                      " WHERE id = ?3 RETURNING failed_count",
+                      &st);
+    if (err)
+        return err;
+    sqlite3_bind_int64(st, 1, u->now);
+    sqlite3_bind_int64(st, 2, u->window_s);
+    sqlite3_bind_int64(st, 3, u->account_id);
+    int rc = sqlite3_step(st);
+    u->failures = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    err = rc == SQLITE_ROW ? TZ_OK : rc == SQLITE_DONE ? TZ_ENOTFOUND : tz_sq_map_rc(rc);
+    sqlite3_finalize(st);
+    if (!err && u->failures >= u->lock_failures) {
+        u->locked_until = u->now + u->lock_s;
+        err = prep(db,
+                   "UPDATE accounts SET locked_until = MAX(locked_until, ?1), failed_count = 0,"
+                   " failed_since = 0 WHERE id = ?2",
+                   &st);
+        if (!err) {
+            sqlite3_bind_int64(st, 1, u->locked_until);
+            sqlite3_bind_int64(st, 2, u->account_id);
+            err = run_done(st);
+        }
+        u->failures = 0;
+    }
+    if (!err && u->fields && u->fields_size) {
+        if (u->locked_until)
+            snprintf(u->fields, u->fields_size, "{\"locked_until\":%lld}",
+                     (long long)u->locked_until);
+        else
+            snprintf(u->fields, u->fields_size, "{\"failures\":%d}", u->failures);
+    }
+    return err;
+}
+
+static tz_err login_write(sqlite3 *db, void *ctx)
+{
+    struct tz_login_update *u = ctx;
+    return u->failure ? login_failure(db, u) : login_success(db, u);
+}
+
+tz_err tz_sq_account_login(struct tz_store *store, struct tz_login_update *upd,
                            const struct tz_audit_rec *audit)
 {
-    return in_write(store, login_write, (void *)upd, audit);
+    return in_write(store, login_write, upd, audit);
 }
 
 /* ---- sessions and API tokens ------------------------------------------------------------------

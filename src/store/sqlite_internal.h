@@ -34,7 +34,7 @@ tz_err tz_sq_account_put(struct tz_store *store, struct tz_account_rec *rec,
 tz_err tz_sq_account_get(struct tz_store *store, const char *name, int64_t id,
                          struct tz_account_rec *out);
 tz_err tz_sq_accounts(struct tz_store *store, struct tz_account_rec **out, size_t *count);
-tz_err tz_sq_account_login(struct tz_store *store, const struct tz_login_update *upd,
+tz_err tz_sq_account_login(struct tz_store *store, struct tz_login_update *upd,
                            const struct tz_audit_rec *audit);
 tz_err tz_sq_session_put(struct tz_store *store, const struct tz_session_rec *rec, bool is_token,
                          const char *label, const struct tz_audit_rec *audit);

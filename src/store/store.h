@@ -367,13 +367,26 @@ struct tz_audit_rec {
 void tz_store_audit_hash(const struct tz_audit_rec *rec, const uint8_t prev[TZ_HASH_LEN],
                          uint8_t out[TZ_HASH_LEN]);
 
-/* How a login attempt changes an account (see tz_store_account_login). */
+/*
+ * How a login attempt changes an account (see tz_store_account_login). A
+ * success sets totp_step; a failure (failure true) is counted by the store
+ * itself in one statement, so that attempts racing on several threads each
+ * count: a failure outside window_s of the first starts a new count, and the
+ * lock_failures-th within it locks the account until now + lock_s (a lock is
+ * never shortened). The store writes what it did into failures and
+ * locked_until, and into fields (JSON for the audit entry, which is appended
+ * after it in the same transaction).
+ */
 struct tz_login_update {
     int64_t account_id;
-    int failed_count;
-    int64_t failed_since;
-    int64_t locked_until;
     int64_t totp_step; /* on success: the accepted step, which must be above the stored one */
+    bool failure;
+    int64_t now, window_s, lock_s;
+    int lock_failures;
+    int failures;         /* out: failures counted in the window (0 once it locked) */
+    int64_t locked_until; /* out: the lock this failure set, or 0 */
+    char *fields;         /* out: {"failures":N} or {"locked_until":T}; may be NULL */
+    size_t fields_size;
 };
 
 /*
@@ -393,7 +406,7 @@ tz_err tz_store_accounts(struct tz_store *store, struct tz_account_rec **out, si
  * totp_step the update applies only if that step is above the stored one
  * (compare and set), else TZ_ECONFLICT: the same code cannot log in twice.
  */
-tz_err tz_store_account_login(struct tz_store *store, const struct tz_login_update *upd,
+tz_err tz_store_account_login(struct tz_store *store, struct tz_login_update *upd,
                               const struct tz_audit_rec *audit);
 
 /* Stores a new session (or, with is_token, an API token labelled label) and audit. */

@@ -104,7 +104,7 @@ tz_err tz_store_accounts(struct tz_store *store, struct tz_account_rec **out, si
     return store->ops->accounts(store, out, count);
 }
 
-tz_err tz_store_account_login(struct tz_store *store, const struct tz_login_update *upd,
+tz_err tz_store_account_login(struct tz_store *store, struct tz_login_update *upd,
                               const struct tz_audit_rec *audit)
 {
     if (!store || !upd || !audit_ok(audit))

@@ -76,8 +76,8 @@ int api_start(struct api_server *s)
         /* Tests file many reports from 127.0.0.1: the write limit is lifted unless a test's
          * own --write-rate (which comes later and wins) sets one. */
         char *argv[32] = {(char *)s->binary, "serve", "--port", "0", "--db", s->db,
-                          "--write-rate", "0"};
-        for (int i = 0, n = 8; i < 16 && s->serve_args[i] && n < 31; i++)
+                          "--write-rate", "0", "--login-rate", "0"};
+        for (int i = 0, n = 10; i < 16 && s->serve_args[i] && n < 31; i++)
             argv[n++] = (char *)s->serve_args[i];
         if (s->fsize_limit > 0) {
             /* Past the limit write() fails with EFBIG instead of killing the server. */

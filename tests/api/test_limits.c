@@ -175,6 +175,30 @@ static void every_answer_carries_the_security_headers(void **state)
     stop_clean(s);
 }
 
+/* Login attempts are limited per address before any password is hashed. */
+static void login_attempts_are_rate_limited_per_address(void **state)
+{
+    (void)state;
+    struct api_server *s = &current;
+    start_with(s, "--login-rate", "2", NULL);
+    const char *body =
+        "{\"name\":\"nobody\",\"password\":\"not the password\",\"totp\":\"000000\"}";
+    struct api_response r;
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(api_post_json(s, "/api/v1/auth/login", body, &r), 0);
+        assert_int_equal(r.status, 401);
+        api_response_free(&r);
+    }
+    assert_int_equal(api_post_json(s, "/api/v1/auth/login", body, &r), 0);
+    assert_int_equal(r.status, 429);
+    char v[64];
+    assert_int_equal(api_header(&r, "Retry-After", v, sizeof v), 0);
+    assert_true(strtol(v, NULL, 10) >= 1);
+    check_hardening_headers(&r, "429 login");
+    api_response_free(&r);
+    stop_clean(s);
+}
+
 static void anonymous_writes_are_rate_limited_per_address(void **state)
 {
     struct api_server *s = &current;
@@ -366,6 +390,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(every_answer_carries_the_security_headers, kill_server),
         cmocka_unit_test_teardown(anonymous_writes_are_rate_limited_per_address, kill_server),
+        cmocka_unit_test_teardown(login_attempts_are_rate_limited_per_address, kill_server),
         cmocka_unit_test_teardown(a_trickling_client_is_cut_off_while_others_are_served,
                                   kill_server),
         cmocka_unit_test_teardown(the_connection_caps_hold, kill_server),

@@ -17,7 +17,7 @@ export function makeDemo(tarcza, db, reports) {
 // Starts `tarcza serve --port 0` and resolves once it has printed its URL.
 export function startServer(tarcza, db, web, extra = []) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(tarcza, ['serve', '--port', '0', '--db', db, '--web', web, '--write-rate', '0', ...extra],
+    const proc = spawn(tarcza, ['serve', '--port', '0', '--db', db, '--web', web, '--write-rate', '0', '--login-rate', '0', ...extra],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     // Should the test run die on its own, it must not leave the server behind.
     const reap = () => proc.kill('SIGKILL');

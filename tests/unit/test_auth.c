@@ -355,6 +355,67 @@ static void login(struct fixture *f, const char *name, struct tz_login_result *r
     assert_int_equal(tz_auth_login(f->auth, name, "correct horse battery", code, NULL, res), TZ_OK);
 }
 
+/* Failures are counted by the store, not from the caller's copy of the account: attempts that
+ * raced (each read the account before any wrote) all count, and a lock is never shortened. */
+static void racing_failures_all_count(void **state)
+{
+    struct fixture *f = *state;
+    char uri[256];
+    add_officer(f, "ewa", uri);
+    struct tz_account_rec stale;
+    assert_int_equal(tz_store_account_get(f->store, "ewa", 0, &stale), TZ_OK);
+    int64_t locked = 0;
+    for (int i = 1; i <= 5; i++) { /* all from the same stale account record */
+        char fields[96] = "";
+        struct tz_login_update u = {.account_id = stale.id,
+                                    .failure = true,
+                                    .now = f->now + i,
+                                    .window_s = 15 * 60,
+                                    .lock_s = 15 * 60,
+                                    .lock_failures = 5,
+                                    .fields = fields,
+                                    .fields_size = sizeof fields};
+        assert_int_equal(tz_store_account_login(f->store, &u, NULL), TZ_OK);
+        assert_int_equal(u.failures, i < 5 ? i : 0);
+        if (i == 5) {
+            locked = u.locked_until;
+            assert_int_equal(locked, f->now + 5 + 15 * 60);
+            assert_non_null(strstr(fields, "locked_until"));
+        }
+    }
+    struct tz_account_rec now_rec;
+    assert_int_equal(tz_store_account_get(f->store, "ewa", 0, &now_rec), TZ_OK);
+    assert_int_equal(now_rec.locked_until, locked);
+    /* A late failure that read the account before the lock cannot lift or shorten it. */
+    struct tz_login_update late = {.account_id = stale.id,
+                                   .failure = true,
+                                   .now = f->now,
+                                   .window_s = 15 * 60,
+                                   .lock_s = 1,
+                                   .lock_failures = 1};
+    assert_int_equal(tz_store_account_login(f->store, &late, NULL), TZ_OK);
+    assert_int_equal(tz_store_account_get(f->store, "ewa", 0, &now_rec), TZ_OK);
+    assert_int_equal(now_rec.locked_until, locked);
+}
+
+/* A new password ends the account's sessions and revokes its API tokens. */
+static void a_new_password_ends_sessions_and_tokens(void **state)
+{
+    struct fixture *f = *state;
+    char uri[256], token[TZ_SECRET_TEXT_MAX];
+    add_officer(f, "olek", uri);
+    struct tz_login_result res;
+    struct tz_principal p;
+    login(f, "olek", &res);
+    assert_int_equal(tz_auth_token_create(f->auth, "olek", "api", "cli:test", token), TZ_OK);
+    assert_int_equal(tz_auth_session(f->auth, res.session, &p), TZ_OK);
+    assert_int_equal(tz_auth_token(f->auth, token, &p), TZ_OK);
+    assert_int_equal(tz_auth_user_passwd(f->auth, "olek", "another good password", "cli:test"),
+                     TZ_OK);
+    assert_int_equal(tz_auth_session(f->auth, res.session, &p), TZ_ENOTFOUND);
+    assert_int_not_equal(tz_auth_token(f->auth, token, &p), TZ_OK);
+}
+
 static void sessions_expire_idle_and_absolute(void **state)
 {
     struct fixture *f = *state;
@@ -553,6 +614,18 @@ static void checkpoint_catches_a_rewritten_chain(void **state)
     assert_int_equal(tz_auth_audit_verify(f->store, cp, other, &v), TZ_OK);
     assert_int_not_equal(v.first_bad, 0);
     fclose(cp);
+    /* A garbled checkpoints file, or one that checks nothing, proves nothing: not intact. */
+    FILE *garbled = tmpfile();
+    fputs("this is not a checkpoint\n", garbled);
+    rewind(garbled);
+    assert_int_equal(tz_auth_audit_verify(f->store, garbled, pk, &v), TZ_OK);
+    assert_int_equal(v.first_bad, -1);
+    fclose(garbled);
+    FILE *empty = tmpfile();
+    assert_int_equal(tz_auth_audit_verify(f->store, empty, pk, &v), TZ_OK);
+    assert_int_equal(v.first_bad, -1);
+    assert_non_null(strstr(v.reason, "no signed checkpoint"));
+    fclose(empty);
 
     FILE *out = tmpfile();
     assert_int_equal(tz_auth_audit_export(f->store, 0, 0, out), TZ_OK);
@@ -595,6 +668,8 @@ int main(void)
         cmocka_unit_test(permission_table_is_exhaustively_as_specified),
         cmocka_unit_test_setup_teardown(accounts_add_list_and_refuse_bad_ones, setup, teardown),
         cmocka_unit_test_setup_teardown(login_good_bad_replayed_and_locked, setup, teardown),
+        cmocka_unit_test_setup_teardown(racing_failures_all_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_new_password_ends_sessions_and_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(sessions_expire_idle_and_absolute, setup, teardown),
         cmocka_unit_test_setup_teardown(api_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_chain_verifies_and_finds_the_altered_entry, setup,
