@@ -453,6 +453,23 @@ static bool is_police_officer(struct request *req, const char *name)
     return ok;
 }
 
+/*
+ * Whether the account `rec` works where the caller may act: every district it holds is in the
+ * caller's scope for action, and a supervisor's unit is the caller's. Work is handed only to
+ * officers of one's own unit.
+ */
+static bool works_in_scope(struct request *req, const struct tz_principal *p,
+                           enum tz_auth_action action, const struct tz_account_rec *rec)
+{
+    for (size_t k = 0; k < rec->district_count; k++) {
+        const struct tz_district_rec *d = tz_threatmap_district(req->srv->tm, rec->districts[k]);
+        if (tz_auth_permit(p, action, rec->districts[k], d ? d->unit : "", NULL) != TZ_OK)
+            return false;
+    }
+    return tz_auth_scope_of(p->role, action) == TZ_SCOPE_ALL || !rec->unit[0] ||
+           strcmp(rec->unit, p->account.unit) == 0;
+}
+
 enum MHD_Result api_report_assignment(struct request *req)
 {
     struct ctx c;
@@ -470,8 +487,13 @@ enum MHD_Result api_report_assignment(struct request *req)
         return police_answer_body_error(req, err, &errs);
     }
     const char *officer = police_field(root, "officer");
+    struct tz_account_rec target = {0};
     if (officer && !is_police_officer(req, officer))
         tz_fielderr_add(&errs, "/officer", "not an enabled officer's account");
+    else if (officer && (tz_auth_account(req->srv->auth, officer, &target) != TZ_OK ||
+                         !works_in_scope(req, &c.p, TZ_ACT_REPORT_ASSIGN, &target)))
+        tz_fielderr_add(&errs, "/officer", "this officer works in another unit");
+    memset(&target, 0, sizeof target);
     if (!errs.count) {
         char fields[256];
         snprintf(fields, sizeof fields, "{\"assigned_to\":{\"from\":\"%s\",\"to\":\"%s\"}}",
@@ -527,10 +549,33 @@ enum MHD_Result api_district_assignment(struct request *req)
         tz_fielderr_add(&errs, "/officer", "not an enabled officer's account");
         return http_respond_problem(req, TZ_EINVAL, "some fields are invalid; see errors", &errs);
     }
-    /* The district leaves every other officer and joins the target's list. */
+    /* The officer must work in the caller's scope: every district they hold must be one the
+     * caller may assign. And there must be room: checked before anything is written. */
+    bool target_has = false;
+    for (size_t k = 0; k < target.district_count; k++)
+        target_has |= strcmp(target.districts[k], d->id) == 0;
+    if (!works_in_scope(req, &c.p, TZ_ACT_DISTRICT_ASSIGN, &target)) {
+        audit_refusal(req, &c, TZ_ACT_DISTRICT_ASSIGN, "refused", "officer of another unit");
+        json_decref(root);
+        return police_refuse(req, 403, "this officer works in another unit");
+    }
+    if (!target_has && target.district_count >= TZ_ACCOUNT_DISTRICTS_MAX) {
+        json_decref(root);
+        tz_fielderr_add(&errs, "/officer", "this officer already has the most districts allowed");
+        return http_respond_problem(req, TZ_EINVAL, "some fields are invalid; see errors", &errs);
+    }
+    /* The district joins the target's list first, then leaves every other officer's: should a
+     * write fail half-way, the district has two officers for a moment, never none. */
     struct tz_account_rec *all = NULL;
     size_t n = 0;
     err = tz_auth_accounts(req->srv->auth, &all, &n);
+    for (size_t i = 0; !err && i < n; i++) { /* the target first */
+        if (strcmp(all[i].name, officer) == 0 && i > 0) {
+            struct tz_account_rec t = all[0];
+            all[0] = all[i];
+            all[i] = t;
+        }
+    }
     for (size_t i = 0; !err && i < n; i++) {
         struct tz_account_rec *a = &all[i];
         bool is_target = strcmp(a->name, officer) == 0;

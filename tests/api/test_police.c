@@ -39,7 +39,18 @@ struct account {
     char csrf[128];
 };
 
-enum { OFFICER, SUPERVISOR, ANALYST, ADMIN, OFFICER2, EXPIRE_IDLE, EXPIRE_ABS, LEAVER, NACCOUNTS };
+enum {
+    OFFICER,
+    SUPERVISOR,
+    ANALYST,
+    ADMIN,
+    OFFICER2,
+    EXPIRE_IDLE,
+    EXPIRE_ABS,
+    LEAVER,
+    OFFICER3,
+    NACCOUNTS
+};
 static struct account accounts[NACCOUNTS] = {
     [OFFICER] = {.name = "ola.officer", .role = TZ_AUTH_OFFICER},
     [SUPERVISOR] = {.name = "sam.supervisor", .role = TZ_AUTH_SUPERVISOR},
@@ -49,6 +60,7 @@ static struct account accounts[NACCOUNTS] = {
     [EXPIRE_IDLE] = {.name = "idle.officer", .role = TZ_AUTH_OFFICER},
     [EXPIRE_ABS] = {.name = "long.officer", .role = TZ_AUTH_OFFICER},
     [LEAVER] = {.name = "leaving.officer", .role = TZ_AUTH_OFFICER},
+    [OFFICER3] = {.name = "ula.officer", .role = TZ_AUTH_OFFICER}, /* unit A, like OFFICER */
 };
 
 /* The report in the officer's district (A) and one in another unit's district (B). */
@@ -230,6 +242,7 @@ static int start_server(void **state)
     add_account(accounts[EXPIRE_IDLE].name, "officer", NULL, district_a);
     add_account(accounts[EXPIRE_ABS].name, "officer", NULL, district_a);
     add_account(accounts[LEAVER].name, "officer", NULL, district_a);
+    add_account(accounts[OFFICER3].name, "officer", NULL, district_a);
     for (int i = 0; i < NACCOUNTS; i++)
         login(&accounts[i]);
     return 0;
@@ -712,21 +725,26 @@ static void queue_dashboard_and_reassignment(void **state)
     assert_true(queue_has(json_object_get(r.json, "reports"), report_b));
     api_response_free(&r);
 
-    /* The supervisor hands g to the second officer: it leaves the first one's queue. */
+    /* Not to an officer of another unit (422, nothing changes); the supervisor hands g to another
+     * officer of the unit: it leaves the first one's queue. */
+    struct account *o3 = &accounts[OFFICER3];
     char path[96], body[128];
     snprintf(path, sizeof path, "/api/v1/reports/%lld/assignment", g);
     snprintf(body, sizeof body, "{\"officer\":\"%s\",\"note\":\"urlop\"}", o2->name);
-    assert_int_equal(call(s, "POST", path, body, &r), 200);
-    assert_string_equal(json_string_value(json_object_get(r.json, "assigned_to")), o2->name);
+    assert_int_equal(call(s, "POST", path, body, &r), 422);
     api_response_free(&r);
-    assert_int_equal(call(o2, "GET", "/api/v1/queue", NULL, &r), 200);
+    snprintf(body, sizeof body, "{\"officer\":\"%s\",\"note\":\"urlop\"}", o3->name);
+    assert_int_equal(call(s, "POST", path, body, &r), 200);
+    assert_string_equal(json_string_value(json_object_get(r.json, "assigned_to")), o3->name);
+    api_response_free(&r);
+    assert_int_equal(call(o3, "GET", "/api/v1/queue", NULL, &r), 200);
     assert_true(queue_has(json_object_get(r.json, "reports"), g));
     api_response_free(&r);
     assert_int_equal(call(o, "GET", "/api/v1/queue", NULL, &r), 200);
     assert_false(queue_has(json_object_get(r.json, "reports"), g));
     api_response_free(&r);
     assert_int_equal(transition(o, g, "verifying", NULL, NULL), 403);
-    assert_int_equal(transition(o2, g, "verifying", NULL, NULL), 200);
+    assert_int_equal(transition(o3, g, "verifying", NULL, NULL), 200);
 
     /* The dashboard: the unit's districts with their counts, per officer, and the overdue list. */
     assert_int_equal(call(s, "GET", "/api/v1/dashboard", NULL, &r), 200);
@@ -747,14 +765,22 @@ static void queue_dashboard_and_reassignment(void **state)
     assert_true(json_is_array(json_object_get(r.json, "overdue")));
     api_response_free(&r);
 
+    /* Not to an officer of another unit: refused, and nothing moves. */
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM account_districts WHERE district_id = '%s'",
+             district_a);
+    long holders = db_long(sql);
+    snprintf(body, sizeof body, "{\"district\":\"%s\",\"officer\":\"%s\"}", district_a,
+             accounts[OFFICER2].name);
+    assert_int_equal(call(s, "POST", "/api/v1/districts/assignment", body, &r), 403);
+    api_response_free(&r);
+    assert_int_equal(db_long(sql), holders);
+
     /* The supervisor gives district A to the second officer too: the first one loses it. */
     snprintf(body, sizeof body, "{\"district\":\"%s\",\"officer\":\"%s\"}", district_a,
              accounts[EXPIRE_IDLE].name);
     assert_int_equal(call(s, "POST", "/api/v1/districts/assignment", body, &r), 200);
     api_response_free(&r);
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM account_districts WHERE district_id = '%s'",
-             district_a);
     assert_int_equal(db_long(sql), 1);
     assert_int_equal(status_of(o, "GET", "/api/v1/queue", NULL), 200);
 }
