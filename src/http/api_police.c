@@ -68,8 +68,13 @@ static bool begin(struct request *req, bool changes, enum tz_auth_action action,
     if (!police_caller(req, changes, &c->p, answer))
         return false;
     police_client(req, c->client, sizeof c->client);
-    if (!req->id) /* an action on no single report */
-        return true;
+    if (!req->id) { /* an action on no single report: the role must have it at some scope */
+        if (tz_auth_permit(&c->p, action, NULL, NULL, NULL) == TZ_OK)
+            return true;
+        audit_refusal(req, c, action, "refused", "not in the caller's role");
+        *answer = police_refuse(req, 403, "your role may not do this");
+        return false;
+    }
     snprintf(c->object, sizeof c->object, "report/%lld", (long long)req->id);
     tz_err err = tz_threatmap_police_report(req->srv->tm, req->id, &c->rec, c->assignee);
     if (err) {
@@ -684,10 +689,6 @@ enum MHD_Result api_queue(struct request *req)
         return answer;
     if (!read_limit(req, &limit))
         return police_refuse(req, 400, "the queue takes only limit=1..1000");
-    if (tz_auth_permit(&c.p, TZ_ACT_QUEUE, NULL, NULL, NULL) != TZ_OK) {
-        audit_refusal(req, &c, TZ_ACT_QUEUE, "refused", "role has no queue");
-        return police_refuse(req, 403, "your role has no queue");
-    }
     char(*ids)[TZ_ID_MAX] = NULL;
     size_t nids = 0, n = 0;
     struct tz_report_rec *recs = NULL;
@@ -787,10 +788,6 @@ enum MHD_Result api_dashboard(struct request *req)
     enum MHD_Result answer;
     if (!begin(req, false, TZ_ACT_DASHBOARD, &c, &answer))
         return answer;
-    if (tz_auth_permit(&c.p, TZ_ACT_DASHBOARD, NULL, NULL, NULL) != TZ_OK) {
-        audit_refusal(req, &c, TZ_ACT_DASHBOARD, "refused", "role has no dashboard");
-        return police_refuse(req, 403, "your role has no dashboard");
-    }
     char(*ids)[TZ_ID_MAX] = NULL;
     size_t nids = 0, nrows = 0, nopen = 0;
     struct tz_compliance_rec *rows = NULL;
@@ -897,10 +894,6 @@ enum MHD_Result api_accounts(struct request *req)
     enum MHD_Result answer;
     if (!begin(req, false, TZ_ACT_ACCOUNTS, &c, &answer))
         return answer;
-    if (tz_auth_permit(&c.p, TZ_ACT_ACCOUNTS, NULL, NULL, NULL) != TZ_OK) {
-        audit_refusal(req, &c, TZ_ACT_ACCOUNTS, "refused", "not an administrator");
-        return police_refuse(req, 403, "only an administrator manages accounts");
-    }
     struct tz_account_rec *all = NULL;
     size_t n = 0;
     tz_err err = tz_auth_accounts(req->srv->auth, &all, &n);
@@ -952,10 +945,6 @@ enum MHD_Result api_audit_verify(struct request *req)
     enum MHD_Result answer;
     if (!begin(req, false, TZ_ACT_AUDIT, &c, &answer))
         return answer;
-    if (tz_auth_permit(&c.p, TZ_ACT_AUDIT, NULL, NULL, NULL) != TZ_OK) {
-        audit_refusal(req, &c, TZ_ACT_AUDIT, "refused", "not an administrator");
-        return police_refuse(req, 403, "only an administrator reads the audit log");
-    }
     struct tz_audit_verdict v;
     tz_err err = tz_auth_audit_verify(tz_auth_store(req->srv->auth), NULL, NULL, &v);
     if (!err && !audit_read(req, &c, "audit.verify", 0, &answer))
@@ -979,17 +968,12 @@ enum MHD_Result api_audit_verify(struct request *req)
 
 /* ---- the administrator's changes ------------------------------------------------------------- */
 
-/* Checks that the caller is an administrator (and CSRF); reads the body. */
+/* Checks that the caller is an administrator (begin: the role, and CSRF); reads the body. */
 static bool begin_admin(struct request *req, struct ctx *c, const char *const *allowed,
                         json_t **root, enum MHD_Result *answer)
 {
     if (!begin(req, true, TZ_ACT_ACCOUNTS, c, answer))
         return false;
-    if (tz_auth_permit(&c->p, TZ_ACT_ACCOUNTS, NULL, NULL, NULL) != TZ_OK) {
-        audit_refusal(req, c, TZ_ACT_ACCOUNTS, "refused", "not an administrator");
-        *answer = police_refuse(req, 403, "only an administrator manages accounts");
-        return false;
-    }
     struct tz_field_errors errs = {0};
     tz_err err = police_body(req, allowed, root, &errs);
     if (err) {

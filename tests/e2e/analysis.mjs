@@ -7,35 +7,12 @@
 // Screenshots: OUT_DIR/analysis.png, OUT_DIR/patrol.png.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { makeDemo, startServer, Runner, assert, watch, forgive, policeLogin } from './support.mjs';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { startRun, Runner, assert, watch, forgive, policeLogin } from './support.mjs';
 
 async function main() {
-  const [tarcza, webArg, outArg] = process.argv.slice(2);
-  if (!tarcza || !webArg || !outArg) {
-    console.log('usage: node tests/e2e/analysis.mjs TARCZA WEB_DIR OUT_DIR');
-    process.exit(2);
-  }
-  const web = path.resolve(webArg);
-  const out = path.resolve(outArg);
-  fs.mkdirSync(out, { recursive: true });
-  const { chromium } = createRequire(path.join(web, 'package.json'))('playwright-core');
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tarcza-e2e-an-'));
+  const { tarcza, out, tmp, db, server, browser } = await startRun('analysis', 3000, { width: 1280, height: 900 });
   const run = new Runner();
-  const db = path.join(tmp, 'an.db');
-  makeDemo(tarcza, db, 3000);
-  const server = await startServer(tarcza, db, web);
-  const browser = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-  });
   try {
     const page = await browser.newPage();
     const problems = watch(page);

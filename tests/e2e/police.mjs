@@ -8,37 +8,15 @@
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { makeDemo, startServer, Runner, assert, watch, forgive, base32Decode, totp } from './support.mjs';
+import { startRun, Runner, assert, watch, forgive, base32Decode, totp } from './support.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const RYNEK = { lat: 50.0617, lon: 19.9373 };
 const PASSWORD = 'correct horse battery';
 
 async function main() {
-  const [tarcza, webArg, outArg] = process.argv.slice(2);
-  if (!tarcza || !webArg || !outArg) {
-    console.log('usage: node tests/e2e/police.mjs TARCZA WEB_DIR OUT_DIR');
-    process.exit(2);
-  }
-  const web = path.resolve(webArg);
-  const out = path.resolve(outArg);
-  fs.mkdirSync(out, { recursive: true });
-  const { chromium } = createRequire(path.join(web, 'package.json'))('playwright-core');
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tarcza-police-'));
+  const { tarcza, out, tmp, db, server, browser } = await startRun('police', 200, { width: 1280, height: 800 });
   const run = new Runner();
-  const db = path.join(tmp, 'police.db');
-  makeDemo(tarcza, db, 200);
-  const server = await startServer(tarcza, db, web);
-  const browser = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
-  });
   const url = server.url;
   let report = null;
   let secret = null;

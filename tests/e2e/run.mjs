@@ -9,11 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { makeDemo, startServer, Runner, assert, watch, forgive } from './support.mjs';
+import { makeDemo, startServer, Runner, assert, watch, forgive, CHROMIUM_ARGS } from './support.mjs';
 import { staticSteps, tileSteps } from './static.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 360, height: 740 };
 

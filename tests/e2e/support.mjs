@@ -8,6 +8,38 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// The common start of a browser test run as `node tests/e2e/NAME.mjs TARCZA WEB_DIR OUT_DIR`:
+// a demo database of `reports` in a fresh temporary folder, the server on it and a headless
+// Chromium. The caller stops the browser and the server and removes tmp.
+export async function startRun(name, reports, viewport) {
+  const [tarcza, webArg, outArg] = process.argv.slice(2);
+  if (!tarcza || !webArg || !outArg) {
+    console.log(`usage: node tests/e2e/${name}.mjs TARCZA WEB_DIR OUT_DIR`);
+    process.exit(2);
+  }
+  const web = path.resolve(webArg);
+  const out = path.resolve(outArg);
+  fs.mkdirSync(out, { recursive: true });
+  const { chromium } = createRequire(path.join(web, 'package.json'))('playwright-core');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `tarcza-${name}-`));
+  const db = path.join(tmp, `${name}.db`);
+  makeDemo(tarcza, db, reports);
+  const server = await startServer(tarcza, db, web);
+  const browser = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  });
+  return { tarcza, web, out, tmp, db, server, browser };
+}
 
 // Creates a demo database of `reports` reports at db.
 export function makeDemo(tarcza, db, reports) {

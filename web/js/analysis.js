@@ -5,35 +5,13 @@
 
 import * as L from '../vendor/leaflet/leaflet-src.esm.js';
 import uPlot from '../vendor/uplot/uPlot.esm.js';
+import { h } from './dom.js';
+import { getJson } from './analysis-api.js';
 
 const CLASSES = [
   [3, 'hs-p3', 'gorący punkt 99 %'], [2, 'hs-p2', 'gorący punkt 95 %'], [1, 'hs-p1', 'gorący punkt 90 %'],
   [-1, 'hs-m1', 'zimny punkt 90 %'], [-2, 'hs-m2', 'zimny punkt 95 %'], [-3, 'hs-m3', 'zimny punkt 99 %'],
 ];
-
-function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') e.className = v;
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) e.append(c);
-  return e;
-}
-
-// Analysis is for the police: without a session (401) or the role (403) the page says so.
-async function getJson(path) {
-  const res = await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-  if (!res.ok) {
-    const err = new Error(res.status === 401
-      ? 'zaloguj się w konsoli policji (police.html) / log in at the police console'
-      : res.status === 403 ? 'brak uprawnień do analizy / your role may not use analysis'
-        : `${path}: HTTP ${res.status}`);
-    err.status = res.status;
-    throw err;
-  }
-  return res.json();
-}
 
 function query(params) {
   const q = new URLSearchParams();
@@ -48,9 +26,9 @@ function classOf(cls) {
 function addLegend(map) {
   const legend = L.control({ position: 'bottomright' });
   legend.onAdd = () => {
-    const box = el('div', { class: 'legend', id: 'hs-legend' }, el('strong', {}, 'Gi* (FDR)'));
+    const box = h('div', { class: 'legend', id: 'hs-legend' }, h('strong', {}, 'Gi* (FDR)'));
     for (const [, cls, label] of CLASSES) {
-      box.append(el('div', { class: 'legend-row' }, el('span', { class: `legend-swatch ${cls}` }), label));
+      box.append(h('div', { class: 'legend-row' }, h('span', { class: `legend-swatch ${cls}` }), label));
     }
     return box;
   };
@@ -124,11 +102,11 @@ async function showTrends(form) {
 async function fillSelects(form) {
   const [cats, districts] = await Promise.all([getJson('api/v1/categories'), getJson('api/v1/districts')]);
   for (const g of cats.groups || []) {
-    for (const c of g.categories || []) form.category.append(el('option', { value: c.code }, (c.name && c.name.pl) || c.code));
+    for (const c of g.categories || []) form.category.append(h('option', { value: c.code }, (c.name && c.name.pl) || c.code));
   }
   for (const f of districts.features || []) {
     const id = f.id || f.properties.id;
-    form.district.append(el('option', { value: id }, `${id} ${f.properties.name || ''}`));
+    form.district.append(h('option', { value: id }, `${id} ${f.properties.name || ''}`));
   }
   return districts;
 }
