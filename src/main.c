@@ -37,6 +37,8 @@ static const char usage[] =
     "        [--idle-timeout S (30)] [--request-timeout S (10)] [--header-limit BYTES (32768)]\n"
     "        [--write-rate PER_HOUR (30)] [--write-burst N (10)]: reports per client address\n"
     "        [--login-rate PER_MINUTE (10)]: police login attempts per client address\n"
+    "        [--trusted-proxy ADDR]: behind this reverse proxy the client is the last address of\n"
+    "        X-Forwarded-For (limits, the reporter's hash and the audit log use it)\n"
     "  import-districts FILE.geojson [--db PATH]\n"
     "        import district polygons (FeatureCollection; properties name, unit, officer)\n"
     "  demo [--reports N] [--seed S] [--db PATH]\n"
@@ -75,6 +77,7 @@ struct options {
     const char *bind;
     const char *web;
     const char *tiles;
+    const char *trusted_proxy;
     const char *tiles_attribution;
     const char *note;
     const char *referred_to;
@@ -151,6 +154,8 @@ static bool parse_options(int argc, char **argv, int first, struct options *o)
             o->web = v;
         } else if (strcmp(a, "--tiles") == 0) {
             o->tiles = v;
+        } else if (strcmp(a, "--trusted-proxy") == 0) {
+            o->trusted_proxy = v;
         } else if (strcmp(a, "--tiles-attribution") == 0) {
             o->tiles_attribution = v;
         } else if (strcmp(a, "--note") == 0) {
@@ -262,6 +267,7 @@ static int cmd_serve(const struct options *o)
         cfg.write_burst = (unsigned)l[6];
     if (l[7] >= 0)
         cfg.login_rate_per_min = (double)l[7];
+    cfg.trusted_proxy = o->trusted_proxy;
     cfg.tiles_url = o->tiles;
     cfg.tiles_attribution = o->tiles_attribution;
     if (o->tiles_attribution && !o->tiles) {

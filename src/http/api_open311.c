@@ -1090,20 +1090,6 @@ static enum MHD_Result answer_committed(struct request *req, enum format f)
     return send_doc(req, MHD_HTTP_OK, &d, &b);
 }
 
-static void client_address(struct request *req, char *out, size_t size)
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    out[0] = '\0';
-    if (!info || !info->client_addr)
-        return;
-    const struct sockaddr *sa = info->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
-}
-
 /* Checks the form and prepares the submission; an answer (error) when it goes wrong. */
 static enum MHD_Result prepare_post(struct request *req, enum format f,
                                     const struct http_form *form, bool *prepared)
@@ -1172,7 +1158,7 @@ static enum MHD_Result prepare_post(struct request *req, enum format f,
         goto done;
     }
     char addr[INET6_ADDRSTRLEN];
-    client_address(req, addr, sizeof addr);
+    http_client_address(req, addr, sizeof addr);
     struct tz_field_errors errs = {0};
     err = tz_threatmap_prepare(srv->tm, body, len, addr, tz_time_now(), &req->sub, &errs);
     if (err == TZ_EINVAL) {

@@ -13,20 +13,6 @@
 #define LIST_BODY_MAX (8u * 1024 * 1024)
 #define REPORT_BODY_MAX (64u * 1024)
 
-static void client_address(struct request *req, char *out, size_t size)
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    out[0] = '\0';
-    if (!info || !info->client_addr)
-        return;
-    const struct sockaddr *sa = info->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
-}
-
 /* Runs on the writer thread once the report's batch is durable (or failed). */
 void http_report_committed(void *ctx, tz_err err)
 {
@@ -77,7 +63,7 @@ enum MHD_Result api_reports_create(struct request *req)
     if (!http_guard_write_allowed(req, &retry_after_s))
         return http_respond_too_many(req, retry_after_s);
     char addr[INET6_ADDRSTRLEN];
-    client_address(req, addr, sizeof addr);
+    http_client_address(req, addr, sizeof addr);
     struct tz_field_errors errs = {0};
     tz_err err = tz_threatmap_prepare(srv->tm, req->body.data ? req->body.data : "", req->body.len,
                                       addr, tz_time_now(), &req->sub, &errs);
@@ -140,7 +126,7 @@ enum MHD_Result api_reports_me_too(struct request *req)
     if (!http_guard_write_allowed(req, &retry_after_s))
         return http_respond_too_many(req, retry_after_s);
     char addr[INET6_ADDRSTRLEN];
-    client_address(req, addr, sizeof addr);
+    http_client_address(req, addr, sizeof addr);
     int count = 0;
     tz_err err = tz_threatmap_me_too(req->srv->tm, req->id, addr, tz_time_now(), &count);
     if (err == TZ_ENOTFOUND)

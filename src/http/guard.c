@@ -157,6 +157,15 @@ tz_err http_guard_start(struct tz_http *srv, const struct tz_http_config *cfg)
         if (err)
             return err;
     }
+    if (cfg->trusted_proxy) { /* kept in inet_ntop's spelling, which the peer is compared in */
+        unsigned char bin[sizeof(struct in6_addr)];
+        int family = inet_pton(AF_INET, cfg->trusted_proxy, bin) == 1    ? AF_INET
+                     : inet_pton(AF_INET6, cfg->trusted_proxy, bin) == 1 ? AF_INET6
+                                                                         : 0;
+        if (!family ||
+            !inet_ntop(family, bin, srv->trusted_proxy, (socklen_t)sizeof srv->trusted_proxy))
+            return TZ_EINVAL;
+    }
     srv->request_timeout_ms = (int64_t)cfg->request_timeout_s * 1000;
     if (srv->request_timeout_ms > 0) {
         if (pthread_create(&srv->reaper, NULL, reaper_main, srv) != 0)
@@ -184,28 +193,66 @@ void http_guard_stop(struct tz_http *srv)
     pthread_mutex_destroy(&srv->guard_mu);
 }
 
+/* The peer's address as text ("" when unknown). */
+static void peer_address(struct request *req, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!info || !info->client_addr)
+        return;
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+/* Whether s is one IPv4 or IPv6 address literal. */
+static bool address_literal(const char *s)
+{
+    unsigned char bin[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, s, bin) == 1 || inet_pton(AF_INET6, s, bin) == 1;
+}
+
+/*
+ * The client's address: the peer's, or behind the trusted proxy (serve
+ * --trusted-proxy) the last address of X-Forwarded-For, the one that proxy
+ * appended (anything before it was written by the client and proves nothing).
+ */
+void http_client_address(struct request *req, char *out, size_t size)
+{
+    peer_address(req, out, size);
+    const char *proxy = req->srv->trusted_proxy;
+    if (!proxy || !*proxy || strcmp(out, proxy) != 0)
+        return;
+    const char *xff = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    last += strspn(last, " \t");
+    char candidate[INET6_ADDRSTRLEN];
+    size_t n = strcspn(last, " \t");
+    if (n == 0 || n >= sizeof candidate)
+        return;
+    memcpy(candidate, last, n);
+    candidate[n] = '\0';
+    if (address_literal(candidate))
+        snprintf(out, size, "%s", candidate);
+}
+
 /* Takes a token from the client's bucket of limit (NULL: no limit). */
 static bool client_allowed(struct request *req, struct tz_ratelimit *limit, int *retry_after_s)
 {
     struct tz_http *srv = req->srv;
     if (!limit)
         return true;
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const void *addr = "";
-    size_t len = 0;
-    if (info && info->client_addr) {
-        const struct sockaddr *sa = info->client_addr;
-        if (sa->sa_family == AF_INET) {
-            addr = &((const struct sockaddr_in *)sa)->sin_addr;
-            len = sizeof(struct in_addr);
-        } else if (sa->sa_family == AF_INET6) {
-            addr = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-            len = sizeof(struct in6_addr);
-        }
-    }
+    char addr[INET6_ADDRSTRLEN];
+    http_client_address(req, addr, sizeof addr);
     uint8_t key[16];
-    crypto_generichash(key, sizeof key, addr, len, srv->addr_key, sizeof srv->addr_key);
+    crypto_generichash(key, sizeof key, (const unsigned char *)addr, strlen(addr), srv->addr_key,
+                       sizeof srv->addr_key);
     return tz_ratelimit_take(limit, key, sizeof key, now_ms(), retry_after_s);
 }
 

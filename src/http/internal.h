@@ -41,7 +41,8 @@ struct tz_http {
     bool reaper_stop;
     struct tz_ratelimit *write_limit; /* anonymous reports per client address, or NULL */
     struct tz_ratelimit *login_limit; /* police login attempts per client address, or NULL */
-    unsigned char addr_key[32];       /* keys the address hash the limiter sees */
+    char trusted_proxy[46];     /* serve --trusted-proxy, as inet_ntop writes it; "" for none */
+    unsigned char addr_key[32]; /* keys the address hash the limiter sees */
 };
 
 enum request_state {
@@ -113,6 +114,8 @@ void http_guard_request_received(struct MHD_Connection *conn);
 void http_guard_request_done(struct MHD_Connection *conn);
 /* Takes a token of the client's write bucket; false with the seconds to wait when it is empty. */
 bool http_guard_write_allowed(struct request *req, int *retry_after_s);
+/* The client's address as text: the peer's, or behind the trusted proxy its X-Forwarded-For. */
+void http_client_address(struct request *req, char *out, size_t size);
 /* The same for a login attempt (srv->login_limit). */
 bool http_guard_login_allowed(struct request *req, int *retry_after_s);
 /* A problem answer of status with Retry-After (429, 503). */

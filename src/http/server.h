@@ -35,6 +35,7 @@ struct tz_http_config {
     size_t header_limit;        /* bytes of memory for a request's line and headers (431) */
     double write_rate_per_hour; /* anonymous reports a client address may file per hour (429) */
     unsigned write_burst;       /* ... and at once, before the hourly rate applies */
+    const char *trusted_proxy;  /* the reverse proxy whose X-Forwarded-For names the client */
     double login_rate_per_min;  /* police login attempts a client address may make a minute (429);
                                  * each costs an Argon2id check, so this also caps that work */
 };

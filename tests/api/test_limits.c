@@ -199,6 +199,38 @@ static void login_attempts_are_rate_limited_per_address(void **state)
     stop_clean(s);
 }
 
+/* Posts a report as the client `from` says it is; the status. */
+static long post_from(struct api_server *s, const char *from)
+{
+    char header[96];
+    snprintf(header, sizeof header, "X-Forwarded-For: %s", from);
+    s->extra_headers[0] = header;
+    struct api_response r = {0};
+    long status = api_post_json(s, "/api/v1/reports", REPORT, &r) == 0 ? r.status : -1;
+    api_response_free(&r);
+    s->extra_headers[0] = NULL;
+    return status;
+}
+
+/* Behind the trusted proxy each client has its own bucket (the last X-Forwarded-For address);
+ * from anyone else the header is the client's own words and changes nothing. */
+static void the_trusted_proxy_names_the_client(void **state)
+{
+    (void)state;
+    struct api_server *s = &current;
+    start_with(s, "--write-rate", "1", "--write-burst", "1", "--trusted-proxy", "127.0.0.1", NULL);
+    assert_int_equal(post_from(s, "203.0.113.5"), 201);
+    assert_int_equal(post_from(s, "203.0.113.5"), 429);
+    assert_int_equal(post_from(s, "10.9.9.9, 203.0.113.6"), 201); /* the proxy's entry is last */
+    assert_int_equal(post_from(s, "203.0.113.6, 203.0.113.5"), 429);
+    assert_int_equal(post_from(s, "2001:db8::7"), 201);
+    stop_clean(s);
+    start_with(s, "--write-rate", "1", "--write-burst", "1", NULL);
+    assert_int_equal(post_from(s, "203.0.113.5"), 201);
+    assert_int_equal(post_from(s, "203.0.113.6"), 429); /* no trusted proxy: one client */
+    stop_clean(s);
+}
+
 static void anonymous_writes_are_rate_limited_per_address(void **state)
 {
     struct api_server *s = &current;
@@ -391,6 +423,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(every_answer_carries_the_security_headers, kill_server),
         cmocka_unit_test_teardown(anonymous_writes_are_rate_limited_per_address, kill_server),
         cmocka_unit_test_teardown(login_attempts_are_rate_limited_per_address, kill_server),
+        cmocka_unit_test_teardown(the_trusted_proxy_names_the_client, kill_server),
         cmocka_unit_test_teardown(a_trickling_client_is_cut_off_while_others_are_served,
                                   kill_server),
         cmocka_unit_test_teardown(the_connection_caps_hold, kill_server),
