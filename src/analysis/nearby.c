@@ -340,12 +340,11 @@ tz_err tz_analysis_linked_json(struct tz_threatmap *tm, const struct tz_query_pa
             out, "%s{\"duplicate\":%lld,\"original\":%lld,\"at\":\"%s\",\"actor\":", i ? "," : "",
             (long long)merges[i].report_id, (long long)merges[i].original_id, when);
         if (!err)
-            err = tz_buf_json_string(out, merges[i].actor, strlen(merges[i].actor));
+            err = tz_buf_json_cstr(out, merges[i].actor);
         if (!err)
             err = tz_buf_puts(out, ",\"note\":");
         if (!err)
-            err = merges[i].note ? tz_buf_json_string(out, merges[i].note, strlen(merges[i].note))
-                                 : tz_buf_puts(out, "null");
+            err = merges[i].note ? tz_buf_json_cstr(out, merges[i].note) : tz_buf_puts(out, "null");
         if (!err)
             err = tz_buf_puts(out, "}");
     }

@@ -121,20 +121,19 @@ static tz_err write_plan(struct tz_threatmap *tm, const struct tz_district_rec *
     tz_time_format(now - (int64_t)TZ_PATROL_DAYS * 86400, t_from);
     tz_err err = tz_buf_puts(out, "{\"type\":\"FeatureCollection\",\"district\":");
     if (!err)
-        err = tz_buf_json_string(out, d->id, strlen(d->id));
+        err = tz_buf_json_cstr(out, d->id);
     if (!err)
         err = tz_buf_puts(out, ",\"district_name\":");
     if (!err)
-        err = tz_buf_json_string(out, d->name, strlen(d->name));
+        err = tz_buf_json_cstr(out, d->name);
     if (!err)
         err = tz_buf_puts(out, ",\"unit\":");
     if (!err)
-        err = tz_buf_json_string(out, d->unit, strlen(d->unit));
+        err = tz_buf_json_cstr(out, d->unit);
     if (!err)
         err = tz_buf_puts(out, ",\"officer\":");
     if (!err)
-        err = d->officer ? tz_buf_json_string(out, d->officer, strlen(d->officer))
-                         : tz_buf_puts(out, "null");
+        err = tz_buf_json_cstr(out, d->officer);
     if (!err)
         err = tz_buf_printf(out,
                             ",\"generated_at\":\"%s\",\"reports_from\":\"%s\",\"reports\":%zu,"
@@ -155,11 +154,11 @@ static tz_err write_plan(struct tz_threatmap *tm, const struct tz_district_rec *
                             "\"score\":%.2f,\"category\":\"%s\",\"category_pl\":",
                             i ? "," : "", p->sy / p->n, p->sx / p->n, i + 1, p->score, cat->code);
         if (!err)
-            err = tz_buf_json_string(out, cat->name_pl, strlen(cat->name_pl));
+            err = tz_buf_json_cstr(out, cat->name_pl);
         if (!err)
             err = tz_buf_puts(out, ",\"category_en\":");
         if (!err)
-            err = tz_buf_json_string(out, cat->name_en, strlen(cat->name_en));
+            err = tz_buf_json_cstr(out, cat->name_en);
         if (!err)
             err = tz_buf_printf(out, ",\"last_received_at\":\"%s\",\"reason\":", last);
         if (!err)

@@ -134,11 +134,11 @@ static tz_err put_props(const struct stats *s, const struct agg *a, struct tz_bu
     const struct tz_category_rec *cats = tz_threatmap_category_list(s->tm, &ncat);
     tz_err err = tz_buf_puts(out, "{\"key\":");
     if (!err)
-        err = tz_buf_json_string(out, a->key, strlen(a->key));
+        err = tz_buf_json_cstr(out, a->key);
     if (!err)
         err = tz_buf_puts(out, ",\"name\":");
     if (!err)
-        err = tz_buf_json_string(out, a->name, strlen(a->name));
+        err = tz_buf_json_cstr(out, a->name);
     if (!err)
         err = tz_buf_printf(out, ",\"total\":%llu,\"by_status\":{", (unsigned long long)a->total);
     for (int k = 0; !err && k < TZ_STATUS_COUNT; k++)

@@ -171,12 +171,11 @@ tz_err tz_analysis_trends_json(struct tz_threatmap *tm, const struct tz_query_pa
         err = tz_buf_printf(
             out, "{\"period\":\"%s\",\"district\":", t.period == WEEK ? "week" : "month");
     if (!err)
-        err = district ? tz_buf_json_string(out, district, strlen(district))
-                       : tz_buf_puts(out, "null");
+        err = district ? tz_buf_json_cstr(out, district) : tz_buf_puts(out, "null");
     if (!err)
         err = tz_buf_puts(out, ",\"unit\":");
     if (!err)
-        err = t.unit ? tz_buf_json_string(out, t.unit, strlen(t.unit)) : tz_buf_puts(out, "null");
+        err = tz_buf_json_cstr(out, t.unit);
     if (!err)
         err = tz_buf_puts(out, ",\"periods\":[");
     for (size_t i = 0; !err && i < t.nb; i++) {
@@ -202,11 +201,11 @@ tz_err tz_analysis_trends_json(struct tz_threatmap *tm, const struct tz_query_pa
         err = tz_buf_printf(out, "%s{\"category\":\"%s\",\"name_pl\":", written++ ? "," : "",
                             cats[c].code);
         if (!err)
-            err = tz_buf_json_string(out, cats[c].name_pl, strlen(cats[c].name_pl));
+            err = tz_buf_json_cstr(out, cats[c].name_pl);
         if (!err)
             err = tz_buf_puts(out, ",\"name_en\":");
         if (!err)
-            err = tz_buf_json_string(out, cats[c].name_en, strlen(cats[c].name_en));
+            err = tz_buf_json_cstr(out, cats[c].name_en);
         if (!err)
             err = tz_buf_puts(out, ",");
         if (!err)

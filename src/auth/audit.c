@@ -188,7 +188,7 @@ static void put_json_text(FILE *out, const char *key, const char *s)
 {
     struct tz_buf b;
     tz_buf_init(&b, 1u << 20);
-    if (s && tz_buf_json_string(&b, s, strlen(s)) == TZ_OK)
+    if (s && tz_buf_json_cstr(&b, s) == TZ_OK)
         fprintf(out, ",\"%s\":%s", key, b.data);
     else
         fprintf(out, ",\"%s\":null", key);

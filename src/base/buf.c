@@ -126,6 +126,11 @@ tz_err tz_buf_fixed6(struct tz_buf *b, double v)
     return tz_buf_append(b, p, (size_t)(end - p));
 }
 
+tz_err tz_buf_json_cstr(struct tz_buf *b, const char *s)
+{
+    return s ? tz_buf_json_string(b, s, strlen(s)) : tz_buf_puts(b, "null");
+}
+
 tz_err tz_buf_json_string(struct tz_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";

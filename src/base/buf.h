@@ -44,6 +44,8 @@ tz_err tz_buf_fixed6(struct tz_buf *b, double v);
 tz_err tz_buf_uint(struct tz_buf *b, unsigned long long v);
 /* Appends s (n bytes of UTF-8) as a JSON string literal, quotes included. */
 tz_err tz_buf_json_string(struct tz_buf *b, const char *s, size_t n);
+/* Appends the NUL-terminated s as a JSON string literal, or null when s is NULL. */
+tz_err tz_buf_json_cstr(struct tz_buf *b, const char *s);
 /* Hands the contents to the caller (who frees them) and empties the buffer. */
 char *tz_buf_take(struct tz_buf *b);
 

@@ -118,22 +118,22 @@ static tz_err render_me(const struct tz_principal *p, const char *csrf, int64_t 
     const struct tz_account_rec *a = &p->account;
     tz_err err = tz_buf_puts(b, "{\"account\":{\"name\":");
     if (!err)
-        err = tz_buf_json_string(b, a->name, strlen(a->name));
+        err = tz_buf_json_cstr(b, a->name);
     if (!err)
         err = tz_buf_printf(b, ",\"role\":\"%s\",\"unit\":", tz_auth_role_code(p->role));
     if (!err)
-        err = tz_buf_json_string(b, a->unit, strlen(a->unit));
+        err = tz_buf_json_cstr(b, a->unit);
     if (!err)
         err = tz_buf_puts(b, ",\"districts\":[");
     for (size_t i = 0; !err && i < a->district_count; i++) {
         err = i ? tz_buf_puts(b, ",") : TZ_OK;
         if (!err)
-            err = tz_buf_json_string(b, a->districts[i], strlen(a->districts[i]));
+            err = tz_buf_json_cstr(b, a->districts[i]);
     }
     if (!err)
         err = tz_buf_puts(b, "]},\"csrf_token\":");
     if (!err)
-        err = csrf && *csrf ? tz_buf_json_string(b, csrf, strlen(csrf)) : tz_buf_puts(b, "null");
+        err = csrf && *csrf ? tz_buf_json_cstr(b, csrf) : tz_buf_puts(b, "null");
     if (!err && idle)
         err = tz_buf_printf(b, ",\"idle_timeout_s\":%lld,\"absolute_timeout_s\":%lld",
                             (long long)idle, (long long)absolute);

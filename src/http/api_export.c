@@ -58,7 +58,7 @@ __attribute__((format(printf, 2, 3))) static void putf(struct out *o, const char
 static void put_json(struct out *o, const char *s)
 {
     if (!o->err)
-        o->err = s ? tz_buf_json_string(o->b, s, strlen(s)) : tz_buf_puts(o->b, "null");
+        o->err = tz_buf_json_cstr(o->b, s);
 }
 
 static void put_time_json(struct out *o, int64_t t)

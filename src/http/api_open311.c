@@ -119,7 +119,7 @@ static void json_member(struct doc *d, const char *name)
         json_raw(d, ",");
     d->first[d->depth] = false;
     if (!d->in_list[d->depth] && !d->x.err) {
-        d->x.err = tz_buf_json_string(d->x.b, name, strlen(name));
+        d->x.err = tz_buf_json_cstr(d->x.b, name);
         json_raw(d, ":");
     }
 }
@@ -175,8 +175,7 @@ static void doc_text(struct doc *d, const char *name, const char *text)
     }
     json_member(d, name);
     if (!d->x.err)
-        d->x.err =
-            text ? tz_buf_json_string(d->x.b, text, strlen(text)) : tz_buf_puts(d->x.b, "null");
+        d->x.err = tz_buf_json_cstr(d->x.b, text);
 }
 
 /* A number or boolean, written as the literal (which XML shows as text). */

@@ -99,11 +99,6 @@ static void end(struct ctx *c)
 
 /* ---- rendering ------------------------------------------------------------------------------ */
 
-static tz_err put_str(struct tz_buf *b, const char *s)
-{
-    return s ? tz_buf_json_string(b, s, strlen(s)) : tz_buf_puts(b, "null");
-}
-
 static tz_err put_time(struct tz_buf *b, int64_t t)
 {
     if (!t)
@@ -132,7 +127,7 @@ static tz_err put_item(struct tz_buf *b, const struct tz_report_rec *r, int64_t 
         b, "{\"id\":%lld,\"category\":\"%s\",\"status\":\"%s\",\"district\":", (long long)r->id,
         r->category, r->status);
     if (!err)
-        err = put_str(b, r->district_id);
+        err = tz_buf_json_cstr(b, r->district_id);
     if (!err)
         err = tz_buf_printf(b, ",\"lat\":%.6f,\"lon\":%.6f,\"received_at\":", r->lat, r->lon);
     if (!err)
@@ -145,11 +140,11 @@ static tz_err put_item(struct tz_buf *b, const struct tz_report_rec *r, int64_t 
         err = tz_buf_printf(b, ",\"overdue\":%s,\"description\":",
                             tz_workflow_overdue(r, st, now) ? "true" : "false");
     if (!err)
-        err = put_str(b, r->description);
+        err = tz_buf_json_cstr(b, r->description);
     if (!err)
         err = tz_buf_puts(b, ",\"public_description\":");
     if (!err)
-        err = put_str(b, r->public_description);
+        err = tz_buf_json_cstr(b, r->public_description);
     if (!err)
         err = tz_buf_puts(b, "}");
     return err;
@@ -164,16 +159,16 @@ static tz_err render_view(struct request *req, struct ctx *c, int64_t now, struc
     if (!err)
         err = tz_buf_puts(b, ",\"public_description\":");
     if (!err)
-        err = put_str(b, c->rec.public_description);
+        err = tz_buf_json_cstr(b, c->rec.public_description);
     if (!err)
         err = tz_buf_printf(
             b, ",\"reviewed\":%s,\"assigned_to\":", c->rec.public_description ? "true" : "false");
     if (!err)
-        err = put_str(b, c->assignee[0] ? c->assignee : NULL);
+        err = tz_buf_json_cstr(b, c->assignee[0] ? c->assignee : NULL);
     if (!err)
         err = tz_buf_puts(b, ",\"unit\":");
     if (!err)
-        err = put_str(b, c->district ? c->district->unit : NULL);
+        err = tz_buf_json_cstr(b, c->district ? c->district->unit : NULL);
     if (!err)
         err = tz_buf_puts(b, "}");
     return err;
@@ -197,6 +192,24 @@ static enum MHD_Result answer_view(struct request *req, struct ctx *c)
         return http_respond_problem(req, err, NULL, NULL);
     }
     return http_respond_json(req, MHD_HTTP_OK, &b);
+}
+
+/*
+ * begin() for a change: the caller, the report of the path if any, the permission and CSRF;
+ * then the body, a JSON object of the allowed string members. On false *answer holds the
+ * refusal already queued and c is released.
+ */
+static bool begin_change(struct request *req, enum tz_auth_action action, struct ctx *c,
+                         const char *const *allowed, json_t **root, enum MHD_Result *answer)
+{
+    struct tz_field_errors errs = {0};
+    tz_err err = TZ_OK;
+    if (begin(req, true, action, c, answer) && !(err = police_body(req, allowed, root, &errs)))
+        return true;
+    if (err)
+        *answer = police_answer_body_error(req, err, &errs);
+    end(c);
+    return false;
 }
 
 /* ---- a report ------------------------------------------------------------------------------- */
@@ -236,20 +249,14 @@ static bool known_institution(struct request *req, const char *code)
 
 enum MHD_Result api_report_transition(struct request *req)
 {
+    static const char *const allowed[] = {"to", "note", "referred_to", NULL};
     struct ctx c;
     enum MHD_Result answer;
-    if (!begin(req, true, TZ_ACT_REPORT_TRANSITION, &c, &answer)) {
-        end(&c);
-        return answer;
-    }
-    static const char *const allowed[] = {"to", "note", "referred_to", NULL};
-    struct tz_field_errors errs = {0};
     json_t *root = NULL;
-    tz_err err = police_body(req, allowed, &root, &errs);
-    if (err) {
-        end(&c);
-        return police_answer_body_error(req, err, &errs);
-    }
+    if (!begin_change(req, TZ_ACT_REPORT_TRANSITION, &c, allowed, &root, &answer))
+        return answer;
+    struct tz_field_errors errs = {0};
+    tz_err err = TZ_OK;
     const char *to = police_field(root, "to");
     const char *note = police_field(root, "note");
     const char *referred_to = police_field(root, "referred_to");
@@ -396,20 +403,14 @@ static bool valid_public_text(const char *s)
 
 enum MHD_Result api_report_description(struct request *req)
 {
+    static const char *const allowed[] = {"public_description", "note", NULL};
     struct ctx c;
     enum MHD_Result answer;
-    if (!begin(req, true, TZ_ACT_REPORT_DESCRIBE, &c, &answer)) {
-        end(&c);
-        return answer;
-    }
-    static const char *const allowed[] = {"public_description", "note", NULL};
-    struct tz_field_errors errs = {0};
     json_t *root = NULL;
-    tz_err err = police_body(req, allowed, &root, &errs);
-    if (err) {
-        end(&c);
-        return police_answer_body_error(req, err, &errs);
-    }
+    if (!begin_change(req, TZ_ACT_REPORT_DESCRIBE, &c, allowed, &root, &answer))
+        return answer;
+    struct tz_field_errors errs = {0};
+    tz_err err = TZ_OK;
     const char *text = police_field(root, "public_description");
     if (!json_object_get(root, "public_description"))
         tz_fielderr_add(&errs, "/public_description", "required (null hides the description)");
@@ -423,11 +424,11 @@ enum MHD_Result api_report_description(struct request *req)
          */
         err = tz_buf_puts(&fields, "{\"public_description\":{\"from\":");
         if (!err)
-            err = put_str(&fields, c.rec.public_description);
+            err = tz_buf_json_cstr(&fields, c.rec.public_description);
         if (!err)
             err = tz_buf_puts(&fields, ",\"to\":");
         if (!err)
-            err = put_str(&fields, text);
+            err = tz_buf_json_cstr(&fields, text);
         if (!err)
             err = tz_buf_puts(&fields, "}}");
         struct tz_audit_rec a =
@@ -477,20 +478,14 @@ static bool works_in_scope(struct request *req, const struct tz_principal *p,
 
 enum MHD_Result api_report_assignment(struct request *req)
 {
+    static const char *const allowed[] = {"officer", "note", NULL};
     struct ctx c;
     enum MHD_Result answer;
-    if (!begin(req, true, TZ_ACT_REPORT_ASSIGN, &c, &answer)) {
-        end(&c);
-        return answer;
-    }
-    static const char *const allowed[] = {"officer", "note", NULL};
-    struct tz_field_errors errs = {0};
     json_t *root = NULL;
-    tz_err err = police_body(req, allowed, &root, &errs);
-    if (err) {
-        end(&c);
-        return police_answer_body_error(req, err, &errs);
-    }
+    if (!begin_change(req, TZ_ACT_REPORT_ASSIGN, &c, allowed, &root, &answer))
+        return answer;
+    struct tz_field_errors errs = {0};
+    tz_err err = TZ_OK;
     const char *officer = police_field(root, "officer");
     struct tz_account_rec target = {0};
     if (officer && !is_police_officer(req, officer))
@@ -523,16 +518,14 @@ enum MHD_Result api_report_assignment(struct request *req)
 
 enum MHD_Result api_district_assignment(struct request *req)
 {
+    static const char *const allowed[] = {"district", "officer", NULL};
     struct ctx c;
     enum MHD_Result answer;
-    if (!begin(req, true, TZ_ACT_DISTRICT_ASSIGN, &c, &answer))
-        return answer;
-    static const char *const allowed[] = {"district", "officer", NULL};
-    struct tz_field_errors errs = {0};
     json_t *root = NULL;
-    tz_err err = police_body(req, allowed, &root, &errs);
-    if (err)
-        return police_answer_body_error(req, err, &errs);
+    if (!begin_change(req, TZ_ACT_DISTRICT_ASSIGN, &c, allowed, &root, &answer))
+        return answer;
+    struct tz_field_errors errs = {0};
+    tz_err err = TZ_OK;
     const char *id = police_field(root, "district");
     const char *officer = police_field(root, "officer");
     const struct tz_district_rec *d = id ? tz_threatmap_district(req->srv->tm, id) : NULL;
@@ -609,11 +602,11 @@ enum MHD_Result api_district_assignment(struct request *req)
     if (!err)
         err = tz_buf_puts(&b, "{\"district\":");
     if (!err)
-        err = put_str(&b, d->id);
+        err = tz_buf_json_cstr(&b, d->id);
     if (!err)
         err = tz_buf_puts(&b, ",\"officer\":");
     if (!err)
-        err = put_str(&b, officer);
+        err = tz_buf_json_cstr(&b, officer);
     if (!err)
         err = tz_buf_puts(&b, "}");
     json_decref(root);
@@ -768,7 +761,7 @@ static tz_err put_officers(struct request *req, const struct tz_compliance_rec *
         err = tz_buf_puts(b, first ? "{\"officer\":" : ",{\"officer\":");
         first = false;
         if (!err)
-            err = put_str(b, all[i].name);
+            err = tz_buf_json_cstr(b, all[i].name);
         if (!err)
             err = tz_buf_puts(b, ",");
         if (!err)
@@ -815,11 +808,11 @@ enum MHD_Result api_dashboard(struct request *req)
         const struct tz_district_rec *d = tz_threatmap_district(req->srv->tm, rows[i].district_id);
         err = tz_buf_puts(&b, i ? ",{\"id\":" : "{\"id\":");
         if (!err)
-            err = put_str(&b, rows[i].district_id);
+            err = tz_buf_json_cstr(&b, rows[i].district_id);
         if (!err)
             err = tz_buf_puts(&b, ",\"name\":");
         if (!err)
-            err = put_str(&b, d ? d->name : NULL);
+            err = tz_buf_json_cstr(&b, d ? d->name : NULL);
         if (!err)
             err = tz_buf_puts(&b, ",");
         if (!err)
@@ -867,11 +860,11 @@ enum MHD_Result api_institutions(struct request *req)
     for (size_t i = 0; !err && i < n; i++) {
         err = tz_buf_printf(&b, "%s{\"code\":\"%s\",\"name_pl\":", i ? "," : "", list[i].code);
         if (!err)
-            err = put_str(&b, list[i].name_pl);
+            err = tz_buf_json_cstr(&b, list[i].name_pl);
         if (!err)
             err = tz_buf_puts(&b, ",\"name_en\":");
         if (!err)
-            err = put_str(&b, list[i].name_en);
+            err = tz_buf_json_cstr(&b, list[i].name_en);
         if (!err)
             err = tz_buf_puts(&b, "}");
     }
@@ -909,20 +902,20 @@ enum MHD_Result api_accounts(struct request *req)
         const struct tz_account_rec *a = &all[i];
         err = tz_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
         if (!err)
-            err = put_str(&b, a->name);
+            err = tz_buf_json_cstr(&b, a->name);
         if (!err)
             err = tz_buf_printf(&b,
                                 ",\"role\":\"%s\",\"disabled\":%s,\"locked\":%s,\"unit\":", a->role,
                                 a->disabled ? "true" : "false",
                                 a->locked_until > tz_auth_now(req->srv->auth) ? "true" : "false");
         if (!err)
-            err = put_str(&b, a->unit);
+            err = tz_buf_json_cstr(&b, a->unit);
         if (!err)
             err = tz_buf_puts(&b, ",\"districts\":[");
         for (size_t k = 0; !err && k < a->district_count; k++) {
             err = k ? tz_buf_puts(&b, ",") : TZ_OK;
             if (!err)
-                err = put_str(&b, a->districts[k]);
+                err = tz_buf_json_cstr(&b, a->districts[k]);
         }
         if (!err)
             err = tz_buf_puts(&b, "]}");
@@ -956,7 +949,7 @@ enum MHD_Result api_audit_verify(struct request *req)
                             (long long)v.entries, v.first_bad ? "false" : "true",
                             (long long)v.first_bad);
     if (!err)
-        err = put_str(&b, v.first_bad ? v.reason : NULL);
+        err = tz_buf_json_cstr(&b, v.first_bad ? v.reason : NULL);
     if (!err)
         err = tz_buf_puts(&b, "}");
     if (err) {
@@ -967,21 +960,6 @@ enum MHD_Result api_audit_verify(struct request *req)
 }
 
 /* ---- the administrator's changes ------------------------------------------------------------- */
-
-/* Checks that the caller is an administrator (begin: the role, and CSRF); reads the body. */
-static bool begin_admin(struct request *req, struct ctx *c, const char *const *allowed,
-                        json_t **root, enum MHD_Result *answer)
-{
-    if (!begin(req, true, TZ_ACT_ACCOUNTS, c, answer))
-        return false;
-    struct tz_field_errors errs = {0};
-    tz_err err = police_body(req, allowed, root, &errs);
-    if (err) {
-        *answer = police_answer_body_error(req, err, &errs);
-        return false;
-    }
-    return true;
-}
 
 static enum MHD_Result answer_account_err(struct request *req, tz_err err, const char *detail)
 {
@@ -998,7 +976,7 @@ enum MHD_Result api_account_create(struct request *req)
     enum MHD_Result answer;
     json_t *root = NULL;
     static const char *const allowed[] = {"name", "role", "unit", "districts", "password", NULL};
-    if (!begin_admin(req, &c, allowed, &root, &answer))
+    if (!begin_change(req, TZ_ACT_ACCOUNTS, &c, allowed, &root, &answer))
         return answer;
     /* districts: "A,B,C" */
     char ids[TZ_ACCOUNT_DISTRICTS_MAX][TZ_ID_MAX];
@@ -1036,15 +1014,15 @@ enum MHD_Result api_account_create(struct request *req)
     if (!err)
         err = tz_buf_puts(&b, "{\"name\":");
     if (!err)
-        err = put_str(&b, spec.name);
+        err = tz_buf_json_cstr(&b, spec.name);
     if (!err)
         err = tz_buf_puts(&b, ",\"otpauth_uri\":");
     if (!err)
-        err = put_str(&b, uri.data);
+        err = tz_buf_json_cstr(&b, uri.data);
     if (!err)
         err = tz_buf_puts(&b, ",\"qr_svg\":");
     if (!err)
-        err = put_str(&b, svg.data);
+        err = tz_buf_json_cstr(&b, svg.data);
     if (!err)
         err = tz_buf_puts(&b, "}");
     json_decref(root);
@@ -1065,7 +1043,7 @@ enum MHD_Result api_account_change(struct request *req)
     enum MHD_Result answer;
     json_t *root = NULL;
     static const char *const allowed[] = {"name", "action", "password", NULL};
-    if (!begin_admin(req, &c, allowed, &root, &answer))
+    if (!begin_change(req, TZ_ACT_ACCOUNTS, &c, allowed, &root, &answer))
         return answer;
     const char *name = police_field(root, "name");
     const char *action = police_field(root, "action");

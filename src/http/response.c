@@ -138,18 +138,18 @@ static tz_err render_problem(struct tz_buf *b, struct problem_kind k, const char
         tz_buf_printf(b, "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%u,\"detail\":", k.type,
                       k.title, k.status);
     if (!err)
-        err = tz_buf_json_string(b, detail, strlen(detail));
+        err = tz_buf_json_cstr(b, detail);
     if (!err && fields && fields->count) {
         err = tz_buf_puts(b, ",\"errors\":[");
         for (size_t i = 0; !err && i < fields->count; i++) {
             const struct tz_field_error *f = &fields->items[i];
             err = tz_buf_puts(b, i ? ",{\"field\":" : "{\"field\":");
             if (!err)
-                err = tz_buf_json_string(b, f->field, strlen(f->field));
+                err = tz_buf_json_cstr(b, f->field);
             if (!err)
                 err = tz_buf_puts(b, ",\"message\":");
             if (!err)
-                err = tz_buf_json_string(b, f->message, strlen(f->message));
+                err = tz_buf_json_cstr(b, f->message);
             if (!err)
                 err = tz_buf_puts(b, "}");
         }

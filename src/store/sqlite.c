@@ -351,7 +351,7 @@ static void bind_blob(struct binder *b, const void *p, int n)
 /* ---- reading columns ---------------------------------------------------------------------- */
 
 /* A copy of a text column, or NULL for SQL NULL. */
-static tz_err col_strdup(sqlite3_stmt *st, int col, char **out)
+tz_err tz_sq_col_strdup(sqlite3_stmt *st, int col, char **out)
 {
     *out = NULL;
     if (sqlite3_column_type(st, col) == SQLITE_NULL)
@@ -370,7 +370,7 @@ static tz_err col_strdup(sqlite3_stmt *st, int col, char **out)
 }
 
 /* A text column into a fixed array; a value that does not fit means a damaged database. */
-static tz_err col_code(sqlite3_stmt *st, int col, char *dst, size_t cap)
+tz_err tz_sq_col_code(sqlite3_stmt *st, int col, char *dst, size_t cap)
 {
     dst[0] = '\0';
     if (sqlite3_column_type(st, col) == SQLITE_NULL)
@@ -401,14 +401,14 @@ static tz_err read_report(sqlite3_stmt *st, struct tz_report_rec *out)
     memset(out, 0, sizeof *out);
     tz_err err;
     out->id = sqlite3_column_int64(st, 0);
-    if ((err = col_code(st, 1, out->category, sizeof out->category)))
+    if ((err = tz_sq_col_code(st, 1, out->category, sizeof out->category)))
         goto fail;
     out->lat = sqlite3_column_double(st, 2);
     out->lon = sqlite3_column_double(st, 3);
-    if ((err = col_code(st, 4, out->district_id, sizeof out->district_id)) ||
-        (err = col_code(st, 5, out->status, sizeof out->status)) ||
-        (err = col_strdup(st, 6, &out->description)) ||
-        (err = col_strdup(st, 7, &out->public_description)))
+    if ((err = tz_sq_col_code(st, 4, out->district_id, sizeof out->district_id)) ||
+        (err = tz_sq_col_code(st, 5, out->status, sizeof out->status)) ||
+        (err = tz_sq_col_strdup(st, 6, &out->description)) ||
+        (err = tz_sq_col_strdup(st, 7, &out->public_description)))
         goto fail;
     out->received_at = sqlite3_column_int64(st, 8);
     out->status_changed_at = sqlite3_column_int64(st, 9);
@@ -723,10 +723,11 @@ static tz_err read_category(sqlite3_stmt *st, void *elem)
     r->description_required = sqlite3_column_int(st, 5) != 0;
     r->sort_order = sqlite3_column_int(st, 7);
     tz_err err;
-    if ((err = col_code(st, 0, r->code, sizeof r->code)) ||
-        (err = col_code(st, 1, r->group, sizeof r->group)) ||
-        (err = col_strdup(st, 2, &r->name_pl)) || (err = col_strdup(st, 3, &r->name_en)) ||
-        (err = col_code(st, 6, r->visibility, sizeof r->visibility)))
+    if ((err = tz_sq_col_code(st, 0, r->code, sizeof r->code)) ||
+        (err = tz_sq_col_code(st, 1, r->group, sizeof r->group)) ||
+        (err = tz_sq_col_strdup(st, 2, &r->name_pl)) ||
+        (err = tz_sq_col_strdup(st, 3, &r->name_en)) ||
+        (err = tz_sq_col_code(st, 6, r->visibility, sizeof r->visibility)))
         return err;
     return TZ_OK;
 }
@@ -746,8 +747,9 @@ static tz_err read_group(sqlite3_stmt *st, void *elem)
 {
     struct tz_group_rec *r = elem;
     tz_err err;
-    if ((err = col_code(st, 0, r->code, sizeof r->code)) ||
-        (err = col_strdup(st, 1, &r->name_pl)) || (err = col_strdup(st, 2, &r->name_en)))
+    if ((err = tz_sq_col_code(st, 0, r->code, sizeof r->code)) ||
+        (err = tz_sq_col_strdup(st, 1, &r->name_pl)) ||
+        (err = tz_sq_col_strdup(st, 2, &r->name_en)))
         return err;
     return TZ_OK;
 }
@@ -797,9 +799,10 @@ static tz_err read_district(sqlite3_stmt *st, void *elem)
 {
     struct tz_district_rec *r = elem;
     tz_err err;
-    if ((err = col_code(st, 0, r->id, sizeof r->id)) || (err = col_strdup(st, 1, &r->name)) ||
-        (err = col_strdup(st, 2, &r->unit)) || (err = col_strdup(st, 3, &r->officer)) ||
-        (err = col_strdup(st, 4, &r->geometry)))
+    if ((err = tz_sq_col_code(st, 0, r->id, sizeof r->id)) ||
+        (err = tz_sq_col_strdup(st, 1, &r->name)) || (err = tz_sq_col_strdup(st, 2, &r->unit)) ||
+        (err = tz_sq_col_strdup(st, 3, &r->officer)) ||
+        (err = tz_sq_col_strdup(st, 4, &r->geometry)))
         return err;
     return TZ_OK;
 }
@@ -1442,9 +1445,10 @@ static tz_err read_transition(sqlite3_stmt *st, void *elem)
     r->at = sqlite3_column_int64(st, 3);
     r->seq = sqlite3_column_int64(st, 7);
     tz_err err;
-    if ((err = col_code(st, 1, r->from, sizeof r->from)) ||
-        (err = col_code(st, 2, r->to, sizeof r->to)) || (err = col_strdup(st, 4, &r->actor)) ||
-        (err = col_strdup(st, 5, &r->note)) || (err = col_strdup(st, 6, &r->referred_to)))
+    if ((err = tz_sq_col_code(st, 1, r->from, sizeof r->from)) ||
+        (err = tz_sq_col_code(st, 2, r->to, sizeof r->to)) ||
+        (err = tz_sq_col_strdup(st, 4, &r->actor)) || (err = tz_sq_col_strdup(st, 5, &r->note)) ||
+        (err = tz_sq_col_strdup(st, 6, &r->referred_to)))
         return err;
     return TZ_OK;
 }
@@ -1643,7 +1647,7 @@ static tz_err read_api_key(sqlite3_stmt *st, void *elem)
     k->id = sqlite3_column_int64(st, 0);
     k->created_at = sqlite3_column_int64(st, 2);
     k->revoked_at = sqlite3_column_int64(st, 3); /* NULL reads as 0 */
-    return col_code(st, 1, k->name, sizeof k->name);
+    return tz_sq_col_code(st, 1, k->name, sizeof k->name);
 }
 
 static void free_api_keys(void *recs, size_t count)
@@ -1738,8 +1742,8 @@ static tz_err read_merge(sqlite3_stmt *st, void *elem)
     r->report_id = sqlite3_column_int64(st, 0);
     r->original_id = sqlite3_column_int64(st, 1);
     r->at = sqlite3_column_int64(st, 2);
-    tz_err err = col_strdup(st, 3, &r->actor);
-    return err ? err : col_strdup(st, 4, &r->note);
+    tz_err err = tz_sq_col_strdup(st, 3, &r->actor);
+    return err ? err : tz_sq_col_strdup(st, 4, &r->note);
 }
 
 static void free_merges(void *recs, size_t count)

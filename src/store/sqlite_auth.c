@@ -68,36 +68,13 @@ static tz_err exec_id(sqlite3 *db, const char *sql, int64_t id)
     return run_done(st);
 }
 
-static tz_err copy_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-    dst[0] = '\0';
-    const unsigned char *s = sqlite3_column_text(st, col);
-    if (!s)
-        return sqlite3_column_type(st, col) == SQLITE_NULL ? TZ_OK : TZ_ENOMEM;
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
-    if (n >= cap)
-        return TZ_EIO;
-    memcpy(dst, s, n);
-    dst[n] = '\0';
-    return TZ_OK;
-}
-
+/* A nullable text column as a new string, for the records whose strings are const. */
 static tz_err dup_text(sqlite3_stmt *st, int col, const char **out)
 {
-    *out = NULL;
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
-        return TZ_OK;
-    const unsigned char *s = sqlite3_column_text(st, col);
-    if (!s)
-        return TZ_ENOMEM;
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
-    char *p = malloc(n + 1);
-    if (!p)
-        return TZ_ENOMEM;
-    memcpy(p, s, n);
-    p[n] = '\0';
+    char *p = NULL;
+    tz_err err = tz_sq_col_strdup(st, col, &p);
     *out = p;
-    return TZ_OK;
+    return err;
 }
 
 static void copy_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t cap)
@@ -327,10 +304,10 @@ static tz_err read_account(sqlite3 *db, sqlite3_stmt *st, struct tz_account_rec 
     memset(r, 0, sizeof *r);
     r->id = sqlite3_column_int64(st, 0);
     tz_err err;
-    if ((err = copy_text(st, 1, r->name, sizeof r->name)) ||
-        (err = copy_text(st, 2, r->role, sizeof r->role)) ||
-        (err = copy_text(st, 3, r->unit, sizeof r->unit)) ||
-        (err = copy_text(st, 4, r->password_hash, sizeof r->password_hash)))
+    if ((err = tz_sq_col_code(st, 1, r->name, sizeof r->name)) ||
+        (err = tz_sq_col_code(st, 2, r->role, sizeof r->role)) ||
+        (err = tz_sq_col_code(st, 3, r->unit, sizeof r->unit)) ||
+        (err = tz_sq_col_code(st, 4, r->password_hash, sizeof r->password_hash)))
         return err;
     copy_blob(st, 5, r->totp_secret, sizeof r->totp_secret);
     r->totp_last_step = sqlite3_column_int64(st, 6);
@@ -349,7 +326,7 @@ static tz_err read_account(sqlite3 *db, sqlite3_stmt *st, struct tz_account_rec 
     sqlite3_bind_int64(ds, 1, r->id);
     int rc;
     while ((rc = sqlite3_step(ds)) == SQLITE_ROW && r->district_count < TZ_ACCOUNT_DISTRICTS_MAX) {
-        if ((err = copy_text(ds, 0, r->districts[r->district_count], TZ_ID_MAX)))
+        if ((err = tz_sq_col_code(ds, 0, r->districts[r->district_count], TZ_ID_MAX)))
             break;
         r->district_count++;
     }
@@ -544,7 +521,7 @@ tz_err tz_sq_session_get(struct tz_store *store, const uint8_t *id_hash, bool is
         out->account_id = sqlite3_column_int64(st, 0);
         out->created_at = sqlite3_column_int64(st, 1);
         out->last_seen = sqlite3_column_int64(st, 2);
-        err = copy_text(st, 3, out->client, sizeof out->client);
+        err = tz_sq_col_code(st, 3, out->client, sizeof out->client);
     } else {
         err = rc == SQLITE_DONE ? TZ_ENOTFOUND : tz_sq_map_rc(rc);
     }
@@ -633,8 +610,8 @@ tz_err tz_sq_institutions(struct tz_store *store, struct tz_group_rec **out, siz
         struct tz_group_rec *g = &recs[n++];
         memset(g, 0, sizeof *g);
         const char *pl = NULL, *en = NULL;
-        if ((err = copy_text(st, 0, g->code, sizeof g->code)) || (err = dup_text(st, 1, &pl)) ||
-            (err = dup_text(st, 2, &en))) {
+        if ((err = tz_sq_col_code(st, 0, g->code, sizeof g->code)) ||
+            (err = dup_text(st, 1, &pl)) || (err = dup_text(st, 2, &en))) {
             free((char *)pl);
             break;
         }
@@ -728,7 +705,7 @@ tz_err tz_sq_report_assignee(struct tz_store *store, int64_t report_id, char *ou
         sqlite3_bind_int64(st, 1, report_id);
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW)
-            err = copy_text(st, 0, out, TZ_ACCOUNT_NAME_MAX);
+            err = tz_sq_col_code(st, 0, out, TZ_ACCOUNT_NAME_MAX);
         else if (rc != SQLITE_DONE)
             err = tz_sq_map_rc(rc);
     }

@@ -18,6 +18,10 @@ sqlite3 *tz_sq_read_begin(struct tz_store *store);
 void tz_sq_read_end(struct tz_store *store, sqlite3 *db);
 /* An SQLite result code as a tz_err (see sqlite.c). */
 tz_err tz_sq_map_rc(int rc);
+/* A nullable text column as a new string (NULL for NULL); TZ_ENOMEM. */
+tz_err tz_sq_col_strdup(sqlite3_stmt *st, int col, char **out);
+/* A text column into dst of cap bytes ("" for NULL); TZ_EIO when it does not fit. */
+tz_err tz_sq_col_code(sqlite3_stmt *st, int col, char *dst, size_t cap);
 /* The columns of a report, and the reader of a row of them into out. */
 extern const char tz_sq_report_cols[];
 tz_err tz_sq_read_report(sqlite3_stmt *st, struct tz_report_rec *out);

@@ -13,7 +13,7 @@ static tz_err put_code(struct tz_buf *out, const char *const *table, size_t n, s
 {
     if (!table || i >= n || !table[i])
         return tz_buf_puts(out, "null");
-    return tz_buf_json_string(out, table[i], strlen(table[i]));
+    return tz_buf_json_cstr(out, table[i]);
 }
 
 /* Appends {"status":n,...} for the statuses with points. */

@@ -60,7 +60,7 @@ static void jw_str(struct jw *w, const char *s)
 {
     if (w->err)
         return;
-    w->err = s ? tz_buf_json_string(w->b, s, strlen(s)) : tz_buf_puts(w->b, "null");
+    w->err = tz_buf_json_cstr(w->b, s);
 }
 
 /* "key":"2026-...Z", or "key":null for 0. */
