@@ -532,6 +532,32 @@ static void writer_unlock(struct sqlite_store *s)
 
 /* ---- the reader pool ---------------------------------------------------------------------- */
 
+/* Takes the writer and begins its transaction; on failure the writer is released. */
+static tz_err write_begin(struct sqlite_store *s, struct conn **c)
+{
+    *c = writer_lock(s);
+    tz_err err = tx_begin(*c);
+    if (err)
+        writer_unlock(s);
+    return err;
+}
+
+/*
+ * Ends a write begun by write_begin: resets st (a statement in progress would keep the
+ * commit from finishing), commits when err is 0 or else rolls back, releases the writer.
+ * Returns the outcome.
+ */
+static tz_err write_end(struct sqlite_store *s, sqlite3_stmt *st, tz_err err)
+{
+    stmt_done(st);
+    if (!err)
+        err = tx_commit(&s->writer);
+    if (err)
+        tx_rollback(&s->writer);
+    writer_unlock(s);
+    return err;
+}
+
 static struct conn *reader_acquire(struct sqlite_store *s)
 {
     pthread_mutex_lock(&s->read_mu);
@@ -769,11 +795,11 @@ static tz_err sq_put_districts(struct tz_store *store, const struct tz_district_
                                size_t count)
 {
     struct sqlite_store *s = from_store(store);
-    struct conn *c = writer_lock(s);
+    struct conn *c;
     sqlite3_stmt *st = NULL;
-    tz_err err = tx_begin(c);
+    tz_err err = write_begin(s, &c);
     if (err)
-        goto done;
+        return err;
     if ((err = stmt_get(c, ST_PUT_DISTRICT, &st)))
         goto done;
     for (size_t i = 0; i < count && !err; i++) {
@@ -785,14 +811,8 @@ static tz_err sq_put_districts(struct tz_store *store, const struct tz_district_
         bind_text(&b, recs[i].geometry);
         err = b.rc != SQLITE_OK ? map_rc(b.rc) : stmt_run(st);
     }
-    if (!err)
-        err = tx_commit(c);
 done:
-    stmt_done(st);
-    if (err)
-        tx_rollback(c);
-    writer_unlock(s);
-    return err;
+    return write_end(s, st, err);
 }
 
 static tz_err read_district(sqlite3_stmt *st, void *elem)
@@ -885,9 +905,14 @@ static tz_err put_report_sources(struct conn *c, const struct tz_report_rec *rec
 static tz_err sq_insert_reports(struct tz_store *store, struct tz_report_rec *recs, size_t count)
 {
     struct sqlite_store *s = from_store(store);
-    struct conn *c = writer_lock(s);
+    struct conn *c;
     sqlite3_stmt *st = NULL;
-    tz_err err = tx_begin(c);
+    tz_err err = write_begin(s, &c);
+    if (err) {
+        for (size_t i = 0; i < count; i++)
+            recs[i].id = 0;
+        return err;
+    }
     size_t done = 0;
     for (size_t k = 0; k < sizeof insert_chunks / sizeof insert_chunks[0] && !err; k++) {
         size_t rows = insert_chunks[k].rows;
@@ -910,15 +935,9 @@ static tz_err sq_insert_reports(struct tz_store *store, struct tz_report_rec *re
     }
     if (!err)
         err = put_report_sources(c, recs, count);
-    if (!err)
-        err = tx_commit(c);
-    stmt_done(st);
-    if (err) {
-        tx_rollback(c);
-        for (size_t i = 0; i < count; i++)
-            recs[i].id = 0;
-    }
-    writer_unlock(s);
+    err = write_end(s, st, err);
+    for (size_t i = 0; err && i < count; i++)
+        recs[i].id = 0;
     return err;
 }
 
@@ -1361,11 +1380,11 @@ static tz_err report_exists(struct conn *c, int64_t id)
 static tz_err sq_change_status(struct tz_store *store, const struct tz_status_change *ch)
 {
     struct sqlite_store *s = from_store(store);
-    struct conn *c = writer_lock(s);
+    struct conn *c;
     sqlite3_stmt *st = NULL;
-    tz_err err = tx_begin(c);
+    tz_err err = write_begin(s, &c);
     if (err)
-        goto done;
+        return err;
 
     if ((err = stmt_get(c, ST_CHANGE_STATUS, &st)))
         goto done;
@@ -1401,23 +1420,18 @@ static tz_err sq_change_status(struct tz_store *store, const struct tz_status_ch
         goto done;
     if (ch->audit && (err = tz_sq_audit_append(c->db, ch->audit, NULL)))
         goto done;
-    err = tx_commit(c);
 done:
-    stmt_done(st);
-    if (err)
-        tx_rollback(c);
-    writer_unlock(s);
-    return err;
+    return write_end(s, st, err);
 }
 
 static tz_err sq_set_public_description(struct tz_store *store, int64_t report_id, const char *text)
 {
     struct sqlite_store *s = from_store(store);
-    struct conn *c = writer_lock(s);
+    struct conn *c;
     sqlite3_stmt *st = NULL;
-    tz_err err = tx_begin(c);
+    tz_err err = write_begin(s, &c);
     if (err)
-        goto done;
+        return err;
     if ((err = stmt_get(c, ST_SET_PUBLIC, &st)))
         goto done;
     struct binder b = binder_of(st);
@@ -1429,13 +1443,8 @@ static tz_err sq_set_public_description(struct tz_store *store, int64_t report_i
         err = TZ_ENOTFOUND;
         goto done;
     }
-    err = tx_commit(c);
 done:
-    stmt_done(st);
-    if (err)
-        tx_rollback(c);
-    writer_unlock(s);
-    return err;
+    return write_end(s, st, err);
 }
 
 static tz_err read_transition(sqlite3_stmt *st, void *elem)
@@ -1534,11 +1543,11 @@ static tz_err sq_add_me_too(struct tz_store *store, int64_t report_id,
                             const uint8_t reporter_hash[TZ_HASH_LEN], int64_t at, int *me_too)
 {
     struct sqlite_store *s = from_store(store);
-    struct conn *c = writer_lock(s);
+    struct conn *c;
     sqlite3_stmt *st = NULL;
-    tz_err err = tx_begin(c);
+    tz_err err = write_begin(s, &c);
     if (err)
-        goto done;
+        return err;
     if ((err = report_exists(c, report_id)) || (err = stmt_get(c, ST_INSERT_ME_TOO, &st)))
         goto done;
     struct binder b = binder_of(st);
@@ -1564,16 +1573,10 @@ static tz_err sq_add_me_too(struct tz_store *store, int64_t report_id,
         goto done;
     }
     *me_too = sqlite3_column_int(st, 0);
-    stmt_done(st);
-    st = NULL;
-    err = tx_commit(c);
 done:
-    stmt_done(st);
-    if (err) {
+    err = write_end(s, st, err);
+    if (err)
         *me_too = 0;
-        tx_rollback(c);
-    }
-    writer_unlock(s);
     return err;
 }
 
@@ -1583,11 +1586,11 @@ static tz_err sq_put_api_key(struct tz_store *store, const char *name,
                              const uint8_t hash[TZ_HASH_LEN], int64_t now, int64_t *id)
 {
     struct sqlite_store *s = from_store(store);
-    struct conn *c = writer_lock(s);
+    struct conn *c;
     sqlite3_stmt *st = NULL;
-    tz_err err = tx_begin(c);
+    tz_err err = write_begin(s, &c);
     if (err)
-        goto done;
+        return err;
     if ((err = stmt_get(c, ST_PUT_API_KEY, &st)))
         goto done;
     struct binder b = binder_of(st);
@@ -1597,25 +1600,21 @@ static tz_err sq_put_api_key(struct tz_store *store, const char *name,
     if ((err = map_rc(b.rc)) || (err = stmt_run(st)))
         goto done;
     *id = sqlite3_last_insert_rowid(c->db);
-    err = tx_commit(c);
 done:
-    stmt_done(st);
-    if (err) {
-        tx_rollback(c);
+    err = write_end(s, st, err);
+    if (err)
         *id = 0;
-    }
-    writer_unlock(s);
     return err;
 }
 
 static tz_err sq_revoke_api_key(struct tz_store *store, int64_t id, int64_t now)
 {
     struct sqlite_store *s = from_store(store);
-    struct conn *c = writer_lock(s);
+    struct conn *c;
     sqlite3_stmt *st = NULL;
-    tz_err err = tx_begin(c);
+    tz_err err = write_begin(s, &c);
     if (err)
-        goto done;
+        return err;
     if ((err = stmt_get(c, ST_REVOKE_API_KEY, &st)))
         goto done;
     struct binder b = binder_of(st);
@@ -1632,13 +1631,8 @@ static tz_err sq_revoke_api_key(struct tz_store *store, int64_t id, int64_t now)
         err = rc == SQLITE_ROW ? TZ_ECONFLICT : rc == SQLITE_DONE ? TZ_ENOTFOUND : map_rc(rc);
         goto done;
     }
-    err = tx_commit(c);
 done:
-    stmt_done(st);
-    if (err)
-        tx_rollback(c);
-    writer_unlock(s);
-    return err;
+    return write_end(s, st, err);
 }
 
 static tz_err read_api_key(sqlite3_stmt *st, void *elem)
@@ -1688,11 +1682,11 @@ static tz_err sq_merge_report(struct tz_store *store, int64_t duplicate, int64_t
                               const struct tz_audit_rec *audit)
 {
     struct sqlite_store *s = from_store(store);
-    struct conn *c = writer_lock(s);
+    struct conn *c;
     sqlite3_stmt *st = NULL;
-    tz_err err = tx_begin(c);
+    tz_err err = write_begin(s, &c);
     if (err)
-        goto done;
+        return err;
     if ((err = stmt_get(c, ST_MERGE_CHECK, &st)))
         goto done;
     struct binder b = binder_of(st);
@@ -1727,13 +1721,8 @@ static tz_err sq_merge_report(struct tz_store *store, int64_t duplicate, int64_t
         goto done;
     if (audit && (err = tz_sq_audit_append(c->db, audit, NULL)))
         goto done;
-    err = tx_commit(c);
 done:
-    stmt_done(st);
-    if (err)
-        tx_rollback(c);
-    writer_unlock(s);
-    return err;
+    return write_end(s, st, err);
 }
 
 static tz_err read_merge(sqlite3_stmt *st, void *elem)
@@ -1812,25 +1801,14 @@ done:
 
 sqlite3 *tz_sq_write_begin(struct tz_store *store, tz_err *err)
 {
-    struct sqlite_store *s = from_store(store);
-    struct conn *c = writer_lock(s);
-    *err = tx_begin(c);
-    if (*err) {
-        writer_unlock(s);
-        return NULL;
-    }
-    return c->db;
+    struct conn *c;
+    *err = write_begin(from_store(store), &c);
+    return *err ? NULL : c->db;
 }
 
 tz_err tz_sq_write_end(struct tz_store *store, tz_err err)
 {
-    struct sqlite_store *s = from_store(store);
-    if (!err)
-        err = tx_commit(&s->writer);
-    if (err)
-        tx_rollback(&s->writer);
-    writer_unlock(s);
-    return err;
+    return write_end(from_store(store), NULL, err);
 }
 
 sqlite3 *tz_sq_read_begin(struct tz_store *store)
