@@ -6,9 +6,8 @@
 // redraws for another cell size; patrol.html lists the ranked places.
 // Screenshots: OUT_DIR/analysis.png, OUT_DIR/patrol.png.
 
-import fs from 'node:fs';
 import path from 'node:path';
-import { startRun, Runner, assert, watch, forgive, policeLogin } from './support.mjs';
+import { startRun, Runner, assert, watch, forgive, policeLogin, endRun } from './support.mjs';
 
 async function main() {
   const { tarcza, out, tmp, db, server, browser } = await startRun('analysis', 3000, { width: 1280, height: 900 });
@@ -85,16 +84,8 @@ async function main() {
       await p2.close();
     });
   } finally {
-    await browser.close();
-    await server.stop();
-    const log = server.stderr();
-    if (/AddressSanitizer|runtime error:|LeakSanitizer/.test(log)) {
-      run.failed++;
-      console.log(`FAIL the server reported a sanitizer error:\n${log.slice(0, 2000)}`);
-    }
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await endRun({ browser, server, tmp }, run);
   }
-  process.exit(run.summary() ? 0 : 1);
 }
 
 main().catch((err) => {

@@ -6,13 +6,12 @@
 // survives a reload; the page runs under its CSP without violations.
 // usage: node tests/e2e/police.mjs TARCZA WEB_DIR OUT_DIR
 
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { startRun, Runner, assert, watch, forgive, base32Decode, totp } from './support.mjs';
+import {
+  startRun, Runner, assert, watch, forgive, totp, endRun, addPoliceAccount, fillLogin, POLICE_PASSWORD,
+} from './support.mjs';
 
 const RYNEK = { lat: 50.0617, lon: 19.9373 };
-const PASSWORD = 'correct horse battery';
 
 async function main() {
   const { tarcza, out, tmp, db, server, browser } = await startRun('police', 200, { width: 1280, height: 800 });
@@ -28,12 +27,7 @@ async function main() {
       });
       assert(res.status === 201, `POST /api/v1/reports answered ${res.status}`);
       report = await res.json();
-      const text = execFileSync(tarcza, ['user', 'add', 'jan.dzielnicowy', '--role', 'officer',
-        '--districts', report.district.id, '--db', db],
-      { env: { ...process.env, TARCZA_PASSWORD: PASSWORD }, encoding: 'utf8' });
-      const m = text.match(/otpauth:\/\/totp\/[^?]+\?secret=([A-Z2-7]+)/);
-      assert(m, `no enrolment URI in: ${text.slice(-300)}`);
-      secret = base32Decode(m[1]);
+      secret = addPoliceAccount(tarcza, db, 'jan.dzielnicowy', 'officer', ['--districts', report.district.id]);
     });
 
     const page = await browser.newPage();
@@ -47,7 +41,7 @@ async function main() {
 
     await run.step('a wrong code is refused with a message', async () => {
       await page.fill('#l-name', 'jan.dzielnicowy');
-      await page.fill('#l-password', PASSWORD);
+      await page.fill('#l-password', POLICE_PASSWORD);
       await page.fill('#l-totp', totp(secret) === '000000' ? '111111' : '000000');
       await page.click('#btn-login');
       await page.waitForSelector('#err-login', { state: 'visible' });
@@ -56,7 +50,7 @@ async function main() {
     });
 
     await run.step('the officer logs in; the queue lists the new report, nearest deadline first', async () => {
-      await page.fill('#l-password', PASSWORD);
+      await page.fill('#l-password', POLICE_PASSWORD);
       await page.fill('#l-totp', totp(secret));
       await page.click('#btn-login');
       await page.waitForSelector(`#queue button[data-report-id="${report.id}"]`, { timeout: 10000 });
@@ -114,13 +108,7 @@ async function main() {
     });
 
     await run.step('an administrator adds an account (QR code shown) and disables the officer', async () => {
-      const text = execFileSync(tarcza, ['user', 'add', 'ada.admin', '--role', 'admin', '--db', db],
-        { env: { ...process.env, TARCZA_PASSWORD: PASSWORD }, encoding: 'utf8' });
-      const adminSecret = base32Decode(text.match(/secret=([A-Z2-7]+)/)[1]);
-      await page.fill('#l-name', 'ada.admin');
-      await page.fill('#l-password', PASSWORD);
-      await page.fill('#l-totp', totp(adminSecret));
-      await page.click('#btn-login');
+      await fillLogin(page, 'ada.admin', addPoliceAccount(tarcza, db, 'ada.admin', 'admin'));
       await page.waitForSelector('#admin-form', { state: 'visible' });
       assert(await page.isHidden('#queue'), 'an administrator sees a queue');
       await page.fill('#a-name', 'ewa.nowa');
@@ -142,14 +130,8 @@ async function main() {
     await run.step('a supervisor sees the unit\'s dashboard and hands a report to another officer', async () => {
       await page.click('#btn-logout');
       await page.waitForSelector('#login-form', { state: 'visible' });
-      const text = execFileSync(tarcza, ['user', 'add', 'szef.komisariatu', '--role', 'supervisor',
-        '--unit', report.district.unit, '--db', db],
-      { env: { ...process.env, TARCZA_PASSWORD: PASSWORD }, encoding: 'utf8' });
-      const supSecret = base32Decode(text.match(/secret=([A-Z2-7]+)/)[1]);
-      await page.fill('#l-name', 'szef.komisariatu');
-      await page.fill('#l-password', PASSWORD);
-      await page.fill('#l-totp', totp(supSecret));
-      await page.click('#btn-login');
+      await fillLogin(page, 'szef.komisariatu',
+        addPoliceAccount(tarcza, db, 'szef.komisariatu', 'supervisor', ['--unit', report.district.unit]));
       await page.waitForSelector('#dashboard', { state: 'visible' });
       assert(await page.locator('#dash-rows tr').count() > 0, 'the dashboard has no districts');
       const first = page.locator('#queue button').first();
@@ -166,16 +148,8 @@ async function main() {
     });
     await page.close();
   } finally {
-    await browser.close();
-    await server.stop();
-    const log = server.stderr();
-    if (/AddressSanitizer|runtime error:|LeakSanitizer/.test(log)) {
-      run.failed++;
-      console.log(`FAIL the server reported a sanitizer error:\n${log.slice(0, 2000)}`);
-    }
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await endRun({ browser, server, tmp }, run);
   }
-  process.exit(run.summary() ? 0 : 1);
 }
 
 main().catch((err) => {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { makeDemo, startServer, Runner, assert, watch, forgive, CHROMIUM_ARGS } from './support.mjs';
+import { makeDemo, startServer, Runner, assert, watch, forgive, CHROMIUM_ARGS, endRun } from './support.mjs';
 import { staticSteps, tileSteps } from './static.mjs';
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -111,16 +111,8 @@ async function main() {
     await pageSteps(ctx);
     await tileSteps(ctx);
   } finally {
-    await browser.close();
-    await server.stop();
-    const log = server.stderr();
-    if (/AddressSanitizer|runtime error:|LeakSanitizer/.test(log)) {
-      run.failed++;
-      console.log(`FAIL the server reported a sanitizer error:\n${log.slice(0, 2000)}`);
-    }
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await endRun({ browser, server, tmp }, run);
   }
-  process.exit(run.summary() ? 0 : 1);
 }
 
 // The two string tables have the same keys (plural forms aside), and every

@@ -250,20 +250,47 @@ export function totp(secret) {
   return String(bin % 1000000).padStart(6, '0');
 }
 
-// Makes a police account with `tarcza user add` (extra: e.g. ['--districts', 'KRK-01']) and
-// logs page in as it through the police console; the session cookie then serves every page.
-export async function policeLogin(page, { tarcza, db, url }, name, role, extra = []) {
-  const password = 'correct horse battery';
+export const POLICE_PASSWORD = 'correct horse battery';
+
+// Makes a police account with `tarcza user add` (extra: e.g. ['--districts', 'KRK-01']);
+// returns its TOTP seed from the enrolment URI it prints.
+export function addPoliceAccount(tarcza, db, name, role, extra = []) {
   const text = execFileSync(tarcza, ['user', 'add', name, '--role', role, ...extra, '--db', db],
-    { env: { ...process.env, TARCZA_PASSWORD: password }, encoding: 'utf8' });
+    { env: { ...process.env, TARCZA_PASSWORD: POLICE_PASSWORD }, encoding: 'utf8' });
   const m = text.match(/otpauth:\/\/totp\/[^?]+\?secret=([A-Z2-7]+)/);
   assert(m, `no enrolment URI in: ${text.slice(-300)}`);
+  return base32Decode(m[1]);
+}
+
+// Fills the police console's login form (already shown) and sends it.
+export async function fillLogin(page, name, secret) {
+  await page.fill('#l-name', name);
+  await page.fill('#l-password', POLICE_PASSWORD);
+  await page.fill('#l-totp', totp(secret));
+  await page.click('#btn-login');
+}
+
+// Makes a police account and logs page in as it through the police console; the session
+// cookie then serves every page.
+export async function policeLogin(page, { tarcza, db, url }, name, role, extra = []) {
+  const secret = addPoliceAccount(tarcza, db, name, role, extra);
   await page.goto(`${url}/police.html`);
   await page.waitForSelector('#login-form', { state: 'visible' });
-  await page.fill('#l-name', name);
-  await page.fill('#l-password', password);
-  await page.fill('#l-totp', totp(base32Decode(m[1])));
-  await page.click('#btn-login');
+  await fillLogin(page, name, secret);
   await page.waitForSelector('#login', { state: 'hidden', timeout: 10000 });
   await page.waitForLoadState('networkidle'); // the console's own requests, before the caller moves on
+}
+
+// The common end of a browser test: closes the browser and the server, fails the run when the
+// server (built with sanitizers) reported an error, removes tmp and exits with the run's result.
+export async function endRun({ browser, server, tmp }, run) {
+  await browser.close();
+  await server.stop();
+  const log = server.stderr();
+  if (/AddressSanitizer|runtime error:|LeakSanitizer/.test(log)) {
+    run.failed++;
+    console.log(`FAIL the server reported a sanitizer error:\n${log.slice(0, 2000)}`);
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+  process.exit(run.summary() ? 0 : 1);
 }
