@@ -244,6 +244,14 @@ static int64_t cpu_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* CPU time of the whole process (the build runs on two threads). */
+static int64_t process_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -405,10 +413,16 @@ int main(int argc, char **argv)
     malloc_trim(0);
     size_t rss0 = rss_bytes();
     struct tz_map_index *idx = NULL;
-    int64_t t0 = tz_time_mono_ns(), c0 = cpu_ns();
-    tz_err err = tz_map_index_build(pts, n, &idx);
+    /* The server builds its index with the public rules as the usual view: so does this. */
+    struct tz_map_filter pub = make_filter(1);
+    struct tz_map_usual usual = {0};
+    memcpy(usual.status_mask, pub.status_mask, sizeof usual.status_mask);
+    for (int s = 0; s < TZ_MAP_STATUSES; s++)
+        usual.shown_for[s] = pub.min_changed_at[s] ? NOW - pub.min_changed_at[s] : 0;
+    int64_t t0 = tz_time_mono_ns(), c0 = process_cpu_ns();
+    tz_err err = tz_map_index_build_usual(pts, n, &usual, NOW, &idx);
     double build_s = (double)(tz_time_mono_ns() - t0) / 1e9;
-    double build_cpu_s = (double)(cpu_ns() - c0) / 1e9;
+    double build_cpu_s = (double)(process_cpu_ns() - c0) / 1e9;
     if (err) {
         fprintf(stderr, "bench_mapindex: build: %s\n", tz_err_str(err));
         return 1;
@@ -417,8 +431,7 @@ int main(int argc, char **argv)
     size_t rss1 = rss_bytes();
     printf("mapindex build points=%zu build_s=%.3f build_cpu_s=%.3f bytes_per_report=%.1f "
            "rss_bytes_per_report=%.1f\n",
-           n, build_s, build_cpu_s, (double)tz_map_index_bytes(idx) / n,
-           (double)(rss1 - rss0) / n);
+           n, build_s, build_cpu_s, (double)tz_map_index_bytes(idx) / n, (double)(rss1 - rss0) / n);
     fflush(stdout);
 
     struct tz_map_result r = {0};

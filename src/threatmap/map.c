@@ -70,6 +70,31 @@ static tz_err load_page(struct tz_threatmap *tm, int64_t *before, struct tz_map_
     return err;
 }
 
+/* Which statuses of category c the public may see (DESIGN 1.1), intersected with the user's. */
+static uint8_t public_status_mask(const struct tz_category_rec *c, uint8_t wanted)
+{
+    uint8_t mask = 0;
+    for (int s = 0; s < TZ_STATUS_COUNT; s++) {
+        if (s == TZ_STATUS_REJECTED || strcmp(c->visibility, "never") == 0)
+            continue;
+        if (strcmp(c->visibility, "once_confirmed") == 0 && !tz_status_is_confirmed(s))
+            continue;
+        mask |= (uint8_t)(1u << s);
+    }
+    return mask & wanted;
+}
+
+/* The public rules as the map index's usual view: what the public map asks for on every query. */
+static void public_view(const struct tz_threatmap *tm, struct tz_map_usual *usual)
+{
+    memset(usual, 0, sizeof *usual);
+    for (size_t i = 0; i < tm->category_count && i < TZ_MAP_MAX_CATEGORIES; i++)
+        usual->status_mask[i] = public_status_mask(&tm->categories[i], 0x7F);
+    const struct tz_workflow_config *wf = &tm->cfg.workflow;
+    usual->shown_for[TZ_STATUS_NOT_CONFIRMED] = (int64_t)wf->not_confirmed_public_days * 86400;
+    usual->shown_for[TZ_STATUS_ELIMINATED] = (int64_t)wf->eliminated_public_days * 86400;
+}
+
 tz_err tm_map_load(struct tz_threatmap *tm)
 {
     tm->category_codes = calloc(tm->category_count ? tm->category_count : 1, sizeof(char *));
@@ -89,8 +114,10 @@ tz_err tm_map_load(struct tz_threatmap *tm)
     tz_err err = tz_store_last_transition_seq(tm->store, &tm->sync_transition_seq);
     while (!err && more)
         err = load_page(tm, &before, &pts, &n, &cap, &more);
+    struct tz_map_usual usual;
+    public_view(tm, &usual);
     if (!err)
-        err = tz_map_index_build(pts, n, &tm->map);
+        err = tz_map_index_build_usual(pts, n, &usual, tz_time_now(), &tm->map);
     free(pts);
     return err;
 }
@@ -163,20 +190,6 @@ tz_err tz_threatmap_sync(struct tz_threatmap *tm)
     return err;
 }
 
-/* Which statuses of category c the public may see (DESIGN 1.1), intersected with the user's. */
-static uint8_t public_status_mask(const struct tz_category_rec *c, uint8_t wanted)
-{
-    uint8_t mask = 0;
-    for (int s = 0; s < TZ_STATUS_COUNT; s++) {
-        if (s == TZ_STATUS_REJECTED || strcmp(c->visibility, "never") == 0)
-            continue;
-        if (strcmp(c->visibility, "once_confirmed") == 0 && !tz_status_is_confirmed(s))
-            continue;
-        mask |= (uint8_t)(1u << s);
-    }
-    return mask & wanted;
-}
-
 /* Turns a parsed query and the public rules at `now` into the index's filter. */
 static void make_filter(const struct tz_threatmap *tm, const struct tm_query *q, int64_t now,
                         struct tz_map_filter *f)
@@ -225,6 +238,9 @@ tz_err tz_threatmap_map_json(struct tz_threatmap *tm, const struct tz_query_para
         .mode = q.mode,
     };
     make_filter(tm, &q, now, &mq.filter);
+    /* Reports whose public window has closed leave the index's copy of the public view first
+     * (nothing to do on most queries); the answer is right either way, only faster. */
+    (void)tz_map_index_expire(tm->map, now);
     struct tz_map_result result = {0};
     err = tz_map_index_query(tm->map, &mq, &result);
     if (!err)

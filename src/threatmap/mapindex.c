@@ -18,9 +18,9 @@
  * Trees (mapindex_tree.c). Over a run of points sorted by key there is a
  * quadtree (one per category, or one for all) whose nodes know, per status,
  * the count, the sums of x and y (for centroids) and the box of the points,
- * and the range of received_at and of status_changed_at (in days, rounded
- * outward). A query walks a tree: a node whose points of some statuses all
- * pass the time filters, lie in the viewport and fall in one cell (or one
+ * and the range of received_at (in days) and of status_changed_at (in hours),
+ * rounded outward. A query walks a tree: a node whose points of some statuses
+ * all pass the time filters, lie in the viewport and fall in one cell (or one
  * hexagon) is added to that cell whole; a node where none can pass is
  * dropped; anything else descends, down to nodes of at most 128 points that
  * are scanned. The cost follows the number of cells and the points near
@@ -28,7 +28,7 @@
  *
  * Sets. A node that mixes categories cannot answer a category filter, and
  * one that mixes old and new reports cannot answer a date filter, so the
- * points are kept in four sets (each a structure of arrays with trees):
+ * points are kept in five sets (each a structure of arrays with trees):
  *   A  by received_at, in chunks of n/16 points (4,096 to 65,536), a tree per
  *      (chunk, category). A received_at range reads the chunks it touches:
  *      those inside it from node sums, at most two in part. Every point of A
@@ -38,25 +38,36 @@
  *   L  the "late" points, whose status changed more than LATE after receipt
  *      (eliminated weeks later, say), in chunks by status_changed_at, a tree
  *      per (chunk, category): a window reads only the chunks changed in it.
- *   B  A's points of the build again, a tree per category over all times, and
+ *   B  the points of the build (A's and L's) again, a tree per category over
+ *      all times, and
  *   C  the same points in one tree for all categories. B and C keep no times:
  *      they answer the statuses whose time filters all their points meet (no
  *      date range, no window or one they all meet), C those that the filter
- *      asks of every category, B the others, so that the usual map reads one
- *      to 27-odd trees instead of every chunk of A.
- * A point lives in A or L; B and C mirror A's points of the build. Hex bins
- * need no ids or boxes of points, so in hex mode a status that all but a few
- * categories want (the public rules) is counted from C and the others' points
- * are taken back out through their trees in B. About 140 bytes per report.
+ *      asks of every category, B the others, so that an unfiltered map reads
+ *      one to 27-odd trees instead of every chunk of A and L.
+ *   P  (with a usual view, tz_map_usual: the public rules) the points of the
+ *      build that view shows, in one tree for all categories, with times. A
+ *      query of that view (every public map) reads its statuses from P alone:
+ *      one tree, like an unfiltered map, where B, A and L would need a tree
+ *      per category and per time chunk for the hidden categories and the
+ *      windows. A point leaves P when its window closes (a heap of expiries,
+ *      tz_map_index_expire) or a change hides it; a hidden point of the build
+ *      that a change shows moves to A's buffer (P has no place for it).
+ * A point lives in A or L; B, C and P mirror the points of the build. Hex
+ * bins need no ids or boxes of points, so in hex mode a status that all but
+ * a few categories want is counted from C and the others' points are taken
+ * back out through their trees in B. About 160 bytes per report.
  *
  * Updates. A new report goes to the end of A (or L), a buffer that queries
  * scan point by point; every MI_BUFFER_POINTS the buffer is sorted into a new
  * chunk, merged with earlier such chunks up to 65,536 points (a few ms). A
  * status change rewrites the point in place and recomputes the nodes above it
  * (a leaf and its ancestors) in each set; a change that makes a point late
- * moves it to L's buffer and leaves dead slots in A, B and C. Ids are found in
- * a sorted array. A writer-preferring rwlock lets queries run together; an
- * update waits for the queries in flight. A restart (a new build) tidies up.
+ * moves it to L's buffer and leaves dead slots in the other sets. Ids are
+ * found in a sorted array. A writer-preferring rwlock lets queries run
+ * together; an update waits for the queries in flight. A restart (a new
+ * build) tidies up. The build sorts the points once and makes the sets on
+ * two threads.
  */
 #include "threatmap/mapindex.h"
 
@@ -64,6 +75,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "threatmap/mapindex_tree.h"
 
@@ -80,7 +92,21 @@
 #define DAY_S(d) ((int64_t)(d)*MI_DAY) /* a node's day bound in seconds */
 #define SCAN_POINTS 128 /* a node this small that does not fit one bin is scanned whole */
 
-enum { SET_A, SET_B, SET_C, SET_L, NSETS };
+enum { SET_A, SET_B, SET_C, SET_L, SET_P, NSETS };
+
+/*
+ * The usual view hides a point an hour after its window has closed: a window
+ * counted in local calendar days may be an hour longer than whole days (a
+ * day of 25 hours), and no filter with such a window may want a point the
+ * view has let go.
+ */
+#define USUAL_MARGIN 3600
+
+/* A point of P that leaves the usual view at `at` (Unix seconds), unless it changed since. */
+struct expiry {
+    int64_t at;
+    uint32_t pid;
+};
 
 struct tz_map_index {
     pthread_rwlock_t lock;
@@ -92,6 +118,14 @@ struct tz_map_index {
     int64_t *sid;
     uint32_t *spid;
     size_t n, cap;
+    /* The usual view (tz_map_usual): P holds the points of the build it shows. */
+    bool has_usual;
+    struct tz_map_usual usual;
+    int64_t usual_now;             /* the latest time the view was brought to */
+    bool expired_any[NSTAT];       /* a point of the status left the view by time */
+    int32_t expired_max_ch[NSTAT]; /* the latest status_changed_at among those */
+    struct expiry *exp;            /* a min-heap by `at` */
+    size_t nexp, exp_cap;
 };
 
 /* ---- coordinates and times ---------------------------------------------- */
@@ -266,40 +300,220 @@ static tz_err index_new(struct tz_map_index **out)
 }
 
 /*
- * The points in Morton order, those of A first, then those of L: recs and
- * keys (n each); returns how many belong to A.
+ * The points in Morton order: all of them (all, all_keys), and those of A
+ * first, then those of L (recs, keys); n of each. Returns how many belong to A.
  */
-static tz_err order_points(const struct tz_map_point *pts, size_t n, struct mi_rec *recs,
-                           uint64_t *keys, size_t *in_a, void *work)
+/* Points [from, to) as records with their keys (a projection each: half of them per thread). */
+struct convert {
+    const struct tz_map_point *pts;
+    size_t from, to, late;
+    struct mi_rec *raw;
+    uint64_t *k;
+    uint32_t *order;
+};
+
+static void *convert_points(void *arg)
+{
+    struct convert *c = arg;
+    for (size_t i = c->from; i < c->to; i++) {
+        c->raw[i] = rec_of(&c->pts[i], (uint32_t)i);
+        c->k[i] = mi_morton(c->raw[i].x, c->raw[i].y);
+        c->order[i] = (uint32_t)i;
+        c->late += is_late(c->raw[i].recv, c->raw[i].ch);
+    }
+    return NULL;
+}
+
+static tz_err order_points(const struct tz_map_point *pts, size_t n, struct mi_rec *all,
+                           uint64_t *all_keys, struct mi_rec *recs, uint64_t *keys, size_t *in_a,
+                           void *work)
 {
     size_t m = n ? n : 1;
     struct mi_rec *raw = work;
     uint64_t *k = (uint64_t *)(raw + m);
     uint32_t *order = (uint32_t *)(k + m);
-    size_t late = 0;
-    for (size_t i = 0; i < n; i++) {
-        raw[i] = rec_of(&pts[i], (uint32_t)i);
-        k[i] = mi_morton(raw[i].x, raw[i].y);
-        order[i] = (uint32_t)i;
-        late += is_late(raw[i].recv, raw[i].ch);
-    }
+    struct convert half[2] = {{pts, 0, n / 2, 0, raw, k, order}, {pts, n / 2, n, 0, raw, k, order}};
+    pthread_t thread;
+    bool threaded = pthread_create(&thread, NULL, convert_points, &half[1]) == 0;
+    convert_points(&half[0]);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        convert_points(&half[1]);
+    size_t late = half[0].late + half[1].late;
     tz_err err = mi_sort_by_key(k, order, n);
     if (err)
         return err;
-    size_t a = 0, l = n - late;
     for (size_t j = 0; j < n; j++) {
         if (j + 16 < n)
             __builtin_prefetch(&raw[order[j + 16]]);
-        const struct mi_rec *r = &raw[order[j]];
-        size_t d = is_late(r->recv, r->ch) ? l++ : a++;
-        recs[d] = *r;
-        keys[d] = k[j];
+        all[j] = raw[order[j]];
+        all_keys[j] = k[j];
+    }
+    size_t a = 0, l = n - late;
+    for (size_t j = 0; j < n; j++) {
+        size_t d = is_late(all[j].recv, all[j].ch) ? l++ : a++;
+        recs[d] = all[j];
+        keys[d] = all_keys[j];
     }
     *in_a = n - late;
     return TZ_OK;
 }
 
-tz_err tz_map_index_build(const struct tz_map_point *pts, size_t n, struct tz_map_index **out)
+/* ---- the usual view ----------------------------------------------------- */
+
+/* When the usual view lets go of a point of status s changed at ch (relative); 0: never. */
+static int64_t usual_until(const struct tz_map_index *idx, unsigned s, int32_t ch)
+{
+    int64_t w = idx->usual.shown_for[s];
+    return w > 0 ? (int64_t)ch + EPOCH + w + USUAL_MARGIN : 0;
+}
+
+static bool usual_shows(const struct tz_map_index *idx, unsigned k, unsigned s, int32_t ch)
+{
+    if (!((idx->usual.status_mask[k] >> s) & 1))
+        return false;
+    int64_t until = usual_until(idx, s, ch);
+    return until == 0 || until > idx->usual_now;
+}
+
+/* Records that a point the view would show but for its time is not in P. */
+static void note_expired(struct tz_map_index *idx, unsigned k, unsigned s, int32_t ch)
+{
+    if (!((idx->usual.status_mask[k] >> s) & 1))
+        return; /* hidden for its category and status: a query of the view never wants it */
+    if (!idx->expired_any[s] || ch > idx->expired_max_ch[s])
+        idx->expired_max_ch[s] = ch;
+    idx->expired_any[s] = true;
+}
+
+static void expiry_sift_down(struct expiry *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t least = i, l = 2 * i + 1, r = l + 1;
+        if (l < n && h[l].at < h[least].at)
+            least = l;
+        if (r < n && h[r].at < h[least].at)
+            least = r;
+        if (least == i)
+            return;
+        struct expiry t = h[i];
+        h[i] = h[least];
+        h[least] = t;
+        i = least;
+    }
+}
+
+static tz_err expiry_push(struct tz_map_index *idx, int64_t at, uint32_t pid)
+{
+    if (idx->nexp == idx->exp_cap) {
+        size_t cap = idx->exp_cap ? idx->exp_cap * 2 : 1024;
+        struct expiry *h = realloc(idx->exp, cap * sizeof *h);
+        if (!h)
+            return TZ_ENOMEM;
+        idx->exp = h;
+        idx->exp_cap = cap;
+    }
+    size_t i = idx->nexp++;
+    while (i > 0 && idx->exp[(i - 1) / 2].at > at) {
+        idx->exp[i] = idx->exp[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    idx->exp[i] = (struct expiry){at, pid};
+    return TZ_OK;
+}
+
+static struct expiry expiry_pop(struct tz_map_index *idx)
+{
+    struct expiry top = idx->exp[0];
+    idx->exp[0] = idx->exp[--idx->nexp];
+    expiry_sift_down(idx->exp, idx->nexp, 0);
+    return top;
+}
+
+/* Builds P over the points of `all` (in key order) that the usual view shows, and the heap of
+ * their expiries. */
+static tz_err build_usual(struct tz_map_index *idx, const struct mi_rec *all,
+                          const uint64_t *all_keys, size_t n, void *work)
+{
+    struct mi_set *p = &idx->set[SET_P];
+    struct mi_rec *sel = malloc((n ? n : 1) * sizeof *sel);
+    uint64_t *sel_keys = malloc((n ? n : 1) * sizeof *sel_keys);
+    size_t m = 0, timed = 0;
+    tz_err err = sel && sel_keys ? TZ_OK : TZ_ENOMEM;
+    for (size_t t = 0; !err && t < n; t++) {
+        const struct mi_rec *r = &all[t];
+        if (!usual_shows(idx, r->cat, r->st, r->ch)) {
+            note_expired(idx, r->cat, r->st, r->ch);
+            continue;
+        }
+        timed += usual_until(idx, r->st, r->ch) != 0;
+        sel[m] = *r;
+        sel_keys[m++] = all_keys[t];
+    }
+    p->one_tree = true;
+    if (!err)
+        err = mi_set_build(p, sel, sel_keys, m, MI_TIME_NONE, 0, idx->pos[SET_P], work);
+    if (!err && timed) {
+        idx->exp = malloc(timed * sizeof *idx->exp);
+        err = idx->exp ? TZ_OK : TZ_ENOMEM;
+    }
+    for (size_t i = 0; !err && i < m; i++) {
+        int64_t until = usual_until(idx, sel[i].st, sel[i].ch);
+        if (until)
+            idx->exp[idx->nexp++] = (struct expiry){until, sel[i].pid};
+    }
+    idx->exp_cap = idx->nexp;
+    for (size_t i = idx->nexp / 2; i-- > 0;)
+        expiry_sift_down(idx->exp, idx->nexp, i);
+    free(sel);
+    free(sel_keys);
+    return err;
+}
+
+/* B and P, built on a thread of their own beside A, L and C (about half the work each). */
+struct side_build {
+    struct tz_map_index *idx;
+    const struct mi_rec *all; /* every point of the build in key order */
+    const uint64_t *all_keys;
+    size_t n;
+    tz_err err;
+};
+
+static void *build_side(void *arg)
+{
+    struct side_build *sb = arg;
+    struct tz_map_index *idx = sb->idx;
+    void *work = malloc(mi_set_build_work(sb->n));
+    tz_err err = work ? TZ_OK : TZ_ENOMEM;
+    if (!err)
+        err = mi_set_build(&idx->set[SET_B], sb->all, sb->all_keys, sb->n, MI_TIME_NONE, 0,
+                           idx->pos[SET_B], work);
+    if (!err && idx->has_usual)
+        err = build_usual(idx, sb->all, sb->all_keys, sb->n, work);
+    free(work);
+    sb->err = err;
+    return NULL;
+}
+
+/*
+ * The hour that nodes count status changes from: the build's `now`, or else
+ * its latest change (or the clock, for an empty index), so that the windows a
+ * query asks for, which end at its present, lie well inside the 3.7 years
+ * either side that the nodes' hours reach.
+ */
+static int32_t ch_base(const struct mi_rec *recs, size_t n, int32_t now)
+{
+    int32_t t = now;
+    for (size_t i = 0; now == INT32_MIN && i < n; i++)
+        t = recs[i].ch > t ? recs[i].ch : t;
+    if (t == INT32_MIN)
+        t = rel_time((int64_t)time(NULL));
+    return t - (int32_t)(((int64_t)t % MI_TICK + MI_TICK) % MI_TICK);
+}
+
+static tz_err build(const struct tz_map_point *pts, size_t n, const struct tz_map_usual *usual,
+                    int64_t now, struct tz_map_index **out)
 {
     *out = NULL;
     if (n >= NONE / 2)
@@ -311,38 +525,57 @@ tz_err tz_map_index_build(const struct tz_map_point *pts, size_t n, struct tz_ma
     struct tz_map_index *idx = NULL;
     struct mi_rec *recs = malloc((n ? n : 1) * sizeof *recs);
     uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
+    struct mi_rec *all = malloc((n ? n : 1) * sizeof *all);
+    uint64_t *all_keys = malloc((n ? n : 1) * sizeof *all_keys);
     /* One scratch area for every step: fresh memory costs a page fault per 4 KiB. */
     size_t in_a = 0, order_work = (n ? n : 1) * (sizeof *recs + sizeof *keys + sizeof(uint32_t));
     size_t set_work = mi_set_build_work(n);
     void *work = malloc(order_work > set_work ? order_work : set_work);
-    tz_err err = recs && keys && work ? index_new(&idx) : TZ_ENOMEM;
+    tz_err err = recs && keys && all && all_keys && work ? index_new(&idx) : TZ_ENOMEM;
     if (!err)
         err = master_reserve(idx, n + n / 16 + MI_BUFFER_POINTS);
     if (!err)
         err = build_ids(idx, pts, n);
     if (!err)
-        err = order_points(pts, n, recs, keys, &in_a, work);
+        err = order_points(pts, n, all, all_keys, recs, keys, &in_a, work);
     if (err)
         goto done;
     idx->n = n;
     for (int s = 0; s < NSETS; s++)
         memset(idx->pos[s], 0xFF, n * sizeof *idx->pos[s]);
+    if (usual) {
+        idx->has_usual = true;
+        idx->usual = *usual;
+        idx->usual_now = now;
+    }
+    int32_t base = ch_base(recs, n, usual ? rel_time(now) : INT32_MIN);
+    for (int s = 0; s < NSETS; s++)
+        idx->set[s].L.ch_base = base;
     idx->set[SET_C].one_tree = true;
     idx->set[SET_B].timeless = idx->set[SET_C].timeless = true;
+    /* Two threads: the sets share nothing but the sorted points, which they only read. */
+    struct side_build side = {idx, all, all_keys, n, TZ_OK};
+    pthread_t thread;
+    bool threaded = pthread_create(&thread, NULL, build_side, &side) == 0;
+    if (!threaded)
+        build_side(&side);
     err = mi_set_build(&idx->set[SET_A], recs, keys, in_a, MI_TIME_RECEIVED,
                        chunk_size(in_a, 16, 4096, 65536), idx->pos[SET_A], work);
     if (!err)
-        err = mi_set_build(&idx->set[SET_B], recs, keys, in_a, MI_TIME_NONE, 0, idx->pos[SET_B],
-                           work);
-    if (!err)
-        err = mi_set_build(&idx->set[SET_C], recs, keys, in_a, MI_TIME_NONE, 0, idx->pos[SET_C],
-                           work);
-    if (!err)
         err = mi_set_build(&idx->set[SET_L], recs + in_a, keys + in_a, n - in_a, MI_TIME_CHANGED,
                            chunk_size(n - in_a, 8, 16384, 65536), idx->pos[SET_L], work);
+    if (!err)
+        err = mi_set_build(&idx->set[SET_C], all, all_keys, n, MI_TIME_NONE, 0, idx->pos[SET_C],
+                           work);
+    if (threaded)
+        pthread_join(thread, NULL);
+    if (!err)
+        err = side.err;
 done:
     free(recs);
     free(keys);
+    free(all);
+    free(all_keys);
     free(work);
     if (err) {
         tz_map_index_free(idx);
@@ -350,6 +583,18 @@ done:
     }
     *out = idx;
     return TZ_OK;
+}
+
+tz_err tz_map_index_build(const struct tz_map_point *pts, size_t n, struct tz_map_index **out)
+{
+    return build(pts, n, NULL, 0, out);
+}
+
+tz_err tz_map_index_build_usual(const struct tz_map_point *pts, size_t n,
+                                const struct tz_map_usual *usual, int64_t now,
+                                struct tz_map_index **out)
+{
+    return build(pts, n, usual, now, out);
 }
 
 void tz_map_index_free(struct tz_map_index *idx)
@@ -362,6 +607,7 @@ void tz_map_index_free(struct tz_map_index *idx)
         free(idx->pos[s]);
     }
     free(idx->id);
+    free(idx->exp);
     free(idx->sid);
     free(idx->spid);
     free(idx);
@@ -424,12 +670,15 @@ done:
     return err;
 }
 
-/* Moves the point pid from position p of set `from` to the buffer of L, with a new status. */
-static tz_err move_to_late(struct tz_map_index *idx, int from, uint32_t pid, uint8_t status,
-                           int32_t ch)
+/*
+ * Moves the point pid, which lives in set `from`, to the buffer of set `to`
+ * (A or L) with a new status, leaving dead slots wherever it was.
+ */
+static tz_err move_point(struct tz_map_index *idx, int from, int to, uint32_t pid, uint8_t status,
+                         int32_t ch)
 {
-    struct mi_set *l = &idx->set[SET_L];
-    tz_err err = mi_set_reserve(l);
+    struct mi_set *dest = &idx->set[to];
+    tz_err err = mi_set_reserve(dest);
     if (err)
         return err;
     const struct mi_layout *L = &idx->set[from].L;
@@ -441,9 +690,33 @@ static tz_err move_to_late(struct tz_map_index *idx, int from, uint32_t pid, uin
             idx->pos[s][pid] = NONE;
         }
     }
-    idx->pos[SET_L][pid] = mi_set_append(l, &r);
-    (void)mi_set_freeze(l, idx->pos[SET_L]);
+    idx->pos[to][pid] = mi_set_append(dest, &r);
+    (void)mi_set_freeze(dest, idx->pos[to]);
     return TZ_OK;
+}
+
+/* Whether A's point at position pa is one of the build's, which P mirrors where shown. */
+static bool built_in_a(const struct tz_map_index *idx, uint32_t pa)
+{
+    const struct mi_set *a = &idx->set[SET_A];
+    return a->built_chunks > 0 && pa < a->chunks[a->built_chunks - 1].end;
+}
+
+/* Brings P's copy of the build point pid (category k) to a new status in place. */
+static void usual_update(struct tz_map_index *idx, uint32_t pid, unsigned k, uint8_t status,
+                         int32_t ch)
+{
+    bool shows = usual_shows(idx, k, status, ch);
+    if (!shows)
+        note_expired(idx, k, status, ch);
+    uint32_t pp = idx->pos[SET_P][pid];
+    if (pp == NONE)
+        return;
+    mi_set_update(&idx->set[SET_P], pp, shows ? status : MI_TOMB, ch);
+    int64_t until = usual_until(idx, status, ch);
+    /* Without its expiry the point stays in P past its time: answers stay right, only slower. */
+    if (shows && until)
+        (void)expiry_push(idx, until, pid);
 }
 
 tz_err tz_map_index_set_status(struct tz_map_index *idx, int64_t id, uint8_t status,
@@ -468,18 +741,55 @@ tz_err tz_map_index_set_status(struct tz_map_index *idx, int64_t id, uint8_t sta
         if (pl >= idx->set[SET_L].frozen)
             mi_set_update(&idx->set[SET_L], pl, status, ch);
         else
-            err = move_to_late(idx, SET_L, pid, status, ch);
+            err = move_point(idx, SET_L, SET_L, pid, status, ch);
     } else if (is_late(idx->set[SET_A].L.recv[pa], ch)) {
-        err = move_to_late(idx, SET_A, pid, status, ch);
+        err = move_point(idx, SET_A, SET_L, pid, status, ch);
+    } else if (idx->has_usual && built_in_a(idx, pa) && idx->pos[SET_P][pid] == NONE &&
+               usual_shows(idx, idx->set[SET_A].L.cat[pa], status, ch)) {
+        /* Hidden from the usual view at the build and shown now: P has no place for it, and
+         * queries of the view read A's chunks of the build only for other statuses. */
+        err = move_point(idx, SET_A, SET_A, pid, status, ch);
     } else {
         for (int s = SET_A; s <= SET_C; s++) {
             if (idx->pos[s][pid] != NONE)
                 mi_set_update(&idx->set[s], idx->pos[s][pid], status, ch);
         }
+        if (idx->has_usual)
+            usual_update(idx, pid, idx->set[SET_A].L.cat[pa], status, ch);
     }
 done:
     pthread_rwlock_unlock(&idx->lock);
     return err;
+}
+
+tz_err tz_map_index_expire(struct tz_map_index *idx, int64_t now)
+{
+    if (!idx->has_usual)
+        return TZ_OK;
+    if (pthread_rwlock_rdlock(&idx->lock) != 0)
+        return TZ_EBUSY;
+    bool due = idx->nexp > 0 && idx->exp[0].at <= now;
+    pthread_rwlock_unlock(&idx->lock);
+    if (!due)
+        return TZ_OK;
+    if (pthread_rwlock_wrlock(&idx->lock) != 0)
+        return TZ_EBUSY;
+    idx->usual_now = now > idx->usual_now ? now : idx->usual_now;
+    const struct mi_layout *P = &idx->set[SET_P].L;
+    while (idx->nexp > 0 && idx->exp[0].at <= now) {
+        struct expiry e = expiry_pop(idx);
+        uint32_t pp = idx->pos[SET_P][e.pid];
+        if (pp == NONE || P->st[pp] >= NSTAT)
+            continue; /* moved away or hidden already */
+        unsigned s = P->st[pp];
+        int32_t ch = P->ch[pp];
+        if (usual_until(idx, s, ch) != e.at)
+            continue; /* changed since: a later entry stands for it */
+        note_expired(idx, P->cat[pp], s, ch);
+        mi_set_update(&idx->set[SET_P], pp, MI_TOMB, 0);
+    }
+    pthread_rwlock_unlock(&idx->lock);
+    return TZ_OK;
 }
 
 size_t tz_map_index_size(const struct tz_map_index *idx)
@@ -495,7 +805,8 @@ size_t tz_map_index_bytes(const struct tz_map_index *idx)
 {
     struct tz_map_index *w = (struct tz_map_index *)idx;
     pthread_rwlock_rdlock(&w->lock);
-    size_t bytes = sizeof *idx + idx->cap * (2 * sizeof(int64_t) + (NSETS + 1) * sizeof(uint32_t));
+    size_t bytes = sizeof *idx + idx->cap * (2 * sizeof(int64_t) + (NSETS + 1) * sizeof(uint32_t)) +
+                   idx->exp_cap * sizeof *idx->exp;
     for (int s = 0; s < NSETS; s++)
         bytes += mi_set_bytes(&idx->set[s]);
     pthread_rwlock_unlock(&w->lock);
@@ -792,9 +1103,9 @@ static void visit(struct qctx *q, uint32_t ni, unsigned S)
     bool recv_clean = q->lfrom <= DAY_S(nd->recv_min) && DAY_S(nd->recv_max) < q->lto;
     for (unsigned m = S; m; m &= m - 1) {
         int s = __builtin_ctz(m);
-        if (DAY_S(nd->ch_max[s]) < q->lminch[s])
+        if (mi_tick_hi(nd->ch_max[s], q->L->ch_base) < q->lminch[s])
             continue; /* none of them passes */
-        if (recv_clean && DAY_S(nd->ch_min[s]) >= q->lminch[s])
+        if (recv_clean && mi_tick_lo(nd->ch_min[s], q->L->ch_base) >= q->lminch[s])
             clean |= 1u << s;
         else
             mixed |= 1u << s;
@@ -862,26 +1173,30 @@ static void scan_buffer(struct qctx *q, int set, const struct tz_map_filter *f)
 }
 
 /*
- * Statuses of category k whose points in A's chunks of the build (the points
- * of B and C) all pass the time filters: B and C keep no times, so they are
+ * Statuses of category k whose points in A's and L's chunks of the build (the
+ * points of B and C) all pass the time filters: B and C keep no times, so they are
  * read only for these.
  */
 static unsigned base_clean(const struct qctx *q, int k)
 {
-    const struct mi_set *a = &q->idx->set[SET_A];
     int64_t rmin = INT64_MAX, rmax = INT64_MIN, chmin[NSTAT];
     for (int s = 0; s < NSTAT; s++)
         chmin[s] = INT64_MAX;
-    for (size_t i = 0; i < a->built_chunks; i++) {
-        uint32_t r = a->chunks[i].root[k];
-        if (r == NONE || !a->L.nodes[r].present)
-            continue;
-        const struct mi_node *nd = &a->L.nodes[r];
-        rmin = DAY_S(nd->recv_min) < rmin ? DAY_S(nd->recv_min) : rmin;
-        rmax = DAY_S(nd->recv_max) > rmax ? DAY_S(nd->recv_max) : rmax;
-        for (int s = 0; s < NSTAT; s++) {
-            if ((nd->present >> s) & 1)
-                chmin[s] = DAY_S(nd->ch_min[s]) < chmin[s] ? DAY_S(nd->ch_min[s]) : chmin[s];
+    for (size_t t = 0; t < 2; t++) {
+        const struct mi_set *a = &q->idx->set[t ? SET_L : SET_A];
+        for (size_t i = 0; i < a->built_chunks; i++) {
+            uint32_t r = a->chunks[i].root[k];
+            if (r == NONE || !a->L.nodes[r].present)
+                continue;
+            const struct mi_node *nd = &a->L.nodes[r];
+            rmin = DAY_S(nd->recv_min) < rmin ? DAY_S(nd->recv_min) : rmin;
+            rmax = DAY_S(nd->recv_max) > rmax ? DAY_S(nd->recv_max) : rmax;
+            for (int s = 0; s < NSTAT; s++) {
+                if ((nd->present >> s) & 1) {
+                    int64_t lo = mi_tick_lo(nd->ch_min[s], a->L.ch_base);
+                    chmin[s] = lo < chmin[s] ? lo : chmin[s];
+                }
+            }
         }
     }
     if (rmin <= rmax && (q->lfrom > rmin || rmax >= q->lto))
@@ -893,23 +1208,57 @@ static unsigned base_clean(const struct qctx *q, int k)
 }
 
 /*
+ * Statuses that P answers for every category: the filter asks for each of
+ * them from exactly the categories the usual view shows it for; every point
+ * that left the view by time fails the filter's window; and no received_at
+ * bound cuts through P (one tree over all times would then be read point by
+ * point).
+ */
+static unsigned usual_statuses(const struct qctx *q, const struct tz_map_filter *f)
+{
+    const struct tz_map_index *idx = q->idx;
+    const struct mi_set *p = &idx->set[SET_P];
+    if (!idx->has_usual)
+        return 0;
+    if (p->nchunks) {
+        const struct mi_node *root = &p->L.nodes[p->chunks[0].root[0]];
+        if (root->present && (q->lfrom > DAY_S(root->recv_min) || DAY_S(root->recv_max) >= q->lto))
+            return 0;
+    }
+    unsigned S = 0;
+    for (int s = 0; s < NSTAT; s++) {
+        bool asked = false, same = true;
+        for (int k = 0; k < NCAT; k++) {
+            bool want = (f->status_mask[k] >> s) & 1, shown = (idx->usual.status_mask[k] >> s) & 1;
+            asked |= want;
+            same &= want == shown;
+        }
+        if (asked && same && (!idx->expired_any[s] || idx->expired_max_ch[s] < q->lminch[s]))
+            S |= 1u << s;
+    }
+    return S;
+}
+
+/*
  * Reads each (category, status) the filter asks for from exactly one place
- * (see the top): C for the statuses the filter asks of every category (in
- * hex mode also of all but a few, whose points are then taken back out of
- * the bins) and whose time filters all of C meets; B for the other statuses
- * whose filters the category's points of the build meet; A's chunks for the
- * rest; L and the buffers always.
+ * (see the top): P for the statuses of the usual view (usual_statuses); C for the statuses the
+ * filter asks of every category (in hex mode also of all but a few, whose points are then taken
+ * back out of the bins) and whose time filters all of C meets; B for the other statuses whose
+ * filters the category's points of the build meet; A's and L's chunks of the build for the
+ * rest; their later chunks and buffers always.
  */
 static void plan(struct qctx *q, const struct tz_map_filter *f)
 {
     const struct mi_set *a = &q->idx->set[SET_A], *b = &q->idx->set[SET_B];
     const struct mi_set *c = &q->idx->set[SET_C], *l = &q->idx->set[SET_L];
+    const struct mi_set *p = &q->idx->set[SET_P];
     uint32_t croot = c->nchunks ? c->chunks[0].root[0] : NONE, broot[NCAT];
     unsigned clean[NCAT], minus[NCAT] = {0};
-    unsigned every = croot != NONE ? ALL_STATUSES : 0; /* statuses for C */
+    unsigned usual = usual_statuses(q, f);                      /* statuses for P */
+    unsigned every = croot != NONE ? ALL_STATUSES & ~usual : 0; /* statuses for C */
     for (int k = 0; k < NCAT; k++) {
         broot[k] = b->nchunks ? b->chunks[0].root[k] : NONE;
-        clean[k] = broot[k] != NONE ? base_clean(q, k) : 0;
+        clean[k] = broot[k] != NONE ? base_clean(q, k) & ~usual : 0;
         if (broot[k] != NONE)
             every &= clean[k];
     }
@@ -931,6 +1280,7 @@ static void plan(struct qctx *q, const struct tz_map_filter *f)
                 minus[k] |= 1u << s;
         }
     }
+    walk(q, SET_P, p->nchunks ? p->chunks[0].root[0] : NONE, usual, 1);
     walk(q, SET_C, croot, every, 1);
     for (int k = 0; k < NCAT; k++)
         walk(q, SET_B, broot[k], minus[k], -1);
@@ -941,9 +1291,9 @@ static void plan(struct qctx *q, const struct tz_map_filter *f)
         unsigned U = every | (M & clean[k]);
         walk(q, SET_B, broot[k], M & clean[k] & ~every, 1);
         for (size_t i = 0; i < a->nchunks; i++)
-            walk(q, SET_A, a->chunks[i].root[k], i < a->built_chunks ? M & ~U : M, 1);
+            walk(q, SET_A, a->chunks[i].root[k], i < a->built_chunks ? M & ~U & ~usual : M, 1);
         for (size_t i = 0; i < l->nchunks; i++)
-            walk(q, SET_L, l->chunks[i].root[k], M, 1);
+            walk(q, SET_L, l->chunks[i].root[k], i < l->built_chunks ? M & ~U & ~usual : M, 1);
     }
     scan_buffer(q, SET_A, f);
     scan_buffer(q, SET_L, f);
@@ -1017,6 +1367,16 @@ static void single_point(const struct tz_map_index *idx, const struct bin *b,
     }
 }
 
+/* The received_at of the live point at position p of layout L: B and C keep no times, but each
+ * of their live points lives in A or L too. */
+static int32_t received_of(const struct tz_map_index *idx, const struct mi_layout *L, uint32_t p)
+{
+    if (L->recv)
+        return L->recv[p];
+    uint32_t pid = L->pid[p], pa = idx->pos[SET_A][pid];
+    return pa != NONE ? idx->set[SET_A].L.recv[pa] : idx->set[SET_L].L.recv[idx->pos[SET_L][pid]];
+}
+
 static void make_feature(const struct qctx *q, const struct bin *b, struct tz_map_feature *f)
 {
     memset(f, 0, sizeof *f);
@@ -1057,10 +1417,7 @@ static void make_feature(const struct qctx *q, const struct bin *b, struct tz_ma
         f->id = q->idx->id[L->pid[p]];
         f->category = L->cat[p];
         f->status = L->st[p];
-        /* B and C keep no times; their points are all in A too. */
-        const struct mi_layout *A = &q->idx->set[SET_A].L;
-        int32_t recv = L->recv ? L->recv[p] : A->recv[q->idx->pos[SET_A][L->pid[p]]];
-        f->received_at = (int64_t)recv + EPOCH;
+        f->received_at = (int64_t)received_of(q->idx, L, p) + EPOCH;
         f->expansion_zoom = q->zoom;
         return;
     }
@@ -1327,7 +1684,7 @@ tz_err tz_map_index_visit(const struct tz_map_index *idx, const struct tz_map_vi
         free(v);
         return TZ_EBUSY;
     }
-    /* Every live point is in A or in L (B and C mirror A): their chunks, then their buffers. */
+    /* Every live point is in A or in L (B, C and P mirror them): their chunks, then buffers. */
     static const int sets[] = {SET_A, SET_L};
     for (size_t si = 0; si < 2 && !v->err; si++) {
         const struct mi_set *set = &idx->set[sets[si]];

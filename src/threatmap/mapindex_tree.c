@@ -25,6 +25,33 @@ int16_t mi_day_ceil(int32_t t)
     return (int16_t)(d < INT16_MIN ? INT16_MIN : d > INT16_MAX ? INT16_MAX : d);
 }
 
+/* Floors and ceilings are kept inside (INT16_MIN, INT16_MAX) except where they saturate, which
+ * the readers take as an open end (a minimum below the range, a maximum above it); a maximum
+ * below the range or a minimum above it stays a bound. */
+int16_t mi_tick_floor(int32_t t, int32_t base)
+{
+    int64_t d = (int64_t)t - base;
+    int64_t h = d / MI_TICK - (d % MI_TICK < 0);
+    return (int16_t)(h < INT16_MIN ? INT16_MIN : h > INT16_MAX - 1 ? INT16_MAX - 1 : h);
+}
+
+int16_t mi_tick_ceil(int32_t t, int32_t base)
+{
+    int64_t d = (int64_t)t - base;
+    int64_t h = d / MI_TICK + (d % MI_TICK > 0);
+    return (int16_t)(h < INT16_MIN + 1 ? INT16_MIN + 1 : h > INT16_MAX ? INT16_MAX : h);
+}
+
+int64_t mi_tick_lo(int16_t v, int32_t base)
+{
+    return v == INT16_MIN ? INT64_MIN : (int64_t)base + (int64_t)v * MI_TICK;
+}
+
+int64_t mi_tick_hi(int16_t v, int32_t base)
+{
+    return v == INT16_MAX ? INT64_MAX : (int64_t)base + (int64_t)v * MI_TICK;
+}
+
 static uint64_t spread_bits(uint32_t v)
 {
     uint64_t x = v;
@@ -187,8 +214,8 @@ static void node_update(struct mi_layout *L, uint32_t ni)
             recv_max = recv > recv_max ? recv : recv_max;
         }
         for (int s = 0; s < MI_NSTAT; s++) {
-            nd->ch_min[s] = sm->count[s] ? mi_day_floor(ch_min[s]) : INT16_MAX;
-            nd->ch_max[s] = sm->count[s] ? mi_day_ceil(ch_max[s]) : INT16_MIN;
+            nd->ch_min[s] = sm->count[s] ? mi_tick_floor(ch_min[s], L->ch_base) : INT16_MAX;
+            nd->ch_max[s] = sm->count[s] ? mi_tick_ceil(ch_max[s], L->ch_base) : INT16_MIN;
         }
         nd->recv_min = recv_min <= recv_max ? mi_day_floor(recv_min) : INT16_MAX;
         nd->recv_max = recv_min <= recv_max ? mi_day_ceil(recv_max) : INT16_MIN;

@@ -23,11 +23,15 @@
 #define MI_MERGE_MAX 65536    /* chunks made of the buffer merge up to this size */
 
 #define MI_DAY 86400
+#define MI_TICK 3600 /* nodes keep status_changed_at in hours from their layout's ch_base */
 
 /*
  * A quadtree node over points [begin, end) of a layout: what a query tests
- * first, in one cache line. Times are in days from the epoch, rounded outward
- * (minima down, maxima up), so that "all pass" and "none passes" stay true.
+ * first, in one cache line. Times are rounded outward (minima down, maxima
+ * up), so that "all pass" and "none passes" stay true: received_at in days
+ * from the epoch; status_changed_at, which the public windows of a few days
+ * cut, in hours from the layout's ch_base (mi_tick_*: about 3.7 years either
+ * side of it; beyond, bounds are open).
  */
 struct mi_node {
     uint32_t begin, end;
@@ -52,6 +56,7 @@ struct mi_layout {
     uint32_t *pid;      /* the point's number in the index */
     int32_t *recv, *ch; /* received_at, status_changed_at: seconds from the epoch (or NULL) */
     uint8_t *cat, *st;  /* st is MI_TOMB for a dead slot */
+    int32_t ch_base;    /* the hour the nodes' status_changed_at bounds count from */
     size_t n, cap;
     struct mi_node *nodes;
     struct mi_sums *sums; /* one per node */
@@ -90,6 +95,13 @@ enum mi_time { MI_TIME_NONE, MI_TIME_RECEIVED, MI_TIME_CHANGED };
 /* Day bounds of a time (seconds from the epoch): the day it falls in, rounded down or up. */
 int16_t mi_day_floor(int32_t t);
 int16_t mi_day_ceil(int32_t t);
+/* Hour bounds of a time from base, rounded down or up (saturating: see mi_tick_lo/hi). */
+int16_t mi_tick_floor(int32_t t, int32_t base);
+int16_t mi_tick_ceil(int32_t t, int32_t base);
+/* A lower (upper) bound in seconds from the epoch of a rounded-down (up) hour bound;
+ * INT64_MIN (INT64_MAX) where it saturated. */
+int64_t mi_tick_lo(int16_t v, int32_t base);
+int64_t mi_tick_hi(int16_t v, int32_t base);
 /* The Morton (Z-order) key of (x, y). */
 uint64_t mi_morton(uint32_t x, uint32_t y);
 /* Sorts vals by keys (n of each, both reordered; stable radix sort). */

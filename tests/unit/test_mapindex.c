@@ -155,9 +155,52 @@ static void all_pass(struct tz_map_filter *f)
     memset(f->status_mask, 0x7F, sizeof f->status_mask);
 }
 
+/*
+ * The usual view of the second run of the tests (like the public rules): every
+ * status but rejected, none of category 10, only the settled ones of category
+ * 12; not_confirmed (3) shown for 7 days after the change, eliminated (4) for 30.
+ */
+static bool usual_run;   /* the index was built with test_usual */
+static int64_t test_now; /* the time the usual view is brought to */
+static struct tz_map_usual test_usual;
+
+static void make_usual(void)
+{
+    memset(&test_usual, 0, sizeof test_usual);
+    memset(test_usual.status_mask, 0x3F, sizeof test_usual.status_mask);
+    test_usual.status_mask[10] = 0;
+    test_usual.status_mask[12] = 1 << 2 | 1 << 4 | 1 << 5;
+    test_usual.shown_for[3] = 7 * 86400;
+    test_usual.shown_for[4] = 30 * 86400;
+}
+
+/* A filter of the usual view at test_now: the view's statuses (or some of them), its windows
+ * or narrower ones, now and then a wider window or a date range. */
+static struct tz_map_filter usual_filter(void)
+{
+    struct tz_map_filter f;
+    memset(&f, 0, sizeof f);
+    uint8_t some = rnd() % 3 ? 0x7F : (uint8_t)(rnd() & 0x7F);
+    for (int c = 0; c < TZ_MAP_MAX_CATEGORIES; c++)
+        f.status_mask[c] = test_usual.status_mask[c] & some;
+    for (int s = 0; s < TZ_MAP_STATUSES; s++) {
+        if (!test_usual.shown_for[s])
+            continue;
+        int64_t narrower = (int64_t)(rnd() % (3 * 86400));
+        f.min_changed_at[s] = test_now - test_usual.shown_for[s] + 1 + narrower;
+        if (rnd() % 8 == 0)
+            f.min_changed_at[s] -= 5 * 86400;
+    }
+    if (rnd() % 8 == 0)
+        f.received_from = test_now - (int64_t)(rnd() % (90 * 86400));
+    return f;
+}
+
 static struct tz_map_filter random_filter(void)
 {
     struct tz_map_filter f;
+    if (usual_run && rnd() % 2)
+        return usual_filter();
     all_pass(&f);
     if (rnd() % 4 == 0)
         return f;
@@ -370,6 +413,8 @@ static struct tz_map_index *idx;
 static int setup(void **state)
 {
     rng_state = 0x853c49e6748fea9bull;
+    test_now = T0 + YEAR - 10 * 86400;
+    make_usual();
     npts = NPOINTS;
     pts = malloc((NPOINTS + 40000) * sizeof *pts);
     scratch_members = malloc((NPOINTS + 40000) * sizeof *scratch_members);
@@ -382,9 +427,18 @@ static int setup(void **state)
         pts[i] = random_point(id);
         in[i] = pts[i].p;
     }
-    tz_err err = tz_map_index_build(in, npts, &idx);
+    tz_err err = usual_run ? tz_map_index_build_usual(in, npts, &test_usual, test_now, &idx)
+                           : tz_map_index_build(in, npts, &idx);
     free(in);
     return err == TZ_OK ? 0 : -1;
+}
+
+/* The same tests again on an index built with a usual view (test_usual), brought to a time
+ * near the end of the points' year. */
+static int setup_usual(void **state)
+{
+    usual_run = true;
+    return setup(state);
 }
 
 static int teardown(void **state)
@@ -786,6 +840,43 @@ static void *read_loop(void *arg)
     return NULL;
 }
 
+/*
+ * As days pass, reports leave the usual view (a not_confirmed one a week after
+ * the change); answers follow whether or not the view was brought up to date,
+ * and a report that was hidden and is shown again after a change is counted.
+ */
+static void the_usual_view_follows_the_clock(void **state)
+{
+    struct tz_map_result r = {0};
+    int64_t start = test_now;
+    for (int day = 1; day <= 40; day += 3) {
+        test_now = start + day * 86400;
+        if (day % 2)
+            assert_int_equal(tz_map_index_expire(idx, test_now), TZ_OK);
+        for (int k = 0; k < 4; k++) {
+            struct tz_map_query q = random_query(pts, npts);
+            q.filter = usual_filter();
+            check_query(idx, pts, npts, &q, &r);
+            q.mode = TZ_MAP_HEX;
+            check_query(idx, pts, npts, &q, &r);
+        }
+        /* Changes now: some into the view, some out of it, some of reports it let go. */
+        for (int k = 0; k < 200; k++) {
+            struct tpt *p = &pts[rnd() % npts];
+            p->p.status = (uint8_t)(rnd() % TZ_MAP_STATUSES);
+            p->p.status_changed_at = test_now - (int64_t)(rnd() % (10 * 86400));
+            if (p->p.status_changed_at < p->p.received_at)
+                p->p.status_changed_at = p->p.received_at;
+            assert_int_equal(
+                tz_map_index_set_status(idx, p->p.id, p->p.status, p->p.status_changed_at), TZ_OK);
+        }
+    }
+    struct tz_map_query q = whole_world(3, TZ_MAP_CLUSTERS);
+    q.filter = usual_filter();
+    check_query(idx, pts, npts, &q, &r);
+    tz_map_result_free(&r);
+}
+
 static void queries_run_beside_updates(void **state)
 {
     struct tz_map_index *x = NULL;
@@ -824,7 +915,9 @@ int main(void)
         cmocka_unit_test(geojson_parses_and_its_counts_match),
         cmocka_unit_test(additions_and_status_changes_show_in_the_next_query),
         cmocka_unit_test(late_status_changes_move_points_and_stay_counted),
+        cmocka_unit_test(the_usual_view_follows_the_clock),
         cmocka_unit_test(queries_run_beside_updates),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests_name("plain", tests, setup, teardown);
+    return failed + cmocka_run_group_tests_name("usual view", tests, setup_usual, teardown);
 }
