@@ -870,25 +870,30 @@ struct qctx {
     uint64_t matched;
 };
 
-static double round_half_away(double v)
+/* v rounded half away from zero, as an integer (v - 0.5 is v + -0.5 exactly: no branch needed). */
+static inline int64_t round_half_away(double v)
 {
-    return (double)(int64_t)(v < 0 ? v - 0.5 : v + 0.5);
+    return (int64_t)(v + copysign(0.5, v));
 }
 
-/* The axial coordinates (q, r) of the pointy-top hexagon nearest pixel (px, py). */
-static void hex_round(const struct qctx *q, double px, double py, int64_t *hq, int64_t *hr)
+/*
+ * The axial coordinates (q, r) of the pointy-top hexagon nearest pixel (px, py): cube rounding,
+ * where the coordinate that rounded farthest is made up from the other two. Without branches
+ * (which of the three it is follows no pattern a predictor could learn), in integers: the
+ * rounded values are exact in a double as in an int64, so the result is the same.
+ */
+static inline void hex_round(const struct qctx *q, double px, double py, int64_t *hq, int64_t *hr)
 {
     double fq = (px * (SQRT3 / 3.0) - py / 3.0) * q->inv_r;
     double fr = py * (2.0 / 3.0) * q->inv_r;
     double fs = -fq - fr;
-    double rq = round_half_away(fq), rr = round_half_away(fr), rs = round_half_away(fs);
-    double dq = fabs(rq - fq), dr = fabs(rr - fr), ds = fabs(rs - fs);
-    if (dq > dr && dq > ds)
-        rq = -rr - rs;
-    else if (dr > ds)
-        rr = -rq - rs;
-    *hq = (int64_t)rq;
-    *hr = (int64_t)rr;
+    int64_t iq = round_half_away(fq), ir = round_half_away(fr), is = round_half_away(fs);
+    double dq = fabs((double)iq - fq), dr = fabs((double)ir - fr), ds = fabs((double)is - fs);
+    /* All ones where that coordinate is made up (a ?: here becomes a branch). */
+    int64_t fix_q = -(int64_t)((dq > dr) & (dq > ds));
+    int64_t fix_r = ~fix_q & -(int64_t)(dr > ds);
+    *hq = iq + ((-ir - is - iq) & fix_q);
+    *hr = ir + ((-iq - is - ir) & fix_r);
 }
 
 static uint64_t hex_key(int64_t hq, int64_t hr)
@@ -896,12 +901,27 @@ static uint64_t hex_key(int64_t hq, int64_t hr)
     return ((uint64_t)(uint32_t)(hq + 0x40000000) << 32) | (uint32_t)(hr + 0x40000000);
 }
 
+/*
+ * What hex_holds compares with: half the width of a hexagon and its centre-to-corner distance,
+ * less a margin, in pixels times `unit`, a power of two: every rounding of hex_holds is then the
+ * same as in pixels, and so is the answer.
+ */
+struct hex_limits {
+    double x, s;
+};
+
+static inline struct hex_limits hex_limits(double unit)
+{
+    const double margin = 1e-6, hex_r = TZ_MAP_HEX_PX / SQRT3; /* qctx.hex_r */
+    return (struct hex_limits){(TZ_MAP_HEX_PX / 2.0 - margin) * unit, (hex_r - margin) * unit};
+}
+
 /* Whether (dx, dy) from a hexagon's centre is inside it with room to spare, so that rounding
  * to the nearest centre cannot pick a neighbour: |dx| <= W/2, |dy| <= R - |dx|/sqrt(3). */
-static bool hex_holds(const struct qctx *q, double dx, double dy)
+static inline bool hex_holds(double dx, double dy, struct hex_limits lim)
 {
-    const double margin = 1e-6;
-    return dx <= TZ_MAP_HEX_PX / 2.0 - margin && dy + dx * (1.0 / SQRT3) <= q->hex_r - margin;
+    /* Both tests whole: one branch for the caller rather than two. */
+    return (dx <= lim.x) & (dy + dx * (1.0 / SQRT3) <= lim.s);
 }
 
 static uint64_t cell_key(const struct qctx *q, uint32_t x, uint32_t y)
@@ -919,7 +939,9 @@ static bool fits_one(struct qctx *q, const struct box *b, uint64_t *key)
     }
     double x0 = ((double)b->x0 + 0.5) * q->px_scale, x1 = ((double)b->x1 + 0.5) * q->px_scale;
     double y0 = ((double)b->y0 + 0.5) * q->px_scale, y1 = ((double)b->y1 + 0.5) * q->px_scale;
-    if (x1 - x0 >= TZ_MAP_HEX_PX || y1 - y0 >= 2 * q->hex_r)
+    /* Too big for any hexagon (the corner test below, at best, with the box at the centre):
+     * no rounding needed. */
+    if (x1 - x0 >= TZ_MAP_HEX_PX || (y1 - y0) + (x1 - x0) * (1.0 / SQRT3) >= 2 * q->hex_r)
         return false;
     /* The hexagon of the centre holds the box if it holds the corner farthest from its centre
      * (it is convex and symmetric). */
@@ -927,7 +949,8 @@ static bool fits_one(struct qctx *q, const struct box *b, uint64_t *key)
     hex_round(q, (x0 + x1) / 2, (y0 + y1) / 2, &hq, &hr);
     double cx = q->hex_r * SQRT3 * ((double)hq + (double)hr / 2), cy = q->hex_r * 1.5 * (double)hr;
     *key = hex_key(hq, hr);
-    return hex_holds(q, fmax(fabs(x0 - cx), fabs(x1 - cx)), fmax(fabs(y0 - cy), fabs(y1 - cy)));
+    return hex_holds(fmax(fabs(x0 - cx), fabs(x1 - cx)), fmax(fabs(y0 - cy), fabs(y1 - cy)),
+                     hex_limits(1.0));
 }
 
 /* The bin of key, made if new; NULL once TZ_MAP_MAX_FEATURES bins exist. */
@@ -987,24 +1010,42 @@ static inline __attribute__((always_inline)) void add_point(struct qctx *q, uint
     b->y1 = y > b->y1 ? y : b->y1;
 }
 
-/* Hex bins: counts (or with sign -1 takes out) the point at (x, y) of status s. Points come in
- * Morton order, so mostly they are in the last point's hexagon. */
-static inline __attribute__((always_inline)) void add_hex_point(struct qctx *q, uint32_t x,
-                                                                uint32_t y, unsigned s)
+/*
+ * Hex bins: the hexagon a scan is filling and the one before it. Points come in Morton order, so
+ * mostly they are in the last point's hexagon, and when not, often in the one before (the order
+ * goes back and forth across an edge). A local of the scan: read through q on every point, these
+ * could not stay in registers (the writes to the bins might change q, for all the compiler knows).
+ * Centres are kept in units less half a unit, (px / px_scale) - 0.5: exact (px_scale is a power
+ * of two), so that x - ux is a point's (px - cx) / px_scale, the same rounding and all.
+ */
+struct hex_fill {
+    double ux, uy, pux, puy; /* centres of the current and the previous hexagon */
+    struct bin *bin, *pbin;  /* their bins (the sink when left out) */
+    struct bin *sink;        /* takes the counts of the points whose bin was left out */
+    double scale, unit;      /* px_scale and its inverse */
+    struct hex_limits lim;   /* hex_limits(unit) */
+};
+
+/* Makes the hexagon of the point (x, y), which the current one does not hold, the current one. */
+static __attribute__((noinline)) void hex_switch(struct qctx *q, struct hex_fill *h, uint32_t x,
+                                                 uint32_t y)
 {
-    double px = ((double)x + 0.5) * q->px_scale, py = ((double)y + 0.5) * q->px_scale;
-    if (!hex_holds(q, fabs(px - q->hcx), fabs(py - q->hcy))) {
+    double ux = h->pux, uy = h->puy;
+    struct bin *b = h->pbin;
+    if (!hex_holds(fabs((double)x - ux), fabs((double)y - uy), h->lim)) {
         int64_t hq, hr;
-        hex_round(q, px, py, &hq, &hr);
-        q->hcx = q->hex_r * SQRT3 * ((double)hq + (double)hr / 2);
-        q->hcy = q->hex_r * 1.5 * (double)hr;
-        q->hbin = bin_get(q, hex_key(hq, hr));
+        hex_round(q, ((double)x + 0.5) * h->scale, ((double)y + 0.5) * h->scale, &hq, &hr);
+        ux = q->hex_r * SQRT3 * ((double)hq + (double)hr / 2) * h->unit - 0.5;
+        uy = q->hex_r * 1.5 * (double)hr * h->unit - 0.5;
+        b = bin_get(q, hex_key(hq, hr));
+        b = b ? b : h->sink;
     }
-    q->matched += (uint64_t)(int64_t)q->sign;
-    if (q->hbin) {
-        q->hbin->count += (uint32_t)q->sign;
-        q->hbin->by[s] += (uint32_t)q->sign;
-    }
+    h->pux = h->ux;
+    h->puy = h->uy;
+    h->pbin = h->bin;
+    h->ux = ux;
+    h->uy = uy;
+    h->bin = b;
 }
 
 /* Adds the points of statuses `mask` of node ni, which all pass and share bin `key`. */
@@ -1050,10 +1091,10 @@ static bool box_in_view(const struct qctx *q, const struct box *b)
 
 /*
  * Counts the points of positions [b, e) with statuses in S that pass; made
- * once per mode and kind of set, so that the loop holds no test it does not need.
+ * once per kind of set, so that the loop holds no test it does not need.
  */
 static inline __attribute__((always_inline)) void scan_run(struct qctx *q, uint32_t b, uint32_t e,
-                                                           unsigned S, bool hex, bool timeless)
+                                                           unsigned S, bool timeless)
 {
     const struct mi_layout *L = q->L;
     const uint32_t *xs = L->x, *ys = L->y;
@@ -1070,19 +1111,82 @@ static inline __attribute__((always_inline)) void scan_run(struct qctx *q, uint3
             ok &= (recv[p] >= rfrom) & (recv[p] < rto) & (ch[p] >= q->minch[s]);
         if (!ok)
             continue;
-        if (hex)
-            add_hex_point(q, x, y, s);
-        else
-            add_point(q, p, x, y, s);
+        add_point(q, p, x, y, s);
     }
+}
+
+/*
+ * Hex bins: scan_run's counterpart, made also for runs inside the viewport (a node's box
+ * inside it), which need no test of the position.
+ */
+static inline __attribute__((always_inline)) void
+scan_hex_run(struct qctx *q, uint32_t b, uint32_t e, unsigned S, bool timeless, bool inside)
+{
+    const struct mi_layout *L = q->L;
+    const uint32_t *xs = L->x, *ys = L->y;
+    const int32_t *recv = L->recv, *ch = L->ch;
+    const uint8_t *st = L->st;
+    const struct box v = q->view;
+    const int32_t rfrom = q->rfrom, rto = q->rto;
+    const double scale = q->px_scale, unit = 1.0 / scale;
+    const struct hex_limits lim = hex_limits(unit);
+    const uint32_t sign = (uint32_t)q->sign;
+    static _Thread_local struct bin sink; /* what it holds is never read */
+    struct hex_fill h = {.ux = q->hcx * unit - 0.5, .uy = q->hcy * unit - 0.5};
+    h.pux = h.puy = INFINITY;
+    h.bin = q->hbin ? q->hbin : &sink;
+    h.pbin = h.sink = &sink;
+    h.scale = scale;
+    h.unit = unit;
+    h.lim = lim;
+    uint32_t run = 0; /* points counted in h.bin->by but not yet in its count */
+    uint64_t passed = 0;
+    for (uint32_t p = b; p < e; p++) {
+        unsigned s = st[p];
+        uint32_t x = xs[p], y = ys[p];
+        bool ok = (S >> s) & 1;
+        if (!inside)
+            ok &= (x >= v.x0) & (x <= v.x1) & (y >= v.y0) & (y <= v.y1);
+        if (!timeless)
+            ok &= (recv[p] >= rfrom) & (recv[p] < rto) & (ch[p] >= q->minch[s]);
+        if (!ok)
+            continue;
+        if (!hex_holds(fabs((double)x - h.ux), fabs((double)y - h.uy), lim)) {
+            h.bin->count += sign * run;
+            passed += run;
+            run = 0;
+            hex_switch(q, &h, x, y);
+        }
+        h.bin->by[s] += sign;
+        run++;
+    }
+    h.bin->count += sign * run;
+    passed += run;
+    q->matched += (uint64_t)q->sign * passed;
+    q->hcx = (h.ux + 0.5) * scale;
+    q->hcy = (h.uy + 0.5) * scale;
+    q->hbin = h.bin != &sink ? h.bin : NULL;
 }
 
 static void scan(struct qctx *q, uint32_t b, uint32_t e, unsigned S)
 {
     if (q->mode == TZ_MAP_HEX)
-        q->timeless ? scan_run(q, b, e, S, true, true) : scan_run(q, b, e, S, true, false);
+        q->timeless ? scan_hex_run(q, b, e, S, true, false)
+                    : scan_hex_run(q, b, e, S, false, false);
     else
-        q->timeless ? scan_run(q, b, e, S, false, true) : scan_run(q, b, e, S, false, false);
+        q->timeless ? scan_run(q, b, e, S, true) : scan_run(q, b, e, S, false);
+}
+
+/* Scans the points of statuses S of node nd. */
+static void scan_node(struct qctx *q, const struct mi_node *nd, unsigned S)
+{
+    const struct box b = {nd->x0, nd->y0, nd->x1, nd->y1};
+    if (q->mode != TZ_MAP_HEX || !box_in_view(q, &b))
+        scan(q, nd->begin, nd->end, S);
+    else if (q->timeless)
+        scan_hex_run(q, nd->begin, nd->end, S, true, true);
+    else
+        scan_hex_run(q, nd->begin, nd->end, S, false, true);
 }
 
 /* Counts the points of statuses S under node ni. */
@@ -1136,7 +1240,7 @@ static void visit(struct qctx *q, uint32_t ni, unsigned S)
     }
     /* Scanning a few points costs less than visiting the nodes above them. */
     if (!nd->child || nd->end - nd->begin <= SCAN_POINTS) {
-        scan(q, nd->begin, nd->end, S);
+        scan_node(q, nd, S);
         return;
     }
     for (uint32_t c = nd->child; c < nd->child + nd->nchild; c++)
