@@ -303,13 +303,14 @@ static tz_err index_new(struct tz_map_index **out)
  * The points in Morton order: all of them (all, all_keys), and those of A
  * first, then those of L (recs, keys); n of each. Returns how many belong to A.
  */
-/* Points [from, to) as records with their keys (a projection each: half of them per thread). */
+/* Points [from, to) as records with their keys, sorted by key: half of them per thread. */
 struct convert {
     const struct tz_map_point *pts;
     size_t from, to, late;
     struct mi_rec *raw;
     uint64_t *k;
     uint32_t *order;
+    tz_err err;
 };
 
 static void *convert_points(void *arg)
@@ -321,18 +322,23 @@ static void *convert_points(void *arg)
         c->order[i] = (uint32_t)i;
         c->late += is_late(c->raw[i].recv, c->raw[i].ch);
     }
+    c->err = mi_sort_by_key(c->k + c->from, c->order + c->from, c->to - c->from);
     return NULL;
 }
 
+/*
+ * All the points in Morton order (all, all_keys; n of each), equal keys in
+ * input order; *late tells how many belong to L.
+ */
 static tz_err order_points(const struct tz_map_point *pts, size_t n, struct mi_rec *all,
-                           uint64_t *all_keys, struct mi_rec *recs, uint64_t *keys, size_t *in_a,
-                           void *work)
+                           uint64_t *all_keys, size_t *late, void *work)
 {
-    size_t m = n ? n : 1;
+    size_t m = n ? n : 1, h = n / 2;
     struct mi_rec *raw = work;
     uint64_t *k = (uint64_t *)(raw + m);
     uint32_t *order = (uint32_t *)(k + m);
-    struct convert half[2] = {{pts, 0, n / 2, 0, raw, k, order}, {pts, n / 2, n, 0, raw, k, order}};
+    struct convert half[2] = {{pts, 0, h, 0, raw, k, order, TZ_OK},
+                              {pts, h, n, 0, raw, k, order, TZ_OK}};
     pthread_t thread;
     bool threaded = pthread_create(&thread, NULL, convert_points, &half[1]) == 0;
     convert_points(&half[0]);
@@ -340,24 +346,30 @@ static tz_err order_points(const struct tz_map_point *pts, size_t n, struct mi_r
         pthread_join(thread, NULL);
     else
         convert_points(&half[1]);
-    size_t late = half[0].late + half[1].late;
-    tz_err err = mi_sort_by_key(k, order, n);
-    if (err)
-        return err;
-    for (size_t j = 0; j < n; j++) {
-        if (j + 16 < n)
-            __builtin_prefetch(&raw[order[j + 16]]);
-        all[j] = raw[order[j]];
-        all_keys[j] = k[j];
+    if (half[0].err || half[1].err)
+        return half[0].err ? half[0].err : half[1].err;
+    /* Merges the two sorted halves, the left one first among equal keys (as one stable sort
+     * would), gathering the records on the way. */
+    for (size_t i = 0, j = h, d = 0; d < n; d++) {
+        size_t t = j >= n || (i < h && k[i] <= k[j]) ? i++ : j++;
+        all[d] = raw[order[t]];
+        all_keys[d] = k[t];
     }
+    *late = half[0].late + half[1].late;
+    return TZ_OK;
+}
+
+/* A's points (in key order) then L's, from all; returns how many belong to A. */
+static size_t split_late(const struct mi_rec *all, const uint64_t *all_keys, size_t n, size_t late,
+                         struct mi_rec *recs, uint64_t *keys)
+{
     size_t a = 0, l = n - late;
     for (size_t j = 0; j < n; j++) {
         size_t d = is_late(all[j].recv, all[j].ch) ? l++ : a++;
         recs[d] = all[j];
         keys[d] = all_keys[j];
     }
-    *in_a = n - late;
-    return TZ_OK;
+    return n - late;
 }
 
 /* ---- the usual view ----------------------------------------------------- */
@@ -486,6 +498,8 @@ static void *build_side(void *arg)
     struct tz_map_index *idx = sb->idx;
     void *work = malloc(mi_set_build_work(sb->n));
     tz_err err = work ? TZ_OK : TZ_ENOMEM;
+    memset(idx->pos[SET_B], 0xFF, sb->n * sizeof *idx->pos[SET_B]);
+    memset(idx->pos[SET_P], 0xFF, sb->n * sizeof *idx->pos[SET_P]);
     if (!err)
         err = mi_set_build(&idx->set[SET_B], sb->all, sb->all_keys, sb->n, MI_TIME_NONE, 0,
                            idx->pos[SET_B], work);
@@ -528,27 +542,24 @@ static tz_err build(const struct tz_map_point *pts, size_t n, const struct tz_ma
     struct mi_rec *all = malloc((n ? n : 1) * sizeof *all);
     uint64_t *all_keys = malloc((n ? n : 1) * sizeof *all_keys);
     /* One scratch area for every step: fresh memory costs a page fault per 4 KiB. */
-    size_t in_a = 0, order_work = (n ? n : 1) * (sizeof *recs + sizeof *keys + sizeof(uint32_t));
+    size_t in_a = 0, late = 0,
+           order_work = (n ? n : 1) * (sizeof *recs + sizeof *keys + sizeof(uint32_t));
     size_t set_work = mi_set_build_work(n);
     void *work = malloc(order_work > set_work ? order_work : set_work);
     tz_err err = recs && keys && all && all_keys && work ? index_new(&idx) : TZ_ENOMEM;
     if (!err)
         err = master_reserve(idx, n + n / 16 + MI_BUFFER_POINTS);
     if (!err)
-        err = build_ids(idx, pts, n);
-    if (!err)
-        err = order_points(pts, n, all, all_keys, recs, keys, &in_a, work);
+        err = order_points(pts, n, all, all_keys, &late, work);
     if (err)
         goto done;
     idx->n = n;
-    for (int s = 0; s < NSETS; s++)
-        memset(idx->pos[s], 0xFF, n * sizeof *idx->pos[s]);
     if (usual) {
         idx->has_usual = true;
         idx->usual = *usual;
         idx->usual_now = now;
     }
-    int32_t base = ch_base(recs, n, usual ? rel_time(now) : INT32_MIN);
+    int32_t base = ch_base(all, n, usual ? rel_time(now) : INT32_MIN);
     for (int s = 0; s < NSETS; s++)
         idx->set[s].L.ch_base = base;
     idx->set[SET_C].one_tree = true;
@@ -559,6 +570,10 @@ static tz_err build(const struct tz_map_point *pts, size_t n, const struct tz_ma
     bool threaded = pthread_create(&thread, NULL, build_side, &side) == 0;
     if (!threaded)
         build_side(&side);
+    for (int s = SET_A; s <= SET_L; s++)
+        if (s != SET_B)
+            memset(idx->pos[s], 0xFF, n * sizeof *idx->pos[s]);
+    in_a = split_late(all, all_keys, n, late, recs, keys);
     err = mi_set_build(&idx->set[SET_A], recs, keys, in_a, MI_TIME_RECEIVED,
                        chunk_size(in_a, 16, 4096, 65536), idx->pos[SET_A], work);
     if (!err)
@@ -567,6 +582,8 @@ static tz_err build(const struct tz_map_point *pts, size_t n, const struct tz_ma
     if (!err)
         err = mi_set_build(&idx->set[SET_C], all, all_keys, n, MI_TIME_NONE, 0, idx->pos[SET_C],
                            work);
+    if (!err) /* last: it is the shorter thread's */
+        err = build_ids(idx, pts, n);
     if (threaded)
         pthread_join(thread, NULL);
     if (!err)
@@ -1481,28 +1498,60 @@ static int32_t received_of(const struct tz_map_index *idx, const struct mi_layou
     return pa != NONE ? idx->set[SET_A].L.recv[pa] : idx->set[SET_L].L.recv[idx->pos[SET_L][pid]];
 }
 
-static void make_feature(const struct qctx *q, const struct bin *b, struct tz_map_feature *f)
+/*
+ * Hexagons of a row share the latitudes of their centres and corners: a small
+ * cache of rows saves most of the atan and sinh calls of a hex answer.
+ */
+#define HEX_ROWS 64
+
+struct hex_row {
+    int64_t hr;
+    bool set;
+    double lat, corner_lat[6];
+};
+
+struct hex_rows {
+    double dx[6], dy[6]; /* corners from the centre, px */
+    struct hex_row row[HEX_ROWS];
+};
+
+static void hex_rows_init(const struct qctx *q, struct hex_rows *hr)
+{
+    for (int i = 0; i < 6; i++) {
+        /* Pixel y grows southward, so turning clockwise on screen is counterclockwise on the
+         * map, as RFC 7946 wants outer rings. */
+        double a = (-30.0 - 60.0 * i) * (M_PI / 180.0);
+        hr->dx[i] = q->hex_r * cos(a);
+        hr->dy[i] = q->hex_r * sin(a);
+    }
+    for (int i = 0; i < HEX_ROWS; i++)
+        hr->row[i].set = false;
+}
+
+static void make_feature(const struct qctx *q, struct hex_rows *rows, const struct bin *b,
+                         struct tz_map_feature *f)
 {
     memset(f, 0, sizeof *f);
     f->count = b->count;
     memcpy(f->by_status, b->by, sizeof f->by_status);
-    f->west = lon_of((double)b->x0 + 0.5);
-    f->east = lon_of((double)b->x1 + 0.5);
-    f->north = lat_of((double)b->y0 + 0.5);
-    f->south = lat_of((double)b->y1 + 0.5);
     if (q->mode == TZ_MAP_HEX) {
         int64_t hq = (int64_t)(b->key >> 32) - 0x40000000;
         int64_t hr = (int64_t)(b->key & 0xFFFFFFFFu) - 0x40000000;
         double cx = q->hex_r * SQRT3 * ((double)hq + (double)hr / 2.0);
         double cy = q->hex_r * 1.5 * (double)hr;
+        struct hex_row *row = &rows->row[(uint64_t)hr % HEX_ROWS];
+        if (!row->set || row->hr != hr) {
+            row->hr = hr;
+            row->set = true;
+            row->lat = lat_of(cy / q->px_scale);
+            for (int i = 0; i < 6; i++)
+                row->corner_lat[i] = lat_of((cy + rows->dy[i]) / q->px_scale);
+        }
         f->lon = lon_of(cx / q->px_scale);
-        f->lat = lat_of(cy / q->px_scale);
+        f->lat = row->lat;
         for (int i = 0; i < 6; i++) {
-            /* Pixel y grows southward, so turning clockwise on screen is counterclockwise on
-             * the map, as RFC 7946 wants outer rings. */
-            double a = (-30.0 - 60.0 * i) * (M_PI / 180.0);
-            f->hex[i][0] = lon_of((cx + q->hex_r * cos(a)) / q->px_scale);
-            f->hex[i][1] = lat_of((cy + q->hex_r * sin(a)) / q->px_scale);
+            f->hex[i][0] = lon_of((cx + rows->dx[i]) / q->px_scale);
+            f->hex[i][1] = row->corner_lat[i];
         }
         /* The box of the hexagon (its points may have been counted from whole nodes and taken
          * back out by category, which leaves no box of their own). */
@@ -1512,6 +1561,10 @@ static void make_feature(const struct qctx *q, const struct bin *b, struct tz_ma
         f->south = f->hex[4][1];
         return;
     }
+    f->west = lon_of((double)b->x0 + 0.5);
+    f->east = lon_of((double)b->x1 + 0.5);
+    f->north = lat_of((double)b->y0 + 0.5);
+    f->south = lat_of((double)b->y1 + 0.5);
     if (b->count == 1) {
         const struct mi_layout *L;
         uint32_t p;
@@ -1615,6 +1668,9 @@ tz_err tz_map_index_query(const struct tz_map_index *idx, const struct tz_map_qu
     if (pthread_rwlock_rdlock(&w->lock) != 0)
         return TZ_EBUSY;
     plan(&q, &qu->filter);
+    struct hex_rows rows;
+    if (q.mode == TZ_MAP_HEX)
+        hex_rows_init(&q, &rows);
     if (out->cap < q.nbins) {
         struct tz_map_feature *f = realloc(out->features, q.nbins * sizeof *f);
         if (!f) {
@@ -1626,7 +1682,7 @@ tz_err tz_map_index_query(const struct tz_map_index *idx, const struct tz_map_qu
     }
     for (size_t i = 0; i < q.nbins; i++) {
         if (q.sc->bins[i].count) /* a hex bin may have lost all its points again */
-            make_feature(&q, &q.sc->bins[i], &out->features[out->count++]);
+            make_feature(&q, &rows, &q.sc->bins[i], &out->features[out->count++]);
     }
     out->matched = q.matched;
     out->truncated = q.truncated;

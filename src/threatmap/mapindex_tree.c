@@ -479,8 +479,9 @@ tz_err mi_set_build(struct mi_set *s, const struct mi_rec *recs, const uint64_t 
 {
     size_t cap = time == MI_TIME_NONE ? m : m + m / 16 + MI_BUFFER_POINTS;
     struct keyed *sorted = work;
-    uint64_t *k = (uint64_t *)(sorted + (m ? m : 1));
-    uint32_t *chunk = (uint32_t *)(k + (m ? m : 1));
+    uint64_t *sorted_keys = (uint64_t *)(sorted + (m ? m : 1));
+    const uint64_t *k = sorted_keys;
+    uint32_t *chunk = (uint32_t *)(sorted_keys + (m ? m : 1));
     size_t *start = NULL, nchunks = 0;
     tz_err err = layout_reserve(&s->L, cap ? cap : 1, s->timeless);
     if (!err) {
@@ -495,15 +496,23 @@ tz_err mi_set_build(struct mi_set *s, const struct mi_rec *recs, const uint64_t 
         start[chunk[j] * MI_NCAT + (s->one_tree ? 0 : recs[j].cat) + 1]++;
     for (size_t g = 0; g < nchunks * MI_NCAT; g++)
         start[g + 1] += start[g];
-    for (size_t j = 0; j < m; j++) {
-        size_t d = start[chunk[j] * MI_NCAT + (s->one_tree ? 0 : recs[j].cat)]++;
-        sorted[d].r = recs[j];
-        sorted[d].key = keys[j];
-    }
-    for (size_t d = 0; d < m; d++) {
-        put_rec(&s->L, d, &sorted[d].r);
-        k[d] = sorted[d].key;
-        pos[sorted[d].r.pid] = (uint32_t)d;
+    if (nchunks == 1 && s->one_tree) { /* one group: the input order is the order */
+        for (size_t d = 0; d < m; d++) {
+            put_rec(&s->L, d, &recs[d]);
+            pos[recs[d].pid] = (uint32_t)d;
+        }
+        k = keys;
+    } else {
+        for (size_t j = 0; j < m; j++) {
+            size_t d = start[chunk[j] * MI_NCAT + (s->one_tree ? 0 : recs[j].cat)]++;
+            sorted[d].r = recs[j];
+            sorted[d].key = keys[j];
+        }
+        for (size_t d = 0; d < m; d++) {
+            put_rec(&s->L, d, &sorted[d].r);
+            sorted_keys[d] = sorted[d].key;
+            pos[sorted[d].r.pid] = (uint32_t)d;
+        }
     }
     s->L.n = m;
     /* start[g] is now the end of group g: chunk c ends at start[c * NCAT + NCAT - 1]. */
