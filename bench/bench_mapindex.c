@@ -10,7 +10,7 @@
  * 46 % illegal parking, 20 % speeding, 10 % alcohol; statuses mixed; received
  * over the year before NOW. Then times the build, and queries for four
  * viewports (Poland at zoom 6, Kraków at 11, a district at 14, a street at
- * 17, each a 1280 x 800 screen around a jittered centre) under six filters,
+ * 17, each a 1280 x 800 screen around a jittered centre) under nine filters,
  * in both modes, ROUNDS times each. Then additions and status changes.
  * Output, key=value:
  *   mapindex build points=... build_s=... bytes_per_report=... rss_bytes_per_report=...
@@ -165,8 +165,9 @@ static const struct view views[] = {
 };
 #define NVIEWS (sizeof views / sizeof views[0])
 
-static const char *const filter_names[] = {"none",   "public", "category",
-                                           "status", "last30", "category_date"};
+static const char *const filter_names[] = {
+    "none",          "public",          "category",     "status",       "last30",
+    "category_date", "public_category", "public_group", "public_last30"};
 #define NFILTERS (sizeof filter_names / sizeof filter_names[0])
 
 static struct tz_map_filter make_filter(size_t which)
@@ -181,6 +182,18 @@ static struct tz_map_filter make_filter(size_t which)
         f.status_mask[12] = 1 << CONFIRMED | 1 << ELIMINATED | 1 << REFERRED;
         f.min_changed_at[NOT_CONFIRMED] = NOW - 7 * DAY;
         f.min_changed_at[ELIMINATED] = NOW - 30 * DAY;
+        break;
+    case 6: /* what the public API sends for a filtered public map: the public rules and */
+    case 7: /* one category, a group of three, or the last 30 days */
+    case 8:
+        f = make_filter(1);
+        for (int k = 0; k < TZ_MAP_MAX_CATEGORIES; k++) {
+            bool in_group = k == 1 || k == 3 || k == 9;
+            if ((which == 6 && k != 0) || (which == 7 && !in_group))
+                f.status_mask[k] = 0;
+        }
+        if (which == 8)
+            f.received_from = NOW - 30 * DAY;
         break;
     case 2:
         memset(f.status_mask, 0, sizeof f.status_mask);

@@ -104,6 +104,13 @@ wrk -t1 -c16 -d"${duration}s" --latency -s "$here/map_query.lua" "http://127.0.0
 echo "map_http $(wrk_summary <"$work/map.txt")"
 wrk -t1 -c1 -d"${duration}s" --latency -s "$here/map_query.lua" "http://127.0.0.1:$port/" >"$work/map1.txt"
 echo "map_http_c1 $(wrk_summary <"$work/map1.txt")"
+# The same requests arriving at a given rate (random waits per connection, map_query_paced.lua):
+# latency at a load the service carries, where -c16 above measures the queue at saturation.
+for rate in 250 500 1000; do
+  RATE=$rate CONNECTIONS=16 wrk -t1 -c16 -d"${duration}s" --latency -s "$here/map_query_paced.lua" \
+    "http://127.0.0.1:$port/" >"$work/map_rate.txt"
+  echo "map_http_rate$rate $(wrk_summary <"$work/map_rate.txt")"
+done
 
 # Open data from the same server: the whole public view streamed, with the server's peak memory
 # before and after (constant memory however many reports: docs/open-data.md).

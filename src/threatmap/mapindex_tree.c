@@ -42,16 +42,6 @@ int16_t mi_tick_ceil(int32_t t, int32_t base)
     return (int16_t)(h < INT16_MIN + 1 ? INT16_MIN + 1 : h > INT16_MAX ? INT16_MAX : h);
 }
 
-int64_t mi_tick_lo(int16_t v, int32_t base)
-{
-    return v == INT16_MIN ? INT64_MIN : (int64_t)base + (int64_t)v * MI_TICK;
-}
-
-int64_t mi_tick_hi(int16_t v, int32_t base)
-{
-    return v == INT16_MAX ? INT64_MAX : (int64_t)base + (int64_t)v * MI_TICK;
-}
-
 static uint64_t spread_bits(uint32_t v)
 {
     uint64_t x = v;

@@ -99,9 +99,16 @@ int16_t mi_day_ceil(int32_t t);
 int16_t mi_tick_floor(int32_t t, int32_t base);
 int16_t mi_tick_ceil(int32_t t, int32_t base);
 /* A lower (upper) bound in seconds from the epoch of a rounded-down (up) hour bound;
- * INT64_MIN (INT64_MAX) where it saturated. */
-int64_t mi_tick_lo(int16_t v, int32_t base);
-int64_t mi_tick_hi(int16_t v, int32_t base);
+ * INT64_MIN (INT64_MAX) where it saturated. Inline: queries call them for every node. */
+static inline int64_t mi_tick_lo(int16_t v, int32_t base)
+{
+    return v == INT16_MIN ? INT64_MIN : (int64_t)base + (int64_t)v * MI_TICK;
+}
+
+static inline int64_t mi_tick_hi(int16_t v, int32_t base)
+{
+    return v == INT16_MAX ? INT64_MAX : (int64_t)base + (int64_t)v * MI_TICK;
+}
 /* The Morton (Z-order) key of (x, y). */
 uint64_t mi_morton(uint32_t x, uint32_t y);
 /* Sorts vals by keys (n of each, both reordered; stable radix sort). */

@@ -258,7 +258,7 @@ static void a_full_disk_answers_503_and_recovers(void **state)
     assert_int_equal(api_prepare(s, tarcza_binary, 10), 0);
     s->serve_args[0] = "--write-rate";
     s->serve_args[1] = "0";
-    char wal[320];
+    char wal[512];
     snprintf(wal, sizeof wal, "%s-wal", s->db);
     /* Room for a few dozen reports past what the files hold now. */
     long long db = file_size(s->db), w = file_size(wal);
@@ -288,7 +288,7 @@ static void a_full_disk_answers_503_and_recovers(void **state)
         snprintf(refused[i], sizeof refused[i], "refused while full %d", i);
         snprintf(body, sizeof body,
                  "{\"category\":\"vandalism\",\"lat\":50.0617,\"lon\":19.9373,"
-                 "\"description\":\"%s\"}",
+                 "\"description\":\"%.95s\"}",
                  refused[i]);
         assert_int_equal(api_post_json(&to, "/api/v1/reports", body, &r), 0);
         assert_int_equal(r.status, 503);
@@ -319,7 +319,7 @@ static void a_full_disk_answers_503_and_recovers(void **state)
     /* None of the refused reports is stored, before or after a restart. */
     for (int i = 0; i < 5; i++) {
         char where[160];
-        snprintf(where, sizeof where, "description = '%s'", refused[i]);
+        snprintf(where, sizeof where, "description = '%.95s'", refused[i]);
         assert_int_equal(count_where(s, where), 0);
     }
     assert_int_equal(api_stop(s, SIGTERM), 0);
