@@ -1330,34 +1330,72 @@ static unsigned base_clean(const struct qctx *q, int k)
 
 /*
  * Statuses that P answers for every category: the filter asks for each of
- * them from exactly the categories the usual view shows it for; every point
- * that left the view by time fails the filter's window; and no received_at
- * bound cuts through P (one tree over all times would then be read point by
- * point).
+ * them from exactly the categories the usual view shows it for (in hex mode
+ * also from all but a few of them, whose points are then taken back out:
+ * minus[k]); every point that left the view by time fails the filter's
+ * window; and no received_at bound cuts through P (one tree over all times
+ * would then be read point by point).
  */
-static unsigned usual_statuses(const struct qctx *q, const struct tz_map_filter *f)
+static unsigned usual_statuses(const struct qctx *q, const struct tz_map_filter *f,
+                               unsigned minus[NCAT])
 {
     const struct tz_map_index *idx = q->idx;
-    const struct mi_set *p = &idx->set[SET_P];
-    if (!idx->has_usual)
+    const struct mi_set *p = &idx->set[SET_P], *b = &idx->set[SET_B], *c = &idx->set[SET_C];
+    if (!idx->has_usual || !p->nchunks)
         return 0;
-    if (p->nchunks) {
-        const struct mi_node *root = &p->L.nodes[p->chunks[0].root[0]];
-        if (root->present && (q->lfrom > DAY_S(root->recv_min) || DAY_S(root->recv_max) >= q->lto))
-            return 0;
-    }
+    /* The share of the build's points taken out (from B's counts, which include the points
+     * that left the view by time) is judged against all of them (C's). */
+    const struct mi_sums *all = c->nchunks ? &c->L.sums[c->chunks[0].root[0]] : NULL;
+    const struct mi_node *root = &p->L.nodes[p->chunks[0].root[0]];
+    if (root->present && (q->lfrom > DAY_S(root->recv_min) || DAY_S(root->recv_max) >= q->lto))
+        return 0;
     unsigned S = 0;
     for (int s = 0; s < NSTAT; s++) {
-        bool asked = false, same = true;
+        bool asked = false, within = true;
+        uint32_t out = 0; /* points of status s the view shows and the filter does not want */
         for (int k = 0; k < NCAT; k++) {
             bool want = (f->status_mask[k] >> s) & 1, shown = (idx->usual.status_mask[k] >> s) & 1;
             asked |= want;
-            same &= want == shown;
+            within &= !want || shown;
+            if (shown && !want && b->nchunks && b->chunks[0].root[k] != NONE)
+                out += b->L.sums[b->chunks[0].root[k]].count[s];
         }
-        if (asked && same && (!idx->expired_any[s] || idx->expired_max_ch[s] < q->lminch[s]))
-            S |= 1u << s;
+        if (!asked || !within || (idx->expired_any[s] && idx->expired_max_ch[s] >= q->lminch[s]))
+            continue;
+        /* Clusters need each point's box and id, which cannot be taken back out. */
+        if (out && (q->mode != TZ_MAP_HEX || !all || out > all->count[s] / 4))
+            continue;
+        S |= 1u << s;
+        for (int k = 0; out && k < NCAT; k++) {
+            if (((idx->usual.status_mask[k] & ~f->status_mask[k]) >> s) & 1)
+                minus[k] |= 1u << s;
+        }
     }
     return S;
+}
+
+/*
+ * Takes the points of statuses S of category k out of the hex bins, as P
+ * counted them: from B for statuses the filter puts no window on (P then
+ * holds every point of the build that B holds for them), else from A's and
+ * L's chunks of the build under the filter's window (every point of the
+ * category that passes it is in P too: usual_statuses checked that the points
+ * that left P fail it).
+ */
+static void usual_minus(struct qctx *q, int k, unsigned S)
+{
+    const struct tz_map_index *idx = q->idx;
+    unsigned timed = 0;
+    for (int s = 0; s < NSTAT; s++)
+        timed |= q->lminch[s] != INT64_MIN ? 1u << s : 0;
+    const struct mi_set *b = &idx->set[SET_B];
+    walk(q, SET_B, b->nchunks ? b->chunks[0].root[k] : NONE, S & ~timed, -1);
+    static const int timed_sets[] = {SET_A, SET_L};
+    for (size_t t = 0; t < 2; t++) {
+        const struct mi_set *x = &idx->set[timed_sets[t]];
+        for (size_t i = 0; i < x->built_chunks; i++)
+            walk(q, timed_sets[t], x->chunks[i].root[k], S & timed, -1);
+    }
 }
 
 /*
@@ -1374,8 +1412,8 @@ static void plan(struct qctx *q, const struct tz_map_filter *f)
     const struct mi_set *c = &q->idx->set[SET_C], *l = &q->idx->set[SET_L];
     const struct mi_set *p = &q->idx->set[SET_P];
     uint32_t croot = c->nchunks ? c->chunks[0].root[0] : NONE, broot[NCAT];
-    unsigned clean[NCAT], minus[NCAT] = {0};
-    unsigned usual = usual_statuses(q, f);                      /* statuses for P */
+    unsigned clean[NCAT], minus[NCAT] = {0}, usual_out[NCAT] = {0};
+    unsigned usual = usual_statuses(q, f, usual_out);           /* statuses for P */
     unsigned every = croot != NONE ? ALL_STATUSES & ~usual : 0; /* statuses for C */
     for (int k = 0; k < NCAT; k++) {
         broot[k] = b->nchunks ? b->chunks[0].root[k] : NONE;
@@ -1402,6 +1440,10 @@ static void plan(struct qctx *q, const struct tz_map_filter *f)
         }
     }
     walk(q, SET_P, p->nchunks ? p->chunks[0].root[0] : NONE, usual, 1);
+    for (int k = 0; k < NCAT; k++) {
+        if (usual_out[k])
+            usual_minus(q, k, usual_out[k]);
+    }
     walk(q, SET_C, croot, every, 1);
     for (int k = 0; k < NCAT; k++)
         walk(q, SET_B, broot[k], minus[k], -1);

@@ -183,6 +183,15 @@ static struct tz_map_filter usual_filter(void)
     uint8_t some = rnd() % 3 ? 0x7F : (uint8_t)(rnd() & 0x7F);
     for (int c = 0; c < TZ_MAP_MAX_CATEGORIES; c++)
         f.status_mask[c] = test_usual.status_mask[c] & some;
+    /* A public map filtered to most categories (a group), or to one. */
+    if (rnd() % 4 == 0) {
+        for (int k = 0; k < 3; k++)
+            f.status_mask[1 + rnd() % 26] = 0;
+    } else if (rnd() % 6 == 0) {
+        int keep = (int)(rnd() % 27);
+        for (int c = 0; c < TZ_MAP_MAX_CATEGORIES; c++)
+            f.status_mask[c] = c == keep ? f.status_mask[c] : 0;
+    }
     for (int s = 0; s < TZ_MAP_STATUSES; s++) {
         if (!test_usual.shown_for[s])
             continue;
