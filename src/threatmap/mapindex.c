@@ -92,7 +92,7 @@
 #define DAY_S(d) ((int64_t)(d)*MI_DAY) /* a node's day bound in seconds */
 #define SCAN_POINTS 128 /* a node this small that does not fit one bin is scanned whole */
 
-enum { SET_A, SET_B, SET_C, SET_L, SET_P, NSETS };
+enum { SET_A, SET_B, SET_C, SET_L, SET_P, SET_W, NSETS };
 
 /*
  * The usual view hides a point an hour after its window has closed: a window
@@ -123,6 +123,7 @@ struct tz_map_index {
     struct tz_map_usual usual;
     int64_t usual_now;             /* the latest time the view was brought to */
     bool expired_any[NSTAT];       /* a point of the status left the view by time */
+    bool window_broken;            /* W missed a point (no memory): not read any more */
     int32_t expired_max_ch[NSTAT]; /* the latest status_changed_at among those */
     struct expiry *exp;            /* a min-heap by `at` */
     size_t nexp, exp_cap;
@@ -299,10 +300,6 @@ static tz_err index_new(struct tz_map_index **out)
     return TZ_OK;
 }
 
-/*
- * The points in Morton order: all of them (all, all_keys), and those of A
- * first, then those of L (recs, keys); n of each. Returns how many belong to A.
- */
 /* Points [from, to) as records with their keys, sorted by key: half of them per thread. */
 struct convert {
     const struct tz_map_point *pts;
@@ -466,15 +463,23 @@ static tz_err build_usual(struct tz_map_index *idx, const struct mi_rec *all,
     p->one_tree = true;
     if (!err)
         err = mi_set_build(p, sel, sel_keys, m, MI_TIME_NONE, 0, idx->pos[SET_P], work);
+    /* W: those of them in a status with a window, a tree per category (sel is reused). */
+    size_t w = 0;
+    for (size_t i = 0; !err && i < m; i++) {
+        if (usual_until(idx, sel[i].st, sel[i].ch)) {
+            sel_keys[w] = sel_keys[i];
+            sel[w++] = sel[i];
+        }
+    }
+    if (!err)
+        err = mi_set_build(&idx->set[SET_W], sel, sel_keys, w, MI_TIME_NONE, 0, idx->pos[SET_W],
+                           work);
     if (!err && timed) {
         idx->exp = malloc(timed * sizeof *idx->exp);
         err = idx->exp ? TZ_OK : TZ_ENOMEM;
     }
-    for (size_t i = 0; !err && i < m; i++) {
-        int64_t until = usual_until(idx, sel[i].st, sel[i].ch);
-        if (until)
-            idx->exp[idx->nexp++] = (struct expiry){until, sel[i].pid};
-    }
+    for (size_t i = 0; !err && i < w; i++) /* W's points are those with an expiry */
+        idx->exp[idx->nexp++] = (struct expiry){usual_until(idx, sel[i].st, sel[i].ch), sel[i].pid};
     idx->exp_cap = idx->nexp;
     for (size_t i = idx->nexp / 2; i-- > 0;)
         expiry_sift_down(idx->exp, idx->nexp, i);
@@ -500,6 +505,7 @@ static void *build_side(void *arg)
     tz_err err = work ? TZ_OK : TZ_ENOMEM;
     memset(idx->pos[SET_B], 0xFF, sb->n * sizeof *idx->pos[SET_B]);
     memset(idx->pos[SET_P], 0xFF, sb->n * sizeof *idx->pos[SET_P]);
+    memset(idx->pos[SET_W], 0xFF, sb->n * sizeof *idx->pos[SET_W]);
     if (!err)
         err = mi_set_build(&idx->set[SET_B], sb->all, sb->all_keys, sb->n, MI_TIME_NONE, 0,
                            idx->pos[SET_B], work);
@@ -511,19 +517,25 @@ static void *build_side(void *arg)
 }
 
 /*
- * The hour that nodes count status changes from: the build's `now`, or else
- * its latest change (or the clock, for an empty index), so that the windows a
- * query asks for, which end at its present, lie well inside the 3.7 years
- * either side that the nodes' hours reach.
+ * The hour that nodes count status changes from: the build's `now`, or the
+ * clock, so that the windows a query asks for, which end at its present, lie
+ * well inside the 3.7 years either side that the nodes' hours reach (a report
+ * dated far off by a bad clock must not move it).
  */
-static int32_t ch_base(const struct mi_rec *recs, size_t n, int32_t now)
+static int32_t ch_base(const struct tz_map_usual *usual, int64_t now)
 {
-    int32_t t = now;
-    for (size_t i = 0; now == INT32_MIN && i < n; i++)
-        t = recs[i].ch > t ? recs[i].ch : t;
-    if (t == INT32_MIN)
-        t = rel_time((int64_t)time(NULL));
+    int32_t t = rel_time(usual ? now : (int64_t)time(NULL));
     return t - (int32_t)(((int64_t)t % MI_TICK + MI_TICK) % MI_TICK);
+}
+
+/* A usual view whose windows are at most ten years and a `now` after 2000. */
+static bool usual_valid(const struct tz_map_usual *usual, int64_t now)
+{
+    for (int s = 0; s < NSTAT; s++) {
+        if (usual->shown_for[s] < 0 || usual->shown_for[s] > 10 * 366 * (int64_t)MI_DAY)
+            return false;
+    }
+    return now > 946684800;
 }
 
 static tz_err build(const struct tz_map_point *pts, size_t n, const struct tz_map_usual *usual,
@@ -532,6 +544,8 @@ static tz_err build(const struct tz_map_point *pts, size_t n, const struct tz_ma
     *out = NULL;
     if (n >= NONE / 2)
         return TZ_ETOOBIG;
+    if (usual && !usual_valid(usual, now))
+        return TZ_EINVAL;
     for (size_t i = 0; i < n; i++) {
         if (!point_valid(&pts[i]))
             return TZ_EINVAL;
@@ -559,7 +573,7 @@ static tz_err build(const struct tz_map_point *pts, size_t n, const struct tz_ma
         idx->usual = *usual;
         idx->usual_now = now;
     }
-    int32_t base = ch_base(all, n, usual ? rel_time(now) : INT32_MIN);
+    int32_t base = ch_base(usual, now);
     for (int s = 0; s < NSETS; s++)
         idx->set[s].L.ch_base = base;
     idx->set[SET_C].one_tree = true;
@@ -719,6 +733,33 @@ static bool built_in_a(const struct tz_map_index *idx, uint32_t pa)
     return a->built_chunks > 0 && pa < a->chunks[a->built_chunks - 1].end;
 }
 
+/*
+ * Keeps W current for the build point pid of A (category k, at position pa)
+ * that takes a new status: out of W, and back into W's buffer if the usual
+ * view shows it in a status with a window.
+ */
+static void window_update(struct tz_map_index *idx, uint32_t pid, uint32_t pa, unsigned k,
+                          uint8_t status, int32_t ch)
+{
+    struct mi_set *w = &idx->set[SET_W];
+    if (idx->pos[SET_W][pid] != NONE) {
+        mi_set_update(w, idx->pos[SET_W][pid], MI_TOMB, 0);
+        idx->pos[SET_W][pid] = NONE;
+    }
+    if (!usual_until(idx, status, ch) || !usual_shows(idx, k, status, ch))
+        return;
+    const struct mi_layout *A = &idx->set[SET_A].L;
+    struct mi_rec r = {A->x[pa], A->y[pa], A->recv[pa], ch, pid, (uint8_t)k, status};
+    /* Without room the point is missing from W: the queries that read W would miss it, so the
+     * view stops answering through W (window_ok) until a restart. */
+    if (mi_set_reserve(w) != TZ_OK) {
+        idx->window_broken = true;
+        return;
+    }
+    idx->pos[SET_W][pid] = mi_set_append(w, &r);
+    (void)mi_set_freeze(w, idx->pos[SET_W]);
+}
+
 /* Brings P's copy of the build point pid (category k) to a new status in place. */
 static void usual_update(struct tz_map_index *idx, uint32_t pid, unsigned k, uint8_t status,
                          int32_t ch)
@@ -773,6 +814,8 @@ tz_err tz_map_index_set_status(struct tz_map_index *idx, int64_t id, uint8_t sta
         }
         if (idx->has_usual)
             usual_update(idx, pid, idx->set[SET_A].L.cat[pa], status, ch);
+        if (idx->has_usual && built_in_a(idx, pa))
+            window_update(idx, pid, pa, idx->set[SET_A].L.cat[pa], status, ch);
     }
 done:
     pthread_rwlock_unlock(&idx->lock);
@@ -793,7 +836,8 @@ tz_err tz_map_index_expire(struct tz_map_index *idx, int64_t now)
         return TZ_EBUSY;
     idx->usual_now = now > idx->usual_now ? now : idx->usual_now;
     const struct mi_layout *P = &idx->set[SET_P].L;
-    while (idx->nexp > 0 && idx->exp[0].at <= now) {
+    /* A bounded share per call, so that queries never wait long behind a backlog. */
+    for (int done = 0; done < 4096 && idx->nexp > 0 && idx->exp[0].at <= now; done++) {
         struct expiry e = expiry_pop(idx);
         uint32_t pp = idx->pos[SET_P][e.pid];
         if (pp == NONE || P->st[pp] >= NSTAT)
@@ -804,6 +848,11 @@ tz_err tz_map_index_expire(struct tz_map_index *idx, int64_t now)
             continue; /* changed since: a later entry stands for it */
         note_expired(idx, P->cat[pp], s, ch);
         mi_set_update(&idx->set[SET_P], pp, MI_TOMB, 0);
+        uint32_t pw = idx->pos[SET_W][e.pid];
+        if (pw != NONE) {
+            mi_set_update(&idx->set[SET_W], pw, MI_TOMB, 0);
+            idx->pos[SET_W][e.pid] = NONE;
+        }
     }
     pthread_rwlock_unlock(&idx->lock);
     return TZ_OK;
@@ -1284,13 +1333,13 @@ static void walk(struct qctx *q, int set, uint32_t root, unsigned S, int sign)
     q->sign = 1;
 }
 
-/* The buffer of a set, not yet in any tree: every point is checked. */
-static void scan_buffer(struct qctx *q, int set, const struct tz_map_filter *f)
+/* The buffer of a set, not yet in any tree: every point of statuses S is checked. */
+static void scan_buffer(struct qctx *q, int set, const struct tz_map_filter *f, unsigned S)
 {
     use_set(q, set);
     const struct mi_layout *L = q->L;
     for (uint32_t p = (uint32_t)q->idx->set[set].frozen; p < L->n; p++)
-        scan(q, p, p + 1, f->status_mask[L->cat[p]] & ALL_STATUSES);
+        scan(q, p, p + 1, f->status_mask[L->cat[p]] & S);
 }
 
 /*
@@ -1375,6 +1424,34 @@ static unsigned usual_statuses(const struct qctx *q, const struct tz_map_filter 
 }
 
 /*
+ * Statuses with a window in the usual view that W answers for the categories
+ * that want them (when P does not answer them): every category the filter
+ * asks them of shows them in the view, and every point that left the view by
+ * time fails the filter's window. W holds the other points of the build in
+ * them.
+ */
+static unsigned window_statuses(const struct qctx *q, const struct tz_map_filter *f)
+{
+    const struct tz_map_index *idx = q->idx;
+    if (!idx->has_usual || idx->window_broken)
+        return 0;
+    unsigned S = 0;
+    for (int s = 0; s < NSTAT; s++) {
+        if (!idx->usual.shown_for[s])
+            continue;
+        bool asked = false, within = true;
+        for (int k = 0; k < NCAT; k++) {
+            bool want = (f->status_mask[k] >> s) & 1, shown = (idx->usual.status_mask[k] >> s) & 1;
+            asked |= want;
+            within &= !want || shown;
+        }
+        if (asked && within && (!idx->expired_any[s] || idx->expired_max_ch[s] < q->lminch[s]))
+            S |= 1u << s;
+    }
+    return S;
+}
+
+/*
  * Takes the points of statuses S of category k out of the hex bins, as P
  * counted them: from B for statuses the filter puts no window on (P then
  * holds every point of the build that B holds for them), else from A's and
@@ -1410,14 +1487,16 @@ static void plan(struct qctx *q, const struct tz_map_filter *f)
 {
     const struct mi_set *a = &q->idx->set[SET_A], *b = &q->idx->set[SET_B];
     const struct mi_set *c = &q->idx->set[SET_C], *l = &q->idx->set[SET_L];
-    const struct mi_set *p = &q->idx->set[SET_P];
+    const struct mi_set *p = &q->idx->set[SET_P], *w = &q->idx->set[SET_W];
     uint32_t croot = c->nchunks ? c->chunks[0].root[0] : NONE, broot[NCAT];
     unsigned clean[NCAT], minus[NCAT] = {0}, usual_out[NCAT] = {0};
-    unsigned usual = usual_statuses(q, f, usual_out);           /* statuses for P */
-    unsigned every = croot != NONE ? ALL_STATUSES & ~usual : 0; /* statuses for C */
+    unsigned usual = usual_statuses(q, f, usual_out); /* statuses for P */
+    unsigned window = window_statuses(q, f) & ~usual; /* statuses for W */
+    unsigned built = ALL_STATUSES & ~usual & ~window; /* the build's points elsewhere */
+    unsigned every = croot != NONE ? built : 0;       /* statuses for C */
     for (int k = 0; k < NCAT; k++) {
         broot[k] = b->nchunks ? b->chunks[0].root[k] : NONE;
-        clean[k] = broot[k] != NONE ? base_clean(q, k) & ~usual : 0;
+        clean[k] = broot[k] != NONE ? base_clean(q, k) & built : 0;
         if (broot[k] != NONE)
             every &= clean[k];
     }
@@ -1454,12 +1533,16 @@ static void plan(struct qctx *q, const struct tz_map_filter *f)
         unsigned U = every | (M & clean[k]);
         walk(q, SET_B, broot[k], M & clean[k] & ~every, 1);
         for (size_t i = 0; i < a->nchunks; i++)
-            walk(q, SET_A, a->chunks[i].root[k], i < a->built_chunks ? M & ~U & ~usual : M, 1);
+            walk(q, SET_A, a->chunks[i].root[k], i < a->built_chunks ? M & ~U & built : M, 1);
         for (size_t i = 0; i < l->nchunks; i++)
-            walk(q, SET_L, l->chunks[i].root[k], i < l->built_chunks ? M & ~U & ~usual : M, 1);
+            walk(q, SET_L, l->chunks[i].root[k], i < l->built_chunks ? M & ~U & built : M, 1);
+        for (size_t i = 0; i < w->nchunks; i++)
+            walk(q, SET_W, w->chunks[i].root[k], M & window, 1);
     }
-    scan_buffer(q, SET_A, f);
-    scan_buffer(q, SET_L, f);
+    scan_buffer(q, SET_A, f, ALL_STATUSES);
+    scan_buffer(q, SET_L, f, ALL_STATUSES);
+    if (window)
+        scan_buffer(q, SET_W, f, window);
 }
 
 static tz_err scratch_ready(struct tz_map_result *out, size_t limit, struct scratch **res)

@@ -136,14 +136,16 @@ struct tz_map_usual {
 /*
  * Builds the index as tz_map_index_build does, and the copy of the usual view
  * as it is at `now` (Unix seconds). Keep it current with tz_map_index_expire.
+ * TZ_EINVAL also for a window over ten years or a `now` before 2000.
  */
 tz_err tz_map_index_build_usual(const struct tz_map_point *pts, size_t n,
                                 const struct tz_map_usual *usual, int64_t now,
                                 struct tz_map_index **out);
 /*
  * Takes the points whose time in the usual view has passed by `now` out of
- * its copy. Cheap when there is nothing to do (call it before each query);
- * without it, queries of the usual view stay right but slow down.
+ * its copy (at most a few thousand a call). Cheap when there is nothing to do
+ * (call it before each query); without it, queries of the usual view stay
+ * right but slow down.
  */
 tz_err tz_map_index_expire(struct tz_map_index *idx, int64_t now);
 /* Adds a new report (TZ_ECONFLICT if its id is indexed already). */

@@ -202,6 +202,8 @@ static struct tz_map_filter usual_filter(void)
     }
     if (rnd() % 8 == 0)
         f.received_from = test_now - (int64_t)(rnd() % (90 * 86400));
+    if (rnd() % 8 == 0) /* a window on a status the view shows without one */
+        f.min_changed_at[rnd() % 3] = test_now - (int64_t)(rnd() % (60 * 86400));
     return f;
 }
 
@@ -479,7 +481,9 @@ static void random_queries_match_brute_force(void **state)
     /* The random cases cover clusters, single reports and cut answers. */
     assert_true(features > 2000);
     assert_true(singles > 200);
-    assert_true(truncated > 0);
+    /* (The run with a usual view draws other filters, narrower on average: cut answers come from
+     * the first run.) */
+    assert_true(truncated > 0 || usual_run);
 }
 
 static void clusters_are_the_union_of_the_clusters_one_zoom_in(void **state)
