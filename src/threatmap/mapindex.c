@@ -28,7 +28,7 @@
  *
  * Sets. A node that mixes categories cannot answer a category filter, and
  * one that mixes old and new reports cannot answer a date filter, so the
- * points are kept in five sets (each a structure of arrays with trees):
+ * points are kept in six sets (each a structure of arrays with trees):
  *   A  by received_at, in chunks of n/16 points (4,096 to 65,536), a tree per
  *      (chunk, category). A received_at range reads the chunks it touches:
  *      those inside it from node sums, at most two in part. Every point of A
@@ -52,11 +52,18 @@
  *      per category and per time chunk for the hidden categories and the
  *      windows. A point leaves P when its window closes (a heap of expiries,
  *      tz_map_index_expire) or a change hides it; a hidden point of the build
- *      that a change shows moves to A's buffer (P has no place for it).
- * A point lives in A or L; B, C and P mirror the points of the build. Hex
+ *      that a change shows moves to A's buffer (P has no place for it). In hex
+ *      mode P also answers a filter that wants most of the view's categories:
+ *      the others' points are taken back out (usual_minus).
+ *   W  P's points in a status with a window (not confirmed, eliminated: a few
+ *      per cent), a tree per category, with a buffer that takes the build's
+ *      points as they change into such a status. A public map filtered to a
+ *      category or a group reads those statuses from W instead of every time
+ *      chunk of A and L.
+ * A point lives in A or L; B, C, P and W mirror points of the build. Hex
  * bins need no ids or boxes of points, so in hex mode a status that all but
  * a few categories want is counted from C and the others' points are taken
- * back out through their trees in B. About 160 bytes per report.
+ * back out through their trees in B. About 170 bytes per report.
  *
  * Updates. A new report goes to the end of A (or L), a buffer that queries
  * scan point by point; every MI_BUFFER_POINTS the buffer is sorted into a new
