@@ -447,8 +447,8 @@ static struct expiry expiry_pop(struct tz_map_index *idx)
     return top;
 }
 
-/* Builds P over the points of `all` (in key order) that the usual view shows, and the heap of
- * their expiries. */
+/* Builds P over the points of `all` (in key order) that the usual view shows, W over those of
+ * them in a status with a window, and the heap of their expiries. */
 static tz_err build_usual(struct tz_map_index *idx, const struct mi_rec *all,
                           const uint64_t *all_keys, size_t n, void *work)
 {
@@ -495,7 +495,7 @@ static tz_err build_usual(struct tz_map_index *idx, const struct mi_rec *all,
     return err;
 }
 
-/* B and P, built on a thread of their own beside A, L and C (about half the work each). */
+/* B, P and W, built on a thread of their own beside A, L and C (about half the work each). */
 struct side_build {
     struct tz_map_index *idx;
     const struct mi_rec *all; /* every point of the build in key order */
@@ -591,9 +591,9 @@ static tz_err build(const struct tz_map_point *pts, size_t n, const struct tz_ma
     bool threaded = pthread_create(&thread, NULL, build_side, &side) == 0;
     if (!threaded)
         build_side(&side);
-    for (int s = SET_A; s <= SET_L; s++)
-        if (s != SET_B)
-            memset(idx->pos[s], 0xFF, n * sizeof *idx->pos[s]);
+    static const int main_sets[] = {SET_A, SET_L, SET_C}; /* this thread's; build_side's others */
+    for (size_t i = 0; i < sizeof main_sets / sizeof main_sets[0]; i++)
+        memset(idx->pos[main_sets[i]], 0xFF, n * sizeof *idx->pos[main_sets[i]]);
     in_a = split_late(all, all_keys, n, late, recs, keys);
     err = mi_set_build(&idx->set[SET_A], recs, keys, in_a, MI_TIME_RECEIVED,
                        chunk_size(in_a, 16, 4096, 65536), idx->pos[SET_A], work);
