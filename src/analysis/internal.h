@@ -20,6 +20,10 @@ struct an_params {
 /* Splits params into those whose key is in keys (NULL-terminated) and the rest. */
 tz_err an_split(const struct tz_query_param *params, size_t count, const char *const *keys,
                 struct an_params *out, struct tz_field_errors *errs);
+/* an_split for an analysis that takes no map filters: each of the rest is an unknown parameter
+ * (listed in errs; the caller answers 400 once it has checked its own). */
+tz_err an_split_own(const struct tz_query_param *params, size_t count, const char *const *keys,
+                    struct an_params *out, struct tz_field_errors *errs);
 /* Reads a number in [lo, hi]; false (and an entry in errs) otherwise. */
 bool an_double(const struct tz_query_param *p, double lo, double hi, double *out,
                struct tz_field_errors *errs);

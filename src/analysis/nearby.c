@@ -281,11 +281,9 @@ tz_err tz_analysis_linked_json(struct tz_threatmap *tm, const struct tz_query_pa
     static const char *const keys[] = {"id", NULL};
     struct an_params ap;
     double idd = 0;
-    tz_err err = an_split(params, count, keys, &ap, errs);
+    tz_err err = an_split_own(params, count, keys, &ap, errs);
     if (err)
         return err;
-    for (size_t i = 0; i < ap.rest_count; i++)
-        tz_fielderr_add(errs, ap.rest[i].key, "unknown parameter");
     bool have = false;
     for (size_t i = 0; i < ap.own_count; i++)
         have = an_double(ap.own[i], 1, 9007199254740991.0, &idd, errs);

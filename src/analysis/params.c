@@ -32,6 +32,15 @@ tz_err an_split(const struct tz_query_param *params, size_t count, const char *c
     return TZ_OK;
 }
 
+tz_err an_split_own(const struct tz_query_param *params, size_t count, const char *const *keys,
+                    struct an_params *out, struct tz_field_errors *errs)
+{
+    tz_err err = an_split(params, count, keys, out, errs);
+    for (size_t i = 0; !err && i < out->rest_count; i++)
+        tz_fielderr_add(errs, out->rest[i].key, "unknown parameter");
+    return err;
+}
+
 static const char *value_of(const struct tz_query_param *p)
 {
     return p->value ? p->value : "";

@@ -266,11 +266,9 @@ tz_err tz_analysis_stats(struct tz_threatmap *tm, const struct tz_query_param *p
     struct stats s = {.tm = tm, .by = BY_DISTRICT, .now = now};
     struct tz_scan_filter f = {0};
     int fmt = 0;
-    tz_err err = an_split(params, count, keys, &ap, errs);
+    tz_err err = an_split_own(params, count, keys, &ap, errs);
     if (err)
         return err;
-    for (size_t i = 0; i < ap.rest_count; i++)
-        tz_fielderr_add(errs, ap.rest[i].key, "unknown parameter");
     for (size_t i = 0; i < ap.own_count; i++) {
         const struct tz_query_param *p = ap.own[i];
         int choice;

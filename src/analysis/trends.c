@@ -120,11 +120,9 @@ tz_err tz_analysis_trends_json(struct tz_threatmap *tm, const struct tz_query_pa
     bool any = false;
     int64_t from = 0, to = now;
     const char *district = NULL;
-    tz_err err = an_split(params, count, keys, &ap, errs);
+    tz_err err = an_split_own(params, count, keys, &ap, errs);
     if (err)
         return err;
-    for (size_t i = 0; i < ap.rest_count; i++)
-        tz_fielderr_add(errs, ap.rest[i].key, "unknown parameter");
     for (size_t i = 0; i < ap.own_count; i++) {
         const struct tz_query_param *p = ap.own[i];
         const char *v = p->value ? p->value : "";
