@@ -9,7 +9,7 @@
 
 #include "http/internal.h"
 
-static int hex_digit(char c)
+int http_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -29,8 +29,8 @@ static bool decode(const char *s, size_t n, char *out)
         if (c == '+') {
             c = ' ';
         } else if (c == '%') {
-            int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
-            int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
+            int hi = i + 2 < n ? http_hex_digit(s[i + 1]) : -1;
+            int lo = hi >= 0 ? http_hex_digit(s[i + 2]) : -1;
             if (lo < 0)
                 return false;
             c = (char)(hi * 16 + lo);

@@ -169,6 +169,9 @@ enum MHD_Result http_queue_response(struct request *req, unsigned status, struct
                                     const char *type);
 /* On the writer thread once a suspended report is durable: records err and resumes req. */
 void http_report_committed(void *ctx, tz_err err);
+/* The value of a hex digit (either case), or -1 (form.c; also the URL decoder of server.c). */
+int http_hex_digit(char c);
+
 /* An application/x-www-form-urlencoded body, decoded (form.c). */
 #define HTTP_FORM_PARAMS_MAX 64
 struct http_form {

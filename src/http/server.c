@@ -192,17 +192,6 @@ static enum MHD_Result begin_request(struct request *req)
     return MHD_YES;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Percent-decodes a path or query value in place, like libmicrohttpd's own
  * decoder but leaving "%00" as it is: decoded, the NUL would silently cut the
@@ -213,8 +202,8 @@ static size_t unescape_keeping_nul(void *cls, struct MHD_Connection *conn, char 
 {
     char *out = s;
     for (const char *in = s; *in; in++) {
-        int hi = in[0] == '%' ? hex_value(in[1]) : -1;
-        int lo = hi >= 0 ? hex_value(in[2]) : -1;
+        int hi = in[0] == '%' ? http_hex_digit(in[1]) : -1;
+        int lo = hi >= 0 ? http_hex_digit(in[2]) : -1;
         if (lo >= 0 && (hi | lo) != 0) {
             *out++ = (char)(hi * 16 + lo);
             in += 2;
