@@ -68,28 +68,39 @@ tz_err tz_buf_puts(struct tz_buf *b, const char *s)
 
 tz_err tz_buf_printf(struct tz_buf *b, const char *fmt, ...)
 {
-    /* Format straight into the free space; only when it does not fit, grow and format again. */
-    size_t room = b->data ? b->cap - b->len : 0;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
+    tz_err err = tz_buf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return TZ_EINVAL;
+    return err;
+}
+
+tz_err tz_buf_vprintf(struct tz_buf *b, const char *fmt, va_list ap)
+{
+    /* Format straight into the free space; only when it does not fit, grow and format again. */
+    tz_err err = TZ_OK;
+    size_t room = b->data ? b->cap - b->len : 0;
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
+    if (n < 0) {
+        err = TZ_EINVAL;
+        goto done;
+    }
     if ((size_t)n < room && (size_t)n <= b->max - b->len) {
         b->len += (size_t)n;
-        return TZ_OK;
+        goto done;
     }
     if (room)
         b->data[b->len] = '\0'; /* undo the partial write */
-    tz_err err = reserve(b, (size_t)n);
-    if (err)
-        return err;
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-    return TZ_OK;
+    err = reserve(b, (size_t)n);
+    if (!err) {
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+        b->len += (size_t)n;
+    }
+done:
+    va_end(again);
+    return err;
 }
 
 /* Writes v's decimal digits ending just before end; returns where they start. */

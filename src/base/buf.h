@@ -32,6 +32,9 @@ tz_err tz_buf_append(struct tz_buf *b, const void *s, size_t n);
 tz_err tz_buf_puts(struct tz_buf *b, const char *s);
 /* Appends printf-style formatted text. */
 tz_err tz_buf_printf(struct tz_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with a va_list (for writers that wrap a buffer with their own error state). */
+tz_err tz_buf_vprintf(struct tz_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /*
  * Appends v with six decimals, as "%.6f" would, without printf (a third of a
  * map answer's cost was printf). The sixth decimal is rounded half away from

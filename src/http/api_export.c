@@ -47,12 +47,10 @@ __attribute__((format(printf, 2, 3))) static void putf(struct out *o, const char
 {
     if (o->err)
         return;
-    char text[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(text, sizeof text, fmt, ap);
+    o->err = tz_buf_vprintf(o->b, fmt, ap);
     va_end(ap);
-    o->err = n < 0 || (size_t)n >= sizeof text ? TZ_EINVAL : tz_buf_append(o->b, text, (size_t)n);
 }
 
 static void put_json(struct out *o, const char *s)

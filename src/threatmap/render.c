@@ -46,13 +46,10 @@ __attribute__((format(printf, 2, 3))) static void jw_printf(struct jw *w, const 
 {
     if (w->err)
         return;
-    char small[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
+    w->err = tz_buf_vprintf(w->b, fmt, ap);
     va_end(ap);
-    /* Every format here is short; a longer one is a programming error, refused as such. */
-    w->err = n < 0 || (size_t)n >= sizeof small ? TZ_EINVAL : tz_buf_append(w->b, small, (size_t)n);
 }
 
 /* A JSON string, or null for NULL. */
