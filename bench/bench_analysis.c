@@ -26,32 +26,13 @@
 #include <time.h>
 
 #include "analysis/analysis.h"
+#include "rng.h"
 
 #define NOW 1748736000 /* 2025-06-01T00:00:00Z */
 #define DAY 86400
 #define ROUNDS 5
 #define CHECKS 100000
 #define TOWNS 600
-
-static uint64_t rng = 0x2545F4914F6CDD1Dull;
-
-static uint64_t next(void)
-{
-    uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static double uniform(void)
-{
-    return (double)(next() >> 11) / 9007199254740992.0;
-}
-
-static double gauss(void)
-{
-    return sqrt(-2.0 * log(uniform() + 1e-300)) * cos(2.0 * M_PI * uniform());
-}
 
 static double now_s(void)
 {
