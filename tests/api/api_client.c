@@ -1,15 +1,15 @@
 /* api_client.c - start the real server and talk HTTP to it (see api_client.h). */
 #include "api_client.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -75,8 +75,8 @@ int api_start(struct api_server *s)
         close(fds[1]);
         /* Tests file many reports from 127.0.0.1: the write limit is lifted unless a test's
          * own --write-rate (which comes later and wins) sets one. */
-        char *argv[32] = {(char *)s->binary, "serve", "--port", "0", "--db", s->db,
-                          "--write-rate", "0", "--login-rate", "0"};
+        char *argv[32] = {(char *)s->binary, "serve", "--port",       "0", "--db", s->db,
+                          "--write-rate",    "0",     "--login-rate", "0"};
         for (int i = 0, n = 10; i < 16 && s->serve_args[i] && n < 31; i++)
             argv[n++] = (char *)s->serve_args[i];
         if (s->fsize_limit > 0) {
@@ -116,6 +116,24 @@ int api_stop(struct api_server *s, int sig)
     }
     s->pid = 0;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int api_finish(struct api_server *s)
+{
+    int status = api_stop(s, SIGTERM);
+    api_cleanup(s);
+    if (status != 0)
+        fprintf(stderr, "tarcza serve exited with %d\n", status);
+    return status;
+}
+
+void api_discard(struct api_server *s)
+{
+    if (s->pid > 0)
+        api_stop(s, SIGKILL);
+    if (s->dir[0])
+        api_cleanup(s);
+    memset(s, 0, sizeof *s);
 }
 
 void api_cleanup(struct api_server *s)
@@ -266,8 +284,7 @@ long api_count_rows(struct api_server *s, const char *table)
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
     if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         count = (long)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     sqlite3_close(db);

@@ -18,13 +18,14 @@ struct api_server {
     pid_t pid;
     uint16_t port;
     const char *serve_args[16]; /* more arguments of `serve` for api_start, NULL-terminated */
-    const char *extra_headers[4]; /* sent with every request while set ("Name: value"), NULL-ended */
+    const char
+        *extra_headers[4]; /* sent with every request while set ("Name: value"), NULL-ended */
     long long fsize_limit; /* > 0: RLIMIT_FSIZE of the server (bytes; SIGXFSZ ignored) */
 };
 
 struct api_response {
     long status;
-    char *body;    /* NUL-terminated */
+    char *body; /* NUL-terminated */
     size_t len;
     char *headers; /* raw header block */
     json_t *json;  /* the body parsed, or NULL */
@@ -34,14 +35,22 @@ struct api_response {
 int api_prepare(struct api_server *s, const char *binary, int reports);
 /* Starts `tarcza serve --port 0` on the database with s->args and learns its port. */
 int api_start(struct api_server *s);
-/* Stops the server with a signal (SIGTERM to stop cleanly, SIGKILL to crash it); its exit status. */
+/* Stops the server with a signal (SIGTERM to stop cleanly, SIGKILL to crash it); its exit status.
+ */
 int api_stop(struct api_server *s, int sig);
 /* Removes the temporary directory. */
 void api_cleanup(struct api_server *s);
-/* Runs the tarcza command with arguments (NULL-terminated), output to out_path; returns its exit code. */
+/* Stops the server cleanly (SIGTERM) and removes its files; its exit status, told on stderr when
+ * not 0 (under the sanitizers, a leak or an error found in the server). */
+int api_finish(struct api_server *s);
+/* After a test, failed or not: kills the server if it runs, removes its files, zeroes s. */
+void api_discard(struct api_server *s);
+/* Runs the tarcza command with arguments (NULL-terminated), output to out_path; returns its exit
+ * code. */
 int api_run_cli(struct api_server *s, const char *out_path, ...);
 
-/* Sends a request; content_type NULL sends none; body may be NULL. chunked sends the body chunked. */
+/* Sends a request; content_type NULL sends none; body may be NULL. chunked sends the body chunked.
+ */
 int api_request(struct api_server *s, const char *method, const char *path,
                 const char *content_type, const char *body, size_t len, int chunked,
                 struct api_response *r);

@@ -63,10 +63,8 @@ static int server_exit_status;
 static int stop_server(void **state)
 {
     (void)state;
-    int status = api_stop(&server, SIGTERM);
-    api_cleanup(&server);
-    server_exit_status = status;
-    return status == 0 ? 0 : -1;
+    server_exit_status = api_finish(&server);
+    return server_exit_status == 0 ? 0 : -1;
 }
 
 static json_t *get_ok(const char *path, struct api_response *r)

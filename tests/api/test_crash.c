@@ -69,11 +69,7 @@ static atomic_long sequence;
 
 static int kill_server(void **state)
 {
-    if (current.pid > 0)
-        api_stop(&current, SIGKILL);
-    if (current.dir[0])
-        api_cleanup(&current);
-    memset(&current, 0, sizeof current);
+    api_discard(&current);
     return 0;
 }
 

@@ -46,11 +46,7 @@ static void start_with(struct api_server *s, ...)
 /* After each test, even a failed one: no server left running, no files left. */
 static int kill_server(void **state)
 {
-    if (current.pid > 0)
-        api_stop(&current, SIGKILL);
-    if (current.dir[0])
-        api_cleanup(&current);
-    memset(&current, 0, sizeof current);
+    api_discard(&current);
     return 0;
 }
 

@@ -50,12 +50,8 @@ static int server_exit_status;
 
 static int stop_server(void **state)
 {
-    int status = api_stop(&server, SIGTERM);
-    api_cleanup(&server);
-    server_exit_status = status;
-    if (status != 0)
-        fprintf(stderr, "tarcza serve exited with %d\n", status);
-    return status == 0 ? 0 : -1;
+    server_exit_status = api_finish(&server);
+    return server_exit_status == 0 ? 0 : -1;
 }
 
 /* Issues a new API key through the command line (as an admin would); returns its id. */
