@@ -67,12 +67,21 @@ bool police_caller(struct request *req, bool changes, struct tz_principal *p,
     return true;
 }
 
-tz_err police_body(struct request *req, const char *const *allowed, json_t **out,
-                   struct tz_field_errors *errs)
+/* Whether key is one of list (NULL-terminated). */
+static bool in_list(const char *const *list, const char *key)
 {
-    json_error_t jerr;
+    for (size_t i = 0; list[i]; i++) {
+        if (strcmp(key, list[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+tz_err police_body_object(struct request *req, const char *const *allowed, json_t **out,
+                          struct tz_field_errors *errs)
+{
     json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len,
-                              JSON_REJECT_DUPLICATES, &jerr);
+                              JSON_REJECT_DUPLICATES, NULL);
     if (!root || !json_is_object(root)) {
         json_decref(root);
         return TZ_EMALFORMED;
@@ -81,12 +90,25 @@ tz_err police_body(struct request *req, const char *const *allowed, json_t **out
     json_t *value;
     json_object_foreach(root, key, value)
     {
-        bool known = false;
-        for (size_t i = 0; allowed[i]; i++)
-            known = known || strcmp(key, allowed[i]) == 0;
-        if (!known)
+        if (!in_list(allowed, key))
             tz_fielderr_add(errs, "/", "unknown field %.60s", key);
-        else if (!json_is_string(value) && !json_is_null(value))
+    }
+    *out = root;
+    return TZ_OK;
+}
+
+tz_err police_body(struct request *req, const char *const *allowed, json_t **out,
+                   struct tz_field_errors *errs)
+{
+    json_t *root = NULL;
+    tz_err err = police_body_object(req, allowed, &root, errs);
+    if (err)
+        return err;
+    const char *key;
+    json_t *value;
+    json_object_foreach(root, key, value)
+    {
+        if (in_list(allowed, key) && !json_is_string(value) && !json_is_null(value))
             tz_fielderr_add(errs, key, "must be a string");
     }
     if (errs->count) {

@@ -305,19 +305,11 @@ enum MHD_Result api_report_transition(struct request *req)
 static tz_err merge_body(struct request *req, int64_t *into, char *note, size_t note_size,
                          struct tz_field_errors *errs)
 {
-    json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len,
-                              JSON_REJECT_DUPLICATES, NULL);
-    if (!root || !json_is_object(root)) {
-        json_decref(root);
-        return TZ_EMALFORMED;
-    }
-    const char *key;
-    json_t *value;
-    json_object_foreach(root, key, value)
-    {
-        if (strcmp(key, "into") != 0 && strcmp(key, "note") != 0)
-            tz_fielderr_add(errs, "/", "unknown field %.60s", key);
-    }
+    static const char *const allowed[] = {"into", "note", NULL};
+    json_t *root = NULL;
+    tz_err err = police_body_object(req, allowed, &root, errs);
+    if (err)
+        return err;
     json_t *v = json_object_get(root, "into");
     *into = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
     if (*into <= 0 || *into == req->id)

@@ -22,8 +22,15 @@ bool police_caller(struct request *req, bool changes, struct tz_principal *p,
 /* A problem answer of an explicit status with a detail. */
 enum MHD_Result police_refuse(struct request *req, unsigned status, const char *detail);
 /*
- * Reads the body as a JSON object whose members are all in allowed (a NULL-
- * terminated list) and are strings or null. TZ_EMALFORMED, or TZ_EINVAL with errs.
+ * Reads the body as a JSON object (TZ_EMALFORMED when it is not one) and
+ * lists in errs each member whose key is not in allowed (a NULL-terminated
+ * list); the caller checks the members' values and answers errs.
+ */
+tz_err police_body_object(struct request *req, const char *const *allowed, json_t **out,
+                          struct tz_field_errors *errs);
+/*
+ * police_body_object for a body of strings: also each member a string or
+ * null. TZ_EMALFORMED, or TZ_EINVAL with errs.
  */
 tz_err police_body(struct request *req, const char *const *allowed, json_t **out,
                    struct tz_field_errors *errs);
