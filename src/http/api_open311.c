@@ -1218,12 +1218,5 @@ enum MHD_Result api_open311_post(struct request *req)
     if (!prepared)
         return ret;
 
-    /* As POST /api/v1/reports: suspend first, then submit (the writer may finish at once). */
-    req->state = REQUEST_COMMITTING;
-    atomic_fetch_add(&srv->suspended, 1);
-    MHD_suspend_connection(req->conn);
-    err = tz_threatmap_submit_async(srv->tm, &req->sub, http_report_committed, req);
-    if (err)
-        http_report_committed(req, err);
-    return MHD_YES;
+    return http_submit_report(req);
 }

@@ -14,7 +14,7 @@
 #define REPORT_BODY_MAX (64u * 1024)
 
 /* Runs on the writer thread once the report's batch is durable (or failed). */
-void http_report_committed(void *ctx, tz_err err)
+static void report_committed(void *ctx, tz_err err)
 {
     struct request *req = ctx;
     struct tz_http *srv = req->srv;
@@ -74,13 +74,18 @@ enum MHD_Result api_reports_create(struct request *req)
     if (err)
         return http_respond_problem(req, err, NULL, NULL);
 
+    return http_submit_report(req);
+}
+
+enum MHD_Result http_submit_report(struct request *req)
+{
     /* Suspend first, then submit: the writer may finish before this function returns. */
     req->state = REQUEST_COMMITTING;
-    atomic_fetch_add(&srv->suspended, 1);
+    atomic_fetch_add(&req->srv->suspended, 1);
     MHD_suspend_connection(req->conn);
-    err = tz_threatmap_submit_async(srv->tm, &req->sub, http_report_committed, req);
+    tz_err err = tz_threatmap_submit_async(req->srv->tm, &req->sub, report_committed, req);
     if (err)
-        http_report_committed(req, err);
+        report_committed(req, err);
     return MHD_YES;
 }
 

@@ -167,8 +167,12 @@ enum MHD_Result api_static(struct request *req);
 /* Adds the headers every answer carries (type among them), queues resp and releases it. */
 enum MHD_Result http_queue_response(struct request *req, unsigned status, struct MHD_Response *resp,
                                     const char *type);
-/* On the writer thread once a suspended report is durable: records err and resumes req. */
-void http_report_committed(void *ctx, tz_err err);
+/*
+ * Submits req->sub (validated) to the group-commit writer and suspends the
+ * connection until the report is durable; the answer follows when it resumes
+ * (api_reports.c, for POST /api/v1/reports and Open311's POST).
+ */
+enum MHD_Result http_submit_report(struct request *req);
 /* The value of a hex digit (either case), or -1 (form.c; also the URL decoder of server.c). */
 int http_hex_digit(char c);
 
