@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "analysis/analysis.h"
+#include "http/render.h"
 #include "rng.h"
 
 #define NOW 1748736000 /* 2025-06-01T00:00:00Z */
@@ -153,7 +154,7 @@ int main(int argc, char **argv)
         struct tz_buf b;
         tz_buf_init(&b, 256u << 20);
         double t1 = now_s();
-        tz_hotspots_geojson(&h, proj, false, &b);
+        tz_http_hotspots_geojson(&h, proj, false, &b);
         geojson_s = now_s() - t1;
         json_bytes = b.len;
         tz_buf_free(&b);

@@ -40,10 +40,15 @@ rm -f "$work/points.csv"
 echo; echo "## SQLite batched-insert ceiling and group commit (bench_store)"
 "$build/bench/bench_store"
 
+echo; echo "## structured exchange: durable intake with entities, and a unit's inbox (bench_exchange)"
+"$build/bench/bench_exchange" "${EXCHANGE_MESSAGES:-1000000}" "${EXCHANGE_INTAKE:-3000}"
+
 # Starts tarcza on a demo database and sets $port.
 start_tarcza() {
   "$build/tarcza" demo --db "$work/t.db" --reports "${1:-1000}" >/dev/null
-  "$build/tarcza" serve --port 0 --db "$work/t.db" --write-rate 0 >"$work/serve.out" 2>"$work/serve.err" &
+  # --log off: these sections measure the service as before the request log existed (the log's
+  # cost is one write() per request; the soak below runs with it on).
+  "$build/tarcza" serve --port 0 --db "$work/t.db" --write-rate 0 --per-ip-connections 0 --log off >"$work/serve.out" 2>"$work/serve.err" &
   server_pid=$!
   for _ in $(seq 600); do grep -q serving "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
   port=$(sed -n 's/.*:\([0-9]*\) (.*/\1/p' "$work/serve.out")
@@ -124,5 +129,58 @@ for format in csv geojson; do
 done
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
+echo; echo "## assistant: language identification by language and length, beside libexttextcat (bench_lang)"
+corpus="$here/../tests/data/assistant/corpus.jsonl"
+"$build/bench/bench_lang" "$here/../tests/data/assistant/lang/eval.tsv" \
+  $([ -f "$corpus" ] && echo "$corpus")
+
+echo; echo "## assistant: search over 1,000,000 report descriptions in two scripts (bench_search)"
+"$build/bench/bench_search" 1000000
+
 echo; echo "## soak: ${SOAK_SECONDS:-600} s at ${SOAK_RATE:-500} requests/s, 90 % map queries, 10 % reports (bench/soak.sh)"
 "$here/soak.sh" "$build"
+
+# Screening (issue 15): the person index at 1,000,000 generated persons (SCREEN_PERSONS), one
+# thread; the evaluation set's precision and recall for tarcza (tests/data/screening/pairs.tsv)
+# and, on the same pairs, for PostgreSQL's pg_trgm and fuzzystrmatch (bench/screening_pg.sh).
+echo; echo "## screening: person index (bench_screening) and the evaluation set"
+"$build/bench/bench_screening" "${SCREEN_PERSONS:-1000000}" 20000
+if [ -x "$build/tests/test_screening_eval" ]; then
+  "$build/tests/test_screening_eval" "$here/../tests/data/screening/pairs.tsv" | tail -6
+fi
+"$here/screening_pg.sh" "$here/../tests/data/screening/pairs.tsv"
+echo; echo "## screening: documents and vehicles, 10,000,000 documents and 5,000,000 vehicles; MRZ, VIN and plate readers (bench_screening_ids)"
+"$build/bench/bench_screening_ids"
+
+echo; echo "## address search: 8,000,000 generated addresses, 200,000 queries (bench_addresses)"
+"$build/bench/bench_addresses"
+
+echo; echo "## assistant: precision and recall per entity type on the corpus, and a 2,000-character message (bench_assistant)"
+"$build/bench/bench_assistant" "$here/../tests/data/assistant/corpus.jsonl"
+
+# Start-up at national scale (docs/operations.md): from exec to serving (the "serving" line is
+# printed once the map index is built and the port listens), on demo databases of 1 M and 10 M
+# reports, two starts each; the 10 M database is built once (minutes). STARTUP_MAX bounds the
+# largest size (default 10000000).
+echo; echo "## start-up to serving: 1,000,000 and 10,000,000 demo reports (two starts each)"
+for n in 1000000 10000000; do
+  [ "$n" -gt "${STARTUP_MAX:-10000000}" ] && continue
+  rm -f "$work/s.db" "$work/s.db-wal" "$work/s.db-shm"
+  t0=$(date +%s.%N)
+  "$build/tarcza" demo --db "$work/s.db" --reports "$n" >/dev/null
+  echo "startup reports=$n demo_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') db_bytes=$(stat -c %s "$work/s.db")"
+  for run in 1 2; do
+    t0=$(date +%s.%N)
+    "$build/tarcza" serve --port 0 --db "$work/s.db" --log off >"$work/s.out" 2>"$work/s.err" &
+    server_pid=$!
+    until grep -q serving "$work/s.out" 2>/dev/null; do
+      kill -0 "$server_pid" 2>/dev/null || { echo "serve stopped: $(cat "$work/s.err")"; exit 1; }
+      sleep 0.01
+    done
+    t1=$(date +%s.%N)
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
+    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+    echo "startup reports=$n run=$run to_serving_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') rss_kb=$rss"
+  done
+done
+rm -f "$work/s.db" "$work/s.db-wal" "$work/s.db-shm"

@@ -22,7 +22,7 @@ trap cleanup EXIT
 
 "$build/tarcza" demo --db "$work/t.db" --reports "$reports" >/dev/null
 # The write limit is lifted: every report comes from 127.0.0.1.
-"$build/tarcza" serve --port 0 --db "$work/t.db" --write-rate 0 >"$work/serve.out" 2>"$work/serve.err" &
+"$build/tarcza" serve --port 0 --db "$work/t.db" --write-rate 0 --per-ip-connections 0 >"$work/serve.out" 2>"$work/serve.err" &
 server_pid=$!
 for _ in $(seq 600); do grep -q serving "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's/.*:\([0-9]*\) (.*/\1/p' "$work/serve.out")

@@ -72,7 +72,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         tz_auth_hotp(rec.totp_secret, TZ_TOTP_SECRET_LEN, (uint64_t)(tz_auth_now(auth) / 30), 6));
     struct tz_login_result res;
     if (tz_auth_login(auth, "fuzz", "a password for fuzzing", code, "fuzz", &res) ||
-        tz_auth_token_create(auth, "fuzz", "fuzz", "fuzz", token) ||
+        tz_auth_token_create(auth, "fuzz", "fuzz", 0, "fuzz", token) ||
         tz_auth_session(auth, res.session, &live))
         abort();
     memcpy(session, res.session, sizeof session);

@@ -1,6 +1,7 @@
 /*
  * fuzz_query.c - libFuzzer harness of the query strings of GET /api/v1/reports
- * (tz_threatmap_list_json) and GET /api/v1/map (tz_threatmap_map_json).
+ * (tz_http_list_json) and GET /api/v1/map (tz_http_map_json), read by http
+ * (tz_http_public_query, http/query_map.c) with threatmap's rules.
  *
  * The input is a query string as it follows the '?'. It is split the way
  * libmicrohttpd splits one for the HTTP layer: pairs separated by '&', the key
@@ -36,6 +37,7 @@
 #include "base/tztime.h"
 #include "check.h"
 #include "fixture.h"
+#include "http/render.h"
 #include "threatmap/mapindex.h"
 
 #define MAX_PARAMS 32                    /* TZ_HTTP_MAX_QUERY_PARAMS (http/internal.h) */
@@ -379,7 +381,7 @@ static tz_err run_map(const struct tz_query_param *params, size_t count,
     struct tz_field_errors errs = {0};
     struct tz_buf out;
     tz_buf_init(&out, MAP_BODY_MAX);
-    tz_err err = tz_threatmap_map_json(fx->tm, all, count, fx->now, &out, &errs);
+    tz_err err = tz_http_map_json(fx->tm, all, count, fx->now, &out, &errs);
     if (err == TZ_OK) {
         FUZZ_CHECK(errs.count == 0, "map: TZ_OK with %zu field errors", errs.count);
         const char *z = last_value(all, count, "zoom");
@@ -402,7 +404,7 @@ static long run_list(const struct tz_query_param *params, size_t count)
     struct tz_buf out;
     long complete = -1;
     tz_buf_init(&out, LIST_BODY_MAX);
-    tz_err err = tz_threatmap_list_json(fx->tm, params, count, fx->now, &out, &errs);
+    tz_err err = tz_http_list_json(fx->tm, params, count, fx->now, &out, &errs);
     if (err == TZ_OK) {
         FUZZ_CHECK(errs.count == 0, "list: TZ_OK with %zu field errors", errs.count);
         struct view v = view_of(params, count);

@@ -1,6 +1,6 @@
 /*
  * fuzz_report.c - libFuzzer harness of the report body of POST /api/v1/reports
- * (tz_threatmap_prepare): the input is the body, exactly as the HTTP layer
+ * (tz_http_report_prepare): the input is the body, exactly as the HTTP layer
  * hands it over.
  *
  * Nothing is submitted, so the fixture stays as it was opened. What must hold
@@ -20,6 +20,7 @@
 
 #include "check.h"
 #include "fixture.h"
+#include "http/report_json.h"
 
 static const struct fuzz_fixture *fx;
 
@@ -90,8 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct tz_submission sub;
     struct tz_field_errors errs = {0};
-    tz_err err =
-        tz_threatmap_prepare(fx->tm, (const char *)data, size, "203.0.113.7", fx->now, &sub, &errs);
+    tz_err err = tz_http_report_prepare(fx->tm, (const char *)data, size, "203.0.113.7", fx->now,
+                                        &sub, &errs);
     switch (err) {
     case TZ_OK:
         FUZZ_CHECK(errs.count == 0 && errs.dropped == 0, "accepted with %zu errors", errs.count);

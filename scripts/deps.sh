@@ -2,15 +2,16 @@
 # Installs the Debian packages tarcza needs that are missing. Idempotent and
 # quiet when everything is there.   usage: scripts/deps.sh [build|bench|all]
 #   build (default): compilers, libraries and test tools for make run / make check
-#   bench:           adds the comparison systems of make bench (wrk, nginx)
+#   bench:           adds the comparison systems of make bench (wrk, nginx) and pmccabe
 set -euo pipefail
 what=${1:-build}
 
 build_pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
   libsqlite3-dev libmicrohttpd-dev libjansson-dev libgeos-dev libsodium-dev
   libcmocka-dev libcurl4-openssl-dev libxml2-dev sqlite3 curl libproj-dev proj-data nettle-dev
-  libqrencode-dev)
-bench_pkgs=(wrk nginx-light postgresql-15-postgis-3)
+  libqrencode-dev libexttextcat-data apertium apertium-eng-spa libicu-dev # assistant: language, translation, search
+  systemd) # systemd-analyze checks the unit (tests/ops/unit.sh); nothing here runs systemd
+bench_pkgs=(wrk nginx-light postgresql-15-postgis-3 pmccabe libexttextcat-dev) # pmccabe -v src/*/*.c: the longest functions
 
 pkgs=("${build_pkgs[@]}")
 case "$what" in

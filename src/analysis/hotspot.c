@@ -14,7 +14,6 @@
  * coordinates, so the sums over neighbours are a few lookups per cell.
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,12 +295,26 @@ static tz_err grow(struct binning *b)
     return TZ_OK;
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Whether the source counts point p: not skipped, and kept by its test. */
+static bool counted(const struct tz_point_source *src, const struct tz_map_point *p)
+{
+    if (src->skip_count && bsearch(&p->id, src->skip, src->skip_count, sizeof *src->skip, cmp_id))
+        return false;
+    return !src->keep || src->keep(src->keep_ctx, p);
+}
+
 static tz_err bin_batch(void *ctx, const struct tz_map_point *pts, size_t n)
 {
     struct binning *b = ctx;
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        if (b->src->keep && !b->src->keep(b->src->keep_ctx, &pts[i]))
+        if (!counted(b->src, &pts[i]))
             continue;
         b->x[m] = pts[i].lon;
         b->y[m] = pts[i].lat;
@@ -357,7 +370,7 @@ tz_err tz_hotspots_compute(const struct tz_point_source *src, struct tz_proj *pr
     b->last_key = EMPTY;
     tz_err err = grow(b);
     struct tz_map_visit vv = *v;
-    vv.no_ids = true;
+    vv.no_ids = src->skip_count == 0; /* ids are read only to skip some */
     if (!err)
         err = src->visit(src->src, &vv, bin_batch, b);
     out->params = *p;
@@ -401,74 +414,9 @@ struct tz_point_source tz_point_source_threatmap(struct tz_threatmap *tm)
     return (struct tz_point_source){.visit = threatmap_visit, .src = tm};
 }
 
-/* ---- GeoJSON ------------------------------------------------------------ */
-
-static const char *class_name(int cls)
+const char *tz_hotspot_class_name(int cls)
 {
     static const char *const names[] = {"cold_99", "cold_95", "cold_90", "none",
                                         "hot_90",  "hot_95",  "hot_99"};
-    return names[cls + 3];
-}
-
-static tz_err write_cell(const struct tz_hotspots *h, const struct tz_hotspot_cell *c,
-                         struct tz_proj *proj, struct tz_buf *out)
-{
-    double xy[6][2], lon[7], lat[7];
-    tz_hex_corners(h->params.cell_m, c->hex, xy);
-    for (int k = 0; k < 6; k++) {
-        lon[k] = xy[k][0];
-        lat[k] = xy[k][1];
-    }
-    tz_hex_centre(h->params.cell_m, c->hex, &lon[6], &lat[6]);
-    tz_err err = tz_proj_inverse(proj, lon, lat, 7);
-    if (err)
-        return err;
-    err = tz_buf_puts(out, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\","
-                           "\"coordinates\":[[");
-    for (int k = 0; !err && k <= 6; k++)
-        err = tz_buf_printf(out, "%s[%.6f,%.6f]", k ? "," : "", lon[k % 6], lat[k % 6]);
-    static const int conf[] = {0, 90, 95, 99};
-    if (!err)
-        err = tz_buf_printf(out,
-                            "]]},\"properties\":{\"q\":%d,\"r\":%d,\"count\":%u,"
-                            "\"neighbours\":%u,\"z\":%.4f,\"p\":%.6g,\"class\":%d,"
-                            "\"label\":\"%s\",\"confidence\":%d,\"centre\":[%.6f,%.6f]}}",
-                            (int)c->hex.q, (int)c->hex.r, c->count, c->neighbours, c->z, c->p,
-                            c->cls, class_name(c->cls), conf[abs(c->cls)], lon[6], lat[6]);
-    return err;
-}
-
-tz_err tz_hotspots_geojson(const struct tz_hotspots *h, struct tz_proj *proj, bool all,
-                           struct tz_buf *out)
-{
-    size_t counts[7] = {0}, written = 0;
-    bool truncated = false;
-    tz_err err = tz_buf_puts(out, "{\"type\":\"FeatureCollection\",\"features\":[");
-    for (size_t i = 0; !err && i < h->n; i++) {
-        const struct tz_hotspot_cell *c = &h->cells[i];
-        counts[c->cls + 3]++;
-        if (!all && c->cls == 0)
-            continue;
-        if (written == TZ_HOTSPOT_FEATURES_MAX) {
-            truncated = true;
-            continue;
-        }
-        if (written++)
-            err = tz_buf_puts(out, ",");
-        if (!err)
-            err = write_cell(h, c, proj, out);
-    }
-    if (!err)
-        err = tz_buf_printf(out,
-                            "],\"crs_cells\":\"EPSG:2180\",\"cell_m\":%.1f,\"band_m\":%.1f,"
-                            "\"fdr\":%s,\"cells\":%zu,\"points\":%llu,\"mean\":%.4f,\"sd\":%.4f,"
-                            "\"truncated\":%s,\"classes\":{",
-                            h->params.cell_m, h->params.band_m, h->params.fdr ? "true" : "false",
-                            h->n, (unsigned long long)h->points, h->mean, h->sd,
-                            truncated ? "true" : "false");
-    for (int k = 0; !err && k < 7; k++)
-        err = tz_buf_printf(out, "%s\"%s\":%zu", k ? "," : "", class_name(k - 3), counts[k]);
-    if (!err)
-        err = tz_buf_puts(out, "}}");
-    return err;
+    return cls >= -3 && cls <= 3 ? names[cls + 3] : "none";
 }

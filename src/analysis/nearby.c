@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "analysis/internal.h"
-#include "base/tztime.h"
 
 #define EARTH_R 6371008.8
 #define M_PER_DEG_LAT (EARTH_R * M_PI / 180.0)
@@ -112,26 +111,10 @@ static int category_number(struct tz_threatmap *tm, const char *code, const char
     return -1;
 }
 
-static tz_err nearby_array(struct tz_buf *out, const struct tz_nearby *nb, size_t n)
-{
-    tz_err err = tz_buf_puts(out, "[");
-    for (size_t i = 0; !err && i < n; i++) {
-        char when[TZ_TIME_TEXT_MAX];
-        tz_time_format(nb[i].received_at, when);
-        err = tz_buf_printf(out,
-                            "%s{\"id\":%lld,\"distance_m\":%.1f,\"status\":\"%s\","
-                            "\"received_at\":\"%s\"}",
-                            i ? "," : "", (long long)nb[i].id, nb[i].distance_m,
-                            tz_status_code((enum tz_status)nb[i].status), when);
-    }
-    return err ? err : tz_buf_puts(out, "]");
-}
-
 tz_err tz_analysis_submission_nearby(struct tz_threatmap *tm, const struct tz_report_rec *rec,
-                                     struct tz_buf *out)
+                                     struct tz_nearby out[TZ_NEARBY_MAX], size_t *count)
 {
-    if (out->len == 0 || out->data[out->len - 1] != '}')
-        return TZ_EINVAL;
+    *count = 0;
     const char *visibility = "never";
     int cat = category_number(tm, rec->category, &visibility);
     /* Only what the public may see: never a hidden category, confirmed ones once confirmed. */
@@ -139,7 +122,6 @@ tz_err tz_analysis_submission_nearby(struct tz_threatmap *tm, const struct tz_re
                    1u << TZ_STATUS_REFERRED;
     if (strcmp(visibility, "once_confirmed") == 0)
         mask = 1u << TZ_STATUS_CONFIRMED | 1u << TZ_STATUS_REFERRED;
-    struct tz_nearby nb[TZ_NEARBY_MAX];
     size_t found = 0;
     tz_err err = TZ_OK;
     if (cat >= 0 && strcmp(visibility, "never") != 0) {
@@ -154,23 +136,10 @@ tz_err tz_analysis_submission_nearby(struct tz_threatmap *tm, const struct tz_re
             .exclude_id = rec->id,
         };
         struct tz_point_source src = tz_point_source_threatmap(tm);
-        err = tz_nearby_find(&src, &q, nb, TZ_NEARBY_MAX, &found);
+        err = tz_nearby_find(&src, &q, out, TZ_NEARBY_MAX, &found);
     }
-    if (err)
-        return err;
-    size_t keep = found < TZ_NEARBY_MAX ? found : TZ_NEARBY_MAX;
-    size_t len = out->len;
-    out->data[--out->len] = '\0'; /* reopen the object */
-    err = tz_buf_puts(out, ",\"nearby\":");
     if (!err)
-        err = nearby_array(out, nb, keep);
-    if (!err)
-        err = tz_buf_puts(out, "}");
-    if (err) { /* leave the answer as it was */
-        out->len = len - 1;
-        out->data[out->len] = '\0';
-        tz_buf_puts(out, "}");
-    }
+        *count = found < TZ_NEARBY_MAX ? found : TZ_NEARBY_MAX;
     return err;
 }
 
@@ -273,90 +242,41 @@ done:
 
 /* ---- the linked view and merging ------------------------------------------- */
 
-tz_err tz_analysis_linked_json(struct tz_threatmap *tm, const struct tz_query_param *params,
-                               size_t count, int64_t now, struct tz_buf *out,
-                               struct tz_field_errors *errs)
+void tz_linked_clear(struct tz_linked *l)
 {
-    (void)now;
-    static const char *const keys[] = {"id", NULL};
-    struct an_params ap;
-    double idd = 0;
-    tz_err err = an_split_own(params, count, keys, &ap, errs);
-    if (err)
-        return err;
-    bool have = false;
-    for (size_t i = 0; i < ap.own_count; i++)
-        have = an_double(ap.own[i], 1, 9007199254740991.0, &idd, errs);
-    if (!have && !errs->count)
-        tz_fielderr_add(errs, "id", "required");
-    else if (have && idd != floor(idd))
-        tz_fielderr_add(errs, "id", "must be a whole number");
-    if (errs->count)
-        return TZ_EINVAL;
-    int64_t id = (int64_t)idd;
-    struct tz_store *store = tz_threatmap_store(tm);
-    struct tz_report_rec rec = {0};
-    struct tz_merge_rec *merges = NULL;
-    size_t nmerges = 0;
-    if ((err = tz_store_get_report(store, id, &rec)))
+    tz_report_rec_clear(&l->rec);
+    tz_merge_recs_free(l->merges, l->merge_count);
+    l->merges = NULL;
+    l->merge_count = 0;
+}
+
+tz_err tz_analysis_linked(struct tz_threatmap *tm, int64_t id, struct tz_linked *out)
+{
+    memset(out, 0, sizeof *out);
+    tz_err err;
+    char assignee[TZ_ACCOUNT_NAME_MAX];
+    if ((err = tz_threatmap_police_report(tm, id, &out->rec, assignee)))
         return err;
     const char *visibility;
-    int cat = category_number(tm, rec.category, &visibility);
-    struct tz_nearby nb[TZ_NEARBY_MAX * 5];
-    size_t found = 0;
+    int cat = category_number(tm, out->rec.category, &visibility);
     if (cat >= 0) {
         struct tz_nearby_query q = {
             .category = (uint8_t)cat,
             .status_mask = 0x7F,
-            .lat = rec.lat,
-            .lon = rec.lon,
+            .lat = out->rec.lat,
+            .lon = out->rec.lon,
             .radius_m = TZ_NEARBY_RADIUS_M,
-            .from = rec.received_at - TZ_NEARBY_WINDOW_S,
-            .to = rec.received_at + TZ_NEARBY_WINDOW_S,
-            .exclude_id = rec.id,
+            .from = out->rec.received_at - TZ_NEARBY_WINDOW_S,
+            .to = out->rec.received_at + TZ_NEARBY_WINDOW_S,
+            .exclude_id = out->rec.id,
         };
         struct tz_point_source src = tz_point_source_threatmap(tm);
-        err = tz_nearby_find(&src, &q, nb, sizeof nb / sizeof nb[0], &found);
+        err = tz_nearby_find(&src, &q, out->near, TZ_LINKED_MAX, &out->found);
     }
+    out->near_count = out->found < TZ_LINKED_MAX ? out->found : TZ_LINKED_MAX;
     if (!err)
-        err = tz_store_report_merges(store, id, &merges, &nmerges);
-    if (!err)
-        err = tz_buf_printf(out,
-                            "{\"id\":%lld,\"category\":\"%s\",\"status\":\"%s\","
-                            "\"radius_m\":%.0f,\"window_days\":%d,\"found\":%zu,\"linked\":",
-                            (long long)rec.id, rec.category, rec.status, TZ_NEARBY_RADIUS_M,
-                            TZ_NEARBY_WINDOW_S / 86400, found);
-    size_t keep = found < sizeof nb / sizeof nb[0] ? found : sizeof nb / sizeof nb[0];
-    if (!err)
-        err = nearby_array(out, nb, keep);
-    if (!err)
-        err = tz_buf_puts(out, ",\"merges\":[");
-    for (size_t i = 0; !err && i < nmerges; i++) {
-        char when[TZ_TIME_TEXT_MAX];
-        tz_time_format(merges[i].at, when);
-        err = tz_buf_printf(
-            out, "%s{\"duplicate\":%lld,\"original\":%lld,\"at\":\"%s\",\"actor\":", i ? "," : "",
-            (long long)merges[i].report_id, (long long)merges[i].original_id, when);
-        if (!err)
-            err = tz_buf_json_cstr(out, merges[i].actor);
-        if (!err)
-            err = tz_buf_puts(out, ",\"note\":");
-        if (!err)
-            err = merges[i].note ? tz_buf_json_cstr(out, merges[i].note) : tz_buf_puts(out, "null");
-        if (!err)
-            err = tz_buf_puts(out, "}");
-    }
-    if (!err)
-        err = tz_buf_puts(out, "]}");
-    tz_merge_recs_free(merges, nmerges);
-    tz_report_rec_clear(&rec);
+        err = tz_threatmap_merges(tm, id, &out->merges, &out->merge_count);
+    if (err)
+        tz_linked_clear(out);
     return err;
-}
-
-tz_err tz_analysis_merge(struct tz_threatmap *tm, int64_t duplicate, int64_t original,
-                         const char *actor, const char *note, int64_t now,
-                         const struct tz_audit_rec *audit)
-{
-    return tz_store_merge_report(tz_threatmap_store(tm), duplicate, original, now, actor, note,
-                                 audit);
 }

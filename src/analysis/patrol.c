@@ -10,7 +10,8 @@
  *
  * with weight 3 for confirmed, 1.5 for verifying, 1 for new and referred,
  * 0.25 for not_confirmed, and 0 for eliminated and rejected (docs/analysis.md).
- * Places scoring 0 are left out.
+ * Places scoring 0 are left out. The plan is a struct that http writes
+ * (http/render.h).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -86,153 +87,28 @@ static int by_score(const void *a, const void *b)
     return (x->root > y->root) - (x->root < y->root);
 }
 
-/* "3 reports (1 confirmed, 2 new), the last 2 days ago, 1 me-too, 1 overdue". */
-static tz_err put_reason(const struct place *p, int64_t now, struct tz_buf *out)
+/* The place of each row: pts and place_of (c->n of each), the places in places (*np). */
+static tz_err group_places(const struct collect *c, uint32_t *place_of, struct place *places,
+                           size_t *np)
 {
-    tz_err err = tz_buf_printf(out, "\"%u report%s (", p->n, p->n == 1 ? "" : "s");
-    for (int s = 0, w = 0; !err && s < TZ_STATUS_COUNT; s++) {
-        static const int order[] = {
-            TZ_STATUS_CONFIRMED,     TZ_STATUS_VERIFYING,  TZ_STATUS_NEW,     TZ_STATUS_REFERRED,
-            TZ_STATUS_NOT_CONFIRMED, TZ_STATUS_ELIMINATED, TZ_STATUS_REJECTED};
-        int k = order[s];
-        if (p->by_status[k])
-            err = tz_buf_printf(out, "%s%u %s", w++ ? ", " : "", p->by_status[k],
-                                tz_status_code((enum tz_status)k));
-    }
-    int64_t days = (now - p->last) / 86400;
-    if (!err)
-        err = tz_buf_printf(out, "), the last %s%lld day%s ago", days <= 0 ? "under " : "",
-                            (long long)(days <= 0 ? 1 : days), days == 1 || days <= 0 ? "" : "s");
-    if (!err && p->me_too)
-        err = tz_buf_printf(out, ", %u me-too", p->me_too);
-    if (!err && p->overdue)
-        err = tz_buf_printf(out, ", %u overdue", p->overdue);
-    return err ? err : tz_buf_puts(out, "\"");
-}
-
-static tz_err write_plan(struct tz_threatmap *tm, const struct tz_district_rec *d,
-                         const struct collect *c, const uint32_t *place_of, struct place *places,
-                         size_t np, size_t limit, int64_t now, struct tz_buf *out)
-{
-    size_t ncat;
-    const struct tz_category_rec *cats = tz_threatmap_category_list(tm, &ncat);
-    char t_now[TZ_TIME_TEXT_MAX], t_from[TZ_TIME_TEXT_MAX];
-    tz_time_format(now, t_now);
-    tz_time_format(now - (int64_t)TZ_PATROL_DAYS * 86400, t_from);
-    tz_err err = tz_buf_puts(out, "{\"type\":\"FeatureCollection\",\"district\":");
-    if (!err)
-        err = tz_buf_json_cstr(out, d->id);
-    if (!err)
-        err = tz_buf_puts(out, ",\"district_name\":");
-    if (!err)
-        err = tz_buf_json_cstr(out, d->name);
-    if (!err)
-        err = tz_buf_puts(out, ",\"unit\":");
-    if (!err)
-        err = tz_buf_json_cstr(out, d->unit);
-    if (!err)
-        err = tz_buf_puts(out, ",\"officer\":");
-    if (!err)
-        err = tz_buf_json_cstr(out, d->officer);
-    if (!err)
-        err = tz_buf_printf(out,
-                            ",\"generated_at\":\"%s\",\"reports_from\":\"%s\",\"reports\":%zu,"
-                            "\"places\":%zu,\"score\":\"sum over the place's reports of "
-                            "weight(status) * 0.5^(age_days/%d) * (1 + 0.5 * me_too); weights: "
-                            "confirmed 3, verifying 1.5, new 1, referred 1, not_confirmed 0.25, "
-                            "eliminated 0, rejected 0\",\"features\":[",
-                            t_now, t_from, c->n, np, TZ_PATROL_HALF_LIFE);
-    for (size_t i = 0; !err && i < np && i < limit; i++) {
-        const struct place *p = &places[i];
-        const struct prow *r0 = &c->rows[p->root];
-        const struct tz_category_rec *cat = &cats[r0->category];
-        char last[TZ_TIME_TEXT_MAX];
-        tz_time_format(p->last, last);
-        err = tz_buf_printf(out,
-                            "%s{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\","
-                            "\"coordinates\":[%.6f,%.6f]},\"properties\":{\"rank\":%zu,"
-                            "\"score\":%.2f,\"category\":\"%s\",\"category_pl\":",
-                            i ? "," : "", p->sy / p->n, p->sx / p->n, i + 1, p->score, cat->code);
-        if (!err)
-            err = tz_buf_json_cstr(out, cat->name_pl);
-        if (!err)
-            err = tz_buf_puts(out, ",\"category_en\":");
-        if (!err)
-            err = tz_buf_json_cstr(out, cat->name_en);
-        if (!err)
-            err = tz_buf_printf(out, ",\"last_received_at\":\"%s\",\"reason\":", last);
-        if (!err)
-            err = put_reason(p, now, out);
-        if (!err)
-            err = tz_buf_puts(out, ",\"reports\":[");
-        for (size_t k = 0, w = 0; !err && k < c->n && w < 100; k++) {
-            if (place_of[k] == p->root)
-                err = tz_buf_printf(out, "%s%lld", w++ ? "," : "", (long long)c->rows[k].id);
-        }
-        if (!err)
-            err = tz_buf_puts(out, "]}}");
-    }
-    return err ? err : tz_buf_puts(out, "]}");
-}
-
-tz_err tz_analysis_patrol_json(struct tz_threatmap *tm, const struct tz_query_param *params,
-                               size_t count, int64_t now, struct tz_buf *out,
-                               struct tz_field_errors *errs)
-{
-    static const char *const keys[] = {"district", "limit", NULL};
-    struct an_params ap;
-    const struct tz_district_rec *d = NULL;
-    double limit = TZ_PATROL_LIMIT;
-    tz_err err = an_split_own(params, count, keys, &ap, errs);
-    if (err)
-        return err;
-    for (size_t i = 0; i < ap.own_count; i++) {
-        const struct tz_query_param *p = ap.own[i];
-        if (strcmp(p->key, "limit") == 0) {
-            if (an_double(p, 1, TZ_PATROL_LIMIT_MAX, &limit, errs) && limit != floor(limit))
-                tz_fielderr_add(errs, "limit", "must be a whole number");
-        } else if (!(d = tz_threatmap_district(tm, p->value ? p->value : ""))) {
-            tz_fielderr_add(errs, "district", "no such district");
-        }
-    }
-    if (!d && !errs->count)
-        tz_fielderr_add(errs, "district", "required");
-    if (errs->count)
-        return TZ_EINVAL;
-
-    struct collect c = {.tm = tm, .now = now};
-    struct tz_scan_filter f = {
-        .district_id = d->id, .from = now - (int64_t)TZ_PATROL_DAYS * 86400, .to = now + 1};
-    struct tz_place_point *pts = NULL;
-    uint32_t *place_of = NULL;
-    struct place *places = NULL;
-    size_t np = 0;
-    err = tz_store_scan_reports(tz_threatmap_store(tm), &f, collect_row, &c);
-    if (err)
-        goto done;
-    size_t m = c.n ? c.n : 1;
-    pts = malloc(m * sizeof *pts);
-    place_of = malloc(m * sizeof *place_of);
-    places = calloc(m, sizeof *places);
+    size_t m = c->n ? c->n : 1;
+    struct tz_place_point *pts = malloc(m * sizeof *pts);
     uint32_t *slot = malloc(m * sizeof *slot); /* a root's place in `places` */
-    if (!pts || !place_of || !places || !slot) {
-        free(slot);
-        err = TZ_ENOMEM;
-        goto done;
-    }
-    for (size_t i = 0; i < c.n; i++)
-        pts[i] = (struct tz_place_point){(uint8_t)c.rows[i].category, c.rows[i].lat, c.rows[i].lon,
-                                         c.rows[i].received_at};
-    err = tz_places_group(pts, c.n, TZ_NEARBY_RADIUS_M, TZ_NEARBY_WINDOW_S, place_of);
-    for (size_t i = 0; !err && i < c.n; i++) {
-        const struct prow *r = &c.rows[i];
+    tz_err err = pts && slot ? TZ_OK : TZ_ENOMEM;
+    for (size_t i = 0; !err && i < c->n; i++)
+        pts[i] = (struct tz_place_point){(uint8_t)c->rows[i].category, c->rows[i].lat,
+                                         c->rows[i].lon, c->rows[i].received_at};
+    if (!err)
+        err = tz_places_group(pts, c->n, TZ_NEARBY_RADIUS_M, TZ_NEARBY_WINDOW_S, place_of);
+    for (size_t i = 0; !err && i < c->n; i++) {
+        const struct prow *r = &c->rows[i];
         uint32_t root = place_of[i];
         if (root == i) { /* the root comes first: it is the smallest index of its place */
-            slot[i] = (uint32_t)np;
-            places[np++] = (struct place){.root = root};
+            slot[i] = (uint32_t)*np;
+            places[(*np)++] = (struct place){.root = root};
         }
         struct place *p = &places[slot[root]];
-        double age = (double)(now - r->received_at) / 86400.0;
+        double age = (double)(c->now - r->received_at) / 86400.0;
         p->score += WEIGHT[r->status] * pow(0.5, (age > 0 ? age : 0) / TZ_PATROL_HALF_LIFE) *
                     (1.0 + 0.5 * r->me_too);
         p->sx += r->lat;
@@ -243,7 +119,64 @@ tz_err tz_analysis_patrol_json(struct tz_threatmap *tm, const struct tz_query_pa
         p->by_status[r->status]++;
         p->last = r->received_at > p->last ? r->received_at : p->last;
     }
+    free(pts);
     free(slot);
+    return err;
+}
+
+/* The first `limit` ranked places into out->top, with their reports' ids. */
+static tz_err fill_plan(const struct collect *c, const uint32_t *place_of,
+                        const struct place *places, size_t np, size_t limit, struct tz_patrol *out)
+{
+    size_t n = np < limit ? np : limit;
+    out->reports = c->n;
+    out->places = np;
+    out->top = calloc(n ? n : 1, sizeof *out->top);
+    if (!out->top)
+        return TZ_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct place *p = &places[i];
+        struct tz_patrol_place *t = &out->top[i];
+        *t = (struct tz_patrol_place){.lat = p->sx / p->n,
+                                      .lon = p->sy / p->n,
+                                      .score = p->score,
+                                      .category = c->rows[p->root].category,
+                                      .last = p->last,
+                                      .n = p->n,
+                                      .me_too = p->me_too,
+                                      .overdue = p->overdue};
+        memcpy(t->by_status, p->by_status, sizeof t->by_status);
+        for (size_t k = 0; k < c->n && t->report_count < TZ_PATROL_REPORTS_MAX; k++) {
+            if (place_of[k] == p->root)
+                t->reports[t->report_count++] = c->rows[k].id;
+        }
+    }
+    out->top_count = n;
+    return TZ_OK;
+}
+
+tz_err tz_analysis_patrol(struct tz_threatmap *tm, const struct tz_patrol_query *q, int64_t now,
+                          struct tz_patrol *out, struct tz_field_errors *errs)
+{
+    const struct tz_district_rec *d = q->district;
+    size_t limit = q->limit, np = 0;
+    memset(out, 0, sizeof *out);
+    if (!d && !errs->count)
+        tz_fielderr_add(errs, "district", "required");
+    if (errs->count)
+        return TZ_EINVAL;
+    tz_err err;
+    struct collect c = {.tm = tm, .now = now};
+    struct tz_scan_filter f = {
+        .district_id = d->id, .from = now - (int64_t)TZ_PATROL_DAYS * 86400, .to = now + 1};
+    uint32_t *place_of = NULL;
+    struct place *places = NULL;
+    err = tz_threatmap_scan(tm, &f, collect_row, &c);
+    if (err)
+        goto done;
+    place_of = malloc((c.n ? c.n : 1) * sizeof *place_of);
+    places = calloc(c.n ? c.n : 1, sizeof *places);
+    err = place_of && places ? group_places(&c, place_of, places, &np) : TZ_ENOMEM;
     if (err)
         goto done;
     /* Drop the places that score nothing, then rank. */
@@ -252,13 +185,24 @@ tz_err tz_analysis_patrol_json(struct tz_threatmap *tm, const struct tz_query_pa
         if (places[i].score > 0)
             places[kept++] = places[i];
     }
-    np = kept;
-    qsort(places, np, sizeof *places, by_score);
-    err = write_plan(tm, d, &c, place_of, places, np, (size_t)limit, now, out);
+    qsort(places, kept, sizeof *places, by_score);
+    out->district = d;
+    out->generated_at = now;
+    out->reports_from = now - (int64_t)TZ_PATROL_DAYS * 86400;
+    err = fill_plan(&c, place_of, places, kept, limit, out);
 done:
-    free(pts);
     free(place_of);
     free(places);
     free(c.rows);
+    if (err)
+        tz_patrol_clear(out);
     return err;
+}
+
+void tz_patrol_clear(struct tz_patrol *p)
+{
+    if (!p)
+        return;
+    free(p->top);
+    memset(p, 0, sizeof *p);
 }

@@ -1,6 +1,7 @@
 /*
  * trends.c - counts per category per week or month for an area, beside the
- * same period a year earlier. One scan of the store from a year before the
+ * same period a year earlier and the change in per cent, as a struct that
+ * http writes (http/render.h). One scan of the store from a year before the
  * first period to the end of the last.
  */
 #include <stdlib.h>
@@ -50,6 +51,8 @@ static int64_t period_day(const struct trends *t, int64_t k)
 static tz_err count_row(void *ctx, const struct tz_report_row *r)
 {
     struct trends *t = ctx;
+    if (r->merged_into) /* a duplicate merged into its original: the threat counts once */
+        return TZ_OK;
     if (t->unit && strcmp(r->unit, t->unit) != 0)
         return TZ_OK;
     int c = an_category(t->tm, r->category);
@@ -62,100 +65,107 @@ static tz_err count_row(void *ctx, const struct tz_report_row *r)
     return TZ_OK;
 }
 
-static tz_err put_label(const struct trends *t, int64_t k, struct tz_buf *out)
+void tz_trends_query_init(struct tz_trends_query *q)
 {
-    int y, m, d;
-    tz_time_civil_from_days(period_day(t, k), &y, &m, &d);
-    if (t->period == MONTH)
-        return tz_buf_printf(out, "\"%04d-%02d\"", y, m);
-    return tz_buf_printf(out, "\"%04d-%02d-%02d\"", y, m, d);
+    memset(q, 0, sizeof *q);
+    q->month = true;
+    memset(q->on, 1, sizeof q->on);
 }
 
-/* One series: counts, the year before and the change, for category c (or all when c < 0). */
-static tz_err put_series(const struct trends *t, int c, struct tz_buf *out)
+/* The range of q into t; TZ_EINVAL when errs holds an error. */
+static tz_err set_range(struct trends *t, const struct tz_trends_query *q, int64_t now,
+                        struct tz_field_errors *errs)
 {
-    static const char *const names[] = {"counts", "year_before", "change_pct"};
-    tz_err err = TZ_OK;
-    for (int part = 0; !err && part < 3; part++) {
-        err = tz_buf_printf(out, "%s\"%s\":[", part ? "," : "", names[part]);
-        for (size_t i = 0; !err && i < t->nb; i++) {
-            uint64_t now = 0, before = 0;
-            size_t ncat = TZ_MAP_MAX_CATEGORIES;
-            for (size_t k = 0; k < ncat; k++) {
-                if (c >= 0 ? (int)k == c : t->on[k]) {
-                    now += t->counts[i + t->lag][k];
-                    before += t->counts[i][k];
-                }
-            }
-            if (i)
-                err = tz_buf_puts(out, ",");
-            if (err)
-                break;
-            if (part == 0)
-                err = tz_buf_printf(out, "%llu", (unsigned long long)now);
-            else if (part == 1)
-                err = tz_buf_printf(out, "%llu", (unsigned long long)before);
-            else if (before == 0)
-                err = tz_buf_puts(out, "null");
-            else
-                err = tz_buf_printf(out, "%.1f",
-                                    100.0 * ((double)now - (double)before) / (double)before);
-        }
-        if (!err)
-            err = tz_buf_puts(out, "]");
-    }
-    return err;
-}
-
-tz_err tz_analysis_trends_json(struct tz_threatmap *tm, const struct tz_query_param *params,
-                               size_t count, int64_t now, struct tz_buf *out,
-                               struct tz_field_errors *errs)
-{
-    static const char *const keys[] = {"period", "from",     "to",    "district",
-                                       "unit",   "category", "group", NULL};
-    static const char *const periods[] = {"week", "month", NULL};
-    struct an_params ap;
-    struct trends t = {.period = MONTH, .tm = tm};
-    memset(t.on, 1, sizeof t.on);
-    bool any = false;
-    int64_t from = 0, to = now;
-    const char *district = NULL;
-    tz_err err = an_split_own(params, count, keys, &ap, errs);
-    if (err)
-        return err;
-    for (size_t i = 0; i < ap.own_count; i++) {
-        const struct tz_query_param *p = ap.own[i];
-        const char *v = p->value ? p->value : "";
-        int choice;
-        if (strcmp(p->key, "period") == 0 && an_choice(p, periods, &choice, errs))
-            t.period = choice == 0 ? WEEK : MONTH;
-        else if (strcmp(p->key, "from") == 0)
-            an_time(p, &from, errs);
-        else if (strcmp(p->key, "to") == 0)
-            an_time(p, &to, errs);
-        else if (strcmp(p->key, "district") == 0 && !tz_threatmap_district(tm, v))
-            tz_fielderr_add(errs, "district", "no such district");
-        else if (strcmp(p->key, "district") == 0)
-            district = v;
-        else if (strcmp(p->key, "unit") == 0)
-            t.unit = v;
-        else if (strcmp(p->key, "category") == 0 || strcmp(p->key, "group") == 0)
-            an_categories(tm, p, t.on, &any, errs);
-    }
-    t.lag = t.period == WEEK ? 52 : 12;
-    int64_t last = period_of(t.period, an_local_day(to - 1));
+    int64_t from = q->from, to = q->has_to ? q->to : now;
+    t->lag = t->period == WEEK ? 52 : 12;
+    int64_t last = period_of(t->period, an_local_day(to - 1));
     if (!from) /* a year of periods, the current one included */
-        t.base = last - (t.period == WEEK ? 7 * 51 : 11);
+        t->base = last - (t->period == WEEK ? 7 * 51 : 11);
     else
-        t.base = period_of(t.period, an_local_day(from));
-    int64_t nb = periods_between(t.period, t.base, last) + 1;
+        t->base = period_of(t->period, an_local_day(from));
+    int64_t nb = periods_between(t->period, t->base, last) + 1;
     if (nb < 1 || nb > TZ_TRENDS_BUCKETS_MAX)
         tz_fielderr_add(errs, "to", "from must be before to, at most %d periods apart",
                         TZ_TRENDS_BUCKETS_MAX);
     if (errs->count)
         return TZ_EINVAL;
-    t.nb = (size_t)nb;
-    t.base -= t.period == WEEK ? 7 * 52 : 12;
+    t->nb = (size_t)nb;
+    t->base -= t->period == WEEK ? 7 * 52 : 12;
+    return TZ_OK;
+}
+
+/* A copy of s (NULL stays NULL) into *out; TZ_ENOMEM. */
+static tz_err copy_text(const char *s, char **out)
+{
+    *out = NULL;
+    if (!s)
+        return TZ_OK;
+    size_t n = strlen(s) + 1;
+    *out = malloc(n);
+    if (!*out)
+        return TZ_ENOMEM;
+    memcpy(*out, s, n);
+    return TZ_OK;
+}
+
+/* Fills series s (of category c, or of every category asked for when c < 0) from t's counts. */
+static void fill_series(const struct trends *t, int c, struct tz_trends_series *s)
+{
+    s->category = c;
+    for (size_t i = 0; i < t->nb; i++) {
+        uint64_t now = 0, before = 0;
+        for (size_t k = 0; k < TZ_MAP_MAX_CATEGORIES; k++) {
+            if (c >= 0 ? (int)k == c : t->on[k]) {
+                now += t->counts[i + t->lag][k];
+                before += t->counts[i][k];
+            }
+        }
+        s->counts[i] = now;
+        s->year_before[i] = before;
+    }
+}
+
+/* The series of the categories asked for that have a report in the scan, in catalogue order. */
+static tz_err fill_result(const struct trends *t, struct tz_trends *out)
+{
+    size_t ncat, ns = 0;
+    (void)tz_threatmap_category_list(t->tm, &ncat);
+    int cats[TZ_MAP_MAX_CATEGORIES];
+    for (size_t c = 0; c < ncat && c < TZ_MAP_MAX_CATEGORIES; c++) {
+        uint64_t sum = 0;
+        for (size_t i = 0; i < t->nb + t->lag; i++)
+            sum += t->counts[i][c];
+        if (t->on[c] && sum > 0)
+            cats[ns++] = (int)c;
+    }
+    out->periods = t->nb;
+    out->first_day = malloc(t->nb * sizeof *out->first_day);
+    out->values = calloc((ns + 1) * 2 * t->nb, sizeof *out->values);
+    out->series = calloc(ns ? ns : 1, sizeof *out->series);
+    if (!out->first_day || !out->values || !out->series)
+        return TZ_ENOMEM;
+    for (size_t i = 0; i < t->nb; i++)
+        out->first_day[i] = period_day(t, (int64_t)(i + t->lag));
+    for (size_t k = 0; k <= ns; k++) {
+        struct tz_trends_series *s = k ? &out->series[k - 1] : &out->total;
+        s->counts = out->values + 2 * k * t->nb;
+        s->year_before = s->counts + t->nb;
+        fill_series(t, k ? cats[k - 1] : -1, s);
+    }
+    out->series_count = ns;
+    return TZ_OK;
+}
+
+tz_err tz_analysis_trends(struct tz_threatmap *tm, const struct tz_trends_query *q, int64_t now,
+                          struct tz_trends *out, struct tz_field_errors *errs)
+{
+    struct trends t = {.period = q->month ? MONTH : WEEK, .tm = tm, .unit = q->unit};
+    memcpy(t.on, q->on, sizeof t.on);
+    memset(out, 0, sizeof *out);
+    const char *district = q->district;
+    tz_err err = set_range(&t, q, now, errs);
+    if (err)
+        return err;
     t.counts = calloc(t.nb + t.lag, sizeof *t.counts);
     if (!t.counts)
         return TZ_ENOMEM;
@@ -164,55 +174,36 @@ tz_err tz_analysis_trends_json(struct tz_threatmap *tm, const struct tz_query_pa
         .from = an_day_start(period_day(&t, 0)),
         .to = an_day_start(period_day(&t, (int64_t)(t.nb + t.lag))),
     };
-    err = tz_store_scan_reports(tz_threatmap_store(tm), &f, count_row, &t);
+    err = tz_threatmap_scan(tm, &f, count_row, &t);
+    out->week = t.period == WEEK;
     if (!err)
-        err = tz_buf_printf(
-            out, "{\"period\":\"%s\",\"district\":", t.period == WEEK ? "week" : "month");
+        err = copy_text(district, &out->district);
     if (!err)
-        err = district ? tz_buf_json_cstr(out, district) : tz_buf_puts(out, "null");
+        err = copy_text(t.unit, &out->unit);
     if (!err)
-        err = tz_buf_puts(out, ",\"unit\":");
-    if (!err)
-        err = tz_buf_json_cstr(out, t.unit);
-    if (!err)
-        err = tz_buf_puts(out, ",\"periods\":[");
-    for (size_t i = 0; !err && i < t.nb; i++) {
-        if (i)
-            err = tz_buf_puts(out, ",");
-        if (!err)
-            err = put_label(&t, (int64_t)(i + t.lag), out);
-    }
-    if (!err)
-        err = tz_buf_puts(out, "],\"total\":{");
-    if (!err)
-        err = put_series(&t, -1, out);
-    if (!err)
-        err = tz_buf_puts(out, "},\"series\":[");
-    size_t ncat, written = 0;
-    const struct tz_category_rec *cats = tz_threatmap_category_list(tm, &ncat);
-    for (size_t c = 0; !err && c < ncat; c++) {
-        uint64_t sum = 0;
-        for (size_t i = 0; i < t.nb + t.lag; i++)
-            sum += t.counts[i][c];
-        if (!t.on[c] || sum == 0)
-            continue;
-        err = tz_buf_printf(out, "%s{\"category\":\"%s\",\"name_pl\":", written++ ? "," : "",
-                            cats[c].code);
-        if (!err)
-            err = tz_buf_json_cstr(out, cats[c].name_pl);
-        if (!err)
-            err = tz_buf_puts(out, ",\"name_en\":");
-        if (!err)
-            err = tz_buf_json_cstr(out, cats[c].name_en);
-        if (!err)
-            err = tz_buf_puts(out, ",");
-        if (!err)
-            err = put_series(&t, (int)c, out);
-        if (!err)
-            err = tz_buf_puts(out, "}");
-    }
-    if (!err)
-        err = tz_buf_puts(out, "]}");
+        err = fill_result(&t, out);
     free(t.counts);
+    if (err)
+        tz_trends_clear(out);
     return err;
+}
+
+void tz_trends_clear(struct tz_trends *t)
+{
+    if (!t)
+        return;
+    free(t->district);
+    free(t->unit);
+    free(t->first_day);
+    free(t->values);
+    free(t->series);
+    memset(t, 0, sizeof *t);
+}
+
+bool tz_trends_change_pct(uint64_t now, uint64_t before, double *pct)
+{
+    if (before == 0)
+        return false;
+    *pct = 100.0 * ((double)now - (double)before) / (double)before;
+    return true;
 }

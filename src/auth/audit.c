@@ -45,6 +45,15 @@ struct tz_audit_rec tz_auth_audit_entry(const struct tz_auth *auth, const struct
     };
 }
 
+struct tz_audit_rec tz_auth_who_entry(const struct tz_auth *auth, const struct tz_auth_who *who,
+                                      const char *action, const char *object)
+{
+    struct tz_audit_rec a = tz_auth_audit_entry(auth, who->p, who->actor, who->client, action, object);
+    if (!who->p)
+        a.role = who->role;
+    return a;
+}
+
 tz_err tz_auth_audit(struct tz_auth *auth, struct tz_audit_rec *rec)
 {
     return tz_store_audit_append(auth->store, rec);
@@ -182,6 +191,33 @@ tz_err tz_auth_audit_verify(struct tz_store *store, FILE *checkpoints, const uin
     v->head_seq = last;
     memcpy(v->head, prev, TZ_HASH_LEN);
     return err;
+}
+
+tz_err tz_auth_audit_verify_head(struct tz_store *store, const char *head_path,
+                                 struct tz_audit_verdict *v)
+{
+    int64_t seq = 0;
+    uint8_t kept[TZ_HASH_LEN];
+    tz_err err = tz_store_audit_head_read(head_path, &seq, kept);
+    if (err == TZ_ENOTFOUND || err == TZ_EINVAL) {
+        broken(v, -1, "the recorded head is missing or unreadable");
+        return TZ_OK;
+    }
+    if (err)
+        return err;
+    if (seq > v->head_seq) {
+        broken(v, v->head_seq + 1,
+               "the chain ends before the head recorded outside the database (entries deleted)");
+        return TZ_OK;
+    }
+    struct tz_audit_rec *rec = NULL;
+    size_t n = 0;
+    if ((err = tz_store_audit_read(store, seq - 1, 1, &rec, &n)))
+        return err;
+    if (n != 1 || rec[0].seq != seq || sodium_memcmp(rec[0].hash, kept, TZ_HASH_LEN) != 0)
+        broken(v, seq, "it differs from the head recorded outside the database (rewritten)");
+    tz_audit_recs_free(rec, n);
+    return TZ_OK;
 }
 
 static void put_json_text(FILE *out, const char *key, const char *s)

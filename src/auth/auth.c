@@ -18,20 +18,69 @@ static const char *const role_codes[TZ_AUTH_ROLE_COUNT] = {
     [TZ_AUTH_SUPERVISOR] = "supervisor",
     [TZ_AUTH_ANALYST] = "analyst",
     [TZ_AUTH_ADMIN] = "admin",
+    [TZ_AUTH_SPOC_OPERATOR] = "spoc_operator",
+    [TZ_AUTH_SPOC_SUPERVISOR] = "spoc_supervisor",
+    [TZ_AUTH_LIAISON] = "liaison_officer",
 };
 
-static const char *const action_codes[TZ_ACT_COUNT] = {
-    [TZ_ACT_REPORT_READ] = "report.read",
-    [TZ_ACT_REPORT_TRANSITION] = "report.transition",
-    [TZ_ACT_REPORT_DESCRIBE] = "report.describe",
-    [TZ_ACT_REPORT_ASSIGN] = "report.assign",
-    [TZ_ACT_QUEUE] = "queue.read",
-    [TZ_ACT_DASHBOARD] = "dashboard.read",
-    [TZ_ACT_DISTRICT_ASSIGN] = "district.assign",
-    [TZ_ACT_ACCOUNTS] = "accounts",
-    [TZ_ACT_AUDIT] = "audit",
-    [TZ_ACT_ANALYSIS] = "analysis.read",
-    [TZ_ACT_REPORT_MERGE] = "report.merge",
+/* The audit log's action codes: every entry's `action` is one of these. */
+static const char *const audit_codes[TZ_AUDIT_COUNT] = {
+    [TZ_AUDIT_REPORT_READ] = "report.read",
+    [TZ_AUDIT_REPORT_TRANSITION] = "report.transition",
+    [TZ_AUDIT_REPORT_DESCRIBE] = "report.describe",
+    [TZ_AUDIT_REPORT_ASSIGN] = "report.assign",
+    [TZ_AUDIT_REPORT_MERGE] = "report.merge",
+    [TZ_AUDIT_QUEUE_READ] = "queue.read",
+    [TZ_AUDIT_DASHBOARD_READ] = "dashboard.read",
+    [TZ_AUDIT_DISTRICT_ASSIGN] = "district.assign",
+    [TZ_AUDIT_ANALYSIS_READ] = "analysis.read",
+    [TZ_AUDIT_ACCOUNTS] = "accounts",
+    [TZ_AUDIT_ACCOUNTS_READ] = "accounts.read",
+    [TZ_AUDIT_ACCOUNT_ADD] = "account.add",
+    [TZ_AUDIT_ACCOUNT_PASSWD] = "account.passwd",
+    [TZ_AUDIT_ACCOUNT_DISABLE] = "account.disable",
+    [TZ_AUDIT_ACCOUNT_ENABLE] = "account.enable",
+    [TZ_AUDIT_ACCOUNT_DISTRICTS] = "account.districts",
+    [TZ_AUDIT_AUDIT] = "audit",
+    [TZ_AUDIT_AUDIT_VERIFY] = "audit.verify",
+    [TZ_AUDIT_AUDIT_EXPORT] = "audit.export",
+    [TZ_AUDIT_AUTH_LOGIN] = "auth.login",
+    [TZ_AUDIT_AUTH_LOGOUT] = "auth.logout",
+    [TZ_AUDIT_AUTH_CSRF] = "auth.csrf",
+    [TZ_AUDIT_AUTH_SESSION_EXPIRED] = "auth.session_expired",
+    [TZ_AUDIT_TOKEN_CREATE] = "token.create",
+    [TZ_AUDIT_TOKEN_REVOKE] = "token.revoke",
+    [TZ_AUDIT_TOKEN_EXPIRED] = "token.expired",
+    [TZ_AUDIT_APIKEY_ADD] = "apikey.add",
+    [TZ_AUDIT_APIKEY_REVOKE] = "apikey.revoke",
+    [TZ_AUDIT_ADDRESS_IMPORT] = "address.import",
+    [TZ_AUDIT_ASSISTANT_USE] = "assistant.use",
+    [TZ_AUDIT_SCREENING_QUERY] = "screening.query",
+    [TZ_AUDIT_WATCHLIST_IMPORT] = "watchlist.import",
+    [TZ_AUDIT_EXCHANGE_READ] = "exchange.read",
+    [TZ_AUDIT_EXCHANGE_SEND] = "exchange.send",
+    [TZ_AUDIT_EXCHANGE_INBOX] = "exchange.inbox",
+    [TZ_AUDIT_EXCHANGE_NOTICE] = "exchange.notice",
+};
+
+/* The code each permission action is audited under. */
+static const enum tz_audit_action action_audit[TZ_ACT_COUNT] = {
+    [TZ_ACT_REPORT_READ] = TZ_AUDIT_REPORT_READ,
+    [TZ_ACT_REPORT_TRANSITION] = TZ_AUDIT_REPORT_TRANSITION,
+    [TZ_ACT_REPORT_DESCRIBE] = TZ_AUDIT_REPORT_DESCRIBE,
+    [TZ_ACT_REPORT_ASSIGN] = TZ_AUDIT_REPORT_ASSIGN,
+    [TZ_ACT_QUEUE] = TZ_AUDIT_QUEUE_READ,
+    [TZ_ACT_DASHBOARD] = TZ_AUDIT_DASHBOARD_READ,
+    [TZ_ACT_DISTRICT_ASSIGN] = TZ_AUDIT_DISTRICT_ASSIGN,
+    [TZ_ACT_ACCOUNTS] = TZ_AUDIT_ACCOUNTS,
+    [TZ_ACT_AUDIT] = TZ_AUDIT_AUDIT,
+    [TZ_ACT_ANALYSIS] = TZ_AUDIT_ANALYSIS_READ,
+    [TZ_ACT_REPORT_MERGE] = TZ_AUDIT_REPORT_MERGE,
+    [TZ_ACT_ASSISTANT_USE] = TZ_AUDIT_ASSISTANT_USE,
+    [TZ_ACT_SCREENING] = TZ_AUDIT_SCREENING_QUERY,
+    [TZ_ACT_EXCHANGE_READ] = TZ_AUDIT_EXCHANGE_READ,
+    [TZ_ACT_EXCHANGE_SEND] = TZ_AUDIT_EXCHANGE_SEND,
+    [TZ_ACT_EXCHANGE_INBOX] = TZ_AUDIT_EXCHANGE_INBOX,
 };
 
 /* The permission table (docs/security.md prints it). Cells not named are TZ_SCOPE_NONE. */
@@ -44,6 +93,8 @@ static const enum tz_auth_scope permissions[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT] = 
             [TZ_ACT_QUEUE] = TZ_SCOPE_OWN,
             [TZ_ACT_ANALYSIS] = TZ_SCOPE_OWN,
             [TZ_ACT_REPORT_MERGE] = TZ_SCOPE_OWN,
+            [TZ_ACT_ASSISTANT_USE] = TZ_SCOPE_OWN,
+            [TZ_ACT_SCREENING] = TZ_SCOPE_ALL,
         },
     [TZ_AUTH_SUPERVISOR] =
         {
@@ -56,17 +107,47 @@ static const enum tz_auth_scope permissions[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT] = 
             [TZ_ACT_DISTRICT_ASSIGN] = TZ_SCOPE_UNIT,
             [TZ_ACT_ANALYSIS] = TZ_SCOPE_UNIT,
             [TZ_ACT_REPORT_MERGE] = TZ_SCOPE_UNIT,
+            [TZ_ACT_ASSISTANT_USE] = TZ_SCOPE_UNIT,
+            [TZ_ACT_SCREENING] = TZ_SCOPE_ALL,
         },
     [TZ_AUTH_ANALYST] =
         {
             [TZ_ACT_REPORT_READ] = TZ_SCOPE_ALL,
             [TZ_ACT_DASHBOARD] = TZ_SCOPE_ALL,
             [TZ_ACT_ANALYSIS] = TZ_SCOPE_ALL,
+            [TZ_ACT_ASSISTANT_USE] = TZ_SCOPE_ALL,
+            [TZ_ACT_SCREENING] = TZ_SCOPE_ALL,
         },
     [TZ_AUTH_ADMIN] =
         {
             [TZ_ACT_ACCOUNTS] = TZ_SCOPE_ALL,
             [TZ_ACT_AUDIT] = TZ_SCOPE_ALL,
+        },
+    /* The exchange's roles: a unit is the one a message addresses or comes from, so a partner's
+     * message is seen only by the units it addresses (and by the SPOC's supervisor). */
+    [TZ_AUTH_SPOC_OPERATOR] =
+        {
+            [TZ_ACT_ASSISTANT_USE] = TZ_SCOPE_UNIT,
+            [TZ_ACT_SCREENING] = TZ_SCOPE_ALL,
+            [TZ_ACT_EXCHANGE_READ] = TZ_SCOPE_UNIT,
+            [TZ_ACT_EXCHANGE_SEND] = TZ_SCOPE_UNIT,
+            [TZ_ACT_EXCHANGE_INBOX] = TZ_SCOPE_UNIT,
+        },
+    [TZ_AUTH_SPOC_SUPERVISOR] =
+        {
+            [TZ_ACT_ASSISTANT_USE] = TZ_SCOPE_ALL,
+            [TZ_ACT_SCREENING] = TZ_SCOPE_ALL,
+            [TZ_ACT_EXCHANGE_READ] = TZ_SCOPE_ALL,
+            [TZ_ACT_EXCHANGE_SEND] = TZ_SCOPE_UNIT,
+            [TZ_ACT_EXCHANGE_INBOX] = TZ_SCOPE_ALL,
+        },
+    [TZ_AUTH_LIAISON] =
+        {
+            [TZ_ACT_ASSISTANT_USE] = TZ_SCOPE_UNIT,
+            [TZ_ACT_SCREENING] = TZ_SCOPE_ALL,
+            [TZ_ACT_EXCHANGE_READ] = TZ_SCOPE_UNIT,
+            [TZ_ACT_EXCHANGE_SEND] = TZ_SCOPE_UNIT,
+            [TZ_ACT_EXCHANGE_INBOX] = TZ_SCOPE_UNIT,
         },
 };
 
@@ -78,6 +159,7 @@ struct tz_auth_config tz_auth_defaults(void)
         .lock_s = 15 * 60,
         .idle_s = 30 * 60,
         .absolute_s = 12 * 3600,
+        .token_s = 90 * 86400,
         .totp_step_s = 30,
         .totp_skew = 1,
         .pw_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE,
@@ -143,9 +225,14 @@ tz_err tz_auth_role_parse(const char *code, enum tz_auth_role *out)
     return TZ_EINVAL;
 }
 
+const char *tz_audit_code(enum tz_audit_action action)
+{
+    return (unsigned)action < TZ_AUDIT_COUNT ? audit_codes[action] : "unknown";
+}
+
 const char *tz_auth_action_code(enum tz_auth_action action)
 {
-    return (unsigned)action < TZ_ACT_COUNT ? action_codes[action] : "unknown";
+    return (unsigned)action < TZ_ACT_COUNT ? audit_codes[action_audit[action]] : "unknown";
 }
 
 enum tz_auth_scope tz_auth_scope_of(enum tz_auth_role role, enum tz_auth_action action)

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "auth/internal.h"
+#include "base/tztime.h"
 
 #define SECRET_LEN 32
 #define TOKEN_PREFIX "tzt_"
@@ -113,7 +114,7 @@ tz_err tz_auth_login(struct tz_auth *auth, const char *name, const char *passwor
     /* The name as typed, bounded: an unknown name of any length must not bloat the log. */
     snprintf(who, sizeof who, "%s", name && *name ? name : "anonymous");
     snprintf(object, sizeof object, "account/%s", who);
-    struct tz_audit_rec a = tz_auth_audit_entry(auth, NULL, who, client, "auth.login", object);
+    struct tz_audit_rec a = tz_auth_audit_entry(auth, NULL, who, client, tz_audit_code(TZ_AUDIT_AUTH_LOGIN), object);
     /* Same work as for a real account on every path that refuses without checking the password
      * (unknown, disabled, locked), so that timing does not tell which names exist. */
     static const char dummy[] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
@@ -212,7 +213,7 @@ tz_err tz_auth_session(struct tz_auth *auth, const char *session, struct tz_prin
     if (!err &&
         (now - s.last_seen > auth->cfg.idle_s || now - s.created_at > auth->cfg.absolute_s)) {
         struct tz_audit_rec a =
-            tz_auth_audit_entry(auth, NULL, "system", s.client, "auth.session_expired", NULL);
+            tz_auth_audit_entry(auth, NULL, "system", s.client, tz_audit_code(TZ_AUDIT_AUTH_SESSION_EXPIRED), NULL);
         char object[64];
         snprintf(object, sizeof object, "account/%lld", (long long)s.account_id);
         a.object = object;
@@ -252,6 +253,17 @@ tz_err tz_auth_token(struct tz_auth *auth, const char *token, struct tz_principa
     sodium_memzero(secret, sizeof secret);
     struct tz_session_rec s;
     tz_err err = tz_store_session_get(auth->store, hash, true, &s);
+    if (!err && s.expires_at && tz_auth_now(auth) >= s.expires_at) {
+        /* Refused like an unknown token; revoked, so that this is logged once. */
+        char object[64];
+        snprintf(object, sizeof object, "account/%lld", (long long)s.account_id);
+        struct tz_audit_rec a =
+            tz_auth_audit_entry(auth, NULL, "system", NULL,
+                                tz_audit_code(TZ_AUDIT_TOKEN_EXPIRED), object);
+        a.outcome = "ok";
+        tz_store_session_end(auth->store, hash, 0, &a);
+        err = TZ_ENOTFOUND;
+    }
     if (!err)
         err = load_principal(auth, s.account_id, out);
     if (!err) {
@@ -261,22 +273,64 @@ tz_err tz_auth_token(struct tz_auth *auth, const char *token, struct tz_principa
     return err;
 }
 
-tz_err tz_auth_token_create(struct tz_auth *auth, const char *name, const char *label,
-                            const char *actor, char out[TZ_SECRET_TEXT_MAX])
+tz_err tz_auth_token_expiry(const struct tz_auth *auth, const char *text, int64_t *expires_at)
 {
+    int64_t now = tz_auth_now(auth);
+    if (!text) {
+        *expires_at = now + auth->cfg.token_s;
+        return TZ_OK;
+    }
+    size_t n = strnlen(text, 64);
+    size_t digits = strspn(text, "0123456789");
+    int64_t at = 0;
+    if (n > 0 && digits == n) {
+        if (n > 4) /* more days than TZ_TOKEN_DAYS_MAX anyway */
+            return TZ_EINVAL;
+        int64_t days = 0;
+        for (size_t i = 0; i < n; i++)
+            days = days * 10 + (text[i] - '0');
+        if (days < 1 || days > TZ_TOKEN_DAYS_MAX)
+            return TZ_EINVAL;
+        at = now + days * 86400;
+    } else if (n == 0 || n >= 64 || tz_time_parse(text, n, &at) != TZ_OK) {
+        return TZ_EINVAL;
+    }
+    if (at <= now || at > now + (int64_t)TZ_TOKEN_DAYS_MAX * 86400)
+        return TZ_EINVAL;
+    *expires_at = at;
+    return TZ_OK;
+}
+
+tz_err tz_auth_token_create(struct tz_auth *auth, const char *name, const char *label,
+                            int64_t expires_at, const char *actor, char out[TZ_SECRET_TEXT_MAX])
+{
+    struct tz_auth_who who = {.actor = actor};
+    return tz_auth_account_token(auth, &who, name, label, expires_at, out);
+}
+
+tz_err tz_auth_account_token(struct tz_auth *auth, const struct tz_auth_who *who, const char *name,
+                             const char *label, int64_t expires_at, char out[TZ_SECRET_TEXT_MAX])
+{
+    int64_t now = tz_auth_now(auth);
+    if (expires_at == 0)
+        expires_at = now + auth->cfg.token_s;
+    if (expires_at <= now)
+        return TZ_EINVAL;
     struct tz_account_rec rec;
     tz_err err = tz_store_account_get(auth->store, name, 0, &rec);
     if (err)
         return err;
     uint8_t secret[SECRET_LEN];
     randombytes_buf(secret, sizeof secret);
-    struct tz_session_rec s = {.account_id = rec.id, .created_at = tz_auth_now(auth)};
+    struct tz_session_rec s = {.account_id = rec.id, .created_at = now, .expires_at = expires_at};
     auth_secret_hash(secret, sizeof secret, s.id_hash);
-    char object[96];
+    char object[96], fields[64];
     snprintf(object, sizeof object, "account/%s", rec.name);
-    struct tz_audit_rec a = tz_auth_audit_entry(auth, NULL, actor, NULL, "token.create", object);
+    snprintf(fields, sizeof fields, "{\"expires_at\":%lld}", (long long)expires_at);
+    struct tz_audit_rec a = tz_auth_who_entry(auth, who, tz_audit_code(TZ_AUDIT_TOKEN_CREATE), object);
     a.outcome = "ok";
     a.note = label;
+    a.fields = fields;
     err = tz_store_session_put(auth->store, &s, true, label ? label : "", &a);
     if (!err) {
         char text[TZ_SECRET_TEXT_MAX];
@@ -295,7 +349,7 @@ tz_err tz_auth_logout(struct tz_auth *auth, const struct tz_principal *p, const 
     char object[96];
     snprintf(object, sizeof object, "account/%s", p->account.name);
     struct tz_audit_rec a = tz_auth_audit_entry(
-        auth, p, NULL, client, p->via_token ? "token.revoke" : "auth.logout", object);
+        auth, p, NULL, client, p->via_token ? tz_audit_code(TZ_AUDIT_TOKEN_REVOKE) : tz_audit_code(TZ_AUDIT_AUTH_LOGOUT), object);
     a.outcome = "ok";
     return tz_store_session_end(auth->store, p->session_hash, 0, &a);
 }

@@ -120,12 +120,8 @@ tz_err tz_buf_uint(struct tz_buf *b, unsigned long long v)
     return tz_buf_append(b, start, (size_t)(text + sizeof text - start));
 }
 
-tz_err tz_buf_fixed6(struct tz_buf *b, double v)
+char *tz_fixed6_before(char *end, double v)
 {
-    if (!isfinite(v) || fabs(v) >= 1e12)
-        return tz_buf_printf(b, "%.6f", v);
-    char text[32];
-    char *end = text + sizeof text;
     unsigned long long scaled = (unsigned long long)llround(fabs(v) * 1e6);
     char *p = digits_before(end, scaled % 1000000);
     while (end - p < 6)
@@ -134,7 +130,29 @@ tz_err tz_buf_fixed6(struct tz_buf *b, double v)
     p = digits_before(p, scaled / 1000000);
     if (v < 0 && scaled != 0)
         *--p = '-';
+    return p;
+}
+
+tz_err tz_buf_fixed6(struct tz_buf *b, double v)
+{
+    if (!isfinite(v) || fabs(v) >= 1e12)
+        return tz_buf_printf(b, "%.6f", v);
+    char text[32];
+    char *end = text + sizeof text;
+    char *p = tz_fixed6_before(end, v);
     return tz_buf_append(b, p, (size_t)(end - p));
+}
+
+char *tz_buf_room(struct tz_buf *b, size_t n, tz_err *err)
+{
+    *err = reserve(b, n);
+    return *err ? NULL : b->data + b->len;
+}
+
+void tz_buf_grew(struct tz_buf *b, size_t k)
+{
+    b->len += k;
+    b->data[b->len] = '\0';
 }
 
 tz_err tz_buf_json_cstr(struct tz_buf *b, const char *s)

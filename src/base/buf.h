@@ -43,6 +43,20 @@ tz_err tz_buf_vprintf(struct tz_buf *b, const char *fmt, va_list ap)
  * not finite or whose magnitude reaches 1e12 go through printf.
  */
 tz_err tz_buf_fixed6(struct tz_buf *b, double v);
+/*
+ * The text of tz_buf_fixed6 (v finite, magnitude below 1e12) written to end
+ * just before `end`; returns where it starts (at most 21 bytes before end).
+ */
+char *tz_fixed6_before(char *end, double v);
+/*
+ * For writers that put many small pieces (base/jsonw): room for n more bytes
+ * at the end of the contents, or NULL with *err (TZ_ETOOBIG past the maximum,
+ * TZ_ENOMEM). Write at most n bytes there, then tz_buf_grew(b, k) with the k
+ * written; nothing changes until then.
+ */
+char *tz_buf_room(struct tz_buf *b, size_t n, tz_err *err);
+/* Takes k bytes written at tz_buf_room's pointer into the contents (k <= its n). */
+void tz_buf_grew(struct tz_buf *b, size_t k);
 /* Appends an unsigned integer in decimal. */
 tz_err tz_buf_uint(struct tz_buf *b, unsigned long long v);
 /* Appends s (n bytes of UTF-8) as a JSON string literal, quotes included. */

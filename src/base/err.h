@@ -3,7 +3,7 @@
  *
  * Every function that can fail returns a tz_err (0 = success) and hands its
  * results back through out-parameters. tz_err_str() is the one place where a
- * code becomes text. The HTTP layer maps codes to statuses (see http/problem.h).
+ * code becomes text. The HTTP layer maps codes to statuses (status_of_err in http/response.c).
  */
 #ifndef TZ_BASE_ERR_H
 #define TZ_BASE_ERR_H

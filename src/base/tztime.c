@@ -1,6 +1,7 @@
 /* tztime.c - UTC instants, RFC 3339 and the Polish civil calendar (see tztime.h). */
 #include "base/tztime.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
@@ -26,6 +27,7 @@ int64_t tz_time_mono_ns(void)
  */
 int64_t tz_time_days_from_civil(int year, int month, int day)
 {
+    assert(month >= 1 && month <= 12);
     int64_t y = (int64_t)year - (month <= 2);
     int64_t era = (y >= 0 ? y : y - 399) / 400;
     int64_t yoe = y - era * 400;

@@ -600,6 +600,10 @@ tz_err tz_geo_parse_districts(const char *json, size_t len, struct tz_geo_distri
     }
     json_error_t jerr;
     root = json_loadb(json ? json : "", len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root && json_error_code(&jerr) == json_error_out_of_memory) {
+        err = TZ_ENOMEM; /* the document may be fine */
+        goto done;
+    }
     if (!root) {
         printable_ascii(jerr.text);
         problem(&p, TZ_GEO_DOCUMENT, "The document is not valid JSON: %s (line %d, column %d).",

@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "base/num.h"
 #include "base/tztime.h"
 #include "http/police.h"
+#include "http/render.h"
 
 #define ANALYSIS_BODY_MAX (32u * 1024 * 1024)
 
@@ -51,9 +53,19 @@ static bool plain_id(const char *s, long long *id)
     size_t n = strspn(s, "0123456789");
     if (n == 0 || n > 15 || s[n] != '\0')
         return false;
-    *id = strtoll(s, NULL, 10);
-    return *id > 0;
+    int64_t v = 0;
+    bool ok = tz_num_parse_i64(s, n, 1, INT64_MAX, &v) == TZ_OK;
+    *id = v;
+    return ok;
 }
+
+/* What an analysis is about: a district (district=), or one report (linked?id=). */
+struct subject {
+    const struct tz_district_rec *district;
+    long long report;                /* linked?id=: the report read, 0 otherwise */
+    char report_district[TZ_ID_MAX]; /* ... the district it lies in */
+    char assignee[TZ_ACCOUNT_NAME_MAX];
+};
 
 /*
  * The district a request is about, if any: district= names it, linked?id= a
@@ -61,17 +73,16 @@ static bool plain_id(const char *s, long long *id)
  * a repeated district or id, or an id the handler would read differently, is
  * refused here (400). False with *answer queued on a refusal or an unknown report.
  */
-static bool request_district(struct request *req, const struct tz_district_rec **district,
-                             enum MHD_Result *answer)
+static bool request_subject(struct request *req, struct subject *s, enum MHD_Result *answer)
 {
-    *district = NULL;
+    memset(s, 0, sizeof *s);
     if (query_count(req, "district") > 1 || query_count(req, "id") > 1) {
         *answer = http_respond_status_problem(req, 400, "district and id may be given once", NULL);
         return false;
     }
     const char *name = query_value(req, "district");
     if (name) {
-        *district = tz_threatmap_district(req->srv->tm, name); /* unknown: the handler says 400 */
+        s->district = tz_threatmap_district(req->srv->tm, name); /* unknown: the handler says 400 */
         return true;
     }
     const char *id_text = strstr(req->url, "/linked") ? query_value(req, "id") : NULL;
@@ -85,10 +96,12 @@ static bool request_district(struct request *req, const struct tz_district_rec *
         return false;
     }
     struct tz_report_rec rec = {0};
-    char assignee[TZ_ACCOUNT_NAME_MAX];
-    tz_err err = tz_threatmap_police_report(req->srv->tm, id, &rec, assignee);
-    if (!err)
-        *district = tz_threatmap_district(req->srv->tm, rec.district_id);
+    tz_err err = tz_threatmap_police_report(req->srv->tm, id, &rec, s->assignee);
+    if (!err) {
+        s->district = tz_threatmap_district(req->srv->tm, rec.district_id);
+        s->report = id;
+        memcpy(s->report_district, rec.district_id, sizeof s->report_district);
+    }
     tz_report_rec_clear(&rec);
     if (err)
         *answer =
@@ -98,27 +111,39 @@ static bool request_district(struct request *req, const struct tz_district_rec *
 
 /*
  * Whether the caller may take this analysis (permission table: analysis.read,
- * checked against the district the request is about, if any). The read is
- * audited before anything is computed; a refusal too. On false *answer holds
- * the 401/403/404/503 already queued.
+ * checked against the district the request is about, if any; for the reports
+ * linked to one, also report.read on that report, its assignee included, as
+ * its own page checks). The read is audited before anything is computed, a
+ * refusal too, naming the report read or else the district. On false *answer
+ * holds the 401/403/404/503 already queued.
  */
 static bool analysis_allowed(struct request *req, enum MHD_Result *answer)
 {
     struct tz_principal p;
     if (!police_caller(req, false, &p, answer))
         return false;
-    const struct tz_district_rec *d = NULL;
-    if (!request_district(req, &d, answer))
+    struct subject s;
+    if (!request_subject(req, &s, answer))
         return false;
+    const struct tz_district_rec *d = s.district;
     char client[64];
     police_client(req, client, sizeof client);
     bool permitted =
         tz_auth_permit(&p, TZ_ACT_ANALYSIS, d ? d->id : NULL, d ? d->unit : NULL, NULL) == TZ_OK;
+    if (permitted && s.report)
+        permitted = tz_auth_permit(&p, TZ_ACT_REPORT_READ, s.report_district, d ? d->unit : "",
+                                   s.assignee) == TZ_OK;
+    char object[TZ_ID_MAX + 32];
+    if (s.report)
+        snprintf(object, sizeof object, "report/%lld", s.report);
+    else
+        snprintf(object, sizeof object, "%s", d ? d->id : "");
     const char *endpoint = strrchr(req->url, '/');
     char fields[96];
     snprintf(fields, sizeof fields, "{\"endpoint\":\"%.24s\"}", endpoint ? endpoint + 1 : "");
-    struct tz_audit_rec a = tz_auth_audit_entry(
-        req->srv->auth, &p, NULL, client, tz_auth_action_code(TZ_ACT_ANALYSIS), d ? d->id : NULL);
+    struct tz_audit_rec a =
+        tz_auth_audit_entry(req->srv->auth, &p, NULL, client, tz_auth_action_code(TZ_ACT_ANALYSIS),
+                            object[0] ? object : NULL);
     a.fields = fields;
     a.outcome = permitted ? "ok" : "refused";
     tz_err err = tz_auth_audit(req->srv->auth, &a);
@@ -139,22 +164,22 @@ static enum MHD_Result answer(struct request *req, query_fn fn)
 
 enum MHD_Result api_analysis_hotspots(struct request *req)
 {
-    return answer(req, tz_analysis_hotspots_json);
+    return answer(req, tz_http_hotspots_json);
 }
 
 enum MHD_Result api_analysis_linked(struct request *req)
 {
-    return answer(req, tz_analysis_linked_json);
+    return answer(req, tz_http_linked_json);
 }
 
 enum MHD_Result api_analysis_trends(struct request *req)
 {
-    return answer(req, tz_analysis_trends_json);
+    return answer(req, tz_http_trends_json);
 }
 
 enum MHD_Result api_analysis_patrol(struct request *req)
 {
-    return answer(req, tz_analysis_patrol_json);
+    return answer(req, tz_http_patrol_json);
 }
 
 /* Statistics come as JSON, GeoJSON, CSV or text: the content type follows the format. */
@@ -177,7 +202,7 @@ enum MHD_Result api_analysis_stats(struct request *req)
     struct tz_buf b;
     tz_buf_init(&b, ANALYSIS_BODY_MAX);
     enum tz_stats_format format = TZ_STATS_JSON;
-    tz_err err = tz_analysis_stats(req->srv->tm, params, n, tz_time_now(), &b, &format, &errs);
+    tz_err err = tz_http_stats(req->srv->tm, params, n, tz_time_now(), &b, &format, &errs);
     if (err) {
         tz_buf_free(&b);
         if (err == TZ_EINVAL)

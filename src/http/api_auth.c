@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "base/jsonguard.h"
 #include "http/police.h"
 
 #define ME_BODY_MAX (16u * 1024)
@@ -56,7 +57,7 @@ bool police_caller(struct request *req, bool changes, struct tz_principal *p,
             char client[64];
             police_client(req, client, sizeof client);
             struct tz_audit_rec a =
-                tz_auth_audit_entry(auth, p, NULL, client, "auth.csrf", req->url);
+                tz_auth_audit_entry(auth, p, NULL, client, tz_audit_code(TZ_AUDIT_AUTH_CSRF), req->url);
             a.outcome = "refused";
             a.note = "missing or wrong X-CSRF-Token";
             tz_auth_audit(auth, &a);
@@ -80,8 +81,14 @@ static bool in_list(const char *const *list, const char *key)
 tz_err police_body_object(struct request *req, const char *const *allowed, json_t **out,
                           struct tz_field_errors *errs)
 {
+    json_error_t jerr;
+    tz_json_guard_begin(); /* a parse short of memory may have lost a byte: 503, not 400 */
     json_t *root = json_loadb(req->body.data ? req->body.data : "", req->body.len,
-                              JSON_REJECT_DUPLICATES, NULL);
+                              JSON_REJECT_DUPLICATES, &jerr);
+    if (tz_json_guard_failed() || (!root && json_error_code(&jerr) == json_error_out_of_memory)) {
+        json_decref(root);
+        return TZ_ENOMEM;
+    }
     if (!root || !json_is_object(root)) {
         json_decref(root);
         return TZ_EMALFORMED;
@@ -203,6 +210,7 @@ enum MHD_Result api_auth_login(struct request *req)
         snprintf(req->extra_value, sizeof req->extra_value, "%lld", (long long)res.retry_after);
         req->extra_header[0] = MHD_HTTP_HEADER_RETRY_AFTER;
         req->extra_header[1] = req->extra_value;
+        http_metrics_refused(req->srv, HTTP_LIMIT_LOCKOUT);
         return police_refuse(req, 429, "too many failed logins: the account is locked for now");
     }
     if (err)

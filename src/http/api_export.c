@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csvw.h"
 #include "base/tztime.h"
 #include "http/internal.h"
+#include "http/render.h"
 
 #define EXPORT_PAGE 500              /* reports read from the store at a time */
 #define CHUNK_MAX (4u * 1024 * 1024) /* one page rendered, at most */
@@ -30,73 +32,6 @@ struct export
     struct tz_buf chunk; /* rendered, not yet handed over */
     size_t pos;          /* bytes of chunk handed over */
 };
-
-/* A writer whose first error sticks, as in render.c. */
-struct out {
-    struct tz_buf *b;
-    tz_err err;
-};
-
-static void put(struct out *o, const char *s)
-{
-    if (!o->err)
-        o->err = tz_buf_puts(o->b, s);
-}
-
-__attribute__((format(printf, 2, 3))) static void putf(struct out *o, const char *fmt, ...)
-{
-    if (o->err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    o->err = tz_buf_vprintf(o->b, fmt, ap);
-    va_end(ap);
-}
-
-static void put_json(struct out *o, const char *s)
-{
-    if (!o->err)
-        o->err = tz_buf_json_cstr(o->b, s);
-}
-
-static void put_time_json(struct out *o, int64_t t)
-{
-    char text[TZ_TIME_TEXT_MAX];
-    if (!t) {
-        put(o, "null");
-        return;
-    }
-    tz_time_format(t, text);
-    putf(o, "\"%s\"", text);
-}
-
-/*
- * A CSV field (RFC 4180): quoted when it holds a comma, quote or line break,
- * quotes doubled. Text that a spreadsheet would take for a formula (= + - @,
- * tab, CR at the start) gets a leading apostrophe, the OWASP advice for
- * exports: the data is public and its readers open it in spreadsheets.
- */
-static void put_csv(struct out *o, const char *s)
-{
-    if (!s || o->err)
-        return;
-    bool formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
-    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-    if (quote)
-        put(o, "\"");
-    if (formula)
-        put(o, "'");
-    for (const char *p = s; *p && !o->err;) {
-        const char *q = strchr(p, '"');
-        size_t n = q ? (size_t)(q - p) : strlen(p);
-        o->err = tz_buf_append(o->b, p, n);
-        if (q)
-            put(o, "\"\"");
-        p += n + (q ? 1 : 0);
-    }
-    if (quote)
-        put(o, "\"");
-}
 
 /* What each report says, in both formats: the public view only. */
 struct row {
@@ -117,53 +52,73 @@ static struct row row_of(struct export *x, const struct tz_report_rec *r)
     return w;
 }
 
-static void put_feature(struct export *x, struct out *o, const struct tz_report_rec *r)
+/* One Feature of the GeoJSON export, after ",\n" when it is not the first. */
+static tz_err put_feature(struct export *x, const struct tz_report_rec *r)
 {
     struct row w = row_of(x, r);
-    putf(o, "%s{\"type\":\"Feature\",\"id\":%lld,", x->written ? ",\n" : "", (long long)r->id);
-    putf(o, "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]},", r->lon, r->lat);
-    putf(o, "\"properties\":{\"id\":%lld,\"received_at\":", (long long)r->id);
-    put_time_json(o, r->received_at);
-    put(o, ",\"status_changed_at\":");
-    put_time_json(o, r->status_changed_at);
-    put(o, ",\"category\":");
-    put_json(o, r->category);
-    put(o, ",\"category_name_en\":");
-    put_json(o, w.cat ? w.cat->name_en : NULL);
-    put(o, ",\"category_name_pl\":");
-    put_json(o, w.cat ? w.cat->name_pl : NULL);
-    put(o, ",\"group\":");
-    put_json(o, w.cat ? w.cat->group : NULL);
-    put(o, ",\"status\":");
-    put_json(o, r->status);
-    put(o, ",\"status_name_en\":");
-    put_json(o, tz_status_name_en(w.status));
-    put(o, ",\"status_name_pl\":");
-    put_json(o, tz_status_name_pl(w.status));
-    put(o, ",\"district_id\":");
-    put_json(o, r->district_id);
-    put(o, ",\"district_name\":");
-    put_json(o, w.district ? w.district->name : NULL);
-    put(o, ",\"unit\":");
-    put_json(o, w.district ? w.district->unit : NULL);
-    putf(o, ",\"me_too\":%d,\"overdue\":%s,\"description\":", r->me_too,
-         w.overdue ? "true" : "false");
-    put_json(o, r->public_description);
-    put(o, "}}");
+    tz_err err = x->written ? tz_buf_puts(&x->chunk, ",\n") : TZ_OK;
+    if (err)
+        return err;
+    struct tz_jw j;
+    tz_jw_begin(&j, &x->chunk);
+    tz_jw_object(&j);
+    tz_jw_kstr(&j, "type", "Feature");
+    tz_jw_kint(&j, "id", r->id);
+    tz_jw_key(&j, "geometry");
+    tz_jw_object(&j);
+    tz_jw_kstr(&j, "type", "Point");
+    tz_jw_key(&j, "coordinates");
+    tz_jw_array(&j);
+    tz_http_put_degrees(&j, r->lon);
+    tz_http_put_degrees(&j, r->lat);
+    tz_jw_array_end(&j);
+    tz_jw_object_end(&j);
+    tz_jw_key(&j, "properties");
+    tz_jw_object(&j);
+    tz_jw_kint(&j, "id", r->id);
+    tz_jw_ktime(&j, "received_at", r->received_at);
+    tz_jw_ktime(&j, "status_changed_at", r->status_changed_at);
+    tz_jw_kstr(&j, "category", r->category);
+    tz_jw_kstr(&j, "category_name_en", w.cat ? w.cat->name_en : NULL);
+    tz_jw_kstr(&j, "category_name_pl", w.cat ? w.cat->name_pl : NULL);
+    tz_jw_kstr(&j, "group", w.cat ? w.cat->group : NULL);
+    tz_jw_kstr(&j, "status", r->status);
+    tz_jw_kstr(&j, "status_name_en", tz_status_name_en(w.status));
+    tz_jw_kstr(&j, "status_name_pl", tz_status_name_pl(w.status));
+    tz_jw_kstr(&j, "district_id", r->district_id);
+    tz_jw_kstr(&j, "district_name", w.district ? w.district->name : NULL);
+    tz_jw_kstr(&j, "unit", w.district ? w.district->unit : NULL);
+    tz_jw_kint(&j, "me_too", r->me_too);
+    tz_jw_kbool(&j, "overdue", w.overdue);
+    tz_jw_kstr(&j, "description", r->public_description);
+    tz_jw_object_end(&j);
+    tz_jw_object_end(&j);
+    return tz_jw_end(&j);
 }
 
-#define CSV_HEADER                                                                                 \
-    "id,received_at,status_changed_at,category,category_name_en,category_name_pl,group,status,"    \
-    "status_name_en,status_name_pl,lat,lon,district_id,district_name,unit,me_too,overdue,"         \
-    "description\r\n"
+/* The CSV's columns, in the order of each row (docs/open-data.md). */
+static const char *const CSV_COLUMNS[] = {
+    "id",          "received_at",    "status_changed_at", "category",      "category_name_en",
+    "category_name_pl", "group",     "status",            "status_name_en", "status_name_pl",
+    "lat",         "lon",            "district_id",       "district_name", "unit",
+    "me_too",      "overdue",        "description"};
 
-static void put_csv_row(struct export *x, struct out *o, const struct tz_report_rec *r)
+static void put_csv_header(struct tz_csvw *o)
+{
+    for (size_t i = 0; i < sizeof CSV_COLUMNS / sizeof CSV_COLUMNS[0]; i++)
+        tz_csvw_plain(o, CSV_COLUMNS[i]);
+    tz_csvw_row_end(o);
+}
+
+static void put_csv_row(struct export *x, struct tz_csvw *o, const struct tz_report_rec *r)
 {
     struct row w = row_of(x, r);
     char received[TZ_TIME_TEXT_MAX], changed[TZ_TIME_TEXT_MAX];
     tz_time_format(r->received_at, received);
     tz_time_format(r->status_changed_at, changed);
-    putf(o, "%lld,%s,%s,", (long long)r->id, received, changed);
+    tz_csvw_int(o, r->id);
+    tz_csvw_plain(o, received);
+    tz_csvw_plain(o, changed);
     const char *texts[] = {r->category,
                            w.cat ? w.cat->name_en : NULL,
                            w.cat ? w.cat->name_pl : NULL,
@@ -171,49 +126,47 @@ static void put_csv_row(struct export *x, struct out *o, const struct tz_report_
                            r->status,
                            tz_status_name_en(w.status),
                            tz_status_name_pl(w.status)};
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        put_csv(o, texts[i]);
-        put(o, ",");
-    }
-    putf(o, "%.6f,%.6f,", r->lat, r->lon);
-    put_csv(o, r->district_id);
-    put(o, ",");
-    put_csv(o, w.district ? w.district->name : NULL);
-    put(o, ",");
-    put_csv(o, w.district ? w.district->unit : NULL);
-    putf(o, ",%d,%s,", r->me_too, w.overdue ? "true" : "false");
-    put_csv(o, r->public_description);
-    put(o, "\r\n");
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        tz_csvw_text(o, texts[i]);
+    tz_csvw_fixed(o, r->lat, 6);
+    tz_csvw_fixed(o, r->lon, 6);
+    tz_csvw_text(o, r->district_id);
+    tz_csvw_text(o, w.district ? w.district->name : NULL);
+    tz_csvw_text(o, w.district ? w.district->unit : NULL);
+    tz_csvw_int(o, r->me_too);
+    tz_csvw_plain(o, w.overdue ? "true" : "false");
+    tz_csvw_text(o, r->public_description);
+    tz_csvw_row_end(o);
 }
 
 /* Renders the next piece of the export into x->chunk: the head, a page, or the tail. */
 static tz_err fill(struct export *x)
 {
-    struct out o = {&x->chunk, TZ_OK};
+    struct tz_csvw o;
+    tz_csvw_begin(&o, &x->chunk);
     if (!x->started) {
         x->started = true;
-        put(&o, x->format == EXPORT_CSV ? CSV_HEADER
-                                        : "{\"type\":\"FeatureCollection\",\"features\":[\n");
-        return o.err;
+        if (x->format == EXPORT_GEOJSON)
+            return tz_buf_puts(&x->chunk, "{\"type\":\"FeatureCollection\",\"features\":[\n");
+        put_csv_header(&o);
+        return tz_csvw_end(&o);
     }
     if (x->more) {
         struct tz_report_rec *recs = NULL;
         size_t n = 0;
         x->filter.limit = EXPORT_PAGE;
-        o.err = tz_threatmap_public_page(x->tm, &x->filter, x->now, &recs, &n, &x->more);
-        for (size_t i = 0; i < n && !o.err; i++, x->written++) {
+        tz_err err = tz_threatmap_public_page(x->tm, &x->filter, x->now, &recs, &n, &x->more);
+        for (size_t i = 0; i < n && !err && !o.err; i++, x->written++) {
             if (x->format == EXPORT_CSV)
                 put_csv_row(x, &o, &recs[i]);
             else
-                put_feature(x, &o, &recs[i]);
+                err = put_feature(x, &recs[i]);
         }
         tz_report_recs_free(recs, n);
-        return o.err;
+        return err ? err : tz_csvw_end(&o);
     }
-    if (x->format == EXPORT_GEOJSON)
-        put(&o, "\n]}\n");
     x->done = true;
-    return o.err;
+    return x->format == EXPORT_GEOJSON ? tz_buf_puts(&x->chunk, "\n]}\n") : TZ_OK;
 }
 
 /* libmicrohttpd asks for the next bytes; a failure half way ends the answer short (not 200 whole).
@@ -259,7 +212,13 @@ static enum MHD_Result start_export(struct request *req, enum export_format form
     x->more = true;
     tz_buf_init(&x->chunk, CHUNK_MAX);
     struct tz_field_errors errs = {0};
-    tz_err err = tz_threatmap_public_filter(x->tm, params, n, &x->filter, &errs);
+    struct tz_public_query q;
+    tz_public_query_init(&q);
+    tz_err err = tz_http_public_query(x->tm, params, n, TZ_HTTP_QUERY_EXPORT, &q, &errs);
+    if (!err) {
+        x->filter = q.filter;
+        tz_threatmap_restrict_public(x->tm, &x->filter);
+    }
     if (err) {
         free_export(x);
         if (err == TZ_EINVAL)

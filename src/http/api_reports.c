@@ -9,6 +9,8 @@
 #include "analysis/analysis.h" /* "nearby" in the 201 answer */
 #include "base/tztime.h"
 #include "http/internal.h"
+#include "http/render.h"
+#include "http/report_json.h"
 
 #define LIST_BODY_MAX (8u * 1024 * 1024)
 #define REPORT_BODY_MAX (64u * 1024)
@@ -36,14 +38,23 @@ static enum MHD_Result answer_committed(struct request *req)
                                            NULL);
     if (req->commit_err)
         return http_respond_problem(req, req->commit_err, "the report could not be stored", NULL);
+    /* The report is stored: should the hint fail, the answer goes without it. */
+    struct tz_nearby nearby[TZ_NEARBY_MAX];
+    size_t n = 0;
+    bool hint = tz_analysis_submission_nearby(req->srv->tm, &req->sub.rec, nearby, &n) == TZ_OK;
     struct tz_buf b;
     tz_buf_init(&b, REPORT_BODY_MAX);
-    if (tz_threatmap_submission_json(req->srv->tm, &req->sub, &b) != TZ_OK) {
-        tz_buf_free(&b);
-        return http_respond_problem(req, TZ_ENOMEM, NULL, NULL);
+    tz_err err = tz_http_submission_json(req->srv->tm, &req->sub, hint ? nearby : NULL, n, &b);
+    if (err && hint) { /* a hint too big for the answer: without it, as before */
+        tz_buf_reset(&b);
+        err = tz_http_submission_json(req->srv->tm, &req->sub, NULL, 0, &b);
     }
-    /* The report is stored: should the hint fail, the answer goes without it. */
-    (void)tz_analysis_submission_nearby(req->srv->tm, &req->sub.rec, &b);
+    if (err) {
+        /* Only a failed allocation may pass (503); anything else is this server's bug (500). */
+        tz_buf_free(&b);
+        return err == TZ_ENOMEM ? http_respond_problem(req, err, NULL, NULL)
+                                : http_respond_status_problem(req, 500, tz_err_str(err), NULL);
+    }
     return http_respond_json(req, MHD_HTTP_CREATED, &b);
 }
 
@@ -62,11 +73,11 @@ enum MHD_Result api_reports_create(struct request *req)
     int retry_after_s = 0;
     if (!http_guard_write_allowed(req, &retry_after_s))
         return http_respond_too_many(req, retry_after_s);
-    char addr[INET6_ADDRSTRLEN];
-    http_client_address(req, addr, sizeof addr);
+    char addr[TZ_NETADDR_KEY_TEXT_MAX]; /* the reporter's hash counts an IPv6 client by network */
+    http_client_key_text(req, addr, sizeof addr);
     struct tz_field_errors errs = {0};
-    tz_err err = tz_threatmap_prepare(srv->tm, req->body.data ? req->body.data : "", req->body.len,
-                                      addr, tz_time_now(), &req->sub, &errs);
+    tz_err err = tz_http_report_prepare(srv->tm, req->body.data ? req->body.data : "",
+                                        req->body.len, addr, tz_time_now(), &req->sub, &errs);
     if (err == TZ_EMALFORMED)
         return http_respond_problem(req, err, "the body must be one JSON object", NULL);
     if (err == TZ_EINVAL)
@@ -104,9 +115,14 @@ enum MHD_Result api_reports_get(struct request *req)
         }
         token = params[i].value ? params[i].value : "";
     }
+    int64_t now = tz_time_now();
+    struct tz_report_view view;
     struct tz_buf b;
     tz_buf_init(&b, REPORT_BODY_MAX);
-    tz_err err = tz_threatmap_report_json(req->srv->tm, req->id, token, tz_time_now(), &b);
+    tz_err err = tz_threatmap_report_read(req->srv->tm, req->id, token, now, &view);
+    if (!err)
+        err = tz_http_report_json(req->srv->tm, &view, now, &b);
+    tz_report_view_clear(&view);
     if (err) {
         tz_buf_free(&b);
         if (err == TZ_EFORBIDDEN)
@@ -130,8 +146,8 @@ enum MHD_Result api_reports_me_too(struct request *req)
     int retry_after_s = 0; /* an anonymous write: the same bucket as filing a report */
     if (!http_guard_write_allowed(req, &retry_after_s))
         return http_respond_too_many(req, retry_after_s);
-    char addr[INET6_ADDRSTRLEN];
-    http_client_address(req, addr, sizeof addr);
+    char addr[TZ_NETADDR_KEY_TEXT_MAX]; /* the reporter's hash counts an IPv6 client by network */
+    http_client_key_text(req, addr, sizeof addr);
     int count = 0;
     tz_err err = tz_threatmap_me_too(req->srv->tm, req->id, addr, tz_time_now(), &count);
     if (err == TZ_ENOTFOUND)
@@ -145,9 +161,11 @@ enum MHD_Result api_reports_me_too(struct request *req)
         return http_respond_problem(req, err, NULL, NULL);
     struct tz_buf b;
     tz_buf_init(&b, 128);
-    if (tz_buf_printf(&b, "{\"id\":%lld,\"me_too\":%d}", (long long)req->id, count) != TZ_OK) {
+    err = tz_buf_printf(&b, "{\"id\":%lld,\"me_too\":%d}", (long long)req->id, count);
+    if (err) {
         tz_buf_free(&b);
-        return http_respond_problem(req, TZ_ENOMEM, NULL, NULL);
+        return err == TZ_ENOMEM ? http_respond_problem(req, err, NULL, NULL)
+                                : http_respond_status_problem(req, 500, tz_err_str(err), NULL);
     }
     return http_respond_json(req, MHD_HTTP_CREATED, &b);
 }
@@ -173,5 +191,5 @@ enum MHD_Result http_respond_query(struct request *req, query_fn answer, size_t 
 
 enum MHD_Result api_reports_list(struct request *req)
 {
-    return http_respond_query(req, tz_threatmap_list_json, LIST_BODY_MAX);
+    return http_respond_query(req, tz_http_list_json, LIST_BODY_MAX);
 }

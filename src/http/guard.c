@@ -1,6 +1,7 @@
 /*
  * guard.c - the abuse limits that libmicrohttpd's own options do not give:
- * a deadline for a whole request, and a write rate per client address.
+ * a deadline for a whole request, a cap on one client's connections, a write
+ * rate per client, and who the client is behind the trusted proxy.
  *
  * Request deadline: MHD_OPTION_CONNECTION_TIMEOUT closes a connection that is
  * silent, but a client that trickles one byte a second is never silent and
@@ -15,15 +16,21 @@
  * CLOSED notification, which libmicrohttpd sends before it closes the
  * descriptor: the reaper never shuts a descriptor that was reused.
  *
+ * Connections per client: libmicrohttpd's own per-address cap counts every
+ * IPv6 address apart and the trusted proxy like any client, so the cap is
+ * kept here instead. A new connection is counted against the others of its
+ * client (tz_netaddr_key: an IPv4 address, an IPv6 /64) in the tracked list;
+ * one over the cap is shut down at once, before it is read.
+ *
  * Write rate: anonymous reports take a token of a bucket keyed by a keyed
- * BLAKE2b hash of the client address (src/base/ratelimit.h), with a key made
+ * BLAKE2b hash of the client's network (src/base/ratelimit.h), with a key made
  * at start, so the limiter's memory holds no address.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -42,8 +49,35 @@ struct tracked_conn {
     int fd;
     atomic_bool answering;    /* its request arrived whole and is being answered */
     _Atomic int64_t since_ms; /* when it began waiting for its next request */
-    bool shut;                /* the reaper has shut it down */
+    bool shut;                /* the reaper, or the per-client cap, has shut it down */
+    bool counted;             /* it counts against its client's cap (key) */
+    uint8_t key[TZ_NETADDR_KEY_LEN];
 };
+
+/*
+ * Whether t may stay under the per-client cap; if so it counts from now on.
+ * The trusted proxy speaks for many clients and is not capped. Called with
+ * guard_mu held; one pass over the open connections (at most the connection cap).
+ */
+static bool within_client_cap(struct tz_http *srv, struct MHD_Connection *conn,
+                              struct tracked_conn *t)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    struct tz_netaddr peer;
+    if (!srv->per_ip_limit || !info ||
+        tz_netaddr_from_sockaddr(info->client_addr, &peer) != TZ_OK ||
+        (srv->trusted_proxy.family && tz_netaddr_equal(&peer, &srv->trusted_proxy)))
+        return true;
+    tz_netaddr_key(&peer, srv->ipv6_prefix, t->key);
+    unsigned held = 0;
+    for (const struct tracked_conn *o = srv->tracked; o; o = o->next)
+        held += o->counted && memcmp(o->key, t->key, sizeof t->key) == 0;
+    if (held >= srv->per_ip_limit)
+        return false;
+    t->counted = true;
+    return true;
+}
 
 static int64_t now_ms(void)
 {
@@ -73,6 +107,10 @@ void http_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_con
         t->fd = info->connect_fd;
         atomic_store(&t->since_ms, now_ms());
         pthread_mutex_lock(&srv->guard_mu);
+        if (!within_client_cap(srv, conn, t)) {
+            shutdown(t->fd, SHUT_RDWR); /* libmicrohttpd sees it end and closes it */
+            t->shut = true;
+        }
         t->next = srv->tracked;
         if (t->next)
             t->next->prev = t;
@@ -157,14 +195,15 @@ tz_err http_guard_start(struct tz_http *srv, const struct tz_http_config *cfg)
         if (err)
             return err;
     }
-    if (cfg->trusted_proxy) { /* kept in inet_ntop's spelling, which the peer is compared in */
-        unsigned char bin[sizeof(struct in6_addr)];
-        int family = inet_pton(AF_INET, cfg->trusted_proxy, bin) == 1    ? AF_INET
-                     : inet_pton(AF_INET6, cfg->trusted_proxy, bin) == 1 ? AF_INET6
-                                                                         : 0;
-        if (!family ||
-            !inet_ntop(family, bin, srv->trusted_proxy, (socklen_t)sizeof srv->trusted_proxy))
-            return TZ_EINVAL;
+    if (cfg->trusted_proxy &&
+        tz_netaddr_parse(cfg->trusted_proxy, strlen(cfg->trusted_proxy), &srv->trusted_proxy))
+        return TZ_EINVAL;
+    srv->ipv6_prefix =
+        cfg->ipv6_prefix >= 1 && cfg->ipv6_prefix <= 128 ? cfg->ipv6_prefix : TZ_NETADDR_V6_PREFIX;
+    srv->per_ip_limit = cfg->per_ip_limit;
+    if (cfg->per_ip_limit == TZ_HTTP_PER_IP_AUTO) { /* half the cap, 4 to 64 */
+        unsigned half = cfg->connection_limit / 2;
+        srv->per_ip_limit = half < 4 ? 4 : half > 64 ? 64 : half;
     }
     srv->request_timeout_ms = (int64_t)cfg->request_timeout_s * 1000;
     if (srv->request_timeout_ms > 0) {
@@ -193,53 +232,92 @@ void http_guard_stop(struct tz_http *srv)
     pthread_mutex_destroy(&srv->guard_mu);
 }
 
-/* The peer's address as text ("" when unknown). */
-static void peer_address(struct request *req, char *out, size_t size)
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    out[0] = '\0';
-    if (!info || !info->client_addr)
-        return;
-    const struct sockaddr *sa = info->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
-}
+#define FORWARD_LINES_MAX 16 /* lines of one forwarding header a request may carry */
 
-/* Whether s is one IPv4 or IPv6 address literal. */
-static bool address_literal(const char *s)
+/* The lines of the forwarding headers, in order. */
+struct forward_lines {
+    const char *xff[FORWARD_LINES_MAX];
+    const char *fwd[FORWARD_LINES_MAX];
+    size_t nxff, nfwd;
+    bool too_many;
+};
+
+static enum MHD_Result collect_line(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
 {
-    unsigned char bin[sizeof(struct in6_addr)];
-    return inet_pton(AF_INET, s, bin) == 1 || inet_pton(AF_INET6, s, bin) == 1;
+    (void)kind;
+    struct forward_lines *f = cls;
+    const char **lines = NULL;
+    size_t *n = NULL;
+    if (key && strcasecmp(key, "X-Forwarded-For") == 0) {
+        lines = f->xff;
+        n = &f->nxff;
+    } else if (key && strcasecmp(key, "Forwarded") == 0) {
+        lines = f->fwd;
+        n = &f->nfwd;
+    } else {
+        return MHD_YES;
+    }
+    if (*n == FORWARD_LINES_MAX) {
+        f->too_many = true;
+        return MHD_NO;
+    }
+    lines[(*n)++] = value ? value : "";
+    return MHD_YES;
 }
 
 /*
- * The client's address: the peer's, or behind the trusted proxy (serve
- * --trusted-proxy) the last address of X-Forwarded-For, the one that proxy
- * appended (anything before it was written by the client and proves nothing).
+ * The client behind the trusted proxy (docs/security.md): the address the
+ * proxy appended, last in X-Forwarded-For or Forwarded; the proxy itself when
+ * neither is there or the proxy says "unknown" or hides the client behind an
+ * obfuscated name (its clients share its limits then). False when no one can
+ * be trusted to be named: both headers at once (the proxy wrote one, the
+ * client the other, and nothing tells which), or a last element that does not
+ * parse.
  */
+static bool forwarded_client(struct request *req, struct tz_netaddr *client)
+{
+    struct forward_lines f = {0};
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, collect_line, &f);
+    if (f.too_many || (f.nxff && f.nfwd))
+        return false;
+    if (!f.nxff && !f.nfwd)
+        return true;
+    struct tz_netaddr named;
+    enum http_fwd said =
+        f.nxff ? http_xff_last(f.xff, f.nxff, &named) : http_forwarded_last(f.fwd, f.nfwd, &named);
+    if (said == HTTP_FWD_BAD)
+        return false;
+    if (said == HTTP_FWD_ADDRESS)
+        *client = named;
+    return true;
+}
+
+bool http_guard_client(struct request *req)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    struct tz_netaddr *client = &req->client;
+    bool ok = true;
+    if (!info || tz_netaddr_from_sockaddr(info->client_addr, client) != TZ_OK)
+        memset(client, 0, sizeof *client);
+    else if (req->srv->trusted_proxy.family && tz_netaddr_equal(client, &req->srv->trusted_proxy))
+        ok = forwarded_client(req, client);
+    tz_netaddr_format(client, req->client_text, sizeof req->client_text);
+    return ok;
+}
+
 void http_client_address(struct request *req, char *out, size_t size)
 {
-    peer_address(req, out, size);
-    const char *proxy = req->srv->trusted_proxy;
-    if (!proxy || !*proxy || strcmp(out, proxy) != 0)
-        return;
-    const char *xff = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Forwarded-For");
-    if (!xff)
-        return;
-    const char *last = strrchr(xff, ',');
-    last = last ? last + 1 : xff;
-    last += strspn(last, " \t");
-    char candidate[INET6_ADDRSTRLEN];
-    size_t n = strcspn(last, " \t");
-    if (n == 0 || n >= sizeof candidate)
-        return;
-    memcpy(candidate, last, n);
-    candidate[n] = '\0';
-    if (address_literal(candidate))
-        snprintf(out, size, "%s", candidate);
+    snprintf(out, size, "%s", req->client_text);
+}
+
+void http_client_key_text(struct request *req, char *out, size_t size)
+{
+    if (req->client.family)
+        tz_netaddr_key_text(&req->client, req->srv->ipv6_prefix, out, size);
+    else
+        snprintf(out, size, "%s", "");
 }
 
 /* Takes a token from the client's bucket of limit (NULL: no limit). */
@@ -248,20 +326,25 @@ static bool client_allowed(struct request *req, struct tz_ratelimit *limit, int 
     struct tz_http *srv = req->srv;
     if (!limit)
         return true;
-    char addr[INET6_ADDRSTRLEN];
-    http_client_address(req, addr, sizeof addr);
+    uint8_t net[TZ_NETADDR_KEY_LEN];
+    tz_netaddr_key(&req->client, srv->ipv6_prefix, net); /* an IPv6 client by its network */
     uint8_t key[16];
-    crypto_generichash(key, sizeof key, (const unsigned char *)addr, strlen(addr), srv->addr_key,
-                       sizeof srv->addr_key);
+    crypto_generichash(key, sizeof key, net, sizeof net, srv->addr_key, sizeof srv->addr_key);
     return tz_ratelimit_take(limit, key, sizeof key, now_ms(), retry_after_s);
 }
 
 bool http_guard_write_allowed(struct request *req, int *retry_after_s)
 {
-    return client_allowed(req, req->srv->write_limit, retry_after_s);
+    bool ok = client_allowed(req, req->srv->write_limit, retry_after_s);
+    if (!ok)
+        http_metrics_refused(req->srv, HTTP_LIMIT_WRITE);
+    return ok;
 }
 
 bool http_guard_login_allowed(struct request *req, int *retry_after_s)
 {
-    return client_allowed(req, req->srv->login_limit, retry_after_s);
+    bool ok = client_allowed(req, req->srv->login_limit, retry_after_s);
+    if (!ok)
+        http_metrics_refused(req->srv, HTTP_LIMIT_LOGIN);
+    return ok;
 }

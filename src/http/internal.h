@@ -12,10 +12,33 @@
 
 #include "base/buf.h"
 #include "base/fielderr.h"
+#include "base/log.h"
+#include "base/netaddr.h"
 #include "base/ratelimit.h"
+#include "http/query.h"
 #include "http/server.h"
 
 #define TZ_HTTP_MAX_QUERY_PARAMS 32
+
+/* metrics.c: what /metrics counts (docs/operations.md). */
+#define HTTP_STATUS_SLOTS 22   /* the answers' statuses, each its own count (the last: others) */
+#define HTTP_LATENCY_BUCKETS 14 /* latency histogram's buckets, +Inf the last */
+#define HTTP_REQUEST_ID_MAX 64  /* bytes of an X-Request-Id taken from a client */
+enum http_limit { HTTP_LIMIT_WRITE, HTTP_LIMIT_LOGIN, HTTP_LIMIT_API_KEY, HTTP_LIMIT_LOCKOUT,
+                  HTTP_LIMIT_COUNT };
+struct http_route_metrics {
+    atomic_uint_fast64_t by_status[HTTP_STATUS_SLOTS];
+    atomic_uint_fast64_t latency[HTTP_LATENCY_BUCKETS]; /* not cumulative: summed when rendered */
+    atomic_uint_fast64_t latency_ns;                    /* their sum */
+};
+struct http_metrics {
+    struct http_route_metrics *routes; /* one per route of the table, then static, unmatched */
+    size_t count;
+    atomic_uint_fast64_t refused[HTTP_LIMIT_COUNT]; /* 429 answers by the limit that refused */
+    int64_t start_time;                              /* when the server started (Unix seconds) */
+    char *token;                                     /* --metrics-token's token, or NULL */
+    size_t token_len;
+};
 
 struct tz_http {
     struct MHD_Daemon *daemon;
@@ -31,6 +54,7 @@ struct tz_http {
     char *tiles_meta; /* --tiles as the pages' tarcza-tiles meta tag (escaped), or NULL */
     struct tz_ratelimit *key_limit; /* Open311 POSTs per API key */
     struct tz_auth *auth; /* police accounts, sessions, audit (api_auth.c, api_police.c) */
+    struct tz_screening *screening; /* watch-lists (api_screening.c); NULL without auth */
     /* guard.c: connections still sending a request are closed past request_timeout_ms. */
     pthread_mutex_t guard_mu;
     pthread_cond_t guard_cv;
@@ -41,8 +65,16 @@ struct tz_http {
     bool reaper_stop;
     struct tz_ratelimit *write_limit; /* anonymous reports per client address, or NULL */
     struct tz_ratelimit *login_limit; /* police login attempts per client address, or NULL */
-    char trusted_proxy[46];     /* serve --trusted-proxy, as inet_ntop writes it; "" for none */
-    unsigned char addr_key[32]; /* keys the address hash the limiter sees */
+    struct tz_netaddr trusted_proxy;  /* serve --trusted-proxy; family 0 for none */
+    unsigned char addr_key[32];       /* keys the address hash the limiter sees */
+    unsigned ipv6_prefix;             /* an IPv6 client is counted by this many leading bits */
+    unsigned per_ip_limit;            /* connections one client may hold; 0 for no limit */
+    struct http_metrics metrics;      /* metrics.c */
+    struct tz_log *log;               /* the request log (observe.c), or NULL */
+    unsigned char log_key[16];        /* keys the client's hash in the log (this process only) */
+    const struct tz_address_index *addresses; /* the address search's index, or NULL */
+    char *translate_url;              /* serve --translate-url, or NULL (api_assistant_lang.c) */
+    struct tz_exchange *exchange;     /* structured exchange (api_exchange.c), or NULL: 503 */
 };
 
 enum request_state {
@@ -65,14 +97,45 @@ struct request {
     bool wants_body;
     struct tz_buf body;
     bool body_too_big;
+    bool body_lost;    /* the body could not be kept for want of memory: 503, not 413 */
     size_t discarded;  /* bytes dropped after body_too_big */
     int64_t id;        /* {id} of the path, where the route has one */
     const char *allow; /* methods the path allows, for a 405 answer */
     struct tz_submission sub;
     tz_err commit_err;
+    struct tz_netaddr client; /* who sent it (http_guard_client); family 0 if unknown */
+    char client_text[TZ_NETADDR_TEXT_MAX]; /* ... as text */
     const char *extra_header[2]; /* one more header (name, value) for the answer, e.g. Set-Cookie */
     char extra_value[160];       /* storage for extra_header[1] */
+    size_t route;                /* http_route_count() numbering (observe.c, metrics.c) */
+    int64_t started_ns;          /* monotonic, when its first bytes came */
+    unsigned status;             /* the answer's status; 0 until one is queued */
+    char request_id[HTTP_REQUEST_ID_MAX + 1]; /* X-Request-Id, the client's or made here */
 };
+
+/* server.c: the routes by number, for the log and /metrics; then one for the browser front end
+ * and one for a request no route took. */
+size_t http_route_count(void); /* routes of the table + 2 */
+/* The route's method and path pattern ("/api/v1/reports/{id}/transitions", "/open311/v2/" and "*"). */
+void http_route_label(size_t i, const char **method, char *path, size_t size);
+#define HTTP_ROUTE_STATIC (http_route_count() - 2)
+#define HTTP_ROUTE_NONE (http_route_count() - 1)
+
+/* observe.c: the request's id (from X-Request-Id when well-formed, else made) and start time. */
+void http_observe_begin(struct request *req);
+/* Notes the answer's status and adds X-Request-Id to it (every queue of a response calls it). */
+void http_observe_answer(struct request *req, unsigned status, struct MHD_Response *resp);
+/* When the request is done: its log line and its counts in /metrics. */
+void http_observe_done(struct request *req);
+/* metrics.c */
+tz_err http_metrics_start(struct tz_http *srv, const char *token_file);
+void http_metrics_stop(struct tz_http *srv);
+/* Counts a request of route i answered with status after ns nanoseconds. */
+void http_metrics_count(struct tz_http *srv, size_t route, unsigned status, int64_t ns);
+/* Counts a refusal by a rate limit. */
+void http_metrics_refused(struct tz_http *srv, enum http_limit limit);
+enum MHD_Result api_metrics(struct request *req);
+enum MHD_Result api_readyz(struct request *req);
 
 /* Answers with a JSON body, taking ownership of buf's contents. */
 enum MHD_Result http_respond_json(struct request *req, unsigned status, struct tz_buf *buf);
@@ -82,6 +145,12 @@ enum MHD_Result http_respond_static(struct request *req, unsigned status, const 
 /* Answers with an RFC 9457 problem for err (fields may be NULL). */
 enum MHD_Result http_respond_problem(struct request *req, tz_err err, const char *detail,
                                      const struct tz_field_errors *fields);
+/*
+ * 503 out of memory, a problem document that needs no memory of ours: for a
+ * request whose context could not be allocated, or whose own problem
+ * document could not be written.
+ */
+enum MHD_Result http_respond_out_of_memory(struct MHD_Connection *conn);
 /* Answers with a problem of an explicit HTTP status. */
 enum MHD_Result http_respond_status_problem(struct request *req, unsigned status,
                                             const char *detail,
@@ -114,8 +183,29 @@ void http_guard_request_received(struct MHD_Connection *conn);
 void http_guard_request_done(struct MHD_Connection *conn);
 /* Takes a token of the client's write bucket; false with the seconds to wait when it is empty. */
 bool http_guard_write_allowed(struct request *req, int *retry_after_s);
-/* The client's address as text: the peer's, or behind the trusted proxy its X-Forwarded-For. */
+/*
+ * Finds who sent req (once, before its handler runs): the peer, or behind the
+ * trusted proxy the client the proxy names (forwarded.c). False when the
+ * proxy's headers name no one clearly (docs/security.md): the caller answers 400.
+ */
+bool http_guard_client(struct request *req);
+/* The client's address as text (http_guard_client; "" when unknown), for the audit log. */
 void http_client_address(struct request *req, char *out, size_t size);
+/* The network the per-client limits count the client by, as text (an IPv4 address, an IPv6
+ * /64): what the reporter's hash is made of. size >= TZ_NETADDR_KEY_TEXT_MAX. */
+void http_client_key_text(struct request *req, char *out, size_t size);
+
+/* What the forwarding headers say of the client (forwarded.c). */
+enum http_fwd {
+    HTTP_FWD_ADDRESS, /* the last element names an address (*out) */
+    HTTP_FWD_HIDDEN,  /* ... says "unknown" or an obfuscated identifier */
+    HTTP_FWD_BAD,     /* ... does not parse, is missing, or names nothing */
+};
+/* The last element of X-Forwarded-For, its lines (n >= 1) read in order as one list. */
+enum http_fwd http_xff_last(const char *const *lines, size_t n, struct tz_netaddr *out);
+/* The `for` node of the last element of Forwarded (RFC 7239), its lines (n >= 1) as one list;
+ * every line must parse. */
+enum http_fwd http_forwarded_last(const char *const *lines, size_t n, struct tz_netaddr *out);
 /* The same for a login attempt (srv->login_limit). */
 bool http_guard_login_allowed(struct request *req, int *retry_after_s);
 /* A problem answer of status with Retry-After (429, 503). */
@@ -154,6 +244,8 @@ enum MHD_Result api_report_transition(struct request *req);
 enum MHD_Result api_report_description(struct request *req);
 enum MHD_Result api_report_assignment(struct request *req);
 enum MHD_Result api_report_merge(struct request *req);
+/* Screening (api_screening.c). */
+enum MHD_Result api_screening_persons(struct request *req);
 enum MHD_Result api_district_assignment(struct request *req);
 enum MHD_Result api_queue(struct request *req);
 enum MHD_Result api_dashboard(struct request *req);
@@ -161,6 +253,32 @@ enum MHD_Result api_accounts(struct request *req);
 enum MHD_Result api_audit_verify(struct request *req);
 enum MHD_Result api_account_create(struct request *req);
 enum MHD_Result api_account_change(struct request *req);
+/* The address search (api_addresses.c). */
+enum MHD_Result api_addresses(struct request *req);
+/* The police view's "nearest_address" member: the address nearest to the point within
+ * HTTP_NEAREST_MAX_M metres (street, number, locality, postcode, distance_m), or null. */
+#define HTTP_NEAREST_MAX_M 200.0
+struct tz_jw;
+void http_put_nearest_address(struct tz_jw *w, const struct tz_address_index *ix, double lat,
+                              double lon);
+/* the assistant (api_assistant.c) */
+enum MHD_Result api_assistant_analyse(struct request *req);
+enum MHD_Result api_assistant_redact(struct request *req);
+/* The assistant's language and translation (api_assistant_lang.c). */
+enum MHD_Result api_assistant_language(struct request *req);
+enum MHD_Result api_assistant_translate(struct request *req);
+enum MHD_Result api_assistant_search(struct request *req);
+/* Structured exchange (api_exchange.c). */
+enum MHD_Result api_x_case_create(struct request *req);
+enum MHD_Result api_x_case_get(struct request *req);
+enum MHD_Result api_x_case_post(struct request *req);
+enum MHD_Result api_x_message_get(struct request *req);
+enum MHD_Result api_x_reply(struct request *req);
+enum MHD_Result api_x_refusal(struct request *req);
+enum MHD_Result api_x_clarification(struct request *req);
+enum MHD_Result api_x_inbox(struct request *req);
+enum MHD_Result api_x_outbox(struct request *req);
+enum MHD_Result api_x_notice_move(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 

@@ -25,6 +25,7 @@ static enum MHD_Result queue(struct request *req, unsigned status, struct MHD_Re
         return MHD_NO;
     if (req->extra_header[0])
         MHD_add_response_header(resp, req->extra_header[0], req->extra_header[1]);
+    http_observe_answer(req, status, resp);
     enum MHD_Result ret = MHD_queue_response(req->conn, status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -161,6 +162,23 @@ static tz_err render_problem(struct tz_buf *b, struct problem_kind k, const char
     return err;
 }
 
+/* The 503 of out of memory as render_problem writes it, static: it needs no memory of ours. */
+static const char OUT_OF_MEMORY[] = "{\"type\":\"/problems/unavailable\",\"title\":\"Service "
+                                    "unavailable\",\"status\":503,\"detail\":\"out of memory\"}";
+
+enum MHD_Result http_respond_out_of_memory(struct MHD_Connection *conn)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        sizeof OUT_OF_MEMORY - 1, (void *)OUT_OF_MEMORY, MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    add_common_headers(resp, "application/problem+json; charset=utf-8");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    enum MHD_Result ret = MHD_queue_response(conn, 503, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 /* A problem answer; retry_after_s > 0 adds Retry-After (503 always has one). */
 static enum MHD_Result respond_problem(struct request *req, unsigned status, const char *detail,
                                        const struct tz_field_errors *fields, int retry_after_s)
@@ -171,8 +189,8 @@ static enum MHD_Result respond_problem(struct request *req, unsigned status, con
     struct tz_buf b;
     tz_buf_init(&b, 64 * 1024);
     if (render_problem(&b, k, detail, fields) != TZ_OK) {
-        tz_buf_free(&b);
-        return MHD_NO;
+        tz_buf_free(&b); /* out of memory (the document is bounded): answered as such */
+        return http_respond_out_of_memory(req->conn);
     }
     size_t len = b.len;
     char *data = tz_buf_take(&b);

@@ -9,8 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/num.h"
 #include "base/tztime.h"
 #include "http/internal.h"
+#include "http/exchange_json.h"
+#include "http/render.h"
 
 #define DISCARD_MAX (1024u * 1024) /* bytes of an oversized chunked body read before closing */
 
@@ -19,6 +22,7 @@ enum body_kind {
     NO_BODY,
     JSON_BODY, /* application/json, at most TZ_REPORT_BODY_MAX */
     FORM_BODY, /* application/x-www-form-urlencoded (Open311), at most TZ_REPORT_BODY_MAX */
+    XJSON_BODY, /* application/json, an exchange message: at most TZ_X_BODY_MAX */
 };
 
 struct route {
@@ -68,7 +72,54 @@ static const struct route routes[] = {
     {"POST", "/api/v1/reports/", true, JSON_BODY, api_report_description, "/description"},
     {"POST", "/api/v1/reports/", true, JSON_BODY, api_report_assignment, "/assignment"},
     {"POST", "/api/v1/reports/", true, JSON_BODY, api_report_merge, "/merge"},
+    {"GET", "/api/v1/addresses", false, NO_BODY, api_addresses, NULL},
+    /* the assistant (api_assistant.c) */
+    {"POST", "/api/v1/assistant/analyse", false, JSON_BODY, api_assistant_analyse, NULL},
+    {"POST", "/api/v1/assistant/redact", false, JSON_BODY, api_assistant_redact, NULL},
+    /* The assistant's language and translation (api_assistant_lang.c). */
+    {"POST", "/api/v1/assistant/language", false, JSON_BODY, api_assistant_language, NULL},
+    {"POST", "/api/v1/assistant/translate", false, JSON_BODY, api_assistant_translate, NULL},
+    {"GET", "/api/v1/assistant/search", false, NO_BODY, api_assistant_search, NULL},
+    /* Screening (api_screening.c). */
+    {"POST", "/api/v1/screening/persons", false, JSON_BODY, api_screening_persons, NULL},
+    /* Structured exchange (api_exchange.c, issue 14). */
+    {"POST", "/api/v1/exchange/cases", false, XJSON_BODY, api_x_case_create, NULL},
+    {"GET", "/api/v1/exchange/cases/", true, NO_BODY, api_x_case_get, NULL},
+    {"POST", "/api/v1/exchange/cases/", true, XJSON_BODY, api_x_case_post, "/messages"},
+    {"GET", "/api/v1/exchange/messages/", true, NO_BODY, api_x_message_get, NULL},
+    {"POST", "/api/v1/exchange/messages/", true, XJSON_BODY, api_x_reply, "/reply"},
+    {"POST", "/api/v1/exchange/messages/", true, XJSON_BODY, api_x_refusal, "/refusal"},
+    {"POST", "/api/v1/exchange/messages/", true, XJSON_BODY, api_x_clarification, "/clarification"},
+    {"GET", "/api/v1/exchange/inbox", false, NO_BODY, api_x_inbox, NULL},
+    {"GET", "/api/v1/exchange/outbox", false, NO_BODY, api_x_outbox, NULL},
+    {"POST", "/api/v1/exchange/notices/", true, JSON_BODY, api_x_notice_move, "/transitions"},
+    /* Operations (api_meta.c, metrics.c): readiness and Prometheus metrics. */
+    {"GET", "/readyz", false, NO_BODY, api_readyz, NULL},
+    {"GET", "/metrics", false, NO_BODY, api_metrics, NULL},
 };
+
+#define ROUTE_COUNT (sizeof routes / sizeof routes[0])
+
+size_t http_route_count(void)
+{
+    return ROUTE_COUNT + 2;
+}
+
+void http_route_label(size_t i, const char **method, char *path, size_t size)
+{
+    if (i >= ROUTE_COUNT) {
+        *method = i == ROUTE_COUNT ? "GET" : "-";
+        snprintf(path, size, "%s", i == ROUTE_COUNT ? "static" : "unmatched");
+        return;
+    }
+    const struct route *r = &routes[i];
+    *method = r->method;
+    size_t n = strlen(r->path);
+    if (r->has_id)
+        snprintf(path, size, "%s{id}%s", r->path, r->after_id ? r->after_id : "");
+    else
+        snprintf(path, size, "%s%s", r->path, r->path[n - 1] == '/' ? "*" : "");
+}
 
 struct tz_http_config tz_http_defaults(void)
 {
@@ -81,7 +132,8 @@ struct tz_http_config tz_http_defaults(void)
         .web_root = NULL,
         .key_rate_per_s = 10,
         .key_burst = 100,
-        .per_ip_limit = 0,
+        .per_ip_limit = TZ_HTTP_PER_IP_AUTO,
+        .ipv6_prefix = TZ_NETADDR_V6_PREFIX,
         .request_timeout_s = 10,
         .header_limit = 32u * 1024,
         .write_rate_per_hour = 30,
@@ -139,6 +191,7 @@ static const struct route *find_route(struct request *req, const char *method)
         if (strcmp(r->method, method) == 0) {
             found = r;
             req->id = id;
+            req->route = i;
         }
     }
     if (!found && (get_ok || post_ok))
@@ -156,6 +209,23 @@ static enum MHD_Result method_not_allowed(struct request *req)
     return http_respond_status_problem(req, 405, "this method is not allowed here", NULL);
 }
 
+/* Behind the trusted proxy, a request whose forwarding headers name no one clearly. */
+static enum MHD_Result unknown_client(struct request *req)
+{
+    return http_respond_status_problem(
+        req, 400, "the proxy's X-Forwarded-For or Forwarded header names no one client", NULL);
+}
+
+/* 413, naming the bound of the route's body. */
+static enum MHD_Result too_big(struct request *req)
+{
+    return http_respond_status_problem(req, 413,
+                                       req->body.max > TZ_REPORT_BODY_MAX
+                                           ? "the body is larger than 512 KiB"
+                                           : "the body is larger than 16 KiB",
+                                       NULL);
+}
+
 /* First call for a request: route it and check its headers before any body is read. */
 static enum MHD_Result begin_request(struct request *req)
 {
@@ -164,6 +234,7 @@ static enum MHD_Result begin_request(struct request *req)
     if (!route && !req->allow && strncmp(req->url, "/api/", 5) != 0 &&
         (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)) {
         req->handler = api_static; /* the browser front end (static.c) */
+        req->route = HTTP_ROUTE_STATIC;
         return MHD_YES;
     }
     if (!route) {
@@ -182,13 +253,18 @@ static enum MHD_Result begin_request(struct request *req)
     /* Open311 reads its form itself and says what is wrong with it in its own format. */
     const char *type =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (route->body == JSON_BODY && (!type || strncasecmp(type, "application/json", 16) != 0 ||
-                                     (type[16] != '\0' && type[16] != ';' && type[16] != ' ')))
+    bool json = route->body == JSON_BODY || route->body == XJSON_BODY;
+    if (json && (!type || strncasecmp(type, "application/json", 16) != 0 ||
+                 (type[16] != '\0' && type[16] != ';' && type[16] != ' ')))
         return http_respond_status_problem(req, 415, "send the report as application/json", NULL);
+    if (route->body == XJSON_BODY)
+        req->body.max = TZ_X_BODY_MAX; /* the buffer is still empty: only its bound grows */
     const char *length =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (length && strtoull(length, NULL, 10) > TZ_REPORT_BODY_MAX)
-        return http_respond_status_problem(req, 413, "the body is larger than 16 KiB", NULL);
+    int64_t declared = 0; /* libmicrohttpd has refused a malformed Content-Length already */
+    if (length && tz_num_parse_i64(length, strlen(length), 0, (int64_t)req->body.max,
+                                   &declared) == TZ_EINVAL)
+        return too_big(req);
     return MHD_YES;
 }
 
@@ -215,22 +291,41 @@ static size_t unescape_keeping_nul(void *cls, struct MHD_Connection *conn, char 
     return (size_t)(out - s);
 }
 
+/* The context of every request whose own could not be allocated. */
+static struct request no_memory;
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
     struct tz_http *srv = cls;
     struct request *req = *con_cls;
+    if (req == &no_memory) { /* its body dropped, then 503 */
+        if (*upload_data_size) {
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        return http_respond_out_of_memory(conn);
+    }
     if (!req) {
         req = calloc(1, sizeof *req);
-        if (!req)
-            return MHD_NO;
+        if (!req) {
+            *con_cls = &no_memory; /* answered once the request is in, as routes are */
+            return MHD_YES;
+        }
         req->srv = srv;
         req->conn = conn;
         req->url = url;
         req->method = method;
+        req->route = HTTP_ROUTE_NONE;
+        http_observe_begin(req);
         tz_buf_init(&req->body, TZ_REPORT_BODY_MAX);
         *con_cls = req;
+        if (!http_guard_client(req)) { /* answered when the request is in, as routes are */
+            req->state = REQUEST_BODY;
+            req->handler = unknown_client;
+            return MHD_YES;
+        }
         return begin_request(req);
     }
     if (req->state == REQUEST_BODY && *upload_data_size) {
@@ -240,8 +335,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * so that the client still gets its 413, up to a second limit where the
          * connection is simply closed.
          */
-        if (!req->body_too_big && tz_buf_append(&req->body, upload_data, *upload_data_size))
-            req->body_too_big = true;
+        tz_err kept = req->body_too_big ? TZ_ETOOBIG
+                                        : tz_buf_append(&req->body, upload_data, *upload_data_size);
+        req->body_lost = req->body_lost || (kept && kept != TZ_ETOOBIG);
+        req->body_too_big = kept != TZ_OK; /* either way, the rest is counted and dropped */
         if (req->body_too_big) {
             req->discarded += *upload_data_size;
             if (req->discarded > DISCARD_MAX)
@@ -250,8 +347,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (req->state == REQUEST_BODY && req->body_lost)
+        return http_respond_problem(req, TZ_ENOMEM, NULL, NULL);
     if (req->state == REQUEST_BODY && req->body_too_big)
-        return http_respond_status_problem(req, 413, "the body is larger than 16 KiB", NULL);
+        return too_big(req);
     http_guard_request_received(conn);
     return req->handler(req);
 }
@@ -261,8 +360,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     struct request *req = *con_cls;
     http_guard_request_done(conn);
-    if (!req)
+    if (!req || req == &no_memory)
         return;
+    http_observe_done(req);
     tz_submission_clear(&req->sub);
     tz_buf_free(&req->body);
     free(req);
@@ -279,11 +379,11 @@ static tz_err render_cached(struct tz_http *srv)
 {
     struct tz_buf b;
     tz_buf_init(&b, 256u * 1024 * 1024);
-    tz_err err = tz_threatmap_categories_json(srv->tm, &b);
+    tz_err err = tz_http_categories_json(srv->tm, &b);
     if (!err) {
         srv->categories_len = b.len;
         srv->categories_json = tz_buf_take(&b);
-        err = tz_threatmap_districts_geojson(srv->tm, &b);
+        err = tz_http_districts_geojson(srv->tm, &b);
     }
     if (!err) {
         srv->districts_len = b.len;
@@ -296,9 +396,13 @@ static tz_err render_cached(struct tz_http *srv)
 static void free_server(struct tz_http *srv)
 {
     http_guard_stop(srv);
+    tz_screening_close(srv->screening);
+    http_metrics_stop(srv);
+    tz_log_close(srv->log);
     tz_ratelimit_free(srv->key_limit);
     free(srv->web_root);
     free(srv->tiles_meta);
+    free(srv->translate_url);
     free(srv->categories_json);
     free(srv->districts_json);
     free(srv);
@@ -316,13 +420,23 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
         return TZ_ENOMEM;
     srv->tm = tm;
     srv->auth = c.auth;
+    srv->exchange = c.exchange;
+    srv->addresses = c.addresses;
     tz_err err = http_guard_start(srv, &c);
+    if (!err)
+        err = http_metrics_start(srv, c.metrics_token);
+    if (!err && c.log_path)
+        err = tz_log_open(c.log_path, &srv->log);
     if (!err && c.web_root && !(srv->web_root = realpath(c.web_root, NULL)))
         err = TZ_ENOTFOUND;
+    if (!err && c.auth)
+        err = tz_screening_open(c.auth, NULL, &srv->screening);
     if (!err)
         err = render_cached(srv);
     if (!err && c.tiles_url)
         err = http_static_tiles(srv, c.tiles_url, c.tiles_attribution);
+    if (!err && c.translate_url && !(srv->translate_url = strdup(c.translate_url)))
+        err = TZ_ENOMEM;
     if (!err)
         err = tz_ratelimit_new(c.key_rate_per_s > 0 ? c.key_rate_per_s : 10,
                                c.key_burst >= 1 ? c.key_burst : 100, 4096, &srv->key_limit);
@@ -339,9 +453,8 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
         unescape_keeping_nul, NULL, MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1u,
         MHD_OPTION_CONNECTION_LIMIT, c.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
         c.idle_timeout_s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c.per_ip_limit,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, c.header_limit, MHD_OPTION_NOTIFY_CONNECTION,
-        http_guard_notify, srv, MHD_OPTION_END);
+        on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT, c.header_limit,
+        MHD_OPTION_NOTIFY_CONNECTION, http_guard_notify, srv, MHD_OPTION_END);
     if (!srv->daemon) {
         free_server(srv);
         return TZ_EIO;

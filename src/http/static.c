@@ -18,6 +18,10 @@
  * if the page has one: the page and the policy then cannot disagree. A tile
  * server given to `tarcza serve --tiles` is written into that meta of every
  * page whose own is empty, so a deployment configures it without editing web/.
+ * It may be an XYZ template, a WMTS template (KVP GetTile or RESTful, with
+ * {TileMatrix}/{TileRow}/{TileCol}) or a WMS GetMap URL without its box
+ * (tiles_url_ok); each is checked for its scheme, host and placeholders, and
+ * the policy names its host whatever the form.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -244,7 +249,83 @@ static void tile_origin(const char *html, size_t len, char *out, size_t cap)
     out[whole && o > host ? o : 0] = '\0';
 }
 
-/* Whether url is an XYZ template we can put in a page and a policy as it is. */
+/*
+ * Whether the query of url (after its '?') has the parameter key (case-insensitive, as OGC
+ * services read them) with value (case-insensitive; NULL: any value but an empty one).
+ */
+static bool query_has(const char *url, const char *key, const char *value)
+{
+    const char *q = strchr(url, '?');
+    size_t klen = strlen(key);
+    while (q && *q) {
+        q++;
+        size_t n = strcspn(q, "&");
+        const char *eq = memchr(q, '=', n);
+        if (eq && (size_t)(eq - q) == klen && strncasecmp(q, key, klen) == 0) {
+            size_t vlen = n - klen - 1;
+            return value ? vlen == strlen(value) && strncasecmp(eq + 1, value, vlen) == 0
+                         : vlen > 0;
+        }
+        q += n;
+    }
+    return false;
+}
+
+/* Whether every {placeholder} of url is one of `allowed` (NULL-ended), and no brace is stray. */
+static bool placeholders_in(const char *url, const char *const *allowed)
+{
+    size_t opened = 0, closed = 0;
+    for (const char *p = url; *p; p++) {
+        closed += *p == '}';
+        if (*p != '{')
+            continue;
+        bool known = false;
+        for (size_t i = 0; allowed[i] && !known; i++)
+            known = strncmp(p, allowed[i], strlen(allowed[i])) == 0;
+        if (!known)
+            return false;
+        opened++;
+    }
+    return opened == closed;
+}
+
+/*
+ * A WMTS template (docs/web.md): KVP (SERVICE=WMTS&REQUEST=GetTile...) or RESTful, with
+ * {TileMatrix}, {TileRow} and {TileCol} in a Web Mercator tile matrix set.
+ */
+static bool wmts_ok(const char *url)
+{
+    static const char *const allowed[] = {"{TileMatrix}", "{TileRow}", "{TileCol}", "{s}", NULL};
+    bool kvp = strchr(url, '?') && query_has(url, "REQUEST", NULL);
+    if (kvp && !(query_has(url, "SERVICE", "WMTS") && query_has(url, "REQUEST", "GetTile")))
+        return false;
+    return strstr(url, "{TileMatrix}") && strstr(url, "{TileRow}") && strstr(url, "{TileCol}") &&
+           placeholders_in(url, allowed);
+}
+
+/*
+ * A WMS GetMap URL without its box: the map asks for each 256-pixel tile with BBOX, WIDTH,
+ * HEIGHT and SRS (or CRS) EPSG:3857 of its own, so the URL may name none of them but
+ * EPSG:3857, and no placeholder.
+ */
+static bool wms_ok(const char *url)
+{
+    static const char *const none[] = {NULL};
+    static const char *const theirs[] = {"BBOX", "WIDTH", "HEIGHT"};
+    for (size_t i = 0; i < sizeof theirs / sizeof theirs[0]; i++) {
+        if (query_has(url, theirs[i], NULL))
+            return false;
+    }
+    static const char *const crs[] = {"SRS", "CRS"};
+    for (size_t i = 0; i < sizeof crs / sizeof crs[0]; i++) {
+        if (query_has(url, crs[i], NULL) && !query_has(url, crs[i], "EPSG:3857"))
+            return false;
+    }
+    return query_has(url, "REQUEST", "GetMap") && query_has(url, "LAYERS", NULL) &&
+           placeholders_in(url, none);
+}
+
+/* Whether url is a base map (XYZ, WMTS or WMS) we can put in a page and a policy as it is. */
 static bool tiles_url_ok(const char *url)
 {
     size_t n = strnlen(url, TILES_TEXT_MAX + 1);
@@ -256,6 +337,10 @@ static bool tiles_url_ok(const char *url)
         if (c <= ' ' || c >= 0x7f || strchr("\"'<>\\|`^", c))
             return false;
     }
+    if (query_has(url, "SERVICE", "WMS"))
+        return wms_ok(url);
+    if (strstr(url, "{TileMatrix}") || query_has(url, "SERVICE", "WMTS"))
+        return wmts_ok(url);
     return strstr(url, "{z}") && strstr(url, "{x}") && strstr(url, "{y}");
 }
 
@@ -404,6 +489,7 @@ static enum MHD_Result queue(struct request *req, unsigned status, struct MHD_Re
 {
     if (!resp)
         return MHD_NO;
+    http_observe_answer(req, status, resp);
     enum MHD_Result ret = MHD_queue_response(req->conn, status, resp);
     MHD_destroy_response(resp);
     return ret;

@@ -1,9 +1,10 @@
 /*
  * backend.h - what a store backend provides (private to src/store).
  *
- * store.c owns the public functions of store.h: it checks their arguments,
- * applies the rules every backend shares (the page-size cap of a list, for
- * one) and then calls the backend through its table of operations. A backend
+ * store.c owns the public functions of the store's headers: generated from
+ * each operation's one entry (common.h), they check the arguments against
+ * the entry's preconditions and then call the backend through its table of
+ * operations, whose members come from the same entries. A backend
  * (sqlite.c today, a PostgreSQL one later) embeds struct tz_store as the first
  * member of its own handle and fills in every operation of struct
  * tz_store_ops. The operations may assume that their pointer arguments are
@@ -21,87 +22,33 @@
 #include "base/err.h"
 #include "store/store.h"
 
+/* Every operation of every aggregate header (see common.h). */
+#define TZ_STORE_ALL_OPS(X)                                                                        \
+    TZ_STORE_CATALOG_OPS(X)                                                                        \
+    TZ_STORE_REPORT_OPS(X)                                                                         \
+    TZ_STORE_APIKEY_OPS(X)                                                                         \
+    TZ_STORE_ANALYSIS_OPS(X)                                                                       \
+    TZ_STORE_ACCOUNT_OPS(X)                                                                        \
+    TZ_STORE_AUDIT_OPS(X)                                                                          \
+    TZ_STORE_ADDRESS_OPS(X)                                                                        \
+    TZ_STORE_SEARCH_OPS(X)                                                                         \
+    TZ_STORE_WATCHLIST_OPS(X)                                                                      \
+    TZ_STORE_EXCHANGE_OPS(X)
+
+/* A member of the table: tz_err (*name)(parameters). */
+#define TZ_STORE_OP_MEMBER(name, params, args, pre) tz_err(*name) params;
+
 struct tz_store_ops {
     /* Releases everything the backend holds, the handle included. */
     void (*close)(struct tz_store *store);
     int (*schema_version)(struct tz_store *store);
     /* out has been zeroed. */
     void (*stats)(struct tz_store *store, struct tz_store_stats *out);
+    /* Whether this process can write now, cheaply (tz_store_write_probe); NULL: not known. */
+    tz_err (*write_probe)(struct tz_store *store);
 
-    tz_err (*categories)(struct tz_store *store, struct tz_category_rec **out, size_t *count);
-    tz_err (*groups)(struct tz_store *store, struct tz_group_rec **out, size_t *count);
-
-    tz_err (*put_districts)(struct tz_store *store, const struct tz_district_rec *recs,
-                            size_t count);
-    tz_err (*districts)(struct tz_store *store, struct tz_district_rec **out, size_t *count);
-
-    /* count >= 1; on failure every recs[i].id is 0. */
-    tz_err (*insert_reports)(struct tz_store *store, struct tz_report_rec *recs, size_t count);
-    tz_err (*get_report)(struct tz_store *store, int64_t id, struct tz_report_rec *out);
-    /* filter has been checked by store.c; limit is the effective one, 1..TZ_STORE_LIST_MAX. */
-    tz_err (*list_reports)(struct tz_store *store, const struct tz_report_filter *filter,
-                           size_t limit, struct tz_report_rec **out, size_t *count);
-    tz_err (*count_reports)(struct tz_store *store, int64_t *count);
-
-    /* change has been checked by store.c (statuses fit, actor is set). */
-    tz_err (*change_status)(struct tz_store *store, const struct tz_status_change *change);
-    tz_err (*set_public_description)(struct tz_store *store, int64_t report_id, const char *text);
-    tz_err (*history)(struct tz_store *store, int64_t report_id, struct tz_transition_rec **out,
-                      size_t *count);
-    /* limit is 1..TZ_STORE_LIST_MAX. */
-    tz_err (*reports_after)(struct tz_store *store, int64_t after_id, size_t limit,
-                            struct tz_report_rec **out, size_t *count);
-    tz_err (*transitions_after)(struct tz_store *store, int64_t after_seq, size_t limit,
-                                struct tz_transition_rec **out, size_t *count);
-    tz_err (*last_transition_seq)(struct tz_store *store, int64_t *seq);
-    tz_err (*add_me_too)(struct tz_store *store, int64_t report_id,
-                         const uint8_t reporter_hash[TZ_HASH_LEN], int64_t at, int *me_too);
-
-    /* API keys (migration 6); name and hash have been checked by store.c. */
-    tz_err (*put_api_key)(struct tz_store *store, const char *name, const uint8_t hash[TZ_HASH_LEN],
-                          int64_t now, int64_t *id);
-    tz_err (*revoke_api_key)(struct tz_store *store, int64_t id, int64_t now);
-    tz_err (*api_keys)(struct tz_store *store, struct tz_api_key_rec **out, size_t *count);
-    tz_err (*find_api_key)(struct tz_store *store, const uint8_t hash[TZ_HASH_LEN], int64_t *id);
-
-    /* analysis (migration 7); arguments checked by store.c */
-    tz_err (*merge_report)(struct tz_store *store, int64_t duplicate, int64_t original, int64_t at,
-                           const char *actor, const char *note, const struct tz_audit_rec *audit);
-    tz_err (*report_merges)(struct tz_store *store, int64_t id, struct tz_merge_rec **out,
-                            size_t *count);
-    tz_err (*scan_reports)(struct tz_store *store, const struct tz_scan_filter *filter,
-                           tz_err (*fn)(void *ctx, const struct tz_report_row *row), void *ctx);
-
-    /* Accounts, sessions and the audit log (store.h says what each does; sqlite_auth.c). */
-    tz_err (*account_put)(struct tz_store *store, struct tz_account_rec *rec,
-                          const struct tz_audit_rec *audit);
-    tz_err (*account_get)(struct tz_store *store, const char *name, int64_t id,
-                          struct tz_account_rec *out);
-    tz_err (*accounts)(struct tz_store *store, struct tz_account_rec **out, size_t *count);
-    tz_err (*account_login)(struct tz_store *store, struct tz_login_update *upd,
-                            const struct tz_audit_rec *audit);
-    tz_err (*session_put)(struct tz_store *store, const struct tz_session_rec *rec, bool is_token,
-                          const char *label, const struct tz_audit_rec *audit);
-    tz_err (*session_get)(struct tz_store *store, const uint8_t *id_hash, bool is_token,
-                          struct tz_session_rec *out);
-    tz_err (*session_touch)(struct tz_store *store, const uint8_t *id_hash, int64_t at);
-    tz_err (*session_end)(struct tz_store *store, const uint8_t *id_hash, int64_t account_id,
-                          const struct tz_audit_rec *audit);
-    tz_err (*audit_append)(struct tz_store *store, struct tz_audit_rec *rec);
-    tz_err (*audit_read)(struct tz_store *store, int64_t after_seq, size_t limit,
-                         struct tz_audit_rec **out, size_t *count);
-    tz_err (*institutions)(struct tz_store *store, struct tz_group_rec **out, size_t *count);
-    tz_err (*review_description)(struct tz_store *store, int64_t report_id, const char *text,
-                                 const struct tz_audit_rec *audit);
-    tz_err (*assign_report)(struct tz_store *store, int64_t report_id, const char *account,
-                            int64_t at, const struct tz_audit_rec *audit);
-    tz_err (*report_assignee)(struct tz_store *store, int64_t report_id, char *out);
-    tz_err (*queue)(struct tz_store *store, const char (*districts)[TZ_ID_MAX],
-                    size_t district_count, const char *account, size_t limit,
-                    struct tz_report_rec **out, size_t *count);
-    tz_err (*compliance)(struct tz_store *store, const char (*districts)[TZ_ID_MAX],
-                         size_t district_count, int64_t now, struct tz_compliance_rec **out,
-                         size_t *count);
+    /* One member per operation of the aggregate headers, called once the preconditions hold. */
+    TZ_STORE_ALL_OPS(TZ_STORE_OP_MEMBER)
 };
 
 /* The public handle: every backend's own handle starts with one. */
@@ -112,6 +59,14 @@ struct tz_store {
 /* Largest page of tz_store_list_reports, and the page when the filter asks for 0. */
 #define TZ_STORE_LIST_MAX 1000
 #define TZ_STORE_LIST_DEFAULT 100
+
+/* The page of a list for the limit a filter asks for: the default for 0, at most the largest. */
+static inline size_t tz_store_page(size_t limit)
+{
+    return limit == 0                  ? TZ_STORE_LIST_DEFAULT
+           : limit > TZ_STORE_LIST_MAX ? TZ_STORE_LIST_MAX
+                                       : limit;
+}
 
 /*
  * The schema as numbered migrations: tz_store_migration_sql[i] brings a
@@ -136,6 +91,13 @@ extern const char *const tz_store_migration_sql[];
 #define TZ_STORE_CELL_SQL                                                                          \
     "(CAST((lat + 90) * 50 AS INTEGER) * 65536 + CAST((lon + 180) * 50 AS INTEGER))"
 extern const int tz_store_migration_count;
+
+/*
+ * The audit chain's head file (audit_head.c): "SEQ HASH-IN-HEX\n", replaced
+ * atomically (a temporary file beside it, fsync, rename, fsync of the
+ * directory). TZ_EIO when it cannot be written.
+ */
+tz_err tz_store_audit_head_write(const char *path, int64_t seq, const uint8_t hash[TZ_HASH_LEN]);
 extern const char tz_store_migrations_table[];
 
 /* Growth helper shared by the backends: makes room for one more element in *arr. */

@@ -38,7 +38,29 @@ struct tz_committer {
     /* The writer thread's own scratch space, max_batch entries each. */
     struct pending *taken;
     struct tz_report_rec *batch;
+    struct tz_committer_stats stats; /* under mu (but queued, counted when read) */
 };
+
+/* Counts a batch of n reports in c's stats (under c->mu). */
+static void count_batch(struct tz_committer *c, size_t n)
+{
+    for (size_t i = 0; i < TZ_COMMITTER_BUCKETS; i++)
+        if (i == TZ_COMMITTER_BUCKETS - 1 || n <= ((size_t)1 << i))
+            c->stats.batches_le[i]++;
+    c->stats.batches++;
+    c->stats.reports += n;
+}
+
+void tz_committer_stats(struct tz_committer *c, struct tz_committer_stats *out)
+{
+    *out = (struct tz_committer_stats){0};
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
+    *out = c->stats;
+    out->queued = c->len;
+    pthread_mutex_unlock(&c->mu);
+}
 
 /* Tells one submitter the outcome; on success its record learns its id first. */
 static void finish(const struct pending *p, const struct tz_report_rec *stored, tz_err err)
@@ -83,6 +105,7 @@ static void *writer_main(void *arg)
             c->taken[i] = c->queue[(c->head + i) % c->queue_max];
         c->head = (c->head + n) % c->queue_max;
         c->len -= n;
+        count_batch(c, n);
         pthread_mutex_unlock(&c->mu);
         commit_batch(c, n);
     }

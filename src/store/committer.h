@@ -19,6 +19,7 @@
 #define TZ_STORE_COMMITTER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 #include "store/store.h"
@@ -43,6 +44,17 @@ tz_err tz_committer_submit(struct tz_committer *c, struct tz_report_rec *rec,
                            tz_commit_done_fn done, void *ctx);
 /* Submits and waits for the outcome (TZ_EBUSY and TZ_ECLOSED come back at once). */
 tz_err tz_committer_insert(struct tz_committer *c, struct tz_report_rec *rec);
+/* Batch sizes committed so far (for /metrics): batches of at most 1, 2, 4, ... 512 reports, and
+ * the last bucket every batch; the buckets are cumulative, as Prometheus counts them. */
+#define TZ_COMMITTER_BUCKETS 11
+struct tz_committer_stats {
+    uint64_t batches_le[TZ_COMMITTER_BUCKETS]; /* batches of at most 2^i reports (last: all) */
+    uint64_t batches;                          /* batches committed or failed */
+    uint64_t reports;                          /* reports in them */
+    uint64_t queued;                           /* reports waiting now */
+};
+/* Reads c's counters (all 0 for NULL). */
+void tz_committer_stats(struct tz_committer *c, struct tz_committer_stats *out);
 /* Commits what is queued, then stops the thread and frees c. Safe with NULL. */
 void tz_committer_stop(struct tz_committer *c);
 

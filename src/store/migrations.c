@@ -298,8 +298,230 @@ static const char report_links_v7[] =
     " CHECK (report_id <> original_id));"
     "CREATE INDEX report_links_original ON report_links (original_id, report_id);";
 
+/*
+ * migration 8: API tokens end. Each token gets the time it stops working
+ * (tz_auth_config.token_s after it was made unless `user token --expires`
+ * says otherwise); the tokens made before have 90 days from their making.
+ */
+static const char token_expiry_v8[] =
+    "ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT NOT NULL DEFAULT 0;"
+    "UPDATE api_tokens SET expires_at = created_at + 7776000;";
+
+/*
+ * migration 9: structured exchange (issue 14). The accounts table is made
+ * again with the exchange's roles in its CHECK (a CHECK cannot be altered in
+ * place; the runner turns foreign keys off around a migration and checks them
+ * before it commits, SQLite's documented way to remake a table). Then cases,
+ * their messages (the clock of a request: state, due instant, when and how
+ * long it stood), addressees carrying the clock again for the inbox index
+ * (unit + state + due instant), entities with their fields as name/value rows
+ * and their exact keys for the cross-check, links, a notice's place in its
+ * lifecycle (draft, review, published, cancelled, expired, with the
+ * reviewer's neutrality check), and the permissions providers gave to pass H2
+ * information on.
+ */
+static const char exchange_v9[] =
+    "CREATE TABLE accounts_v9 ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " role TEXT NOT NULL CHECK (role IN ('officer', 'supervisor', 'analyst', 'admin',"
+    "  'spoc_operator', 'spoc_supervisor', 'liaison_officer')),"
+    " unit TEXT,"
+    " password_hash TEXT NOT NULL,"
+    " totp_secret BLOB NOT NULL,"
+    " totp_last_step BIGINT NOT NULL DEFAULT 0,"
+    " failed_count INTEGER NOT NULL DEFAULT 0,"
+    " failed_since BIGINT NOT NULL DEFAULT 0,"
+    " locked_until BIGINT NOT NULL DEFAULT 0,"
+    " disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+    " created_at BIGINT NOT NULL);"
+    "INSERT INTO accounts_v9 (id, name, role, unit, password_hash, totp_secret, totp_last_step,"
+    " failed_count, failed_since, locked_until, disabled, created_at)"
+    " SELECT id, name, role, unit, password_hash, totp_secret, totp_last_step, failed_count,"
+    " failed_since, locked_until, disabled, created_at FROM accounts;"
+    "DROP TABLE accounts;"
+    "ALTER TABLE accounts_v9 RENAME TO accounts;"
+    "CREATE TABLE x_cases ("
+    " id INTEGER PRIMARY KEY,"
+    " subject TEXT NOT NULL,"
+    " crime_area TEXT NOT NULL DEFAULT '',"
+    " node TEXT NOT NULL,"
+    " unit TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL);"
+    "CREATE TABLE x_messages ("
+    " id INTEGER PRIMARY KEY,"
+    " case_id BIGINT NOT NULL REFERENCES x_cases (id),"
+    " in_reply_to BIGINT REFERENCES x_messages (id),"
+    " inbound INTEGER NOT NULL CHECK (inbound IN (0, 1)),"
+    " at BIGINT NOT NULL,"
+    " type TEXT NOT NULL,"
+    " from_node TEXT NOT NULL,"
+    " from_unit TEXT NOT NULL,"
+    " officer TEXT NOT NULL DEFAULT '',"
+    " lang TEXT NOT NULL,"
+    " handling TEXT NOT NULL,"
+    " restriction TEXT NOT NULL DEFAULT '',"
+    " source TEXT NOT NULL,"
+    " info TEXT NOT NULL,"
+    " urgency TEXT NOT NULL DEFAULT '',"
+    " art4_exception TEXT NOT NULL DEFAULT '',"
+    " art4_reasons TEXT NOT NULL DEFAULT '',"
+    " grounds INTEGER NOT NULL DEFAULT 0,"
+    " reasons TEXT NOT NULL DEFAULT '',"
+    " notice_type TEXT NOT NULL DEFAULT '',"
+    " body TEXT,"
+    " state TEXT NOT NULL DEFAULT 'none'"
+    "  CHECK (state IN ('none', 'open', 'paused', 'answered', 'refused')),"
+    " due_at BIGINT NOT NULL DEFAULT 0,"
+    " paused_since BIGINT NOT NULL DEFAULT 0,"
+    " paused_total BIGINT NOT NULL DEFAULT 0);"
+    "CREATE INDEX x_messages_case ON x_messages (case_id, id);"
+    "CREATE INDEX x_messages_outbox ON x_messages (from_unit, inbound, state, due_at);"
+    "CREATE INDEX x_messages_sent ON x_messages (from_unit, inbound, id);"
+    "CREATE TABLE x_addressees ("
+    " message_id BIGINT NOT NULL REFERENCES x_messages (id),"
+    " idx INTEGER NOT NULL,"
+    " node TEXT NOT NULL,"
+    " unit TEXT NOT NULL DEFAULT '',"
+    " cc INTEGER NOT NULL DEFAULT 0 CHECK (cc IN (0, 1)),"
+    " inbound INTEGER NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'none',"
+    " due_at BIGINT NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (message_id, idx));"
+    "CREATE INDEX x_addressees_inbox ON x_addressees (unit, inbound, state, due_at, message_id);"
+    "CREATE INDEX x_addressees_recent ON x_addressees (unit, inbound, message_id);"
+    "CREATE TABLE x_entities ("
+    " id INTEGER PRIMARY KEY,"
+    " message_id BIGINT NOT NULL REFERENCES x_messages (id),"
+    " idx INTEGER NOT NULL,"
+    " ref TEXT NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " UNIQUE (message_id, idx));"
+    "CREATE TABLE x_entity_fields ("
+    " entity_id BIGINT NOT NULL REFERENCES x_entities (id),"
+    " name TEXT NOT NULL,"
+    " idx INTEGER NOT NULL DEFAULT 0,"
+    " value TEXT NOT NULL,"
+    " PRIMARY KEY (entity_id, name, idx));"
+    "CREATE TABLE x_entity_keys ("
+    " key TEXT NOT NULL,"
+    " entity_id BIGINT NOT NULL REFERENCES x_entities (id),"
+    " PRIMARY KEY (key, entity_id));"
+    "CREATE TABLE x_links ("
+    " message_id BIGINT NOT NULL REFERENCES x_messages (id),"
+    " idx INTEGER NOT NULL,"
+    " from_ref TEXT NOT NULL,"
+    " to_ref TEXT NOT NULL,"
+    " role TEXT NOT NULL,"
+    " PRIMARY KEY (message_id, idx));"
+    "CREATE TABLE x_notices ("
+    " message_id BIGINT NOT NULL PRIMARY KEY REFERENCES x_messages (id),"
+    " state TEXT NOT NULL"
+    "  CHECK (state IN ('draft', 'review', 'published', 'cancelled', 'expired')),"
+    " changed_at BIGINT NOT NULL,"
+    " reviewed_by TEXT NOT NULL DEFAULT '',"
+    " step_note TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX x_notices_state ON x_notices (state, message_id);"
+    "CREATE TABLE x_permissions ("
+    " message_id BIGINT NOT NULL REFERENCES x_messages (id),"
+    " to_node TEXT NOT NULL,"
+    " at BIGINT NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " PRIMARY KEY (message_id, to_node));";
+
+/*
+ * migration 10: screening's watch-lists (issue 15). A source is a list as imported (its name,
+ * the format of its file, when, and a version that every import raises, so that an index knows
+ * it is behind); a re-import of a source replaces its rows. A person
+ * is one row per name of a record (aliases are rows of the same record id); documents and
+ * vehicles follow INTERPOL's SLTD and SMV. Dates of birth are text (a year, a year and month, or
+ * a date) because lists give them partly.
+ */
+static const char watchlist_v10[] =
+    "CREATE TABLE watchlist_sources ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " format TEXT NOT NULL CHECK (format IN ('csv', 'json', 'ftm', 'notice')),"
+    " imported_at BIGINT NOT NULL,"
+    " version BIGINT NOT NULL);"
+    "CREATE TABLE watchlist_persons ("
+    " id INTEGER PRIMARY KEY,"
+    " source_id BIGINT NOT NULL REFERENCES watchlist_sources (id),"
+    " record_id TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " birth_date TEXT,"
+    " sex TEXT CHECK (sex IN ('m', 'f')),"
+    " nationalities TEXT,"
+    " UNIQUE (source_id, record_id, name));"
+    "CREATE TABLE watchlist_documents ("
+    " id INTEGER PRIMARY KEY,"
+    " source_id BIGINT NOT NULL REFERENCES watchlist_sources (id),"
+    " record_id TEXT NOT NULL,"
+    " doc_type TEXT,"
+    " number TEXT NOT NULL,"
+    " country TEXT,"
+    " valid_until TEXT,"
+    " status TEXT CHECK (status IN ('stolen', 'lost', 'revoked', 'invalidated')),"
+    " UNIQUE (source_id, record_id));"
+    "CREATE TABLE watchlist_vehicles ("
+    " id INTEGER PRIMARY KEY,"
+    " source_id BIGINT NOT NULL REFERENCES watchlist_sources (id),"
+    " record_id TEXT NOT NULL,"
+    " vin TEXT,"
+    " plate TEXT,"
+    " plate_country TEXT,"
+    " make TEXT,"
+    " model TEXT,"
+    " colour TEXT,"
+    " status TEXT CHECK (status IN ('stolen')),"
+    " UNIQUE (source_id, record_id));";
+
+/*
+ * migration 11: the assistant's search. An FTS5 index without content over the folded text of
+ * the reports' descriptions (rowid = the report's id; the folding is C, assistant/search_fold.c,
+ * so the SQL stays a plain unicode61 tokenizer over ASCII words), and how far it has read the
+ * reports. SQLite only: the PostgreSQL backend will index with its own text search. Written to
+ * run again over itself (IF NOT EXISTS), as test_store rolls a database back to version 1.
+ */
+static const char assistant_search_v11[] =
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_reports USING fts5(folded, content='', columnsize=0,"
+    " tokenize='unicode61', prefix='3');"
+    "CREATE TABLE IF NOT EXISTS search_state ("
+    " name TEXT NOT NULL PRIMARY KEY,"
+    " upto BIGINT NOT NULL DEFAULT 0);"
+    "INSERT OR IGNORE INTO search_state (name, upto) VALUES ('reports', 0);";
+
+/*
+ * migration 12: the citizen's side. A status change may carry a public note,
+ * the officer's words for everyone (Open311 servicerequestupdates gives it as
+ * the update's description); the note beside it stays the reporter's. Status
+ * changes are read by time for those updates.
+ */
+static const char citizen_v12[] =
+    "ALTER TABLE report_transitions ADD COLUMN public_note TEXT;"
+    "CREATE INDEX report_transitions_at ON report_transitions (at, id);";
+
+/*
+ * migration 13: address points (the state register PRG, `tarcza import-addresses`). One row per
+ * locality, street and number; the search index is built in memory at start (src/address/), so
+ * the table needs no index beyond the key. IF NOT EXISTS, so that it can
+ * run again over itself (test_store rolls a database back to version 1).
+ */
+static const char addresses_v13[] =
+    "CREATE TABLE IF NOT EXISTS addresses ("
+    " id INTEGER PRIMARY KEY,"
+    " locality TEXT NOT NULL,"
+    " street TEXT NOT NULL,"
+    " number TEXT NOT NULL,"
+    " postcode TEXT NOT NULL,"
+    " lon DOUBLE PRECISION NOT NULL,"
+    " lat DOUBLE PRECISION NOT NULL,"
+    " UNIQUE (locality, street, number));";
+
 const char *const tz_store_migration_sql[] = {
-    schema_v1, seed_v2, spatial_cell_v3, me_too_v4, auth_v5, api_keys_v6, report_links_v7,
+    schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
+    auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
+    exchange_v9, watchlist_v10, assistant_search_v11, citizen_v12, addresses_v13,
 };
 
 const int tz_store_migration_count =

@@ -139,35 +139,35 @@ static void pick_point(struct demo_rng *r, double *lat, double *lon)
 static void play_workflow(struct demo_rng *r, const struct tz_workflow_config *wf,
                           struct tz_report_rec *rec, int64_t now)
 {
-    const char *status = "new";
+    enum tz_status status = TZ_STATUS_NEW;
     int64_t changed = rec->received_at;
     rec->takeup_due = tz_workflow_takeup_due(wf, rec->received_at);
     int64_t take_up = rec->received_at + 3600 + (int64_t)(rng_unit(r) * 2.4 * 86400);
     if (rng_unit(r) < 0.03 && take_up < now) {
-        status = "rejected";
+        status = TZ_STATUS_REJECTED;
         changed = take_up;
     } else if (take_up < now && rng_unit(r) < 0.95) {
-        status = "verifying";
+        status = TZ_STATUS_VERIFYING;
         changed = rec->taken_up_at = take_up;
         rec->verify_due = tz_workflow_verify_due(wf, take_up);
         int64_t verified = take_up + 3600 + (int64_t)(rng_unit(r) * 5.5 * 86400);
         if (verified < now) {
             changed = rec->verified_at = verified;
-            status = rng_unit(r) < 0.62 ? "confirmed" : "not_confirmed";
+            status = rng_unit(r) < 0.62 ? TZ_STATUS_CONFIRMED : TZ_STATUS_NOT_CONFIRMED;
             int64_t closed = verified + (int64_t)(rng_unit(r) * 20 * 86400);
-            if (strcmp(status, "confirmed") == 0 && closed < now) {
+            if (status == TZ_STATUS_CONFIRMED && closed < now) {
                 double x = rng_unit(r);
                 if (x < 0.55) {
-                    status = "eliminated";
+                    status = TZ_STATUS_ELIMINATED;
                     changed = closed;
                 } else if (x < 0.7) {
-                    status = "referred";
+                    status = TZ_STATUS_REFERRED;
                     changed = closed;
                 }
             }
         }
     }
-    snprintf(rec->status, sizeof rec->status, "%s", status);
+    snprintf(rec->status, sizeof rec->status, "%s", tz_status_code(status));
     rec->status_changed_at = changed;
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/jsonguard.h"
 #include "threatmap/internal.h"
 
 /* Stores parsed districts; the records borrow the strings of d. */
@@ -27,7 +28,13 @@ tz_err tz_threatmap_import_districts(struct tz_store *store, const char *json, s
                                      struct tz_geo_problems *problems)
 {
     struct tz_geo_districts parsed = {0};
+    tz_json_guard_begin();
     tz_err err = tz_geo_parse_districts(json, len, &parsed, problems);
+    if (tz_json_guard_failed()) {
+        if (problems) /* what a parse short of memory found is not the file's fault */
+            tz_geo_problems_free(problems);
+        err = TZ_ENOMEM;
+    }
     if (!err)
         err = put_parsed(store, &parsed);
     tz_geo_districts_free(&parsed);

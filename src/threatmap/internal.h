@@ -24,11 +24,10 @@ struct tz_threatmap {
     struct tz_router *router;    /* index i routes to districts[i] */
     struct tz_map_index *map;    /* every report, for GET /api/v1/map */
     const char **category_codes; /* category_codes[i] = categories[i].code, for the map */
-    const char *status_codes[TZ_STATUS_COUNT];
     /* Key of the reporter-address hash; random per process, so that hashes
      * cannot be linked across restarts or to the address without it. */
     uint8_t addr_key[crypto_generichash_KEYBYTES];
-    /* The change feed (sync.c): how far this process has read the store's
+    /* The change feed (map.c, follow.c): how far this process has read the store's
      * reports and status changes. sync_mu also orders this process's own
      * status changes with the feed, so the index never ends on an older one. */
     pthread_mutex_t sync_mu;
@@ -40,36 +39,13 @@ struct tz_threatmap {
 /* Whether the public may see rec (status windows and the category's rule). */
 bool tm_publicly_visible(const struct tz_threatmap *tm, const struct tz_report_rec *rec,
                          int64_t now);
-/* Appends the JSON object of a report; reporter_view adds the reporter's own data. */
-tz_err tm_render_report(const struct tz_threatmap *tm, const struct tz_report_rec *rec, int64_t now,
-                        bool reporter_view, struct tz_buf *out);
+/* A public text: at most TZ_PUBLIC_TEXT_MAX_CHARS characters, line breaks but no other controls. */
+bool tm_valid_public_text(const char *s);
 /* The keyed hash of a reporter's address (never the address itself). */
 void tm_reporter_hash(const struct tz_threatmap *tm, const char *client_addr,
                       uint8_t hash[TZ_HASH_LEN]);
 /* Hash of a tracking token as stored. */
 void tm_token_hash(const char *token, uint8_t hash[TZ_HASH_LEN]);
-/* Whether s (n bytes) is a list of comma-separated items, each passed to fn; bounded by max_items.
- */
-tz_err tm_split_list(const char *s, size_t max_items,
-                     tz_err (*fn)(void *ctx, const char *item, size_t n), void *ctx);
-
-/* A parsed query string of GET /api/v1/reports or /api/v1/map. */
-#define TM_QUERY_LIST 1u
-#define TM_QUERY_MAP 2u
-#define TM_QUERY_EXPORT 4u /* the filters alone: the open-data export */
-#define TM_QUERY_VISIT 8u  /* tz_threatmap_parse_visit: the filters only */
-struct tm_query {
-    struct tz_threatmap *tm;
-    struct tz_report_filter filter; /* bbox, categories, statuses, from/to, cursor */
-    size_t limit;
-    int zoom;
-    bool has_zoom;
-    enum tz_map_mode mode;
-};
-
-/* Reads the parameters a query of the given kind accepts; TZ_EINVAL with errs otherwise. */
-tz_err tm_parse_query(struct tz_threatmap *tm, const struct tz_query_param *params, size_t count,
-                      unsigned allowed, struct tm_query *q, struct tz_field_errors *errs);
 /* Position of a category in tm->categories, or -1. */
 int tm_category_index(const struct tz_threatmap *tm, const char *code);
 /* Builds the map index from every report in the store. */

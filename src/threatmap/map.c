@@ -1,7 +1,8 @@
 /*
  * map.c - the threat map's side of the map index: loading every report into
  * it at start, keeping it current, and answering GET /api/v1/map with the
- * public rules of DESIGN 1.1 turned into a tz_map_filter.
+ * public rules of DESIGN 1.1 turned into a tz_map_filter (http writes the
+ * answer).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +103,6 @@ tz_err tm_map_load(struct tz_threatmap *tm)
         return TZ_ENOMEM;
     for (size_t i = 0; i < tm->category_count; i++)
         tm->category_codes[i] = tm->categories[i].code;
-    for (int s = 0; s < TZ_STATUS_COUNT; s++)
-        tm->status_codes[s] = tz_status_code(s);
 
     struct tz_map_point *pts = NULL;
     size_t n = 0, cap = 0;
@@ -127,7 +126,7 @@ void tm_map_add(struct tz_threatmap *tm, const struct tz_report_rec *rec)
     struct tz_map_point p;
     /* A report that fails here is stored but missing from the map until restart; the index
      * only fails on memory, and the report itself is safe, so the request still succeeds.
-     * TZ_ECONFLICT means the change feed (sync.c) put it there first. */
+     * TZ_ECONFLICT means the change feed (tz_threatmap_sync) put it there first. */
     if (to_point(tm, rec, &p))
         tz_map_index_add(tm->map, &p);
 }
@@ -191,7 +190,7 @@ tz_err tz_threatmap_sync(struct tz_threatmap *tm)
 }
 
 /* Turns a parsed query and the public rules at `now` into the index's filter. */
-static void make_filter(const struct tz_threatmap *tm, const struct tm_query *q, int64_t now,
+static void make_filter(const struct tz_threatmap *tm, const struct tz_public_query *q, int64_t now,
                         struct tz_map_filter *f)
 {
     const struct tz_report_filter *rf = &q->filter;
@@ -217,35 +216,32 @@ static void make_filter(const struct tz_threatmap *tm, const struct tm_query *q,
         tz_time_add_pl_days(now, -wf->eliminated_public_days) + 1;
 }
 
-tz_err tz_threatmap_map_json(struct tz_threatmap *tm, const struct tz_query_param *params,
-                             size_t count, int64_t now, struct tz_buf *out,
-                             struct tz_field_errors *errs)
+const char *const *tz_threatmap_category_codes(const struct tz_threatmap *tm, size_t *count)
 {
-    struct tm_query q;
-    tz_err err = tm_parse_query(tm, params, count, TM_QUERY_MAP, &q, errs);
-    if (!err && !q.filter.has_bbox)
+    *count = tm->category_count;
+    return tm->category_codes;
+}
+
+tz_err tz_threatmap_map(struct tz_threatmap *tm, const struct tz_public_query *q, int64_t now,
+                        struct tz_map_result *out, struct tz_field_errors *errs)
+{
+    if (!q->filter.has_bbox)
         tz_fielderr_add(errs, "bbox", "required");
-    if (!err && !q.has_zoom)
+    if (!q->has_zoom)
         tz_fielderr_add(errs, "zoom", "required");
-    if (err || errs->count)
+    if (!q->filter.has_bbox || !q->has_zoom)
         return TZ_EINVAL;
     struct tz_map_query mq = {
-        .west = q.filter.west,
-        .south = q.filter.south,
-        .east = q.filter.east,
-        .north = q.filter.north,
-        .zoom = q.zoom,
-        .mode = q.mode,
+        .west = q->filter.west,
+        .south = q->filter.south,
+        .east = q->filter.east,
+        .north = q->filter.north,
+        .zoom = q->zoom,
+        .mode = q->mode,
     };
-    make_filter(tm, &q, now, &mq.filter);
+    make_filter(tm, q, now, &mq.filter);
     /* Reports whose public window has closed leave the index's copy of the public view first
      * (nothing to do on most queries); the answer is right either way, only faster. */
     (void)tz_map_index_expire(tm->map, now);
-    struct tz_map_result result = {0};
-    err = tz_map_index_query(tm->map, &mq, &result);
-    if (!err)
-        err = tz_map_result_geojson(&result, q.mode, tm->category_codes, tm->category_count,
-                                    tm->status_codes, out);
-    tz_map_result_free(&result);
-    return err;
+    return tz_map_index_query(tm->map, &mq, out);
 }

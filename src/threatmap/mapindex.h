@@ -168,18 +168,7 @@ tz_err tz_map_index_query(const struct tz_map_index *idx, const struct tz_map_qu
                           struct tz_map_result *out);
 void tz_map_result_free(struct tz_map_result *r);
 
-/*
- * Writes a result as a GeoJSON FeatureCollection (RFC 7946). Clusters:
- * Point features with properties {cluster:true, count, counts:{status:n},
- * bbox:[w,s,e,n], expansion_zoom}; single reports: {cluster:false, id,
- * category, status, received_at}; hex bins: Polygon features with
- * {count, counts}. The collection carries "matched", "truncated" and, for hex,
- * "max_count". category_codes[i] and status_codes[s] (TZ_MAP_STATUSES of them)
- * name the indexes; received_at is RFC 3339 UTC, coordinates have 6 decimals.
- */
-tz_err tz_map_result_geojson(const struct tz_map_result *r, enum tz_map_mode mode,
-                             const char *const *category_codes, size_t category_count,
-                             const char *const *status_codes, struct tz_buf *out);
+/* http writes a result as GeoJSON: tz_http_map_geojson in http/render.h. */
 
 /*
  * A visit: every indexed point that passes filter and, when has_box, lies in

@@ -10,6 +10,7 @@
  */
 #include "threatmap/mapindex_tree.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -467,6 +468,7 @@ size_t mi_set_build_work(size_t m)
 tz_err mi_set_build(struct mi_set *s, const struct mi_rec *recs, const uint64_t *keys, size_t m,
                     enum mi_time time, size_t chunk_points, uint32_t *pos, void *work)
 {
+    assert(s->L.n == 0 && s->nchunks == 0); /* empty but for its flags */
     size_t cap = time == MI_TIME_NONE ? m : m + m / 16 + MI_BUFFER_POINTS;
     struct keyed *sorted = work;
     uint64_t *sorted_keys = (uint64_t *)(sorted + (m ? m : 1));
@@ -542,6 +544,7 @@ tz_err mi_set_reserve(struct mi_set *s)
 
 uint32_t mi_set_append(struct mi_set *s, const struct mi_rec *r)
 {
+    assert(s->L.n < s->L.cap); /* room reserved (mi_set_reserve) */
     put_rec(&s->L, s->L.n, r);
     return (uint32_t)s->L.n++;
 }

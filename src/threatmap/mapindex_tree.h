@@ -2,7 +2,7 @@
  * mapindex_tree.h - the storage of the map index, private to mapindex*.c: points
  * as a structure of arrays sorted by Morton key, quadtrees with per-status sums
  * over them, and "sets" of such trees cut in time chunks with a buffer of new
- * points at the end. mapindex.c says how the index uses three of them.
+ * points at the end. mapindex.c says how the index uses six of them.
  */
 #ifndef TZ_THREATMAP_MAPINDEX_TREE_H
 #define TZ_THREATMAP_MAPINDEX_TREE_H

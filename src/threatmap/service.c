@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/tztime.h"
+#include "base/jsonguard.h"
 #include "threatmap/internal.h"
 
 struct tz_threatmap_config tz_threatmap_defaults(void)
@@ -38,6 +39,7 @@ tz_err tz_threatmap_open(struct tz_store *store, const struct tz_threatmap_confi
     tz_err err = TZ_OK;
     if (sodium_init() < 0)
         return TZ_EIO;
+    tz_json_guard_begin(); /* installs jansson's counting allocator before any thread parses */
     struct tz_threatmap *tm = calloc(1, sizeof *tm);
     if (!tm)
         return TZ_ENOMEM;
@@ -69,6 +71,20 @@ tz_err tz_threatmap_open(struct tz_store *store, const struct tz_threatmap_confi
 fail:
     tz_threatmap_close(tm);
     return err;
+}
+
+void tz_threatmap_gauges(struct tz_threatmap *tm, struct tz_threatmap_gauges *out)
+{
+    *out = (struct tz_threatmap_gauges){
+        .index_reports = tz_map_index_size(tm->map),
+        .index_bytes = tz_map_index_bytes(tm->map),
+    };
+    tz_committer_stats(tm->committer, &out->commits);
+}
+
+tz_err tz_threatmap_writable(struct tz_threatmap *tm)
+{
+    return tz_store_write_probe(tm->store);
 }
 
 void tz_threatmap_close(struct tz_threatmap *tm)
@@ -163,11 +179,35 @@ static void apply_rule(const struct tz_threatmap *tm, const struct tz_transition
         change->verified_at = now;
 }
 
+/* Whether code names an institution of the referral list (data: migration 5). */
+static bool known_institution(struct tz_threatmap *tm, const char *code)
+{
+    struct tz_group_rec *list = NULL;
+    size_t n = 0;
+    bool found = false;
+    if (tz_store_institutions(tm->store, &list, &n) == TZ_OK) {
+        for (size_t i = 0; i < n && !found; i++)
+            found = strcmp(list[i].code, code) == 0;
+    }
+    tz_group_recs_free(list, n);
+    return found;
+}
+
 tz_err tz_threatmap_transition(struct tz_threatmap *tm, const struct tz_transition_request *req,
                                int64_t now, struct tz_field_errors *errs)
 {
     enum tz_status from, to;
     struct tz_report_rec rec = {0};
+    size_t before = errs->count;
+    if (req->note && strlen(req->note) > TZ_TRANSITION_NOTE_MAX)
+        tz_fielderr_add(errs, "/note", "at most %d bytes", TZ_TRANSITION_NOTE_MAX);
+    if (req->public_note && !tm_valid_public_text(req->public_note))
+        tz_fielderr_add(errs, "/public_note",
+                        "at most 1000 characters, no control characters but line breaks");
+    if (req->referred_to && *req->referred_to && !known_institution(tm, req->referred_to))
+        tz_fielderr_add(errs, "/referred_to", "not an institution of GET /api/v1/institutions");
+    if (errs->count > before)
+        return TZ_EINVAL;
     if (!req->to || tz_status_parse(req->to, &to) != TZ_OK) {
         tz_fielderr_add(errs, "/to", "unknown status");
         return TZ_EINVAL;
@@ -198,6 +238,7 @@ tz_err tz_threatmap_transition(struct tz_threatmap *tm, const struct tz_transiti
         .actor = req->actor,
         .note = req->note,
         .referred_to = req->referred_to,
+        .public_note = req->public_note,
     };
     apply_rule(tm, tz_workflow_rule(from, to), now, &change);
     /* The audit entry records what changed: the status, and the institution of a referral. */

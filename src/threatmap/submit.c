@@ -1,11 +1,12 @@
 /*
- * submit.c - reading a citizen's report: the body is hostile until every
- * field has been checked; then the point is routed, deadlines computed and a
- * tracking token made. Nothing here writes to the store.
+ * submit.c - checking a citizen's report: what a door read (struct
+ * tz_report_input, filled by http from JSON or an Open311 form) is hostile
+ * until every field has been checked; then the point is routed, deadlines
+ * computed and a tracking token made. Nothing here writes to the store.
  */
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/tztime.h"
@@ -16,13 +17,51 @@ void tm_token_hash(const char *token, uint8_t hash[TZ_HASH_LEN])
     crypto_generichash(hash, TZ_HASH_LEN, (const unsigned char *)token, strlen(token), NULL, 0);
 }
 
+const char *const tz_when_times[TZ_WHEN_TIMES] = {"morning", "afternoon", "evening", "night"};
+const char *const tz_when_weekdays[TZ_WHEN_WEEKDAYS] = {"mon", "tue", "wed", "thu",
+                                                        "fri", "sat", "sun"};
+
 /*
- * Checks a description: at most TZ_DESCRIPTION_MAX_CHARS characters, line
- * breaks as LF or CR LF, no other control characters (C0, DEL, C1). jansson
- * has already refused invalid UTF-8 and NUL.
+ * Whether s (n bytes) is valid UTF-8 without NUL: no overlong forms, no
+ * surrogates, nothing above U+10FFFF. A door may hand over bytes no parser
+ * has checked (a percent-decoded form field).
+ */
+static bool valid_utf8(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c == 0                   ? 0
+                     : c < 0x80               ? 1
+                     : c >= 0xC2 && c <= 0xDF ? 2
+                     : c >= 0xE0 && c <= 0xEF ? 3
+                     : c >= 0xF0 && c <= 0xF4 ? 4
+                                              : 0;
+        if (len == 0 || len > n - i)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if (((unsigned char)s[i + k] & 0xC0) != 0x80)
+                return false;
+        }
+        unsigned char c1 = len > 1 ? (unsigned char)s[i + 1] : 0;
+        if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
+            (c == 0xF4 && c1 > 0x8F))
+            return false; /* overlong, a surrogate, or above U+10FFFF */
+        i += len;
+    }
+    return true;
+}
+
+/*
+ * Checks a description: valid UTF-8, at most TZ_DESCRIPTION_MAX_CHARS
+ * characters, line breaks as LF or CR LF, no other control characters (C0,
+ * DEL, C1).
  */
 static void check_description(const char *s, size_t n, struct tz_field_errors *errs)
 {
+    if (!valid_utf8(s, n)) {
+        tz_fielderr_add(errs, "/description", "must be UTF-8 text without NUL");
+        return;
+    }
     size_t chars = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -46,88 +85,68 @@ static void check_description(const char *s, size_t n, struct tz_field_errors *e
                         TZ_DESCRIPTION_MAX_CHARS, chars);
 }
 
-static bool read_coordinate(json_t *v, const char *field, double lo, double hi, double *out,
-                            struct tz_field_errors *errs)
+/* A door's reason for a field it could not read, listed in the field's place; true if any. */
+static bool door_problem(const char *problem, const char *field, struct tz_field_errors *errs)
 {
-    if (!v) {
+    if (problem)
+        tz_fielderr_add(errs, field, "%s", problem);
+    return problem != NULL;
+}
+
+static bool read_coordinate(bool given, double v, const char *problem, const char *field, double lo,
+                            double hi, double *out, struct tz_field_errors *errs)
+{
+    if (door_problem(problem, field, errs))
+        return false;
+    if (!given) {
         tz_fielderr_add(errs, field, "required");
         return false;
     }
-    if (!json_is_number(v)) {
-        tz_fielderr_add(errs, field, "must be a number");
-        return false;
-    }
-    double d = json_number_value(v);
-    if (!isfinite(d) || d < lo || d > hi) {
+    if (!isfinite(v) || v < lo || v > hi) {
         tz_fielderr_add(errs, field, "must be between %g and %g", lo, hi);
         return false;
     }
-    *out = d;
+    *out = v;
     return true;
 }
 
-static const char *const times_of_day[] = {"morning", "afternoon", "evening", "night"};
-static const char *const weekdays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-
-/* Reads an array of distinct names from `names` into a bit set. */
-static void read_name_set(json_t *v, const char *field, const char *const *names, size_t count,
-                          unsigned *out, struct tz_field_errors *errs)
+/* The optional "when": a date, times of day and days of the week. */
+static void read_when(const struct tz_report_input *in, struct tz_report_rec *rec,
+                      struct tz_field_errors *errs)
 {
-    if (!json_is_array(v) || json_array_size(v) > count) {
-        tz_fielderr_add(errs, field, "must be an array of at most %zu names", count);
+    if (door_problem(in->when_problem, "/when", errs))
         return;
+    if (!door_problem(in->when_date_problem, "/when/date", errs) && in->when_date &&
+        (in->when_date_len != 10 || !valid_utf8(in->when_date, 10) ||
+         tz_time_parse(in->when_date, 10, &rec->when_date) != TZ_OK))
+        tz_fielderr_add(errs, "/when/date", "must be a date, YYYY-MM-DD");
+    if (!door_problem(in->when_times_problem, "/when/times", errs)) {
+        if (in->when_times >> TZ_WHEN_TIMES)
+            tz_fielderr_add(errs, "/when/times", "unknown time of day");
+        else
+            rec->when_times = in->when_times;
     }
-    size_t i;
-    json_t *item;
-    json_array_foreach(v, i, item)
-    {
-        const char *s = json_string_value(item);
-        size_t k = 0;
-        while (s && k < count && strcmp(s, names[k]) != 0)
-            k++;
-        if (!s || k == count) {
-            tz_fielderr_add(errs, field, "unknown name at position %zu", i);
-            return;
-        }
-        *out |= 1u << k;
+    if (!door_problem(in->when_weekdays_problem, "/when/weekdays", errs)) {
+        if (in->when_weekdays >> TZ_WHEN_WEEKDAYS)
+            tz_fielderr_add(errs, "/when/weekdays", "unknown day of the week");
+        else
+            rec->when_weekdays = in->when_weekdays;
     }
 }
 
-/* The optional "when": {date, times, weekdays} (DESIGN 1.1, as KMZB asks). */
-static void read_when(json_t *when, struct tz_report_rec *rec, struct tz_field_errors *errs)
+static void read_category(struct tz_threatmap *tm, const struct tz_report_input *in,
+                          struct tz_report_rec *rec, struct tz_field_errors *errs)
 {
-    if (!when || json_is_null(when))
+    if (door_problem(in->category_problem, "/category", errs))
         return;
-    if (!json_is_object(when)) {
-        tz_fielderr_add(errs, "/when", "must be an object");
-        return;
+    char code[TZ_CODE_MAX];
+    const struct tz_category_rec *cat = NULL;
+    if (in->category && in->category_len < sizeof code) {
+        memcpy(code, in->category, in->category_len);
+        code[in->category_len] = '\0';
+        cat = strlen(code) == in->category_len ? tz_threatmap_category(tm, code) : NULL;
     }
-    const char *key;
-    json_t *v;
-    json_object_foreach(when, key, v)
-    {
-        if (strcmp(key, "date") == 0) {
-            const char *s = json_string_value(v);
-            if (!s || strlen(s) != 10 || tz_time_parse(s, 10, &rec->when_date) != TZ_OK)
-                tz_fielderr_add(errs, "/when/date", "must be a date, YYYY-MM-DD");
-        } else if (strcmp(key, "times") == 0) {
-            read_name_set(v, "/when/times", times_of_day, 4, &rec->when_times, errs);
-        } else if (strcmp(key, "weekdays") == 0) {
-            read_name_set(v, "/when/weekdays", weekdays, 7, &rec->when_weekdays, errs);
-        } else {
-            char field[TZ_FIELD_NAME_MAX];
-            snprintf(field, sizeof field, "/when/%s", key);
-            tz_fielderr_add(errs, field, "unknown field");
-        }
-    }
-}
-
-static void read_category(struct tz_threatmap *tm, json_t *v, struct tz_report_rec *rec,
-                          struct tz_field_errors *errs)
-{
-    const char *code = json_string_value(v);
-    const struct tz_category_rec *cat = code ? tz_threatmap_category(tm, code) : NULL;
-    if (!v)
+    if (!in->category)
         tz_fielderr_add(errs, "/category", "required");
     else if (!cat)
         tz_fielderr_add(errs, "/category", "unknown category (see GET /api/v1/categories)");
@@ -137,17 +156,17 @@ static void read_category(struct tz_threatmap *tm, json_t *v, struct tz_report_r
         snprintf(rec->category, sizeof rec->category, "%s", cat->code);
 }
 
-static tz_err read_description(json_t *v, struct tz_report_rec *rec, struct tz_field_errors *errs)
+static tz_err read_description(const struct tz_report_input *in, struct tz_report_rec *rec,
+                               struct tz_field_errors *errs)
 {
-    if (!v || json_is_null(v))
+    if (door_problem(in->description_problem, "/description", errs) || !in->description)
         return TZ_OK;
-    if (!json_is_string(v)) {
-        tz_fielderr_add(errs, "/description", "must be a string");
-        return TZ_OK;
-    }
-    size_t n = json_string_length(v);
-    const char *s = json_string_value(v);
+    const char *s = in->description;
+    size_t n = in->description_len;
+    size_t before = errs->count;
     check_description(s, n, errs);
+    if (errs->count != before)
+        return TZ_OK;
     size_t start = 0;
     while (start < n && (s[start] == ' ' || s[start] == '\n' || s[start] == '\r'))
         start++;
@@ -159,27 +178,17 @@ static tz_err read_description(json_t *v, struct tz_report_rec *rec, struct tz_f
     return rec->description ? TZ_OK : TZ_ENOMEM;
 }
 
-/* Reads every field of the body object into rec, listing what is wrong. */
-static tz_err read_fields(struct tz_threatmap *tm, json_t *root, struct tz_report_rec *rec,
-                          struct tz_field_errors *errs)
+/* Checks every field of in into rec, listing what is wrong, and routes the point. */
+static tz_err read_fields(struct tz_threatmap *tm, const struct tz_report_input *in,
+                          struct tz_report_rec *rec, struct tz_field_errors *errs)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(root, key, v)
-    {
-        if (strcmp(key, "category") && strcmp(key, "lat") && strcmp(key, "lon") &&
-            strcmp(key, "description") && strcmp(key, "when")) {
-            char field[TZ_FIELD_NAME_MAX];
-            snprintf(field, sizeof field, "/%s", key);
-            tz_fielderr_add(errs, field, "unknown field");
-        }
-    }
-    read_category(tm, json_object_get(root, "category"), rec, errs);
-    bool has_lat = read_coordinate(json_object_get(root, "lat"), "/lat", -90, 90, &rec->lat, errs);
+    read_category(tm, in, rec, errs);
+    bool has_lat =
+        read_coordinate(in->has_lat, in->lat, in->lat_problem, "/lat", -90, 90, &rec->lat, errs);
     bool has_lon =
-        read_coordinate(json_object_get(root, "lon"), "/lon", -180, 180, &rec->lon, errs);
-    read_when(json_object_get(root, "when"), rec, errs);
-    tz_err err = read_description(json_object_get(root, "description"), rec, errs);
+        read_coordinate(in->has_lon, in->lon, in->lon_problem, "/lon", -180, 180, &rec->lon, errs);
+    read_when(in, rec, errs);
+    tz_err err = read_description(in, rec, errs);
     if (err)
         return err;
     const struct tz_category_rec *cat = tz_threatmap_category(tm, rec->category);
@@ -217,22 +226,15 @@ void tm_reporter_hash(const struct tz_threatmap *tm, const char *client_addr,
                        sizeof tm->addr_key);
 }
 
-tz_err tz_threatmap_prepare(struct tz_threatmap *tm, const char *body, size_t len,
+tz_err tz_threatmap_prepare(struct tz_threatmap *tm, const struct tz_report_input *in,
                             const char *client_addr, int64_t now, struct tz_submission *sub,
                             struct tz_field_errors *errs)
 {
     memset(sub, 0, sizeof *sub);
-    if (len > TZ_REPORT_BODY_MAX)
-        return TZ_ETOOBIG;
-    json_error_t jerr;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root || !json_is_object(root)) {
-        json_decref(root);
-        return TZ_EMALFORMED;
-    }
     struct tz_report_rec *rec = &sub->rec;
-    tz_err err = read_fields(tm, root, rec, errs);
-    json_decref(root);
+    tz_err err = read_fields(tm, in, rec, errs);
+    if (!err && errs->count)
+        err = TZ_EINVAL; /* the door's own errors (unknown fields) count too */
     if (err) {
         tz_report_rec_clear(rec);
         return err;

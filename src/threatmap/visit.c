@@ -21,20 +21,33 @@ const struct tz_district_rec *tz_threatmap_district_list(const struct tz_threatm
     return tm->districts;
 }
 
-struct tz_store *tz_threatmap_store(const struct tz_threatmap *tm)
+tz_err tz_threatmap_scan(struct tz_threatmap *tm, const struct tz_scan_filter *filter,
+                         tz_err (*fn)(void *ctx, const struct tz_report_row *row), void *ctx)
 {
-    return tm->store;
+    return tz_store_scan_reports(tm->store, filter, fn, ctx);
 }
 
-tz_err tz_threatmap_parse_visit(struct tz_threatmap *tm, const struct tz_query_param *params,
-                                size_t count, struct tz_map_visit *v, struct tz_field_errors *errs)
+tz_err tz_threatmap_audit(struct tz_threatmap *tm, struct tz_audit_rec *entry)
 {
-    struct tm_query q;
+    return tz_store_audit_append(tm->store, entry);
+}
+
+tz_err tz_threatmap_merges(struct tz_threatmap *tm, int64_t id, struct tz_merge_rec **out,
+                           size_t *count)
+{
+    return tz_store_report_merges(tm->store, id, out, count);
+}
+
+tz_err tz_threatmap_merged_duplicates(struct tz_threatmap *tm, int64_t **out, size_t *count)
+{
+    return tz_store_merged_duplicates(tm->store, out, count);
+}
+
+void tz_threatmap_visit_of(const struct tz_threatmap *tm, const struct tz_public_query *q,
+                           struct tz_map_visit *v)
+{
     memset(v, 0, sizeof *v);
-    tz_err err = tm_parse_query(tm, params, count, TM_QUERY_VISIT, &q, errs);
-    if (err)
-        return err;
-    const struct tz_report_filter *rf = &q.filter;
+    const struct tz_report_filter *rf = &q->filter;
     uint8_t wanted = rf->status_count ? 0 : 0x7F;
     for (size_t i = 0; i < rf->status_count; i++) {
         enum tz_status s;
@@ -54,7 +67,6 @@ tz_err tz_threatmap_parse_visit(struct tz_threatmap *tm, const struct tz_query_p
     v->south = rf->south;
     v->east = rf->east;
     v->north = rf->north;
-    return TZ_OK;
 }
 
 tz_err tz_threatmap_visit(struct tz_threatmap *tm, const struct tz_map_visit *v, tz_map_visit_fn fn,

@@ -23,7 +23,7 @@ static const struct status_info statuses[TZ_STATUS_COUNT] = {
     [TZ_STATUS_REJECTED] = {"rejected", "odrzucone", "rejected"},
 };
 
-#define POLICE ((1u << TZ_ROLE_OFFICER) | (1u << TZ_ROLE_SUPERVISOR))
+#define POLICE ((1u << TZ_AUTH_OFFICER) | (1u << TZ_AUTH_SUPERVISOR))
 
 /* The transition table of DESIGN 1.1. Anything not listed here is refused. */
 static const struct tz_transition_rule rules[] = {
@@ -86,6 +86,18 @@ const struct tz_transition_rule *tz_workflow_rules(size_t *count)
     return rules;
 }
 
+size_t tz_workflow_allowed(enum tz_status from, enum tz_auth_role role,
+                           const struct tz_transition_rule **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0] && n < max; i++) {
+        if (rules[i].from == from && (unsigned)role < TZ_AUTH_ROLE_COUNT &&
+            (rules[i].roles & (1u << role)))
+            out[n++] = &rules[i];
+    }
+    return n;
+}
+
 static bool blank(const char *s)
 {
     if (!s)
@@ -97,13 +109,13 @@ static bool blank(const char *s)
     return true;
 }
 
-tz_err tz_workflow_check(enum tz_status from, enum tz_status to, enum tz_role role,
+tz_err tz_workflow_check(enum tz_status from, enum tz_status to, enum tz_auth_role role,
                          const char *note, const char *referred_to)
 {
     const struct tz_transition_rule *rule = tz_workflow_rule(from, to);
     if (!rule)
         return TZ_ECONFLICT;
-    if ((unsigned)role >= TZ_ROLE_COUNT || !(rule->roles & (1u << role)))
+    if ((unsigned)role >= TZ_AUTH_ROLE_COUNT || !(rule->roles & (1u << role)))
         return TZ_EFORBIDDEN;
     if (rule->note_required && blank(note))
         return TZ_EINVAL;
@@ -122,13 +134,19 @@ int64_t tz_workflow_verify_due(const struct tz_workflow_config *cfg, int64_t tak
     return tz_time_add_pl_days(taken_up, cfg->verify_days);
 }
 
-bool tz_workflow_overdue(const struct tz_report_rec *rec, enum tz_status status, int64_t now)
+int64_t tz_workflow_due(const struct tz_report_rec *rec, enum tz_status status)
 {
     if (status == TZ_STATUS_NEW)
-        return rec->takeup_due != 0 && now > rec->takeup_due;
+        return rec->takeup_due;
     if (status == TZ_STATUS_VERIFYING)
-        return rec->verify_due != 0 && now > rec->verify_due;
-    return false;
+        return rec->verify_due;
+    return 0;
+}
+
+bool tz_workflow_overdue(const struct tz_report_rec *rec, enum tz_status status, int64_t now)
+{
+    int64_t due = tz_workflow_due(rec, status);
+    return due != 0 && now > due;
 }
 
 bool tz_workflow_publicly_visible(const struct tz_workflow_config *cfg, enum tz_status status,

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auth/auth.h" /* enum tz_auth_role: who acts */
 #include "base/err.h"
 #include "store/store.h"
 
@@ -27,16 +28,6 @@ enum tz_status {
     TZ_STATUS_REFERRED,
     TZ_STATUS_REJECTED,
     TZ_STATUS_COUNT
-};
-
-/* Who acts. Roles beyond the public come with accounts (a later issue). */
-enum tz_role {
-    TZ_ROLE_PUBLIC,
-    TZ_ROLE_OFFICER,
-    TZ_ROLE_SUPERVISOR,
-    TZ_ROLE_ANALYST,
-    TZ_ROLE_ADMIN,
-    TZ_ROLE_COUNT
 };
 
 /* Configurable periods (DESIGN 1.1 defaults: 2, 5, 7, 30). */
@@ -61,7 +52,7 @@ const char *tz_status_name_en(enum tz_status s);
 struct tz_transition_rule {
     enum tz_status from;
     enum tz_status to;
-    unsigned roles; /* bit set of (1u << enum tz_role) allowed to make it */
+    unsigned roles; /* bit set of (1u << enum tz_auth_role) allowed to make it */
     bool note_required;
     bool referral_required;   /* names the institution it is referred to */
     bool starts_verification; /* sets taken_up_at and the verification deadline */
@@ -74,12 +65,20 @@ const struct tz_transition_rule *tz_workflow_rule(enum tz_status from, enum tz_s
 const struct tz_transition_rule *tz_workflow_rules(size_t *count);
 
 /*
+ * The transitions role may make from `from` (the rules, in the table's
+ * order) into out, at most max; returns how many. What the police console
+ * offers for a report comes from here.
+ */
+size_t tz_workflow_allowed(enum tz_status from, enum tz_auth_role role,
+                           const struct tz_transition_rule **out, size_t max);
+
+/*
  * Checks that role may move a report from `from` to `to` with the given note
  * and referral. TZ_ECONFLICT when the transition does not exist,
  * TZ_EFORBIDDEN when the role may not make it, TZ_EINVAL when a required
  * note or referral is missing (or one is given where none belongs).
  */
-tz_err tz_workflow_check(enum tz_status from, enum tz_status to, enum tz_role role,
+tz_err tz_workflow_check(enum tz_status from, enum tz_status to, enum tz_auth_role role,
                          const char *note, const char *referred_to);
 
 /* The take-up deadline of a report received at `received`. */
@@ -87,7 +86,14 @@ int64_t tz_workflow_takeup_due(const struct tz_workflow_config *cfg, int64_t rec
 /* The verification deadline of a report taken up at `taken_up`. */
 int64_t tz_workflow_verify_due(const struct tz_workflow_config *cfg, int64_t taken_up);
 
-/* Whether the report has missed the deadline that applies to its status at `now`. */
+/*
+ * The one rule of which deadline applies: the take-up deadline while a report
+ * is new, the verification deadline while it is being verified, none (0)
+ * otherwise. Every deadline shown (police queue, Open311, the public view)
+ * comes from here.
+ */
+int64_t tz_workflow_due(const struct tz_report_rec *rec, enum tz_status status);
+/* Whether the report has missed tz_workflow_due at `now`. */
 bool tz_workflow_overdue(const struct tz_report_rec *rec, enum tz_status status, int64_t now);
 
 /*

@@ -2,6 +2,10 @@
 #include "api_client.h"
 
 #include <arpa/inet.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -301,4 +305,101 @@ int api_connect(struct api_server *s)
         fd = -1;
     }
     return fd;
+}
+
+sqlite3 *api_db_open(const struct api_server *s)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    return db;
+}
+
+void api_db_text(const struct api_server *s, const char *sql, char *out, size_t size)
+{
+    sqlite3 *db = api_db_open(s);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        fail_msg("no row: %s", sql);
+    const unsigned char *text = sqlite3_column_text(st, 0);
+    snprintf(out, size, "%s", text ? (const char *)text : "");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+long long api_db_long(const struct api_server *s, const char *sql)
+{
+    char text[64];
+    api_db_text(s, sql, text, sizeof text);
+    return strtoll(text, NULL, 10);
+}
+
+void api_db_exec(const struct api_server *s, const char *sql)
+{
+    sqlite3 *db = api_db_open(s);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+int api_make_token(struct api_server *s, const char *name, const char *role, const char *districts,
+                   char *header, size_t size)
+{
+    char out[300], token[128] = "";
+    setenv("TARCZA_PASSWORD", "correct horse battery staple", 1);
+    int rc = districts
+                 ? api_run_cli(s, "/dev/null", "user", "add", name, "--role", role, "--districts",
+                               districts, (char *)NULL)
+                 : api_run_cli(s, "/dev/null", "user", "add", name, "--role", role, (char *)NULL);
+    snprintf(out, sizeof out, "%s/token.txt", s->dir);
+    if (rc == 0)
+        rc = api_run_cli(s, out, "user", "token", name, (char *)NULL);
+    FILE *f = rc == 0 ? fopen(out, "r") : NULL;
+    if (!f || !fgets(token, sizeof token, f))
+        rc = -1;
+    if (f)
+        fclose(f);
+    token[strcspn(token, "\n")] = '\0';
+    snprintf(header, size, "Authorization: Bearer %s", token);
+    return rc;
+}
+
+/* The file at path into buf (NUL-terminated, cut at size - 1), then removed. */
+static void slurp_and_remove(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    unlink(path);
+}
+
+void api_run_command(const struct api_server *s, struct api_run *r, ...)
+{
+    char *argv[32] = {(char *)s->binary};
+    int argc = 1;
+    va_list ap;
+    va_start(ap, r);
+    for (const char *a; argc < 31 && (a = va_arg(ap, const char *));)
+        argv[argc++] = (char *)a;
+    va_end(ap);
+    argv[argc] = NULL;
+    char out[400], err[400];
+    snprintf(out, sizeof out, "%s/out.txt", s->dir);
+    snprintf(err, sizeof err, "%s/err.txt", s->dir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr))
+            _exit(127);
+        alarm(30);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    slurp_and_remove(out, r->out, sizeof r->out);
+    slurp_and_remove(err, r->err, sizeof r->err);
 }

@@ -5,6 +5,7 @@
 #ifndef TZ_TESTS_API_CLIENT_H
 #define TZ_TESTS_API_CLIENT_H
 
+#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -48,6 +49,25 @@ void api_discard(struct api_server *s);
 /* Runs the tarcza command with arguments (NULL-terminated), output to out_path; returns its exit
  * code. */
 int api_run_cli(struct api_server *s, const char *out_path, ...);
+/* What a command printed and how it ended (api_run_command). */
+struct api_run {
+    int status; /* the exit status, or -1 when it did not exit (killed by the 30 s alarm) */
+    char out[65536];
+    char err[65536];
+};
+/*
+ * Runs s->binary with the arguments (NULL-terminated, at most 30) and keeps its standard output and
+ * error in r; a command that would serve is stopped by an alarm after 30 s, so a refused `serve`
+ * that starts anyway fails the test instead of hanging it.
+ */
+void api_run_command(const struct api_server *s, struct api_run *r, ...);
+/*
+ * Makes a police account (name, role, districts or NULL) with `tarcza user add` and an API token
+ * for it with `tarcza user token`; header gets "Authorization: Bearer TOKEN" for extra_headers.
+ * 0 on success.
+ */
+int api_make_token(struct api_server *s, const char *name, const char *role, const char *districts,
+                   char *header, size_t size);
 
 /* Sends a request; content_type NULL sends none; body may be NULL. chunked sends the body chunked.
  */
@@ -64,6 +84,16 @@ void api_response_free(struct api_response *r);
 long api_count_reports(struct api_server *s);
 /* Number of rows in any table of the database. */
 long api_count_rows(struct api_server *s, const char *table);
+/* The database, opened for the caller (who closes it with sqlite3_close). */
+sqlite3 *api_db_open(const struct api_server *s);
+/* Behind the API, straight on the database file (a busy timeout of 10 s), for what a test checks
+ * that no API shows (audit entries, stored hashes); each fails the running test on an error.
+ * The first column of sql's first row as text ("" for NULL); no row fails the test. */
+void api_db_text(const struct api_server *s, const char *sql, char *out, size_t size);
+/* The same read as a number. */
+long long api_db_long(const struct api_server *s, const char *sql);
+/* Runs sql (changes made behind the server's back, to prove they are caught). */
+void api_db_exec(const struct api_server *s, const char *sql);
 /* A TCP connection to the server, for raw bytes; -1 on failure. */
 int api_connect(struct api_server *s);
 

@@ -286,6 +286,13 @@ static void bad_reports_are_refused_and_nothing_is_stored(void **state)
         {"id with unknown param", "GET", "/api/v1/reports/1?x=1", NULL, NULL, 400, "x"},
         {"bad bbox", "GET", "/api/v1/reports?bbox=1,2,3", NULL, NULL, 400, "bbox"},
         {"inverted bbox", "GET", "/api/v1/reports?bbox=20,50,19,51", NULL, NULL, 400, "bbox"},
+        {"hex float bbox", "GET", "/api/v1/reports?bbox=19.9,0x1.9p5,20,51", NULL, NULL, 400,
+         "bbox"},
+        {"inf bbox", "GET", "/api/v1/reports?bbox=-inf,50,20,51", NULL, NULL, 400, "bbox"},
+        {"hex float lat", "POST", "/api/v1/reports", J,
+         "{\"category\":\"speeding\",\"lat\":0x1.9p5,\"lon\":19.93}", 400, NULL},
+        {"hex float lat string", "POST", "/api/v1/reports", J,
+         "{\"category\":\"speeding\",\"lat\":\"0x1.9p5\",\"lon\":19.93}", 422, "/lat"},
         {"bad status", "GET", "/api/v1/reports?status=lost", NULL, NULL, 400, "status"},
         {"bad category", "GET", "/api/v1/reports?category=speeding,ufo", NULL, NULL, 400,
          "category"},
@@ -535,6 +542,32 @@ static void bad_tile_settings_are_refused(void **state)
     unlink(out);
 }
 
+/* WMTS and WMS base maps are checked as strictly: the form's own parameters and placeholders. */
+static void bad_wmts_and_wms_settings_are_refused(void **state)
+{
+    char out[400];
+    snprintf(out, sizeof out, "%s/cli.out", server.dir);
+    const char *bad[] = {
+        "https://t.example.org/wmts/{TileMatrix}/{TileRow}.png", /* no {TileCol} */
+        "https://t.example.org/wmts/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png",
+        "https://t.example.org/wmts?SERVICE=WMTS&REQUEST=GetCapabilities&TILEMATRIX={TileMatrix}"
+        "&TILEROW={TileRow}&TILECOL={TileCol}",
+        "javascript:alert(1)//?SERVICE=WMTS&REQUEST=GetTile&TILEMATRIX={TileMatrix}"
+        "&TILEROW={TileRow}&TILECOL={TileCol}",
+        "https://w.example.org/wms?SERVICE=WMS&REQUEST=GetMap&LAYERS=ortho&BBOX={bbox}",
+        "https://w.example.org/wms?SERVICE=WMS&REQUEST=GetMap&LAYERS=ortho&WIDTH=512",
+        "https://w.example.org/wms?SERVICE=WMS&REQUEST=GetMap&FORMAT=image/png", /* no LAYERS */
+        "https://w.example.org/wms?SERVICE=WMS&REQUEST=GetMap&LAYERS=ortho&SRS=EPSG:2180",
+        "https://w.example.org/wms?SERVICE=WMS&REQUEST=GetCapabilities&LAYERS=ortho",
+        "https://w.example.org/wms?SERVICE=WMS&REQUEST=GetMap&LAYERS=ortho\"><script>",
+        "https:///wms?SERVICE=WMS&REQUEST=GetMap&LAYERS=ortho", /* no host */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_not_equal(
+            api_run_cli(&server, out, "serve", "--port", "0", "--tiles", bad[i], NULL), 0);
+    unlink(out);
+}
+
 static void acknowledged_reports_survive_kill_9(void **state)
 {
     struct api_response r, g;
@@ -707,6 +740,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(workflow_from_the_command_line),
         cmocka_unit_test(me_too_counts_once_per_address),
         cmocka_unit_test(bad_tile_settings_are_refused),
+        cmocka_unit_test(bad_wmts_and_wms_settings_are_refused),
         cmocka_unit_test(the_map_follows_other_processes),
         cmocka_unit_test(acknowledged_reports_survive_kill_9),
         cmocka_unit_test(districts_import_all_or_nothing),

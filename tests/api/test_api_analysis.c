@@ -23,35 +23,12 @@ static const char *tarcza_binary;
 static struct api_server server;
 static char analyst[200]; /* "Authorization: Bearer ..." of an analyst: every request sends it */
 
-/* Makes an account by the command line and an API token for it, as an Authorization header. */
-static int make_token(const char *name, const char *role, const char *districts, char *header,
-                      size_t size)
-{
-    char out[300], token[128] = "";
-    setenv("TARCZA_PASSWORD", "correct horse battery staple", 1);
-    int rc = districts ? api_run_cli(&server, "/dev/null", "user", "add", name, "--role", role,
-                                     "--districts", districts, (char *)NULL)
-                       : api_run_cli(&server, "/dev/null", "user", "add", name, "--role", role,
-                                     (char *)NULL);
-    snprintf(out, sizeof out, "%s/token.txt", server.dir);
-    if (rc == 0)
-        rc = api_run_cli(&server, out, "user", "token", name, (char *)NULL);
-    FILE *f = rc == 0 ? fopen(out, "r") : NULL;
-    if (!f || !fgets(token, sizeof token, f))
-        rc = -1;
-    if (f)
-        fclose(f);
-    token[strcspn(token, "\n")] = '\0';
-    snprintf(header, size, "Authorization: Bearer %s", token);
-    return rc;
-}
-
 static int start_server(void **state)
 {
     (void)state;
     if (api_prepare(&server, tarcza_binary, 2000) != 0 || api_start(&server) != 0)
         return -1;
-    if (make_token("ana", "analyst", NULL, analyst, sizeof analyst) != 0)
+    if (api_make_token(&server, "ana", "analyst", NULL, analyst, sizeof analyst) != 0)
         return -1;
     server.extra_headers[0] = analyst;
     return 0;
@@ -93,7 +70,7 @@ static void analysis_is_for_the_police(void **state)
 {
     (void)state;
     char admin[200];
-    assert_int_equal(make_token("root", "admin", NULL, admin, sizeof admin), 0);
+    assert_int_equal(api_make_token(&server, "root", "admin", NULL, admin, sizeof admin), 0);
     const char *paths[] = {"/api/v1/analysis/hotspots", "/api/v1/analysis/trends",
                            "/api/v1/analysis/stats", "/api/v1/analysis/patrol?district=KRK-01",
                            "/api/v1/analysis/linked?id=1"};
@@ -117,7 +94,8 @@ static void the_check_and_the_answer_read_the_same_object(void **state)
 {
     (void)state;
     char officer[200];
-    assert_int_equal(make_token("nowak", "officer", "KRK-01", officer, sizeof officer), 0);
+    assert_int_equal(api_make_token(&server, "nowak", "officer", "KRK-01", officer, sizeof officer),
+                     0);
     struct api_response r;
     assert_int_equal(api_get(&server, "/api/v1/reports?limit=200", &r), 0);
     long long other = 0;
@@ -250,7 +228,8 @@ static void a_second_report_nearby_is_told_of_the_first(void **state)
              (long long)json_integer_value(json_object_get(b.json, "id")));
     const char *district =
         json_string_value(json_object_get(json_object_get(a.json, "district"), "id"));
-    assert_int_equal(make_token("kowalski", "officer", district, officer, sizeof officer), 0);
+    assert_int_equal(
+        api_make_token(&server, "kowalski", "officer", district, officer, sizeof officer), 0);
     char merge[96];
     snprintf(merge, sizeof merge, "/api/v1/reports/%s/merge", id_b);
     snprintf(merge_body, sizeof merge_body, "{\"into\":%s,\"note\":\"the same dogs\"}", id_a);
@@ -287,6 +266,59 @@ static void a_second_report_nearby_is_told_of_the_first(void **state)
     api_response_free(&a);
     api_response_free(&b);
     api_response_free(&c);
+}
+
+/* The points of the district's hot spots and the sum of its monthly trend. */
+static void counted_in(const char *district, json_int_t *points, json_int_t *trend)
+{
+    char path[160];
+    struct api_response r;
+    snprintf(path, sizeof path, "/api/v1/analysis/hotspots?district=%s&all=true", district);
+    *points = json_integer_value(json_object_get(get_ok(path, &r), "points"));
+    api_response_free(&r);
+    snprintf(path, sizeof path, "/api/v1/analysis/trends?period=month&district=%s", district);
+    json_t *counts = json_object_get(json_object_get(get_ok(path, &r), "total"), "counts");
+    size_t i;
+    json_t *v;
+    *trend = 0;
+    json_array_foreach(counts, i, v) *trend += json_integer_value(v);
+    api_response_free(&r);
+}
+
+/* Two reports of one threat, the second merged into the first: hot spots and trends count one. */
+static void merged_duplicates_count_once(void **state)
+{
+    (void)state;
+    const char *body = "{\"category\":\"vandalism\",\"lat\":50.0712,\"lon\":19.9215}";
+    struct api_response a, b, m;
+    assert_int_equal(api_post_json(&server, "/api/v1/reports", body, &a), 0);
+    assert_int_equal(a.status, 201);
+    char district[64], officer[200], path[96], merge[96];
+    snprintf(district, sizeof district, "%s",
+             json_string_value(json_object_get(json_object_get(a.json, "district"), "id")));
+    json_int_t points0, trend0, points1, trend1, points2, trend2;
+    counted_in(district, &points0, &trend0);
+    assert_int_equal(api_post_json(&server, "/api/v1/reports", body, &b), 0);
+    assert_int_equal(b.status, 201);
+    counted_in(district, &points1, &trend1);
+    assert_int_equal(points1, points0 + 1); /* before the merge: two reports, two counts */
+    assert_int_equal(trend1, trend0 + 1);
+    assert_int_equal(
+        api_make_token(&server, "merger", "officer", district, officer, sizeof officer), 0);
+    server.extra_headers[0] = officer;
+    snprintf(path, sizeof path, "/api/v1/reports/%lld/merge",
+             (long long)json_integer_value(json_object_get(b.json, "id")));
+    snprintf(merge, sizeof merge, "{\"into\":%lld}",
+             (long long)json_integer_value(json_object_get(a.json, "id")));
+    assert_int_equal(api_post_json(&server, path, merge, &m), 0);
+    assert_int_equal(m.status, 200);
+    api_response_free(&m);
+    server.extra_headers[0] = analyst;
+    counted_in(district, &points2, &trend2);
+    assert_int_equal(points2, points0); /* merged: the threat counts once */
+    assert_int_equal(trend2, trend0);
+    api_response_free(&a);
+    api_response_free(&b);
 }
 
 static void trends_compare_with_the_year_before(void **state)
@@ -399,7 +431,17 @@ static void patrol_plan_ranks_places(void **state)
         assert_int_equal(json_integer_value(json_object_get(p, "rank")), (json_int_t)i + 1);
         assert_non_null(strstr(json_string_value(json_object_get(p, "reason")), "report"));
         assert_true(json_array_size(json_object_get(p, "reports")) >= 1);
+        /* The reason's numbers, for a page to say it in its language: the statuses add up. */
+        json_t *facts = json_object_get(p, "facts");
+        json_int_t by = 0;
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(facts, "by_status"), k, v) by += json_integer_value(v);
+        assert_true(json_integer_value(json_object_get(facts, "reports")) >= 1);
+        assert_int_equal(by, json_integer_value(json_object_get(facts, "reports")));
+        assert_true(json_integer_value(json_object_get(facts, "days_ago")) >= 0);
     }
+    assert_true(json_integer_value(json_object_get(j, "half_life_days")) > 0);
     api_response_free(&r);
     get_400("/api/v1/analysis/patrol", "district");
     get_400("/api/v1/analysis/patrol?district=NOPE", "district");
@@ -419,6 +461,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(hotspots_are_geojson_hexagons),
         cmocka_unit_test(a_second_report_nearby_is_told_of_the_first),
         cmocka_unit_test(trends_compare_with_the_year_before),
+        cmocka_unit_test(merged_duplicates_count_once),
         cmocka_unit_test(stats_in_every_format),
         cmocka_unit_test(patrol_plan_ranks_places),
     };

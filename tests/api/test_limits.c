@@ -2,8 +2,9 @@
  * Abuse limits of `tarcza serve`, over real sockets: security headers on
  * every kind of answer, the per-address write rate (429), the request
  * deadline against a client that trickles bytes, the connection caps (total
- * and per address), the header limit, and a clean stop (LeakSanitizer) after
- * all of it. Each test starts its own server with the limits it needs.
+ * and per client, on by default), the header limit, and a clean stop
+ * (LeakSanitizer) after all of it. Each test starts its own server with the
+ * limits it needs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +13,9 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -376,6 +379,60 @@ static void the_connection_caps_hold(void **state)
     stop_clean(s);
 }
 
+/* True when a GET of /healthz sent from the loopback address `from` (127.0.0.0/8 all reach the
+ * server's 127.0.0.1 on Linux) is answered 200 within 2 seconds: another client. */
+static int served_from(struct api_server *s, const char *from)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in src = {.sin_family = AF_INET}, dst = {.sin_family = AF_INET};
+    inet_pton(AF_INET, from, &src.sin_addr);
+    inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+    dst.sin_port = htons(s->port);
+    int ok = 0;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&src, sizeof src) == 0 &&
+        connect(fd, (struct sockaddr *)&dst, sizeof dst) == 0) {
+        const char *req = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        char buf[64] = "";
+        if (send(fd, req, strlen(req), MSG_NOSIGNAL) > 0 && poll(&p, 1, 2000) > 0 &&
+            recv(fd, buf, sizeof buf - 1, 0) > 12)
+            ok = strncmp(buf, "HTTP/1.1 200", 12) == 0;
+    }
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* With the default per-client cap, one client's idle sockets cannot take every connection of a
+ * server started with --max-connections 8: the fifth is shut at once, another client gets in. */
+static void one_client_cannot_fill_the_server_by_default(void **state)
+{
+    struct api_server *s = &current;
+    start_with(s, "--max-connections", "8", "--threads", "1", "--request-timeout", "0", NULL);
+    assert_true(served_now(s));
+    usleep(500 * 1000); /* that connection's slot is freed on the server's thread */
+    int fds[8], held = 0;
+    for (int i = 0; i < 8; i++) {
+        fds[i] = api_connect(s);
+        assert_true(fds[i] >= 0);
+        send(fds[i], "GET /", 5, MSG_NOSIGNAL);
+    }
+    usleep(300 * 1000);
+    for (int i = 0; i < 8; i++)
+        held += !closed_by_peer(fds[i], 0);
+    fprintf(stderr, "one client holds %d of 8 connections\n", held);
+    assert_int_equal(held, 4);   /* half of --max-connections */
+    assert_false(served_now(s)); /* the same client: at its cap */
+    assert_true(served_from(s, "127.0.0.2"));
+    for (int i = 0; i < 8; i++)
+        close(fds[i]);
+    int ok = 0;
+    for (int i = 0; i < 20 && !ok; i++)
+        ok = served_now(s); /* its sockets closed, the client is served again */
+    assert_true(ok);
+    stop_clean(s);
+}
+
 static void oversized_headers_are_refused(void **state)
 {
     struct api_server *s = &current;
@@ -423,6 +480,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(a_trickling_client_is_cut_off_while_others_are_served,
                                   kill_server),
         cmocka_unit_test_teardown(the_connection_caps_hold, kill_server),
+        cmocka_unit_test_teardown(one_client_cannot_fill_the_server_by_default, kill_server),
         cmocka_unit_test_teardown(oversized_headers_are_refused, kill_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -661,6 +661,45 @@ static void every_documented_error(void **state)
     api_response_free(&r);
 }
 
+/*
+ * Invalid UTF-8 in a field is the client's mistake, not the server's memory:
+ * 400 in Open311's format and no Retry-After (a 503 would have clients retry
+ * for ever, each retry spending the key's budget). Coordinates are decimal
+ * numbers only: a hexadecimal float (0x1.9p5 is 50) is refused.
+ */
+static void invalid_text_and_hex_coordinates_are_the_clients_mistake(void **state)
+{
+    (void)state;
+    char key[128], key2[128], form[512];
+    new_key("utf-8", key, sizeof key);
+    new_key("hex", key2, sizeof key2);
+    long before = api_count_reports(&server);
+    struct api_response r;
+    const char *bad_text[] = {"description=%FF", "attribute[when_date]=%C0%80"};
+    for (size_t i = 0; i < sizeof bad_text / sizeof bad_text[0]; i++) {
+        snprintf(form, sizeof form, "api_key=%s&service_code=illegal_parking&" RYNEK "&%s", key,
+                 bad_text[i]);
+        assert_int_equal(post_form(V2 "requests.json", form, &r), 0);
+        check_errors_json(&r, 400);
+        char retry[16];
+        assert_int_not_equal(api_header(&r, "Retry-After", retry, sizeof retry), 0);
+        api_response_free(&r);
+        assert_int_equal(post_form(V2 "requests.xml", form, &r), 0);
+        check_errors_xml(&r, 400);
+        api_response_free(&r);
+    }
+    snprintf(form, sizeof form, "api_key=%s&service_code=illegal_parking&lat=0x1.9p5&long=19.9373",
+             key2);
+    post_error_both(form, 400);
+    snprintf(form, sizeof form, "api_key=%s&service_code=illegal_parking&lat=50.0617&long=0x13.ep0",
+             key2);
+    assert_int_equal(post_form(V2 "requests.json", form, &r), 0);
+    check_errors_json(&r, 400);
+    assert_non_null(strstr(r.body, "long must be a number"));
+    api_response_free(&r);
+    assert_int_equal(api_count_reports(&server), before); /* nothing stored */
+}
+
 /* What the server refuses before an Open311 handler runs comes in Open311's format too. */
 static void early_refusals_use_the_open311_format(void **state)
 {
@@ -918,6 +957,204 @@ static void the_apikey_command(void **state)
     assert_int_equal(api_run_cli(&server, NULL, "apikey", "add", NULL), 2);
 }
 
+/* ---- servicerequestupdates (FixMyStreet's extension) ----------------------------------- */
+
+/* An officer's API token for district, as an Authorization header (made on the command line). */
+static void officer_token(const char *name, const char *district, char *header, size_t size)
+{
+    char out[300], token[128] = "";
+    setenv("TARCZA_PASSWORD", "correct horse battery staple", 1);
+    assert_int_equal(api_run_cli(&server, "/dev/null", "user", "add", name, "--role", "officer",
+                                 "--districts", district, NULL),
+                     0);
+    snprintf(out, sizeof out, "%s/token.txt", server.dir);
+    assert_int_equal(api_run_cli(&server, out, "user", "token", name, NULL), 0);
+    FILE *f = fopen(out, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(token, sizeof token, f));
+    fclose(f);
+    token[strcspn(token, "\n")] = '\0';
+    snprintf(header, size, "Authorization: Bearer %s", token);
+}
+
+/* Files a request through Open311; its id. */
+static long long post_request(const char *key, const char *code)
+{
+    char form[512];
+    struct api_response r;
+    snprintf(form, sizeof form, "api_key=%s&service_code=%s&" RYNEK, key, code);
+    assert_int_equal(post_form(V2 "requests.json", form, &r), 0);
+    assert_int_equal(r.status, 200);
+    long long id =
+        json_integer_value(json_object_get(json_array_get(r.json, 0), "service_request_id"));
+    api_response_free(&r);
+    return id;
+}
+
+/* An officer moves report id on, with the reporter's note and a public note (either may be NULL).
+ */
+static long move(long long id, const char *to, const char *note, const char *public_note)
+{
+    char path[96], body[512];
+    struct api_response r;
+    snprintf(path, sizeof path, "/api/v1/reports/%lld/transitions", id);
+    snprintf(body, sizeof body, "{\"to\":\"%s\",\"note\":%s%s%s,\"public_note\":%s%s%s}", to,
+             note ? "\"" : "", note ? note : "null", note ? "\"" : "", public_note ? "\"" : "",
+             public_note ? public_note : "null", public_note ? "\"" : "");
+    assert_int_equal(api_post_json(&server, path, body, &r), 0);
+    long status = r.status;
+    api_response_free(&r);
+    return status;
+}
+
+static const struct field update_fields[] = {
+    {"update_id", K_INT},
+    {"service_request_id", K_INT},
+    {"status", K_STR},
+    {"updated_datetime", K_STR},
+    {"description", K_STR | K_NULL},
+    {"media_url", K_STR | K_NULL},
+    {"external_status_code", K_STR},
+};
+#define UPDATE_FIELDS (sizeof update_fields / sizeof update_fields[0])
+static const char *const update_elements[] = {
+    "update_id", "service_request_id",   "status", "updated_datetime", "description",
+    "media_url", "external_status_code", NULL};
+
+/* The XML form of the same updates: the extension's elements, in the same order as the JSON. */
+static void check_updates_xml(const char *query, json_t *json)
+{
+    static const char *const list[] = {"request_update", NULL};
+    char path[256];
+    struct api_response r;
+    snprintf(path, sizeof path, V2 "servicerequestupdates.xml?%s", query);
+    assert_int_equal(api_get(&server, path, &r), 0);
+    assert_int_equal(r.status, 200);
+    xmlDocPtr doc = parse_xml(&r);
+    xmlNodePtr root = root_named(doc, "service_request_updates");
+    assert_int_equal(check_children(root, list), json_array_size(json));
+    size_t i = 0;
+    for (xmlNodePtr u = root->children; u; u = u->next) {
+        if (u->type != XML_ELEMENT_NODE)
+            continue;
+        assert_int_equal(check_children(u, update_elements), UPDATE_FIELDS);
+        xmlChar *id = child_text(u, "update_id");
+        json_t *j = json_array_get(json, i++);
+        assert_int_equal(strtoll((const char *)id, NULL, 10),
+                         json_integer_value(json_object_get(j, "update_id")));
+        xmlFree(id);
+        xmlChar *status = child_text(u, "status");
+        assert_string_equal((const char *)status, json_string_value(json_object_get(j, "status")));
+        xmlFree(status);
+    }
+    xmlFreeDoc(doc);
+    api_response_free(&r);
+}
+
+/*
+ * Every public status change of a public request is one update, oldest first, with the
+ * officer's public note as its description; the reporter's note never shows, nor do the
+ * changes of a hidden request or of a rejected one.
+ */
+static void status_changes_are_updates(void **state)
+{
+    static char officer[256]; /* sent with requests while set: it outlives a failed assertion */
+    char key[128], query[256], district[64], since[64];
+    new_key("updates", key, sizeof key);
+    long long shown = post_request(key, "vandalism");
+    long long hidden = post_request(key, "drug_use"); /* a category never public */
+    long long rejected = post_request(key, "vandalism");
+    struct api_response r;
+    snprintf(query, sizeof query, "/api/v1/reports/%lld", shown);
+    assert_int_equal(api_get(&server, query, &r), 0);
+    assert_int_equal(r.status, 200);
+    snprintf(district, sizeof district, "%s",
+             json_string_value(json_object_get(json_object_get(r.json, "district"), "id")));
+    snprintf(since, sizeof since, "%s", json_string_value(json_object_get(r.json, "received_at")));
+    api_response_free(&r);
+    officer_token("o311", district, officer, sizeof officer);
+    server.extra_headers[0] = officer;
+    assert_int_equal(move(shown, "verifying", "reporter only", "Dzielnicowy sprawdzi miejsce."),
+                     200);
+    assert_int_equal(move(shown, "confirmed", "reporter only, again", NULL), 200);
+    assert_int_equal(move(hidden, "verifying", NULL, "never public"), 200);
+    assert_int_equal(move(rejected, "rejected", "spam", "never public either"), 200);
+    assert_int_equal(move(shown, "eliminated", NULL, "bad\\u0001text"), 422); /* a public text */
+    server.extra_headers[0] = NULL;
+
+    snprintf(query, sizeof query, "start_date=%s&jurisdiction_id=krakow&api_key=%s", since, key);
+    char path[320];
+    snprintf(path, sizeof path, V2 "servicerequestupdates.json?%s", query);
+    assert_int_equal(api_get(&server, path, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_array(r.json));
+    assert_int_equal(json_array_size(r.json), 2);
+    json_t *first = json_array_get(r.json, 0), *second = json_array_get(r.json, 1);
+    check_fields(first, update_fields, UPDATE_FIELDS);
+    check_fields(second, update_fields, UPDATE_FIELDS);
+    assert_int_equal(json_integer_value(json_object_get(first, "service_request_id")), shown);
+    assert_int_equal(json_integer_value(json_object_get(second, "service_request_id")), shown);
+    assert_string_equal(json_string_value(json_object_get(first, "status")), "OPEN");
+    assert_string_equal(json_string_value(json_object_get(first, "external_status_code")),
+                        "verifying");
+    assert_string_equal(json_string_value(json_object_get(first, "description")),
+                        "Dzielnicowy sprawdzi miejsce.");
+    assert_true(json_is_null(json_object_get(first, "media_url")));
+    assert_string_equal(json_string_value(json_object_get(second, "external_status_code")),
+                        "confirmed");
+    assert_true(json_is_null(json_object_get(second, "description")));
+    assert_true(json_integer_value(json_object_get(second, "update_id")) >
+                json_integer_value(json_object_get(first, "update_id")));
+    assert_true(strcmp(json_string_value(json_object_get(first, "updated_datetime")), since) >= 0);
+    assert_null(strstr(r.body, "reporter only"));
+    assert_null(strstr(r.body, "never public"));
+    check_updates_xml(query, r.json);
+    api_response_free(&r);
+
+    /* The extension's documented sample URL: a window long past, nothing in it. */
+    assert_int_equal(api_get(&server,
+                             V2 "servicerequestupdates.json?start_date=2010-05-24T00:00:00Z"
+                                "&end_date=2010-06-24T00:00:00Z&jurisdiction_id=city.gov",
+                             &r),
+                     0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(r.json), 0);
+    api_response_free(&r);
+    json_t *none = json_array();
+    check_updates_xml("start_date=2010-05-24T00:00:00Z&end_date=2010-06-24T00:00:00Z", none);
+    json_decref(none);
+}
+
+/* GET servicerequestupdates.json?query and .xml?query must both be the error `status`. */
+static void updates_error_both(const char *query, long status)
+{
+    char url[512];
+    struct api_response r;
+    snprintf(url, sizeof url, V2 "servicerequestupdates.json?%s", query);
+    assert_int_equal(api_get(&server, url, &r), 0);
+    check_errors_json(&r, status);
+    api_response_free(&r);
+    snprintf(url, sizeof url, V2 "servicerequestupdates.xml?%s", query);
+    assert_int_equal(api_get(&server, url, &r), 0);
+    check_errors_xml(&r, status);
+    api_response_free(&r);
+}
+
+/* The requests' rules for parameters and windows, in the format of the request. */
+static void updates_refuse_as_requests_do(void **state)
+{
+    updates_error_both("start_date=yesterday", 400);
+    updates_error_both("start_date=2026-01-01&end_date=2026-06-01", 400); /* over 90 days */
+    updates_error_both("start_date=2026-02-01&end_date=2026-01-01", 400);
+    updates_error_both("status=open", 400);
+    updates_error_both("start_date=2026-01-01&start_date=2026-01-02", 400);
+    get_error_both(V2 "servicerequestupdates/1", 404);
+    struct api_response r;
+    assert_int_equal(api_get(&server, V2 "servicerequestupdates", &r), 0);
+    check_errors_xml(&r, 400); /* no format named */
+    api_response_free(&r);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -932,12 +1169,15 @@ int main(int argc, char **argv)
         cmocka_unit_test(a_posted_request_reads_back_by_id_token_and_date),
         cmocka_unit_test(posting_in_xml_answers_xml),
         cmocka_unit_test(every_documented_error),
+        cmocka_unit_test(invalid_text_and_hex_coordinates_are_the_clients_mistake),
         cmocka_unit_test(early_refusals_use_the_open311_format),
         cmocka_unit_test(lists_default_to_90_days_and_filter),
         cmocka_unit_test(a_hidden_category_is_accepted_but_never_shown),
         cmocka_unit_test(a_key_is_rate_limited),
         cmocka_unit_test(exports_are_the_public_view),
         cmocka_unit_test(the_apikey_command),
+        cmocka_unit_test(status_changes_are_updates),
+        cmocka_unit_test(updates_refuse_as_requests_do),
     };
     int failed = cmocka_run_group_tests(tests, start_server, stop_server);
     xmlCleanupParser();

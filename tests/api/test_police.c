@@ -69,43 +69,10 @@ static char district_a[64], district_b[64], unit_a[160];
 
 /* ---- the database, read and altered directly ---- */
 
-static sqlite3 *db_open(void)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(server.db, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 10000);
-    return db;
-}
-
-static void db_text(const char *sql, char *out, size_t size)
-{
-    sqlite3 *db = db_open();
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-}
-
-static long db_long(const char *sql)
-{
-    char text[64];
-    db_text(sql, text, sizeof text);
-    return strtol(text, NULL, 10);
-}
-
-static void db_exec(const char *sql)
-{
-    sqlite3 *db = db_open();
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-}
-
 /* The account's TOTP code for the 30 s step `offset` steps from now. */
 static void totp(const char *name, int offset, char out[8])
 {
-    sqlite3 *db = db_open();
+    sqlite3 *db = api_db_open(&server);
     sqlite3_stmt *st;
     assert_int_equal(
         sqlite3_prepare_v2(db, "SELECT totp_secret FROM accounts WHERE name = ?", -1, &st, NULL),
@@ -215,24 +182,24 @@ static int start_server(void **state)
     char sql[512], where[128], lat[32], lon[32];
     report_a = post_report(RYNEK, NULL, 0);
     snprintf(sql, sizeof sql, "SELECT district_id FROM reports WHERE id = %lld", report_a);
-    db_text(sql, district_a, sizeof district_a);
+    api_db_text(&server, sql, district_a, sizeof district_a);
     snprintf(sql, sizeof sql, "SELECT unit FROM districts WHERE id = '%s'", district_a);
-    db_text(sql, unit_a, sizeof unit_a);
+    api_db_text(&server, sql, unit_a, sizeof unit_a);
     /* B: at the point of a demo report in a district of another unit. */
     snprintf(sql, sizeof sql,
              "SELECT r.lat FROM reports r JOIN districts d ON d.id = r.district_id"
              " WHERE d.unit <> '%s' ORDER BY r.id LIMIT 1",
              unit_a);
-    db_text(sql, lat, sizeof lat);
+    api_db_text(&server, sql, lat, sizeof lat);
     snprintf(sql, sizeof sql,
              "SELECT r.lon FROM reports r JOIN districts d ON d.id = r.district_id"
              " WHERE d.unit <> '%s' ORDER BY r.id LIMIT 1",
              unit_a);
-    db_text(sql, lon, sizeof lon);
+    api_db_text(&server, sql, lon, sizeof lon);
     snprintf(where, sizeof where, "\"lat\":%s,\"lon\":%s", lat, lon);
     report_b = post_report(where, NULL, 0);
     snprintf(sql, sizeof sql, "SELECT district_id FROM reports WHERE id = %lld", report_b);
-    db_text(sql, district_b, sizeof district_b);
+    api_db_text(&server, sql, district_b, sizeof district_b);
 
     add_account(accounts[OFFICER].name, "officer", NULL, district_a);
     add_account(accounts[SUPERVISOR].name, "supervisor", unit_a, NULL);
@@ -308,7 +275,7 @@ static void login_refusals(void **state)
                      422);
     api_response_free(&r);
     /* Each failure is in the audit log with its real reason. */
-    assert_true(db_long("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login'"
+    assert_true(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login'"
                         " AND actor = 'bad.officer' AND outcome = 'failed'") >= 3);
 }
 
@@ -327,7 +294,7 @@ static void login_locks_after_five_failures(void **state)
     long seconds = strtol(retry, NULL, 10);
     assert_true(seconds > 800 && seconds <= 900);
     api_response_free(&r);
-    assert_int_equal(db_long("SELECT COUNT(*) FROM audit_log WHERE actor = 'locked.officer'"
+    assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE actor = 'locked.officer'"
                              " AND note = 'account locked'"),
                      1);
     /* An administrator's new password unlocks it. */
@@ -348,14 +315,14 @@ static void sessions_expire_and_end(void **state)
         "idle.officer");
     api_response_free(&r);
     /* 31 minutes idle (the session's last use moved back in the database). */
-    db_exec("UPDATE sessions SET last_seen = last_seen - 31 * 60 WHERE account_id ="
+    api_db_exec(&server, "UPDATE sessions SET last_seen = last_seen - 31 * 60 WHERE account_id ="
             " (SELECT id FROM accounts WHERE name = 'idle.officer')");
     assert_int_equal(status_of(&accounts[EXPIRE_IDLE], "GET", "/api/v1/auth/me", NULL), 401);
     /* Used a minute ago, but logged in 12 hours and a second ago. */
-    db_exec("UPDATE sessions SET created_at = created_at - 43201, last_seen = last_seen - 60"
+    api_db_exec(&server, "UPDATE sessions SET created_at = created_at - 43201, last_seen = last_seen - 60"
             " WHERE account_id = (SELECT id FROM accounts WHERE name = 'long.officer')");
     assert_int_equal(status_of(&accounts[EXPIRE_ABS], "GET", "/api/v1/auth/me", NULL), 401);
-    assert_true(db_long("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.session_expired'") >=
+    assert_true(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.session_expired'") >=
                 2);
     /* Logout: refused without CSRF, then the cookie no longer works. */
     as(&accounts[LEAVER], false);
@@ -393,7 +360,7 @@ static void csrf_is_required_for_changes(void **state)
     assert_int_equal(r.status, 403);
     api_response_free(&r);
     as(NULL, false);
-    assert_true(db_long("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.csrf'") >= 3);
+    assert_true(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.csrf'") >= 3);
 }
 
 static void api_tokens_need_no_csrf(void **state)
@@ -429,10 +396,10 @@ static void api_tokens_need_no_csrf(void **state)
 
 /* The expected table (as in test_auth.c): N none, O own, U unit, A all. */
 static const char expected[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT + 1] = {
-    [TZ_AUTH_OFFICER] = "OOONONNNNOO",
-    [TZ_AUTH_SUPERVISOR] = "UUUUUUUNNUU",
-    [TZ_AUTH_ANALYST] = "ANNNNANNNAN",
-    [TZ_AUTH_ADMIN] = "NNNNNNNAANN",
+    [TZ_AUTH_OFFICER] = "OOONONNNNOOOA",
+    [TZ_AUTH_SUPERVISOR] = "UUUUUUUNNUUUA",
+    [TZ_AUTH_ANALYST] = "ANNNNANNNANAA",
+    [TZ_AUTH_ADMIN] = "NNNNNNNAANNNN",
 };
 
 /* Every police endpoint, with a request that is refused only by permission when it is refused. */
@@ -529,7 +496,7 @@ static void permissions_every_role_endpoint_and_scope(void **state)
         assert_int_equal(status_of(NULL, endpoints[e].method, path, endpoints[e].body), 401);
     }
     /* Refusals are audited. */
-    assert_true(db_long("SELECT COUNT(*) FROM audit_log WHERE outcome = 'refused'") >= 20);
+    assert_true(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE outcome = 'refused'") >= 20);
 }
 
 /* ---- the work ---- */
@@ -549,7 +516,7 @@ static void every_transition_and_every_refusal(void **state)
 {
     struct account *o = &accounts[OFFICER], *s = &accounts[SUPERVISOR];
     char token[64], path[160];
-    long before = db_long("SELECT COUNT(*) FROM audit_log WHERE action = 'report.transition'"
+    long before = api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action = 'report.transition'"
                           " AND outcome = 'ok'");
     long long c = post_report(RYNEK, token, sizeof token);
     long long d = post_report(RYNEK, NULL, 0);
@@ -595,20 +562,20 @@ static void every_transition_and_every_refusal(void **state)
     assert_int_equal(status_of(o, "GET", path, NULL), 405);
 
     /* Nine changes, nine audit entries, written with the changes. */
-    long after = db_long("SELECT COUNT(*) FROM audit_log WHERE action = 'report.transition'"
+    long after = api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action = 'report.transition'"
                          " AND outcome = 'ok'");
     assert_int_equal(after - before, 9);
     char sql[256];
     snprintf(sql, sizeof sql,
              "SELECT COUNT(*) FROM report_transitions WHERE report_id IN (%lld, %lld, %lld, %lld)",
              c, d, e, f);
-    assert_int_equal(db_long(sql), 9);
+    assert_int_equal(api_db_long(&server, sql), 9);
     snprintf(sql, sizeof sql,
              "SELECT fields FROM audit_log WHERE object = 'report/%lld' AND outcome = 'ok'"
              " ORDER BY seq DESC LIMIT 1",
              c);
     char fields[256];
-    db_text(sql, fields, sizeof fields);
+    api_db_text(&server, sql, fields, sizeof fields);
     assert_string_equal(fields, "{\"status\":[\"confirmed\",\"referred\"],\"referred_to\":true}");
 
     /* The reporter's tracking link shows each change with its note. */
@@ -628,6 +595,50 @@ static void every_transition_and_every_refusal(void **state)
     assert_int_equal(call(NULL, "GET", path, NULL, &r), 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "status")), "referred");
     api_response_free(&r);
+}
+
+/* ---- the transitions offered, from the server ---- */
+
+/* The "to" of each transition the police view offers, in order, joined by ','. */
+static void offered(struct account *a, long long id, char *out, size_t size)
+{
+    char path[96];
+    struct api_response r;
+    snprintf(path, sizeof path, "/api/v1/police/reports/%lld", id);
+    assert_int_equal(call(a, "GET", path, NULL, &r), 200);
+    json_t *list = json_object_get(r.json, "transitions");
+    assert_true(json_is_array(list));
+    out[0] = '\0';
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *t = json_array_get(list, i);
+        size_t n = strlen(out);
+        snprintf(out + n, size - n, "%s%s%s%s", i ? "," : "",
+                 json_string_value(json_object_get(t, "to")),
+                 json_is_true(json_object_get(t, "note_required")) ? "+note" : "",
+                 json_is_true(json_object_get(t, "referral_required")) ? "+referral" : "");
+    }
+    api_response_free(&r);
+}
+
+/* The police view lists exactly the transitions the caller may make from the report's status. */
+static void the_view_offers_the_transitions_the_caller_may_make(void **state)
+{
+    struct account *o = &accounts[OFFICER], *an = &accounts[ANALYST];
+    char list[256];
+    long long id = post_report(RYNEK, NULL, 0);
+    offered(o, id, list, sizeof list);
+    assert_string_equal(list, "verifying,rejected+note");
+    offered(an, id, list, sizeof list); /* reads everything, moves nothing */
+    assert_string_equal(list, "");
+    assert_int_equal(transition(o, id, "verifying", NULL, NULL), 200);
+    offered(o, id, list, sizeof list);
+    assert_string_equal(list, "confirmed,not_confirmed+note");
+    assert_int_equal(transition(o, id, "confirmed", NULL, NULL), 200);
+    offered(&accounts[SUPERVISOR], id, list, sizeof list);
+    assert_string_equal(list, "eliminated,referred+referral");
+    assert_int_equal(transition(o, id, "eliminated", NULL, NULL), 200);
+    offered(o, id, list, sizeof list); /* the end of the workflow */
+    assert_string_equal(list, "");
 }
 
 static void description_is_edited_and_reviewed(void **state)
@@ -673,17 +684,23 @@ static void description_is_edited_and_reviewed(void **state)
     char sql[256], fields[512];
     snprintf(sql, sizeof sql,
              "SELECT fields FROM audit_log WHERE action = 'report.describe' AND object ="
-             " 'report/%lld'",
+             " 'report/%lld' AND outcome = 'ok'",
              id);
-    db_text(sql, fields, sizeof fields);
+    api_db_text(&server, sql, fields, sizeof fields);
     assert_string_equal(fields,
                         "{\"public_description\":{\"from\":null,\"to\":\"Ktoś niszczy ławki\"}}");
+    /* The refused change ({} without the field) is audited too, with who tried it. */
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM audit_log WHERE action = 'report.describe' AND object ="
+             " 'report/%lld' AND outcome = 'refused' AND actor = '%s' AND client = '127.0.0.1'",
+             id, o->name);
+    assert_int_equal(api_db_long(&server, sql), 1);
     /* Reads of the police view are audited too. */
     snprintf(sql, sizeof sql,
              "SELECT COUNT(*) FROM audit_log WHERE action = 'report.read' AND object ="
              " 'report/%lld' AND actor = '%s'",
              id, o->name);
-    assert_int_equal(db_long(sql), 1);
+    assert_int_equal(api_db_long(&server, sql), 1);
 }
 
 static bool queue_has(json_t *list, long long id)
@@ -729,6 +746,15 @@ static void queue_dashboard_and_reassignment(void **state)
     snprintf(body, sizeof body, "{\"officer\":\"%s\",\"note\":\"urlop\"}", o2->name);
     assert_int_equal(call(s, "POST", path, body, &r), 422);
     api_response_free(&r);
+    { /* the refusal is audited: who (with role and address) tried what on which report */
+        char sql[320];
+        snprintf(sql, sizeof sql,
+                 "SELECT COUNT(*) FROM audit_log WHERE action = 'report.assign' AND object ="
+                 " 'report/%lld' AND outcome = 'refused' AND actor = '%s' AND role = 'supervisor'"
+                 " AND client = '127.0.0.1' AND note LIKE '/officer: %%'",
+                 g, s->name);
+        assert_int_equal(api_db_long(&server, sql), 1);
+    }
     snprintf(body, sizeof body, "{\"officer\":\"%s\",\"note\":\"urlop\"}", o3->name);
     assert_int_equal(call(s, "POST", path, body, &r), 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "assigned_to")), o3->name);
@@ -765,19 +791,19 @@ static void queue_dashboard_and_reassignment(void **state)
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM account_districts WHERE district_id = '%s'",
              district_a);
-    long holders = db_long(sql);
+    long holders = api_db_long(&server, sql);
     snprintf(body, sizeof body, "{\"district\":\"%s\",\"officer\":\"%s\"}", district_a,
              accounts[OFFICER2].name);
     assert_int_equal(call(s, "POST", "/api/v1/districts/assignment", body, &r), 403);
     api_response_free(&r);
-    assert_int_equal(db_long(sql), holders);
+    assert_int_equal(api_db_long(&server, sql), holders);
 
     /* The supervisor gives district A to the second officer too: the first one loses it. */
     snprintf(body, sizeof body, "{\"district\":\"%s\",\"officer\":\"%s\"}", district_a,
              accounts[EXPIRE_IDLE].name);
     assert_int_equal(call(s, "POST", "/api/v1/districts/assignment", body, &r), 200);
     api_response_free(&r);
-    assert_int_equal(db_long(sql), 1);
+    assert_int_equal(api_db_long(&server, sql), 1);
     assert_int_equal(status_of(o, "GET", "/api/v1/queue", NULL), 200);
 }
 
@@ -836,9 +862,171 @@ static void admin_manages_accounts(void **state)
     }
     assert_true(seen);
     api_response_free(&r);
-    assert_int_equal(db_long("SELECT COUNT(*) FROM audit_log WHERE actor = 'adam.admin'"
+    assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE actor = 'adam.admin'"
                              " AND action IN ('account.add', 'account.disable')"),
                      2);
+}
+
+/* ---- the audit log of account and district changes, read back with `tarcza audit export` ---- */
+
+/*
+ * The last exported entry of action on object with outcome; asserts that it names who
+ * (actor), their role and the address they called from (the tests call from 127.0.0.1).
+ * The caller frees it.
+ */
+static json_t *audit_entry(const char *action, const char *object, const char *outcome,
+                           const char *actor, const char *role)
+{
+    char out[300], line[16384];
+    snprintf(out, sizeof out, "%s/export.jsonl", server.dir);
+    assert_int_equal(api_run_cli(&server, out, "audit", "export", "--from", "2000-01-01", NULL), 0);
+    FILE *ex = fopen(out, "r");
+    assert_non_null(ex);
+    json_t *found = NULL;
+    while (fgets(line, sizeof line, ex)) {
+        json_t *j = json_loads(line, 0, NULL);
+        assert_non_null(j);
+        const char *a = json_string_value(json_object_get(j, "action"));
+        const char *o = json_string_value(json_object_get(j, "object"));
+        const char *oc = json_string_value(json_object_get(j, "outcome"));
+        if (a && o && oc && strcmp(a, action) == 0 && strcmp(o, object) == 0 &&
+            strcmp(oc, outcome) == 0) {
+            json_decref(found);
+            found = j;
+        } else {
+            json_decref(j);
+        }
+    }
+    fclose(ex);
+    if (!found)
+        fail_msg("no %s entry of %s on %s", outcome, action, object);
+    assert_string_equal(json_string_value(json_object_get(found, "actor")), actor);
+    assert_string_equal(json_string_value(json_object_get(found, "role")), role);
+    assert_string_equal(json_string_value(json_object_get(found, "client")), "127.0.0.1");
+    return found;
+}
+
+/* A JSON text member (fields) parsed. */
+static json_t *fields_of(json_t *entry)
+{
+    json_t *f = json_object_get(entry, "fields");
+    if (json_is_string(f))
+        return json_loads(json_string_value(f), 0, NULL);
+    return json_incref(f);
+}
+
+/*
+ * A district moves to one officer in one change, audited as district.assign with who, role,
+ * address and the accounts it left; each refused move (403, 422) is audited as refused.
+ */
+static void district_moves_are_audited(void **state)
+{
+    struct account *s = &accounts[SUPERVISOR];
+    char body[256], object[96], sql[256];
+    snprintf(object, sizeof object, "district/%s", district_a);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM account_districts WHERE district_id = '%s'",
+             district_a);
+    assert_true(api_db_long(&server, sql) >= 1);
+
+    snprintf(body, sizeof body, "{\"district\":\"%s\",\"officer\":\"%s\"}", district_a,
+             accounts[OFFICER3].name);
+    assert_int_equal(status_of(s, "POST", "/api/v1/districts/assignment", body), 200);
+    /* One holder, and the entry says whom it left. */
+    assert_int_equal(api_db_long(&server, sql), 1);
+    char holder[64];
+    snprintf(sql, sizeof sql,
+             "SELECT a.name FROM account_districts d JOIN accounts a ON a.id = d.account_id"
+             " WHERE d.district_id = '%s'",
+             district_a);
+    api_db_text(&server, sql, holder, sizeof holder);
+    assert_string_equal(holder, accounts[OFFICER3].name);
+    json_t *e = audit_entry("district.assign", object, "ok", s->name, "supervisor");
+    json_t *f = fields_of(e);
+    assert_non_null(f);
+    assert_string_equal(json_string_value(json_object_get(f, "district")), district_a);
+    assert_string_equal(json_string_value(json_object_get(f, "officer")), accounts[OFFICER3].name);
+    json_t *from = json_object_get(f, "from");
+    assert_true(json_array_size(from) >= 1);
+    for (size_t i = 0; i < json_array_size(from); i++)
+        assert_string_not_equal(json_string_value(json_array_get(from, i)),
+                                accounts[OFFICER3].name);
+    json_decref(f);
+    json_decref(e);
+
+    /* Refused: an officer of another unit (403), an analyst's account (422), no district (422). */
+    snprintf(body, sizeof body, "{\"district\":\"%s\",\"officer\":\"%s\"}", district_a,
+             accounts[OFFICER2].name);
+    assert_int_equal(status_of(s, "POST", "/api/v1/districts/assignment", body), 403);
+    e = audit_entry("district.assign", object, "refused", s->name, "supervisor");
+    f = fields_of(e);
+    assert_string_equal(json_string_value(json_object_get(f, "officer")), accounts[OFFICER2].name);
+    json_decref(f);
+    json_decref(e);
+    snprintf(body, sizeof body, "{\"district\":\"%s\",\"officer\":\"%s\"}", district_a,
+             accounts[ANALYST].name);
+    long before = api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action = 'district.assign'"
+                          " AND outcome = 'refused'");
+    assert_int_equal(status_of(s, "POST", "/api/v1/districts/assignment", body), 422);
+    assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action = 'district.assign'"
+                             " AND outcome = 'refused'"),
+                     before + 1);
+    assert_int_equal(status_of(s, "POST", "/api/v1/districts/assignment",
+                               "{\"district\":\"nowhere\",\"officer\":\"ula.officer\"}"),
+                     422);
+    json_decref(
+        audit_entry("district.assign", "district/nowhere", "refused", s->name, "supervisor"));
+    /* Nothing moved. */
+    api_db_text(&server, sql, holder, sizeof holder);
+    assert_string_equal(holder, accounts[OFFICER3].name);
+}
+
+/* Account changes over the API name the administrator's role and address; refused ones too. */
+static void account_changes_are_audited_with_role_and_address(void **state)
+{
+    struct account *adm = &accounts[ADMIN];
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"name\":\"audit.officer\",\"role\":\"officer\",\"districts\":\"%s\","
+             "\"password\":\"%s\"}",
+             district_b, PASSWORD);
+    assert_int_equal(status_of(adm, "POST", "/api/v1/accounts", body), 201);
+    json_t *e = audit_entry("account.add", "account/audit.officer", "ok", adm->name, "admin");
+    json_decref(e);
+    assert_int_equal(status_of(adm, "POST", "/api/v1/accounts/change",
+                               "{\"name\":\"audit.officer\",\"action\":\"disable\"}"),
+                     200);
+    json_decref(audit_entry("account.disable", "account/audit.officer", "ok", adm->name, "admin"));
+
+    /* Refused: the name taken (409), a short password (422), an unknown change (422),
+     * oneself disabled (409), no such account (404): each names who tried what on which. */
+    struct {
+        const char *path, *body, *object, *change;
+        long status;
+    } refusals[] = {
+        {"/api/v1/accounts", body, "account/audit.officer", "add", 409},
+        {"/api/v1/accounts/change",
+         "{\"name\":\"audit.officer\",\"action\":\"password\",\"password\":\"short\"}",
+         "account/audit.officer", "password", 422},
+        {"/api/v1/accounts/change", "{\"name\":\"audit.officer\",\"action\":\"promote\"}",
+         "account/audit.officer", "?", 422},
+        {"/api/v1/accounts/change", "{\"name\":\"adam.admin\",\"action\":\"disable\"}",
+         "account/adam.admin", "disable", 409},
+        {"/api/v1/accounts/change", "{\"name\":\"nobody.here\",\"action\":\"enable\"}",
+         "account/nobody.here", "enable", 404},
+    };
+    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
+        long n = api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE outcome = 'refused'");
+        assert_int_equal(status_of(adm, "POST", refusals[i].path, refusals[i].body),
+                         refusals[i].status);
+        assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE outcome = 'refused'"),
+                         n + 1);
+        e = audit_entry("accounts", refusals[i].object, "refused", adm->name, "admin");
+        json_t *f = fields_of(e);
+        assert_string_equal(json_string_value(json_object_get(f, "change")), refusals[i].change);
+        assert_non_null(json_string_value(json_object_get(e, "note")));
+        json_decref(f);
+        json_decref(e);
+    }
 }
 
 /* Last: it breaks the chain on purpose. */
@@ -862,7 +1050,7 @@ static void audit_verify_names_the_altered_entry(void **state)
     }
     fclose(ex);
     /* The export itself is audited after it, so it is the one entry not in it. */
-    assert_int_equal(lines + 1, db_long("SELECT COUNT(*) FROM audit_log"));
+    assert_int_equal(lines + 1, api_db_long(&server, "SELECT COUNT(*) FROM audit_log"));
     assert_int_equal(api_run_cli(&server, out, "audit", "export", "--to", "2000-01-01", NULL), 0);
     ex = fopen(out, "r");
     assert_non_null(ex);
@@ -872,7 +1060,7 @@ static void audit_verify_names_the_altered_entry(void **state)
     assert_int_equal(call(&accounts[ADMIN], "GET", "/api/v1/audit/verify", NULL, &r), 200);
     assert_true(json_is_true(json_object_get(r.json, "intact")));
     api_response_free(&r);
-    long n = db_long("SELECT MAX(seq) FROM audit_log");
+    long n = api_db_long(&server, "SELECT MAX(seq) FROM audit_log");
     assert_true(n > 50);
     long target = n / 2;
     char sql[256];
@@ -880,7 +1068,7 @@ static void audit_verify_names_the_altered_entry(void **state)
              "DROP TRIGGER audit_log_no_update;"
              " UPDATE audit_log SET outcome = 'ok', note = 'nothing to see' WHERE seq = %ld",
              target);
-    db_exec(sql);
+    api_db_exec(&server, sql);
     assert_int_equal(api_run_cli(&server, out, "audit", "verify", NULL), 1);
     FILE *f = fopen(out, "r");
     assert_non_null(f);
@@ -912,10 +1100,13 @@ int main(int argc, char **argv)
         cmocka_unit_test(api_tokens_need_no_csrf),
         cmocka_unit_test(permissions_every_role_endpoint_and_scope),
         cmocka_unit_test(every_transition_and_every_refusal),
+        cmocka_unit_test(the_view_offers_the_transitions_the_caller_may_make),
         cmocka_unit_test(description_is_edited_and_reviewed),
         cmocka_unit_test(queue_dashboard_and_reassignment),
         cmocka_unit_test(institutions_are_data),
         cmocka_unit_test(admin_manages_accounts),
+        cmocka_unit_test(district_moves_are_audited),
+        cmocka_unit_test(account_changes_are_audited_with_role_and_address),
         cmocka_unit_test(audit_verify_names_the_altered_entry),
     };
     int failed = cmocka_run_group_tests(tests, start_server, stop_server);

@@ -3,7 +3,8 @@
 // takes a report up from the queue and confirms it, and the public map then
 // shows the report in its new status. Also: the session cookie (HttpOnly,
 // Secure, SameSite=Strict) is kept by Chromium over http://127.0.0.1 and
-// survives a reload; the page runs under its CSP without violations.
+// survives a reload; the page runs under its CSP without violations; the
+// actions offered on a report are the transitions the server sends with it.
 // usage: node tests/e2e/police.mjs TARCZA WEB_DIR OUT_DIR
 
 import path from 'node:path';
@@ -70,6 +71,30 @@ async function main() {
       assert(await page.isHidden('#login'), 'the login form is back after a reload');
     });
 
+    await run.step('the actions offered are the transitions the server sends with the report', async () => {
+      const view = await page.evaluate((id) => fetch(`api/v1/police/reports/${id}`).then((r) => r.json()), report.id);
+      const sent = view.transitions.map((a) => a.to);
+      assert(sent.join() === 'verifying,rejected', `the server offers ${sent.join()}`);
+      // The server says what may be done: the page offers exactly that, whatever the status.
+      const pattern = `**/api/v1/police/reports/${report.id}`;
+      await page.route(pattern, async (route) => {
+        const res = await route.fetch();
+        const json = await res.json();
+        json.transitions = [{ to: 'rejected', note_required: true, referral_required: false }];
+        await route.fulfill({ response: res, json });
+      });
+      await page.click(`#queue button[data-report-id="${report.id}"]`);
+      await page.waitForSelector('#detail-actions button[data-to="rejected"]');
+      const shown = await page.$$eval('#detail-actions button', (bs) => bs.map((b) => b.dataset.to));
+      assert(shown.join() === 'rejected', `the page offers ${shown.join()}`);
+      assert(await page.isHidden('#referral-field'), 'the referral field shows without a referral');
+      await page.unroute(pattern);
+      await page.click(`#queue button[data-report-id="${report.id}"]`);
+      await page.waitForSelector('#detail-actions button[data-to="verifying"]');
+      const again = await page.$$eval('#detail-actions button', (bs) => bs.map((b) => b.dataset.to));
+      assert(again.join() === sent.join(), `the page offers ${again.join()}, the server ${sent.join()}`);
+    });
+
     await run.step('the officer takes the report up and confirms it', async () => {
       await page.click(`#queue button[data-report-id="${report.id}"]`);
       await page.waitForSelector('#detail-actions button[data-to="verifying"]');
@@ -96,6 +121,20 @@ async function main() {
       await pub.screenshot({ path: path.join(out, 'police-public-map.png') });
       assert(pubProblems.length === 0, pubProblems.join('\n'));
       await pub.close();
+    });
+
+    await run.step('a public note with a change reaches city systems (Open311 servicerequestupdates)', async () => {
+      await page.waitForSelector('#detail-actions button[data-to="eliminated"]');
+      await page.fill('#d-public-note', 'Zagrożenie usunięte.');
+      await page.click('#detail-actions button[data-to="eliminated"]');
+      await page.waitForFunction(() => /Zagrożenie usunięte/.test(document.querySelector('#detail-history').textContent));
+      const res = await fetch(`${url}/open311/v2/servicerequestupdates.json`);
+      assert(res.status === 200, `servicerequestupdates answered ${res.status}`);
+      const mine = (await res.json()).filter((u) => u.service_request_id === report.id);
+      const last = mine[mine.length - 1];
+      assert(mine.length === 3 && last.description === 'Zagrożenie usunięte.' && last.status === 'CLOSED',
+        `updates: ${JSON.stringify(mine)}`);
+      assert(!JSON.stringify(mine).includes('Sprawdzone na miejscu'), 'the reporter\'s note went public');
     });
 
     await run.step('logout ends the session', async () => {
@@ -143,6 +182,29 @@ async function main() {
       await page.waitForFunction(() => /ewa\.nowa/.test(document.querySelector('#detail-facts').textContent));
       await page.waitForFunction((rid) => !document.querySelector(`#queue button[data-report-id="${rid}"]`), id);
       await page.screenshot({ path: path.join(out, 'police-supervisor.png') });
+      forgive(problems, 401);
+      assert(problems.length === 0, problems.join('\n'));
+    });
+
+    await run.step('the supervisor moves the district to another officer, whose queue then holds its reports', async () => {
+      const olek = addPoliceAccount(tarcza, db, 'olek.nowy', 'officer');
+      const res = await fetch(`${url}/api/v1/reports`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ category: 'vandalism', ...RYNEK }),
+      });
+      assert(res.status === 201, `POST /api/v1/reports answered ${res.status}`);
+      const fresh = await res.json();
+      await page.waitForSelector('#reassign-form', { state: 'visible' });
+      await page.selectOption('#r-district', report.district.id);
+      await page.fill('#r-officer', 'olek.nowy');
+      await page.click('#reassign-form button[type="submit"]');
+      await page.waitForSelector('#reassign-done', { state: 'visible' });
+      const done = await page.textContent('#reassign-done');
+      assert(done.includes(report.district.id) && /olek\.nowy/.test(done), `the page says: ${done}`);
+      await page.click('#btn-logout');
+      await page.waitForSelector('#login-form', { state: 'visible' });
+      await fillLogin(page, 'olek.nowy', olek);
+      await page.waitForSelector(`#queue button[data-report-id="${fresh.id}"]`, { timeout: 10000 });
       forgive(problems, 401);
       assert(problems.length === 0, problems.join('\n'));
     });

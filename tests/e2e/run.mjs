@@ -131,7 +131,11 @@ async function tableSteps({ run, web }) {
       const plural = Object.keys(table).filter((k) => /\.(one|few|many|other)$/.test(k)).map(base);
       for (const k of plural) assert(`${k}.other` in table, `${name}: ${k} has no .other form`);
     }
-    const sources = [fs.readFileSync(path.join(web, 'index.html'), 'utf8'),
+    // Every page: the public map, the police console and the analysis pages.
+    const pages = fs.readdirSync(web).filter((f) => f.endsWith('.html'));
+    assert(['index.html', 'police.html', 'analysis.html', 'patrol.html'].every((f) => pages.includes(f)),
+      `pages: ${pages.join(' ')}`);
+    const sources = [...pages.map((f) => fs.readFileSync(path.join(web, f), 'utf8')),
       ...fs.readdirSync(path.join(web, 'js')).map((f) => fs.readFileSync(path.join(web, 'js', f), 'utf8'))].join('\n');
     const used = [...sources.matchAll(/data-i18n(?:-[a-z-]+)?="([\w.]+)"|\bt\('([\w.]+)'|\btn\('([\w.]+)'/g)]
       .map((m) => m[1] || m[2] || m[3]);
@@ -407,8 +411,12 @@ async function keyboardSteps({ run, browser, url }) {
     assert(await page.evaluate(() => document.activeElement.id === 'map'), 'the skip link did not reach the map');
     assert(await page.evaluate(() => location.hash) === hash, 'the skip link changed the view in the URL');
     await page.keyboard.press('+');
+    // The zoom animates, then the view reaches the URL: on a busy machine that can take longer than
+    // settled()'s debounce, so wait for the URL itself (10 s) before saying the key did nothing.
+    const zoomed = await page.waitForFunction((before) => location.hash !== before, hash, { timeout: 10000 })
+      .then(() => true, () => false);
+    assert(zoomed, 'the + key did not zoom the focused map');
     await settled(page);
-    assert(await page.evaluate(() => location.hash) !== hash, 'the + key did not zoom the focused map');
     assert(problems.length === 0, problems.join('\n'));
     await page.close();
   });

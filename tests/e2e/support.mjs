@@ -294,3 +294,15 @@ export async function endRun({ browser, server, tmp }, run) {
   fs.rmSync(tmp, { recursive: true, force: true });
   process.exit(run.summary() ? 0 : 1);
 }
+
+// axe-core (web/node_modules/axe-core, a devDependency) over the page as it is now, WCAG 2.1 A and
+// AA rules only: the violations as "rule (impact): the first elements". axe is put in by the
+// test's own evaluate, which the page's Content-Security-Policy does not govern.
+export async function axeViolations(page, web) {
+  const source = fs.readFileSync(path.join(web, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}

@@ -19,14 +19,16 @@
 #include <unistd.h>
 
 #include "analysis/analysis.h"
+#include "http/render.h"
 #include "base/tztime.h"
+#include "http/report_json.h"
 
 /* Statistics as JSON, in the shape of the other query functions. */
 static tz_err stats_json(struct tz_threatmap *tm, const struct tz_query_param *params, size_t count,
                          int64_t now, struct tz_buf *out, struct tz_field_errors *errs)
 {
     enum tz_stats_format format;
-    return tz_analysis_stats(tm, params, count, now, out, &format, errs);
+    return tz_http_stats(tm, params, count, now, out, &format, errs);
 }
 
 #define T0 1700000000 /* 2023-11-14 */
@@ -450,7 +452,7 @@ static void test_hotspots_compute(void **state)
     assert_int_equal(c->cls, 3);
     struct tz_buf b;
     tz_buf_init(&b, 64u << 20);
-    assert_int_equal(tz_hotspots_geojson(&h, proj, false, &b), TZ_OK);
+    assert_int_equal(tz_http_hotspots_geojson(&h, proj, false, &b), TZ_OK);
     assert_non_null(strstr(b.data, "\"hot_99\""));
     assert_non_null(strstr(b.data, "\"Polygon\""));
     tz_buf_free(&b);
@@ -608,14 +610,14 @@ static void test_merge(void **state)
     assert_int_equal(tz_threatmap_demo(store, 20, 7, T0), TZ_OK);
     struct tz_threatmap *tm = NULL;
     assert_int_equal(tz_threatmap_open(store, NULL, &tm), TZ_OK);
-    assert_int_equal(tz_analysis_merge(tm, 2, 1, "cli:kowalski", "same car", T0, NULL), TZ_OK);
-    assert_int_equal(tz_analysis_merge(tm, 2, 3, "a", NULL, T0, NULL), TZ_ECONFLICT); /* merged */
-    assert_int_equal(tz_analysis_merge(tm, 4, 2, "a", NULL, T0, NULL), TZ_ECONFLICT); /* into a dup */
-    assert_int_equal(tz_analysis_merge(tm, 1, 5, "a", NULL, T0, NULL), TZ_ECONFLICT); /* has dups */
-    assert_int_equal(tz_analysis_merge(tm, 4, 4, "a", NULL, T0, NULL), TZ_EINVAL);
-    assert_int_equal(tz_analysis_merge(tm, 4, 1, "", NULL, T0, NULL), TZ_EINVAL);
-    assert_int_equal(tz_analysis_merge(tm, 4, 999, "a", NULL, T0, NULL), TZ_ENOTFOUND);
-    assert_int_equal(tz_analysis_merge(tm, 3, 1, "cli:nowak", NULL, T0 + 5, NULL), TZ_OK);
+    assert_int_equal(tz_threatmap_merge(tm, 2, 1, "cli:kowalski", "same car", T0, NULL), TZ_OK);
+    assert_int_equal(tz_threatmap_merge(tm, 2, 3, "a", NULL, T0, NULL), TZ_ECONFLICT); /* merged */
+    assert_int_equal(tz_threatmap_merge(tm, 4, 2, "a", NULL, T0, NULL), TZ_ECONFLICT); /* into a dup */
+    assert_int_equal(tz_threatmap_merge(tm, 1, 5, "a", NULL, T0, NULL), TZ_ECONFLICT); /* has dups */
+    assert_int_equal(tz_threatmap_merge(tm, 4, 4, "a", NULL, T0, NULL), TZ_EINVAL);
+    assert_int_equal(tz_threatmap_merge(tm, 4, 1, "", NULL, T0, NULL), TZ_EINVAL);
+    assert_int_equal(tz_threatmap_merge(tm, 4, 999, "a", NULL, T0, NULL), TZ_ENOTFOUND);
+    assert_int_equal(tz_threatmap_merge(tm, 3, 1, "cli:nowak", NULL, T0 + 5, NULL), TZ_OK);
     struct tz_merge_rec *m = NULL;
     size_t n = 0;
     assert_int_equal(tz_store_report_merges(store, 1, &m, &n), TZ_OK);
@@ -684,8 +686,8 @@ static int64_t file_report(struct store_fixture *f, const char *category, double
              lon);
     struct tz_submission sub = {0};
     struct tz_field_errors errs = {0};
-    assert_int_equal(tz_threatmap_prepare(f->tm, body, strlen(body), "127.0.0.1", now, &sub, &errs),
-                     TZ_OK);
+    assert_int_equal(
+        tz_http_report_prepare(f->tm, body, strlen(body), "127.0.0.1", now, &sub, &errs), TZ_OK);
     assert_int_equal(tz_threatmap_submit(f->tm, &sub), TZ_OK);
     int64_t id = sub.rec.id;
     tz_submission_clear(&sub);
@@ -693,7 +695,7 @@ static int64_t file_report(struct store_fixture *f, const char *category, double
     va_start(ap, now);
     for (const char *to; (to = va_arg(ap, const char *));) {
         struct tz_transition_request req = {
-            .report_id = id, .to = to, .role = TZ_ROLE_SUPERVISOR, .actor = "test", .note = "n"};
+            .report_id = id, .to = to, .role = TZ_AUTH_SUPERVISOR, .actor = "test", .note = "n"};
         assert_int_equal(tz_threatmap_transition(f->tm, &req, now + 60, &errs), TZ_OK);
     }
     va_end(ap);
@@ -714,6 +716,63 @@ static json_t *call(struct store_fixture *f,
     assert_non_null(j);
     tz_buf_free(&b);
     return j;
+}
+
+/*
+ * The same answers as the structs analysis hands http (issue 13): the plan's
+ * places ranked with their reports, statistics per group with the share on
+ * time, trends per period; a bad query leaves nothing to free.
+ */
+static void check_structs(struct store_fixture *f, const char *district, int64_t now, int64_t a)
+{
+    struct tz_field_errors errs = {0};
+    struct tz_query_param pp[] = {{"district", district}, {"limit", "2"}};
+    struct tz_patrol plan;
+    struct tz_patrol_query pq; /* read as http reads the query string */
+    assert_int_equal(tz_http_patrol_query(f->tm, pp, 2, &pq, &errs), TZ_OK);
+    assert_int_equal(tz_analysis_patrol(f->tm, &pq, now + 120, &plan, &errs), TZ_OK);
+    assert_int_equal(plan.places, 3);
+    assert_int_equal(plan.top_count, 2); /* limit=2 */
+    assert_int_equal(plan.reports, 5);
+    assert_string_equal(plan.district->id, district);
+    assert_float_equal(plan.top[0].score, 3.0, 0.01);
+    assert_int_equal(plan.top[0].report_count, 1);
+    assert_int_equal(plan.top[0].reports[0], a);
+    assert_int_equal(plan.top[1].by_status[TZ_STATUS_NEW], 2);
+    tz_patrol_clear(&plan);
+
+    struct tz_query_param sp[] = {{"by", "region"}, {"format", "csv"}};
+    struct tz_stats st;
+    struct tz_stats_query sq;
+    double pct = 0;
+    assert_int_equal(tz_http_stats_query(sp, 2, &sq, &errs), TZ_OK);
+    assert_int_equal(tz_analysis_stats(f->tm, &sq, now + 3 * 86400, &st, &errs), TZ_OK);
+    assert_int_equal(st.format, TZ_STATS_CSV);
+    assert_int_equal(st.count, 1);
+    assert_int_equal(st.groups[0].total, 5);
+    assert_int_equal(st.groups[0].takeup.overdue, 2);
+    assert_true(tz_stats_on_time_pct(&st.groups[0].takeup, &pct));
+    assert_float_equal(pct, 60.0, 1e-9);
+    tz_stats_clear(&st);
+
+    struct tz_query_param tp[] = {{"period", "week"}};
+    struct tz_trends tr;
+    struct tz_trends_query tq;
+    assert_int_equal(tz_http_trends_query(f->tm, tp, 1, &tq, &errs), TZ_OK);
+    assert_int_equal(tz_analysis_trends(f->tm, &tq, now + 120, &tr, &errs), TZ_OK);
+    assert_true(tr.week);
+    assert_int_equal(tr.periods, 52);
+    assert_int_equal(tr.total.counts[tr.periods - 1], 5);
+    assert_int_equal(tr.total.year_before[tr.periods - 1], 0);
+    assert_false(tz_trends_change_pct(5, 0, &pct));
+    assert_int_equal(tr.series_count, 4); /* parking, begging, vandalism, speeding */
+    tz_trends_clear(&tr);
+
+    struct tz_query_param bad[] = {{"period", "year"}};
+    assert_int_equal(tz_http_trends_query(f->tm, bad, 1, &tq, &errs), TZ_OK);
+    assert_int_equal(tz_analysis_trends(f->tm, &tq, now, &tr, &errs), TZ_EINVAL);
+    assert_int_equal(errs.count, 1);
+    tz_trends_clear(&tr); /* nothing held: clearing is safe */
 }
 
 /*
@@ -743,7 +802,7 @@ static void test_patrol_and_stats(void **state)
     tz_report_rec_clear(&rec);
 
     struct tz_query_param p[] = {{"district", district}};
-    json_t *plan = call(&f, tz_analysis_patrol_json, p, 1, now + 120);
+    json_t *plan = call(&f, tz_http_patrol_json, p, 1, now + 120);
     json_t *features = json_object_get(plan, "features");
     assert_int_equal(json_array_size(features), 3);
     json_t *first = json_object_get(json_array_get(features, 0), "properties");
@@ -786,12 +845,13 @@ static void test_patrol_and_stats(void **state)
 
     /* Trends: this month holds the five; the year before, none. */
     struct tz_query_param tp[] = {{"period", "month"}};
-    json_t *tr = call(&f, tz_analysis_trends_json, tp, 1, now + 120);
+    json_t *tr = call(&f, tz_http_trends_json, tp, 1, now + 120);
     json_t *counts = json_object_get(json_object_get(tr, "total"), "counts");
     assert_int_equal(json_integer_value(json_array_get(counts, json_array_size(counts) - 1)), 5);
     assert_true(json_is_null(json_array_get(
         json_object_get(json_object_get(tr, "total"), "change_pct"), json_array_size(counts) - 1)));
     json_decref(tr);
+    check_structs(&f, district, now, a);
     fixture_close(&f);
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "http/report_json.h"
 #include "threatmap/threatmap.h"
 
 struct fixture {
@@ -75,7 +76,7 @@ static void a_key_checks_until_revoked(void **state)
     struct fixture *f = *state;
     char key[TZ_API_KEY_TEXT_MAX];
     int64_t id = 0, found = 0;
-    assert_int_equal(tz_threatmap_apikey_create(f->store, "Miasto Kraków", 100, key, &id), TZ_OK);
+    assert_int_equal(tz_threatmap_apikey_create(f->store, "Miasto Kraków", 100, NULL, key, &id), TZ_OK);
     assert_true(id > 0);
     assert_int_equal(strncmp(key, "tz311_", 6), 0);
     assert_int_equal(strlen(key), 6 + 43); /* 32 random bytes in base64url */
@@ -100,10 +101,10 @@ static void a_key_checks_until_revoked(void **state)
     assert_int_equal(tz_threatmap_apikey_check(f->tm, NULL, &found), TZ_EFORBIDDEN);
 
     /* Revoked: refused from then on; revoking twice or an unknown key is an error. */
-    assert_int_equal(tz_store_revoke_api_key(f->store, id, 200), TZ_OK);
+    assert_int_equal(tz_store_revoke_api_key(f->store, id, 200, NULL), TZ_OK);
     assert_int_equal(tz_threatmap_apikey_check(f->tm, key, &found), TZ_EFORBIDDEN);
-    assert_int_equal(tz_store_revoke_api_key(f->store, id, 300), TZ_ECONFLICT);
-    assert_int_equal(tz_store_revoke_api_key(f->store, id + 100, 300), TZ_ENOTFOUND);
+    assert_int_equal(tz_store_revoke_api_key(f->store, id, 300, NULL), TZ_ECONFLICT);
+    assert_int_equal(tz_store_revoke_api_key(f->store, id + 100, 300, NULL), TZ_ENOTFOUND);
 
     struct tz_api_key_rec *keys = NULL;
     size_t n = 0;
@@ -122,8 +123,8 @@ static void names_are_bounded(void **state)
     int64_t id = 0;
     memset(name, 'x', sizeof name - 1);
     name[sizeof name - 1] = '\0';
-    assert_int_equal(tz_threatmap_apikey_create(f->store, name, 1, key, &id), TZ_EINVAL);
-    assert_int_equal(tz_threatmap_apikey_create(f->store, "", 1, key, &id), TZ_EINVAL);
+    assert_int_equal(tz_threatmap_apikey_create(f->store, name, 1, NULL, key, &id), TZ_EINVAL);
+    assert_int_equal(tz_threatmap_apikey_create(f->store, "", 1, NULL, key, &id), TZ_EINVAL);
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM api_keys"), 0);
 }
 
@@ -132,12 +133,12 @@ static void a_report_records_its_key(void **state)
     struct fixture *f = *state;
     char key[TZ_API_KEY_TEXT_MAX];
     int64_t key_id = 0;
-    assert_int_equal(tz_threatmap_apikey_create(f->store, "city", 1, key, &key_id), TZ_OK);
+    assert_int_equal(tz_threatmap_apikey_create(f->store, "city", 1, NULL, key, &key_id), TZ_OK);
     static const char body[] = "{\"category\":\"illegal_parking\",\"lat\":50.0617,\"lon\":19.9373}";
     struct tz_submission sub;
     struct tz_field_errors errs = {0};
     assert_int_equal(
-        tz_threatmap_prepare(f->tm, body, sizeof body - 1, "127.0.0.1", 1700000000, &sub, &errs),
+        tz_http_report_prepare(f->tm, body, sizeof body - 1, "127.0.0.1", 1700000000, &sub, &errs),
         TZ_OK);
     sub.rec.api_key_id = key_id;
     assert_int_equal(tz_threatmap_submit(f->tm, &sub), TZ_OK);
@@ -149,7 +150,7 @@ static void a_report_records_its_key(void **state)
 
     /* A report without a key has no row there. */
     assert_int_equal(
-        tz_threatmap_prepare(f->tm, body, sizeof body - 1, "127.0.0.1", 1700000000, &sub, &errs),
+        tz_http_report_prepare(f->tm, body, sizeof body - 1, "127.0.0.1", 1700000000, &sub, &errs),
         TZ_OK);
     assert_int_equal(tz_threatmap_submit(f->tm, &sub), TZ_OK);
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM report_sources"), 1);
@@ -158,7 +159,7 @@ static void a_report_records_its_key(void **state)
     /* A key that does not exist breaks the foreign key: the report is not stored either. */
     long long before = raw_int(f->path, "SELECT COUNT(*) FROM reports");
     assert_int_equal(
-        tz_threatmap_prepare(f->tm, body, sizeof body - 1, "127.0.0.1", 1700000000, &sub, &errs),
+        tz_http_report_prepare(f->tm, body, sizeof body - 1, "127.0.0.1", 1700000000, &sub, &errs),
         TZ_OK);
     sub.rec.api_key_id = 424242;
     assert_int_not_equal(tz_threatmap_submit(f->tm, &sub), TZ_OK);

@@ -150,11 +150,15 @@ static void passwords_hash_and_check(void **state)
 /* The expected table, written out independently of src/auth/auth.c: N none, O own, U unit, A all.
  */
 static const char expected[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT + 1] = {
-    /*           read trans desc assign queue dash district accounts audit analysis merge */
-    [TZ_AUTH_OFFICER] = "OOONONNNNOO",
-    [TZ_AUTH_SUPERVISOR] = "UUUUUUUNNUU",
-    [TZ_AUTH_ANALYST] = "ANNNNANNNAN",
-    [TZ_AUTH_ADMIN] = "NNNNNNNAANN",
+    /*           read trans desc assign queue dash district accounts audit analysis merge
+     *           assistant screen, exchange: read send inbox */
+    [TZ_AUTH_OFFICER] = "OOONONNNNOO" "OA" "NNN",
+    [TZ_AUTH_SUPERVISOR] = "UUUUUUUNNUU" "UA" "NNN",
+    [TZ_AUTH_ANALYST] = "ANNNNANNNAN" "AA" "NNN",
+    [TZ_AUTH_ADMIN] = "NNNNNNNAANN" "NN" "NNN",
+    [TZ_AUTH_SPOC_OPERATOR] = "NNNNNNNNNNN" "UA" "UUU",
+    [TZ_AUTH_SPOC_SUPERVISOR] = "NNNNNNNNNNN" "AA" "AUA",
+    [TZ_AUTH_LIAISON] = "NNNNNNNNNNN" "UA" "UUU",
 };
 
 static struct tz_principal principal(enum tz_auth_role role)
@@ -162,7 +166,7 @@ static struct tz_principal principal(enum tz_auth_role role)
     struct tz_principal p = {.role = role};
     snprintf(p.account.name, sizeof p.account.name, "%s1", tz_auth_role_code(role));
     snprintf(p.account.role, sizeof p.account.role, "%s", tz_auth_role_code(role));
-    if (role == TZ_AUTH_SUPERVISOR)
+    if (role == TZ_AUTH_SUPERVISOR || role >= TZ_AUTH_SPOC_OPERATOR) /* the exchange's too */
         snprintf(p.account.unit, sizeof p.account.unit, "KP A");
     if (role == TZ_AUTH_OFFICER) {
         snprintf(p.account.districts[0], TZ_ID_MAX, "d-own");
@@ -407,13 +411,64 @@ static void a_new_password_ends_sessions_and_tokens(void **state)
     struct tz_login_result res;
     struct tz_principal p;
     login(f, "olek", &res);
-    assert_int_equal(tz_auth_token_create(f->auth, "olek", "api", "cli:test", token), TZ_OK);
+    assert_int_equal(tz_auth_token_create(f->auth, "olek", "api", 0, "cli:test", token), TZ_OK);
     assert_int_equal(tz_auth_session(f->auth, res.session, &p), TZ_OK);
     assert_int_equal(tz_auth_token(f->auth, token, &p), TZ_OK);
     assert_int_equal(tz_auth_user_passwd(f->auth, "olek", "another good password", "cli:test"),
                      TZ_OK);
     assert_int_equal(tz_auth_session(f->auth, res.session, &p), TZ_ENOTFOUND);
     assert_int_not_equal(tz_auth_token(f->auth, token, &p), TZ_OK);
+}
+
+/* API tokens end: 90 days by default, or when --expires says (days or a date), never before now. */
+static void api_tokens_expire(void **state)
+{
+    struct fixture *f = *state;
+    char uri[256], token[TZ_SECRET_TEXT_MAX];
+    struct tz_principal p;
+    int64_t at = 0;
+    add_officer(f, "bot", uri);
+    assert_int_equal(tz_auth_token_expiry(f->auth, NULL, &at), TZ_OK);
+    assert_int_equal(at, T0 + 90 * 86400);
+    assert_int_equal(tz_auth_token_expiry(f->auth, "7", &at), TZ_OK);
+    assert_int_equal(at, T0 + 7 * 86400);
+    assert_int_equal(tz_auth_token_expiry(f->auth, "3650", &at), TZ_OK);
+    assert_int_equal(tz_auth_token_expiry(f->auth, "2026-02-01T10:00:00Z", &at), TZ_OK);
+    assert_int_equal(at, T0 + 31 * 86400);
+    const char *bad[] = {"0", "3651", "99999", "-1", "", "7d", "2025-12-31", "2040-01-01", "x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(tz_auth_token_expiry(f->auth, bad[i], &at), TZ_EINVAL);
+    assert_int_equal(tz_auth_token_create(f->auth, "bot", "old", T0, "cli:test", token), TZ_EINVAL);
+
+    assert_int_equal(tz_auth_token_create(f->auth, "bot", "week", T0 + 7 * 86400, "cli:test", token),
+                     TZ_OK);
+    f->now = T0 + 7 * 86400 - 1;
+    assert_int_equal(tz_auth_token(f->auth, token, &p), TZ_OK);
+    f->now = T0 + 7 * 86400;
+    assert_int_equal(tz_auth_token(f->auth, token, &p), TZ_ENOTFOUND);
+    f->now = T0; /* revoked when found expired: a clock set back does not revive it */
+    assert_int_equal(tz_auth_token(f->auth, token, &p), TZ_ENOTFOUND);
+}
+
+/* Five failed logins lock the account and end its sessions, in the same transaction. */
+static void a_lock_out_ends_sessions(void **state)
+{
+    struct fixture *f = *state;
+    char uri[256];
+    add_officer(f, "ewa", uri);
+    struct tz_login_result res, wrong;
+    struct tz_principal p;
+    login(f, "ewa", &res);
+    assert_int_equal(tz_auth_session(f->auth, res.session, &p), TZ_OK);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(tz_auth_login(f->auth, "ewa", "not the password", "000000", "1.2.3.4",
+                                       &wrong),
+                         TZ_EFORBIDDEN);
+    assert_int_equal(tz_auth_session(f->auth, res.session, &p), TZ_OK);
+    assert_int_equal(
+        tz_auth_login(f->auth, "ewa", "not the password", "000000", "1.2.3.4", &wrong),
+        TZ_EFORBIDDEN);
+    assert_int_equal(tz_auth_session(f->auth, res.session, &p), TZ_ENOTFOUND);
 }
 
 static void sessions_expire_idle_and_absolute(void **state)
@@ -486,7 +541,7 @@ static void api_tokens(void **state)
     char uri[256], token[TZ_SECRET_TEXT_MAX];
     struct tz_principal p;
     add_officer(f, "bot", uri);
-    assert_int_equal(tz_auth_token_create(f->auth, "bot", "sync", "cli:test", token), TZ_OK);
+    assert_int_equal(tz_auth_token_create(f->auth, "bot", "sync", 0, "cli:test", token), TZ_OK);
     assert_memory_equal(token, "tzt_", 4);
     assert_int_equal(tz_auth_token(f->auth, token, &p), TZ_OK);
     assert_true(p.via_token);
@@ -496,6 +551,146 @@ static void api_tokens(void **state)
     token[10] ^= 1;
     assert_int_equal(tz_auth_logout(f->auth, &p, NULL), TZ_OK); /* revokes it */
     assert_int_equal(tz_auth_token(f->auth, token, &p), TZ_ENOTFOUND);
+}
+
+/* ---- who holds a district ---- */
+
+static const char *unit_of(void *ctx, const char *district_id)
+{
+    for (size_t i = 0; i < sizeof districts / sizeof districts[0]; i++) {
+        if (strcmp(districts[i].id, district_id) == 0)
+            return districts[i].unit;
+    }
+    return "";
+}
+
+static void add_account(struct fixture *f, const char *name, const char *role, const char *unit,
+                        const char *const *ds, size_t n)
+{
+    struct tz_user_spec spec = {.name = name,
+                                .role = role,
+                                .unit = unit,
+                                .districts = ds,
+                                .district_count = n,
+                                .password = "correct horse battery"};
+    assert_int_equal(tz_auth_user_add(f->auth, &spec, "cli:test", NULL), TZ_OK);
+}
+
+static size_t holders(struct fixture *f, const char *district, char *names, size_t size)
+{
+    struct tz_account_rec *all = NULL;
+    size_t n = 0, count = 0;
+    names[0] = '\0';
+    assert_int_equal(tz_auth_accounts(f->auth, &all, &n), TZ_OK);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < all[i].district_count; k++) {
+            if (strcmp(all[i].districts[k], district) == 0) {
+                size_t len = strlen(names);
+                snprintf(names + len, size - len, "%s%s", count++ ? "," : "", all[i].name);
+            }
+        }
+    }
+    free(all);
+    return count;
+}
+
+/* The newest audit entry; the caller frees it with tz_audit_recs_free. */
+static struct tz_audit_rec *last_entry(struct fixture *f)
+{
+    struct tz_audit_rec *all = NULL, *last = NULL;
+    size_t n = 0;
+    int64_t after = 0;
+    for (;;) {
+        assert_int_equal(tz_store_audit_read(f->store, after, 100, &all, &n), TZ_OK);
+        if (n == 0)
+            break;
+        tz_audit_recs_free(last, last ? 1 : 0);
+        last = calloc(1, sizeof *last);
+        *last = all[n - 1];
+        memset(&all[n - 1], 0, sizeof all[n - 1]);
+        after = last->seq;
+        tz_audit_recs_free(all, n);
+    }
+    tz_audit_recs_free(all, n);
+    assert_non_null(last);
+    return last;
+}
+
+/*
+ * A district moves to one officer and leaves the others in one transaction with its entry:
+ * when the entry cannot be written nothing moves. Refusals are audited with who and where.
+ */
+static void district_assignment_is_one_transaction(void **state)
+{
+    struct fixture *f = *state;
+    const char *const both[] = {"krk-01", "krk-02"};
+    const char *const huta[] = {"krk-09"};
+    add_account(f, "ala", "officer", NULL, both, 2);
+    add_account(f, "bolek", "officer", NULL, NULL, 0);
+    add_account(f, "huta", "officer", NULL, huta, 1);
+    add_account(f, "ana", "analyst", NULL, NULL, 0);
+    struct tz_principal p = {.role = TZ_AUTH_SUPERVISOR};
+    snprintf(p.account.name, sizeof p.account.name, "szef");
+    snprintf(p.account.unit, sizeof p.account.unit, "KP Kraków-Śródmieście");
+    struct tz_auth_who who = {.p = &p, .client = "10.0.0.7"};
+    struct tz_field_errors errs = {0};
+    char names[256];
+
+    assert_int_equal(tz_auth_district_assign(f->auth, &who, "krk-01", "KP Kraków-Śródmieście",
+                                             "bolek", unit_of, NULL, &errs),
+                     TZ_OK);
+    assert_int_equal(holders(f, "krk-01", names, sizeof names), 1);
+    assert_string_equal(names, "bolek");
+    struct tz_audit_rec *e = last_entry(f);
+    assert_string_equal(e->action, "district.assign");
+    assert_string_equal(e->object, "district/krk-01");
+    assert_string_equal(e->actor, "szef");
+    assert_string_equal(e->role, "supervisor");
+    assert_string_equal(e->client, "10.0.0.7");
+    assert_string_equal(e->outcome, "ok");
+    assert_non_null(strstr(e->fields, "\"from\":[\"ala\"]"));
+    tz_audit_recs_free(e, 1);
+
+    /* The entry cannot be written: the district stays where it was. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TRIGGER no_entry BEFORE INSERT ON audit_log"
+                                  " BEGIN SELECT RAISE(ABORT, 'no'); END;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_not_equal(tz_auth_district_assign(f->auth, &who, "krk-02", "KP Kraków-Śródmieście",
+                                                 "bolek", unit_of, NULL, &errs),
+                         TZ_OK);
+    assert_int_equal(sqlite3_exec(db, "DROP TRIGGER no_entry", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(holders(f, "krk-02", names, sizeof names), 1);
+    assert_string_equal(names, "ala");
+
+    /* Refused and audited: an officer of another unit, an analyst, another unit's district. */
+    assert_int_equal(tz_auth_district_assign(f->auth, &who, "krk-02", "KP Kraków-Śródmieście",
+                                             "huta", unit_of, NULL, &errs),
+                     TZ_EFORBIDDEN);
+    e = last_entry(f);
+    assert_string_equal(e->action, "district.assign");
+    assert_string_equal(e->outcome, "refused");
+    assert_string_equal(e->role, "supervisor");
+    assert_string_equal(e->client, "10.0.0.7");
+    assert_non_null(strstr(e->fields, "huta"));
+    tz_audit_recs_free(e, 1);
+    assert_int_equal(tz_auth_district_assign(f->auth, &who, "krk-02", "KP Kraków-Śródmieście",
+                                             "ana", unit_of, NULL, &errs),
+                     TZ_EINVAL);
+    assert_int_equal(tz_auth_district_assign(f->auth, &who, "krk-09", "KP Kraków-Nowa Huta",
+                                             "bolek", unit_of, NULL, &errs),
+                     TZ_EFORBIDDEN);
+    e = last_entry(f);
+    assert_string_equal(e->object, "district/krk-09");
+    assert_string_equal(e->outcome, "refused");
+    tz_audit_recs_free(e, 1);
+    assert_int_equal(holders(f, "krk-02", names, sizeof names), 1);
+    assert_int_equal(holders(f, "krk-09", names, sizeof names), 1);
+    assert_string_equal(names, "huta");
 }
 
 /* ---- the audit chain ---- */
@@ -672,6 +867,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_new_password_ends_sessions_and_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(sessions_expire_idle_and_absolute, setup, teardown),
         cmocka_unit_test_setup_teardown(api_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(district_assignment_is_one_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(api_tokens_expire, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_lock_out_ends_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_chain_verifies_and_finds_the_altered_entry, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(checkpoint_catches_a_rewritten_chain, setup, teardown),

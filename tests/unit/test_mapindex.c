@@ -1,5 +1,5 @@
 /*
- * Unit tests of the map index (src/threatmap/mapindex.c): every answer is
+ * Unit tests of the map index (src/threatmap/mapindex*.c): every answer is
  * checked against a brute-force pass over the same points. Random viewports,
  * zooms and filters over clustered points; clusters cell by cell (count, counts
  * by status, box, centroid, expansion zoom, the id of single reports); hex bins
@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/render.h"
 #include "threatmap/mapindex.h"
 
 #define WORLD 4294967296.0
@@ -767,7 +768,7 @@ static void geojson_parses_and_its_counts_match(void **state)
         assert_int_equal(tz_map_index_query(idx, &q, &r), TZ_OK);
         struct tz_buf b;
         tz_buf_init(&b, 64u << 20);
-        assert_int_equal(tz_map_result_geojson(&r, q.mode, cats, 27, sts, &b), TZ_OK);
+        assert_int_equal(tz_http_map_geojson(&r, q.mode, cats, 27, sts, &b), TZ_OK);
         json_error_t jerr;
         json_t *fc = json_loadb(b.data, b.len, 0, &jerr);
         assert_non_null(fc);

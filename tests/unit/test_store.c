@@ -176,10 +176,20 @@ static void migrations_reach_version_and_reopen_is_idempotent(void **state)
                       " DROP INDEX reports_cell; DROP TABLE report_me_too;"
                       " DROP TABLE report_sources; DROP TABLE api_keys;"
                       " DROP TABLE report_links;"
+                      /* migration 9's (the exchange) */
+                      " DROP TABLE x_notices; DROP TABLE x_permissions; DROP TABLE x_links; DROP TABLE x_entity_keys;"
+                      " DROP TABLE x_entity_fields; DROP TABLE x_entities; DROP TABLE x_addressees;"
+                      " DROP TABLE x_messages; DROP TABLE x_cases;"
                       /* migration 5's tables, so that it can run again */
                       " DROP TABLE audit_log; DROP TABLE institutions; DROP TABLE report_assignments;"
                       " DROP TABLE api_tokens; DROP TABLE sessions; DROP TABLE account_districts;"
                       " DROP TABLE accounts;"
+                      /* migration 10's (screening's watch-lists) */
+                      " DROP TABLE watchlist_persons; DROP TABLE watchlist_documents;"
+                      " DROP TABLE watchlist_vehicles; DROP TABLE watchlist_sources;"
+                      /* migration 12's column and index, so that it can run again */
+                      " DROP INDEX report_transitions_at;"
+                      " ALTER TABLE report_transitions DROP COLUMN public_note;"
                       " CREATE INDEX reports_lat_lon ON reports (lat, lon)");
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM categories"), 0);
     assert_int_equal(tz_store_open_sqlite(f->path, &f->store), TZ_OK);
@@ -1481,8 +1491,8 @@ static void checkpointer_resets_and_truncates_the_wal(void **state)
     long long wal_max = 0;
     for (int i = 0; i < TXNS; i++) {
         ck_write(&w, ROWS);
-        if (i % 10 == 9)
-            sleep_ms(2); /* a gap between bursts, as between batches */
+        if (i % 10 == 9) /* a gap between bursts, as between batches; long enough that the */
+            sleep_ms(6); /* checkpointer's thread runs on a machine busy with other tests too */
         long long n = file_size(wal);
         wal_max = n > wal_max ? n : wal_max;
     }
@@ -1530,13 +1540,132 @@ static void checkpointer_resets_and_truncates_the_wal(void **state)
     }
 }
 
+/*
+ * The preconditions every backend relies on (the entries of the aggregate
+ * headers): no store or a missing out-parameter is TZ_EINVAL, out-parameters
+ * are reset before the backend runs, and an id that cannot exist answers
+ * without it.
+ */
+static void operations_check_their_arguments(void **state)
+{
+    struct fixture *f = *state;
+    struct tz_report_rec rec;
+    memset(&rec, 0x5a, sizeof rec);
+    assert_int_equal(tz_store_get_report(NULL, 1, &rec), TZ_EINVAL);
+    assert_int_equal(tz_store_get_report(f->store, 1, NULL), TZ_EINVAL);
+    assert_int_equal(tz_store_get_report(f->store, 0, &rec), TZ_ENOTFOUND);
+    assert_int_equal(rec.id, 0);
+    assert_null(rec.description);
+
+    struct tz_category_rec *cats = (struct tz_category_rec *)&rec;
+    size_t n = 7;
+    assert_int_equal(tz_store_categories(NULL, &cats, &n), TZ_EINVAL);
+    assert_int_equal(tz_store_categories(f->store, NULL, &n), TZ_EINVAL);
+    struct tz_report_filter bad = {.has_bbox = true, .south = 51, .north = 50};
+    struct tz_report_rec *list = &rec;
+    assert_int_equal(tz_store_list_reports(f->store, &bad, &list, &n), TZ_EINVAL);
+    assert_null(list);
+    assert_int_equal(n, 0);
+    assert_int_equal(tz_store_list_reports(f->store, NULL, &list, &n), TZ_EINVAL);
+
+    /* Nothing to do is success without the backend; a bad list is refused whole. */
+    assert_int_equal(tz_store_insert_reports(f->store, NULL, 0), TZ_OK);
+    assert_int_equal(tz_store_insert_reports(f->store, NULL, 1), TZ_EINVAL);
+    struct tz_merge_rec *merges = (struct tz_merge_rec *)&rec;
+    assert_int_equal(tz_store_report_merges(f->store, -1, &merges, &n), TZ_OK);
+    assert_null(merges);
+
+    int me_too = 9;
+    uint8_t hash[TZ_HASH_LEN] = {1};
+    assert_int_equal(tz_store_add_me_too(f->store, 0, hash, T0, &me_too), TZ_ENOTFOUND);
+    assert_int_equal(me_too, 0);
+    assert_int_equal(tz_store_reports_after(f->store, 0, 0, &list, &n), TZ_EINVAL);
+    assert_int_equal(tz_store_reports_after(f->store, 0, TZ_STORE_LIST_MAX + 1, &list, &n),
+                     TZ_EINVAL);
+    char who[TZ_ACCOUNT_NAME_MAX] = "x";
+    assert_int_equal(tz_store_report_assignee(f->store, 1, who), TZ_OK);
+    assert_string_equal(who, "");
+    struct tz_audit_rec no_actor = {.action = "a.b", .outcome = "ok"};
+    assert_int_equal(tz_store_audit_append(f->store, &no_actor), TZ_EINVAL);
+    struct tz_account_rec acc;
+    assert_int_equal(tz_store_account_get(f->store, NULL, 0, &acc), TZ_EINVAL);
+    assert_int_equal(tz_store_account_get(f->store, "nobody", 0, &acc), TZ_ENOTFOUND);
+}
+
+/* Appends an entry by actor. */
+static void audit_one(struct tz_store *store, const char *actor)
+{
+    struct tz_audit_rec a = {.at = T0, .actor = actor, .action = "test", .outcome = "ok"};
+    assert_int_equal(tz_store_audit_append(store, &a), TZ_OK);
+}
+
+/* The head kept outside the database follows the chain and never covers a cut. */
+static void audit_head_follows_the_chain_and_keeps_a_cut(void **state)
+{
+    struct fixture *f = *state;
+    char head[160], before[256], after[256];
+    snprintf(head, sizeof head, "%s/head", f->dir);
+    int64_t seq = 0;
+    uint8_t hash[TZ_HASH_LEN];
+    assert_int_equal(tz_store_audit_head_read(head, &seq, hash), TZ_ENOTFOUND);
+    assert_int_equal(tz_store_audit_head_keep(f->store, head), TZ_OK); /* empty log: no file yet */
+    assert_int_equal(tz_store_audit_head_read(head, &seq, hash), TZ_ENOTFOUND);
+    for (int i = 0; i < 5; i++)
+        audit_one(f->store, "ala");
+    struct tz_audit_rec *recs = NULL;
+    size_t n = 0;
+    assert_int_equal(tz_store_audit_read(f->store, 4, 1, &recs, &n), TZ_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(tz_store_audit_head_read(head, &seq, hash), TZ_OK);
+    assert_int_equal(seq, 5);
+    assert_memory_equal(hash, recs[0].hash, TZ_HASH_LEN);
+    tz_audit_recs_free(recs, n);
+    FILE *fp = fopen(head, "r");
+    assert_non_null(fp);
+    assert_non_null(fgets(before, sizeof before, fp));
+    fclose(fp);
+
+    /* The newest two deleted behind the store's back, then new entries over the gap. */
+    raw_exec(f->path, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq > 3");
+    audit_one(f->store, "ola");
+    audit_one(f->store, "ola");
+    audit_one(f->store, "ola");
+    fp = fopen(head, "r");
+    assert_non_null(fp);
+    assert_non_null(fgets(after, sizeof after, fp));
+    fclose(fp);
+    assert_string_equal(after, before); /* left as evidence */
+    assert_int_equal(tz_store_audit_head_keep(f->store, head), TZ_ECONFLICT);
+    assert_int_equal(tz_store_audit_head_keep(f->store, NULL), TZ_OK);
+
+    /* Only a whole line of the form is a head. */
+    const char *bad[] = {"", "5\n", "0 00\n", "x 00\n", "5 zz\n", "-1 00\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        fp = fopen(head, "w");
+        assert_non_null(fp);
+        fputs(bad[i], fp);
+        fclose(fp);
+        assert_int_equal(tz_store_audit_head_read(head, &seq, hash), TZ_EINVAL);
+    }
+    fp = fopen(head, "w");
+    assert_non_null(fp);
+    before[strlen(before) - 1] = '\0'; /* no newline: cut short */
+    fputs(before, fp);
+    fclose(fp);
+    assert_int_equal(tz_store_audit_head_read(head, &seq, hash), TZ_EINVAL);
+    unlink(head);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(migrations_reach_version_and_reopen_is_idempotent, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(newer_database_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(audit_head_follows_the_chain_and_keeps_a_cut, setup,
+                                        teardown),
         cmocka_unit_test(open_fails_cleanly_on_a_bad_path),
+        cmocka_unit_test_setup_teardown(operations_check_their_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(catalogue_is_seeded, setup, teardown),
         cmocka_unit_test_setup_teardown(districts_put_replace_and_list, setup, teardown),
         cmocka_unit_test_setup_teardown(insert_batch_round_trips_every_field, setup, teardown),

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/tztime.h"
+#include "http/report_json.h"
 #include "threatmap/threatmap.h"
 
 static int64_t at(const char *rfc3339)
@@ -41,10 +42,11 @@ static void every_transition_is_allowed_or_refused_as_designed(void **state)
         for (int to = 0; to < TZ_STATUS_COUNT; to++) {
             const struct tz_transition_rule *rule = tz_workflow_rule(from, to);
             assert_int_equal(rule != NULL, designed(from, to));
-            for (int role = 0; role < TZ_ROLE_COUNT; role++) {
+            /* up to TZ_AUTH_ROLE_COUNT: no role at all (the public) is refused too */
+            for (int role = 0; role <= TZ_AUTH_ROLE_COUNT; role++) {
                 const char *referral = to == TZ_STATUS_REFERRED ? "Straż Miejska" : NULL;
                 tz_err err = tz_workflow_check(from, to, role, "notatka", referral);
-                bool police = role == TZ_ROLE_OFFICER || role == TZ_ROLE_SUPERVISOR;
+                bool police = role == TZ_AUTH_OFFICER || role == TZ_AUTH_SUPERVISOR;
                 if (!designed(from, to))
                     assert_int_equal(err, TZ_ECONFLICT);
                 else if (!police)
@@ -58,7 +60,7 @@ static void every_transition_is_allowed_or_refused_as_designed(void **state)
 
 static void notes_and_referrals_are_required_where_they_matter(void **state)
 {
-    enum tz_role o = TZ_ROLE_OFFICER;
+    enum tz_auth_role o = TZ_AUTH_OFFICER;
     assert_int_equal(tz_workflow_check(TZ_STATUS_NEW, TZ_STATUS_REJECTED, o, NULL, NULL), TZ_EINVAL);
     assert_int_equal(tz_workflow_check(TZ_STATUS_NEW, TZ_STATUS_REJECTED, o, "  \n", NULL),
                      TZ_EINVAL);
@@ -110,6 +112,27 @@ static void deadlines_and_overdue(void **state)
     assert_false(tz_workflow_overdue(&rec, TZ_STATUS_VERIFYING, due + 1));
     assert_true(tz_workflow_overdue(&rec, TZ_STATUS_VERIFYING, due + 86401));
     assert_false(tz_workflow_overdue(&rec, TZ_STATUS_CONFIRMED, due + 999999));
+}
+
+/* One rule says which deadline applies; overdue follows from it, status by status. */
+static void the_deadline_that_applies(void **state)
+{
+    struct tz_report_rec rec = {.takeup_due = 1000, .verify_due = 5000};
+    for (int s = 0; s < TZ_STATUS_COUNT; s++) {
+        int64_t due = tz_workflow_due(&rec, (enum tz_status)s);
+        if (s == TZ_STATUS_NEW)
+            assert_int_equal(due, 1000);
+        else if (s == TZ_STATUS_VERIFYING)
+            assert_int_equal(due, 5000);
+        else
+            assert_int_equal(due, 0);
+        assert_int_equal(tz_workflow_overdue(&rec, (enum tz_status)s, 4000), due == 1000);
+        assert_int_equal(tz_workflow_overdue(&rec, (enum tz_status)s, 6000), due != 0);
+    }
+    /* A report read before its deadline was set has none yet. */
+    struct tz_report_rec none = {0};
+    assert_int_equal(tz_workflow_due(&none, TZ_STATUS_NEW), 0);
+    assert_false(tz_workflow_overdue(&none, TZ_STATUS_NEW, 1));
 }
 
 static void public_visibility_windows(void **state)
@@ -182,8 +205,8 @@ static tz_err prepare(struct fixture *f, const char *body, struct tz_submission 
                       struct tz_field_errors *errs)
 {
     memset(errs, 0, sizeof *errs);
-    return tz_threatmap_prepare(f->tm, body, strlen(body), "192.0.2.1", at("2026-11-25T10:00:00Z"),
-                                sub, errs);
+    return tz_http_report_prepare(f->tm, body, strlen(body), "192.0.2.1",
+                                  at("2026-11-25T10:00:00Z"), sub, errs);
 }
 
 static void reports_are_routed_to_their_district(void **state)
@@ -257,6 +280,79 @@ static void bodies_are_validated_field_by_field(void **state)
     tz_submission_clear(&sub);
 }
 
+/*
+ * The struct both doors fill (the JSON body, Open311's form) is checked by
+ * the same rules whoever filled it: bytes no parser has checked (a
+ * percent-decoded form field) are refused field by field as invalid text,
+ * never taken for a failed allocation; a door's reason for a field it could
+ * not read is listed in that field's place.
+ */
+static void report_input_is_checked_whoever_filled_it(void **state)
+{
+    struct fixture *f = *state;
+    struct tz_submission sub;
+    struct tz_field_errors errs = {0};
+    int64_t now = at("2026-11-25T10:00:00Z");
+    struct tz_report_input in = {.category = "speeding",
+                                 .category_len = 8,
+                                 .has_lat = true,
+                                 .has_lon = true,
+                                 .lat = 50.05,
+                                 .lon = 19.95,
+                                 .description = "\xFF",
+                                 .description_len = 1,
+                                 .when_date = "\xC0\x80",
+                                 .when_date_len = 2};
+    assert_int_equal(tz_threatmap_prepare(f->tm, &in, "192.0.2.1", now, &sub, &errs), TZ_EINVAL);
+    assert_int_equal(errs.count, 2);
+    assert_string_equal(errs.items[0].field, "/when/date");
+    assert_string_equal(errs.items[1].field, "/description");
+    /* NUL inside, an overlong form, a surrogate, past U+10FFFF, cut short: not text either. */
+    const char *bad[] = {"a\0b", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE2\x82"};
+    size_t len[] = {3, 2, 3, 4, 2};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&errs, 0, sizeof errs);
+        in.when_date = NULL;
+        in.description = bad[i];
+        in.description_len = len[i];
+        assert_int_equal(tz_threatmap_prepare(f->tm, &in, "192.0.2.1", now, &sub, &errs),
+                         TZ_EINVAL);
+        assert_string_equal(errs.items[0].field, "/description");
+    }
+    /* A door's problem stands in its field's place; unknown "when" bits are refused. */
+    memset(&errs, 0, sizeof errs);
+    in.description = "Za szybko \xC5\x82";
+    in.description_len = strlen(in.description);
+    in.category = NULL;
+    in.category_problem = "not a string";
+    in.has_lat = false;
+    in.lon = 500;
+    in.when_times = 1u << TZ_WHEN_TIMES;
+    assert_int_equal(tz_threatmap_prepare(f->tm, &in, "192.0.2.1", now, &sub, &errs), TZ_EINVAL);
+    assert_int_equal(errs.count, 4);
+    assert_string_equal(errs.items[0].field, "/category");
+    assert_string_equal(errs.items[0].message, "not a string");
+    assert_string_equal(errs.items[1].field, "/lat");
+    assert_string_equal(errs.items[2].field, "/lon");
+    assert_string_equal(errs.items[3].field, "/when/times");
+    /* Filled right, it is a report. */
+    memset(&errs, 0, sizeof errs);
+    in = (struct tz_report_input){.category = "speeding",
+                                  .category_len = 8,
+                                  .has_lat = true,
+                                  .has_lon = true,
+                                  .lat = 50.05,
+                                  .lon = 19.95,
+                                  .when_date = "2026-11-30",
+                                  .when_date_len = 10,
+                                  .when_weekdays = 1u << 6};
+    assert_int_equal(tz_threatmap_prepare(f->tm, &in, "192.0.2.1", now, &sub, &errs), TZ_OK);
+    assert_string_equal(sub.rec.district_id, "A");
+    assert_int_equal(sub.rec.when_date, at("2026-11-30"));
+    assert_int_equal(sub.rec.when_weekdays, 1u << 6);
+    tz_submission_clear(&sub);
+}
+
 static void stored_reports_move_through_the_workflow(void **state)
 {
     struct fixture *f = *state;
@@ -272,13 +368,13 @@ static void stored_reports_move_through_the_workflow(void **state)
 
     int64_t now = at("2026-11-26T09:00:00Z");
     struct tz_transition_request req = {.report_id = id, .to = "confirmed",
-                                        .role = TZ_ROLE_OFFICER, .actor = "test"};
+                                        .role = TZ_AUTH_OFFICER, .actor = "test"};
     memset(&errs, 0, sizeof errs);
     assert_int_equal(tz_threatmap_transition(f->tm, &req, now, &errs), TZ_ECONFLICT);
     req.to = "verifying";
-    req.role = TZ_ROLE_ANALYST;
+    req.role = TZ_AUTH_ANALYST;
     assert_int_equal(tz_threatmap_transition(f->tm, &req, now, &errs), TZ_EFORBIDDEN);
-    req.role = TZ_ROLE_OFFICER;
+    req.role = TZ_AUTH_OFFICER;
     assert_int_equal(tz_threatmap_transition(f->tm, &req, now, &errs), TZ_OK);
     /* Taking it up twice is a conflict: the report is no longer new. */
     assert_int_equal(tz_threatmap_transition(f->tm, &req, now, &errs), TZ_ECONFLICT);
@@ -292,14 +388,36 @@ static void stored_reports_move_through_the_workflow(void **state)
     req.report_id = 999999;
     req.to = "verifying";
     assert_int_equal(tz_threatmap_transition(f->tm, &req, now, &errs), TZ_ENOTFOUND);
+    /* The same rules for every caller (API, command line): a note of at most 4000 bytes, a
+     * referral only to an institution of the list. Nothing changes. */
+    static char long_note[TZ_TRANSITION_NOTE_MAX + 2];
+    memset(long_note, 'n', sizeof long_note - 1);
+    req.report_id = id;
+    req.to = "not_confirmed";
+    req.note = long_note;
+    memset(&errs, 0, sizeof errs);
+    assert_int_equal(tz_threatmap_transition(f->tm, &req, now, &errs), TZ_EINVAL);
+    assert_string_equal(errs.items[0].field, "/note");
+    req.to = "confirmed";
+    req.note = NULL;
+    req.referred_to = "somebody";
+    memset(&errs, 0, sizeof errs);
+    assert_int_equal(tz_threatmap_transition(f->tm, &req, now, &errs), TZ_EINVAL);
+    assert_string_equal(errs.items[0].field, "/referred_to");
+    req.referred_to = NULL;
 
-    struct tz_buf b;
-    tz_buf_init(&b, 1 << 20);
-    assert_int_equal(tz_threatmap_report_full_json(f->tm, id, now, &b), TZ_OK);
-    assert_non_null(strstr(b.data, "\"status\":\"verifying\""));
-    assert_non_null(strstr(b.data, "\"verify\":\"2026-12-01T09:00:00Z\""));
-    assert_non_null(strstr(b.data, "\"from\":\"new\",\"to\":\"verifying\""));
-    tz_buf_free(&b);
+    /* The police view: the status, the verification deadline and the change in the history. */
+    struct tz_report_view view;
+    assert_int_equal(tz_threatmap_report_full(f->tm, id, &view), TZ_OK);
+    assert_string_equal(view.rec.status, "verifying");
+    int64_t verify_due = 0;
+    assert_int_equal(tz_time_parse("2026-12-01T09:00:00Z", 20, &verify_due), TZ_OK);
+    assert_int_equal(view.rec.verify_due, verify_due);
+    assert_true(view.reporter);
+    assert_int_equal(view.history_count, 1);
+    assert_string_equal(view.history[0].from, "new");
+    assert_string_equal(view.history[0].to, "verifying");
+    tz_report_view_clear(&view);
 }
 
 int main(void)
@@ -309,12 +427,15 @@ int main(void)
         cmocka_unit_test(notes_and_referrals_are_required_where_they_matter),
         cmocka_unit_test(status_codes_round_trip),
         cmocka_unit_test(deadlines_and_overdue),
+        cmocka_unit_test(the_deadline_that_applies),
         cmocka_unit_test(public_visibility_windows),
     };
     const struct CMUnitTest stored[] = {
         cmocka_unit_test_setup_teardown(reports_are_routed_to_their_district, open_fixture,
                                         close_fixture),
         cmocka_unit_test_setup_teardown(bodies_are_validated_field_by_field, open_fixture,
+                                        close_fixture),
+        cmocka_unit_test_setup_teardown(report_input_is_checked_whoever_filled_it, open_fixture,
                                         close_fixture),
         cmocka_unit_test_setup_teardown(stored_reports_move_through_the_workflow, open_fixture,
                                         close_fixture),

@@ -1,6 +1,7 @@
 // api.js - calls to tarcza's JSON API (docs/api.md). Paths are relative to
 // the page, so the front end also works behind a proxy under a sub-path.
 // Errors become ApiError, carrying the RFC 9457 problem when there is one.
+// Every page calls the API through request() below.
 
 export class ApiError extends Error {
   constructor(status, problem, retryAfter) {
@@ -12,14 +13,20 @@ export class ApiError extends Error {
   }
 }
 
-async function request(path, { method = 'GET', body, signal } = {}) {
+// The one fetch wrapper of the front end (public pages, police console,
+// analysis): JSON in and out, same-origin credentials (the police session
+// cookie), and csrf, when given, sent in X-CSRF-Token with every change.
+export async function request(path, { method = 'GET', body, signal, csrf } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
   let res;
   try {
     res = await fetch(path, {
       method,
       signal,
-      headers: body ? { 'Content-Type': 'application/json' } : { Accept: 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
+      headers,
+      body: body !== undefined ? JSON.stringify(body) : undefined,
       credentials: 'same-origin',
     });
   } catch (err) {
@@ -47,5 +54,6 @@ export const api = {
   map: (params, signal) => request(`api/v1/map?${query(params)}`, { signal }),
   report: (id, token) => request(`api/v1/reports/${encodeURIComponent(id)}${token ? `?${query({ token })}` : ''}`),
   submit: (report) => request('api/v1/reports', { method: 'POST', body: report }),
+  addresses: (q, signal) => request(`api/v1/addresses?${query({ q, limit: 8 })}`, { signal }),
   meToo: (id) => request(`api/v1/reports/${encodeURIComponent(id)}/me-too`, { method: 'POST' }),
 };

@@ -7,7 +7,8 @@
 // style-src 'self' policy: only element.style is set from script.
 
 import * as L from '../vendor/leaflet/leaflet-src.esm.js';
-import { h, fill, escapeHtml } from './dom.js';
+import { h, fill } from './dom.js';
+import { tileSetting, baseLayer } from './basemap.js';
 import { t, tn, pick, formatShort, formatNumber, formatTime } from './i18n.js';
 import { STATUSES } from './state.js';
 
@@ -25,25 +26,15 @@ const CITIES = [
   ['bydgoszcz', 53.1235, 18.0084],
 ];
 
-// The tile setting of the page: <meta name="tarcza-tiles" content="URL|attribution">.
-export function tileSetting(doc = document) {
-  const meta = doc.querySelector('meta[name="tarcza-tiles"]');
-  const content = ((meta && meta.content) || '').trim();
-  const bar = content.indexOf('|');
-  const url = (bar < 0 ? content : content.slice(0, bar)).trim();
-  const attribution = bar < 0 ? '' : content.slice(bar + 1).trim();
-  return /^https?:\/\/[^/]+\//.test(url) ? { url, attribution } : null;
-}
+// The tile setting of the page and its base layer (XYZ, WMTS or WMS): basemap.js.
+export { tileSetting };
 
 export function createMap(el, tiles) {
   const map = L.map(el, {
     minZoom: 5, maxZoom: 19, maxBounds: BOUNDS, maxBoundsViscosity: 0.8, zoomSnap: 1, zoomControl: false,
   });
   translateZoom(map);
-  if (tiles) {
-    // Leaflet puts the attribution in as HTML: ours is text.
-    L.tileLayer(tiles.url, { attribution: escapeHtml(tiles.attribution), maxZoom: 19 }).addTo(map);
-  }
+  if (tiles) baseLayer(tiles).addTo(map); // the attribution goes in as text (basemap.js)
   return map;
 }
 

@@ -11,19 +11,25 @@ import * as L from '../vendor/leaflet/leaflet-src.esm.js';
 import { h, $, fill, message } from './dom.js';
 import { t, setLang, lang, translatePage, formatTime, pick } from './i18n.js';
 import { Catalog } from './catalog.js';
+import { request } from './api.js';
+import { tileSetting, baseLayer } from './basemap.js';
 
-// The workflow's actions from each status (DESIGN 1.1), as data.
-const ACTIONS = {
-  new: [{ to: 'verifying', label: 'police.act.takeUp' }, { to: 'rejected', label: 'police.act.reject' }],
-  verifying: [{ to: 'confirmed', label: 'police.act.confirm' },
-    { to: 'not_confirmed', label: 'police.act.notConfirm' }],
-  confirmed: [{ to: 'eliminated', label: 'police.act.eliminate' },
-    { to: 'referred', label: 'police.act.refer' }],
+// The label of the button that moves a report to each status. Which of them
+// are offered is the server's: the police view lists the transitions the
+// caller may make from the report's status (GET api/v1/police/reports/{id}).
+const ACTION_LABEL = {
+  verifying: 'police.act.takeUp',
+  rejected: 'police.act.reject',
+  confirmed: 'police.act.confirm',
+  not_confirmed: 'police.act.notConfirm',
+  eliminated: 'police.act.eliminate',
+  referred: 'police.act.refer',
 };
 
 const session = { csrf: null, account: null };
 let map = null;
 let markers = null;
+let districtLayer = null; // the boundaries of the districts the account works in
 let institutions = [];
 let current = null; // the report shown in the detail
 let catalog = new Catalog(null);
@@ -33,24 +39,9 @@ function categoryName(code) {
   return c ? pick(c.name) : code;
 }
 
-class HttpError extends Error {
-  constructor(status, problem) {
-    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
-    this.status = status;
-    this.problem = problem;
-  }
-}
-
-async function call(path, { method = 'GET', body } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && session.csrf) headers['X-CSRF-Token'] = session.csrf;
-  const res = await fetch(path, {
-    method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = await res.json().catch(() => null);
-  if (!res.ok) throw new HttpError(res.status, data);
-  return data;
+// Every call carries the session's CSRF token (sent with changes only).
+function call(path, options = {}) {
+  return request(path, { ...options, csrf: session.csrf });
 }
 
 function announce(text) {
@@ -106,8 +97,11 @@ async function showWork(me) {
   $('#who').hidden = false;
   $('#btn-logout').hidden = false;
   $('#who').textContent = `${me.account.name} · ${t(`police.role.${me.account.role}`)}`;
+  const tiles = tileSetting();
   if (!map) {
-    map = L.map($('#pmap'), { zoomControl: true, attributionControl: false }).setView([50.06, 19.94], 12);
+    map = L.map($('#pmap'), { zoomControl: true, attributionControl: Boolean(tiles) }).setView([50.06, 19.94], 12);
+    if (tiles) baseLayer(tiles).addTo(map); // the configured base map, as on the public page
+    districtLayer = L.layerGroup().addTo(map);
     markers = L.layerGroup().addTo(map);
   }
   catalog = new Catalog(await call('api/v1/categories'));
@@ -121,6 +115,7 @@ async function showWork(me) {
     await loadAccounts();
     return;
   }
+  await showDistricts(me.account);
   await loadQueue();
   if (['supervisor', 'analyst'].includes(me.account.role)) await loadDashboard();
 }
@@ -170,6 +165,22 @@ async function onAddAccount(event) {
   }
 }
 
+// The boundaries of the account's districts: an officer's own, a supervisor's unit, all for an analyst.
+async function showDistricts(account) {
+  const all = await call('api/v1/districts');
+  const own = (all.features || []).filter((f) => {
+    const id = f.id || (f.properties && f.properties.id);
+    if (account.role === 'officer') return (account.districts || []).includes(id);
+    if (account.role === 'supervisor') return f.properties && f.properties.unit === account.unit;
+    return true;
+  });
+  districtLayer.clearLayers();
+  const layer = L.geoJSON({ type: 'FeatureCollection', features: own }, {
+    interactive: false, style: { className: 'pm-district', color: '#1f3b63', weight: 2, opacity: 0.9, fillOpacity: 0.04 },
+  }).addTo(districtLayer);
+  if (own.length) map.fitBounds(layer.getBounds(), { maxZoom: 15, padding: [10, 10] });
+}
+
 function queueItem(r) {
   const due = r.due ? formatTime(r.due) : '';
   return h('li', {},
@@ -212,6 +223,36 @@ async function loadDashboard() {
     h('td', { text: `${d.taken_up_in_time}/${d.taken_up}` }),
     h('td', { text: `${d.verified_in_time}/${d.verified}` }),
     h('td', { class: d.overdue ? 'overdue' : '', text: String(d.overdue) }))));
+  // A supervisor moves a district to another officer of the unit (POST api/v1/districts/assignment).
+  const form = $('#reassign-form');
+  form.hidden = session.account.role !== 'supervisor';
+  if (form.hidden) return;
+  const chosen = $('#r-district').value;
+  fill($('#r-district'), ...dash.districts.map((d) => h('option', { value: d.id, text: `${d.id} ${d.name || ''}`.trim() })));
+  if (chosen) $('#r-district').value = chosen;
+  fill($('#r-officers'), ...(dash.officers || []).map((o) => h('option', { value: o.officer })));
+}
+
+async function onReassign(event) {
+  event.preventDefault();
+  message($('#err-reassign'), '');
+  $('#reassign-done').hidden = true;
+  const body = { district: $('#r-district').value, officer: $('#r-officer').value.trim() };
+  if (!body.officer) {
+    message($('#err-reassign'), t('police.reassign.needOfficer'));
+    return;
+  }
+  try {
+    const done = await call('api/v1/districts/assignment', { method: 'POST', body });
+    const text = t('police.reassign.done', { district: done.district, officer: done.officer });
+    $('#reassign-done').textContent = text;
+    $('#reassign-done').hidden = false;
+    announce(text);
+    $('#r-officer').value = '';
+    await loadDashboard();
+  } catch (err) {
+    message($('#err-reassign'), problemText(err));
+  }
 }
 
 // ---- one report ----
@@ -234,16 +275,19 @@ async function loadDetail(id) {
     ...fact(t('police.detail.description'), r.description),
     ...fact(t('police.detail.assigned'), view.assigned_to));
   fill($('#detail-history'), ...(r.history || []).map((c) => h('li', {
-    text: `${formatTime(c.at)}: ${t(`status.${c.from}`)} → ${t(`status.${c.to}`)}${c.note ? ` — ${c.note}` : ''}`,
+    text: `${formatTime(c.at)}: ${t(`status.${c.from}`)} → ${t(`status.${c.to}`)}${c.note ? ` — ${c.note}` : ''}`
+      + (c.public_note ? ` · ${t('police.detail.publicNoteShown', { note: c.public_note })}` : ''),
   })));
   $('#d-public').value = view.public_description || '';
   $('#assign-field').hidden = session.account.role !== 'supervisor';
   $('#d-assign').value = view.assigned_to || '';
   $('#d-note').value = '';
-  const actions = ACTIONS[r.status] || [];
-  $('#referral-field').hidden = !actions.some((a) => a.to === 'referred');
+  $('#d-public-note').value = '';
+  const actions = Array.isArray(view.transitions) ? view.transitions : [];
+  $('#referral-field').hidden = !actions.some((a) => a.referral_required);
   fill($('#detail-actions'), ...actions.map((a) => h('button', {
-    type: 'button', class: 'btn primary', 'data-to': a.to, text: t(a.label), onclick: () => act(r.id, a.to),
+    type: 'button', class: 'btn primary', 'data-to': a.to,
+    text: ACTION_LABEL[a.to] ? t(ACTION_LABEL[a.to]) : t(`status.${a.to}`), onclick: () => act(r.id, a),
   })));
   for (const b of document.querySelectorAll('#queue button')) {
     b.setAttribute('aria-current', b.dataset.reportId === String(id) ? 'true' : 'false');
@@ -251,11 +295,13 @@ async function loadDetail(id) {
   $('#detail-title').focus();
 }
 
-async function act(id, to) {
+async function act(id, { to, referral_required: referral }) {
   const body = { to };
   const note = $('#d-note').value.trim();
   if (note) body.note = note;
-  if (to === 'referred') body.referred_to = $('#d-institution').value;
+  if (referral) body.referred_to = $('#d-institution').value;
+  const publicNote = $('#d-public-note').value.trim();
+  if (publicNote) body.public_note = publicNote;
   try {
     await call(`api/v1/reports/${encodeURIComponent(id)}/transitions`, { method: 'POST', body });
     announce(t('police.act.done', { status: t(`status.${to}`) }));
@@ -303,6 +349,7 @@ async function start() {
   $('#btn-public').addEventListener('click', savePublic);
   $('#admin-form').addEventListener('submit', onAddAccount);
   $('#btn-assign').addEventListener('click', assign);
+  $('#reassign-form').addEventListener('submit', onReassign);
   $('#btn-lang').addEventListener('click', () => {
     setLang(lang() === 'pl' ? 'en' : 'pl');
     translatePage();

@@ -58,6 +58,9 @@ export class ReportForm {
       const c = this.hooks.centre();
       this.setPoint(c.lat, c.lon);
     });
+    this.address = root.querySelector('#r-address');
+    this.addressList = root.querySelector('#address-list');
+    this.address.addEventListener('input', () => this.searchSoon());
     root.querySelector('#btn-copy').addEventListener('click', () => this.copy());
     root.querySelector('#btn-done-track').addEventListener('click', () => {
       if (this.answer) this.hooks.track(this.answer.id, this.answer.token);
@@ -80,6 +83,7 @@ export class ReportForm {
 
   reset() {
     this.form.reset();
+    this.showAddresses([]);
     this.point = null;
     this.answer = null;
     for (const id of ERROR_SLOTS) this.clearError(id);
@@ -99,6 +103,45 @@ export class ReportForm {
       ? t('report.pointChosen', { lat: this.point.lat.toFixed(5), lon: this.point.lon.toFixed(5) })
       : t('report.pointNone');
     el.classList.toggle('muted', !this.point);
+  }
+
+  // The address search: GET /api/v1/addresses as the citizen types (from 3 characters, after a
+  // pause, the previous request cancelled); choosing a hit moves the pin there.
+  searchSoon() {
+    clearTimeout(this.searchTimer);
+    this.searchTimer = setTimeout(() => this.searchAddresses(), 250);
+  }
+
+  async searchAddresses() {
+    const q = this.address.value.trim();
+    if (this.searchAbort) this.searchAbort.abort();
+    if ([...q].length < 3) {
+      this.showAddresses([]);
+      return;
+    }
+    this.searchAbort = new AbortController();
+    try {
+      const answer = await api.addresses(q, this.searchAbort.signal);
+      this.showAddresses(answer.addresses);
+    } catch (e) {
+      if (e.name !== 'AbortError') this.showAddresses([]);
+    }
+  }
+
+  showAddresses(hits) {
+    fill(this.addressList, hits.map((a) => {
+      const label = `${a.street || a.locality} ${a.number}${a.street ? `, ${a.locality}` : ''}`;
+      const button = h('button', { type: 'button', class: 'address-hit' }, label);
+      button.addEventListener('click', () => {
+        this.address.value = label;
+        this.showAddresses([]);
+        this.setPoint(a.lat, a.lon);
+        this.hooks.flyTo(a.lat, a.lon);
+      });
+      return h('li', { role: 'option' }, button);
+    }));
+    this.addressList.hidden = hits.length === 0;
+    this.address.setAttribute('aria-expanded', String(hits.length > 0));
   }
 
   locate() {

@@ -1,0 +1,206 @@
+/*
+ * bench_exchange.c - how fast the exchange takes messages and answers a unit's inbox.
+ *
+ *   bench_exchange [MESSAGES [INTAKE]]
+ *
+ * 1. Intake: INTAKE (default 3000) requests received from a partner, each with 8 entities
+ *    (person, passport, vehicle, location, organisation, account, phone, e-mail), submitted by
+ *    8 threads through tz_exchange_submit: validated, permitted, cross-checked against the
+ *    entities on file and written whole with its audit entry, durable (synchronous=FULL; one
+ *    transaction, so one fsync, per message). Rate and per-call latency.
+ * 2. Inbox: MESSAGES (default 1,000,000) messages addressed to 100 units, 2 % of them requests
+ *    with a running clock, written straight into the tables in one transaction (building them
+ *    through the API would take as long as intake takes them); then tz_exchange_box for a random
+ *    unit, a page of 50, 2000 times: the inbox read with its audit entry (a write transaction).
+ *
+ * Output lines:
+ *   exchange_intake messages=3000 threads=8 seconds=... messages_per_s=... p50_ms=... p99_ms=...
+ *   exchange_inbox messages=1000000 units=100 reads=2000 p50_ms=... p99_ms=...
+ */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/tztime.h"
+#include "exchange/exchange.h"
+
+#define THREADS 8
+#define UNITS 100
+
+static char dir[64];
+static struct tz_exchange *xch;
+static struct tz_principal spoc = {.role = TZ_AUTH_SPOC_SUPERVISOR};
+static atomic_long next_msg;
+static long intake_total;
+static int64_t *lat_ns;
+
+#define COPY(dst, s) snprintf((dst), sizeof(dst), "%s", (s))
+
+static void request(struct tz_xmsg *m, long i)
+{
+    tz_xmsg_init(m);
+    m->type = TZ_XMSG_REQUEST;
+    COPY(m->subject, "bench");
+    COPY(m->originator.node, "DE");
+    COPY(m->originator.unit, "BKA-SPOC");
+    m->addressee_count = 1;
+    COPY(m->addressees[0].node, "PL");
+    COPY(m->addressees[0].unit, "KGP-SPOC");
+    COPY(m->lang, "pl");
+    m->handling = TZ_XH1;
+    m->source = TZ_XSRC_B;
+    m->info = TZ_XINFO_2;
+    m->urgency = TZ_XURG_NORMAL;
+    m->entity_count = 8;
+    m->entities = calloc(8, sizeof *m->entities);
+    struct tz_xentity *e = m->entities;
+    for (int k = 0; k < 8; k++) {
+        snprintf(e[k].ref, sizeof e[k].ref, "e%d", k);
+        e[k].kind = k < 6 ? k : TZ_XE_COMM;
+    }
+    snprintf(e[0].u.person.family, sizeof e[0].u.person.family, "Family%ld", i % 5000);
+    e[1].u.document.type = TZ_XDOC_PASSPORT;
+    snprintf(e[1].u.document.number, sizeof e[1].u.document.number, "P%07ld", i % 20000);
+    COPY(e[1].u.document.country, "DE");
+    snprintf(e[2].u.vehicle.plate, sizeof e[2].u.vehicle.plate, "B AB %ld", i % 9000);
+    COPY(e[2].u.vehicle.plate_country, "DE");
+    COPY(e[3].u.location.address, "Berlin");
+    COPY(e[4].u.named.name, "Org");
+    COPY(e[5].u.named.name, "Event");
+    e[6].kind = TZ_XE_COMM;
+    e[6].u.comm.kind = TZ_XC_PHONE;
+    snprintf(e[6].u.comm.value, sizeof e[6].u.comm.value, "+4915%08ld", i % 30000);
+    e[7].u.comm.kind = TZ_XC_EMAIL;
+    snprintf(e[7].u.comm.value, sizeof e[7].u.comm.value, "p%ld@example.de", i % 30000);
+}
+
+static void *intake_thread(void *arg)
+{
+    struct tz_xactor who = {.p = &spoc, .client = "bench"};
+    for (long i; (i = atomic_fetch_add(&next_msg, 1)) < intake_total;) {
+        struct tz_xmsg m;
+        request(&m, i);
+        struct tz_xreceipt r;
+        struct tz_field_errors errs = {0};
+        int64_t t0 = tz_time_mono_ns();
+        tz_err err = tz_exchange_submit(xch, &who, true, &m, &r, &errs);
+        lat_ns[i] = tz_time_mono_ns() - t0;
+        tz_xmsg_clear(&m);
+        if (err) {
+            fprintf(stderr, "bench_exchange: submit: %s %s\n", tz_err_str(err),
+                    errs.count ? errs.items[0].field : "");
+            exit(1);
+        }
+    }
+    return NULL;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double pct_ms(int64_t *v, long n, double p)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp64);
+    return (double)v[(long)((double)(n - 1) * p)] / 1e6;
+}
+
+/* Messages and addressees written straight into the tables: the inbox's data at scale. */
+static void fill(const char *path, long n)
+{
+    sqlite3 *db;
+    if (sqlite3_open(path, &db) != SQLITE_OK)
+        exit(1);
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "PRAGMA synchronous=OFF; BEGIN;"
+             "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %ld)"
+             " INSERT INTO x_cases (subject, node, unit, created_at) SELECT 'case ' || i, 'DE',"
+             " 'BKA-SPOC', 1700000000 + i FROM k WHERE i %% 10 = 1;"
+             "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %ld)"
+             " INSERT INTO x_messages (case_id, inbound, at, type, from_node, from_unit, lang,"
+             " handling, source, info, urgency, state, due_at) SELECT (i - 1) / 10 + 1, 1,"
+             " 1700000000 + i, 'request', 'DE', 'BKA-SPOC', 'pl', 'H0', 'B', '2', 'normal',"
+             " CASE WHEN i %% 50 = 0 THEN 'open' ELSE 'answered' END, 1700600000 + i FROM k;"
+             "INSERT INTO x_addressees (message_id, idx, node, unit, inbound, state, due_at)"
+             " SELECT id, 0, 'PL', 'unit-' || (id %% %d), 1, state, due_at FROM x_messages m"
+             " WHERE NOT EXISTS (SELECT 1 FROM x_addressees a WHERE a.message_id = m.id);"
+             "COMMIT;",
+             n / 10 * 10 + 1, n, UNITS);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "bench_exchange: fill: %s\n", msg);
+        exit(1);
+    }
+    sqlite3_close(db);
+}
+
+int main(int argc, char **argv)
+{
+    long messages = argc > 1 ? atol(argv[1]) : 1000000;
+    intake_total = argc > 2 ? atol(argv[2]) : 3000;
+    snprintf(dir, sizeof dir, "/tmp/tz_bench_exchange_XXXXXX");
+    if (!mkdtemp(dir))
+        return 1;
+    char path[128];
+    snprintf(path, sizeof path, "%s/x.db", dir);
+    struct tz_store *store;
+    struct tz_xnode_config cfg = {.node = "PL", .spoc_unit = "KGP-SPOC"};
+    COPY(spoc.account.name, "bench");
+    COPY(spoc.account.unit, "KGP-SPOC");
+    if (tz_store_open_sqlite(path, &store) || tz_exchange_open(store, &cfg, &xch))
+        return 1;
+    /* 1. intake */
+    lat_ns = calloc((size_t)intake_total, sizeof *lat_ns);
+    pthread_t t[THREADS];
+    int64_t t0 = tz_time_mono_ns();
+    for (int i = 0; i < THREADS; i++)
+        pthread_create(&t[i], NULL, intake_thread, NULL);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    double s = (double)(tz_time_mono_ns() - t0) / 1e9;
+    double p50 = pct_ms(lat_ns, intake_total, 0.5), p99 = pct_ms(lat_ns, intake_total, 0.99);
+    printf("exchange_intake messages=%ld threads=%d seconds=%.2f messages_per_s=%.0f p50_ms=%.2f"
+           " p99_ms=%.2f\n",
+           intake_total, THREADS, s, (double)intake_total / s, p50, p99);
+    tz_exchange_close(xch);
+    tz_store_close(store);
+    /* 2. inbox at scale */
+    fill(path, messages);
+    if (tz_store_open_sqlite(path, &store) || tz_exchange_open(store, &cfg, &xch))
+        return 1;
+    struct tz_principal boss = spoc;
+    struct tz_xactor who = {.p = &boss, .client = "bench"};
+    long reads = 2000;
+    int64_t *lat = calloc((size_t)reads, sizeof *lat);
+    uint64_t seed = 42;
+    for (long i = 0; i < reads; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        char unit[32];
+        snprintf(unit, sizeof unit, "unit-%d", (int)((seed >> 33) % UNITS));
+        struct tz_xlines l;
+        int64_t a = tz_time_mono_ns();
+        tz_err err = tz_exchange_box(xch, &who, unit, true, 50, &l);
+        lat[i] = tz_time_mono_ns() - a;
+        if (err || l.count != 50) {
+            fprintf(stderr, "bench_exchange: box: %s %zu\n", tz_err_str(err), l.count);
+            return 1;
+        }
+        tz_xlines_clear(&l);
+    }
+    printf("exchange_inbox messages=%ld units=%d reads=%ld p50_ms=%.3f p99_ms=%.3f\n", messages,
+           UNITS, reads, pct_ms(lat, reads, 0.5), pct_ms(lat, reads, 0.99));
+    tz_exchange_close(xch);
+    tz_store_close(store);
+    free(lat);
+    free(lat_ns);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : 1;
+}

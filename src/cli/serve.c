@@ -1,0 +1,185 @@
+/*
+ * serve.c - `tarcza serve`: opens the store, the threat map, the police
+ * accounts and (with --key and --checkpoints) the audit signer, starts the
+ * map's change feed and the HTTP server, and waits for SIGINT or SIGTERM.
+ * Everything is released on one path, in the reverse order it was taken.
+ */
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "address/address.h"
+#include "cli/internal.h"
+#include "http/server.h"
+
+/* The abuse limits of docs/reliability.md as given on the command line; -1: the server's default,
+ * 0: off (except the header limit, which the parser keeps at 4096 or more). */
+struct serve_limits {
+    long long max_connections;
+    long long per_ip_connections;
+    long long idle_timeout_s;
+    long long request_timeout_s;
+    long long header_limit;
+    long long write_rate_per_hour;
+    long long write_burst;
+    long long login_rate_per_min;
+};
+
+static struct serve_limits limits_given(const struct cli_call *c)
+{
+    return (struct serve_limits){
+        .max_connections = cli_num(c, CLI_MAX_CONNECTIONS, -1),
+        .per_ip_connections = cli_num(c, CLI_PER_IP_CONNECTIONS, -1),
+        .idle_timeout_s = cli_num(c, CLI_IDLE_TIMEOUT, -1),
+        .request_timeout_s = cli_num(c, CLI_REQUEST_TIMEOUT, -1),
+        .header_limit = cli_num(c, CLI_HEADER_LIMIT, -1),
+        .write_rate_per_hour = cli_num(c, CLI_WRITE_RATE, -1),
+        .write_burst = cli_num(c, CLI_WRITE_BURST, -1),
+        .login_rate_per_min = cli_num(c, CLI_LOGIN_RATE, -1),
+    };
+}
+
+static void limits_apply(const struct serve_limits *l, struct tz_http_config *cfg)
+{
+    if (l->max_connections >= 0) /* the server has no "unlimited": 0 is the parser's maximum */
+        cfg->connection_limit = (unsigned)(l->max_connections ? l->max_connections : 1000000);
+    if (l->per_ip_connections >= 0)
+        cfg->per_ip_limit = (unsigned)l->per_ip_connections;
+    if (l->idle_timeout_s >= 0)
+        cfg->idle_timeout_s = (unsigned)l->idle_timeout_s;
+    if (l->request_timeout_s >= 0)
+        cfg->request_timeout_s = (unsigned)l->request_timeout_s;
+    if (l->header_limit >= 0)
+        cfg->header_limit = (size_t)l->header_limit;
+    if (l->write_rate_per_hour >= 0)
+        cfg->write_rate_per_hour = (double)l->write_rate_per_hour;
+    if (l->write_burst >= 0)
+        cfg->write_burst = (unsigned)l->write_burst;
+    if (l->login_rate_per_min >= 0)
+        cfg->login_rate_per_min = (double)l->login_rate_per_min;
+}
+
+/*
+ * The installed pages: PREFIX/share/tarcza/web beside PREFIX/bin/tarcza, found from where this
+ * program runs so that an install under any prefix (cmake --install --prefix) finds its own.
+ * Fills out and returns it when that folder exists; NULL otherwise (a build tree: no pages
+ * unless --web names them).
+ */
+static const char *installed_web(char *out, size_t size)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    struct stat st;
+    int len = snprintf(out, size, "%s/../share/tarcza/web", exe);
+    if (len < 0 || (size_t)len >= size || stat(out, &st) != 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    return out;
+}
+
+/* The server's configuration from the command line (the auth handle is added once open); web
+ * holds the installed pages' path when --web is not given. */
+static struct tz_http_config config_of(const struct cli_call *c, char *web, size_t web_size)
+{
+    struct tz_http_config cfg = tz_http_defaults();
+    cfg.port = (uint16_t)cli_num(c, CLI_PORT, 8080);
+    cfg.bind_addr = cli_text(c, CLI_BIND, cfg.bind_addr);
+    cfg.threads = (unsigned)cli_num(c, CLI_THREADS, cfg.threads);
+    cfg.web_root = c->set[CLI_WEB] ? c->text[CLI_WEB] : installed_web(web, web_size);
+    struct serve_limits limits = limits_given(c);
+    limits_apply(&limits, &cfg);
+    cfg.trusted_proxy = cli_text(c, CLI_TRUSTED_PROXY, NULL);
+    cfg.ipv6_prefix = (unsigned)cli_num(c, CLI_IPV6_PREFIX, cfg.ipv6_prefix);
+    cfg.tiles_url = cli_text(c, CLI_TILES, NULL);
+    cfg.tiles_attribution = cli_text(c, CLI_TILES_ATTRIBUTION, NULL);
+    cfg.translate_url = cli_text(c, CLI_TRANSLATE_URL, NULL);
+    if (c->set[CLI_KEY_RATE])
+        cfg.key_rate_per_s = (double)c->num[CLI_KEY_RATE] / 60.0;
+    if (c->set[CLI_KEY_BURST])
+        cfg.key_burst = (double)c->num[CLI_KEY_BURST];
+    const char *log = cli_text(c, CLI_LOG, "-");
+    cfg.log_path = strcmp(log, "off") == 0 ? NULL : log;
+    cfg.metrics_token = cli_text(c, CLI_METRICS_TOKEN, NULL);
+    return cfg;
+}
+
+int cli_serve(const struct cli_call *c)
+{
+    if (c->set[CLI_TILES_ATTRIBUTION] && !c->set[CLI_TILES])
+        return cli_usage_error(c, "--tiles-attribution needs --tiles");
+    if (c->set[CLI_KEY] != c->set[CLI_CHECKPOINTS])
+        return cli_usage_error(c, "--key and --checkpoints go together");
+    char web[PATH_MAX + 32];
+    struct tz_http_config cfg = config_of(c, web, sizeof web);
+    struct tz_store *store = NULL;
+    struct tz_threatmap *tm = NULL;
+    struct tz_auth *auth = NULL;
+    struct tz_auth_signer *signer = NULL;
+    struct tz_exchange *exchange = NULL;
+    struct tz_http *srv = NULL;
+    struct tz_address_index *addresses = NULL;
+    int rc = 1;
+    tz_err err;
+    /* Signals are taken by sigwait below; blocked before any thread (the committer, the map's
+     * follower, the audit signer, the server's) starts, so that every thread inherits the mask. */
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+
+    if (cli_open(c, &store, &tm))
+        goto done;
+    if ((err = tz_auth_open(store, NULL, &auth))) {
+        cli_fail("auth", err);
+        goto done;
+    }
+    cfg.auth = auth;
+    if ((err = cli_exchange_open(c, store, &exchange))) {
+        cli_fail("exchange (--node, --spoc-unit)", err);
+        goto done;
+    }
+    cfg.exchange = exchange;
+    if ((err = tz_address_index_load(store, &addresses))) {
+        cli_fail("loading the addresses", err);
+        goto done;
+    }
+    cfg.addresses = addresses;
+    if (c->set[CLI_KEY] &&
+        (err = tz_auth_signer_start(store, c->text[CLI_KEY], c->text[CLI_CHECKPOINTS],
+                                    cli_num(c, CLI_CHECKPOINT_EVERY, 900), &signer))) {
+        cli_fail("--key (the audit checkpoint key file)", err);
+        goto done;
+    }
+    long long sync_ms = cli_num(c, CLI_SYNC_MS, 1000);
+    if ((sync_ms && (err = tz_threatmap_follow(tm, (int)sync_ms))) ||
+        (err = tz_http_start(tm, &cfg, &srv))) {
+        cli_fail("starting the server (--port, --web, --tiles, --log, --metrics-token)", err);
+        goto done;
+    }
+    printf("tarcza: serving http://%s:%u (%zu districts, database %s)\n", cfg.bind_addr,
+           tz_http_port(srv), tz_threatmap_district_count(tm), cli_db(c));
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&signals, &sig);
+    fprintf(stderr, "tarcza: stopping\n");
+    rc = 0;
+done:
+    tz_http_stop(srv);
+    tz_auth_signer_stop(signer); /* signs the head once more */
+    tz_auth_close(auth);
+    tz_exchange_close(exchange);
+    tz_threatmap_close(tm);
+    tz_address_index_free(addresses);
+    tz_store_close(store);
+    return rc;
+}

@@ -1,0 +1,39 @@
+/*
+ * internal.h - what the files of the exchange module share and nobody else
+ * may use.
+ */
+#ifndef TZ_EXCHANGE_INTERNAL_H
+#define TZ_EXCHANGE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "exchange/exchange.h"
+
+/* Whether the n bytes at s are well-formed UTF-8 (RFC 3629) without control characters other
+ * than tab, line feed and carriage return. */
+bool tz_x_text_ok(const char *s, size_t n);
+
+/* Whether two language tags share their primary subtag, ASCII case ignored ("en-GB", "EN"). */
+bool tz_x_same_language(const char *a, const char *b);
+
+/* The value of field f of e as text (a code by its code), into out of size bytes. */
+void tz_x_field_text(const struct tz_xentity *e, const struct tz_xfield *f, char *out, size_t size);
+/* Sets field `name` of e (of e->kind) from its text: TZ_EINVAL for no such field or a bad value. */
+tz_err tz_x_field_set(struct tz_xentity *e, const char *name, const char *value);
+
+/* m as the store's record (which owns its copies afterwards; free with tz_store_xmsg_free). */
+tz_err tz_x_to_rec(const struct tz_xmsg *m, struct tz_xmsg_rec *r);
+/* The store's record as a message (init'ed first; the caller clears it whatever the answer). */
+tz_err tz_x_from_rec(const struct tz_xmsg_rec *r, struct tz_xmsg *m);
+/* A stored entity as the exchange's (e zeroed by the caller); TZ_EIO for what no table knows. */
+tz_err tz_x_entity_from_rec(const struct tz_xentity_rec *r, struct tz_xentity *e);
+/* The state a new notice starts in: a received one is published (INTERPOL published it), one
+ * this node writes is a draft. "" for a message that is no notice. */
+const char *tz_x_notice_first_state(const struct tz_xmsg *m, bool inbound);
+/* The handle's store, and an audit entry of who at the handle's now (notices.c). */
+struct tz_store *tz_x_store(const struct tz_exchange *x);
+struct tz_audit_rec tz_x_audit(const struct tz_exchange *x, const struct tz_xactor *who,
+                               enum tz_audit_action action, const char *object);
+
+#endif

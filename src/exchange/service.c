@@ -1,0 +1,522 @@
+/*
+ * service.c - the exchange's operations over the store: a message submitted
+ * (checked, permitted, its rules applied, written whole with its audit entry
+ * and the clock of the request it answers in one transaction), a message
+ * read, a unit's box and a case's thread read, each read audited in its own
+ * transaction. Deadlines are computed on every read from the stored clock
+ * and the handle's clock, so "overdue" is never stale.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/tztime.h"
+#include "exchange/internal.h"
+
+/* A message waiting for the group commit (write_batched). */
+struct pending {
+    struct tz_xput put;
+    bool done;
+    struct pending *next;
+};
+
+#define BATCH_MAX 256 /* messages one transaction takes at most */
+
+struct tz_exchange {
+    struct tz_store *store;
+    struct tz_xnode_config cfg;
+    tz_exchange_clock_fn clock;
+    void *clock_ctx;
+    /* Group commit: callers queue their message; whoever finds no batch being written takes
+     * the queue and writes it in one transaction, then wakes the others. */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct pending *head, *tail;
+    bool writing;
+};
+
+tz_err tz_exchange_open(struct tz_store *store, const struct tz_xnode_config *cfg,
+                        struct tz_exchange **out)
+{
+    *out = NULL;
+    if (!store || !cfg || !cfg->node[0] || !cfg->spoc_unit[0])
+        return TZ_EINVAL;
+    struct tz_exchange *x = calloc(1, sizeof *x);
+    if (!x)
+        return TZ_ENOMEM;
+    x->store = store;
+    x->cfg = *cfg;
+    pthread_mutex_init(&x->mu, NULL);
+    pthread_cond_init(&x->cv, NULL);
+    *out = x;
+    return TZ_OK;
+}
+
+void tz_exchange_close(struct tz_exchange *x)
+{
+    if (!x)
+        return;
+    pthread_mutex_destroy(&x->mu);
+    pthread_cond_destroy(&x->cv);
+    free(x);
+}
+
+/* Takes up to BATCH_MAX queued messages (called with mu held). */
+static size_t take_batch(struct tz_exchange *x, struct pending **batch)
+{
+    size_t n = 0;
+    while (x->head && n < BATCH_MAX) {
+        batch[n++] = x->head;
+        x->head = x->head->next;
+    }
+    if (!x->head)
+        x->tail = NULL;
+    return n;
+}
+
+/*
+ * Writes put durably, sharing the transaction (and its fsync) with every
+ * message queued meanwhile: the store's x_put_messages, each message in a
+ * savepoint of its own. A leader writes while the others wait; when it is
+ * done the next waiter whose message is not yet written leads.
+ */
+static tz_err write_batched(struct tz_exchange *x, struct tz_xput *put)
+{
+    struct pending me = {.put = *put};
+    pthread_mutex_lock(&x->mu);
+    if (x->tail)
+        x->tail->next = &me;
+    else
+        x->head = &me;
+    x->tail = &me;
+    while (!me.done) {
+        if (x->writing) {
+            pthread_cond_wait(&x->cv, &x->mu);
+            continue;
+        }
+        x->writing = true;
+        struct pending *batch[BATCH_MAX];
+        size_t n = take_batch(x, batch);
+        pthread_mutex_unlock(&x->mu);
+        struct tz_xput items[BATCH_MAX];
+        for (size_t i = 0; i < n; i++)
+            items[i] = batch[i]->put;
+        tz_store_x_put_messages(x->store, items, n); /* each item says how it went */
+        pthread_mutex_lock(&x->mu);
+        for (size_t i = 0; i < n; i++) {
+            batch[i]->put = items[i];
+            batch[i]->done = true;
+        }
+        x->writing = false;
+        pthread_cond_broadcast(&x->cv);
+    }
+    pthread_mutex_unlock(&x->mu);
+    *put = me.put;
+    return put->err;
+}
+
+void tz_exchange_set_clock(struct tz_exchange *x, tz_exchange_clock_fn fn, void *ctx)
+{
+    x->clock = fn;
+    x->clock_ctx = ctx;
+}
+
+int64_t tz_exchange_now(const struct tz_exchange *x)
+{
+    return x->clock ? x->clock(x->clock_ctx) : tz_time_now();
+}
+
+static struct tz_audit_rec audit_of(const struct tz_exchange *x, const struct tz_xactor *who,
+                                    enum tz_audit_action action, const char *object);
+
+struct tz_store *tz_x_store(const struct tz_exchange *x)
+{
+    return x->store;
+}
+
+struct tz_audit_rec tz_x_audit(const struct tz_exchange *x, const struct tz_xactor *who,
+                               enum tz_audit_action action, const char *object)
+{
+    return audit_of(x, who, action, object);
+}
+
+static struct tz_audit_rec audit_of(const struct tz_exchange *x, const struct tz_xactor *who,
+                                    enum tz_audit_action action, const char *object)
+{
+    return (struct tz_audit_rec){
+        .at = tz_exchange_now(x),
+        .actor = who->p->account.name,
+        .role = tz_auth_role_code(who->p->role),
+        .client = who->client,
+        .action = tz_audit_code(action),
+        .object = object,
+        .outcome = "ok",
+    };
+}
+
+/* The clock of a stored message, and its state. */
+static struct tz_xclock clock_of(const struct tz_xstate_rec *s, int64_t at, const char *urgency)
+{
+    int u = TZ_XURG_NORMAL;
+    if (urgency[0] && tz_xcode_parse(TZ_XT_URGENCY, urgency, strlen(urgency), &u))
+        u = TZ_XURG_NORMAL;
+    struct tz_xclock c = tz_exchange_clock_start(at, (enum tz_xurgency)u);
+    c.paused_total = s->paused_total;
+    c.paused_since = s->paused_since;
+    return c;
+}
+
+static bool clock_runs(const char *state)
+{
+    return strcmp(state, "open") == 0 || strcmp(state, "paused") == 0;
+}
+
+static void state_of(const struct tz_xclock *c, const char *state, int64_t now,
+                     struct tz_xstate_rec *out)
+{
+    snprintf(out->state, sizeof out->state, "%s", state);
+    out->due_at = tz_exchange_due(c, now);
+    out->paused_since = c->paused_since;
+    out->paused_total = c->paused_total;
+}
+
+/* Whether the actor may act on a message from `from_unit` to m's addressees. */
+static tz_err permitted(const struct tz_xactor *who, enum tz_auth_action action, bool inbound,
+                        const char *from_unit, const struct tz_xparty *to, size_t to_count)
+{
+    if (!inbound)
+        return tz_auth_permit(who->p, action, NULL, from_unit, NULL);
+    for (size_t i = 0; i < to_count && i < TZ_X_ADDRESSEES; i++)
+        if (to[i].unit[0] && tz_auth_permit(who->p, action, NULL, to[i].unit, NULL) == TZ_OK)
+            return TZ_OK;
+    return tz_auth_scope_of(who->p->role, action) == TZ_SCOPE_ALL ? TZ_OK : TZ_EFORBIDDEN;
+}
+
+/* A stored message read for a rule (not shown to anyone: no audit entry). */
+static tz_err load(struct tz_exchange *x, int64_t id, struct tz_xmsg_rec *rec, struct tz_xmsg *m)
+{
+    tz_err err = tz_store_x_get_message(x->store, id, NULL, rec);
+    if (!err)
+        err = tz_x_from_rec(rec, m);
+    return err;
+}
+
+/*
+ * What an answer does to the clock of the request it answers: a clarification
+ * stops it, a reply or refusal ends it; an answer to a clarification starts
+ * the request's clock again. Sets *has when a change is to be written.
+ */
+static tz_err answer_rules(struct tz_exchange *x, struct tz_xmsg *m, int64_t now,
+                           struct tz_xstate_change *change, bool *has,
+                           struct tz_field_errors *errs)
+{
+    struct tz_xmsg_rec trec = {0}, rrec = {0};
+    struct tz_xmsg target, request;
+    tz_xmsg_init(&target);
+    tz_xmsg_init(&request);
+    tz_err err = load(x, m->in_reply_to, &trec, &target);
+    if (err)
+        goto done;
+    if (m->case_id && m->case_id != trec.case_id) {
+        tz_fielderr_add(errs, "/case", "must be the case of the message it answers");
+        err = TZ_EINVAL;
+        goto done;
+    }
+    m->case_id = trec.case_id;
+    if (target.type == TZ_XMSG_CLARIFICATION) {
+        if ((err = load(x, target.in_reply_to, &rrec, &request)))
+            goto done;
+        struct tz_xclock c = clock_of(&rrec.clock, rrec.at, rrec.urgency);
+        if (strcmp(rrec.clock.state, "paused") == 0 && !tz_exchange_clock_resume(&c, now)) {
+            change->message_id = rrec.id;
+            state_of(&c, "open", now, &change->clock);
+            *has = true;
+        }
+        goto done;
+    }
+    if ((err = tz_exchange_check_answer(&target, m, errs)))
+        goto done;
+    struct tz_xclock c = clock_of(&trec.clock, trec.at, trec.urgency);
+    const char *state = NULL;
+    if (m->type == TZ_XMSG_CLARIFICATION && strcmp(trec.clock.state, "open") == 0 &&
+        !tz_exchange_clock_pause(&c, now))
+        state = "paused";
+    else if (m->type == TZ_XMSG_REPLY && clock_runs(trec.clock.state))
+        state = "answered";
+    else if (m->type == TZ_XMSG_REFUSAL && clock_runs(trec.clock.state))
+        state = "refused";
+    if (state) {
+        if (c.paused_since > 0 && strcmp(state, "paused") != 0)
+            tz_exchange_clock_resume(&c, now);
+        change->message_id = trec.id;
+        state_of(&c, state, now, &change->clock);
+        *has = true;
+    }
+done:
+    tz_xmsg_clear(&target);
+    tz_xmsg_clear(&request);
+    tz_store_xmsg_free(&trec);
+    tz_store_xmsg_free(&rrec);
+    return err;
+}
+
+/* Art. 16(d): the stored entities that share an exact key with an incoming one. */
+static tz_err cross_check(struct tz_exchange *x, const struct tz_xmsg_rec *rec,
+                          struct tz_xreceipt *out)
+{
+    const char *keys[TZ_X_ENTITIES * TZ_X_KEYS];
+    size_t n = 0;
+    for (size_t i = 0; i < rec->entity_count; i++)
+        for (size_t k = 0; k < rec->entities[i].key_count && n < sizeof keys / sizeof *keys; k++)
+            keys[n++] = rec->entities[i].keys[k];
+    if (n == 0)
+        return TZ_OK;
+    struct tz_xhit_rec *hits = NULL;
+    size_t count = 0;
+    tz_err err = tz_store_x_cross_check(x->store, keys, n, &hits, &count);
+    for (size_t h = 0; !err && h < count && out->hit_count < TZ_X_HITS; h++) {
+        struct tz_xhit *o = &out->hits[out->hit_count++];
+        snprintf(o->key, sizeof o->key, "%s", hits[h].key);
+        o->message_id = hits[h].message_id;
+        o->case_id = hits[h].case_id;
+        for (size_t i = 0; i < rec->entity_count; i++)
+            for (size_t k = 0; k < rec->entities[i].key_count; k++)
+                if (strcmp(rec->entities[i].keys[k], hits[h].key) == 0)
+                    o->entity = i;
+    }
+    free(hits);
+    return err;
+}
+
+/* Which way the message goes, said by its originator: this node's, or a partner's. */
+static void check_direction(const struct tz_exchange *x, bool inbound, const struct tz_xmsg *m,
+                            struct tz_field_errors *errs)
+{
+    bool ours = strcmp(m->originator.node, x->cfg.node) == 0;
+    if (inbound && ours)
+        tz_fielderr_add(errs, "/originator/node", "a message received comes from a partner");
+    if (!inbound && !ours)
+        tz_fielderr_add(errs, "/originator/node", "a message sent comes from this node (%s)",
+                        x->cfg.node);
+}
+
+tz_err tz_exchange_submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbound,
+                          struct tz_xmsg *m, struct tz_xreceipt *out,
+                          struct tz_field_errors *errs)
+{
+    memset(out, 0, sizeof *out);
+    size_t before = errs->count + errs->dropped;
+    if (tz_exchange_validate(m, errs))
+        return TZ_EINVAL;
+    check_direction(x, inbound, m, errs);
+    if (errs->count + errs->dropped > before)
+        return TZ_EINVAL;
+    if (permitted(who, TZ_ACT_EXCHANGE_SEND, inbound, m->originator.unit, m->addressees,
+                  m->addressee_count))
+        return TZ_EFORBIDDEN;
+    if (!inbound && tz_exchange_check_art4(&x->cfg, m, errs))
+        return TZ_EINVAL;
+    int64_t now = tz_exchange_now(x);
+    struct tz_xstate_change change = {0};
+    bool has_change = false;
+    tz_err err = TZ_OK;
+    if (m->in_reply_to && (err = answer_rules(x, m, now, &change, &has_change, errs)))
+        return err;
+    struct tz_xmsg_rec rec;
+    if ((err = tz_x_to_rec(m, &rec)))
+        return err;
+    rec.inbound = inbound;
+    rec.at = now;
+    snprintf(rec.notice_state, sizeof rec.notice_state, "%s", tz_x_notice_first_state(m, inbound));
+    if (m->type == TZ_XMSG_REQUEST) {
+        struct tz_xclock c = tz_exchange_clock_start(now, (enum tz_xurgency)m->urgency);
+        state_of(&c, "open", now, &rec.clock);
+        out->due = rec.clock.due_at;
+    }
+    if (inbound && m->type == TZ_XMSG_REQUEST)
+        err = cross_check(x, &rec, out);
+    struct tz_audit_rec audit = audit_of(x, who, TZ_AUDIT_EXCHANGE_SEND, NULL);
+    struct tz_xput put = {.msg = &rec, .change = has_change ? &change : NULL, .audit = &audit};
+    if (!err && !(err = write_batched(x, &put))) {
+        out->id = put.id;
+        out->case_id = put.case_id;
+    }
+    tz_store_xmsg_free(&rec);
+    if (err)
+        out->hit_count = 0;
+    return err;
+}
+
+/* ---- reads ---- */
+
+/*
+ * Whether the actor may read a stored message: one received, when it
+ * addresses the actor's unit; one sent, when the actor's unit sent it or is a
+ * domestic addressee (the SPOC's copy); anything when the scope is all.
+ */
+static tz_err may_read(const struct tz_exchange *x, const struct tz_xactor *who,
+                       const struct tz_xmsg_rec *rec)
+{
+    if (tz_auth_scope_of(who->p->role, TZ_ACT_EXCHANGE_READ) == TZ_SCOPE_ALL)
+        return TZ_OK;
+    if (!rec->inbound && tz_auth_permit(who->p, TZ_ACT_EXCHANGE_READ, NULL, rec->from_unit,
+                                        NULL) == TZ_OK)
+        return TZ_OK;
+    for (size_t i = 0; i < rec->addressee_count; i++) {
+        const struct tz_xaddr_rec *a = &rec->addressees[i];
+        if ((rec->inbound || strcmp(a->node, x->cfg.node) == 0) && a->unit[0] &&
+            tz_auth_permit(who->p, TZ_ACT_EXCHANGE_READ, NULL, a->unit, NULL) == TZ_OK)
+            return TZ_OK;
+    }
+    return TZ_EFORBIDDEN;
+}
+
+void tz_xview_clear(struct tz_xview *v)
+{
+    tz_xmsg_clear(&v->msg);
+    memset(v, 0, sizeof *v);
+    tz_xmsg_init(&v->msg);
+}
+
+void tz_xlines_clear(struct tz_xlines *l)
+{
+    free(l->items);
+    l->items = NULL;
+    l->count = 0;
+}
+
+/* Where a stored clock stands now: its due instant and whether it is overdue. */
+static void deadline(const struct tz_xstate_rec *s, int64_t at, const char *urgency, int64_t now,
+                     int64_t *due, bool *overdue)
+{
+    *due = 0;
+    *overdue = false;
+    if (strcmp(s->state, "none") == 0 || !s->state[0])
+        return;
+    struct tz_xclock c = clock_of(s, at, urgency);
+    if (!clock_runs(s->state)) {
+        *due = s->due_at; /* as it stood when the request was answered */
+        return;
+    }
+    *due = tz_exchange_due(&c, now);
+    *overdue = tz_exchange_overdue(&c, now);
+}
+
+tz_err tz_exchange_get(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
+                       struct tz_xview *out)
+{
+    memset(out, 0, sizeof *out);
+    tz_xmsg_init(&out->msg);
+    struct tz_xmsg_rec rec = {0};
+    /* Who may read it is decided on its addressees before the read that is shown and audited. */
+    tz_err err = tz_store_x_get_message(x->store, id, NULL, &rec);
+    if (!err)
+        err = may_read(x, who, &rec);
+    tz_store_xmsg_free(&rec);
+    if (err)
+        return err;
+    struct tz_audit_rec audit = audit_of(x, who, TZ_AUDIT_EXCHANGE_READ, NULL);
+    if ((err = tz_store_x_get_message(x->store, id, &audit, &rec)))
+        return err;
+    if (!(err = tz_x_from_rec(&rec, &out->msg))) {
+        out->inbound = rec.inbound != 0;
+        out->at = rec.at;
+        snprintf(out->state, sizeof out->state, "%s", rec.clock.state);
+        deadline(&rec.clock, rec.at, rec.urgency, tz_exchange_now(x), &out->due, &out->overdue);
+    }
+    tz_store_xmsg_free(&rec);
+    if (err)
+        tz_xview_clear(out);
+    return err;
+}
+
+static int code_or_none(enum tz_xtable t, const char *s)
+{
+    int v = -1;
+    if (s[0] && tz_xcode_parse(t, s, strlen(s), &v))
+        v = -1;
+    return v;
+}
+
+/* Heads as lines with their deadlines now; overdue first (stable otherwise). */
+static tz_err lines_of(const struct tz_xhead_rec *h, size_t n, int64_t now, bool overdue_first,
+                       struct tz_xlines *out)
+{
+    out->items = calloc(n ? n : 1, sizeof *out->items);
+    if (!out->items)
+        return TZ_ENOMEM;
+    size_t k = 0;
+    for (int pass = overdue_first ? 0 : 1; pass < 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            struct tz_xline l = {0};
+            deadline(&h[i].clock, h[i].at, h[i].urgency, now, &l.due, &l.overdue);
+            if (overdue_first && (pass == 0) != l.overdue)
+                continue;
+            l.id = h[i].id, l.case_id = h[i].case_id, l.in_reply_to = h[i].in_reply_to;
+            l.at = h[i].at, l.inbound = h[i].inbound != 0;
+            l.type = code_or_none(TZ_XT_MSG_TYPE, h[i].type);
+            l.handling = code_or_none(TZ_XT_HANDLING, h[i].handling);
+            l.urgency = code_or_none(TZ_XT_URGENCY, h[i].urgency);
+            snprintf(l.from_node, sizeof l.from_node, "%s", h[i].from_node);
+            snprintf(l.from_unit, sizeof l.from_unit, "%s", h[i].from_unit);
+            snprintf(l.subject, sizeof l.subject, "%s", h[i].subject);
+            memcpy(l.lang, h[i].lang, sizeof l.lang - 1); /* the validator bounds it */
+            snprintf(l.state, sizeof l.state, "%s", h[i].clock.state);
+            out->items[k++] = l;
+        }
+    }
+    out->count = k;
+    return TZ_OK;
+}
+
+tz_err tz_exchange_box(struct tz_exchange *x, const struct tz_xactor *who, const char *unit,
+                       bool inbox, size_t limit, struct tz_xlines *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!unit || !unit[0] || strlen(unit) >= TZ_X_UNIT_MAX)
+        return TZ_EINVAL;
+    if (tz_auth_permit(who->p, TZ_ACT_EXCHANGE_INBOX, NULL, unit, NULL))
+        return TZ_EFORBIDDEN;
+    char object[TZ_X_UNIT_MAX + 16];
+    snprintf(object, sizeof object, "%s/%s", inbox ? "inbox" : "outbox", unit);
+    struct tz_audit_rec audit = audit_of(x, who, TZ_AUDIT_EXCHANGE_INBOX, object);
+    struct tz_xhead_rec *heads = NULL;
+    size_t n = 0;
+    tz_err err = tz_store_x_box(x->store, unit, inbox, limit > TZ_XS_PAGE ? TZ_XS_PAGE : limit,
+                                &audit, &heads, &n);
+    if (!err)
+        err = lines_of(heads, n, tz_exchange_now(x), true, out);
+    free(heads);
+    return err;
+}
+
+tz_err tz_exchange_case(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
+                        struct tz_xlines *out)
+{
+    memset(out, 0, sizeof *out);
+    struct tz_xhead_rec *heads = NULL;
+    size_t n = 0;
+    tz_err err = tz_store_x_case_messages(x->store, id, NULL, &heads, &n);
+    bool allowed = false;
+    for (size_t i = 0; !err && !allowed && i < n; i++) {
+        struct tz_xmsg_rec rec = {0};
+        if (!(err = tz_store_x_get_message(x->store, heads[i].id, NULL, &rec)))
+            allowed = may_read(x, who, &rec) == TZ_OK;
+        tz_store_xmsg_free(&rec);
+    }
+    free(heads);
+    heads = NULL;
+    if (!err && !allowed)
+        err = TZ_EFORBIDDEN;
+    if (err)
+        return err;
+    char object[48];
+    snprintf(object, sizeof object, "xcase/%lld", (long long)id);
+    struct tz_audit_rec audit = audit_of(x, who, TZ_AUDIT_EXCHANGE_READ, object);
+    err = tz_store_x_case_messages(x->store, id, &audit, &heads, &n);
+    if (!err)
+        err = lines_of(heads, n, tz_exchange_now(x), false, out);
+    free(heads);
+    return err;
+}

@@ -1,0 +1,107 @@
+/*
+ * api_assistant.c - POST /api/v1/assistant/analyse and .../redact
+ * {"text", "reference_date"?}: the entities of a text and, for redact, the
+ * redactions proposed for a threat-map report's description (issue 16).
+ *
+ * For the police only (the permission table's assistant.use; a cookie
+ * session sends X-CSRF-Token as for any POST). The rules, the permission
+ * check and the audit entry are the assistant's (tz_assist_analyse_as);
+ * this file reads the body, maps the outcome to a status and writes the
+ * answer (render_assistant.c). A body over the JSON limit is 413 before it
+ * is read; invalid UTF-8 or a NUL is 400 as every JSON body (jansson
+ * refuses it); text missing or not a string, or a reference_date that is
+ * neither an RFC 3339 time nor a date, is 422 naming the field.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/police.h"
+#include "http/render.h"
+
+#define ASSIST_ANSWER_MAX (4u * 1024 * 1024)
+
+/* The district names of the threat map: places the assistant finds too. */
+static const char **district_names(struct request *req, size_t *count)
+{
+    size_t n = tz_threatmap_district_count(req->srv->tm);
+    *count = 0;
+    const char **names = n ? calloc(n, sizeof *names) : NULL;
+    for (size_t i = 0; names && i < n; i++) {
+        const struct tz_district_rec *d = tz_threatmap_district_at(req->srv->tm, i);
+        if (d && d->name)
+            names[(*count)++] = d->name;
+    }
+    return names;
+}
+
+static enum MHD_Result answer_error(struct request *req, tz_err err)
+{
+    if (err == TZ_EFORBIDDEN)
+        return police_refuse(req, 403, "the assistant is not for your role");
+    if (err == TZ_EMALFORMED)
+        return http_respond_status_problem(req, 400, "the text is not valid UTF-8", NULL);
+    if (err == TZ_ETOOBIG) {
+        struct tz_field_errors errs = {0};
+        tz_fielderr_add(&errs, "/text", "at most %u bytes", TZ_ASSIST_TEXT_MAX);
+        return http_respond_status_problem(req, 413, "the text is too long", &errs);
+    }
+    return http_respond_problem(req, err, NULL, NULL);
+}
+
+static enum MHD_Result assist(struct request *req, const char *purpose, bool redact)
+{
+    static const char *const allowed[] = {"text", "reference_date", NULL};
+    struct police_ctx c;
+    enum MHD_Result answer;
+    json_t *root = NULL;
+    if (!police_begin_change(req, TZ_ACT_ASSISTANT_USE, &c, allowed, &root, &answer))
+        return answer;
+    snprintf(c.object, sizeof c.object, "assistant/%s", purpose);
+    struct tz_field_errors errs = {0};
+    json_t *text = json_object_get(root, "text");
+    const char *ref_text = police_field(root, "reference_date");
+    struct tz_assist_request rq = {0};
+    if (!json_is_string(text))
+        tz_fielderr_add(&errs, "/text", "required: the text to analyse");
+    if (ref_text && tz_assist_reference_parse(ref_text, &rq.reference))
+        tz_fielderr_add(&errs, "/reference_date", "a date (2026-03-12) or an RFC 3339 time");
+    if (errs.count) {
+        police_audit_refusal(req, &c, TZ_ACT_ASSISTANT_USE, "refused", errs.items[0].message);
+        json_decref(root);
+        police_end(&c);
+        return http_respond_problem(req, TZ_EINVAL, "some fields are invalid; see errors", &errs);
+    }
+    rq.text = json_string_value(text);
+    rq.len = json_string_length(text);
+    const char **places = district_names(req, &rq.place_count);
+    rq.places = places;
+    struct tz_assist_caller who = {req->srv->auth, police_who(&c), purpose};
+    struct tz_assist_result res = {0};
+    struct tz_redactions red = {0};
+    tz_err err = tz_assist_analyse_as(&who, &rq, &res, redact ? &red : NULL);
+    struct tz_buf b;
+    tz_buf_init(&b, ASSIST_ANSWER_MAX);
+    if (!err)
+        err = tz_http_assist_json(&rq, &res, redact ? &red : NULL, &b);
+    tz_redactions_clear(&red);
+    tz_assist_result_clear(&res);
+    free(places);
+    json_decref(root);
+    police_end(&c);
+    if (err) {
+        tz_buf_free(&b);
+        return answer_error(req, err);
+    }
+    return http_respond_json(req, MHD_HTTP_OK, &b);
+}
+
+enum MHD_Result api_assistant_analyse(struct request *req)
+{
+    return assist(req, "analyse", false);
+}
+
+enum MHD_Result api_assistant_redact(struct request *req)
+{
+    return assist(req, "redact", true);
+}

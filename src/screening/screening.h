@@ -1,0 +1,317 @@
+/*
+ * screening.h - persons against watch-lists, across scripts (issue 15).
+ *
+ * What this module promises:
+ *  - tz_screen_normalise turns a name as written (UTF-8, any script) into name parts, each with
+ *    its Latin forms (every romanisation scheme that differs: ISO 9, BGN/PCGN, passport practice,
+ *    an Arabic name-variant reading, the German ae/oe/ue spelling), the name-variant class it
+ *    belongs to (Oleksandr/Aleksandr, Muhammad/Mohammed/Mohamed...) and a phonetic key;
+ *  - tz_screen_index holds person records in memory (about 200 bytes each) and gives candidates
+ *    for a query from its phonetic keys; tz_screen_score scores one candidate exactly and explains
+ *    the score part by part (which query part matched which record part and how, and how date of
+ *    birth, nationality and sex moved it); tz_screen_search does both and keeps the hits above
+ *    the threshold, best first;
+ *  - the thresholds and weights are configuration (struct tz_screen_config).
+ * Knows no wire format and no store; the watch-list store and its audit are the service's (below).
+ */
+#ifndef TZ_SCREENING_SCREENING_H
+#define TZ_SCREENING_SCREENING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "base/err.h"
+#include "base/fielderr.h"
+#include "store/store.h"
+
+#define TZ_SCREEN_NAME_MAX 256 /* bytes of a name as written, longer is refused */
+#define TZ_SCREEN_PARTS_MAX 8  /* name parts kept; more are refused */
+#define TZ_SCREEN_FORMS_MAX 6  /* Latin forms kept per part */
+#define TZ_SCREEN_KEY_MAX 40   /* bytes of one Latin form or key, NUL included */
+#define TZ_SCREEN_PHON_MAX 16  /* bytes of a phonetic key, NUL included */
+
+/* How a part came to its Latin forms, and how a query part met a record part. */
+enum tz_screen_how {
+    TZ_SCREEN_SAME,         /* the same letters */
+    TZ_SCREEN_FOLDED,       /* the same after folding diacritics and special letters */
+    TZ_SCREEN_TRANSLIT,     /* the same after transliteration from another script */
+    TZ_SCREEN_VARIANT,      /* two spellings of one name (the name-variant table) */
+    TZ_SCREEN_PHONETIC,     /* the same phonetic key */
+    TZ_SCREEN_EDIT,         /* close in edit distance */
+    TZ_SCREEN_INITIAL,      /* an initial and a name that starts with it */
+    TZ_SCREEN_HOW_COUNT
+};
+
+/* The code of a how ("same", "folded", "transliterated", ...); never NULL. */
+const char *tz_screen_how_code(enum tz_screen_how how);
+
+/* What a part is in its name. */
+enum tz_screen_role {
+    TZ_SCREEN_PART_NAME,       /* a given or family name */
+    TZ_SCREEN_PART_PATRONYMIC, /* -ovich, -ovna, oğlu, qızı, ibn X: weighs less when missing */
+    TZ_SCREEN_PART_INITIAL     /* one letter */
+};
+
+/* One part of a normalised name. */
+struct tz_screen_part {
+    char form[TZ_SCREEN_FORMS_MAX][TZ_SCREEN_KEY_MAX]; /* Latin, a-z only; form[0] first */
+    uint8_t nforms;
+    uint8_t origin; /* enum tz_screen_how: SAME (ASCII), FOLDED or TRANSLIT */
+    uint8_t role;   /* enum tz_screen_role */
+    char phon[TZ_SCREEN_PHON_MAX];    /* the phonetic key of form[0] (tz_screen_phonetic) */
+    char variant[TZ_SCREEN_PHON_MAX]; /* the variant class (its first spelling), "" if none */
+    char key[TZ_SCREEN_PHON_MAX];     /* indexed under: the class's phonetic key, else phon */
+    uint8_t abjad;                    /* written in Arabic script: short vowels unwritten */
+    char written[TZ_SCREEN_KEY_MAX];  /* the part as written (UTF-8, cut at a character) */
+};
+
+/* A normalised name: its parts in the order written. */
+struct tz_screen_name {
+    struct tz_screen_part part[TZ_SCREEN_PARTS_MAX];
+    uint8_t nparts;
+};
+
+/*
+ * Normalises the name s (n bytes of UTF-8) into out. TZ_EINVAL for invalid UTF-8, a name over
+ * TZ_SCREEN_NAME_MAX bytes, more than TZ_SCREEN_PARTS_MAX parts or no letter at all; TZ_ENOMEM
+ * when ICU cannot allocate. Thread-safe.
+ */
+tz_err tz_screen_normalise(const char *s, size_t n, struct tz_screen_name *out);
+
+/*
+ * The phonetic key of a Latin form (a-z): a consonant skeleton in which the spellings that
+ * romanisation schemes disagree on fall together (see phonetic.c). Writes a NUL-terminated key
+ * of at most TZ_SCREEN_PHON_MAX - 1 bytes.
+ */
+void tz_screen_phonetic(const char *form, char out[TZ_SCREEN_PHON_MAX]);
+
+/* Frees what the normaliser keeps (ICU transliterators); the next call opens them again. */
+void tz_screen_release(void);
+
+/* A date of birth, possibly partial: 0 for an unknown month or day; year 0 for unknown. */
+struct tz_screen_date {
+    uint16_t year;
+    uint8_t month;
+    uint8_t day;
+};
+
+/*
+ * Parses "YYYY", "YYYY-MM" or "YYYY-MM-DD" (n bytes) into out; TZ_EINVAL otherwise (a month or
+ * day out of range included).
+ */
+tz_err tz_screen_date_parse(const char *s, size_t n, struct tz_screen_date *out);
+
+/* Sex as the lists give it. */
+enum tz_screen_sex { TZ_SCREEN_SEX_UNKNOWN, TZ_SCREEN_SEX_MALE, TZ_SCREEN_SEX_FEMALE };
+
+/* The thresholds and weights of a score; tz_screen_config_default fills the defaults. */
+struct tz_screen_config {
+    double threshold;       /* hits scoring below are dropped (default 0.80) */
+    double dob_exact;       /* added when the full dates agree (+0.05) */
+    double dob_partial;     /* added when what both know agrees, but not a full date (+0.02) */
+    double dob_near;        /* added when the years differ by one (-0.05) */
+    double dob_differ;      /* added when the dates disagree otherwise (-0.30) */
+    double nat_same;        /* added when a nationality is shared (+0.02) */
+    double nat_differ;      /* added when both give nationalities and none is shared (-0.05) */
+    double sex_differ;      /* added when both give a sex and they differ (-0.20) */
+    size_t max_hits;        /* hits answered at most (default 20) */
+};
+
+/* The defaults (commented in struct tz_screen_config). */
+void tz_screen_config_default(struct tz_screen_config *cfg);
+
+#define TZ_SCREEN_NAT_MAX 4 /* nationalities kept per person */
+
+/* A person of a watch-list, as the index takes it. */
+struct tz_screen_person_in {
+    const char *source_id; /* the record's id as its source gave it (NUL-terminated) */
+    const char *name;      /* as written (NUL-terminated UTF-8) */
+    struct tz_screen_date dob;
+    char nat[TZ_SCREEN_NAT_MAX][3]; /* ISO 3166 alpha-2, lower case; "" when unused */
+    uint8_t sex;                    /* enum tz_screen_sex */
+};
+
+/* A person query: the name normalised, the rest optional (zero when unknown). */
+struct tz_screen_query {
+    struct tz_screen_name name;
+    struct tz_screen_date dob;
+    char nat[TZ_SCREEN_NAT_MAX][3];
+    uint8_t sex;
+};
+
+/* One query part matched to one record part. */
+struct tz_screen_pair {
+    uint8_t query_part;  /* index in the query's name */
+    uint8_t record_part; /* index in the record's name */
+    uint8_t how;         /* enum tz_screen_how */
+    double score;        /* 0..1 */
+    char query_form[TZ_SCREEN_KEY_MAX];  /* the forms that met */
+    char record_form[TZ_SCREEN_KEY_MAX];
+    char query_written[TZ_SCREEN_KEY_MAX]; /* the parts as written */
+    char record_written[TZ_SCREEN_KEY_MAX];
+};
+
+/* How a date, a nationality or the sex moved a score. */
+enum tz_screen_fact { TZ_SCREEN_FACT_NONE, TZ_SCREEN_FACT_SAME, TZ_SCREEN_FACT_PARTIAL,
+                      TZ_SCREEN_FACT_NEAR, TZ_SCREEN_FACT_DIFFER };
+
+/* The code of a fact ("unknown", "same", "partial", "near", "differ"); never NULL. */
+const char *tz_screen_fact_code(enum tz_screen_fact fact);
+
+/* A score and its explanation. */
+struct tz_screen_explain {
+    double score;      /* name_score plus the moves, in 0..1 */
+    double name_score; /* the names alone */
+    struct tz_screen_pair pair[TZ_SCREEN_PARTS_MAX];
+    uint8_t npairs;
+    uint8_t dob, nat, sex; /* enum tz_screen_fact */
+    double dob_move, nat_move, sex_move;
+};
+
+/* A hit: the record (its index position, its source's id) and why. */
+struct tz_screen_hit {
+    uint32_t record;
+    char source_id[64];
+    char name[TZ_SCREEN_NAME_MAX]; /* the record's name as written */
+    struct tz_screen_explain why;
+};
+
+struct tz_screen_index;
+
+/* A new empty index; TZ_ENOMEM. Free with tz_screen_index_free. */
+tz_err tz_screen_index_new(struct tz_screen_index **out);
+void tz_screen_index_free(struct tz_screen_index *ix);
+
+/*
+ * Adds a person (its name normalised first): TZ_EINVAL for a name tz_screen_normalise refuses
+ * or an empty or too long source id (63 bytes at most), TZ_ENOMEM. Not thread-safe with any
+ * other call on ix; a search sees it after tz_screen_index_seal.
+ */
+tz_err tz_screen_index_add(struct tz_screen_index *ix, const struct tz_screen_person_in *p);
+
+/* Builds the candidate lists over every person added so far; TZ_ENOMEM. */
+tz_err tz_screen_index_seal(struct tz_screen_index *ix);
+
+/* Persons in the index, and the bytes it holds (records, names, candidate lists). */
+size_t tz_screen_index_count(const struct tz_screen_index *ix);
+size_t tz_screen_index_bytes(const struct tz_screen_index *ix);
+
+/*
+ * Scores the query against the name rec (and the facts given) exactly; fills why. Needs no
+ * index: the matcher on its own.
+ */
+void tz_screen_score(const struct tz_screen_config *cfg, const struct tz_screen_query *q,
+                     const struct tz_screen_name *rec, const struct tz_screen_date *dob,
+                     const char nat[TZ_SCREEN_NAT_MAX][3], uint8_t sex,
+                     struct tz_screen_explain *why);
+
+/*
+ * The hits of q in ix scoring at least cfg->threshold, best first, at most cfg->max_hits;
+ * *hits is malloc'd (free()), *count may be 0. TZ_ENOMEM. Thread-safe on a sealed index.
+ */
+tz_err tz_screen_search(const struct tz_screen_index *ix, const struct tz_screen_config *cfg,
+                        const struct tz_screen_query *q, struct tz_screen_hit **hits,
+                        size_t *count);
+
+/* ---- watch-list files (import.c) ---- */
+
+/* The formats of a watch-list file. */
+enum tz_watch_format {
+    TZ_WATCH_AUTO, /* told by the content: FollowTheMoney lines, JSON, else CSV */
+    TZ_WATCH_CSV,  /* a header line naming id, name, birth_date, nationality, sex, aliases */
+    TZ_WATCH_JSON, /* an array of objects, or one object a line, with the same members */
+    TZ_WATCH_FTM,  /* FollowTheMoney entities, one a line: {"id", "schema", "properties"} */
+};
+
+/* The code of a format ("csv", "json", "ftm"); "auto" for TZ_WATCH_AUTO. */
+const char *tz_watch_format_code(enum tz_watch_format f);
+/* The format of a code; TZ_EINVAL for an unknown one. */
+tz_err tz_watch_format_parse(const char *code, enum tz_watch_format *out);
+
+#define TZ_WATCH_WHY_MAX 96       /* bytes of a refusal's reason */
+#define TZ_WATCH_LINES_MAX 2000000 /* lines (or array elements) of one file, more is refused */
+
+/* What became of one line (or array element) of a file. */
+struct tz_watch_line {
+    size_t line;                 /* from 1 */
+    uint8_t taken;               /* 1 taken, 0 refused */
+    char record_id[64];          /* "" when the line has none */
+    char why[TZ_WATCH_WHY_MAX];  /* the reason it was refused */
+};
+
+/* A file read: the persons it gives (one per name) and each line's fate. */
+struct tz_watch_import {
+    enum tz_watch_format format; /* as read */
+    struct tz_watch_person_rec *persons;
+    size_t npersons;
+    struct tz_watch_line *lines;
+    size_t nlines;
+    size_t taken, refused; /* lines */
+};
+
+/*
+ * Reads a watch-list file (n bytes) into out: every line either taken, with its persons, or
+ * refused with its reason. A line is refused for bad JSON, a schema other than Person, no id or
+ * an id over 63 bytes, no name, a name the normaliser refuses, a date of birth, nationality or
+ * sex that cannot be read. TZ_EINVAL when the file cannot be read at all (a CSV without id and
+ * name columns, a JSON document that is neither an array nor lines) or has more than
+ * TZ_WATCH_LINES_MAX lines; TZ_ENOMEM. Free with tz_watch_import_clear.
+ */
+tz_err tz_watch_parse(const char *data, size_t n, enum tz_watch_format format,
+                      struct tz_watch_import *out);
+void tz_watch_import_clear(struct tz_watch_import *imp);
+
+/* ---- the service: watch-lists in the store, queries permitted and audited (service.c) ---- */
+
+struct tz_screening;
+
+/*
+ * Opens the service over auth's store (auth must outlive it) with cfg (NULL: the defaults). The
+ * index is built from the store on the first query and again whenever a list was imported
+ * since (by this process or another). TZ_ENOMEM.
+ */
+tz_err tz_screening_open(struct tz_auth *auth, const struct tz_screen_config *cfg,
+                         struct tz_screening **out);
+/* Safe with NULL. */
+void tz_screening_close(struct tz_screening *s);
+
+/*
+ * Imports the file data (n bytes) as the list named source, replacing what that list held: the
+ * lines taken are stored in one transaction with the import's audit entry (watchlist.import, by
+ * who, with the counts), the lines refused are only reported (report, which the caller clears).
+ * TZ_EINVAL for a source name that is empty or over 63 bytes, or a file tz_watch_parse refuses;
+ * TZ_ECONFLICT when nothing was taken; TZ_ENOMEM, TZ_EIO.
+ */
+tz_err tz_screening_import(struct tz_screening *s, const struct tz_auth_who *who,
+                           const char *source, const char *data, size_t n,
+                           enum tz_watch_format format, struct tz_watch_import *report);
+
+/* A person query as a door reads it: text fields, NULL when absent. */
+struct tz_screen_person_query {
+    const char *name;        /* required */
+    const char *birth_date;  /* YYYY, YYYY-MM or YYYY-MM-DD */
+    const char *nationality; /* ISO 3166 alpha-2 */
+    const char *sex;         /* m, f, male or female */
+    const char *reason;      /* why the officer asks: required, 1..500 bytes */
+};
+
+/* The answer: hits best first (one per record, its best name), and the threshold applied. */
+struct tz_screen_answer {
+    struct tz_screen_hit *hits;
+    size_t count;
+    double threshold;
+};
+void tz_screen_answer_clear(struct tz_screen_answer *a);
+
+/*
+ * Screens a person: checks who's permission (TZ_EFORBIDDEN), every field (TZ_EINVAL with errs:
+ * /name, /birth_date, /nationality, /sex, /reason), searches and writes the audit entry
+ * (screening.query: the query, the reason as its note, the number of hits and their records)
+ * before answering; a refusal is audited too. TZ_ENOMEM, TZ_EIO.
+ */
+tz_err tz_screening_person(struct tz_screening *s, const struct tz_auth_who *who,
+                           const struct tz_screen_person_query *q, struct tz_field_errors *errs,
+                           struct tz_screen_answer *out);
+
+#endif

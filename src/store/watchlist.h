@@ -1,0 +1,56 @@
+/*
+ * watchlist.h - the store's watch-lists for screening (migration 10): the sources a list came
+ * from and the persons on them (documents and vehicles have their tables, filled once the
+ * screening-ids branch lands).
+ */
+#ifndef TZ_STORE_WATCHLIST_H
+#define TZ_STORE_WATCHLIST_H
+
+#include "store/common.h"
+
+#define TZ_WATCH_ID_MAX 64    /* a source's name or a record's id, NUL included */
+#define TZ_WATCH_NAME_MAX 256 /* a name as written, NUL included */
+#define TZ_WATCH_NAT_MAX 16   /* nationalities as "pl,ru" (four alpha-2 codes), NUL included */
+
+/* A person of a watch-list: one row per name (a record's aliases are rows of the same record). */
+struct tz_watch_person_rec {
+    int64_t id;
+    char source[TZ_WATCH_ID_MAX];    /* the list's name */
+    char record_id[TZ_WATCH_ID_MAX]; /* as the source gave it */
+    char name[TZ_WATCH_NAME_MAX];    /* as written (UTF-8) */
+    char birth_date[11];             /* YYYY, YYYY-MM or YYYY-MM-DD; "" when unknown */
+    char sex[2];                     /* "m", "f" or "" */
+    char nationalities[TZ_WATCH_NAT_MAX];
+};
+
+/*
+ * The operations on watch-lists, declared once (see common.h): X(name, (parameters),
+ * (arguments), preconditions).
+ */
+/* clang-format off */
+#define TZ_STORE_WATCHLIST_OPS(X)                                                                  \
+    /*                                                                                             \
+     * Replaces the persons of the list named source (made if new) with persons[0..count), and     \
+     * appends audit (may be NULL) in the same transaction: either all of it is stored or none.    \
+     * format says what the file was ("csv", "json", "ftm"). *source_id is the list's id.          \
+     * TZ_ECONFLICT when two persons have the same record id and name.                             \
+     */                                                                                            \
+    X(watchlist_replace, (struct tz_store *store, const char *source, const char *format,         \
+       int64_t now, const struct tz_watch_person_rec *persons, size_t count,                       \
+       const struct tz_audit_rec *audit, int64_t *source_id),                                      \
+      (store, source, format, now, persons, count, audit, source_id),                              \
+      TZ_PRE_NEED(TZ_PRE_FITS(source, TZ_WATCH_ID_MAX) && source[0] && format &&                   \
+                  (persons || count == 0) && TZ_PRE_AUDIT(audit)) TZ_PRE_ZERO(source_id))          \
+    /* Persons with id > after_id, by id, at most limit (1..10000); free with free(). */           \
+    X(watchlist_persons, (struct tz_store *store, int64_t after_id, size_t limit,                  \
+       struct tz_watch_person_rec **out, size_t *count),                                           \
+      (store, after_id, limit, out, count),                                                        \
+      TZ_PRE_NEED(limit > 0 && limit <= 10000) TZ_PRE_EMPTY(out, count))                          \
+    /* The version of the lists: raised by every import (0 when none), for an index to follow. */ \
+    X(watchlist_version, (struct tz_store *store, int64_t *version),                               \
+      (store, version),                                                                            \
+      TZ_PRE_ZERO(version))
+/* clang-format on */
+TZ_STORE_WATCHLIST_OPS(TZ_STORE_DECLARE)
+
+#endif
