@@ -8,7 +8,7 @@ CLANG_DIR := build/clang
 RELEASE_DIR := build/release
 
 FUZZ_SECONDS ?= 20
-FUZZ_CHECK_SECONDS ?= 10
+FUZZ_CHECK_SECONDS ?= 6
 
 .PHONY: all deps release run check bench fuzz fmt clean
 

@@ -63,6 +63,7 @@ enum cli_opt {
     /* report */
     CLI_NOTE,
     CLI_REFERRED_TO,
+    CLI_PUBLIC_NOTE,
     CLI_ACTOR,
     /* stats, audit export */
     CLI_BY,

@@ -78,6 +78,8 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
     [CLI_SEED] = NUMBER("--seed", "S", 0, INT64_MAX,
                         "seed of the demo data's random numbers (default 2016)"),
     [CLI_NOTE] = TEXT("--note", "TEXT", "why, kept in the report's history"),
+    [CLI_PUBLIC_NOTE] = TEXT("--public-note", "TEXT",
+                             "words for everyone, shown with the change (public report, Open311)"),
     [CLI_REFERRED_TO] = TEXT("--referred-to", "NAME", "the institution a referred report goes to"),
     [CLI_ACTOR] = TEXT("--actor", "NAME", "who acts, for the audit log (default $USER)"),
     [CLI_BY] = TEXT("--by", "district|unit|region", "group the statistics (default district)"),

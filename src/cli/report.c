@@ -64,6 +64,7 @@ int cli_report_transition(const struct cli_call *c)
         .role = TZ_AUTH_SUPERVISOR,
         .actor = x.who.actor,
         .note = note,
+        .public_note = cli_text(c, CLI_PUBLIC_NOTE, NULL),
         .referred_to = cli_text(c, CLI_REFERRED_TO, NULL),
         .audit = &audit,
     };

@@ -33,7 +33,7 @@ static const struct cli_command commands[] = {
     {"report", "show", "ID", 1, cli_report_show, OPTS(CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "print a report with its history (audited as a read)"},
     {"report", "transition", "ID STATUS", 2, cli_report_transition,
-     OPTS(CLI_NOTE, CLI_REFERRED_TO, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
+     OPTS(CLI_NOTE, CLI_PUBLIC_NOTE, CLI_REFERRED_TO, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "move a report through the workflow (as a supervisor)"},
     {"report", "merge", "DUP ORIGINAL", 2, cli_report_merge, OPTS(CLI_ACTOR, CLI_NOTE, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "record that report DUP duplicates ORIGINAL (both stay; the merge is kept)"},

@@ -419,13 +419,22 @@ static void workflow_from_the_command_line(void **state)
     assert_int_not_equal(
         api_run_cli(&server, out, "report", "transition", id, "not_confirmed", NULL), 0);
     assert_int_equal(api_run_cli(&server, out, "report", "transition", id, "not_confirmed",
-                                 "--note", "Nikogo nie zastano na miejscu.", NULL),
+                                 "--note", "Nikogo nie zastano na miejscu.", "--public-note",
+                                 "Patrol sent; nobody found.", NULL),
                      0);
     snprintf(path, sizeof path, "/api/v1/reports/%s", id);
     assert_int_equal(api_get(&server, path, &g), 0);
     assert_int_equal(g.status, 200);
     assert_string_equal(jstr(g.json, "status"), "not_confirmed");
     assert_non_null(jstr(json_object_get(g.json, "deadlines"), "verify"));
+    /* A public note given on the command line is kept with the change, as over the API. */
+    char sql[160], kept[128];
+    snprintf(sql, sizeof sql,
+             "SELECT public_note FROM report_transitions WHERE report_id = %s AND to_status = "
+             "'not_confirmed'",
+             id);
+    api_db_text(&server, sql, kept, sizeof kept);
+    assert_string_equal(kept, "Patrol sent; nobody found.");
     unlink(out);
     api_response_free(&r);
     api_response_free(&g);
