@@ -154,12 +154,20 @@ bool cli_parse(int argc, char **argv, struct cli_call *c);
  * an unknown or repeated name, a missing or bad value is refused with FILE:LINE on stderr (false).
  */
 bool cli_config_load(struct cli_call *c, const char *path);
+/*
+ * The reading of cli_config_load over text (NUL-terminated, changed in place: c's values point
+ * into it, so it must outlive c): true, or false with the 1-based number of the refused line in
+ * *line_number and why in why[size]. Prints nothing (fuzz/fuzz_config.c feeds it).
+ */
+bool cli_config_parse(struct cli_call *c, char *text, size_t *line_number, char *why, size_t size);
 /* An option's value, or dflt when it was not given. */
 const char *cli_text(const struct cli_call *c, enum cli_opt o, const char *dflt);
 long long cli_num(const struct cli_call *c, enum cli_opt o, long long dflt);
 
 /* ---- table.c ---- */
 
+/* The row of `tarcza name sub` (sub NULL or ignored for a command without subcommands), or NULL. */
+const struct cli_command *cli_command_find(const char *name, const char *sub);
 /* Prints "usage: tarcza NAME SUB ARGS [OPTIONS]" of cmd, wrapped. */
 void cli_print_usage(FILE *f, const struct cli_command *cmd);
 /* Prints cmd's usage and the help of each of its options. */

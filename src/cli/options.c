@@ -301,6 +301,21 @@ static bool config_line(struct cli_call *c, char *line, bool *seen, char *why, s
     return false;
 }
 
+bool cli_config_parse(struct cli_call *c, char *text, size_t *line_number, char *why, size_t size)
+{
+    bool seen[CLI_OPT_COUNT] = {false};
+    *line_number = 1;
+    for (char *line = text; line; ++*line_number) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        if (!config_line(c, line, seen, why, size))
+            return false;
+        line = nl ? nl + 1 : NULL;
+    }
+    return true;
+}
+
 bool cli_config_load(struct cli_call *c, const char *path)
 {
     const char *why = NULL;
@@ -309,20 +324,13 @@ bool cli_config_load(struct cli_call *c, const char *path)
         fprintf(stderr, "tarcza: %s: %s\n", path, why);
         return false;
     }
-    bool seen[CLI_OPT_COUNT] = {false};
     char why_line[192];
-    size_t number = 1;
-    for (char *line = text; line; number++) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        if (!config_line(c, line, seen, why_line, sizeof why_line)) {
-            fprintf(stderr, "tarcza: %s:%zu: %s\n", path, number, why_line);
-            cli_print_usage(stderr, c->cmd);
-            free(text);
-            return false;
-        }
-        line = nl ? nl + 1 : NULL;
+    size_t number = 0;
+    if (!cli_config_parse(c, text, &number, why_line, sizeof why_line)) {
+        fprintf(stderr, "tarcza: %s:%zu: %s\n", path, number, why_line);
+        cli_print_usage(stderr, c->cmd);
+        free(text);
+        return false;
     }
     c->config_text = text; /* the values point into it; tz_cli_main frees it */
     return true;

@@ -106,6 +106,15 @@ static const struct cli_command commands[] = {
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 #define WIDTH 100 /* columns of the usage */
 
+const struct cli_command *cli_command_find(const char *name, const char *sub)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(commands[i].name, name) == 0 &&
+            (!commands[i].sub || (sub && strcmp(commands[i].sub, sub) == 0)))
+            return &commands[i];
+    return NULL;
+}
+
 /* Prints word (its length n) at *col after a space, wrapping past WIDTH to a new line indented by
  * indent columns. */
 static void word(FILE *f, const char *s, size_t n, size_t indent, size_t *col)
