@@ -177,9 +177,22 @@ enum MHD_Result api_analysis_trends(struct request *req)
     return answer(req, tz_http_trends_json);
 }
 
+/* The patrol plan also names each place's nearest address, from the server's register. */
 enum MHD_Result api_analysis_patrol(struct request *req)
 {
-    return answer(req, tz_http_patrol_json);
+    enum MHD_Result refused;
+    if (!analysis_allowed(req, &refused))
+        return refused;
+    struct tz_query_param params[TZ_HTTP_MAX_QUERY_PARAMS];
+    size_t n = 0;
+    if (!http_query_params(req, params, &n))
+        return http_respond_status_problem(req, 400, "too many query parameters", NULL);
+    struct tz_field_errors errs = {0};
+    struct tz_buf b;
+    tz_buf_init(&b, ANALYSIS_BODY_MAX);
+    tz_err err =
+        tz_http_patrol_json(req->srv->tm, req->srv->addresses, params, n, tz_time_now(), &b, &errs);
+    return http_respond_answer(req, err, &b, &errs);
 }
 
 /* Statistics come as JSON, GeoJSON, CSV or text: the content type follows the format. */

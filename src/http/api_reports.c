@@ -180,13 +180,19 @@ enum MHD_Result http_respond_query(struct request *req, query_fn answer, size_t 
     struct tz_buf b;
     tz_buf_init(&b, max);
     tz_err err = answer(req->srv->tm, params, n, tz_time_now(), &b, &errs);
+    return http_respond_answer(req, err, &b, &errs);
+}
+
+enum MHD_Result http_respond_answer(struct request *req, tz_err err, struct tz_buf *b,
+                                    const struct tz_field_errors *errs)
+{
     if (err) {
-        tz_buf_free(&b);
+        tz_buf_free(b);
         if (err == TZ_EINVAL)
-            return http_respond_status_problem(req, 400, "bad query parameters", &errs);
+            return http_respond_status_problem(req, 400, "bad query parameters", errs);
         return http_respond_problem(req, err, NULL, NULL);
     }
-    return http_respond_json(req, MHD_HTTP_OK, &b);
+    return http_respond_json(req, MHD_HTTP_OK, b);
 }
 
 enum MHD_Result api_reports_list(struct request *req)

@@ -165,6 +165,10 @@ typedef tz_err (*query_fn)(struct tz_threatmap *tm, const struct tz_query_param 
 /* Answers a GET whose query string `answer` reads: 200 with its JSON, or 400 with the bad fields.
  */
 enum MHD_Result http_respond_query(struct request *req, query_fn answer, size_t max);
+/* The end of such a GET: 200 with b's JSON (taking it), 400 with errs for TZ_EINVAL, else the
+ * error's problem (b freed). */
+enum MHD_Result http_respond_answer(struct request *req, tz_err err, struct tz_buf *b,
+                                    const struct tz_field_errors *errs);
 
 /* Collects the query parameters; false when there are more than the maximum. */
 bool http_query_params(struct request *req, struct tz_query_param *params, size_t *count);

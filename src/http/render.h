@@ -15,6 +15,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/jsonw.h"
+#include "address/address.h"
 #include "analysis/analysis.h"
 #include "assistant/assistant.h"
 #include "http/query.h"
@@ -103,13 +104,14 @@ tz_err tz_http_trends_render(const struct tz_threatmap *tm, const struct tz_tren
 tz_err tz_http_trends_json(struct tz_threatmap *tm, const struct tz_query_param *params,
                            size_t count, int64_t now, struct tz_buf *out,
                            struct tz_field_errors *errs);
-/* A patrol plan (tz_analysis_patrol) as a GeoJSON FeatureCollection of points. */
+/* A patrol plan (tz_analysis_patrol) as a GeoJSON FeatureCollection of points, each place with
+ * its nearest address from addresses (null where there is none within reach, or no register). */
 tz_err tz_http_patrol_render(const struct tz_threatmap *tm, const struct tz_patrol *p,
-                             struct tz_buf *out);
+                             const struct tz_address_index *addresses, struct tz_buf *out);
 /* GET /api/v1/analysis/patrol (tz_analysis_patrol) as GeoJSON. */
-tz_err tz_http_patrol_json(struct tz_threatmap *tm, const struct tz_query_param *params,
-                           size_t count, int64_t now, struct tz_buf *out,
-                           struct tz_field_errors *errs);
+tz_err tz_http_patrol_json(struct tz_threatmap *tm, const struct tz_address_index *addresses,
+                           const struct tz_query_param *params, size_t count, int64_t now,
+                           struct tz_buf *out, struct tz_field_errors *errs);
 /*
  * Statistics (tz_analysis_stats) in the format they were asked for (s->format:
  * JSON, CSV, GeoJSON or a terminal table), appended to out; `tarcza stats`

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "base/tztime.h"
+#include "http/internal.h"
 #include "http/render.h"
 
 /* v with `decimals` decimals as printf writes it, or null when not finite. */
@@ -167,7 +168,8 @@ static void put_facts(struct tz_jw *w, const struct tz_patrol_place *p, int64_t 
 }
 
 static void put_place(struct tz_jw *w, const struct tz_category_rec *cat,
-                      const struct tz_patrol_place *p, size_t rank, int64_t now)
+                      const struct tz_patrol_place *p, size_t rank, int64_t now,
+                      const struct tz_address_index *addresses)
 {
     tz_jw_object(w);
     tz_http_put_feature_geometry(w, "Point");
@@ -193,12 +195,13 @@ static void put_place(struct tz_jw *w, const struct tz_category_rec *cat,
     for (size_t k = 0; k < p->report_count; k++)
         tz_jw_int(w, p->reports[k]);
     tz_jw_array_end(w);
+    http_put_nearest_address(w, addresses, p->lat, p->lon); /* where to go, not coordinates */
     tz_jw_object_end(w);
     tz_jw_object_end(w);
 }
 
 tz_err tz_http_patrol_render(const struct tz_threatmap *tm, const struct tz_patrol *p,
-                             struct tz_buf *out)
+                             const struct tz_address_index *addresses, struct tz_buf *out)
 {
     char score[512];
     snprintf(score, sizeof score,
@@ -225,15 +228,15 @@ tz_err tz_http_patrol_render(const struct tz_threatmap *tm, const struct tz_patr
     tz_jw_key(&w, "features");
     tz_jw_array(&w);
     for (size_t i = 0; i < p->top_count; i++)
-        put_place(&w, &cats[p->top[i].category], &p->top[i], i + 1, p->generated_at);
+        put_place(&w, &cats[p->top[i].category], &p->top[i], i + 1, p->generated_at, addresses);
     tz_jw_array_end(&w);
     tz_jw_object_end(&w);
     return tz_jw_end(&w);
 }
 
-tz_err tz_http_patrol_json(struct tz_threatmap *tm, const struct tz_query_param *params,
-                           size_t count, int64_t now, struct tz_buf *out,
-                           struct tz_field_errors *errs)
+tz_err tz_http_patrol_json(struct tz_threatmap *tm, const struct tz_address_index *addresses,
+                           const struct tz_query_param *params, size_t count, int64_t now,
+                           struct tz_buf *out, struct tz_field_errors *errs)
 {
     struct tz_patrol p = {0};
     struct tz_patrol_query q;
@@ -241,7 +244,7 @@ tz_err tz_http_patrol_json(struct tz_threatmap *tm, const struct tz_query_param 
     if (!err)
         err = tz_analysis_patrol(tm, &q, now, &p, errs);
     if (!err)
-        err = tz_http_patrol_render(tm, &p, out);
+        err = tz_http_patrol_render(tm, &p, addresses, out);
     tz_patrol_clear(&p);
     return err;
 }

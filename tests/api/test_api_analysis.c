@@ -420,7 +420,7 @@ static void patrol_plan_ranks_places(void **state)
     assert_true(json_array_size(features) >= 1);
     assert_true(json_array_size(features) <= 5);
     double last = 1e300;
-    size_t i;
+    size_t i, streets = 0;
     json_t *f;
     json_array_foreach(features, i, f)
     {
@@ -431,6 +431,10 @@ static void patrol_plan_ranks_places(void **state)
         assert_int_equal(json_integer_value(json_object_get(p, "rank")), (json_int_t)i + 1);
         assert_non_null(strstr(json_string_value(json_object_get(p, "reason")), "report"));
         assert_true(json_array_size(json_object_get(p, "reports")) >= 1);
+        /* Where to go: the demo's address register names a street near each place, or null. */
+        json_t *near = json_object_get(p, "nearest_address");
+        assert_true(json_is_null(near) || json_string_length(json_object_get(near, "street")) > 0);
+        streets += json_is_object(near);
         /* The reason's numbers, for a page to say it in its language: the statuses add up. */
         json_t *facts = json_object_get(p, "facts");
         json_int_t by = 0;
@@ -442,6 +446,7 @@ static void patrol_plan_ranks_places(void **state)
         assert_true(json_integer_value(json_object_get(facts, "days_ago")) >= 0);
     }
     assert_true(json_integer_value(json_object_get(j, "half_life_days")) > 0);
+    assert_true(streets >= 1);
     api_response_free(&r);
     get_400("/api/v1/analysis/patrol", "district");
     get_400("/api/v1/analysis/patrol?district=NOPE", "district");

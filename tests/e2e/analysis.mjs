@@ -117,6 +117,9 @@ async function main() {
       await p2.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
       const rows = await p2.locator('#rows tr').count();
       assert(rows >= 1, 'no rows');
+      // Where to go: the nearest address of the demo's register, not bare coordinates.
+      const places = await p2.locator('#rows td.place').allTextContents();
+      assert(places.some((s) => /^\D+ \S+, Kraków · \d+ m$/.test(s)), `no address among ${places}`);
       // The reason in the page's language: Polish on the Polish page, English once switched.
       const first = await p2.locator('#rows tr:first-child td:nth-child(4)').textContent();
       assert(/zgłosze/.test(first) && !/report/.test(first), `reason on the Polish page: ${first}`);

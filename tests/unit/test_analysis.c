@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "analysis/analysis.h"
-#include "http/render.h"
 #include "base/tztime.h"
+#include "http/render.h"
 #include "http/report_json.h"
 
 /* Statistics as JSON, in the shape of the other query functions. */
@@ -612,8 +612,10 @@ static void test_merge(void **state)
     assert_int_equal(tz_threatmap_open(store, NULL, &tm), TZ_OK);
     assert_int_equal(tz_threatmap_merge(tm, 2, 1, "cli:kowalski", "same car", T0, NULL), TZ_OK);
     assert_int_equal(tz_threatmap_merge(tm, 2, 3, "a", NULL, T0, NULL), TZ_ECONFLICT); /* merged */
-    assert_int_equal(tz_threatmap_merge(tm, 4, 2, "a", NULL, T0, NULL), TZ_ECONFLICT); /* into a dup */
-    assert_int_equal(tz_threatmap_merge(tm, 1, 5, "a", NULL, T0, NULL), TZ_ECONFLICT); /* has dups */
+    assert_int_equal(tz_threatmap_merge(tm, 4, 2, "a", NULL, T0, NULL),
+                     TZ_ECONFLICT); /* into a dup */
+    assert_int_equal(tz_threatmap_merge(tm, 1, 5, "a", NULL, T0, NULL),
+                     TZ_ECONFLICT); /* has dups */
     assert_int_equal(tz_threatmap_merge(tm, 4, 4, "a", NULL, T0, NULL), TZ_EINVAL);
     assert_int_equal(tz_threatmap_merge(tm, 4, 1, "", NULL, T0, NULL), TZ_EINVAL);
     assert_int_equal(tz_threatmap_merge(tm, 4, 999, "a", NULL, T0, NULL), TZ_ENOTFOUND);
@@ -718,6 +720,13 @@ static json_t *call(struct store_fixture *f,
     return j;
 }
 
+/* The patrol plan without an address register: every place's nearest address is null. */
+static tz_err patrol_json(struct tz_threatmap *tm, const struct tz_query_param *params, size_t n,
+                          int64_t now, struct tz_buf *out, struct tz_field_errors *errs)
+{
+    return tz_http_patrol_json(tm, NULL, params, n, now, out, errs);
+}
+
 /*
  * The same answers as the structs analysis hands http (issue 13): the plan's
  * places ranked with their reports, statistics per group with the share on
@@ -802,7 +811,7 @@ static void test_patrol_and_stats(void **state)
     tz_report_rec_clear(&rec);
 
     struct tz_query_param p[] = {{"district", district}};
-    json_t *plan = call(&f, tz_http_patrol_json, p, 1, now + 120);
+    json_t *plan = call(&f, patrol_json, p, 1, now + 120);
     json_t *features = json_object_get(plan, "features");
     assert_int_equal(json_array_size(features), 3);
     json_t *first = json_object_get(json_array_get(features, 0), "properties");
@@ -819,6 +828,7 @@ static void test_patrol_and_stats(void **state)
     assert_int_equal(json_integer_value(json_array_get(json_object_get(third, "reports"), 0)), d);
     assert_non_null(strstr(json_string_value(json_object_get(first, "reason")), "1 confirmed"));
     assert_non_null(strstr(json_string_value(json_object_get(second, "reason")), "2 new"));
+    assert_true(json_is_null(json_object_get(first, "nearest_address")));
     json_decref(plan);
 
     /* Statistics of the same five: by status, and every take-up on time. */

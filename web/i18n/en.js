@@ -304,6 +304,7 @@ export default {
   'patrol.col.reports': 'Reports',
   'patrol.who': '{district} {name} · {unit} · {officer} · as of {date} (reports since {from})',
   'patrol.none': 'No places to visit.',
+  'patrol.address': '{street} {number}, {locality} · {m} m',
   'patrol.formula': 'Score: the sum over the place’s reports of the status weight × 0.5^(age in days / {days}) × (1 + 0.5 × me-too count); weights: confirmed 3, being verified 1.5, new 1, referred 1, not confirmed 0.25, eliminated 0, rejected 0.',
   'patrol.reason.status': '{n} {status}',
   'patrol.reason.reports.one': '{n} report',

@@ -316,6 +316,7 @@ export default {
   'patrol.col.reports': 'Zgłoszenia',
   'patrol.who': '{district} {name} · {unit} · {officer} · stan na {date} (zgłoszenia od {from})',
   'patrol.none': 'Brak miejsc do odwiedzenia.',
+  'patrol.address': '{street} {number}, {locality} · {m} m',
   'patrol.formula': 'Wynik: suma po zgłoszeniach miejsca wagi statusu × 0,5^(wiek w dniach / {days}) × (1 + 0,5 × liczba „ja też”); wagi: potwierdzone 3, weryfikacja 1,5, nowe 1, przekazane 1, niepotwierdzone 0,25, wyeliminowane 0, odrzucone 0.',
   'patrol.reason.status': '{n} {status}',
   'patrol.reason.reports.one': '{n} zgłoszenie',

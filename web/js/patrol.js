@@ -55,6 +55,13 @@ function drawMap() {
   if (drawn.getLayers().length) map.fitBounds(drawn.getBounds(), { maxZoom: 16, padding: [16, 16] });
 }
 
+// Where to go: the nearest address from the register ("Floriańska 12, Kraków · 40 m"), or the
+// coordinates where the register has none near.
+function placeText(a, lat, lon) {
+  if (!a) return `${lat.toFixed(5)}, ${lon.toFixed(5)}`;
+  return t('patrol.address', { street: a.street, number: a.number, locality: a.locality, m: a.distance_m });
+}
+
 function render() {
   document.querySelector('#who').textContent = t('patrol.who', {
     district: plan.district, name: plan.district_name, unit: plan.unit, officer: plan.officer || '',
@@ -67,7 +74,7 @@ function render() {
     const [lon, lat] = f.geometry.coordinates;
     rows.append(h('tr', {},
       h('td', { class: 'num' }, String(p.rank)),
-      h('td', {}, `${lat.toFixed(5)}, ${lon.toFixed(5)}`),
+      h('td', { class: 'place' }, placeText(p.nearest_address, lat, lon)),
       h('td', {}, lang() === 'en' ? p.category_en : p.category_pl),
       h('td', {}, p.facts ? reasonText(p.facts) : p.reason),
       h('td', { class: 'num' }, p.score.toFixed(2)),
