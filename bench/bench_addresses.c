@@ -3,7 +3,7 @@
  * of Poland's register of address points: build time, bytes per address and
  * search latency.
  *
- *   bench_addresses [--addresses N] [--queries Q]
+ *   bench_addresses [--addresses N] [--queries Q] [--dump DIR]
  *
  * Defaults: 8,000,000 addresses (PRG holds about that many), generated: 40,000
  * localities with made-up Polish names, each with streets drawn from 20,000
@@ -14,6 +14,9 @@
  * a street's start only, one typo in the street, with the locality. Output:
  *   addresses build count=... build_s=... bytes_per_address=...
  *   addresses search queries=... hits=... p50_us=... p99_us=... max_us=... (and per kind)
+ * --dump DIR also writes the same addresses (DIR/addresses.tsv: locality, street, number,
+ * postcode, lon, lat) and queries (DIR/queries.tsv: kind, query) for bench/addresses_pg.sh, which
+ * asks PostgreSQL's pg_trgm the same questions.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -101,18 +104,36 @@ static void typed(const char *s, char *out, size_t cap)
         out[0] = '\0';
 }
 
+/* DIR/name, opened for writing, or NULL having said why. */
+static FILE *open_dump(const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        perror(path);
+    return f;
+}
+
 enum kind { EXACT, PREFIX, TYPO, LOCALITY, KINDS };
 static const char *const kind_name[KINDS] = {"exact", "prefix", "typo", "locality"};
 
 int main(int argc, char **argv)
 {
     size_t total = 8000000, nq = 200000;
+    const char *dump = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--addresses") == 0)
             total = strtoull(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--queries") == 0)
             nq = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--dump") == 0)
+            dump = argv[i + 1];
     }
+    FILE *out_addr = NULL, *out_q = NULL;
+    if (dump && (!(out_addr = open_dump(dump, "addresses.tsv")) ||
+                 !(out_q = open_dump(dump, "queries.tsv"))))
+        return 1;
     loc_names = malloc(LOCALITIES * sizeof *loc_names);
     street_names = malloc(STREET_NAMES * sizeof *street_names);
     char(*queries)[TZ_ADDRESS_QUERY_MAX] = malloc(nq * sizeof *queries);
@@ -151,6 +172,9 @@ int main(int argc, char **argv)
                 }
                 add_ns += now_ns() - t0;
                 made++;
+                if (out_addr)
+                    fprintf(out_addr, "%s\t%s\t%s\t%s\t%.6f\t%.6f\n", r.locality, r.street,
+                            r.number, r.postcode, r.lon, r.lat);
                 if (q < nq && next() % (total / nq + 1) == 0) {
                     enum kind k = (enum kind)(next() % KINDS);
                     char st[120], lo[100];
@@ -171,6 +195,12 @@ int main(int argc, char **argv)
                 }
             }
         }
+    }
+    for (size_t i = 0; out_q && i < q; i++)
+        fprintf(out_q, "%s\t%s\n", kind_name[kinds[i]], queries[i]);
+    if (out_addr && (fclose(out_addr) | fclose(out_q))) {
+        fprintf(stderr, "bench_addresses: cannot write to %s\n", dump);
+        return 1;
     }
     int64_t t0 = now_ns();
     if (tz_address_index_build(ix)) {

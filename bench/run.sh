@@ -152,8 +152,11 @@ fi
 echo; echo "## screening: documents and vehicles, 10,000,000 documents and 5,000,000 vehicles; MRZ, VIN and plate readers (bench_screening_ids)"
 "$build/bench/bench_screening_ids"
 
-echo; echo "## address search: 8,000,000 generated addresses, 200,000 queries (bench_addresses)"
-"$build/bench/bench_addresses"
+echo; echo "## address search: 8,000,000 generated addresses, 200,000 queries (bench_addresses), and pg_trgm on the same (addresses_pg.sh)"
+addr_dump=$(mktemp -d /tmp/tarcza-addresses-XXXXXX)
+"$build/bench/bench_addresses" --dump "$addr_dump"
+"$here/addresses_pg.sh" "$addr_dump"
+rm -rf "$addr_dump"
 
 echo; echo "## assistant: precision and recall per entity type on the corpus, and a 2,000-character message (bench_assistant)"
 "$build/bench/bench_assistant" "$here/../tests/data/assistant/corpus.jsonl"
