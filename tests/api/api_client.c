@@ -2,15 +2,15 @@
 #include "api_client.h"
 
 #include <arpa/inet.h>
-#include <setjmp.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,12 +111,40 @@ int api_start(struct api_server *s)
     return 0;
 }
 
+/* A server that has not stopped API_STOP_WAIT_S seconds after SIGTERM is a bug of its shutdown:
+ * its threads' stacks are printed (gdb, where installed) and it is killed, so the suite fails
+ * saying so instead of hanging until ctest's timeout. */
+#define API_STOP_WAIT_S 60
+
+static void print_stacks(pid_t pid)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd,
+             "command -v gdb >/dev/null && gdb -p %d -batch -ex 'thread apply all bt' >&2 "
+             "2>/dev/null",
+             (int)pid);
+    if (system(cmd) != 0)
+        fprintf(stderr, "(no stacks: gdb is missing or could not attach)\n");
+}
+
 int api_stop(struct api_server *s, int sig)
 {
     int status = 0;
     if (s->pid > 0) {
         kill(s->pid, sig);
-        waitpid(s->pid, &status, 0);
+        pid_t done = 0;
+        for (int tenths = 0; (done = waitpid(s->pid, &status, WNOHANG)) == 0; tenths++) {
+            if (tenths == API_STOP_WAIT_S * 10) {
+                fprintf(stderr, "tarcza serve (pid %d) did not stop within %d s of signal %d:\n",
+                        (int)s->pid, API_STOP_WAIT_S, sig);
+                print_stacks(s->pid);
+                kill(s->pid, SIGKILL);
+                waitpid(s->pid, &status, 0);
+                s->pid = 0;
+                return 125;
+            }
+            usleep(100 * 1000);
+        }
     }
     s->pid = 0;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

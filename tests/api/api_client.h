@@ -36,8 +36,8 @@ struct api_response {
 int api_prepare(struct api_server *s, const char *binary, int reports);
 /* Starts `tarcza serve --port 0` on the database with s->args and learns its port. */
 int api_start(struct api_server *s);
-/* Stops the server with a signal (SIGTERM to stop cleanly, SIGKILL to crash it); its exit status.
- */
+/* Stops the server with a signal (SIGTERM to stop cleanly, SIGKILL to crash it); its exit status,
+ * or 125 (having printed its threads' stacks) when it has not stopped within a minute. */
 int api_stop(struct api_server *s, int sig);
 /* Removes the temporary directory. */
 void api_cleanup(struct api_server *s);
