@@ -100,6 +100,8 @@ struct sqlite_store {
 
     struct tz_checkpointer *checkpointer; /* copies the WAL back, on its own thread */
 
+    struct tz_sq_group *group; /* tz_sq_in_write's callers (sqlite_group.c) */
+
     char *audit_head;       /* the audit head file (guarded by write_mu), or NULL */
     int64_t audit_head_seq; /* the seq last written to it */
 };
@@ -438,8 +440,14 @@ static void sq_close(struct tz_store *store)
     pthread_cond_destroy(&s->read_cv);
     pthread_mutex_destroy(&s->read_mu);
     pthread_mutex_destroy(&s->write_mu);
+    tz_sq_group_free(s->group);
     free(s->audit_head);
     free(s);
+}
+
+struct tz_sq_group *tz_sq_group_of(struct tz_store *store)
+{
+    return from_store(store)->group;
 }
 
 static int sq_schema_version(struct tz_store *store)
@@ -562,7 +570,9 @@ tz_err tz_store_open_sqlite(const char *path, struct tz_store **out)
     }
 
     /* The writer comes first: it creates the file, switches it to WAL and migrates it. */
-    tz_err err = conn_open(&s->writer, path, false);
+    tz_err err = tz_sq_group_new(&s->group);
+    if (!err)
+        err = conn_open(&s->writer, path, false);
     if (!err)
         err = migrate(&s->writer, &s->version);
     if (!err)

@@ -169,10 +169,20 @@ void tz_sq_bind_at(sqlite3_stmt *st, int i, const char *s);
 tz_err tz_sq_run_once(sqlite3_stmt *st);
 /* Runs sql with id bound to its one parameter. */
 tz_err tz_sq_exec_id(sqlite3 *db, const char *sql, int64_t id);
-/* Runs body(db, ctx) in one write transaction, and appends audit (may be NULL) in it. */
+/*
+ * Runs body(db, ctx) in a write transaction and appends audit (may be NULL) in it: all or
+ * nothing, durable when it returns TZ_OK. Calls made at the same time share one transaction and
+ * its fsync, each in a savepoint (group commit, sqlite_group.c): a body must not assume it is
+ * the transaction's only work (no BEGIN, COMMIT or RELEASE of savepoints it did not make).
+ */
 typedef tz_err (*tz_sq_write_fn)(sqlite3 *db, void *ctx);
 tz_err tz_sq_in_write(struct tz_store *store, tz_sq_write_fn body, void *ctx,
                       const struct tz_audit_rec *audit);
+/* The queue of tz_sq_in_write's callers, one per store handle (sqlite_group.c). */
+struct tz_sq_group;
+tz_err tz_sq_group_new(struct tz_sq_group **out);
+void tz_sq_group_free(struct tz_sq_group *g);
+struct tz_sq_group *tz_sq_group_of(struct tz_store *store); /* sqlite.c */
 
 /* ---- the audit log (sqlite_audit.c) ---- */
 

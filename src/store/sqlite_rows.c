@@ -267,16 +267,3 @@ void tz_sq_col_blob(sqlite3_stmt *st, int col, uint8_t *dst, size_t cap)
     if (p)
         memcpy(dst, p, n < cap ? n : cap);
 }
-
-tz_err tz_sq_in_write(struct tz_store *store, tz_sq_write_fn body, void *ctx,
-                      const struct tz_audit_rec *audit)
-{
-    tz_err err = TZ_OK;
-    sqlite3 *db = tz_sq_write_begin(store, &err);
-    if (!db)
-        return err;
-    err = body(db, ctx);
-    if (!err && audit)
-        err = tz_sq_audit_append_in(db, audit, NULL);
-    return tz_sq_write_end(store, err);
-}

@@ -2,15 +2,18 @@
 #include "api_client.h"
 
 #include <arpa/inet.h>
+/* cmocka.h needs these before it: */
+// clang-format off
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <cmocka.h>
+// clang-format on
 #include <curl/curl.h>
 #include <netinet/in.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
