@@ -16,10 +16,14 @@
  * Output lines:
  *   exchange_intake messages=3000 threads=8 seconds=... messages_per_s=... p50_ms=... p99_ms=...
  *   exchange_inbox messages=1000000 units=100 reads=2000 p50_ms=... p99_ms=...
+ *   exchange_inbox_concurrent threads=8 reads=2000 reads_per_s=... p50_ms=... p99_ms=...
+ * The last: the same reads by 8 threads at once (officers of many units reading), whose audit
+ * entries share transactions (the store's group commit) instead of an fsync each.
  */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +43,40 @@ static long intake_total;
 static int64_t *lat_ns;
 
 #define COPY(dst, s) snprintf((dst), sizeof(dst), "%s", (s))
+
+/* One inbox read of a unit drawn from *seed; its latency in ns, or -1. */
+static int64_t read_box(struct tz_xactor *who, uint64_t *seed)
+{
+    *seed = *seed * 6364136223846793005ull + 1442695040888963407ull;
+    char unit[32];
+    snprintf(unit, sizeof unit, "unit-%d", (int)((*seed >> 33) % UNITS));
+    struct tz_xlines l;
+    int64_t a = tz_time_mono_ns();
+    tz_err err = tz_exchange_box(xch, who, unit, true, 50, &l);
+    int64_t ns = tz_time_mono_ns() - a;
+    if (err || l.count != 50) {
+        fprintf(stderr, "bench_exchange: box: %s %zu\n", tz_err_str(err), l.count);
+        ns = -1;
+    }
+    tz_xlines_clear(&l);
+    return ns;
+}
+
+#define BOX_READS 2000
+static int64_t box_lat[BOX_READS];
+static atomic_long box_next;
+static atomic_int box_failed;
+
+static void *box_thread(void *arg)
+{
+    struct tz_principal boss = spoc;
+    struct tz_xactor who = {.p = &boss, .client = "bench"};
+    uint64_t seed = (uint64_t)(uintptr_t)arg * 7919u + 1;
+    for (long i; (i = atomic_fetch_add(&box_next, 1)) < BOX_READS;)
+        if ((box_lat[i] = read_box(&who, &seed)) < 0)
+            atomic_store(&box_failed, 1);
+    return NULL;
+}
 
 static void request(struct tz_xmsg *m, long i)
 {
@@ -177,25 +215,26 @@ int main(int argc, char **argv)
         return 1;
     struct tz_principal boss = spoc;
     struct tz_xactor who = {.p = &boss, .client = "bench"};
-    long reads = 2000;
+    long reads = BOX_READS;
     int64_t *lat = calloc((size_t)reads, sizeof *lat);
     uint64_t seed = 42;
-    for (long i = 0; i < reads; i++) {
-        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-        char unit[32];
-        snprintf(unit, sizeof unit, "unit-%d", (int)((seed >> 33) % UNITS));
-        struct tz_xlines l;
-        int64_t a = tz_time_mono_ns();
-        tz_err err = tz_exchange_box(xch, &who, unit, true, 50, &l);
-        lat[i] = tz_time_mono_ns() - a;
-        if (err || l.count != 50) {
-            fprintf(stderr, "bench_exchange: box: %s %zu\n", tz_err_str(err), l.count);
+    for (long i = 0; i < reads; i++)
+        if ((lat[i] = read_box(&who, &seed)) < 0)
             return 1;
-        }
-        tz_xlines_clear(&l);
-    }
     printf("exchange_inbox messages=%ld units=%d reads=%ld p50_ms=%.3f p99_ms=%.3f\n", messages,
            UNITS, reads, pct_ms(lat, reads, 0.5), pct_ms(lat, reads, 0.99));
+    t0 = tz_time_mono_ns();
+    for (int i = 0; i < THREADS; i++)
+        pthread_create(&t[i], NULL, box_thread, (void *)(uintptr_t)i);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    s = (double)(tz_time_mono_ns() - t0) / 1e9;
+    if (atomic_load(&box_failed))
+        return 1;
+    printf("exchange_inbox_concurrent threads=%d reads=%d reads_per_s=%.0f p50_ms=%.3f"
+           " p99_ms=%.3f\n",
+           THREADS, BOX_READS, BOX_READS / s, pct_ms(box_lat, BOX_READS, 0.5),
+           pct_ms(box_lat, BOX_READS, 0.99));
     tz_exchange_close(xch);
     tz_store_close(store);
     free(lat);
