@@ -156,8 +156,8 @@ size_t tz_x_notice_offers(const struct tz_xactor *who, const struct tz_xview *v,
     size_t n = 0;
     for (size_t i = 0; i < sizeof steps / sizeof steps[0] && n < TZ_XNS_COUNT; i++)
         if (steps[i].from == from && may_move(who, &steps[i], &rec) == TZ_OK)
-            out[n++] = (struct tz_xnotice_offer){.to = steps[i].to, .note = steps[i].note,
-                                                 .neutrality = steps[i].neutrality};
+            out[n++] = (struct tz_xnotice_offer){
+                .to = steps[i].to, .note = steps[i].note, .neutrality = steps[i].neutrality};
     return n;
 }
 

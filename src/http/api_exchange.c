@@ -309,8 +309,7 @@ enum MHD_Result api_x_notice_move(struct request *req)
 }
 
 /* What the other exchange files of http (api_exchange_codes.c) share with this one. */
-bool api_x_caller(struct request *req, bool changes, struct police_ctx *c,
-                  enum MHD_Result *answer)
+bool api_x_caller(struct request *req, bool changes, struct police_ctx *c, enum MHD_Result *answer)
 {
     return caller(req, changes, c, answer);
 }

@@ -85,8 +85,7 @@ const char *police_unit_of(void *ctx, const char *district_id);
 /* The exchange's handlers share (api_exchange.c; used by api_exchange_codes.c): the caller
  * (503 when the exchange is off), the reader's language (?lang=, Accept-Language, Polish), and
  * an audited 403. */
-bool api_x_caller(struct request *req, bool changes, struct police_ctx *c,
-                  enum MHD_Result *answer);
+bool api_x_caller(struct request *req, bool changes, struct police_ctx *c, enum MHD_Result *answer);
 enum tz_xlang api_x_reader_lang(struct request *req);
 enum MHD_Result api_x_forbidden(struct request *req, struct police_ctx *c,
                                 enum tz_auth_action action);

@@ -1,5 +1,5 @@
 // exchange.mjs - browser test of the exchange pages (web/exchange.html)
-// against the real `tarcza serve`: two requests from Germany and a draft
+// against the real `tarcza serve`: three requests from Germany and a draft
 // notice are recorded with `tarcza exchange import`; a SPOC operator logs in
 // through the police console (password and TOTP code), finds the requests in
 // the inbox with their deadlines and handling markings, opens a case (its
@@ -40,6 +40,12 @@ const REQUEST_B = {
   urgency: 'normal', text: 'Czy paszport był zgłoszony?',
   entities: [{ ref: 'd1', kind: 'document', doc_type: 'passport', number: 'C 0123-4567', country: 'AZ' }],
 };
+// Request C (H2): not to be passed on without the provider's permission.
+const REQUEST_C = {
+  type: 'request', subject: 'Numer telefonu', originator: FROM_DE, addressees: TO_PL, lang: 'pl', handling: 'H2',
+  evaluation: { source: 'A', information: '2' }, urgency: 'urgent_direct',
+  entities: [{ ref: 'c1', kind: 'comm', comm_kind: 'phone', value: '+48600100200' }],
+};
 // A red notice this node drafts.
 const NOTICE = {
   type: 'notice', subject: 'Czerwona nota: Jan Kowalski', originator: { node: 'PL', unit: SPOC },
@@ -63,6 +69,7 @@ async function main() {
   const url = server.url;
   let a = null;
   let b = null;
+  let c = null;
   let notice = null;
   let operator = null;
   let boss = null;
@@ -81,9 +88,10 @@ async function main() {
     problems.length = 0; // the police console's start is police.mjs's to test, not this one's
   };
   try {
-    await run.step('setup: two requests from Germany and a draft notice; a SPOC operator and supervisor', async () => {
+    await run.step('setup: three requests from Germany and a draft notice; a SPOC operator and supervisor', async () => {
       a = record(tarcza, db, tmp, 'a', REQUEST_A, true);
       b = record(tarcza, db, tmp, 'b', REQUEST_B, true);
+      c = record(tarcza, db, tmp, 'c', REQUEST_C, true);
       notice = record(tarcza, db, tmp, 'notice', NOTICE, false);
       assert(a.due && b.due, `no deadlines: ${JSON.stringify([a, b])}`);
       assert(b.hits.length === 1 && b.hits[0].message === a.id, `B's hits at receipt: ${JSON.stringify(b.hits)}`);
@@ -98,7 +106,7 @@ async function main() {
       assert(/ola\.spoc · operator SPOC/.test(await page.textContent('#who')), `who: ${await page.textContent('#who')}`);
     });
 
-    await run.step('the inbox lists both requests with their time left and their handling markings', async () => {
+    await run.step('the inbox lists the requests with their time left and their handling markings', async () => {
       const itemA = page.locator('#box-items li', { has: page.locator(`a[data-message-id="${a.id}"]`) });
       const itemB = page.locator('#box-items li', { has: page.locator(`a[data-message-id="${b.id}"]`) });
       const textA = await itemA.textContent();
@@ -107,7 +115,10 @@ async function main() {
       const textB = await itemB.textContent();
       assert(/zostało: 6 d\. 23 godz\./.test(textB), `B: ${textB}`);
       assert(/OGRANICZENIA: Tylko dla SPOC, bez kopii/.test(textB), `B has no H3 text: ${textB}`);
-      assert(/Wiadomości: 2, po terminie: 0/.test(await page.textContent('#box-summary')), 'summary');
+      const textC = await page.locator('#box-items li', { has: page.locator(`a[data-message-id="${c.id}"]`) }).textContent();
+      assert(/zostało: 7 godz\. 59 min/.test(textC), `C: ${textC}`);
+      assert(/NIE PRZEKAZYWAĆ BEZ ZGODY DOSTAWCY/.test(textC), `C has no H2 marking: ${textC}`);
+      assert(/Wiadomości: 3, po terminie: 0/.test(await page.textContent('#box-summary')), 'summary');
       await clean('the inbox');
       await page.screenshot({ path: path.join(out, 'exchange-inbox.png') });
     });
@@ -184,7 +195,7 @@ async function main() {
 
     await run.step('the outbox holds the reply and the refusal; the pages in English', async () => {
       await page.click('#tab-outbox');
-      await page.waitForSelector('#box-items li');
+      await page.waitForFunction(() => /odmowa/.test(document.querySelector('#box-items').textContent));
       const types = await page.textContent('#box-items');
       assert(/odpowiedź/.test(types) && /odmowa/.test(types), `outbox: ${types}`);
       await page.click('#btn-lang');

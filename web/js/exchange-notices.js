@@ -17,7 +17,7 @@ function noticeItem(n, current) {
   const type = (n.labels && n.labels.notice_type) || n.notice_type || '';
   return h('li', { class: 'x-item' },
     h('a', {
-      href: ctx.link({ notice: n.id }), 'data-notice-id': String(n.id), 'data-state': n.notice_state,
+      href: ctx.link({ view: 'notices', notice: n.id }), 'data-notice-id': String(n.id), 'data-state': n.notice_state,
       'aria-current': String(n.id) === String(current) ? 'true' : 'false',
     },
     h('strong', { dir: 'auto', text: n.subject || t('x.notice.title', { id: n.id, type }) }),
@@ -69,6 +69,7 @@ function showNotice(n) {
 export async function showNotices(context, current) {
   ctx = context;
   document.title = `${t('x.notices.title')} — ${t('x.title')}`;
+  if (!current) fill($('#notice-items')); // nothing stale shown while the list loads
   const [outbox, inbox] = await Promise.all([ctx.read('api/v1/exchange/outbox'), ctx.read('api/v1/exchange/inbox')]);
   const lines = [...outbox.items, ...inbox.items].filter((l) => l.type === 'notice');
   const notices = await Promise.all(lines.map((l) => ctx.read(`api/v1/exchange/notices/${l.id}`)));

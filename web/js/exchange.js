@@ -56,7 +56,8 @@ export function link(changes) {
 
 function showOnly(id) {
   for (const s of ['#box', '#case', '#notices']) $(s).hidden = s !== id;
-  const view = params().get('view') || (params().get('case') ? '' : 'inbox');
+  const p = params();
+  const view = p.get('case') ? '' : p.get('notice') ? 'notices' : p.get('view') || 'inbox';
   for (const tab of ['inbox', 'outbox', 'notices']) {
     $(`#tab-${tab}`).setAttribute('aria-current', view === tab ? 'page' : 'false');
     $(`#tab-${tab}`).href = link({ view: tab });
@@ -81,6 +82,8 @@ async function showBox(inbox) {
   const title = t(inbox ? 'x.box.inbox' : 'x.box.outbox');
   $('#box-title').textContent = `${title}: ${session.account.unit || ''}`;
   document.title = `${title} — ${t('x.title')}`;
+  fill($('#box-items')); // nothing of another box shown meanwhile
+  $('#box-summary').textContent = '';
   const { items } = await read(`api/v1/exchange/${inbox ? 'inbox' : 'outbox'}`);
   // H3's restriction is text the line does not carry: its message's view does.
   const restrictions = new Map();
@@ -114,7 +117,8 @@ function messageItem(v, hitList) {
   const answers = answersAllowed(v);
   return h('li', { class: `x-message x-${v.direction}`, id: `m-${v.id}`, 'data-message-id': String(v.id) },
     h('h3', { text: t('x.message.title', { id: v.id, type: (v.labels && v.labels.type) || v.type }) }),
-    v.due ? h('p', {}, h('span', { text: `${t(`x.state.${v.state}`)} · ` }), deadline(v)) : null,
+    // The deadline says answered, refused or stopped itself; a running one is said to wait.
+    v.due ? h('p', {}, v.state === 'open' ? `${t('x.state.open')} · ` : null, deadline(v)) : null,
     ...messageView(codes, v, hitList),
     answers.length ? h('div', { class: 'row x-answers' }, ...answers.map((kind) => h('button', {
       type: 'button', class: kind === 'reply' ? 'btn primary' : 'btn', 'data-answer': kind,
