@@ -4,7 +4,8 @@
 // through the police console (password and TOTP code), finds the requests in
 // the inbox with their deadlines and handling markings, opens a case (its
 // entities, links and the cross-check hit), replies to one request and
-// refuses the other on a ground of the server's list; the notice goes to
+// refuses another on a ground of the server's list, asks for clarification
+// on the third (its clock stops); the notice goes to
 // review, and the SPOC's supervisor publishes it (with the neutrality
 // check) and cancels it (with a reason). axe-core finds no WCAG 2.1 A/AA
 // violation on any of these views, in Polish and English, and the pages run
@@ -193,11 +194,29 @@ async function main() {
       await clean('case B, refused');
     });
 
+    await run.step('a clarification request on C stops its clock; then only a reply or a refusal is offered', async () => {
+      await page.goto(`${url}/exchange.html#case=${c.case}`);
+      await page.click(`#m-${c.id} button[data-answer="clarification"]`);
+      await page.waitForSelector('#composer', { state: 'visible' });
+      assert(await page.isHidden('#c-grounds-field'), 'a clarification is offered refusal grounds');
+      await page.selectOption('#c-handling', 'H3');
+      await page.waitForSelector('#c-restriction', { state: 'visible' });
+      await page.fill('#c-restriction', 'Tylko dla BKA');
+      await page.fill('#c-text', 'Czyj to numer według Państwa danych?');
+      await page.click('#c-send');
+      await page.waitForFunction(() => /termin wstrzymany/.test(document.querySelector('#thread').textContent));
+      const offered = await page.$$eval(`#m-${c.id} button[data-answer]`, (bs) => bs.map((x) => x.dataset.answer));
+      assert(offered.join() === 'reply,refusal', `a paused request offers ${offered.join()}`);
+      assert(/Tylko dla BKA/.test(await page.textContent('#thread li.x-out .x-markings')), 'the H3 text is not on the clarification');
+      const view = await page.evaluate((id) => fetch(`api/v1/exchange/messages/${id}`).then((r) => r.json()), c.id);
+      assert(view.state === 'paused' && !view.overdue, `C is ${view.state}`);
+    });
+
     await run.step('the outbox holds the reply and the refusal; the pages in English', async () => {
       await page.click('#tab-outbox');
       await page.waitForFunction(() => /odmowa/.test(document.querySelector('#box-items').textContent));
       const types = await page.textContent('#box-items');
-      assert(/odpowiedź/.test(types) && /odmowa/.test(types), `outbox: ${types}`);
+      assert(/odpowiedź/.test(types) && /odmowa/.test(types) && /wniosek o wyjaśnienie/.test(types), `outbox: ${types}`);
       await page.click('#btn-lang');
       await page.waitForFunction(() => /Outbox/.test(document.querySelector('#box-title').textContent));
       await clean('the outbox, English');
