@@ -542,4 +542,37 @@ typedef tz_err (*tz_xnotice_fn)(void *ctx, const struct tz_xnotice_subject *s);
  */
 tz_err tz_exchange_published_visit(struct tz_exchange *x, tz_xnotice_fn fn, void *ctx);
 
+/* ---- what the police web pages read beside the message (pages.c) ---- */
+
+/* A step `who` may make from a notice's state, and what it must record. */
+struct tz_xnotice_offer {
+    int to;          /* enum tz_xnotice_state */
+    bool note;       /* the step records why */
+    bool neutrality; /* the step records the neutrality check */
+};
+/* A notice as a reader sees it: the message, its lifecycle state and the steps the reader may
+ * make from it (by the transition table: the reader's role and unit). */
+struct tz_xnotice_view {
+    struct tz_xview view; /* owned: tz_xnotice_view_clear */
+    int state;            /* enum tz_xnotice_state */
+    size_t offer_count;
+    struct tz_xnotice_offer offers[TZ_XNS_COUNT];
+};
+void tz_xnotice_view_clear(struct tz_xnotice_view *v);
+/*
+ * Reads notice id for who as tz_exchange_get does (the read audited in its transaction, the
+ * same permission), with its state and the steps offered. TZ_ENOTFOUND when id is no notice.
+ */
+tz_err tz_exchange_notice_get(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
+                              struct tz_xnotice_view *out);
+
+/*
+ * Art. 16(d) as shown with a stored message: the entities on file before message id arrived
+ * that share an exact key with one of its entities (what the cross-check found at receipt, read
+ * again), at most max of them into out, their number into *count. The read of the message is
+ * audited as tz_exchange_get's, with the same permission.
+ */
+tz_err tz_exchange_hits(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
+                        struct tz_xhit *out, size_t max, size_t *count);
+
 #endif

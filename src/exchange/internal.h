@@ -36,4 +36,11 @@ struct tz_store *tz_x_store(const struct tz_exchange *x);
 struct tz_audit_rec tz_x_audit(const struct tz_exchange *x, const struct tz_xactor *who,
                                enum tz_audit_action action, const char *object);
 
+/* The steps who may make from state `from` of the notice v (the transition table's rows of
+ * that state whose role and unit who has), into out (TZ_XNS_COUNT rows); their number. */
+size_t tz_x_notice_offers(const struct tz_xactor *who, const struct tz_xview *v, int from,
+                          struct tz_xnotice_offer *out);
+/* The state of a stored notice state's code; -1 for none. */
+int tz_x_notice_state_parse(const char *code);
+
 #endif

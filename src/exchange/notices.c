@@ -147,3 +147,21 @@ tz_err tz_exchange_published_visit(struct tz_exchange *x, tz_xnotice_fn fn, void
             return err;
     }
 }
+
+size_t tz_x_notice_offers(const struct tz_xactor *who, const struct tz_xview *v, int from,
+                          struct tz_xnotice_offer *out)
+{
+    struct tz_xmsg_rec rec = {.inbound = v->inbound}; /* what may_move reads of the notice */
+    snprintf(rec.from_unit, sizeof rec.from_unit, "%s", v->msg.originator.unit);
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0] && n < TZ_XNS_COUNT; i++)
+        if (steps[i].from == from && may_move(who, &steps[i], &rec) == TZ_OK)
+            out[n++] = (struct tz_xnotice_offer){
+                .to = steps[i].to, .note = steps[i].note, .neutrality = steps[i].neutrality};
+    return n;
+}
+
+int tz_x_notice_state_parse(const char *code)
+{
+    return state_of(code);
+}

@@ -307,3 +307,18 @@ enum MHD_Result api_x_notice_move(struct request *req)
     tz_jw_object_end(&w);
     return answer_doc(req, 200, &b, &w);
 }
+
+/* What the other exchange files of http (api_exchange_codes.c) share with this one. */
+bool api_x_caller(struct request *req, bool changes, struct police_ctx *c, enum MHD_Result *answer)
+{
+    return caller(req, changes, c, answer);
+}
+enum tz_xlang api_x_reader_lang(struct request *req)
+{
+    return reader_lang(req);
+}
+enum MHD_Result api_x_forbidden(struct request *req, struct police_ctx *c,
+                                enum tz_auth_action action)
+{
+    return forbidden(req, c, action);
+}

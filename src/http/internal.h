@@ -283,6 +283,10 @@ enum MHD_Result api_x_clarification(struct request *req);
 enum MHD_Result api_x_inbox(struct request *req);
 enum MHD_Result api_x_outbox(struct request *req);
 enum MHD_Result api_x_notice_move(struct request *req);
+/* What the police web pages read beside (api_exchange_codes.c). */
+enum MHD_Result api_x_codes(struct request *req);
+enum MHD_Result api_x_notice_get(struct request *req);
+enum MHD_Result api_x_hits(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 

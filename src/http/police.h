@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "auth/auth.h"
+#include "exchange/exchange.h"
 #include "http/internal.h"
 
 /* The caller's address as text (for the audit log). */
@@ -80,5 +81,13 @@ bool police_audit_read(struct request *req, struct police_ctx *c, enum tz_audit_
 enum MHD_Result police_answer_doc(struct request *req, tz_err err, struct tz_buf *b);
 /* The unit of a district of the threat map (tz_auth_unit_fn; ctx the struct tz_threatmap). */
 const char *police_unit_of(void *ctx, const char *district_id);
+
+/* The exchange's handlers share (api_exchange.c; used by api_exchange_codes.c): the caller
+ * (503 when the exchange is off), the reader's language (?lang=, Accept-Language, Polish), and
+ * an audited 403. */
+bool api_x_caller(struct request *req, bool changes, struct police_ctx *c, enum MHD_Result *answer);
+enum tz_xlang api_x_reader_lang(struct request *req);
+enum MHD_Result api_x_forbidden(struct request *req, struct police_ctx *c,
+                                enum tz_auth_action action);
 
 #endif

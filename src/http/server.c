@@ -93,6 +93,10 @@ static const struct route routes[] = {
     {"GET", "/api/v1/exchange/inbox", false, NO_BODY, api_x_inbox, NULL},
     {"GET", "/api/v1/exchange/outbox", false, NO_BODY, api_x_outbox, NULL},
     {"POST", "/api/v1/exchange/notices/", true, JSON_BODY, api_x_notice_move, "/transitions"},
+    /* What the police web pages read beside (api_exchange_codes.c). */
+    {"GET", "/api/v1/exchange/codes", false, NO_BODY, api_x_codes, NULL},
+    {"GET", "/api/v1/exchange/notices/", true, NO_BODY, api_x_notice_get, NULL},
+    {"GET", "/api/v1/exchange/messages/", true, NO_BODY, api_x_hits, "/hits"},
     /* Operations (api_meta.c, metrics.c): readiness and Prometheus metrics. */
     {"GET", "/readyz", false, NO_BODY, api_readyz, NULL},
     {"GET", "/metrics", false, NO_BODY, api_metrics, NULL},

@@ -26,6 +26,8 @@ const ACTION_LABEL = {
   referred: 'police.act.refer',
 };
 
+const EXCHANGE_ROLES = ['spoc_operator', 'spoc_supervisor', 'liaison_officer'];
+
 const session = { csrf: null, account: null };
 let map = null;
 let markers = null;
@@ -60,6 +62,7 @@ function showLogin() {
   $('#work').hidden = true;
   $('#who').hidden = true;
   $('#btn-logout').hidden = true;
+  $('#nav-exchange').hidden = true;
   $('#admin').hidden = true;
   $('#login').hidden = false;
   $('#l-name').focus();
@@ -97,6 +100,8 @@ async function showWork(me) {
   $('#who').hidden = false;
   $('#btn-logout').hidden = false;
   $('#who').textContent = `${me.account.name} · ${t(`police.role.${me.account.role}`)}`;
+  // The exchange's roles work on the exchange pages (exchange.html).
+  $('#nav-exchange').hidden = !EXCHANGE_ROLES.includes(me.account.role);
   const tiles = tileSetting();
   if (!map) {
     map = L.map($('#pmap'), { zoomControl: true, attributionControl: Boolean(tiles) }).setView([50.06, 19.94], 12);
