@@ -77,6 +77,15 @@ struct tz_status_change {
         *audit; /* when set, appended to the audit log in the same transaction */
 };
 
+/* One report as the map index needs it, in a scan: the strings are valid during the callback. */
+struct tz_map_row {
+    int64_t id;
+    const char *category, *status;
+    double lat, lon;
+    int64_t received_at, status_changed_at;
+};
+typedef tz_err (*tz_map_row_fn)(void *ctx, const struct tz_map_row *row);
+
 /* Releases what a report record owns (not the record itself). */
 void tz_report_rec_clear(struct tz_report_rec *rec);
 void tz_report_recs_free(struct tz_report_rec *recs, size_t count);
@@ -128,6 +137,14 @@ struct tz_compliance_rec {
        struct tz_report_rec **out, size_t *count),                                                 \
       (store, filter, out, count),                                                                 \
       TZ_PRE_NEED(filter) TZ_PRE_EMPTY(out, count) TZ_PRE_NEED(filter_ok(filter)))                 \
+    /*                                                                                             \
+     * Calls fn for every stored report, in id order, on one consistent snapshot, reading only     \
+     * what the map index holds (the start-up load: no record is built). A non-zero return of fn   \
+     * stops the scan and is returned.                                                             \
+     */                                                                                            \
+    X(scan_map_rows, (struct tz_store *store, tz_map_row_fn fn, void *ctx),                        \
+      (store, fn, ctx),                                                                            \
+      TZ_PRE_NEED(fn))                                                                             \
     /* Number of reports stored. */                                                                \
     X(count_reports, (struct tz_store *store, int64_t *count),                                     \
       (store, count),                                                                              \

@@ -189,6 +189,39 @@ tz_err tz_sq_get_report(struct tz_store *store, int64_t id, struct tz_report_rec
     return err;
 }
 
+static const char SQL_MAP_ROWS[] =
+    "SELECT id, category, status, lat, lon, received_at, status_changed_at FROM reports"
+    " ORDER BY id";
+
+/* One statement, stepped to its end: WAL gives it one snapshot however long it runs. */
+tz_err tz_sq_scan_map_rows(struct tz_store *store, tz_map_row_fn fn, void *ctx)
+{
+    struct tz_sq_conn *c = tz_sq_reader_acquire(store);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_stmt(c, SQL_MAP_ROWS, &st);
+    int rc = SQLITE_DONE;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct tz_map_row row = {
+            .id = sqlite3_column_int64(st, 0),
+            .category = (const char *)sqlite3_column_text(st, 1),
+            .status = (const char *)sqlite3_column_text(st, 2),
+            .lat = sqlite3_column_double(st, 3),
+            .lon = sqlite3_column_double(st, 4),
+            .received_at = sqlite3_column_int64(st, 5),
+            .status_changed_at = sqlite3_column_int64(st, 6),
+        };
+        if (!row.category || !row.status)
+            err = TZ_ENOMEM; /* NOT NULL columns: only a failed conversion gives NULL */
+        else
+            err = fn(ctx, &row);
+    }
+    if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        err = tz_sq_map_rc(rc);
+    tz_sq_stmt_done(st);
+    tz_sq_reader_release(store, c);
+    return err;
+}
+
 tz_err tz_sq_count_reports(struct tz_store *store, int64_t *count)
 {
     struct tz_sq_conn *c = tz_sq_reader_acquire(store);

@@ -10,8 +10,6 @@
 #include "base/tztime.h"
 #include "threatmap/internal.h"
 
-#define LOAD_PAGE 1000 /* reports read from the store per round at start-up */
-
 int tm_category_index(const struct tz_threatmap *tm, const char *code)
 {
     for (size_t i = 0; i < tm->category_count && i < TZ_MAP_MAX_CATEGORIES; i++) {
@@ -22,53 +20,63 @@ int tm_category_index(const struct tz_threatmap *tm, const char *code)
 }
 
 /* The index's view of a stored report; false when it cannot be placed on the map. */
-static bool to_point(const struct tz_threatmap *tm, const struct tz_report_rec *rec,
-                     struct tz_map_point *p)
+static bool row_to_point(const struct tz_threatmap *tm, const struct tz_map_row *row,
+                         struct tz_map_point *p)
 {
     enum tz_status status;
-    int category = tm_category_index(tm, rec->category);
-    if (category < 0 || tz_status_parse(rec->status, &status) != TZ_OK)
+    int category = tm_category_index(tm, row->category);
+    if (category < 0 || tz_status_parse(row->status, &status) != TZ_OK)
         return false;
     *p = (struct tz_map_point){
-        .id = rec->id,
-        .lat = rec->lat,
-        .lon = rec->lon,
+        .id = row->id,
+        .lat = row->lat,
+        .lon = row->lon,
         .category = (uint8_t)category,
         .status = (uint8_t)status,
-        .received_at = rec->received_at,
-        .status_changed_at = rec->status_changed_at,
+        .received_at = row->received_at,
+        .status_changed_at = row->status_changed_at,
     };
     return true;
 }
 
-/* Appends one page of the store (newest first, below *before) to pts. */
-static tz_err load_page(struct tz_threatmap *tm, int64_t *before, struct tz_map_point **pts,
-                        size_t *n, size_t *cap, bool *more)
+static bool to_point(const struct tz_threatmap *tm, const struct tz_report_rec *rec,
+                     struct tz_map_point *p)
 {
-    struct tz_report_filter filter = {.before_id = *before, .limit = LOAD_PAGE};
-    struct tz_report_rec *recs = NULL;
-    size_t count = 0;
-    tz_err err = tz_store_list_reports(tm->store, &filter, &recs, &count);
-    if (!err && *n + count > *cap) {
-        size_t grown = (*cap ? *cap * 2 : 4096) + count;
-        struct tz_map_point *p = realloc(*pts, grown * sizeof *p);
-        if (p) {
-            *pts = p;
-            *cap = grown;
-        } else {
-            err = TZ_ENOMEM;
-        }
+    struct tz_map_row row = {
+        .id = rec->id,
+        .category = rec->category,
+        .status = rec->status,
+        .lat = rec->lat,
+        .lon = rec->lon,
+        .received_at = rec->received_at,
+        .status_changed_at = rec->status_changed_at,
+    };
+    return row_to_point(tm, &row, p);
+}
+
+/* The points read at start-up, grown as the scan goes. */
+struct loading {
+    struct tz_threatmap *tm;
+    struct tz_map_point *pts;
+    size_t n, cap;
+};
+
+static tz_err load_row(void *ctx, const struct tz_map_row *row)
+{
+    struct loading *l = ctx;
+    if (l->n == l->cap) {
+        size_t grown = l->cap ? l->cap * 2 : 65536;
+        struct tz_map_point *p = realloc(l->pts, grown * sizeof *p);
+        if (!p)
+            return TZ_ENOMEM;
+        l->pts = p;
+        l->cap = grown;
     }
-    for (size_t i = 0; !err && i < count; i++) {
-        if (to_point(tm, &recs[i], &(*pts)[*n]))
-            (*n)++;
-        *before = recs[i].id;
-        if (recs[i].id > tm->sync_report_id)
-            tm->sync_report_id = recs[i].id;
-    }
-    *more = !err && count == LOAD_PAGE;
-    tz_report_recs_free(recs, count);
-    return err;
+    if (row_to_point(l->tm, row, &l->pts[l->n]))
+        l->n++;
+    if (row->id > l->tm->sync_report_id)
+        l->tm->sync_report_id = row->id;
+    return TZ_OK;
 }
 
 /* Which statuses of category c the public may see (DESIGN 1.1), intersected with the user's. */
@@ -104,20 +112,17 @@ tz_err tm_map_load(struct tz_threatmap *tm)
     for (size_t i = 0; i < tm->category_count; i++)
         tm->category_codes[i] = tm->categories[i].code;
 
-    struct tz_map_point *pts = NULL;
-    size_t n = 0, cap = 0;
-    int64_t before = 0;
-    bool more = true;
+    struct loading l = {.tm = tm};
     /* Read the feed's position first: a change made while the reports load is then
      * applied again by the next sync, which is harmless, instead of missed. */
     tz_err err = tz_store_last_transition_seq(tm->store, &tm->sync_transition_seq);
-    while (!err && more)
-        err = load_page(tm, &before, &pts, &n, &cap, &more);
+    if (!err)
+        err = tz_store_scan_map_rows(tm->store, load_row, &l);
     struct tz_map_usual usual;
     public_view(tm, &usual);
     if (!err)
-        err = tz_map_index_build_usual(pts, n, &usual, tz_time_now(), &tm->map);
-    free(pts);
+        err = tz_map_index_build_usual(l.pts, l.n, &usual, tz_time_now(), &tm->map);
+    free(l.pts);
     return err;
 }
 
