@@ -462,7 +462,10 @@ struct tz_xreceipt {
  * it, an answer to the clarification starts it again, a reply or refusal
  * ends it). An inbound request's entities are checked against those on file
  * first, and the hits come back in the receipt. A refused message is stored
- * nowhere. TZ_ENOTFOUND when its case or in_reply_to names nothing.
+ * nowhere. TZ_ENOTFOUND when its case or in_reply_to names nothing;
+ * TZ_ECONFLICT for a reply or refusal to a request already answered or
+ * refused, or whose clock another writer moved since it was read (the
+ * clock's write is a compare-and-set: of two answers at once, one wins).
  */
 tz_err tz_exchange_submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbound,
                           struct tz_xmsg *m, struct tz_xreceipt *out,

@@ -238,6 +238,15 @@ static tz_err answer_rules(struct tz_exchange *x, struct tz_xmsg *m, int64_t now
     }
     if ((err = tz_exchange_check_answer(&target, m, errs)))
         goto done;
+    bool ends = m->type == TZ_XMSG_REPLY || m->type == TZ_XMSG_REFUSAL;
+    if (ends && strcmp(trec.clock.state, "answered") == 0) {
+        err = TZ_ECONFLICT; /* answered first by someone else (or a second answer): one wins */
+        goto done;
+    }
+    if (ends && strcmp(trec.clock.state, "refused") == 0) {
+        err = TZ_ECONFLICT;
+        goto done;
+    }
     struct tz_xclock c = clock_of(&trec.clock, trec.at, trec.urgency);
     const char *state = NULL;
     if (m->type == TZ_XMSG_CLARIFICATION && strcmp(trec.clock.state, "open") == 0 &&
