@@ -161,8 +161,8 @@ enum MHD_Result api_x_statistics(struct request *req)
     bool csv = format && strcmp(format, "csv") == 0;
     if (format && !csv && strcmp(format, "json") != 0)
         tz_fielderr_add(&errs, "format", "json or csv");
-    if (errs.count)
-        return http_respond_problem(req, TZ_EINVAL, "see errors", &errs);
+    if (errs.count) /* a query's parameters, as the other queries answer them */
+        return http_respond_status_problem(req, 400, "see errors", &errs);
     struct tz_xstats *s = malloc(sizeof *s);
     if (!s)
         return http_respond_problem(req, TZ_ENOMEM, NULL, NULL);
