@@ -8,8 +8,8 @@
  * and what a reader gets can be checked against it.
  */
 #include <sodium.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "exchange/internal.h"

@@ -43,8 +43,8 @@ static const char *acting_unit(const struct tz_exchange *x, const struct tz_xact
 
 /* The message that tells the requester: from the acting unit to the request's originator. */
 static tz_err notice_of(const struct tz_exchange *x, const struct tz_xactor *who,
-                        const struct tz_xmsg *req, const char *unit,
-                        const struct tz_xdeviation *d, int64_t due, struct tz_xmsg *m)
+                        const struct tz_xmsg *req, const char *unit, const struct tz_xdeviation *d,
+                        int64_t due, struct tz_xmsg *m)
 {
     tz_xmsg_init(m);
     m->type = TZ_XMSG_DEVIATION;

@@ -69,8 +69,7 @@ tz_err tz_exchange_permit(struct tz_exchange *x, const struct tz_xactor *who, in
 }
 
 tz_err tz_exchange_forward(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
-                           struct tz_xmsg *m, struct tz_xreceipt *out,
-                           struct tz_field_errors *errs)
+                           struct tz_xmsg *m, struct tz_xreceipt *out, struct tz_field_errors *errs)
 {
     memset(out, 0, sizeof *out);
     struct tz_xmsg_rec rec = {0};

@@ -11,8 +11,7 @@
 #include "http/police.h"
 
 /* The caller, or false with the answer queued (401, 403, 503: no exchange configured). */
-bool api_x_caller(struct request *req, bool changes, struct police_ctx *c,
-                  enum MHD_Result *answer);
+bool api_x_caller(struct request *req, bool changes, struct police_ctx *c, enum MHD_Result *answer);
 /* The query parameter key, or NULL. */
 const char *api_x_param(struct request *req, const char *key);
 /* The reader's language: ?lang=, else Accept-Language's first tag, else Polish. */

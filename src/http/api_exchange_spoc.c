@@ -63,7 +63,8 @@ enum MHD_Result api_x_deviation(struct request *req)
         json_decref(root);
         return police_answer_body_error(req, err ? err : TZ_EINVAL, &errs);
     }
-    json_t *hours = json_object_get(root, "delay_hours"), *reasons = json_object_get(root, "reasons");
+    json_t *hours = json_object_get(root, "delay_hours"),
+           *reasons = json_object_get(root, "reasons");
     if (!json_is_integer(hours))
         tz_fielderr_add(&errs, "/delay_hours", "required: a whole number of hours");
     if (reasons && !json_is_string(reasons))
@@ -130,8 +131,8 @@ enum MHD_Result api_x_forward(struct request *req)
     snprintf(c.object, sizeof c.object, "xmsg/%lld", (long long)req->id);
     struct tz_field_errors errs = {0};
     struct tz_xmsg m;
-    tz_err err = tz_http_exchange_read(req->body.data ? req->body.data : "", req->body.len, &m,
-                                       &errs);
+    tz_err err =
+        tz_http_exchange_read(req->body.data ? req->body.data : "", req->body.len, &m, &errs);
     struct tz_xreceipt r;
     if (!err) {
         struct tz_xactor who = {.p = &c.p, .client = c.client};
@@ -224,9 +225,8 @@ enum MHD_Result api_x_attachment(struct request *req)
     if (err == TZ_EFORBIDDEN)
         return api_x_forbidden(req, &c, TZ_ACT_EXCHANGE_READ);
     if (err)
-        return http_respond_problem(req, err,
-                                    err == TZ_ENOTFOUND ? "no such message or attachment" : NULL,
-                                    NULL);
+        return http_respond_problem(
+            req, err, err == TZ_ENOTFOUND ? "no such message or attachment" : NULL, NULL);
     unsigned char bin[crypto_hash_sha256_BYTES];
     char digest[96], b64[64];
     size_t len = 0;

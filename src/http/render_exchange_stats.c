@@ -64,8 +64,8 @@ tz_err tz_http_xstats_csv(const struct tz_xstats *s, struct tz_buf *out)
 {
     struct tz_csvw w;
     tz_csvw_begin(&w, out);
-    static const char *const head[] = {"year",       "partner",  "direction", "requests",
-                                       "urgent",     "not_urgent", "refusals", NULL};
+    static const char *const head[] = {"year",   "partner",    "direction", "requests",
+                                       "urgent", "not_urgent", "refusals",  NULL};
     for (size_t i = 0; head[i]; i++)
         tz_csvw_plain(&w, head[i]);
     for (int g = 0; g < TZ_XG_COUNT; g++) {

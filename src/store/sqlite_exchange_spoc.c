@@ -217,8 +217,7 @@ tz_err tz_sq_x_permit(struct tz_store *store, int64_t id, const char *to, int64_
     return tz_sq_in_write(store, permit_body, &p, audit);
 }
 
-tz_err tz_sq_x_permits(struct tz_store *store, int64_t id, char (*out)[TZ_XS_CODE],
-                       size_t *count)
+tz_err tz_sq_x_permits(struct tz_store *store, int64_t id, char (*out)[TZ_XS_CODE], size_t *count)
 {
     *count = 0;
     struct tz_sq_conn *c = tz_sq_reader_acquire(store);

@@ -257,8 +257,7 @@ static void statistics(void **state)
     snprintf(out, sizeof out, "%s/stats.csv", server.dir);
     snprintf(year, sizeof year, "%d", this_year());
     assert_int_equal(
-        api_run_cli(&server, out, "exchange", "stats", "--year", year, "--format", "csv", NULL),
-        0);
+        api_run_cli(&server, out, "exchange", "stats", "--year", year, "--format", "csv", NULL), 0);
     FILE *f = fopen(out, "r");
     assert_non_null(f);
     assert_non_null(fgets(line, sizeof line, f));
@@ -418,10 +417,8 @@ int main(int argc, char **argv)
     }
     tarcza_binary = argv[1];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(accounts),
-        cmocka_unit_test(deviation),
-        cmocka_unit_test(statistics),
-        cmocka_unit_test(h2_pass_on_and_markings),
+        cmocka_unit_test(accounts),    cmocka_unit_test(deviation),
+        cmocka_unit_test(statistics),  cmocka_unit_test(h2_pass_on_and_markings),
         cmocka_unit_test(attachments),
     };
     int failed = cmocka_run_group_tests(tests, start_server, stop_server);

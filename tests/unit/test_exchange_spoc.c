@@ -11,11 +11,11 @@
  * the message and read back whole; a refused message stores none); H2
  * pass-on refused without the provider's permission and allowed with it.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,9 +232,10 @@ static void deviation_moves_the_deadline_and_tells_the_requester(void **state)
                                 " AND reasons = 'a court order is needed'"),
                      1);
     char sql[160];
-    snprintf(sql, sizeof sql,
-             "SELECT COUNT(*) FROM audit_log WHERE action = 'exchange.send' AND object = 'xmsg/%lld'",
-             (long long)r.id);
+    snprintf(
+        sql, sizeof sql,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'exchange.send' AND object = 'xmsg/%lld'",
+        (long long)r.id);
     assert_int_equal(db_long(f, sql), 1);
     /* Out of range, without reasons, by a unit the request does not address: refused. */
     struct tz_xdeviation bad = {.delay_s = 60, .reasons = ""};
@@ -451,8 +452,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(statistics_of_a_year, setup, teardown),
         cmocka_unit_test_setup_teardown(attachments_sniffed_bounded_and_stored, setup, teardown),
-        cmocka_unit_test_setup_teardown(h2_pass_on_needs_the_providers_permission, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(h2_pass_on_needs_the_providers_permission, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
