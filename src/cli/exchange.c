@@ -130,15 +130,33 @@ int cli_exchange_import(const struct cli_call *c)
     return err ? cli_fail("exchange import", err) : 0;
 }
 
-/* Writes message id of the case into dir/ID.json. */
+/* The bytes of each attachment of m (read back without them), each read audited. */
+static tz_err fetch_attachments(struct xcli *k, struct tz_xmsg *m)
+{
+    tz_err err = TZ_OK;
+    for (size_t i = 0; !err && i < m->attachment_count; i++) {
+        struct tz_xattachment a;
+        if (!(err = tz_exchange_attachment(k->x, &k->actor, m->id, i, &a))) {
+            m->attachments[i].data = a.data; /* m owns the bytes now */
+            m->attachments[i].size = a.size;
+        }
+    }
+    return err;
+}
+
+/* Writes message id of the case into dir/ID.json, its attachments with it. */
 static tz_err export_one(struct xcli *k, int64_t id, const char *dir)
 {
     struct tz_xview v;
     tz_err err = tz_exchange_get(k->x, &k->actor, id, &v);
-    if (err)
+    if (!err)
+        err = fetch_attachments(k, &v.msg);
+    if (err) {
+        tz_xview_clear(&v);
         return err;
+    }
     struct tz_buf b;
-    tz_buf_init(&b, 4 * TZ_X_BODY_MAX);
+    tz_buf_init(&b, 2 * TZ_X_WIRE_MAX);
     err = tz_http_exchange_json(&v.msg, &b);
     tz_xview_clear(&v);
     char path[CLI_TEXT_MAX + 32];

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sodium.h>
@@ -403,6 +405,23 @@ static void attachments(void **state)
     assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE object LIKE"
                                           " 'xattach/%'"),
                      reads + 1);
+    /* The export writes them back as base64; the import reads the file back whole. */
+    char case_text[24], dir[300], file[340];
+    snprintf(case_text, sizeof case_text, "%lld",
+             api_db_long(&server, "SELECT case_id FROM x_messages ORDER BY id DESC LIMIT 1"));
+    snprintf(dir, sizeof dir, "%s/export", server.dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(api_run_cli(&server, "/dev/null", "exchange", "export", "--case", case_text,
+                                 "--out", dir, NULL),
+                     0);
+    snprintf(file, sizeof file, "%s/%lld.json", dir, id);
+    assert_int_equal(
+        api_run_cli(&server, "/dev/null", "exchange", "import", file, "--direction", "in", NULL),
+        0);
+    assert_int_equal(api_count_rows(&server, "x_attachments"), 4);
+    assert_int_equal(api_db_long(&server, "SELECT COUNT(DISTINCT sha256) FROM x_attachments"), 2);
+    unlink(file);
+    rmdir(dir);
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/attachments/2", id);
     assert_int_equal(status_of(spoc, "GET", path, NULL), 404);
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/attachments/x", id);
