@@ -198,6 +198,40 @@ static void two_answers_at_once_one_wins(void **state)
     }
 }
 
+/* The store's write of a request's clock is a compare-and-set on the clock as read: a stale
+ * reading is TZ_ECONFLICT and the message that carried it is not stored. */
+static void a_stale_clock_is_a_conflict(void **state)
+{
+    struct fx *f = *state;
+    int64_t req = receive(f, "DE", TZ_XURG_NORMAL);
+    struct tz_xmsg_rec request;
+    assert_int_equal(tz_store_x_get_message(f->store, req, NULL, &request), TZ_OK);
+    struct tz_xmsg_rec reply = {.case_id = request.case_id, .in_reply_to = req, .at = f->now};
+    COPY(reply.type, "reply");
+    COPY(reply.from_node, "PL");
+    COPY(reply.from_unit, "KGP-SPOC");
+    COPY(reply.lang, "en");
+    COPY(reply.handling, "H0");
+    COPY(reply.source, "A");
+    COPY(reply.info, "1");
+    struct tz_xstate_change change = {.message_id = req, .was = request.clock};
+    change.clock = request.clock;
+    COPY(change.clock.state, "answered");
+    change.was.paused_total += 60; /* as if someone had moved it since */
+    struct tz_xput put = {.msg = &reply, .change = &change};
+    long long before = db_long(f, "SELECT COUNT(*) FROM x_messages");
+    assert_int_equal(tz_store_x_put_messages(f->store, &put, 1), TZ_OK);
+    assert_int_equal(put.err, TZ_ECONFLICT);
+    assert_int_equal(db_long(f, "SELECT COUNT(*) FROM x_messages"), before);
+    change.was = request.clock; /* as it is */
+    assert_int_equal(tz_store_x_put_messages(f->store, &put, 1), TZ_OK);
+    assert_int_equal(put.err, TZ_OK);
+    assert_int_equal(db_long(f, "SELECT COUNT(*) FROM x_messages"), before + 1);
+    char s[32];
+    assert_string_equal(state_of(f, req, s, sizeof s, NULL), "answered");
+    tz_store_xmsg_free(&request);
+}
+
 /* ---- Art. 9 deviations ---- */
 
 static void deviation_moves_the_deadline_and_tells_the_requester(void **state)
@@ -448,6 +482,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(two_answers_at_once_one_wins, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_stale_clock_is_a_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(deviation_moves_the_deadline_and_tells_the_requester, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(statistics_of_a_year, setup, teardown),
