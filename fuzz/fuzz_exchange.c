@@ -32,8 +32,8 @@ static void check_round_trip(struct tz_xmsg *m)
     FUZZ_CHECK(tz_exchange_validate(m, &errs) == TZ_OK, "accepted but invalid: %s",
                errs.items[0].field);
     struct tz_buf first, second;
-    tz_buf_init(&first, 4 * TZ_X_BODY_MAX);
-    tz_buf_init(&second, 4 * TZ_X_BODY_MAX);
+    tz_buf_init(&first, 2 * TZ_X_WIRE_MAX);
+    tz_buf_init(&second, 2 * TZ_X_WIRE_MAX);
     tz_err err = tz_http_exchange_json(m, &first);
     if (err == TZ_OK) {
         struct tz_xmsg back;

@@ -96,7 +96,7 @@ int cli_exchange_import(const struct cli_call *c)
     if (strcmp(dir, "in") != 0 && strcmp(dir, "out") != 0)
         return cli_usage_error(c, "--direction is in or out");
     struct tz_buf body;
-    tz_err err = read_file(c->args[0], TZ_X_BODY_MAX, &body);
+    tz_err err = read_file(c->args[0], TZ_X_WIRE_MAX, &body);
     if (err) {
         tz_buf_free(&body);
         return cli_fail(c->args[0], err);
@@ -130,15 +130,33 @@ int cli_exchange_import(const struct cli_call *c)
     return err ? cli_fail("exchange import", err) : 0;
 }
 
-/* Writes message id of the case into dir/ID.json. */
+/* The bytes of each attachment of m (read back without them), each read audited. */
+static tz_err fetch_attachments(struct xcli *k, struct tz_xmsg *m)
+{
+    tz_err err = TZ_OK;
+    for (size_t i = 0; !err && i < m->attachment_count; i++) {
+        struct tz_xattachment a;
+        if (!(err = tz_exchange_attachment(k->x, &k->actor, m->id, i, &a))) {
+            m->attachments[i].data = a.data; /* m owns the bytes now */
+            m->attachments[i].size = a.size;
+        }
+    }
+    return err;
+}
+
+/* Writes message id of the case into dir/ID.json, its attachments with it. */
 static tz_err export_one(struct xcli *k, int64_t id, const char *dir)
 {
     struct tz_xview v;
     tz_err err = tz_exchange_get(k->x, &k->actor, id, &v);
-    if (err)
+    if (!err)
+        err = fetch_attachments(k, &v.msg);
+    if (err) {
+        tz_xview_clear(&v);
         return err;
+    }
     struct tz_buf b;
-    tz_buf_init(&b, 4 * TZ_X_BODY_MAX);
+    tz_buf_init(&b, 2 * TZ_X_WIRE_MAX);
     err = tz_http_exchange_json(&v.msg, &b);
     tz_xview_clear(&v);
     char path[CLI_TEXT_MAX + 32];
@@ -198,4 +216,66 @@ int cli_exchange_inbox(const struct cli_call *c)
         printf("%s\n", out.data);
     tz_buf_free(&out);
     return err ? cli_fail("exchange inbox", err) : 0;
+}
+
+/* `exchange stats [--year Y] [--format json|csv]`: the Art. 18 statistics of a year. */
+int cli_exchange_stats(const struct cli_call *c)
+{
+    const char *format = cli_text(c, CLI_FORMAT, "json");
+    bool csv = strcmp(format, "csv") == 0;
+    if (!csv && strcmp(format, "json") != 0)
+        return cli_usage_error(c, "--format is json or csv");
+    struct xcli k;
+    if (xcli_open(c, &k))
+        return 1;
+    int year = c->set[CLI_YEAR] ? (int)c->num[CLI_YEAR] : tz_exchange_year_of(tz_exchange_now(k.x));
+    struct tz_xstats *s = malloc(sizeof *s);
+    tz_err err = s ? tz_exchange_stats(k.x, &k.actor, year, s) : TZ_ENOMEM;
+    xcli_close(&k);
+    struct tz_buf out;
+    tz_buf_init(&out, 4u << 20);
+    if (!err && csv) {
+        err = tz_http_xstats_csv(s, &out);
+    } else if (!err) {
+        struct tz_jw w;
+        tz_jw_begin(&w, &out);
+        tz_http_put_xstats(&w, s);
+        if (!(err = tz_jw_end(&w)))
+            err = tz_buf_append(&out, "\n", 1);
+    }
+    if (!err)
+        fwrite(out.data, 1, out.len, stdout);
+    tz_buf_free(&out);
+    free(s);
+    return err ? cli_fail("exchange stats", err) : 0;
+}
+
+/* `exchange deviation ID --hours N --reason TEXT`: Art. 9, the request's deadline deviated. */
+int cli_exchange_deviation(const struct cli_call *c)
+{
+    long long id;
+    if (!cli_number(c->args[0], 1, INT64_MAX, &id))
+        return cli_usage_error(c, "ID is a message's number");
+    struct xcli k;
+    if (xcli_open(c, &k))
+        return 1;
+    struct tz_xdeviation d = {.delay_s = (int64_t)c->num[CLI_HOURS] * 3600,
+                              .reasons = cli_text(c, CLI_REASON, "")};
+    struct tz_field_errors errs = {0};
+    struct tz_xreceipt r;
+    tz_err err = tz_exchange_deviate(k.x, &k.actor, (int64_t)id, &d, &r, &errs);
+    xcli_close(&k);
+    if (err) {
+        print_errors(&errs);
+        return cli_fail("exchange deviation", err);
+    }
+    struct tz_buf out;
+    tz_buf_init(&out, 1 << 16);
+    struct tz_jw w;
+    tz_jw_begin(&w, &out);
+    tz_http_put_xreceipt(&w, &r);
+    if (!(err = tz_jw_end(&w)))
+        printf("%s\n", out.data);
+    tz_buf_free(&out);
+    return err ? cli_fail("exchange deviation", err) : 0;
 }

@@ -98,6 +98,8 @@ enum cli_opt {
     CLI_DIRECTION,
     CLI_OUT,
     CLI_CASE,
+    CLI_YEAR,
+    CLI_HOURS,
     CLI_OPT_COUNT
 };
 
@@ -258,5 +260,7 @@ tz_err cli_exchange_open(const struct cli_call *c, struct tz_store *store, struc
 int cli_exchange_import(const struct cli_call *c);
 int cli_exchange_export(const struct cli_call *c);
 int cli_exchange_inbox(const struct cli_call *c);
+int cli_exchange_stats(const struct cli_call *c);
+int cli_exchange_deviation(const struct cli_call *c);
 
 #endif

@@ -108,13 +108,15 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
     [CLI_BIRTH_DATE] = TEXT("--birth-date", "YYYY[-MM[-DD]]", "the date of birth, or part of it"),
     [CLI_NATIONALITY] = TEXT("--nationality", "CC", "a nationality (ISO 3166 alpha-2)"),
     [CLI_SEX] = TEXT("--sex", "m|f", "the sex"),
-    [CLI_REASON] = TEXT("--reason", "TEXT", "why this person is screened (audited)"),
+    [CLI_REASON] = TEXT("--reason", "TEXT", "why: a person screened, a deadline deviated (audited)"),
     [CLI_NODE] = TEXT("--node", "NODE", "this node in the exchange (default PL)"),
     [CLI_SPOC_UNIT] = TEXT("--spoc-unit", "UNIT", "the national SPOC's unit (default KGP-SPOC)"),
     [CLI_DIRECTION] = TEXT("--direction", "in|out",
                            "a message received from a partner (in) or sent (out, the default)"),
     [CLI_OUT] = TEXT("--out", "DIR", "the folder the messages are written to"),
     [CLI_CASE] = NUMBER("--case", "ID", 1, INT64_MAX, "the case whose messages to export"),
+    [CLI_YEAR] = NUMBER("--year", "YYYY", 2000, 9999, "the year of the statistics (default: this one)"),
+    [CLI_HOURS] = NUMBER("--hours", "N", 1, 2160, "the expected delay, in hours"),
 };
 
 bool cli_number(const char *s, long long lo, long long hi, long long *out)

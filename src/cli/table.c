@@ -69,6 +69,14 @@ static const struct cli_command commands[] = {
     {"exchange", "inbox", "", 0, cli_exchange_inbox,
      OPTS(CLI_UNIT, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), OPTS(CLI_UNIT),
      "a unit's inbox with its running deadlines, overdue first, as JSON"},
+    {"exchange", "stats", "", 0, cli_exchange_stats,
+     OPTS(CLI_YEAR, CLI_FORMAT, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
+     "Art. 18 statistics of a year (default: this one) as JSON or CSV (--format json|csv)"},
+    {"exchange", "deviation", "ID", 1, cli_exchange_deviation,
+     OPTS(CLI_HOURS, CLI_REASON, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD),
+     OPTS(CLI_HOURS, CLI_REASON),
+     "Art. 9: received request ID needs a judicial authorisation: its deadline moves by\n"
+     "--hours, and the requester is told why (--reason)"},
     {"audit", "verify", "", 0, cli_audit_verify, OPTS(CLI_CHECKPOINTS, CLI_KEY, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "check the audit log's hash chain (and with --checkpoints and --key its signed\n"
      "checkpoints); names the first bad entry"},

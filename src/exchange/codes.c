@@ -36,6 +36,10 @@ static const struct tz_xcode msg_types[] = {
         "solicitud de observadores", "طلب مراقبين"),
     ROW("nfip_feedback", "informacja po wydarzeniu", "post-event feedback",
         "retour d'expérience", "evaluación posterior al evento", "تقييم ما بعد الحدث"),
+    ROW("deviation", "odstępstwo od terminu (zgoda sądowa)",
+        "deadline deviation (judicial authorisation)",
+        "dérogation au délai (autorisation judiciaire)",
+        "desviación del plazo (autorización judicial)", "تأخير لازم للحصول على إذن قضائي"),
 };
 
 static const struct tz_xcode handling[] = {

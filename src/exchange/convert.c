@@ -68,6 +68,24 @@ static tz_err entity_to_rec(const struct tz_xentity *e, struct tz_xentity_rec *r
     return TZ_OK;
 }
 
+/* The attachments' records borrow the message's bytes (the store copies them as it writes). */
+static tz_err attachments_to_rec(const struct tz_xmsg *m, struct tz_xmsg_rec *r)
+{
+    if (!m->attachment_count)
+        return TZ_OK;
+    if (!(r->attachments = calloc(m->attachment_count, sizeof *r->attachments)))
+        return TZ_ENOMEM;
+    for (size_t i = 0; i < m->attachment_count; i++, r->attachment_count++) {
+        struct tz_xattach_rec *a = &r->attachments[i];
+        COPY(a->name, m->attachments[i].name);
+        COPY(a->type, m->attachments[i].type);
+        COPY(a->sha256, m->attachments[i].sha256);
+        a->size = m->attachments[i].size;
+        a->data = m->attachments[i].data;
+    }
+    return TZ_OK;
+}
+
 tz_err tz_x_to_rec(const struct tz_xmsg *m, struct tz_xmsg_rec *r)
 {
     memset(r, 0, sizeof *r);
@@ -113,6 +131,10 @@ tz_err tz_x_to_rec(const struct tz_xmsg *m, struct tz_xmsg_rec *r)
         code_text(r->links[i].role, sizeof r->links[i].role, TZ_XT_LINK_ROLE, m->links[i].role);
     }
     r->link_count = m->link_count;
+    if (attachments_to_rec(m, r)) {
+        tz_store_xmsg_free(r);
+        return TZ_ENOMEM;
+    }
     return TZ_OK;
 nomem:
     r->entity_count++; /* the entity that failed may hold its rows */
@@ -158,6 +180,23 @@ tz_err tz_x_entity_from_rec(const struct tz_xentity_rec *r, struct tz_xentity *e
         } else if (tz_x_field_set(e, f->name, f->value)) {
             return TZ_EIO;
         }
+    }
+    return TZ_OK;
+}
+
+/* A message read back lists its attachments without their bytes (read one by one). */
+static tz_err attachments_from_rec(const struct tz_xmsg_rec *r, struct tz_xmsg *m)
+{
+    if (!r->attachment_count)
+        return TZ_OK;
+    if (!(m->attachments = calloc(r->attachment_count, sizeof *m->attachments)))
+        return TZ_ENOMEM;
+    for (size_t i = 0; i < r->attachment_count; i++, m->attachment_count++) {
+        struct tz_xattachment *a = &m->attachments[i];
+        COPY(a->name, r->attachments[i].name);
+        COPY(a->type, r->attachments[i].type);
+        COPY(a->sha256, r->attachments[i].sha256);
+        a->size = r->attachments[i].size;
     }
     return TZ_OK;
 }
@@ -211,5 +250,5 @@ tz_err tz_x_from_rec(const struct tz_xmsg_rec *r, struct tz_xmsg *m)
         if ((err = code_of(TZ_XT_LINK_ROLE, r->links[i].role, &m->links[i].role)))
             return err;
     }
-    return TZ_OK;
+    return attachments_from_rec(r, m);
 }

@@ -95,6 +95,7 @@ enum tz_xmsg_type {
     TZ_XMSG_NFIP_MOVEMENT,
     TZ_XMSG_NFIP_SPOTTERS,
     TZ_XMSG_NFIP_FEEDBACK,
+    TZ_XMSG_DEVIATION, /* Art. 9: the requester told of a delay for judicial authorisation */
     TZ_XMSG_TYPE_COUNT
 };
 
@@ -165,6 +166,10 @@ enum tz_xmarking { TZ_XM_NOT_JUDICIAL, TZ_XM_NO_PASS_ON, TZ_XM_RESTRICTED, TZ_XM
 #define TZ_X_LINKS 128
 #define TZ_X_TEXT_MAX 65536 /* free text, bytes */
 #define TZ_X_SUBJECT_MAX 256
+#define TZ_X_ATTACHMENTS 5                   /* attachments of one message, at most */
+#define TZ_X_ATTACH_MAX (4u * 1024 * 1024)   /* bytes of one attachment, at most */
+#define TZ_X_ATTACH_TOTAL (8u * 1024 * 1024) /* bytes of a message's attachments, at most */
+#define TZ_X_MIME_MAX 32                     /* a media type ("application/pdf") */
 
 /* Who sent a message, or one addressee. */
 struct tz_xparty {
@@ -238,6 +243,19 @@ struct tz_xlink {
 };
 
 /*
+ * An attachment: a name, the media type its sender declared, its bytes
+ * (owned). The validator sniffs the type from the bytes (PDF, JPEG, PNG or
+ * plain UTF-8 text; the declared one must agree) and sets sha256.
+ */
+struct tz_xattachment {
+    char name[TZ_X_NAME_MAX];
+    char type[TZ_X_MIME_MAX];
+    unsigned char *data; /* owned; NULL in a message read back (the bytes are read one by one) */
+    size_t size;
+    char sha256[65]; /* hex, set by tz_exchange_validate (or read back) */
+};
+
+/*
  * A message. Everything is inline except the free text and the entity and
  * link arrays, which tz_xmsg_clear frees (the message owns them).
  */
@@ -267,6 +285,8 @@ struct tz_xmsg {
     size_t entity_count;
     struct tz_xlink *links; /* owned */
     size_t link_count;
+    struct tz_xattachment *attachments; /* owned, each with its data */
+    size_t attachment_count;
 };
 
 /* ---- entity fields and keys ---- */
@@ -442,7 +462,10 @@ struct tz_xreceipt {
  * it, an answer to the clarification starts it again, a reply or refusal
  * ends it). An inbound request's entities are checked against those on file
  * first, and the hits come back in the receipt. A refused message is stored
- * nowhere. TZ_ENOTFOUND when its case or in_reply_to names nothing.
+ * nowhere. TZ_ENOTFOUND when its case or in_reply_to names nothing;
+ * TZ_ECONFLICT for a reply or refusal to a request already answered or
+ * refused, or whose clock another writer moved since it was read (the
+ * clock's write is a compare-and-set: of two answers at once, one wins).
  */
 tz_err tz_exchange_submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbound,
                           struct tz_xmsg *m, struct tz_xreceipt *out,

@@ -22,6 +22,10 @@ void tz_x_field_text(const struct tz_xentity *e, const struct tz_xfield *f, char
 /* Sets field `name` of e (of e->kind) from its text: TZ_EINVAL for no such field or a bad value. */
 tz_err tz_x_field_set(struct tz_xentity *e, const char *name, const char *value);
 
+/* The attachments of m (attachments.c): count, sizes, names, the type sniffed from the bytes
+ * against the declared one; sets each sha256. Appends to errs. */
+void tz_x_check_attachments(struct tz_xmsg *m, struct tz_field_errors *errs);
+
 /* m as the store's record (which owns its copies afterwards; free with tz_store_xmsg_free). */
 tz_err tz_x_to_rec(const struct tz_xmsg *m, struct tz_xmsg_rec *r);
 /* The store's record as a message (init'ed first; the caller clears it whatever the answer). */
@@ -42,5 +46,19 @@ size_t tz_x_notice_offers(const struct tz_xactor *who, const struct tz_xview *v,
                           struct tz_xnotice_offer *out);
 /* The state of a stored notice state's code; -1 for none. */
 int tz_x_notice_state_parse(const char *code);
+/* What service.c lends the other files (deviation.c, stats.c, passon.c, attachments.c). */
+const struct tz_xnode_config *tz_x_config(const struct tz_exchange *x);
+/* Whether who may read the stored message (its units, or every unit's). */
+tz_err tz_x_may_read(const struct tz_exchange *x, const struct tz_xactor *who,
+                     const struct tz_xmsg_rec *rec);
+/* Whether who may send (or receive: inbound) a message from from_unit to `to`. */
+tz_err tz_x_may_send(const struct tz_xactor *who, bool inbound, const char *from_unit,
+                     const struct tz_xparty *to, size_t to_count);
+/* The reply clock of a stored request, and a clock as the store's state record. */
+struct tz_xclock tz_x_clock_of(const struct tz_xmsg_rec *rec);
+void tz_x_state_of(const struct tz_xclock *c, const char *state, int64_t now,
+                   struct tz_xstate_rec *out);
+/* Writes put durably through the group commit (put->err and put->id say how it went). */
+tz_err tz_x_write(struct tz_exchange *x, struct tz_xput *put);
 
 #endif

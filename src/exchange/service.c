@@ -230,6 +230,7 @@ static tz_err answer_rules(struct tz_exchange *x, struct tz_xmsg *m, int64_t now
         struct tz_xclock c = clock_of(&rrec.clock, rrec.at, rrec.urgency);
         if (strcmp(rrec.clock.state, "paused") == 0 && !tz_exchange_clock_resume(&c, now)) {
             change->message_id = rrec.id;
+            change->was = rrec.clock;
             state_of(&c, "open", now, &change->clock);
             *has = true;
         }
@@ -237,6 +238,15 @@ static tz_err answer_rules(struct tz_exchange *x, struct tz_xmsg *m, int64_t now
     }
     if ((err = tz_exchange_check_answer(&target, m, errs)))
         goto done;
+    bool ends = m->type == TZ_XMSG_REPLY || m->type == TZ_XMSG_REFUSAL;
+    if (ends && strcmp(trec.clock.state, "answered") == 0) {
+        err = TZ_ECONFLICT; /* answered first by someone else (or a second answer): one wins */
+        goto done;
+    }
+    if (ends && strcmp(trec.clock.state, "refused") == 0) {
+        err = TZ_ECONFLICT;
+        goto done;
+    }
     struct tz_xclock c = clock_of(&trec.clock, trec.at, trec.urgency);
     const char *state = NULL;
     if (m->type == TZ_XMSG_CLARIFICATION && strcmp(trec.clock.state, "open") == 0 &&
@@ -250,6 +260,7 @@ static tz_err answer_rules(struct tz_exchange *x, struct tz_xmsg *m, int64_t now
         if (c.paused_since > 0 && strcmp(state, "paused") != 0)
             tz_exchange_clock_resume(&c, now);
         change->message_id = trec.id;
+        change->was = trec.clock;
         state_of(&c, state, now, &change->clock);
         *has = true;
     }
@@ -519,4 +530,39 @@ tz_err tz_exchange_case(struct tz_exchange *x, const struct tz_xactor *who, int6
         err = lines_of(heads, n, tz_exchange_now(x), false, out);
     free(heads);
     return err;
+}
+
+/* ---- for the other files of the module (internal.h) ---- */
+
+const struct tz_xnode_config *tz_x_config(const struct tz_exchange *x)
+{
+    return &x->cfg;
+}
+
+tz_err tz_x_may_read(const struct tz_exchange *x, const struct tz_xactor *who,
+                     const struct tz_xmsg_rec *rec)
+{
+    return may_read(x, who, rec);
+}
+
+tz_err tz_x_may_send(const struct tz_xactor *who, bool inbound, const char *from_unit,
+                     const struct tz_xparty *to, size_t to_count)
+{
+    return permitted(who, TZ_ACT_EXCHANGE_SEND, inbound, from_unit, to, to_count);
+}
+
+struct tz_xclock tz_x_clock_of(const struct tz_xmsg_rec *rec)
+{
+    return clock_of(&rec->clock, rec->at, rec->urgency);
+}
+
+void tz_x_state_of(const struct tz_xclock *c, const char *state, int64_t now,
+                   struct tz_xstate_rec *out)
+{
+    state_of(c, state, now, out);
+}
+
+tz_err tz_x_write(struct tz_exchange *x, struct tz_xput *put)
+{
+    return write_batched(x, put);
 }

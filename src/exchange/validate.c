@@ -26,6 +26,9 @@ void tz_xmsg_clear(struct tz_xmsg *m)
     free(m->text);
     free(m->entities);
     free(m->links);
+    for (size_t i = 0; m->attachments && i < m->attachment_count; i++)
+        free(m->attachments[i].data);
+    free(m->attachments);
     tz_xmsg_init(m);
 }
 
@@ -376,7 +379,7 @@ static void check_parties(struct tz_xmsg *m, struct tz_field_errors *errs)
 static bool answers(int type)
 {
     return type == TZ_XMSG_REPLY || type == TZ_XMSG_REFUSAL || type == TZ_XMSG_CLARIFICATION ||
-           type == TZ_XMSG_ACKNOWLEDGEMENT;
+           type == TZ_XMSG_ACKNOWLEDGEMENT || type == TZ_XMSG_DEVIATION;
 }
 
 /* What each type requires or forbids. */
@@ -440,5 +443,6 @@ tz_err tz_exchange_validate(struct tz_xmsg *m, struct tz_field_errors *errs)
     else if (m->text && !tz_x_text_ok(m->text, m->text_len))
         tz_fielderr_add(errs, "/text", "must be UTF-8 text without control characters");
     check_entities(m, errs);
+    tz_x_check_attachments(m, errs);
     return errs->count + errs->dropped > before ? TZ_EINVAL : TZ_OK;
 }

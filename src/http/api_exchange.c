@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/jsonw.h"
+#include "http/api_exchange.h"
 #include "http/exchange_json.h"
 #include "http/police.h"
 
@@ -308,17 +309,32 @@ enum MHD_Result api_x_notice_move(struct request *req)
     return answer_doc(req, 200, &b, &w);
 }
 
-/* What the other exchange files of http (api_exchange_codes.c) share with this one. */
-bool api_x_caller(struct request *req, bool changes, struct police_ctx *c, enum MHD_Result *answer)
+/* ---- what the other exchange handlers share (api_exchange.h) ---- */
+
+bool api_x_caller(struct request *req, bool changes, struct police_ctx *c,
+                  enum MHD_Result *answer)
 {
     return caller(req, changes, c, answer);
 }
+
+const char *api_x_param(struct request *req, const char *key)
+{
+    return param(req, key);
+}
+
 enum tz_xlang api_x_reader_lang(struct request *req)
 {
     return reader_lang(req);
 }
+
 enum MHD_Result api_x_forbidden(struct request *req, struct police_ctx *c,
                                 enum tz_auth_action action)
 {
     return forbidden(req, c, action);
+}
+
+enum MHD_Result api_x_answer_doc(struct request *req, unsigned status, struct tz_buf *b,
+                                 struct tz_jw *w)
+{
+    return answer_doc(req, status, b, w);
 }

@@ -10,6 +10,7 @@
 #include "http/exchange_json.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,11 +398,74 @@ static tz_err read_text(json_t *v, struct tz_xmsg *m, struct tz_field_errors *er
     return TZ_OK;
 }
 
-/* The members read by a function of their own rather than by the table. */
-static const char *const msg_special[] = {"originator", "addressees", "evaluation", "grounds",
-                                          "text",       "entities",   "links",      NULL};
+static const struct member attach_members[] = {
+    STR(struct tz_xattachment, name, "name"),
+    STR(struct tz_xattachment, type, "type"),
+    {0},
+};
 
-static tz_err read_message(json_t *root, struct tz_xmsg *m, struct tz_field_errors *errs)
+/* An attachment's base64 data (RFC 4648 with padding) decoded into a; *wire += its length. */
+static tz_err read_data(json_t *v, struct tz_xattachment *a, const char *field, size_t *wire,
+                        struct tz_field_errors *errs)
+{
+    if (!json_is_string(v)) {
+        tz_fielderr_add(errs, field, "must be a base64 string");
+        return TZ_OK;
+    }
+    size_t n = json_string_length(v), max = n / 4 * 3 + 3;
+    *wire += n;
+    if (max > TZ_X_ATTACH_MAX + 3) {
+        tz_fielderr_add(errs, field, "at most %u bytes once decoded", TZ_X_ATTACH_MAX);
+        return TZ_OK;
+    }
+    if (!(a->data = malloc(max ? max : 1)))
+        return TZ_ENOMEM;
+    const char *end = NULL;
+    if (sodium_base642bin(a->data, max, json_string_value(v), n, NULL, &a->size, &end,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        end != json_string_value(v) + n)
+        tz_fielderr_add(errs, field, "must be base64 (RFC 4648, with padding)");
+    return TZ_OK;
+}
+
+/* "attachments": at most TZ_X_ATTACHMENTS objects {name, type, data}; the validator checks the
+ * rest (sizes, the type sniffed from the bytes). *wire: the bytes of base64 read. */
+static tz_err read_attachments(json_t *v, struct tz_xmsg *m, size_t *wire,
+                               struct tz_field_errors *errs)
+{
+    size_t n = json_array_size(v);
+    if (!json_is_array(v) || n > TZ_X_ATTACHMENTS) {
+        tz_fielderr_add(errs, "/attachments", "must be an array of at most %d attachments",
+                        TZ_X_ATTACHMENTS);
+        return TZ_OK;
+    }
+    if (n && !(m->attachments = calloc(n, sizeof *m->attachments)))
+        return TZ_ENOMEM;
+    static const char *const skip[] = {"data", NULL};
+    tz_err err = TZ_OK;
+    for (size_t i = 0; !err && i < n; i++, m->attachment_count++) {
+        char prefix[32], field[48];
+        snprintf(prefix, sizeof prefix, "/attachments/%zu", i);
+        json_t *a = json_array_get(v, i);
+        read_object(a, attach_members, skip, &m->attachments[i], prefix, errs);
+        snprintf(field, sizeof field, "%s/data", prefix);
+        json_t *data = json_object_get(a, "data");
+        if (data)
+            err = read_data(data, &m->attachments[i], field, wire, errs);
+        else if (json_is_object(a))
+            tz_fielderr_add(errs, field, "is required");
+    }
+    return err;
+}
+
+/* The members read by a function of their own rather than by the table ("markings" is what an
+ * export writes beside the message for its reader; read back, it is ignored). */
+static const char *const msg_special[] = {"originator", "addressees", "evaluation",  "grounds",
+                                          "text",       "entities",   "links",       "markings",
+                                          "attachments", NULL};
+
+static tz_err read_message(json_t *root, struct tz_xmsg *m, size_t *wire,
+                           struct tz_field_errors *errs)
 {
     m->type = m->handling = m->source = m->info = -1;
     read_object(root, msg_members, msg_special, m, "", errs);
@@ -426,6 +490,8 @@ static tz_err read_message(json_t *root, struct tz_xmsg *m, struct tz_field_erro
         err = read_entities(v, m, errs);
     if (!err && (v = json_object_get(root, "links")))
         err = read_links(v, m, errs);
+    if (!err && (v = json_object_get(root, "attachments")))
+        err = read_attachments(v, m, wire, errs);
     return err;
 }
 
@@ -468,7 +534,7 @@ tz_err tz_http_exchange_read(const char *body, size_t len, struct tz_xmsg *m,
                              struct tz_field_errors *errs)
 {
     tz_xmsg_init(m);
-    if (len > TZ_X_BODY_MAX)
+    if (len > TZ_X_WIRE_MAX)
         return TZ_ETOOBIG;
     if (!shallow(body, len, TZ_X_DEPTH_MAX))
         return TZ_EMALFORMED;
@@ -484,8 +550,11 @@ tz_err tz_http_exchange_read(const char *body, size_t len, struct tz_xmsg *m,
         return TZ_EMALFORMED;
     }
     size_t before = errs->count + errs->dropped;
-    tz_err err = read_message(root, m, errs);
+    size_t wire = 0; /* bytes of the attachments' base64 */
+    tz_err err = read_message(root, m, &wire, errs);
     json_decref(root);
+    if (!err && len - (wire < len ? wire : len) > TZ_X_BODY_MAX)
+        err = TZ_ETOOBIG; /* the message itself, apart from its attachments, is too long */
     if (err)
         return err;
     return errs->count + errs->dropped > before ? TZ_EINVAL : TZ_OK;

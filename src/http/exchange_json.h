@@ -17,15 +17,20 @@
 #include "base/jsonw.h"
 #include "base/fielderr.h"
 #include "exchange/exchange.h"
+#include "exchange/spoc.h"
 
-/* The largest message body read, in bytes (free text, 64 entities, 128 links). */
+/* The largest message body read, in bytes (free text, 64 entities, 128 links), not counting
+ * the base64 of its attachments. */
 #define TZ_X_BODY_MAX (512 * 1024)
+/* The largest body with its attachments: the message and the base64 of TZ_X_ATTACH_TOTAL. */
+#define TZ_X_WIRE_MAX (TZ_X_BODY_MAX + (TZ_X_ATTACH_TOTAL / 3 + 1) * 4 + 1024)
 /* The deepest nesting of arrays and objects a message has (entity > nationalities). */
 #define TZ_X_DEPTH_MAX 4
 
 /*
  * Reads len bytes of JSON into m (which it initialises; the caller clears it
- * whatever the answer) and validates it. TZ_ETOOBIG over TZ_X_BODY_MAX;
+ * whatever the answer) and validates it. TZ_ETOOBIG over TZ_X_WIRE_MAX, or over
+ * TZ_X_BODY_MAX without the base64 of its attachments (read into m->attachments);
  * TZ_EMALFORMED when it is not one JSON object (invalid UTF-8, a NUL,
  * duplicate keys, nesting deeper than TZ_X_DEPTH_MAX); TZ_EINVAL when fields
  * are wrong, each listed in errs; TZ_ENOMEM.
@@ -56,7 +61,13 @@ void tz_http_put_xreceipt(struct tz_jw *w, const struct tz_xreceipt *r);
 void tz_http_put_xview(struct tz_jw *w, const struct tz_xview *v, enum tz_xlang lang);
 /* Lines of a box or a thread: {"items":[...]} with deadlines, labels in lang. */
 void tz_http_put_xlines(struct tz_jw *w, const struct tz_xlines *l, enum tz_xlang lang);
-/* m as one JSON document appended to out (the export's file). */
+/* A year's Art. 18 statistics: {"year","sent","received","partners":[{"node","sent",
+ * "received"}]}, each side {"requests","urgent","not_urgent","refusals","refusals_by_ground":
+ * {"a".."h"},"deviations"} (render_exchange_stats.c). */
+void tz_http_put_xstats(struct tz_jw *w, const struct tz_xstats *s);
+/* The same as CSV with a header row: a row per direction, "all" partners first. */
+tz_err tz_http_xstats_csv(const struct tz_xstats *s, struct tz_buf *out);
+/* m as one JSON document appended to out (the export's file), with its markings. */
 tz_err tz_http_exchange_json(const struct tz_xmsg *m, struct tz_buf *out);
 
 #endif

@@ -287,6 +287,12 @@ enum MHD_Result api_x_notice_move(struct request *req);
 enum MHD_Result api_x_codes(struct request *req);
 enum MHD_Result api_x_notice_get(struct request *req);
 enum MHD_Result api_x_hits(struct request *req);
+/* What a SPOC does beyond messages (api_exchange_spoc.c). */
+enum MHD_Result api_x_deviation(struct request *req);
+enum MHD_Result api_x_permission(struct request *req);
+enum MHD_Result api_x_forward(struct request *req);
+enum MHD_Result api_x_statistics(struct request *req);
+enum MHD_Result api_x_attachment(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 

@@ -5,6 +5,9 @@
  * back as the same message, and for a reader the labels of every coded
  * field in the reader's language and the markings its handling code binds.
  */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/exchange_json.h"
@@ -143,6 +146,73 @@ static void put_grounds(struct tz_jw *w, unsigned grounds)
     tz_jw_array_end(w);
 }
 
+/* Attachments with their bytes, as base64, in the form a message is sent in; a message read
+ * back holds none (its attachments are listed by the view and read one by one). */
+static void put_attachments(struct tz_jw *w, const struct tz_xmsg *m)
+{
+    bool any = false;
+    for (size_t i = 0; i < m->attachment_count; i++)
+        any = any || m->attachments[i].data;
+    if (!any)
+        return;
+    tz_jw_key(w, "attachments");
+    tz_jw_array(w);
+    for (size_t i = 0; i < m->attachment_count; i++) {
+        const struct tz_xattachment *a = &m->attachments[i];
+        if (!a->data)
+            continue;
+        size_t n = sodium_base64_ENCODED_LEN(a->size, sodium_base64_VARIANT_ORIGINAL);
+        char *b64 = malloc(n);
+        tz_jw_object(w);
+        tz_jw_kstr(w, "name", a->name);
+        tz_jw_kstr(w, "type", a->type);
+        if (b64) {
+            sodium_bin2base64(b64, n, a->data, a->size, sodium_base64_VARIANT_ORIGINAL);
+            tz_jw_kstr(w, "data", b64);
+        } else if (!w->err) {
+            w->err = TZ_ENOMEM; /* the writer's first error sticks */
+        }
+        free(b64);
+        tz_jw_object_end(w);
+    }
+    tz_jw_array_end(w);
+}
+
+/* A stored message's attachments as its reader sees them: what each is, and where to get it. */
+static void put_attachment_list(struct tz_jw *w, const struct tz_xmsg *m)
+{
+    tz_jw_key(w, "attachments");
+    tz_jw_array(w);
+    for (size_t i = 0; i < m->attachment_count; i++) {
+        const struct tz_xattachment *a = &m->attachments[i];
+        char href[96];
+        snprintf(href, sizeof href, "/api/v1/exchange/messages/%lld/attachments/%zu",
+                 (long long)m->id, i);
+        tz_jw_object(w);
+        tz_jw_kuint(w, "n", i);
+        tz_jw_kstr(w, "name", a->name);
+        tz_jw_kstr(w, "type", a->type);
+        tz_jw_kuint(w, "size", a->size);
+        tz_jw_kstr(w, "sha256", a->sha256);
+        tz_jw_kstr(w, "href", href);
+        tz_jw_object_end(w);
+    }
+    tz_jw_array_end(w);
+}
+
+/* The markings of a handling code alone (a line of a box: H3's text is in the message). */
+static void put_line_markings(struct tz_jw *w, int handling, enum tz_xlang lang)
+{
+    struct tz_xmsg m = {.handling = handling};
+    struct tz_xmarkings mk;
+    tz_exchange_markings(&m, lang, &mk);
+    tz_jw_key(w, "markings");
+    tz_jw_array(w);
+    for (size_t i = 0; i < mk.count; i++)
+        tz_jw_str(w, mk.items[i].label);
+    tz_jw_array_end(w);
+}
+
 void tz_http_put_xmsg(struct tz_jw *w, const struct tz_xmsg *m)
 {
     kcode(w, "type", TZ_XT_MSG_TYPE, m->type);
@@ -176,6 +246,7 @@ void tz_http_put_xmsg(struct tz_jw *w, const struct tz_xmsg *m)
     if (m->text)
         tz_jw_kstr(w, "text", m->text);
     put_entities(w, m);
+    put_attachments(w, m);
 }
 
 static void klabel(struct tz_jw *w, const char *key, enum tz_xtable t, int v, enum tz_xlang lang)
@@ -226,6 +297,16 @@ tz_err tz_http_exchange_json(const struct tz_xmsg *m, struct tz_buf *out)
     tz_jw_begin(&w, out);
     tz_jw_object(&w);
     tz_http_put_xmsg(&w, m);
+    /* What its handling code makes every copy carry (import reads past it). */
+    struct tz_xmarkings mk;
+    tz_exchange_markings(m, TZ_XLANG_PL, &mk);
+    if (mk.count) {
+        tz_jw_key(&w, "markings");
+        tz_jw_array(&w);
+        for (size_t i = 0; i < mk.count; i++)
+            tz_jw_str(&w, mk.items[i].label);
+        tz_jw_array_end(&w);
+    }
     tz_jw_object_end(&w);
     return tz_jw_end(&w);
 }
@@ -264,6 +345,7 @@ void tz_http_put_xview(struct tz_jw *w, const struct tz_xview *v, enum tz_xlang 
         tz_jw_kbool(w, "overdue", v->overdue);
     }
     tz_http_put_xmsg_labels(w, &v->msg, lang);
+    put_attachment_list(w, &v->msg);
     tz_jw_object_end(w);
 }
 
@@ -287,6 +369,7 @@ void tz_http_put_xlines(struct tz_jw *w, const struct tz_xlines *l, enum tz_xlan
         tz_jw_kstr(w, "subject", x->subject);
         tz_jw_kstr(w, "lang", x->lang);
         kcode(w, "handling", TZ_XT_HANDLING, x->handling);
+        put_line_markings(w, x->handling, lang);
         kcode(w, "urgency", TZ_XT_URGENCY, x->urgency);
         tz_jw_ktime(w, "at", x->at);
         tz_jw_kstr(w, "state", x->state);

@@ -22,7 +22,7 @@ enum body_kind {
     NO_BODY,
     JSON_BODY, /* application/json, at most TZ_REPORT_BODY_MAX */
     FORM_BODY, /* application/x-www-form-urlencoded (Open311), at most TZ_REPORT_BODY_MAX */
-    XJSON_BODY, /* application/json, an exchange message: at most TZ_X_BODY_MAX */
+    XJSON_BODY, /* application/json, an exchange message: at most TZ_X_WIRE_MAX */
 };
 
 struct route {
@@ -86,6 +86,9 @@ static const struct route routes[] = {
     {"POST", "/api/v1/exchange/cases", false, XJSON_BODY, api_x_case_create, NULL},
     {"GET", "/api/v1/exchange/cases/", true, NO_BODY, api_x_case_get, NULL},
     {"POST", "/api/v1/exchange/cases/", true, XJSON_BODY, api_x_case_post, "/messages"},
+    /* Every GET under the prefix first (the handler reads {id}/attachments/{n}); the later,
+     * exact routes win where they match, since the last match is taken. */
+    {"GET", "/api/v1/exchange/messages/", false, NO_BODY, api_x_attachment, NULL},
     {"GET", "/api/v1/exchange/messages/", true, NO_BODY, api_x_message_get, NULL},
     {"POST", "/api/v1/exchange/messages/", true, XJSON_BODY, api_x_reply, "/reply"},
     {"POST", "/api/v1/exchange/messages/", true, XJSON_BODY, api_x_refusal, "/refusal"},
@@ -97,6 +100,11 @@ static const struct route routes[] = {
     {"GET", "/api/v1/exchange/codes", false, NO_BODY, api_x_codes, NULL},
     {"GET", "/api/v1/exchange/notices/", true, NO_BODY, api_x_notice_get, NULL},
     {"GET", "/api/v1/exchange/messages/", true, NO_BODY, api_x_hits, "/hits"},
+    /* What a SPOC does beyond messages (api_exchange_spoc.c). */
+    {"POST", "/api/v1/exchange/messages/", true, JSON_BODY, api_x_deviation, "/deviation"},
+    {"POST", "/api/v1/exchange/messages/", true, JSON_BODY, api_x_permission, "/permissions"},
+    {"POST", "/api/v1/exchange/messages/", true, XJSON_BODY, api_x_forward, "/forward"},
+    {"GET", "/api/v1/exchange/statistics", false, NO_BODY, api_x_statistics, NULL},
     /* Operations (api_meta.c, metrics.c): readiness and Prometheus metrics. */
     {"GET", "/readyz", false, NO_BODY, api_readyz, NULL},
     {"GET", "/metrics", false, NO_BODY, api_metrics, NULL},
@@ -262,7 +270,7 @@ static enum MHD_Result begin_request(struct request *req)
                  (type[16] != '\0' && type[16] != ';' && type[16] != ' ')))
         return http_respond_status_problem(req, 415, "send the report as application/json", NULL);
     if (route->body == XJSON_BODY)
-        req->body.max = TZ_X_BODY_MAX; /* the buffer is still empty: only its bound grows */
+        req->body.max = TZ_X_WIRE_MAX; /* the buffer is still empty: only its bound grows */
     const char *length =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     int64_t declared = 0; /* libmicrohttpd has refused a malformed Content-Length already */

@@ -71,6 +71,8 @@ struct tz_xmsg_rec {
     size_t entity_count;
     struct tz_xlink_rec *links;
     size_t link_count;
+    struct tz_xattach_rec *attachments; /* owned array; each data borrowed (see above) */
+    size_t attachment_count;
 };
 
 /* One line of an inbox, an outbox or a case's thread. */
@@ -88,10 +90,32 @@ struct tz_xhit_rec {
     int64_t entity_id, message_id, case_id;
 };
 
-/* The state change of another message that a write carries (the request it answers). */
+/*
+ * The state change of another message that a write carries (the request it answers): a
+ * compare-and-set, written only while the request's clock is still `was` (state, paused_since,
+ * paused_total as read), else the write is TZ_ECONFLICT (two answers at once: one wins).
+ */
 struct tz_xstate_change {
     int64_t message_id;
+    struct tz_xstate_rec was;
     struct tz_xstate_rec clock;
+};
+
+/* An attachment of a stored message: what it is, its SHA-256, and its bytes (borrowed on a
+ * write; NULL in a message read, which lists attachments without their bytes). */
+struct tz_xattach_rec {
+    char name[TZ_XS_NAME], type[TZ_XS_CODE];
+    char sha256[65]; /* hex */
+    size_t size;
+    const unsigned char *data;
+};
+
+/* An Art. 9 deviation written with the message that informs the requester of it. */
+struct tz_xdeviation_rec {
+    int64_t request_id;
+    int64_t delay_s;
+    char reasons[TZ_XS_LONG];
+    char actor[TZ_XS_NAME];
 };
 
 /* A notice's step in its lifecycle: from one state to another (compare-and-set on from). */
@@ -116,6 +140,7 @@ struct tz_xput {
     const struct tz_xmsg_rec *msg;
     const struct tz_xstate_change *change; /* may be NULL */
     const struct tz_audit_rec *audit;      /* may be NULL */
+    const struct tz_xdeviation_rec *deviation; /* may be NULL: an Art. 9 deviation's record */
     int64_t id, case_id;                   /* out */
     tz_err err;                            /* out: this message's own outcome */
 };
@@ -130,8 +155,9 @@ void tz_store_xmsg_free(struct tz_xmsg_rec *rec);
      * of its own: a new case first when its case_id is 0 (subject, crime area, owner: the        \
      * originator), the message, its addressees, entities with fields and keys, links, a notice's  \
      * first state; its change (may be NULL) sets the clock of the request it answers, and its     \
-     * audit (may be NULL; a NULL object becomes "xmsg/ID") is appended. A message refused         \
-     * (items[i].err: TZ_ENOTFOUND when its case or in_reply_to names nothing) rolls back to its   \
+     * audit (may be NULL; a NULL object becomes "xmsg/ID") is appended, with its attachments and  \
+     * its deviation (may be NULL). A message refused (items[i].err: TZ_ENOTFOUND when its case    \
+     * or in_reply_to names nothing, TZ_ECONFLICT when its change's clock moved) rolls back to its \
      * savepoint and the others commit. TZ_OK when the transaction committed; otherwise every      \
      * item's err is the failure and nothing was written.                                          \
      */                                                                                            \

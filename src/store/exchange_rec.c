@@ -14,6 +14,7 @@ void tz_store_xmsg_free(struct tz_xmsg_rec *rec)
     free(rec->entities);
     free(rec->addressees);
     free(rec->links);
+    free(rec->attachments);
     free(rec->text);
     memset(rec, 0, sizeof *rec);
 }

@@ -518,10 +518,40 @@ static const char addresses_v13[] =
     " lat DOUBLE PRECISION NOT NULL,"
     " UNIQUE (locality, street, number));";
 
+/*
+ * migration 14: what a SPOC does beyond messages (issue 14). A message's
+ * attachments (bytes, the type sniffed from them, their SHA-256), written in
+ * the transaction of their message; and the Art. 9 deviations for judicial
+ * authorisation: the request, the message that informed the requester, the
+ * expected delay and the reasons (the delay is also added to the request's
+ * paused_total, which moves its due instant). An index on the messages' time
+ * for the Art. 18 statistics of a year.
+ */
+static const char exchange_spoc_v14[] =
+    "CREATE TABLE x_attachments ("
+    " message_id BIGINT NOT NULL REFERENCES x_messages (id),"
+    " idx INTEGER NOT NULL,"
+    " name TEXT NOT NULL,"
+    " type TEXT NOT NULL,"
+    " size BIGINT NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " data BLOB NOT NULL,"
+    " PRIMARY KEY (message_id, idx));"
+    "CREATE TABLE x_deviations ("
+    " message_id BIGINT NOT NULL PRIMARY KEY REFERENCES x_messages (id),"
+    " request_id BIGINT NOT NULL REFERENCES x_messages (id),"
+    " at BIGINT NOT NULL,"
+    " delay_s BIGINT NOT NULL CHECK (delay_s > 0),"
+    " reasons TEXT NOT NULL,"
+    " actor TEXT NOT NULL);"
+    "CREATE INDEX x_deviations_request ON x_deviations (request_id);"
+    "CREATE INDEX x_messages_at ON x_messages (at);";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
     auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
     exchange_v9, watchlist_v10, assistant_search_v11, citizen_v12, addresses_v13,
+    exchange_spoc_v14,
 };
 
 const int tz_store_migration_count =

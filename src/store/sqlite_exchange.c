@@ -32,8 +32,10 @@ static const char SQL_PUT_FIELD[] =
 static const char SQL_PUT_KEY[] = "INSERT OR IGNORE INTO x_entity_keys (key, entity_id) VALUES (?, ?)";
 static const char SQL_PUT_LINK[] =
     "INSERT INTO x_links (message_id, idx, from_ref, to_ref, role) VALUES (?, ?, ?, ?, ?)";
+/* A compare-and-set: only while the clock is as the writer read it (two answers: one wins). */
 static const char SQL_SET_STATE[] =
-    "UPDATE x_messages SET state = ?, due_at = ?, paused_since = ?, paused_total = ? WHERE id = ?";
+    "UPDATE x_messages SET state = ?, due_at = ?, paused_since = ?, paused_total = ? WHERE id = ?"
+    " AND state = ? AND paused_since = ? AND paused_total = ?";
 static const char SQL_SET_ADDR_STATE[] =
     "UPDATE x_addressees SET state = ?, due_at = ? WHERE message_id = ?";
 
@@ -65,6 +67,7 @@ static tz_err lookup(sqlite3 *db, const char *sql, int64_t id, int64_t *value)
 struct put_ctx {
     const struct tz_xmsg_rec *m;
     const struct tz_xstate_change *change;
+    const struct tz_xdeviation_rec *deviation;
     int64_t id, case_id;
     char object[48];
 };
@@ -208,10 +211,15 @@ static tz_err set_state(sqlite3 *db, const struct tz_xstate_change *c)
     tz_sq_bind_int64(&b, c->clock.paused_since);
     tz_sq_bind_int64(&b, c->clock.paused_total);
     tz_sq_bind_int64(&b, c->message_id);
+    tz_sq_bind_text(&b, c->was.state);
+    tz_sq_bind_int64(&b, c->was.paused_since);
+    tz_sq_bind_int64(&b, c->was.paused_total);
     if ((err = run(st, &b)))
         return err;
-    if (sqlite3_changes(db) == 0)
-        return TZ_ENOTFOUND;
+    if (sqlite3_changes(db) == 0) /* gone, or moved by another writer since it was read */
+        return lookup(db, "SELECT id FROM x_messages WHERE id = ?", c->message_id, NULL)
+                   ? TZ_ENOTFOUND
+                   : TZ_ECONFLICT;
     if ((err = tz_sq_prep(db, SQL_SET_ADDR_STATE, &st)))
         return err;
     b = tz_sq_binder_of(st);
@@ -253,6 +261,8 @@ static tz_err put_body(sqlite3 *db, void *ctx)
         err = put_entity(db, x->id, i, &x->m->entities[i]);
     if (!err)
         err = put_links(db, x);
+    if (!err)
+        err = tz_sq_x_put_extras(db, x->id, x->m, x->deviation);
     if (!err && x->change)
         err = set_state(db, x->change);
     if (!err && x->m->notice_state[0])
@@ -275,7 +285,7 @@ static tz_err batch_body(sqlite3 *db, void *ctx)
         tz_err err = tz_sq_map_rc(sqlite3_exec(db, "SAVEPOINT x_put", NULL, NULL, NULL));
         if (err)
             return err;
-        struct put_ctx x = {.m = it->msg, .change = it->change};
+        struct put_ctx x = {.m = it->msg, .change = it->change, .deviation = it->deviation};
         err = put_body(db, &x);
         if (!err && it->audit) {
             struct tz_audit_rec a = *it->audit;
@@ -497,6 +507,8 @@ static tz_err get_body(sqlite3 *db, void *ctx)
     if (!err)
         err = rows(db, SQL_GET_LINKS, g->id, sizeof *m->links, read_link, free_plain,
                    (void **)&m->links, &m->link_count);
+    if (!err)
+        err = tz_sq_x_get_extras(db, g->id, m);
     return err;
 }
 

@@ -199,6 +199,14 @@ tz_err tz_sq_audit_append_in(sqlite3 *db, const struct tz_audit_rec *rec, struct
  */
 tz_err tz_sq_audit_head_sync(sqlite3 *db, const char *path, int64_t *written);
 
+/* ---- the exchange's SPOC extras (sqlite_exchange_spoc.c) ---- */
+
+/* Inside put's transaction: message id's attachments and its deviation (d may be NULL). */
+tz_err tz_sq_x_put_extras(sqlite3 *db, int64_t id, const struct tz_xmsg_rec *m,
+                          const struct tz_xdeviation_rec *d);
+/* Inside a read's transaction: message id's attachments (without their bytes) into m. */
+tz_err tz_sq_x_get_extras(sqlite3 *db, int64_t id, struct tz_xmsg_rec *m);
+
 /* ---- the operations ---- */
 
 /*

@@ -157,6 +157,48 @@ static void test_hostile_bodies(void **state)
     free(refusal);
 }
 
+/* Attachments: base64 decoded, the type sniffed and its SHA-256 set; the 512 KiB bound counts the
+ * message without its attachments' base64, which has a bound of its own. */
+static void test_attachments(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = corpus("attachments.json", &len);
+    struct tz_xmsg m;
+    struct tz_field_errors errs = {0};
+    assert_int_equal(tz_http_exchange_parse(body, len, &m, &errs), TZ_OK);
+    assert_int_equal(m.attachment_count, 3);
+    assert_string_equal(m.attachments[0].type, "application/pdf");
+    assert_memory_equal(m.attachments[0].data, "%PDF-1.4", 8);
+    assert_int_equal(strlen(m.attachments[1].sha256), 64);
+    tz_xmsg_clear(&m);
+    free(body);
+    body = corpus("attachments_bad.json", &len);
+    errs = (struct tz_field_errors){0};
+    assert_int_equal(tz_http_exchange_parse(body, len, &m, &errs), TZ_EINVAL);
+    assert_true(names(&errs, "/attachments/1/data")); /* the door's: not base64 */
+    tz_xmsg_clear(&m);
+    free(body);
+    REFUSED("{\"attachments\":{}}", TZ_EINVAL, "/attachments");
+    REFUSED("{\"attachments\":[{\"name\":\"a\",\"type\":\"text/plain\"}]}", TZ_EINVAL,
+            "/attachments/0/data");
+    REFUSED("{\"attachments\":[{\"name\":\"a\",\"type\":\"text/plain\",\"data\":\"YQ==\","
+            "\"x\":1}]}",
+            TZ_EINVAL, "/attachments/0/x");
+    /* 600 KiB of text is too big; 600 KiB of an attachment's base64 is not. */
+    size_t big = 600u * 1024;
+    char *text = malloc(big + 128);
+    memcpy(text, "{\"text\":\"", 9);
+    memset(text + 9, 'a', big);
+    memcpy(text + 9 + big, "\"}", 3);
+    refused(text, big + 11, TZ_ETOOBIG, NULL);
+    int n = snprintf(text, 128, "{\"attachments\":[{\"name\":\"a.txt\",\"type\":\"text/plain\",\"data\":\"");
+    memset(text + n, 'Y', big);
+    memcpy(text + n + big, "\"}]}", 5);
+    refused(text, n + big + 4, TZ_EINVAL, "/originator"); /* read whole, then the message's rules */
+    free(text);
+}
+
 static void test_labels_and_markings(void **state)
 {
     (void)state;
@@ -220,6 +262,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reads_every_field),
         cmocka_unit_test(test_hostile_bodies),
+        cmocka_unit_test(test_attachments),
         cmocka_unit_test(test_labels_and_markings),
         cmocka_unit_test(test_schema_lists_the_tables),
     };
