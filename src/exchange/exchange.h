@@ -448,6 +448,17 @@ tz_err tz_exchange_submit(struct tz_exchange *x, const struct tz_xactor *who, bo
                           struct tz_xmsg *m, struct tz_xreceipt *out,
                           struct tz_field_errors *errs);
 
+/*
+ * The stored entities sharing an exact key (tz_xentity_keys' form) with one of keys[0..n), only
+ * in messages the actor may read (tz_exchange_get's rule), at most max into hits (each hit's
+ * entity: the index in keys of the key that matched), in the order stored. For a door that
+ * audits the use itself (the assistant's analysis): no audit entry is written here.
+ * TZ_EINVAL when n passes TZ_X_ENTITIES * TZ_X_KEYS; TZ_ENOMEM, TZ_EIO.
+ */
+tz_err tz_exchange_match(struct tz_exchange *x, const struct tz_xactor *who,
+                         const char *const *keys, size_t n, struct tz_xhit *hits, size_t max,
+                         size_t *count);
+
 /* A message as a reader sees it: the message, where it stands, and its deadline as of now. */
 struct tz_xview {
     struct tz_xmsg msg; /* owned: tz_xview_clear */

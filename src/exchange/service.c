@@ -372,6 +372,50 @@ static tz_err may_read(const struct tz_exchange *x, const struct tz_xactor *who,
     return TZ_EFORBIDDEN;
 }
 
+/* Whether the actor may read message id (read for the rule, not shown: no audit entry). */
+static bool may_read_id(struct tz_exchange *x, const struct tz_xactor *who, int64_t id)
+{
+    struct tz_xmsg_rec rec = {0};
+    bool ok = tz_store_x_get_message(x->store, id, NULL, &rec) == TZ_OK &&
+              may_read(x, who, &rec) == TZ_OK;
+    tz_store_xmsg_free(&rec);
+    return ok;
+}
+
+tz_err tz_exchange_match(struct tz_exchange *x, const struct tz_xactor *who,
+                         const char *const *keys, size_t n, struct tz_xhit *hits, size_t max,
+                         size_t *count)
+{
+    *count = 0;
+    if (!x || !who || !who->p || n > TZ_X_ENTITIES * TZ_X_KEYS || (n && !keys))
+        return TZ_EINVAL;
+    if (n == 0 || max == 0)
+        return TZ_OK;
+    struct tz_xhit_rec *found = NULL;
+    size_t nfound = 0;
+    tz_err err = tz_store_x_cross_check(x->store, keys, n, &found, &nfound);
+    int64_t seen_yes = 0, seen_no = 0; /* the last message decided each way: hits come in runs */
+    for (size_t h = 0; !err && h < nfound && *count < max; h++) {
+        int64_t mid = found[h].message_id;
+        bool ok = mid == seen_yes || (mid != seen_no && may_read_id(x, who, mid));
+        *(ok ? &seen_yes : &seen_no) = mid;
+        if (!ok)
+            continue;
+        struct tz_xhit *o = &hits[(*count)++];
+        snprintf(o->key, sizeof o->key, "%s", found[h].key);
+        o->message_id = mid;
+        o->case_id = found[h].case_id;
+        o->entity = 0;
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(keys[k], found[h].key) == 0) {
+                o->entity = k;
+                break;
+            }
+    }
+    free(found);
+    return err;
+}
+
 void tz_xview_clear(struct tz_xview *v)
 {
     tz_xmsg_clear(&v->msg);
