@@ -50,18 +50,45 @@ static enum MHD_Result answer_error(struct request *req, tz_err err)
     return http_respond_problem(req, err, NULL, NULL);
 }
 
+/*
+ * police_begin_change for a body whose members are not all strings ("link": true,
+ * "sentences": 3): the caller, the permission and CSRF, then the body as a JSON object of the
+ * allowed members, each checked by the handler. On false *answer holds the refusal queued.
+ */
+static bool begin_typed(struct request *req, struct police_ctx *c, const char *const *allowed,
+                        json_t **root, enum MHD_Result *answer)
+{
+    struct tz_field_errors errs = {0};
+    if (!police_begin(req, true, TZ_ACT_ASSISTANT_USE, c, answer))
+        return false;
+    tz_err err = police_body_object(req, allowed, root, &errs);
+    if (!err && errs.count) {
+        json_decref(*root);
+        *root = NULL;
+        err = TZ_EINVAL;
+    }
+    if (!err)
+        return true;
+    *answer = police_answer_body_error(req, err, &errs);
+    police_end(c);
+    return false;
+}
+
 static enum MHD_Result assist(struct request *req, const char *purpose, bool redact)
 {
     static const char *const allowed[] = {"text", "reference_date", "link", NULL};
     struct police_ctx c;
     enum MHD_Result answer;
     json_t *root = NULL;
-    if (!police_begin_change(req, TZ_ACT_ASSISTANT_USE, &c, allowed, &root, &answer))
+    if (!begin_typed(req, &c, allowed, &root, &answer))
         return answer;
     snprintf(c.object, sizeof c.object, "assistant/%s", purpose);
     struct tz_field_errors errs = {0};
     json_t *text = json_object_get(root, "text");
     const char *ref_text = police_field(root, "reference_date");
+    json_t *ref = json_object_get(root, "reference_date");
+    if (ref && !json_is_string(ref) && !json_is_null(ref))
+        tz_fielderr_add(&errs, "/reference_date", "must be a string");
     struct tz_assist_request rq = {0};
     if (!json_is_string(text))
         tz_fielderr_add(&errs, "/text", "required: the text to analyse");
@@ -130,7 +157,7 @@ enum MHD_Result api_assistant_summarise(struct request *req)
     struct police_ctx c;
     enum MHD_Result answer;
     json_t *root = NULL;
-    if (!police_begin_change(req, TZ_ACT_ASSISTANT_USE, &c, allowed, &root, &answer))
+    if (!begin_typed(req, &c, allowed, &root, &answer))
         return answer;
     snprintf(c.object, sizeof c.object, "assistant/summarise");
     struct tz_field_errors errs = {0};
