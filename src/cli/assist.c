@@ -222,7 +222,7 @@ int cli_assist_search(const struct cli_call *c)
         err = tz_search_reports(x.store, &all, q, TZ_SEARCH_LIMIT_MAX, &r);
     }
     if (!err)
-        err = tz_http_search_json(q, &r, &b);
+        err = tz_http_search_json(q, &r, NULL, &b);
     if (!err)
         print(&b);
     tz_buf_free(&b);

@@ -508,6 +508,23 @@ tz_err tz_exchange_box(struct tz_exchange *x, const struct tz_xactor *who, const
 tz_err tz_exchange_case(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
                         struct tz_xlines *out);
 
+#define TZ_X_EXCERPT_MAX 320 /* bytes of a message's text in a search hit, NUL included */
+
+/* A message found by a search: its line and the start of its free text. */
+struct tz_xfound {
+    struct tz_xline line;
+    char excerpt[TZ_X_EXCERPT_MAX]; /* cut at a character */
+};
+
+/*
+ * Those of the messages ids[0..n) that the actor may read (tz_exchange_get's rule), in the
+ * order given, at most max into out (*count of them). For a door that audits the use itself
+ * (the assistant's search, audited with its query): no audit entry is written here. Ids that
+ * name nothing are passed over. TZ_EINVAL without a principal; TZ_ENOMEM, TZ_EIO.
+ */
+tz_err tz_exchange_readable(struct tz_exchange *x, const struct tz_xactor *who, const int64_t *ids,
+                            size_t n, size_t max, struct tz_xfound *out, size_t *count);
+
 /* ---- notices: their lifecycle, and what screening checks against ---- */
 
 /* A notice's states: draft -> review -> published -> cancelled or expired (review -> draft:

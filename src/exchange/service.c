@@ -514,6 +514,55 @@ static tz_err lines_of(const struct tz_xhead_rec *h, size_t n, int64_t now, bool
     return TZ_OK;
 }
 
+/* The line of a stored message, its deadline as of now, and the start of its text. */
+static void found_of(struct tz_exchange *x, const struct tz_xmsg_rec *r, struct tz_xfound *f)
+{
+    struct tz_xhead_rec h = {0};
+    h.id = r->id, h.case_id = r->case_id, h.in_reply_to = r->in_reply_to, h.at = r->at;
+    h.inbound = r->inbound;
+    h.clock = r->clock;
+    snprintf(h.type, sizeof h.type, "%s", r->type);
+    snprintf(h.from_node, sizeof h.from_node, "%s", r->from_node);
+    snprintf(h.from_unit, sizeof h.from_unit, "%s", r->from_unit);
+    snprintf(h.handling, sizeof h.handling, "%s", r->handling);
+    snprintf(h.urgency, sizeof h.urgency, "%s", r->urgency);
+    snprintf(h.subject, sizeof h.subject, "%s", r->subject);
+    snprintf(h.lang, sizeof h.lang, "%s", r->lang);
+    struct tz_xlines one = {0};
+    memset(f, 0, sizeof *f);
+    if (lines_of(&h, 1, tz_exchange_now(x), false, &one) == TZ_OK && one.count == 1)
+        f->line = one.items[0];
+    tz_xlines_clear(&one);
+    size_t n = r->text ? strlen(r->text) : 0;
+    if (n >= sizeof f->excerpt) { /* cut before a continuation byte: the excerpt stays UTF-8 */
+        n = sizeof f->excerpt - 1;
+        while (n > 0 && ((unsigned char)r->text[n] & 0xC0) == 0x80)
+            n--;
+    }
+    if (n)
+        memcpy(f->excerpt, r->text, n);
+    f->excerpt[n] = '\0';
+}
+
+tz_err tz_exchange_readable(struct tz_exchange *x, const struct tz_xactor *who, const int64_t *ids,
+                            size_t n, size_t max, struct tz_xfound *out, size_t *count)
+{
+    *count = 0;
+    if (!x || !who || !who->p || (n && (!ids || !out)))
+        return TZ_EINVAL;
+    tz_err err = TZ_OK;
+    for (size_t i = 0; !err && i < n && *count < max; i++) {
+        struct tz_xmsg_rec rec = {0};
+        err = tz_store_x_get_message(x->store, ids[i], NULL, &rec);
+        if (err == TZ_ENOTFOUND)
+            err = TZ_OK;
+        else if (!err && may_read(x, who, &rec) == TZ_OK)
+            found_of(x, &rec, &out[(*count)++]);
+        tz_store_xmsg_free(&rec);
+    }
+    return err;
+}
+
 tz_err tz_exchange_box(struct tz_exchange *x, const struct tz_xactor *who, const char *unit,
                        bool inbox, size_t limit, struct tz_xlines *out)
 {

@@ -1,7 +1,8 @@
 /*
  * api_assistant_lang.c - POST /api/v1/assistant/language and /translate: what language a text
  * is in, and its machine translation beside the original (src/assistant: lang.h, translate.h);
- * GET /api/v1/assistant/search?q=: reports found by their description (search.h).
+ * GET /api/v1/assistant/search?q=: reports found by their description and, for a role that
+ * reads exchange messages, the messages found by their free text (search.h).
  *
  * Both are police-only: every handler passes assistant_allowed() first, the one place here where
  * the permission table's assistant.use is applied and the use is written to the audit log (how
@@ -229,8 +230,24 @@ enum MHD_Result api_assistant_search(struct request *req)
     }
     if (err)
         return http_respond_problem(req, err, NULL, NULL);
+    /* the exchange messages beside the reports, those exchange's rule lets the caller read */
+    struct tz_search_msg_result m = {0};
+    bool messages = req->srv->exchange &&
+                    tz_auth_scope_of(p.role, TZ_ACT_EXCHANGE_READ) != TZ_SCOPE_NONE;
+    if (messages) {
+        char client[64];
+        police_client(req, client, sizeof client);
+        struct tz_xactor who = {&p, client};
+        err = tz_search_messages(tz_auth_store(req->srv->auth), req->srv->exchange, &who, q,
+                                 limit, &m);
+    }
+    if (err) {
+        tz_search_result_clear(&r);
+        return http_respond_problem(req, err, NULL, NULL);
+    }
     tz_buf_init(&b, ASSISTANT_DOC_MAX);
-    err = tz_http_search_json(q, &r, &b);
+    err = tz_http_search_json(q, &r, messages ? &m : NULL, &b);
+    tz_search_msg_result_clear(&m);
     tz_search_result_clear(&r);
     return police_answer_doc(req, err, &b);
 }

@@ -145,9 +145,13 @@ tz_err tz_http_language_json(const char *text, size_t n, struct tz_buf *b);
 /* A translation beside its original (POST .../translate, tarcza assist translate). */
 struct tz_translation;
 tz_err tz_http_translation_json(const struct tz_translation *t, struct tz_buf *b);
-/* The reports found for q (GET .../search, tarcza assist search). */
+/* The reports found for q (GET .../search, tarcza assist search) and, with m, the exchange
+ * messages ("messages": [{"id", "case_id", "at", "inbound", "from_node", "from_unit",
+ * "subject", "lang", "excerpt"}]). */
 struct tz_search_result;
-tz_err tz_http_search_json(const char *q, const struct tz_search_result *r, struct tz_buf *b);
+struct tz_search_msg_result;
+tz_err tz_http_search_json(const char *q, const struct tz_search_result *r,
+                           const struct tz_search_msg_result *m, struct tz_buf *b);
 
 tz_err tz_http_summary_json(const char *text, const struct tz_summary_answer *a,
                             struct tz_buf *out);

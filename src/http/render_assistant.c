@@ -222,7 +222,30 @@ tz_err tz_http_translation_json(const struct tz_translation *t, struct tz_buf *b
     return tz_jw_end(&w);
 }
 
-tz_err tz_http_search_json(const char *q, const struct tz_search_result *r, struct tz_buf *b)
+static void put_messages(struct tz_jw *w, const struct tz_search_msg_result *m)
+{
+    tz_jw_key(w, "messages");
+    tz_jw_array(w);
+    for (size_t i = 0; i < m->count; i++) {
+        const struct tz_xfound *f = &m->hits[i];
+        tz_jw_object(w);
+        tz_jw_kint(w, "id", f->line.id);
+        tz_jw_kint(w, "case_id", f->line.case_id);
+        tz_jw_ktime(w, "at", f->line.at);
+        tz_jw_kbool(w, "inbound", f->line.inbound);
+        tz_jw_kstr(w, "from_node", f->line.from_node);
+        tz_jw_kstr(w, "from_unit", f->line.from_unit);
+        tz_jw_kstr(w, "subject", f->line.subject);
+        tz_jw_kstr(w, "lang", f->line.lang);
+        tz_jw_kstr(w, "excerpt", f->excerpt);
+        tz_jw_object_end(w);
+    }
+    tz_jw_array_end(w);
+    tz_jw_kbool(w, "messages_index_behind", m->index_behind);
+}
+
+tz_err tz_http_search_json(const char *q, const struct tz_search_result *r,
+                           const struct tz_search_msg_result *m, struct tz_buf *b)
 {
     struct tz_jw w;
     tz_jw_begin(&w, b);
@@ -244,6 +267,8 @@ tz_err tz_http_search_json(const char *q, const struct tz_search_result *r, stru
         tz_jw_object_end(&w);
     }
     tz_jw_array_end(&w);
+    if (m)
+        put_messages(&w, m);
     tz_jw_object_end(&w);
     return tz_jw_end(&w);
 }

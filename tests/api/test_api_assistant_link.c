@@ -128,7 +128,7 @@ static long call(const char *who, const char *method, const char *path, const ch
     "{\"type\":\"request\",\"subject\":\"Oszustwo\",\"originator\":{\"node\":\"DE\",\"unit\":"    \
     "\"BKA-SPOC\"},\"addressees\":[{\"node\":\"PL\",\"unit\":\"KGP-SPOC\"}],\"lang\":\"pl\","      \
     "\"handling\":\"H1\",\"evaluation\":{\"source\":\"B\",\"information\":\"2\"},\"urgency\":"     \
-    "\"urgent_indirect\",\"text\":\"Prosimy o dane.\",\"entities\":[{\"ref\":\"c1\",\"kind\":"      \
+    "\"urgent_indirect\",\"text\":\"Prosimy o dane abonenta Алиев.\",\"entities\":[{\"ref\":\"c1\",\"kind\":"      \
     "\"comm\",\"comm_kind\":\"phone\",\"value\":\"+48601234567\"},{\"ref\":\"d1\",\"kind\":"       \
     "\"document\",\"doc_type\":\"passport\",\"number\":\"C01234567\",\"country\":\"AZE\"}]}"
 
@@ -220,6 +220,28 @@ static void cases_the_caller_may_not_read_stay_hidden(void **state)
     assert_int_equal(api_db_long(&server, "SELECT count(*) FROM audit_log WHERE fields LIKE "
                                           "'%601 234%' OR note LIKE '%601 234%'"),
                      0);
+}
+
+static void messages_are_found_within_reach(void **state)
+{
+    (void)state;
+    struct api_response r;
+    /* "Aliyev" finds "Алиев" in the free text of the message the SPOC received */
+    assert_int_equal(call(spoc, "GET", "/api/v1/assistant/search?q=Aliyev", NULL, &r), 200);
+    json_t *msgs = json_object_get(r.json, "messages");
+    assert_int_equal(json_array_size(msgs), 1);
+    json_t *m = json_array_get(msgs, 0);
+    assert_int_equal(json_integer_value(json_object_get(m, "case_id")), received_case);
+    assert_string_equal(json_string_value(json_object_get(m, "subject")), "Oszustwo");
+    assert_non_null(strstr(json_string_value(json_object_get(m, "excerpt")), "Алиев"));
+    api_response_free(&r);
+    /* an officer of Kraków reads no exchange message: none is answered, not even the key */
+    assert_int_equal(call(officer, "GET", "/api/v1/assistant/search?q=Aliyev", NULL, &r), 200);
+    assert_null(json_object_get(r.json, "messages"));
+    api_response_free(&r);
+    /* and the search is audited with its query */
+    assert_true(api_db_long(&server, "SELECT count(*) FROM audit_log WHERE action = "
+                                     "'assistant.use' AND fields LIKE '%Aliyev%'") >= 2);
 }
 
 static const char STORY[] =
@@ -359,6 +381,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(setup_data),
         cmocka_unit_test(what_is_found_is_linked_to_what_is_on_file),
         cmocka_unit_test(cases_the_caller_may_not_read_stay_hidden),
+        cmocka_unit_test(messages_are_found_within_reach),
         cmocka_unit_test(summaries_extractive_and_the_models),
         cmocka_unit_test(summaries_refuse_what_they_must),
         cmocka_unit_test(the_command_line),
