@@ -51,6 +51,19 @@ static struct tz_assist_link *add(struct tz_assist_links *out, size_t entity,
     return k;
 }
 
+/* Copies what fits of src into dst (size bytes), cut at a character, always terminated. */
+static void copy(char *dst, size_t size, const char *src)
+{
+    size_t n = strnlen(src, size);
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* ---- persons against the watch-lists ---- */
 
 static void explain_person(const struct tz_screen_hit *h, char *why, size_t n)
@@ -92,8 +105,8 @@ static tz_err screen_persons(struct tz_screening *s, const struct tz_auth_who *w
             if (!k)
                 break;
             k->score = a.hits[h].why.score;
-            snprintf(k->record, sizeof k->record, "%s", a.hits[h].source_id);
-            snprintf(k->name, sizeof k->name, "%s", a.hits[h].name);
+            copy(k->record, sizeof k->record, a.hits[h].source_id);
+            copy(k->name, sizeof k->name, a.hits[h].name);
             explain_person(&a.hits[h], k->why, sizeof k->why);
         }
         tz_screen_answer_clear(&a);
@@ -118,11 +131,6 @@ static void keep_keys(struct keyset *ks, const struct tz_xentity *x, size_t enti
         memcpy(ks->key[ks->n], k[i], TZ_X_KEY_MAX);
         ks->owner[ks->n++] = entity;
     }
-}
-
-static void copy(char *dst, size_t size, const char *src)
-{
-    snprintf(dst, size, "%s", src);
 }
 
 /* The alpha-2 code of an MRZ state ("POL", "D"), "" when the country table has none. */

@@ -514,34 +514,37 @@ static tz_err lines_of(const struct tz_xhead_rec *h, size_t n, int64_t now, bool
     return TZ_OK;
 }
 
-/* The line of a stored message, its deadline as of now, and the start of its text. */
-static void found_of(struct tz_exchange *x, const struct tz_xmsg_rec *r, struct tz_xfound *f)
+/* Copies what fits of src into dst (size bytes), cut at a character, always terminated. */
+static void copy_cut(char *dst, size_t size, const char *src)
 {
-    struct tz_xhead_rec h = {0};
-    h.id = r->id, h.case_id = r->case_id, h.in_reply_to = r->in_reply_to, h.at = r->at;
-    h.inbound = r->inbound;
-    h.clock = r->clock;
-    snprintf(h.type, sizeof h.type, "%s", r->type);
-    snprintf(h.from_node, sizeof h.from_node, "%s", r->from_node);
-    snprintf(h.from_unit, sizeof h.from_unit, "%s", r->from_unit);
-    snprintf(h.handling, sizeof h.handling, "%s", r->handling);
-    snprintf(h.urgency, sizeof h.urgency, "%s", r->urgency);
-    snprintf(h.subject, sizeof h.subject, "%s", r->subject);
-    snprintf(h.lang, sizeof h.lang, "%s", r->lang);
-    struct tz_xlines one = {0};
-    memset(f, 0, sizeof *f);
-    if (lines_of(&h, 1, tz_exchange_now(x), false, &one) == TZ_OK && one.count == 1)
-        f->line = one.items[0];
-    tz_xlines_clear(&one);
-    size_t n = r->text ? strlen(r->text) : 0;
-    if (n >= sizeof f->excerpt) { /* cut before a continuation byte: the excerpt stays UTF-8 */
-        n = sizeof f->excerpt - 1;
-        while (n > 0 && ((unsigned char)r->text[n] & 0xC0) == 0x80)
+    size_t n = src ? strnlen(src, size) : 0;
+    if (n >= size) { /* cut before a continuation byte: the copy stays UTF-8 */
+        n = size - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
             n--;
     }
     if (n)
-        memcpy(f->excerpt, r->text, n);
-    f->excerpt[n] = '\0';
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* The line of a stored message, its deadline as of now, and the start of its text. */
+static void found_of(struct tz_exchange *x, const struct tz_xmsg_rec *r, struct tz_xfound *f)
+{
+    struct tz_xline *l = &f->line;
+    memset(f, 0, sizeof *f);
+    deadline(&r->clock, r->at, r->urgency, tz_exchange_now(x), &l->due, &l->overdue);
+    l->id = r->id, l->case_id = r->case_id, l->in_reply_to = r->in_reply_to, l->at = r->at;
+    l->inbound = r->inbound != 0;
+    l->type = code_or_none(TZ_XT_MSG_TYPE, r->type);
+    l->handling = code_or_none(TZ_XT_HANDLING, r->handling);
+    l->urgency = code_or_none(TZ_XT_URGENCY, r->urgency);
+    copy_cut(l->from_node, sizeof l->from_node, r->from_node);
+    copy_cut(l->from_unit, sizeof l->from_unit, r->from_unit);
+    copy_cut(l->subject, sizeof l->subject, r->subject);
+    copy_cut(l->lang, sizeof l->lang, r->lang);
+    copy_cut(l->state, sizeof l->state, r->clock.state);
+    copy_cut(f->excerpt, sizeof f->excerpt, r->text);
 }
 
 tz_err tz_exchange_readable(struct tz_exchange *x, const struct tz_xactor *who, const int64_t *ids,
