@@ -185,6 +185,8 @@ enum MHD_Result api_assistant_summarise(struct request *req)
     struct tz_summary_answer a;
     tz_err err = tz_assist_summarise_as(&who, json_string_value(text), json_string_length(text),
                                         want ? (size_t)json_integer_value(want) : 0, &llm, &a);
+    if (!err && req->srv->llm_url && json_is_false(abstractive))
+        snprintf(a.llm.reason, sizeof a.llm.reason, "not asked: the request said no");
     struct tz_buf b;
     tz_buf_init(&b, ASSIST_ANSWER_MAX);
     if (!err)

@@ -128,7 +128,7 @@ tz_err tz_http_summary_json(const char *text, const struct tz_summary_answer *a,
     } else {
         tz_jw_knull(&w, "abstractive");
         tz_jw_kstr(&w, "abstractive_note",
-                   a->llm_asked ? a->llm.reason : "no language model server is configured");
+                   a->llm.reason[0] ? a->llm.reason : "no language model server is configured");
     }
     if (a->llm_asked && !a->llm.text)
         tz_jw_kstr(&w, "note", "the language model failed; the extractive summary stands");

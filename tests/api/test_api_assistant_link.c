@@ -295,6 +295,8 @@ static void summaries_extractive_and_the_models(void **state)
     snprintf(body, sizeof body, "{\"text\":\"%s\",\"abstractive\":false}", STORY);
     assert_int_equal(call(officer, "POST", "/api/v1/assistant/summarise", body, &r), 200);
     assert_int_equal(model_requests, before);
+    assert_non_null(strstr(json_string_value(json_object_get(r.json, "abstractive_note")),
+                           "not asked"));
     api_response_free(&r);
     assert_true(api_db_long(&server, "SELECT count(*) FROM audit_log WHERE action = "
                                      "'assistant.use' AND object = 'assistant/summarise' AND "
