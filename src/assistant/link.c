@@ -228,8 +228,8 @@ static tz_err match_cases(struct tz_exchange *xs, const struct tz_auth_who *who,
         copy(k->key, sizeof k->key, hits[h].key);
         k->case_id = hits[h].case_id;
         k->message_id = hits[h].message_id;
-        snprintf(k->why, sizeof k->why, "the same %.100s in message %lld of case %lld",
-                 hits[h].key, (long long)hits[h].message_id, (long long)hits[h].case_id);
+        snprintf(k->why, sizeof k->why, "the same %.100s in message %lld of case %lld", hits[h].key,
+                 (long long)hits[h].message_id, (long long)hits[h].case_id);
     }
     free(hits);
     free(keys);

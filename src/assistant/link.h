@@ -26,8 +26,8 @@
 #include "exchange/exchange.h"
 #include "screening/screening.h"
 
-#define TZ_ASSIST_LINKS_MAX 64  /* hits answered for one text, at most (then truncated) */
-#define TZ_ASSIST_SCREEN_MAX 8  /* persons of one text screened, at most */
+#define TZ_ASSIST_LINKS_MAX 64 /* hits answered for one text, at most (then truncated) */
+#define TZ_ASSIST_SCREEN_MAX 8 /* persons of one text screened, at most */
 #define TZ_ASSIST_DOC_STATES "PL DE CZ SK LT UA BY RU AZ TR GE FR ES GB"
 
 /* Where a hit was found. */
@@ -40,12 +40,12 @@ enum tz_assist_link_kind {
 struct tz_assist_link {
     size_t entity; /* index into the analysis' items */
     enum tz_assist_link_kind kind;
-    double score;               /* watch-list: the screening score (0..1); case: 1, exact */
-    char key[TZ_X_KEY_MAX];     /* case: the key that matched ("phone:+48601234567") */
-    int64_t case_id, message_id; /* case: where the entity on file is */
-    char record[64];            /* watch-list: the record's id as its source gave it */
+    double score;                  /* watch-list: the screening score (0..1); case: 1, exact */
+    char key[TZ_X_KEY_MAX];        /* case: the key that matched ("phone:+48601234567") */
+    int64_t case_id, message_id;   /* case: where the entity on file is */
+    char record[64];               /* watch-list: the record's id as its source gave it */
     char name[TZ_SCREEN_NAME_MAX]; /* watch-list: the record's name as written */
-    char why[256];              /* the explanation, in English, for a person to read */
+    char why[256];                 /* the explanation, in English, for a person to read */
 };
 
 /* The hits of one text; free with tz_assist_links_clear. */

@@ -29,7 +29,7 @@
 #define TZ_SEARCH_LIMIT_MAX 200      /* hits one search answers, at most */
 #define TZ_SEARCH_CATCH_UP 50000     /* reports one search indexes before it answers, at most */
 #define TZ_SEARCH_FOLD_MAX (64 * 1024) /* bytes of text tz_search_fold reads, at most */
-#define TZ_SEARCH_CANDIDATES 1000    /* messages matched before exchange's rule keeps the readable */
+#define TZ_SEARCH_CANDIDATES 1000 /* messages matched before exchange's rule keeps the readable */
 
 /* Folds s[0..n) (UTF-8) into out as space-separated ASCII tokens. TZ_EINVAL: invalid UTF-8. */
 tz_err tz_search_fold(const char *s, size_t n, struct tz_buf *out);

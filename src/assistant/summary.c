@@ -20,9 +20,9 @@
 
 #include "assistant/internal.h"
 
-#define STEM_CP 6           /* code points of a word's stem */
-#define STEM_BYTES 32       /* bytes of a stem, NUL included (6 code points of 4 bytes, room) */
-#define WORDS_MAX 16384     /* distinct stems counted, at most (then no new ones) */
+#define STEM_CP 6       /* code points of a word's stem */
+#define STEM_BYTES 32   /* bytes of a stem, NUL included (6 code points of 4 bytes, room) */
+#define WORDS_MAX 16384 /* distinct stems counted, at most (then no new ones) */
 
 struct word {
     char stem[STEM_BYTES];
@@ -129,9 +129,9 @@ static size_t each_word(const char *s, size_t a, size_t b, word_fn fn, void *ctx
 /* Whether the full stop at s[i] ends a sentence rather than an initial or an abbreviation. */
 static bool full_stop_ends(const char *s, size_t n, size_t i)
 {
-    static const char *const abbrev[] = {"ul", "tel", "nr", "np", "al", "pl", "os", "godz",
-                                         "ok", "tzw", "św", "mr", "mrs", "dr", "st", "str",
-                                         "vs", "etc", "ул", "тел", "пр", "им", "mgr", "inż",
+    static const char *const abbrev[] = {"ul",   "tel", "nr",  "np",  "al",    "pl",  "os",  "godz",
+                                         "ok",   "tzw", "św",  "mr",  "mrs",   "dr",  "st",  "str",
+                                         "vs",   "etc", "ул",  "тел", "пр",    "им",  "mgr", "inż",
                                          "prof", "gen", "płk", "kpt", "sierż", "asp", NULL};
     size_t j = i, cps = 0, len;
     while (j > 0 && cps < 9) {

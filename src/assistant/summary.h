@@ -26,8 +26,8 @@
 #include "assistant/assistant.h"
 #include "base/err.h"
 
-#define TZ_SUMMARY_SENTENCES_MAX 4096 /* sentences of a text scored, at most (the rest ignored) */
-#define TZ_SUMMARY_WANT_MAX 20        /* sentences a summary keeps, at most */
+#define TZ_SUMMARY_SENTENCES_MAX 4096   /* sentences of a text scored, at most (the rest ignored) */
+#define TZ_SUMMARY_WANT_MAX 20          /* sentences a summary keeps, at most */
 #define TZ_LLM_ANSWER_MAX (256u * 1024) /* bytes of a model server's answer, at most */
 #define TZ_LLM_LABEL "machine summary"
 
@@ -64,10 +64,10 @@ struct tz_llm_config {
 
 /* What the model answered; free with tz_llm_summary_clear. */
 struct tz_llm_summary {
-    char *text;         /* the summary, NULL when there is none */
-    char model[64];     /* the model the server says answered */
-    const char *label;  /* TZ_LLM_LABEL when text is set */
-    char reason[160];   /* why there is none */
+    char *text;        /* the summary, NULL when there is none */
+    char model[64];    /* the model the server says answered */
+    const char *label; /* TZ_LLM_LABEL when text is set */
+    char reason[160];  /* why there is none */
 };
 
 /*
@@ -75,15 +75,15 @@ struct tz_llm_summary {
  * the text's own). TZ_ENOTFOUND: no server configured (reason says so); TZ_EIO: it failed,
  * timed out or answered garbage (reason); TZ_EINVAL: a URL that is not http(s); TZ_ENOMEM.
  */
-tz_err tz_summary_llm(const struct tz_llm_config *cfg, const char *text, size_t n,
-                      const char *lang, struct tz_llm_summary *out);
+tz_err tz_summary_llm(const struct tz_llm_config *cfg, const char *text, size_t n, const char *lang,
+                      struct tz_llm_summary *out);
 void tz_llm_summary_clear(struct tz_llm_summary *s);
 
 /* The summaries of one text, as the doors answer them. */
 struct tz_summary_answer {
     struct tz_summary extract;
-    char language[8];         /* of the text (lang.h), "" unknown */
-    bool llm_asked;           /* a server was configured and asked */
+    char language[8];          /* of the text (lang.h), "" unknown */
+    bool llm_asked;            /* a server was configured and asked */
     struct tz_llm_summary llm; /* its answer, or why there is none */
 };
 void tz_summary_answer_clear(struct tz_summary_answer *a);

@@ -43,10 +43,10 @@ static size_t collect(char *p, size_t size, size_t nmemb, void *ctx)
 static const char *language_name(const char *lang)
 {
     static const char *const names[][2] = {
-        {"pl", "Polish"},  {"en", "English"},  {"ru", "Russian"},  {"uk", "Ukrainian"},
+        {"pl", "Polish"},     {"en", "English"},     {"ru", "Russian"}, {"uk", "Ukrainian"},
         {"be", "Belarusian"}, {"az", "Azerbaijani"}, {"tr", "Turkish"}, {"ar", "Arabic"},
-        {"de", "German"},  {"fr", "French"},   {"es", "Spanish"},  {"ka", "Georgian"},
-        {"cs", "Czech"},   {"sk", "Slovak"},
+        {"de", "German"},     {"fr", "French"},      {"es", "Spanish"}, {"ka", "Georgian"},
+        {"cs", "Czech"},      {"sk", "Slovak"},
     };
     for (size_t i = 0; lang && i < sizeof names / sizeof *names; i++)
         if (strcmp(lang, names[i][0]) == 0)
@@ -115,8 +115,8 @@ static bool endpoint(const char *url, char *out, size_t size)
     return w > 0 && (size_t)w < size;
 }
 
-tz_err tz_summary_llm(const struct tz_llm_config *cfg, const char *text, size_t n,
-                      const char *lang, struct tz_llm_summary *out)
+tz_err tz_summary_llm(const struct tz_llm_config *cfg, const char *text, size_t n, const char *lang,
+                      struct tz_llm_summary *out)
 {
     memset(out, 0, sizeof *out);
     if (!cfg || !cfg->url || !cfg->url[0]) {

@@ -60,7 +60,8 @@ static int run(const struct cli_call *c, const char *purpose, bool redact)
     struct tz_buf b;
     tz_buf_init(&b, 16u * 1024 * 1024);
     if (!err) {
-        struct tz_assist_caller who = {.auth = x.auth, .who = cli_auth_who(&x.who, NULL), .purpose = purpose};
+        struct tz_assist_caller who = {
+            .auth = x.auth, .who = cli_auth_who(&x.who, NULL), .purpose = purpose};
         err = tz_assist_analyse_as(&who, &req, &res, redact ? &red : NULL);
     }
     if (!err)
@@ -109,8 +110,8 @@ static void print(struct tz_buf *b)
 }
 
 /* Reads the text of args[i], opens the context and audits the use; the caller closes both. */
-static tz_err begin(const struct cli_call *c, size_t arg, const char *what, char **text,
-                    size_t *n, struct cli_ctx *x)
+static tz_err begin(const struct cli_call *c, size_t arg, const char *what, char **text, size_t *n,
+                    struct cli_ctx *x)
 {
     tz_err err = read_text(c->args[arg], text, n);
     if (err)
@@ -181,8 +182,8 @@ int cli_assist_summarise(const struct cli_call *c)
         err = cli_ctx_open(c, false, &x);
     if (!err) {
         struct tz_llm_config llm = {.url = cli_text(c, CLI_LLM_URL, NULL)};
-        struct tz_assist_caller who = {.auth = x.auth, .who = cli_auth_who(&x.who, NULL),
-                                       .purpose = "summarise"};
+        struct tz_assist_caller who = {
+            .auth = x.auth, .who = cli_auth_who(&x.who, NULL), .purpose = "summarise"};
         err = tz_assist_summarise_as(&who, text, n, 0, &llm, &a);
     }
     if (!err)

@@ -180,8 +180,8 @@ enum MHD_Result api_assistant_summarise(struct request *req)
     struct tz_llm_config llm = {.url = req->srv->llm_url, .timeout_ms = LLM_TIMEOUT_MS};
     if (json_is_false(abstractive))
         llm.url = NULL;
-    struct tz_assist_caller who = {.auth = req->srv->auth, .who = police_who(&c),
-                                   .purpose = "summarise"};
+    struct tz_assist_caller who = {
+        .auth = req->srv->auth, .who = police_who(&c), .purpose = "summarise"};
     struct tz_summary_answer a;
     tz_err err = tz_assist_summarise_as(&who, json_string_value(text), json_string_length(text),
                                         want ? (size_t)json_integer_value(want) : 0, &llm, &a);

@@ -232,14 +232,14 @@ enum MHD_Result api_assistant_search(struct request *req)
         return http_respond_problem(req, err, NULL, NULL);
     /* the exchange messages beside the reports, those exchange's rule lets the caller read */
     struct tz_search_msg_result m = {0};
-    bool messages = req->srv->exchange &&
-                    tz_auth_scope_of(p.role, TZ_ACT_EXCHANGE_READ) != TZ_SCOPE_NONE;
+    bool messages =
+        req->srv->exchange && tz_auth_scope_of(p.role, TZ_ACT_EXCHANGE_READ) != TZ_SCOPE_NONE;
     if (messages) {
         char client[64];
         police_client(req, client, sizeof client);
         struct tz_xactor who = {&p, client};
-        err = tz_search_messages(tz_auth_store(req->srv->auth), req->srv->exchange, &who, q,
-                                 limit, &m);
+        err = tz_search_messages(tz_auth_store(req->srv->auth), req->srv->exchange, &who, q, limit,
+                                 &m);
     }
     if (err) {
         tz_search_result_clear(&r);

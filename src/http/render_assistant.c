@@ -87,8 +87,7 @@ static void put_links(struct tz_jw *w, const struct tz_assist_links *l)
         tz_jw_kstr(w, "link_note", l->note);
 }
 
-tz_err tz_http_summary_json(const char *text, const struct tz_summary_answer *a,
-                            struct tz_buf *out)
+tz_err tz_http_summary_json(const char *text, const struct tz_summary_answer *a, struct tz_buf *out)
 {
     struct tz_jw w;
     tz_jw_begin(&w, out);
@@ -137,8 +136,8 @@ tz_err tz_http_summary_json(const char *text, const struct tz_summary_answer *a,
 }
 
 tz_err tz_http_assist_json(const struct tz_assist_request *req, const struct tz_assist_result *r,
-                           const struct tz_redactions *redact,
-                           const struct tz_assist_links *links, struct tz_buf *out)
+                           const struct tz_redactions *redact, const struct tz_assist_links *links,
+                           struct tz_buf *out)
 {
     struct tz_jw w;
     tz_jw_begin(&w, out);
@@ -203,7 +202,6 @@ tz_err tz_http_language_json(const char *text, size_t n, struct tz_buf *b)
     tz_jw_object_end(&w);
     return tz_jw_end(&w);
 }
-
 
 tz_err tz_http_translation_json(const struct tz_translation *t, struct tz_buf *b)
 {
@@ -272,4 +270,3 @@ tz_err tz_http_search_json(const char *q, const struct tz_search_result *r,
     tz_jw_object_end(&w);
     return tz_jw_end(&w);
 }
-

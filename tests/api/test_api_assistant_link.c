@@ -125,10 +125,11 @@ static long call(const char *who, const char *method, const char *path, const ch
 
 /* A message received from Germany: a phone, a passport of Azerbaijan and a car. */
 #define REQUEST_IN                                                                                 \
-    "{\"type\":\"request\",\"subject\":\"Oszustwo\",\"originator\":{\"node\":\"DE\",\"unit\":"    \
+    "{\"type\":\"request\",\"subject\":\"Oszustwo\",\"originator\":{\"node\":\"DE\",\"unit\":"     \
     "\"BKA-SPOC\"},\"addressees\":[{\"node\":\"PL\",\"unit\":\"KGP-SPOC\"}],\"lang\":\"pl\","      \
     "\"handling\":\"H1\",\"evaluation\":{\"source\":\"B\",\"information\":\"2\"},\"urgency\":"     \
-    "\"urgent_indirect\",\"text\":\"Prosimy o dane abonenta Алиев.\",\"entities\":[{\"ref\":\"c1\",\"kind\":"      \
+    "\"urgent_indirect\",\"text\":\"Prosimy o dane abonenta "                                      \
+    "Алиев.\",\"entities\":[{\"ref\":\"c1\",\"kind\":"                                        \
     "\"comm\",\"comm_kind\":\"phone\",\"value\":\"+48601234567\"},{\"ref\":\"d1\",\"kind\":"       \
     "\"document\",\"doc_type\":\"passport\",\"number\":\"C01234567\",\"country\":\"AZE\"}]}"
 
@@ -192,9 +193,9 @@ static void what_is_found_is_linked_to_what_is_on_file(void **state)
     assert_non_null(strstr(json_string_value(json_object_get(person, "why")), "Kowalski"));
     api_response_free(&r);
     /* without "link" nothing is looked up */
-    assert_int_equal(call(spoc, "POST", "/api/v1/assistant/analyse",
-                          "{\"text\":\"Tel. +48 601 234 567.\"}", &r),
-                     200);
+    assert_int_equal(
+        call(spoc, "POST", "/api/v1/assistant/analyse", "{\"text\":\"Tel. +48 601 234 567.\"}", &r),
+        200);
     assert_null(json_object_get(r.json, "links"));
     api_response_free(&r);
 }
@@ -208,9 +209,9 @@ static void cases_the_caller_may_not_read_stay_hidden(void **state)
     assert_null(link_of(r.json, "document", "case"));
     assert_non_null(link_of(r.json, "person", "watchlist")); /* screening is open to officers */
     api_response_free(&r);
-    assert_int_equal(call(officer, "POST", "/api/v1/assistant/analyse",
-                          "{\"link\":\"yes\",\"text\":\"x\"}", &r),
-                     422);
+    assert_int_equal(
+        call(officer, "POST", "/api/v1/assistant/analyse", "{\"link\":\"yes\",\"text\":\"x\"}", &r),
+        422);
     api_response_free(&r);
     /* the analysis is audited with the number of links, the screening with its own entry */
     assert_true(api_db_long(&server, "SELECT count(*) FROM audit_log WHERE action = "
@@ -295,8 +296,8 @@ static void summaries_extractive_and_the_models(void **state)
     snprintf(body, sizeof body, "{\"text\":\"%s\",\"abstractive\":false}", STORY);
     assert_int_equal(call(officer, "POST", "/api/v1/assistant/summarise", body, &r), 200);
     assert_int_equal(model_requests, before);
-    assert_non_null(strstr(json_string_value(json_object_get(r.json, "abstractive_note")),
-                           "not asked"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(r.json, "abstractive_note")), "not asked"));
     api_response_free(&r);
     assert_true(api_db_long(&server, "SELECT count(*) FROM audit_log WHERE action = "
                                      "'assistant.use' AND object = 'assistant/summarise' AND "
@@ -317,9 +318,9 @@ static void summaries_refuse_what_they_must(void **state)
     assert_int_equal(call(officer, "POST", "/api/v1/assistant/summarise", "{\"sentences\":2}", &r),
                      422);
     api_response_free(&r);
-    assert_int_equal(call(officer, "POST", "/api/v1/assistant/summarise",
-                          "{\"text\":\"A.\",\"other\":1}", &r),
-                     422);
+    assert_int_equal(
+        call(officer, "POST", "/api/v1/assistant/summarise", "{\"text\":\"A.\",\"other\":1}", &r),
+        422);
     api_response_free(&r);
     assert_int_equal(call(NULL, "POST", "/api/v1/assistant/summarise", "{\"text\":\"A.\"}", &r),
                      401);

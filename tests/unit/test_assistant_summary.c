@@ -213,9 +213,9 @@ static char llm_url[64];
 static int start_double(void **state)
 {
     (void)state;
-    daemon_up = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
-                                 0, NULL, NULL, handler, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-                                 done_cb, NULL, MHD_OPTION_END);
+    daemon_up = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
+                                 NULL, NULL, handler, NULL, MHD_OPTION_NOTIFY_COMPLETED, done_cb,
+                                 NULL, MHD_OPTION_END);
     if (daemon_up == NULL)
         return -1;
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon_up, MHD_DAEMON_INFO_BIND_PORT);
