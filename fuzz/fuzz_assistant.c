@@ -9,11 +9,15 @@
  *     character boundaries, in bytes and in code points that agree;
  *   - every value is valid UTF-8 and NUL-terminated within its buffer;
  *   - the redacted text is valid UTF-8 and no longer than the text plus the
- *     placeholders.
+ *     placeholders;
+ *   - the extractive summary (summary.h) answers as the extractors do, keeps
+ *     sentences in the text's order, each a non-empty span on character
+ *     boundaries whose code points agree with its bytes.
  */
 #include <string.h>
 
 #include "assistant/assistant.h"
+#include "assistant/summary.h"
 #include "check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -47,6 +51,25 @@ static void check_entities(const char *s, size_t size, const struct tz_assist_re
     }
 }
 
+static void check_summary(const char *s, size_t size, tz_err expected)
+{
+    struct tz_summary sum;
+    tz_err err = tz_summary_extract(s, size, (size % 7), &sum);
+    FUZZ_CHECK(err == expected, "summary: %s, the extractors: %s", tz_err_str(err),
+               tz_err_str(expected));
+    for (size_t i = 0; !err && i < sum.count; i++) {
+        const struct tz_summary_sentence *x = &sum.items[i];
+        FUZZ_CHECK(x->start < x->end && x->end <= size, "sentence [%zu,%zu)", x->start, x->end);
+        FUZZ_CHECK(i == 0 || x->index > sum.items[i - 1].index, "sentences out of order");
+        FUZZ_CHECK(((unsigned char)s[x->start] & 0xC0) != 0x80, "sentence starts in a character");
+        FUZZ_CHECK(x->end == size || ((unsigned char)s[x->end] & 0xC0) != 0x80,
+                   "sentence ends in a character");
+        FUZZ_CHECK(x->cstart == chars_before(s, x->start) && x->cend == chars_before(s, x->end),
+                   "sentence code points disagree with bytes");
+    }
+    tz_summary_clear(&sum);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *s = (const char *)data;
@@ -71,5 +94,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tz_redactions_clear(&d);
     }
     tz_assist_result_clear(&r);
+    check_summary(s, size, err);
     return 0;
 }

@@ -46,7 +46,7 @@ declare -A PUBLIC=(
     [cli]="cli.h"
     [exchange]="exchange.h spoc.h"
     [screening]="screening.h ids.h objects.h"
-    [assistant]="assistant.h lang.h translate.h search.h"
+    [assistant]="assistant.h lang.h translate.h search.h link.h summary.h"
     [main]=""
     [address]="address.h"
 )
@@ -58,7 +58,7 @@ declare -A PUBLIC=(
 declare -A SAME=(
     [analysis]="threatmap"
     [threatmap]="auth"
-    [assistant]="auth screening"
+    [assistant]="auth screening exchange"
     [screening]="auth"
     [exchange]="auth"
     [cli]="http"

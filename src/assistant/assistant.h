@@ -116,18 +116,25 @@ tz_err tz_assist_redactions(const struct tz_assist_request *req, const struct tz
                             struct tz_redactions *out);
 void tz_redactions_clear(struct tz_redactions *r);
 
+struct tz_assist_linker;
+struct tz_assist_links;
+
 /* Who asks for an analysis and why. */
 struct tz_assist_caller {
     struct tz_auth *auth;
     struct tz_auth_who who; /* a principal (checked), or an operator on the command line */
     const char *purpose;    /* "analyse" or "redact": the audit entry's object */
+    const struct tz_assist_linker *link; /* link.h: screen and match what was found; NULL: no */
+    struct tz_assist_links *links;       /* where the links go (link set); cleared on error */
 };
 
 /*
  * The police door: checks assistant.use in auth's table (TZ_EFORBIDDEN,
  * audited as refused), analyses, and writes the audit entry (purpose, bytes
  * asked, entities per type; never the text) before the answer is handed
- * over: no audit entry, no answer. With redact set also fills *redact.
+ * over: no audit entry, no answer. With redact set also fills *redact; with
+ * who->link set, links what was found (tz_assist_link) into *who->links, the number of
+ * hits in the same audit entry.
  */
 tz_err tz_assist_analyse_as(const struct tz_assist_caller *who, const struct tz_assist_request *req,
                             struct tz_assist_result *out, struct tz_redactions *redact);

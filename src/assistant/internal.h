@@ -60,6 +60,9 @@ void tz_assist_keccak256(const uint8_t *in, size_t n, uint8_t out[32]);
 /* EIP-55: writes the checksummed form of 40 hex digits to out[41]; false if not hex. */
 bool tz_assist_eip55(const char *hex40, char out[41]);
 
+/* Writes the assistant.use audit entry of c (object "assistant/<purpose>") (service.c). */
+tz_err assist_audit(const struct tz_assist_caller *c, const char *fields, const char *outcome);
+
 /* ---- UTF-8 (utf8.c) ---- */
 
 /* Decodes the code point at s[i] (i < n, valid UTF-8); *len gets its bytes. */

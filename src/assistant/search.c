@@ -35,15 +35,25 @@ static tz_err with_stems(const char *folded, size_t n, struct tz_buf *out)
     return err;
 }
 
-/* Indexes one batch of pending reports; *done when there was none. */
-static tz_err index_batch(struct tz_store *store, size_t *added, bool *done)
+/* The store's operations of one index: the reports' or the exchange messages'. */
+struct index_ops {
+    tz_err (*pending)(struct tz_store *, size_t, struct tz_search_pending_rec **, size_t *,
+                      int64_t *);
+    tz_err (*add)(struct tz_store *, const struct tz_search_doc *, size_t, int64_t);
+};
+static const struct index_ops REPORTS = {tz_store_search_pending, tz_store_search_add};
+static const struct index_ops MESSAGES = {tz_store_search_x_pending, tz_store_search_x_add};
+
+/* Indexes one batch of pending texts; *done when there was none. */
+static tz_err index_batch(const struct index_ops *ix, struct tz_store *store, size_t *added,
+                          bool *done)
 {
     struct tz_search_pending_rec *recs = NULL;
     struct tz_search_doc *docs = NULL;
     char **texts = NULL;
     size_t n = 0;
     int64_t upto = 0;
-    tz_err err = tz_store_search_pending(store, BATCH, &recs, &n, &upto);
+    tz_err err = ix->pending(store, BATCH, &recs, &n, &upto);
     if (err || (*done = upto == 0)) {
         tz_search_pending_free(recs, n);
         return err;
@@ -68,7 +78,7 @@ static tz_err index_batch(struct tz_store *store, size_t *added, bool *done)
             tz_buf_free(&b), texts[i] = NULL;
     }
     if (!err)
-        err = tz_store_search_add(store, docs, n, upto);
+        err = ix->add(store, docs, n, upto);
     if (!err)
         *added += n;
     for (size_t i = 0; texts && i < n; i++)
@@ -79,13 +89,14 @@ static tz_err index_batch(struct tz_store *store, size_t *added, bool *done)
     return err;
 }
 
-/* Indexes pending reports, at most about max; *behind: whether some were left. */
-static tz_err catch_up(struct tz_store *store, size_t max, size_t *added, bool *behind)
+/* Indexes pending texts, at most about max; *behind: whether some were left. */
+static tz_err catch_up(const struct index_ops *ix, struct tz_store *store, size_t max,
+                       size_t *added, bool *behind)
 {
     bool done = false;
     tz_err err = TZ_OK;
     while (!err && !done && *added < max)
-        err = index_batch(store, added, &done);
+        err = index_batch(ix, store, added, &done);
     *behind = !err && !done;
     return err;
 }
@@ -94,7 +105,9 @@ tz_err tz_search_index_all(struct tz_store *store, size_t *added)
 {
     size_t n = 0;
     bool behind = false;
-    tz_err err = catch_up(store, SIZE_MAX, &n, &behind);
+    tz_err err = catch_up(&REPORTS, store, SIZE_MAX, &n, &behind);
+    if (!err)
+        err = catch_up(&MESSAGES, store, SIZE_MAX, &n, &behind);
     if (added)
         *added = n;
     return err;
@@ -158,7 +171,7 @@ tz_err tz_search_reports(struct tz_store *store, const struct tz_search_scope *s
     tz_buf_init(&match, TZ_SEARCH_QUERY_MAX * 16);
     err = match_of(query, &match);
     if (!err)
-        err = catch_up(store, TZ_SEARCH_CATCH_UP, &added, &out->index_behind);
+        err = catch_up(&REPORTS, store, TZ_SEARCH_CATCH_UP, &added, &out->index_behind);
     if (!err)
         err = tz_store_search_reports(store, match.data, scope, limit, &out->hits, &out->count);
     tz_buf_free(&match);
@@ -166,6 +179,43 @@ tz_err tz_search_reports(struct tz_store *store, const struct tz_search_scope *s
 }
 
 void tz_search_result_clear(struct tz_search_result *r)
+{
+    free(r->hits);
+    memset(r, 0, sizeof *r);
+}
+
+tz_err tz_search_messages(struct tz_store *store, struct tz_exchange *x,
+                          const struct tz_xactor *who, const char *query, size_t limit,
+                          struct tz_search_msg_result *out)
+{
+    struct tz_buf match;
+    size_t added = 0, n = 0;
+    int64_t *ids = NULL;
+    tz_err err;
+
+    memset(out, 0, sizeof *out);
+    if (strlen(query) > TZ_SEARCH_QUERY_MAX)
+        return TZ_ETOOBIG;
+    if (limit == 0 || limit > TZ_SEARCH_LIMIT_MAX || !who || !who->p)
+        return TZ_EINVAL;
+    tz_buf_init(&match, TZ_SEARCH_QUERY_MAX * 16);
+    err = match_of(query, &match);
+    if (!err)
+        err = catch_up(&MESSAGES, store, TZ_SEARCH_CATCH_UP, &added, &out->index_behind);
+    if (!err)
+        err = tz_store_search_x_messages(store, match.data, TZ_SEARCH_CANDIDATES, &ids, &n);
+    if (!err && !(out->hits = calloc(limit, sizeof *out->hits)))
+        err = TZ_ENOMEM;
+    if (!err)
+        err = tz_exchange_readable(x, who, ids, n, limit, out->hits, &out->count);
+    free(ids);
+    tz_buf_free(&match);
+    if (err)
+        tz_search_msg_result_clear(out);
+    return err;
+}
+
+void tz_search_msg_result_clear(struct tz_search_msg_result *r)
 {
     free(r->hits);
     memset(r, 0, sizeof *r);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "assistant/internal.h"
+#include "assistant/link.h"
 #include "base/num.h"
 #include "base/tztime.h"
 
@@ -93,7 +94,7 @@ void tz_redactions_clear(struct tz_redactions *r)
 
 /* The audit entry's fields: the size asked and the count of each type found. */
 static void audit_fields(const struct tz_assist_request *req, const struct tz_assist_result *r,
-                         char *out, size_t size)
+                         const struct tz_assist_links *links, char *out, size_t size)
 {
     size_t counts[TZ_ENT_TYPE_COUNT] = {0};
     for (size_t i = 0; r && i < r->count; i++)
@@ -107,11 +108,15 @@ static void audit_fields(const struct tz_assist_request *req, const struct tz_as
                       tz_assist_type_code((enum tz_assist_type)t), counts[t]);
         first = false;
     }
+    if (o > 0 && (size_t)o < size && links)
+        o += snprintf(out + o, size - (size_t)o, "},\"links\":%zu", links->count);
+    else if (o > 0 && (size_t)o < size)
+        o += snprintf(out + o, size - (size_t)o, "}");
     if (o > 0 && (size_t)o < size)
-        snprintf(out + o, size - (size_t)o, "}}");
+        snprintf(out + o, size - (size_t)o, "}");
 }
 
-static tz_err audit(const struct tz_assist_caller *c, const char *fields, const char *outcome)
+tz_err assist_audit(const struct tz_assist_caller *c, const char *fields, const char *outcome)
 {
     char object[32];
     snprintf(object, sizeof object, "assistant/%.20s", c->purpose ? c->purpose : "analyse");
@@ -128,20 +133,24 @@ tz_err tz_assist_analyse_as(const struct tz_assist_caller *c, const struct tz_as
     if (!c || !c->auth || !req || !out)
         return TZ_EINVAL;
     if (c->who.p && tz_auth_permit(c->who.p, TZ_ACT_ASSISTANT_USE, NULL, NULL, NULL)) {
-        tz_err err = audit(c, NULL, "refused");
+        tz_err err = assist_audit(c, NULL, "refused");
         return err ? err : TZ_EFORBIDDEN;
     }
     tz_err err = tz_assist_analyse(req, out);
     if (!err && redact)
         err = tz_assist_redactions(req, out, redact);
+    if (!err && c->link && c->links)
+        err = tz_assist_link(c->link, &c->who, out, c->links);
     char fields[512];
-    audit_fields(req, err ? NULL : out, fields, sizeof fields);
-    tz_err aerr = audit(c, fields, err ? "failed" : "ok");
+    audit_fields(req, err ? NULL : out, c->link ? c->links : NULL, fields, sizeof fields);
+    tz_err aerr = assist_audit(c, fields, err ? "failed" : "ok");
     if (!err && aerr)
         err = aerr; /* no audit entry, no answer */
     if (err) {
         tz_assist_result_clear(out);
         tz_redactions_clear(redact);
+        if (c->link && c->links)
+            tz_assist_links_clear(c->links);
     }
     return err;
 }

@@ -86,6 +86,7 @@ enum cli_opt {
     CLI_REFERENCE,
     /* serve: the assistant */
     CLI_TRANSLATE_URL,
+    CLI_LLM_URL,
     /* watchlist, screen */
     CLI_SOURCE,
     CLI_BIRTH_DATE,
@@ -235,6 +236,10 @@ int cli_apikey_list(const struct cli_call *c);
 int cli_stats(const struct cli_call *c);    /* stats.c */
 int cli_assist_analyse(const struct cli_call *c); /* assist.c */
 int cli_assist_redact(const struct cli_call *c);
+int cli_assist_language(const struct cli_call *c);
+int cli_assist_translate(const struct cli_call *c);
+int cli_assist_summarise(const struct cli_call *c);
+int cli_assist_search(const struct cli_call *c);
 int cli_user_add(const struct cli_call *c); /* user.c */
 int cli_user_passwd(const struct cli_call *c);
 int cli_user_disable(const struct cli_call *c);

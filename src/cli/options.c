@@ -40,6 +40,9 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
     [CLI_TRANSLATE_URL] = TEXT("--translate-url", "URL",
                                "a LibreTranslate server (http://host:port) for the translations "
                                "Apertium has no pair for (default: none)"),
+    [CLI_LLM_URL] = TEXT("--llm-url", "URL",
+                         "a language model server on this machine speaking the OpenAI-compatible "
+                         "API (http://127.0.0.1:8080) for abstractive summaries (default: none)"),
     [CLI_TILES_ATTRIBUTION] =
         TEXT("--tiles-attribution", "TEXT", "the tiles' attribution (needs --tiles)"),
     [CLI_KEY_RATE] = NUMBER("--key-rate", "N", 1, 1000000, "Open311 POSTs per API key a minute"),

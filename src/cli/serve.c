@@ -102,6 +102,7 @@ static struct tz_http_config config_of(const struct cli_call *c, char *web, size
     cfg.tiles_url = cli_text(c, CLI_TILES, NULL);
     cfg.tiles_attribution = cli_text(c, CLI_TILES_ATTRIBUTION, NULL);
     cfg.translate_url = cli_text(c, CLI_TRANSLATE_URL, NULL);
+    cfg.llm_url = cli_text(c, CLI_LLM_URL, NULL);
     if (c->set[CLI_KEY_RATE])
         cfg.key_rate_per_s = (double)c->num[CLI_KEY_RATE] / 60.0;
     if (c->set[CLI_KEY_BURST])

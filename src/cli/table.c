@@ -20,7 +20,7 @@ static const struct cli_command commands[] = {
           CLI_TILES_ATTRIBUTION, CLI_KEY_RATE, CLI_KEY_BURST, CLI_KEY, CLI_CHECKPOINTS,
           CLI_CHECKPOINT_EVERY, CLI_MAX_CONNECTIONS, CLI_PER_IP_CONNECTIONS, CLI_IDLE_TIMEOUT,
           CLI_REQUEST_TIMEOUT, CLI_HEADER_LIMIT, CLI_WRITE_RATE, CLI_WRITE_BURST, CLI_LOGIN_RATE,
-          CLI_TRUSTED_PROXY, CLI_IPV6_PREFIX, CLI_AUDIT_HEAD, CLI_TRANSLATE_URL, CLI_NODE,
+          CLI_TRUSTED_PROXY, CLI_IPV6_PREFIX, CLI_AUDIT_HEAD, CLI_TRANSLATE_URL, CLI_LLM_URL, CLI_NODE,
           CLI_SPOC_UNIT, CLI_CONFIG, CLI_LOG, CLI_METRICS_TOKEN),
      NULL,
      "serve the API on http://ADDR:N and the browser front end; with --key and --checkpoints\n"
@@ -95,6 +95,19 @@ static const struct cli_command commands[] = {
     {"assist", "redact", "FILE|-", 1, cli_assist_redact,
      OPTS(CLI_REFERENCE, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "the redactions proposed for a report's description (FILE or -) as JSON; audited"},
+    {"assist", "language", "FILE|-", 1, cli_assist_language,
+     OPTS(CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
+     "the language of a text (FILE or -), its scripts and its paragraphs' languages; audited"},
+    {"assist", "translate", "LANG FILE|-", 2, cli_assist_translate,
+     OPTS(CLI_TRANSLATE_URL, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
+     "the machine translation of a text into LANG (ISO 639-1) beside its original: Apertium,\n"
+     "else the --translate-url server; without an engine it says so; audited"},
+    {"assist", "summarise", "FILE|-", 1, cli_assist_summarise,
+     OPTS(CLI_LLM_URL, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
+     "the extractive summary of a text (FILE or -), and the --llm-url model's beside it; audited"},
+    {"assist", "search", "QUERY", 1, cli_assist_search,
+     OPTS(CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
+     "the reports whose description holds every word of QUERY, across scripts; audited"},
     {"watchlist", "import", "FILE", 1, cli_watchlist_import,
      OPTS(CLI_SOURCE, CLI_FORMAT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "import a watch-list (CSV, JSON or FollowTheMoney lines; --format csv|json|ftm, else told\n"

@@ -471,6 +471,17 @@ tz_err tz_exchange_submit(struct tz_exchange *x, const struct tz_xactor *who, bo
                           struct tz_xmsg *m, struct tz_xreceipt *out,
                           struct tz_field_errors *errs);
 
+/*
+ * The stored entities sharing an exact key (tz_xentity_keys' form) with one of keys[0..n), only
+ * in messages the actor may read (tz_exchange_get's rule), at most max into hits (each hit's
+ * entity: the index in keys of the key that matched), in the order stored. For a door that
+ * audits the use itself (the assistant's analysis): no audit entry is written here.
+ * TZ_EINVAL when n passes TZ_X_ENTITIES * TZ_X_KEYS; TZ_ENOMEM, TZ_EIO.
+ */
+tz_err tz_exchange_match(struct tz_exchange *x, const struct tz_xactor *who,
+                         const char *const *keys, size_t n, struct tz_xhit *hits, size_t max,
+                         size_t *count);
+
 /* A message as a reader sees it: the message, where it stands, and its deadline as of now. */
 struct tz_xview {
     struct tz_xmsg msg; /* owned: tz_xview_clear */
@@ -519,6 +530,23 @@ tz_err tz_exchange_box(struct tz_exchange *x, const struct tz_xactor *who, const
  * actor's unit took part in it (or the actor reads everything). */
 tz_err tz_exchange_case(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
                         struct tz_xlines *out);
+
+#define TZ_X_EXCERPT_MAX 320 /* bytes of a message's text in a search hit, NUL included */
+
+/* A message found by a search: its line and the start of its free text. */
+struct tz_xfound {
+    struct tz_xline line;
+    char excerpt[TZ_X_EXCERPT_MAX]; /* cut at a character */
+};
+
+/*
+ * Those of the messages ids[0..n) that the actor may read (tz_exchange_get's rule), in the
+ * order given, at most max into out (*count of them). For a door that audits the use itself
+ * (the assistant's search, audited with its query): no audit entry is written here. Ids that
+ * name nothing are passed over. TZ_EINVAL without a principal; TZ_ENOMEM, TZ_EIO.
+ */
+tz_err tz_exchange_readable(struct tz_exchange *x, const struct tz_xactor *who, const int64_t *ids,
+                            size_t n, size_t max, struct tz_xfound *out, size_t *count);
 
 /* ---- notices: their lifecycle, and what screening checks against ---- */
 

@@ -383,6 +383,50 @@ static tz_err may_read(const struct tz_exchange *x, const struct tz_xactor *who,
     return TZ_EFORBIDDEN;
 }
 
+/* Whether the actor may read message id (read for the rule, not shown: no audit entry). */
+static bool may_read_id(struct tz_exchange *x, const struct tz_xactor *who, int64_t id)
+{
+    struct tz_xmsg_rec rec = {0};
+    bool ok = tz_store_x_get_message(x->store, id, NULL, &rec) == TZ_OK &&
+              may_read(x, who, &rec) == TZ_OK;
+    tz_store_xmsg_free(&rec);
+    return ok;
+}
+
+tz_err tz_exchange_match(struct tz_exchange *x, const struct tz_xactor *who,
+                         const char *const *keys, size_t n, struct tz_xhit *hits, size_t max,
+                         size_t *count)
+{
+    *count = 0;
+    if (!x || !who || !who->p || n > TZ_X_ENTITIES * TZ_X_KEYS || (n && !keys))
+        return TZ_EINVAL;
+    if (n == 0 || max == 0)
+        return TZ_OK;
+    struct tz_xhit_rec *found = NULL;
+    size_t nfound = 0;
+    tz_err err = tz_store_x_cross_check(x->store, keys, n, &found, &nfound);
+    int64_t seen_yes = 0, seen_no = 0; /* the last message decided each way: hits come in runs */
+    for (size_t h = 0; !err && h < nfound && *count < max; h++) {
+        int64_t mid = found[h].message_id;
+        bool ok = mid == seen_yes || (mid != seen_no && may_read_id(x, who, mid));
+        *(ok ? &seen_yes : &seen_no) = mid;
+        if (!ok)
+            continue;
+        struct tz_xhit *o = &hits[(*count)++];
+        snprintf(o->key, sizeof o->key, "%s", found[h].key);
+        o->message_id = mid;
+        o->case_id = found[h].case_id;
+        o->entity = 0;
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(keys[k], found[h].key) == 0) {
+                o->entity = k;
+                break;
+            }
+    }
+    free(found);
+    return err;
+}
+
 void tz_xview_clear(struct tz_xview *v)
 {
     tz_xmsg_clear(&v->msg);
@@ -479,6 +523,58 @@ static tz_err lines_of(const struct tz_xhead_rec *h, size_t n, int64_t now, bool
     }
     out->count = k;
     return TZ_OK;
+}
+
+/* Copies what fits of src into dst (size bytes), cut at a character, always terminated. */
+static void copy_cut(char *dst, size_t size, const char *src)
+{
+    size_t n = src ? strnlen(src, size) : 0;
+    if (n >= size) { /* cut before a continuation byte: the copy stays UTF-8 */
+        n = size - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* The line of a stored message, its deadline as of now, and the start of its text. */
+static void found_of(struct tz_exchange *x, const struct tz_xmsg_rec *r, struct tz_xfound *f)
+{
+    struct tz_xline *l = &f->line;
+    memset(f, 0, sizeof *f);
+    deadline(&r->clock, r->at, r->urgency, tz_exchange_now(x), &l->due, &l->overdue);
+    l->id = r->id, l->case_id = r->case_id, l->in_reply_to = r->in_reply_to, l->at = r->at;
+    l->inbound = r->inbound != 0;
+    l->type = code_or_none(TZ_XT_MSG_TYPE, r->type);
+    l->handling = code_or_none(TZ_XT_HANDLING, r->handling);
+    l->urgency = code_or_none(TZ_XT_URGENCY, r->urgency);
+    copy_cut(l->from_node, sizeof l->from_node, r->from_node);
+    copy_cut(l->from_unit, sizeof l->from_unit, r->from_unit);
+    copy_cut(l->subject, sizeof l->subject, r->subject);
+    copy_cut(l->lang, sizeof l->lang, r->lang);
+    copy_cut(l->state, sizeof l->state, r->clock.state);
+    copy_cut(f->excerpt, sizeof f->excerpt, r->text);
+}
+
+tz_err tz_exchange_readable(struct tz_exchange *x, const struct tz_xactor *who, const int64_t *ids,
+                            size_t n, size_t max, struct tz_xfound *out, size_t *count)
+{
+    *count = 0;
+    if (!x || !who || !who->p || (n && (!ids || !out)))
+        return TZ_EINVAL;
+    tz_err err = TZ_OK;
+    for (size_t i = 0; !err && i < n && *count < max; i++) {
+        struct tz_xmsg_rec rec = {0};
+        err = tz_store_x_get_message(x->store, ids[i], NULL, &rec);
+        if (err == TZ_ENOTFOUND)
+            err = TZ_OK;
+        else if (!err && may_read(x, who, &rec) == TZ_OK)
+            found_of(x, &rec, &out[(*count)++]);
+        tz_store_xmsg_free(&rec);
+    }
+    return err;
 }
 
 tz_err tz_exchange_box(struct tz_exchange *x, const struct tz_xactor *who, const char *unit,

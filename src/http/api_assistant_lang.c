@@ -1,7 +1,8 @@
 /*
  * api_assistant_lang.c - POST /api/v1/assistant/language and /translate: what language a text
  * is in, and its machine translation beside the original (src/assistant: lang.h, translate.h);
- * GET /api/v1/assistant/search?q=: reports found by their description (search.h).
+ * GET /api/v1/assistant/search?q=: reports found by their description and, for a role that
+ * reads exchange messages, the messages found by their free text (search.h).
  *
  * Both are police-only: every handler passes assistant_allowed() first, the one place here where
  * the permission table's assistant.use is applied and the use is written to the audit log (how
@@ -27,6 +28,7 @@
 #include "base/jsonw.h"
 #include "base/num.h"
 #include "http/police.h"
+#include "http/render.h"
 
 #define ASSISTANT_DOC_MAX (1024u * 1024)
 #define TRANSLATE_TIMEOUT_MS 60000 /* Apertium starts in a second, in tens on a busy machine */
@@ -67,50 +69,6 @@ static const char *body_text(json_t *root, size_t *n, struct tz_field_errors *er
     return json_string_value(t);
 }
 
-static void put_guess(struct tz_jw *w, const struct tz_lang_guess *g)
-{
-    tz_jw_kstr(w, "language", g->lang[0] ? g->lang : NULL);
-    tz_jw_kstr(w, "script", tz_script_code(g->script));
-    tz_jw_kdouble(w, "confidence", (double)(int)(g->confidence * 1000 + 0.5) / 1000.0);
-}
-
-/* The language document: the whole text's guess, its scripts and its paragraphs (byte spans). */
-static tz_err language_doc(const char *text, size_t n, struct tz_buf *b)
-{
-    struct tz_lang_guess whole, parts[TZ_LANG_PARAGRAPHS_MAX];
-    struct tz_lang_scripts sc;
-    size_t count = 0;
-    struct tz_jw w;
-    tz_err err = tz_lang_identify(text, n, &whole);
-    if (!err)
-        err = tz_lang_scripts(text, n, &sc);
-    if (!err)
-        err = tz_lang_paragraphs(text, n, parts, TZ_LANG_PARAGRAPHS_MAX, &count);
-    if (err)
-        return err;
-    tz_jw_begin(&w, b);
-    tz_jw_object(&w);
-    put_guess(&w, &whole);
-    tz_jw_key(&w, "scripts");
-    tz_jw_object(&w);
-    for (int k = TZ_SCRIPT_LATIN; k < TZ_SCRIPT_COUNT; k++)
-        if (sc.letters[k] > 0)
-            tz_jw_kuint(&w, tz_script_code((enum tz_script)k), sc.letters[k]);
-    tz_jw_object_end(&w);
-    tz_jw_key(&w, "paragraphs");
-    tz_jw_array(&w);
-    for (size_t i = 0; i < count; i++) {
-        tz_jw_object(&w);
-        tz_jw_kuint(&w, "offset", parts[i].offset);
-        tz_jw_kuint(&w, "length", parts[i].length);
-        put_guess(&w, &parts[i]);
-        tz_jw_object_end(&w);
-    }
-    tz_jw_array_end(&w);
-    tz_jw_object_end(&w);
-    return tz_jw_end(&w);
-}
-
 /* A refusal of the body: 400 for what is no JSON object, 422 with errors otherwise. */
 static enum MHD_Result bad_body(struct request *req, json_t *root, tz_err err,
                                 const struct tz_field_errors *errs)
@@ -140,30 +98,13 @@ enum MHD_Result api_assistant_language(struct request *req)
         return bad_body(req, root, TZ_EINVAL, &errs);
     struct tz_buf b;
     tz_buf_init(&b, ASSISTANT_DOC_MAX);
-    err = language_doc(text, n, &b);
+    err = tz_http_language_json(text, n, &b);
     json_decref(root);
     if (err == TZ_ENOTFOUND) {
         tz_buf_free(&b);
         return police_refuse(req, 503, "the language fingerprints are not installed");
     }
     return police_answer_doc(req, err, &b);
-}
-
-static tz_err translation_doc(const struct tz_translation *t, struct tz_buf *b)
-{
-    struct tz_jw w;
-    tz_jw_begin(&w, b);
-    tz_jw_object(&w);
-    tz_jw_kstr(&w, "original", t->original);
-    tz_jw_kstr(&w, "from", t->from[0] ? t->from : NULL);
-    tz_jw_kstr(&w, "to", t->to);
-    tz_jw_kstr(&w, "translation", t->text);
-    tz_jw_kstr(&w, "engine", t->engine[0] ? t->engine : NULL);
-    tz_jw_kstr(&w, "pair", t->text && t->pair[0] ? t->pair : NULL);
-    tz_jw_kstr(&w, "label", t->label);
-    tz_jw_kstr(&w, "note", t->text ? NULL : t->reason);
-    tz_jw_object_end(&w);
-    return tz_jw_end(&w);
 }
 
 /* The answer to what tz_translate returned. */
@@ -174,7 +115,7 @@ static enum MHD_Result translate_answer(struct request *req, tz_err err, struct 
     enum MHD_Result r;
     if (err == TZ_OK || err == TZ_ENOTFOUND) {
         tz_buf_init(&b, ASSISTANT_DOC_MAX);
-        r = police_answer_doc(req, translation_doc(t, &b), &b);
+        r = police_answer_doc(req, tz_http_translation_json(t, &b), &b);
     } else if (err == TZ_EIO) {
         r = police_refuse(req, 502, t->reason[0] ? t->reason : "the translation engine failed");
     } else if (err == TZ_EINVAL) {
@@ -234,32 +175,6 @@ static struct tz_search_scope search_scope(const struct tz_principal *p)
     }
 }
 
-static tz_err search_doc(const char *q, const struct tz_search_result *r, struct tz_buf *b)
-{
-    struct tz_jw w;
-    tz_jw_begin(&w, b);
-    tz_jw_object(&w);
-    tz_jw_kstr(&w, "query", q);
-    tz_jw_kuint(&w, "count", r->count);
-    tz_jw_kbool(&w, "index_behind", r->index_behind);
-    tz_jw_key(&w, "hits");
-    tz_jw_array(&w);
-    for (size_t i = 0; i < r->count; i++) {
-        const struct tz_search_hit_rec *h = &r->hits[i];
-        tz_jw_object(&w);
-        tz_jw_kint(&w, "id", h->id);
-        tz_jw_kstr(&w, "district", h->district_id);
-        tz_jw_kstr(&w, "category", h->category);
-        tz_jw_kstr(&w, "status", h->status);
-        tz_jw_ktime(&w, "received_at", h->received_at);
-        tz_jw_kstr(&w, "description", h->text);
-        tz_jw_object_end(&w);
-    }
-    tz_jw_array_end(&w);
-    tz_jw_object_end(&w);
-    return tz_jw_end(&w);
-}
-
 /* Reads q (1 to TZ_SEARCH_QUERY_MAX bytes) and limit (1 to TZ_SEARCH_LIMIT_MAX, 50). */
 static bool search_params(struct request *req, const char **q, size_t *limit,
                           struct tz_field_errors *errs)
@@ -315,8 +230,24 @@ enum MHD_Result api_assistant_search(struct request *req)
     }
     if (err)
         return http_respond_problem(req, err, NULL, NULL);
+    /* the exchange messages beside the reports, those exchange's rule lets the caller read */
+    struct tz_search_msg_result m = {0};
+    bool messages =
+        req->srv->exchange && tz_auth_scope_of(p.role, TZ_ACT_EXCHANGE_READ) != TZ_SCOPE_NONE;
+    if (messages) {
+        char client[64];
+        police_client(req, client, sizeof client);
+        struct tz_xactor who = {&p, client};
+        err = tz_search_messages(tz_auth_store(req->srv->auth), req->srv->exchange, &who, q, limit,
+                                 &m);
+    }
+    if (err) {
+        tz_search_result_clear(&r);
+        return http_respond_problem(req, err, NULL, NULL);
+    }
     tz_buf_init(&b, ASSISTANT_DOC_MAX);
-    err = search_doc(q, &r, &b);
+    err = tz_http_search_json(q, &r, messages ? &m : NULL, &b);
+    tz_search_msg_result_clear(&m);
     tz_search_result_clear(&r);
     return police_answer_doc(req, err, &b);
 }

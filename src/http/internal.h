@@ -74,6 +74,7 @@ struct tz_http {
     unsigned char log_key[16];        /* keys the client's hash in the log (this process only) */
     const struct tz_address_index *addresses; /* the address search's index, or NULL */
     char *translate_url;              /* serve --translate-url, or NULL (api_assistant_lang.c) */
+    char *llm_url;                    /* serve --llm-url, or NULL: no model (api_assistant.c) */
     struct tz_exchange *exchange;     /* structured exchange (api_exchange.c), or NULL: 503 */
 };
 
@@ -268,6 +269,7 @@ void http_put_nearest_address(struct tz_jw *w, const struct tz_address_index *ix
 /* the assistant (api_assistant.c) */
 enum MHD_Result api_assistant_analyse(struct request *req);
 enum MHD_Result api_assistant_redact(struct request *req);
+enum MHD_Result api_assistant_summarise(struct request *req);
 /* The assistant's language and translation (api_assistant_lang.c). */
 enum MHD_Result api_assistant_language(struct request *req);
 enum MHD_Result api_assistant_translate(struct request *req);

@@ -18,6 +18,8 @@
 #include "address/address.h"
 #include "analysis/analysis.h"
 #include "assistant/assistant.h"
+#include "assistant/link.h"
+#include "assistant/summary.h"
 #include "http/query.h"
 #include "screening/screening.h"
 #include "threatmap/mapindex.h"
@@ -125,11 +127,36 @@ tz_err tz_http_stats(struct tz_threatmap *tm, const struct tz_query_param *param
                      struct tz_field_errors *errs);
 
 /*
- * The assistant's answer (render_assistant.c): the entities of req's text
- * and, with redact, the proposed redactions and the redacted text.
+ * The assistant's answer (render_assistant.c): the entities of req's text,
+ * with redact the proposed redactions and the redacted text, with links the
+ * hits on file beside them ("links": [{"entity", "kind", "score", "why",
+ * "case_id", "message_id", "key" | "record", "name"}], "link_note").
  */
 tz_err tz_http_assist_json(const struct tz_assist_request *req, const struct tz_assist_result *r,
-                           const struct tz_redactions *redact, struct tz_buf *out);
+                           const struct tz_redactions *redact,
+                           const struct tz_assist_links *links, struct tz_buf *out);
+
+/*
+ * The summaries of a text (render_assistant.c): "language", "sentences" (how many the text
+ * has), "extractive": [{"index", "start", "end", "byte_start", "byte_end", "text", "score"}],
+ * and "abstractive": {"text", "label", "model"} or null with "abstractive_note" saying why.
+ */
+/* The language of a text (POST /api/v1/assistant/language, tarcza assist language): the whole
+ * text's guess, its scripts and its paragraphs (byte spans), each with its guess. */
+tz_err tz_http_language_json(const char *text, size_t n, struct tz_buf *b);
+/* A translation beside its original (POST .../translate, tarcza assist translate). */
+struct tz_translation;
+tz_err tz_http_translation_json(const struct tz_translation *t, struct tz_buf *b);
+/* The reports found for q (GET .../search, tarcza assist search) and, with m, the exchange
+ * messages ("messages": [{"id", "case_id", "at", "inbound", "from_node", "from_unit",
+ * "subject", "lang", "excerpt"}]). */
+struct tz_search_result;
+struct tz_search_msg_result;
+tz_err tz_http_search_json(const char *q, const struct tz_search_result *r,
+                           const struct tz_search_msg_result *m, struct tz_buf *b);
+
+tz_err tz_http_summary_json(const char *text, const struct tz_summary_answer *a,
+                            struct tz_buf *out);
 
 /*
  * A person query's answer (tz_screening_person): the threshold and the hits best first, each

@@ -76,6 +76,7 @@ static const struct route routes[] = {
     /* the assistant (api_assistant.c) */
     {"POST", "/api/v1/assistant/analyse", false, JSON_BODY, api_assistant_analyse, NULL},
     {"POST", "/api/v1/assistant/redact", false, JSON_BODY, api_assistant_redact, NULL},
+    {"POST", "/api/v1/assistant/summarise", false, JSON_BODY, api_assistant_summarise, NULL},
     /* The assistant's language and translation (api_assistant_lang.c). */
     {"POST", "/api/v1/assistant/language", false, JSON_BODY, api_assistant_language, NULL},
     {"POST", "/api/v1/assistant/translate", false, JSON_BODY, api_assistant_translate, NULL},
@@ -415,6 +416,7 @@ static void free_server(struct tz_http *srv)
     free(srv->web_root);
     free(srv->tiles_meta);
     free(srv->translate_url);
+    free(srv->llm_url);
     free(srv->categories_json);
     free(srv->districts_json);
     free(srv);
@@ -448,6 +450,8 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
     if (!err && c.tiles_url)
         err = http_static_tiles(srv, c.tiles_url, c.tiles_attribution);
     if (!err && c.translate_url && !(srv->translate_url = strdup(c.translate_url)))
+        err = TZ_ENOMEM;
+    if (!err && c.llm_url && !(srv->llm_url = strdup(c.llm_url)))
         err = TZ_ENOMEM;
     if (!err)
         err = tz_ratelimit_new(c.key_rate_per_s > 0 ? c.key_rate_per_s : 10,

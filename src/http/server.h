@@ -54,6 +54,9 @@ struct tz_http_config {
     const struct tz_address_index *addresses;
     const char *translate_url;  /* a LibreTranslate server for the assistant's pairs Apertium
                                  * lacks (serve --translate-url); NULL: none */
+    const char *llm_url;        /* a language model server speaking the OpenAI-compatible API for
+                                 * the assistant's abstractive summaries (serve --llm-url); NULL:
+                                 * none, nothing is ever sent */
 };
 
 /* per_ip_limit: derived from connection_limit when the server starts. */

@@ -546,12 +546,24 @@ static const char exchange_spoc_v14[] =
     " actor TEXT NOT NULL);"
     "CREATE INDEX x_deviations_request ON x_deviations (request_id);"
     "CREATE INDEX x_messages_at ON x_messages (at);";
+/*
+ * migration 15: the assistant's search over exchange messages. An FTS5
+ * index without content over the folded free text of the messages (rowid = the message's id),
+ * read on by id as the reports' index is (messages are never deleted nor their text changed);
+ * who may read a hit is exchange's rule, applied to each hit when it is read. IF NOT EXISTS,
+ * so that it can run again over itself.
+ */
+static const char assistant_messages_v15[] =
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_x_messages USING fts5(folded, content='',"
+    " columnsize=0, tokenize='unicode61', prefix='3');"
+    "INSERT OR IGNORE INTO search_state (name, upto) VALUES ('x_messages', 0);";
 
 const char *const tz_store_migration_sql[] = {
     schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
     auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
     exchange_v9, watchlist_v10, assistant_search_v11, citizen_v12, addresses_v13,
     exchange_spoc_v14,
+    assistant_messages_v15,
 };
 
 const int tz_store_migration_count =

@@ -78,7 +78,29 @@ struct tz_search_hit_rec {
        const struct tz_search_scope *scope, size_t limit, struct tz_search_hit_rec **out,          \
        size_t *count),                                                                             \
       (store, match, scope, limit, out, count),                                                    \
-      TZ_PRE_NEED(match && scope && limit > 0 && limit <= 1000) TZ_PRE_EMPTY(out, count))
+      TZ_PRE_NEED(match && scope && limit > 0 && limit <= 1000) TZ_PRE_EMPTY(out, count))         \
+    /*                                                                                             \
+     * The exchange messages above their index's mark that have free text, oldest first, at most  \
+     * max; as search_pending (migration 17).                                                      \
+     */                                                                                            \
+    X(search_x_pending, (struct tz_store *store, size_t max, struct tz_search_pending_rec **out,    \
+       size_t *count, int64_t *upto),                                                              \
+      (store, max, out, count, upto),                                                              \
+      TZ_PRE_NEED(max > 0 && max <= TZ_SEARCH_PENDING_MAX && upto) TZ_PRE_EMPTY(out, count)        \
+      TZ_PRE_ZERO(upto))                                                                           \
+    /* Adds messages' folded text to their index and moves its mark; as search_add. */             \
+    X(search_x_add, (struct tz_store *store, const struct tz_search_doc *docs, size_t count,       \
+       int64_t upto),                                                                              \
+      (store, docs, count, upto),                                                                  \
+      TZ_PRE_NEED((docs || count == 0) && upto >= 0))                                              \
+    /*                                                                                             \
+     * The ids of the messages matching match, newest first, at most limit (who may read them is  \
+     * exchange's rule, applied by the caller); *out is malloc'd (free()).                         \
+     */                                                                                            \
+    X(search_x_messages, (struct tz_store *store, const char *match, size_t limit, int64_t **out,  \
+       size_t *count),                                                                             \
+      (store, match, limit, out, count),                                                           \
+      TZ_PRE_NEED(match && limit > 0 && limit <= 5000) TZ_PRE_EMPTY(out, count))
 /* clang-format on */
 TZ_STORE_SEARCH_OPS(TZ_STORE_DECLARE)
 

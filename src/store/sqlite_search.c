@@ -1,6 +1,7 @@
 /*
- * sqlite_search.c - the SQLite backend's full-text index of the assistant (migration 11): an
- * FTS5 table without content over the folded descriptions, read on by report id.
+ * sqlite_search.c - the SQLite backend's full-text indexes of the assistant: FTS5 tables without
+ * content over the folded descriptions of the reports (migration 11) and the folded free text
+ * of exchange messages (migration 17), each read on by id from its own mark in search_state.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -8,12 +9,28 @@
 
 #include "store/sqlite_internal.h"
 
-static const char SQL_MARK[] = "SELECT upto FROM search_state WHERE name = 'reports'";
-static const char SQL_PENDING[] =
-    "SELECT id, description FROM reports WHERE id > ? ORDER BY id LIMIT ?";
-static const char SQL_ADD[] = "INSERT INTO search_reports (rowid, folded) VALUES (?, ?)";
-static const char SQL_MOVE[] =
-    "UPDATE search_state SET upto = max(upto, ?) WHERE name = 'reports'";
+/* One index: where its mark is, what it reads, where it writes. */
+struct index_sql {
+    const char *mark, *pending, *add, *move;
+};
+
+static const struct index_sql REPORTS = {
+    "SELECT upto FROM search_state WHERE name = 'reports'",
+    "SELECT id, description FROM reports WHERE id > ? ORDER BY id LIMIT ?",
+    "INSERT INTO search_reports (rowid, folded) VALUES (?, ?)",
+    "UPDATE search_state SET upto = max(upto, ?) WHERE name = 'reports'",
+};
+
+static const struct index_sql MESSAGES = {
+    "SELECT upto FROM search_state WHERE name = 'x_messages'",
+    "SELECT id, body FROM x_messages WHERE id > ? ORDER BY id LIMIT ?",
+    "INSERT INTO search_x_messages (rowid, folded) VALUES (?, ?)",
+    "UPDATE search_state SET upto = max(upto, ?) WHERE name = 'x_messages'",
+};
+
+static const char SQL_X_HITS[] =
+    "SELECT rowid FROM search_x_messages WHERE search_x_messages MATCH ?1"
+    " ORDER BY rowid DESC LIMIT ?2";
 
 /* The hits, newest first, by whose reports the caller may read (?1 match, ?2 limit, ?3 who). */
 #define HIT_COLS                                                                                   \
@@ -31,8 +48,8 @@ static const char SQL_HITS_OWN[] =
              " OR r.id IN (SELECT report_id FROM report_assignments WHERE account = ?3))"
              " ORDER BY s.rowid DESC LIMIT ?2";
 
-tz_err tz_sq_search_pending(struct tz_store *store, size_t max, struct tz_search_pending_rec **out,
-                            size_t *count, int64_t *upto)
+static tz_err pending(const struct index_sql *ix, struct tz_store *store, size_t max,
+                      struct tz_search_pending_rec **out, size_t *count, int64_t *upto)
 {
     struct tz_sq_conn *c = tz_sq_reader_acquire(store);
     struct tz_search_pending_rec *recs = NULL;
@@ -42,9 +59,9 @@ tz_err tz_sq_search_pending(struct tz_store *store, size_t max, struct tz_search
     int rc;
     tz_err err = tz_sq_read_tx_begin(c);
     if (!err)
-        err = tz_sq_query_number(c, SQL_MARK, &mark);
+        err = tz_sq_query_number(c, ix->mark, &mark);
     if (!err)
-        err = tz_sq_stmt(c, SQL_PENDING, &st);
+        err = tz_sq_stmt(c, ix->pending, &st);
     if (err)
         goto done;
     recs = calloc(max, sizeof *recs);
@@ -85,8 +102,8 @@ done:
     return TZ_OK;
 }
 
-tz_err tz_sq_search_add(struct tz_store *store, const struct tz_search_doc *docs, size_t count,
-                        int64_t upto)
+static tz_err add(const struct index_sql *ix, struct tz_store *store,
+                  const struct tz_search_doc *docs, size_t count, int64_t upto)
 {
     struct tz_sq_conn *c;
     sqlite3_stmt *st = NULL;
@@ -94,12 +111,12 @@ tz_err tz_sq_search_add(struct tz_store *store, const struct tz_search_doc *docs
     tz_err err = tz_sq_writer_begin(store, &c);
     if (err)
         return err;
-    if ((err = tz_sq_query_number(c, SQL_MARK, &mark)))
+    if ((err = tz_sq_query_number(c, ix->mark, &mark)))
         goto done;
     for (size_t i = 0; i < count && !err; i++) {
         if (docs[i].id <= (int64_t)mark) /* another caller indexed it first */
             continue;
-        if ((err = tz_sq_stmt(c, SQL_ADD, &st)))
+        if ((err = tz_sq_stmt(c, ix->add, &st)))
             break;
         struct tz_sq_binder b = tz_sq_binder_of(st);
         tz_sq_bind_int64(&b, docs[i].id);
@@ -107,12 +124,66 @@ tz_err tz_sq_search_add(struct tz_store *store, const struct tz_search_doc *docs
         if (!(err = tz_sq_map_rc(b.rc)))
             err = tz_sq_stmt_run(st);
     }
-    if (!err && !(err = tz_sq_stmt(c, SQL_MOVE, &st))) {
+    if (!err && !(err = tz_sq_stmt(c, ix->move, &st))) {
         sqlite3_bind_int64(st, 1, upto);
         err = tz_sq_stmt_run(st);
     }
 done:
     return tz_sq_writer_end(store, st, err);
+}
+
+tz_err tz_sq_search_pending(struct tz_store *store, size_t max, struct tz_search_pending_rec **out,
+                            size_t *count, int64_t *upto)
+{
+    return pending(&REPORTS, store, max, out, count, upto);
+}
+
+tz_err tz_sq_search_add(struct tz_store *store, const struct tz_search_doc *docs, size_t count,
+                        int64_t upto)
+{
+    return add(&REPORTS, store, docs, count, upto);
+}
+
+tz_err tz_sq_search_x_pending(struct tz_store *store, size_t max,
+                              struct tz_search_pending_rec **out, size_t *count, int64_t *upto)
+{
+    return pending(&MESSAGES, store, max, out, count, upto);
+}
+
+tz_err tz_sq_search_x_add(struct tz_store *store, const struct tz_search_doc *docs, size_t count,
+                          int64_t upto)
+{
+    return add(&MESSAGES, store, docs, count, upto);
+}
+
+static tz_err read_id(sqlite3_stmt *st, void *elem)
+{
+    *(int64_t *)elem = sqlite3_column_int64(st, 0);
+    return TZ_OK;
+}
+
+static void free_ids(void *recs, size_t count)
+{
+    (void)count;
+    free(recs);
+}
+
+tz_err tz_sq_search_x_messages(struct tz_store *store, const char *match, size_t limit,
+                               int64_t **out, size_t *count)
+{
+    struct tz_sq_conn *c = tz_sq_reader_acquire(store);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_stmt(c, SQL_X_HITS, &st);
+    if (!err) {
+        struct tz_sq_binder b = tz_sq_binder_of(st);
+        tz_sq_bind_text(&b, match);
+        tz_sq_bind_int64(&b, (int64_t)limit);
+        if (!(err = tz_sq_map_rc(b.rc)))
+            err = tz_sq_read_rows(st, sizeof **out, read_id, free_ids, (void **)out, count);
+    }
+    tz_sq_stmt_done(st);
+    tz_sq_reader_release(store, c);
+    return err;
 }
 
 static tz_err read_hit(sqlite3_stmt *st, void *elem)
