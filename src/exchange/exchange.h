@@ -542,4 +542,10 @@ typedef tz_err (*tz_xnotice_fn)(void *ctx, const struct tz_xnotice_subject *s);
  */
 tz_err tz_exchange_published_visit(struct tz_exchange *x, tz_xnotice_fn fn, void *ctx);
 
+/*
+ * A number raised each time this process stored a notice or moved one (published, cancelled,
+ * ...): a reader of the published notices (screening) reads them again when it has moved.
+ */
+uint64_t tz_exchange_notices_version(const struct tz_exchange *x);
+
 #endif
