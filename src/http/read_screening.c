@@ -42,9 +42,9 @@ static bool kind_of(json_t *o, size_t i, enum tz_screen_kind *k, struct tz_field
         return false;
     }
     if (!kind) {
-        *k = json_object_get(o, "number")                                    ? TZ_SCREEN_DOCUMENT
+        *k = json_object_get(o, "number")                               ? TZ_SCREEN_DOCUMENT
              : json_object_get(o, "vin") || json_object_get(o, "plate") ? TZ_SCREEN_VEHICLE
-                                                                            : TZ_SCREEN_PERSON;
+                                                                        : TZ_SCREEN_PERSON;
         return true;
     }
     for (int c = 0; c < 3; c++)
@@ -86,11 +86,10 @@ static void read_item(json_t *o, size_t i, struct tz_screen_batch_item *it,
         .nationality = str(o, "nationality"),
         .sex = str(o, "sex"),
     };
-    it->doc = (struct tz_screen_doc_query){.number = str(o, "number"),
-                                           .country = str(o, "country")};
-    it->vehicle = (struct tz_screen_vehicle_query){.vin = str(o, "vin"),
-                                                   .plate = str(o, "plate"),
-                                                   .plate_country = str(o, "plate_country")};
+    it->doc =
+        (struct tz_screen_doc_query){.number = str(o, "number"), .country = str(o, "country")};
+    it->vehicle = (struct tz_screen_vehicle_query){
+        .vin = str(o, "vin"), .plate = str(o, "plate"), .plate_country = str(o, "plate_country")};
 }
 
 tz_err tz_http_screen_batch_read(struct json_t *array, struct tz_screen_batch_item **items,

@@ -21,10 +21,10 @@
 #include "screening/internal.h"
 
 static const char *const TYPE_CODES[TZ_DOC_TYPE_COUNT] = {
-    "passport",        "id_card",  "visa", "residence_permit", "driving_licence",
-    "vehicle_registration", "other"};
+    "passport", "id_card", "visa", "residence_permit", "driving_licence", "vehicle_registration",
+    "other"};
 static const char *const DOC_STATUS[TZ_DOC_STATUS_COUNT] = {"stolen", "lost", "revoked",
-                                                             "invalidated", "listed"};
+                                                            "invalidated", "listed"};
 
 const char *tz_watch_doc_type_code(enum tz_doc_type t)
 {
@@ -97,8 +97,9 @@ tz_err tz_watch_country3(const char *s, size_t n, char out[4])
 {
     int v = 0;
     size_t count = 0;
-    if (n == 2 && tz_xcode_parse(TZ_XT_COUNTRY, (char[]){(char)toupper((unsigned char)s[0]),
-                                                         (char)toupper((unsigned char)s[1])},
+    if (n == 2 && tz_xcode_parse(TZ_XT_COUNTRY,
+                                 (char[]){(char)toupper((unsigned char)s[0]),
+                                          (char)toupper((unsigned char)s[1])},
                                  2, &v) == TZ_OK) {
         const struct tz_xcode *rows = tz_xcode_rows(TZ_XT_COUNTRY, &count);
         if ((size_t)v < count && rows[v].alt)
@@ -224,7 +225,8 @@ void tz_watch_obj_check(struct tz_watch_obj *o, const char *record_id)
             return;
         }
         if (!o->doc.doc_type[0])
-            snprintf(o->doc.doc_type, sizeof o->doc.doc_type, "%s", o->lenient ? "other" : "passport");
+            snprintf(o->doc.doc_type, sizeof o->doc.doc_type, "%s",
+                     o->lenient ? "other" : "passport");
         tz_watch_doc_record(&o->doc, record_id, &r);
         err = tz_objects_check_document(&r, &field);
     } else {
@@ -279,12 +281,18 @@ void tz_watch_obj_json(struct tz_watch_obj *o, struct json_t *obj)
 static const struct {
     const char *schema, *prop, *field;
 } FTM_MAP[] = {
-    {"Passport", "passportNumber", "number"}, {"Passport", "number", "number"},
-    {"Passport", "country", "country"},       {"Passport", "endDate", "valid_until"},
-    {"Identification", "number", "number"},   {"Identification", "country", "country"},
-    {"Identification", "type", "type"},       {"Identification", "endDate", "valid_until"},
-    {"Vehicle", "registrationNumber", "plate"}, {"Vehicle", "country", "plate_country"},
-    {"Vehicle", "vin", "vin"},                {"Vehicle", "make", "make"},
+    {"Passport", "passportNumber", "number"},
+    {"Passport", "number", "number"},
+    {"Passport", "country", "country"},
+    {"Passport", "endDate", "valid_until"},
+    {"Identification", "number", "number"},
+    {"Identification", "country", "country"},
+    {"Identification", "type", "type"},
+    {"Identification", "endDate", "valid_until"},
+    {"Vehicle", "registrationNumber", "plate"},
+    {"Vehicle", "country", "plate_country"},
+    {"Vehicle", "vin", "vin"},
+    {"Vehicle", "make", "make"},
     {"Vehicle", "model", "model"},
 };
 
@@ -294,8 +302,8 @@ void tz_watch_obj_ftm(struct tz_watch_obj *o, const char *schema, struct json_t 
     if (strcmp(schema, "Passport") == 0)
         snprintf(o->doc.doc_type, sizeof o->doc.doc_type, "passport");
     for (size_t i = 0; i < sizeof FTM_MAP / sizeof *FTM_MAP; i++)
-        if (strcmp(FTM_MAP[i].schema, schema) == 0 && !(o->kind == TZ_WATCH_DOCUMENT &&
-                                                        strcmp(FTM_MAP[i].field, "number") == 0 &&
-                                                        o->doc.number[0]))
+        if (strcmp(FTM_MAP[i].schema, schema) == 0 &&
+            !(o->kind == TZ_WATCH_DOCUMENT && strcmp(FTM_MAP[i].field, "number") == 0 &&
+              o->doc.number[0]))
             set_json(o, FTM_MAP[i].field, json_object_get(props, FTM_MAP[i].prop));
 }

@@ -57,8 +57,7 @@ static size_t hits_of(const struct tz_screen_batch_result *r)
 
 /* The batch's audit fields: counts by kind, items with hits, their records (bounded). */
 static tz_err batch_fields(const struct tz_screen_batch_item *items, size_t n,
-                           const struct tz_screen_batch *b, const char *refused,
-                           struct tz_buf *out)
+                           const struct tz_screen_batch *b, const char *refused, struct tz_buf *out)
 {
     size_t kinds[3] = {0};
     for (size_t i = 0; i < n && n <= TZ_SCREEN_BATCH_MAX; i++) /* a refused size: not read */

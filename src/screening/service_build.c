@@ -186,20 +186,27 @@ static tz_err notice_person(struct gather *g, const struct tz_xnotice_subject *s
 static const char *notice_doc_type(int t)
 {
     switch (t) {
-    case TZ_XDOC_PASSPORT: return "passport";
-    case TZ_XDOC_ID_CARD: return "id_card";
-    case TZ_XDOC_RESIDENCE_PERMIT: return "residence_permit";
-    case TZ_XDOC_DRIVING_LICENCE: return "driving_licence";
-    case TZ_XDOC_VISA: return "visa";
-    default: return "other";
+    case TZ_XDOC_PASSPORT:
+        return "passport";
+    case TZ_XDOC_ID_CARD:
+        return "id_card";
+    case TZ_XDOC_RESIDENCE_PERMIT:
+        return "residence_permit";
+    case TZ_XDOC_DRIVING_LICENCE:
+        return "driving_licence";
+    case TZ_XDOC_VISA:
+        return "visa";
+    default:
+        return "other";
     }
 }
 
 static const char *notice_doc_status(int st)
 {
-    return st == TZ_XDS_STOLEN ? "stolen" : st == TZ_XDS_LOST ? "lost"
-                               : st == TZ_XDS_REVOKED        ? "revoked"
-                                                             : "";
+    return st == TZ_XDS_STOLEN    ? "stolen"
+           : st == TZ_XDS_LOST    ? "lost"
+           : st == TZ_XDS_REVOKED ? "revoked"
+                                  : "";
 }
 
 static tz_err notice_doc(struct gather *g, const struct tz_xnotice_subject *s)
@@ -242,10 +249,14 @@ static tz_err notice_subject(void *ctx, const struct tz_xnotice_subject *s)
 {
     struct gather *g = ctx;
     switch (s->entity->kind) {
-    case TZ_XE_PERSON: return notice_person(g, s);
-    case TZ_XE_DOCUMENT: return notice_doc(g, s);
-    case TZ_XE_VEHICLE: return notice_vehicle(g, s);
-    default: return TZ_OK;
+    case TZ_XE_PERSON:
+        return notice_person(g, s);
+    case TZ_XE_DOCUMENT:
+        return notice_doc(g, s);
+    case TZ_XE_VEHICLE:
+        return notice_vehicle(g, s);
+    default:
+        return TZ_OK;
     }
 }
 

@@ -92,8 +92,10 @@ tz_err tz_screening_find_document(struct tz_screening *s, const struct tz_screen
         field_error(errs, prefix, "country", "an ISO 3166 code of two or three letters");
     if (errs->count + errs->dropped > before || !s) /* !s: only read (a batch's first pass) */
         return errs->count + errs->dropped > before ? TZ_EINVAL : TZ_OK;
-    struct tz_doc_query dq = {.number = q->number, .number_len = strlen(q->number),
-                              .country = out->country, .country_len = strlen(out->country)};
+    struct tz_doc_query dq = {.number = q->number,
+                              .number_len = strlen(q->number),
+                              .country = out->country,
+                              .country_len = strlen(out->country)};
     struct tz_obj_hits hits;
     const char *field = NULL;
     pthread_rwlock_rdlock(&s->lock);
@@ -117,8 +119,8 @@ static void read_vehicle(const struct tz_screen_vehicle_query *q, const char *pr
         tz_err err = tz_vin_parse(q->vin, strlen(q->vin), &out->vin);
         out->vin_valid = err == TZ_OK;
         /* a wrong check digit, or I, O, Q read as 1, 0, 0, is still searched */
-        if (err == TZ_ETOOBIG || (err && out->vin.check != TZ_VIN_CHECK_BAD &&
-                                  out->vin.bad_position == 0))
+        if (err == TZ_ETOOBIG ||
+            (err && out->vin.check != TZ_VIN_CHECK_BAD && out->vin.bad_position == 0))
             field_error(errs, prefix, "vin", "17 characters of the VIN alphabet");
         else
             out->has_vin = true;
@@ -144,10 +146,12 @@ tz_err tz_screening_find_vehicle(struct tz_screening *s, const struct tz_screen_
     if (errs->count + errs->dropped > before || !s)
         return errs->count + errs->dropped > before ? TZ_EINVAL : TZ_OK;
     const char *pc = q->plate_country ? q->plate_country : "";
-    struct tz_vehicle_query vq = {
-        .vin = q->vin, .vin_len = q->vin ? strlen(q->vin) : 0,
-        .plate = q->plate, .plate_len = q->plate ? strlen(q->plate) : 0,
-        .plate_country = pc, .plate_country_len = strlen(pc)};
+    struct tz_vehicle_query vq = {.vin = q->vin,
+                                  .vin_len = q->vin ? strlen(q->vin) : 0,
+                                  .plate = q->plate,
+                                  .plate_len = q->plate ? strlen(q->plate) : 0,
+                                  .plate_country = pc,
+                                  .plate_country_len = strlen(pc)};
     struct tz_obj_hits hits;
     const char *field = NULL;
     pthread_rwlock_rdlock(&s->lock);

@@ -48,8 +48,7 @@ static void write_file(const char *path, const char *text)
 }
 
 /* Makes an account of role (in unit, or none) and its token's Authorization header. */
-static void token_for(const char *name, const char *role, const char *unit, char *out,
-                      size_t size)
+static void token_for(const char *name, const char *role, const char *unit, char *out, size_t size)
 {
     char path[300], token[128];
     setenv("TARCZA_PASSWORD", PASSWORD, 1);
@@ -125,9 +124,8 @@ static void documents_are_answered_with_why(void **state)
                           &r),
                      200);
     assert_string_equal(str_at(json_object_get(r.json, "query"), "number", "normal"), "EA1234567");
-    assert_true(json_boolean_value(
-        json_object_get(json_object_get(json_object_get(r.json, "query"), "number"),
-                        "case_folded")));
+    assert_true(json_boolean_value(json_object_get(
+        json_object_get(json_object_get(r.json, "query"), "number"), "case_folded")));
     json_t *hits = json_object_get(r.json, "hits");
     assert_int_equal(json_array_size(hits), 1);
     json_t *h = json_array_get(hits, 0);
@@ -151,8 +149,7 @@ static void documents_are_answered_with_why(void **state)
     assert_int_equal(json_integer_value(json_array_get(pos, 0)), 3);
     api_response_free(&r);
     /* Fields, permission, audit. */
-    assert_int_equal(call(analyst, "/api/v1/screening/documents", "{\"country\":\"XX\"}", &r),
-                     422);
+    assert_int_equal(call(analyst, "/api/v1/screening/documents", "{\"country\":\"XX\"}", &r), 422);
     assert_int_equal(json_array_size(json_object_get(r.json, "errors")), 3);
     api_response_free(&r);
     assert_int_equal(call(admin, "/api/v1/screening/documents",
@@ -199,15 +196,14 @@ static void vehicles_are_answered_with_why(void **state)
     api_response_free(&r);
     /* A Ukrainian plate typed in Latin meets the one listed in Cyrillic. */
     assert_int_equal(call(analyst, "/api/v1/screening/vehicles",
-                          "{\"plate\":\"AA1234BB\",\"plate_country\":\"UA\",\"reason\":\"x\"}",
-                          &r),
+                          "{\"plate\":\"AA1234BB\",\"plate_country\":\"UA\",\"reason\":\"x\"}", &r),
                      200);
     h = json_array_get(json_object_get(r.json, "hits"), 0);
     assert_string_equal(str_at(h, "record_id", NULL), "smv-2");
     api_response_free(&r);
     assert_int_equal(call(analyst, "/api/v1/screening/vehicles", "{\"reason\":\"x\"}", &r), 422);
-    assert_string_equal(
-        str_at(json_array_get(json_object_get(r.json, "errors"), 0), "field", NULL), "/vin");
+    assert_string_equal(str_at(json_array_get(json_object_get(r.json, "errors"), 0), "field", NULL),
+                        "/vin");
     api_response_free(&r);
 }
 
@@ -216,14 +212,13 @@ static void a_batch_is_answered_and_audited_once(void **state)
     (void)state;
     struct api_response r;
     long before = (long)api_db_long(&server, "SELECT COUNT(*) FROM audit_log");
-    assert_int_equal(
-        call(analyst, "/api/v1/screening/batch",
-             "{\"reason\":\"flight LO 281\",\"items\":[{\"name\":\"Kowalski Jan\"},"
-             "{\"number\":\"EA1234567\",\"country\":\"PL\"},"
-             "{\"kind\":\"vehicle\",\"plate\":\"WX12345\",\"plate_country\":\"PL\"},"
-             "{\"kind\":\"person\",\"name\":\"Nobody Atall\"}]}",
-             &r),
-        200);
+    assert_int_equal(call(analyst, "/api/v1/screening/batch",
+                          "{\"reason\":\"flight LO 281\",\"items\":[{\"name\":\"Kowalski Jan\"},"
+                          "{\"number\":\"EA1234567\",\"country\":\"PL\"},"
+                          "{\"kind\":\"vehicle\",\"plate\":\"WX12345\",\"plate_country\":\"PL\"},"
+                          "{\"kind\":\"person\",\"name\":\"Nobody Atall\"}]}",
+                          &r),
+                     200);
     assert_int_equal(json_integer_value(json_object_get(r.json, "count")), 4);
     assert_int_equal(json_integer_value(json_object_get(r.json, "items_with_hits")), 3);
     json_t *res = json_object_get(r.json, "results");
@@ -252,9 +247,8 @@ static void a_batch_is_answered_and_audited_once(void **state)
     assert_string_equal(str_at(json_array_get(json_object_get(r.json, "errors"), 0), "field", NULL),
                         "/items/0/number");
     api_response_free(&r);
-    assert_int_equal(call(analyst, "/api/v1/screening/batch", "{\"reason\":\"x\",\"items\":[]}",
-                          &r),
-                     422);
+    assert_int_equal(
+        call(analyst, "/api/v1/screening/batch", "{\"reason\":\"x\",\"items\":[]}", &r), 422);
     api_response_free(&r);
     assert_int_equal(call(admin, "/api/v1/screening/batch",
                           "{\"reason\":\"x\",\"items\":[{\"name\":\"Jan\"}]}", &r),
@@ -348,8 +342,7 @@ static void a_published_notice_is_screened_until_cancelled(void **state)
     assert_int_equal(person_hits("Zofia Wisniewska", record, sizeof record), 1);
     snprintf(want, sizeof want, "notices/%lld/p", id);
     assert_string_equal(record, want);
-    assert_int_equal(call(boss, path, "{\"to\":\"cancelled\",\"note\":\"odnaleziona\"}", &r),
-                     200);
+    assert_int_equal(call(boss, path, "{\"to\":\"cancelled\",\"note\":\"odnaleziona\"}", &r), 200);
     api_response_free(&r);
     assert_int_equal(person_hits("Zofia Wisniewska", record, sizeof record), 0);
 }

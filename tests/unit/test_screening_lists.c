@@ -128,8 +128,7 @@ static void documents_and_vehicles_are_read_line_by_line(void **state)
     assert_string_equal(imp.lines[2].why, "no number");
     assert_string_equal(imp.lines[3].why,
                         "status is not stolen, lost, revoked, invalidated or listed");
-    assert_string_equal(imp.lines[4].why,
-                        "country is not an ISO 3166 code (two or three letters)");
+    assert_string_equal(imp.lines[4].why, "country is not an ISO 3166 code (two or three letters)");
     tz_watch_import_clear(&imp);
 
     assert_int_equal(tz_watch_parse(SMV, strlen(SMV), TZ_WATCH_AUTO, &imp), TZ_OK);
@@ -161,9 +160,9 @@ static void documents_and_vehicles_are_read_line_by_line(void **state)
 static void import(struct fixture *f, const char *source, const char *data)
 {
     struct tz_watch_import rep;
-    assert_int_equal(tz_screening_import(f->scr, &OPERATOR, source, data, strlen(data),
-                                         TZ_WATCH_AUTO, &rep),
-                     TZ_OK);
+    assert_int_equal(
+        tz_screening_import(f->scr, &OPERATOR, source, data, strlen(data), TZ_WATCH_AUTO, &rep),
+        TZ_OK);
     tz_watch_import_clear(&rep);
 }
 
@@ -263,8 +262,8 @@ static void vehicles_are_screened_and_explained(void **state)
     tz_screen_obj_answer_clear(&a);
 
     /* A Ukrainian plate typed in Latin meets the one listed in Cyrillic. */
-    q = (struct tz_screen_vehicle_query){.plate = "aa-1234-bb", .plate_country = "UA",
-                                         .reason = "patrol"};
+    q = (struct tz_screen_vehicle_query){
+        .plate = "aa-1234-bb", .plate_country = "UA", .reason = "patrol"};
     assert_int_equal(tz_screening_vehicle(f->scr, &OPERATOR, &q, &errs, &a), TZ_OK);
     assert_string_equal(a.plate.text, "AA1234BB");
     assert_int_equal(a.count, 1);
@@ -325,9 +324,9 @@ static void batch_is_checked_whole_and_audited_once(void **state)
     assert_non_null(many);
     for (size_t i = 0; i <= TZ_SCREEN_BATCH_MAX; i++)
         many[i] = items[0];
-    assert_int_equal(tz_screening_batch(f->scr, &OPERATOR, many, TZ_SCREEN_BATCH_MAX + 1, "x",
-                                        &errs, &b),
-                     TZ_EINVAL);
+    assert_int_equal(
+        tz_screening_batch(f->scr, &OPERATOR, many, TZ_SCREEN_BATCH_MAX + 1, "x", &errs, &b),
+        TZ_EINVAL);
     assert_string_equal(errs.items[0].field, "/items");
     free(many);
 }
