@@ -71,10 +71,10 @@ static enum MHD_Result obj_answer(struct request *req, tz_err err,
     return police_answer_doc(req, err, &b);
 }
 
-/* POST /api/v1/screening/documents: {"number", "country", "reason"}. */
+/* POST /api/v1/screening/documents: {"number" or "mrz", "country", "reason"}. */
 enum MHD_Result api_screening_documents(struct request *req)
 {
-    static const char *const allowed[] = {"number", "country", "reason", NULL};
+    static const char *const allowed[] = {"number", "country", "mrz", "reason", NULL};
     struct police_ctx c;
     enum MHD_Result answer;
     json_t *root = NULL;
@@ -85,6 +85,7 @@ enum MHD_Result api_screening_documents(struct request *req)
     struct tz_screen_doc_query q = {
         .number = police_field(root, "number"),
         .country = police_field(root, "country"),
+        .mrz = police_field(root, "mrz"),
         .reason = police_field(root, "reason"),
     };
     struct tz_field_errors errs = {0};

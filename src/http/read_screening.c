@@ -1,8 +1,8 @@
 /*
  * read_screening.c - a batch's items as the API and `tarcza screen batch` read them: an array
  * of objects, each with its kind ("person", "document", "vehicle"; left out: a document when
- * it has a number, a vehicle when it has a vin or a plate, else a person) and the string
- * fields of a query of that kind. Unknown members and values that are not strings are named
+ * it has a number or an mrz, a vehicle when it has a vin or a plate, else a person) and the
+ * string fields of a query of that kind. Unknown members and values that are not strings are named
  * in errors (/items/3/nmae); nothing is read half-way.
  */
 #include <stdio.h>
@@ -14,7 +14,7 @@
 #include "http/render.h"
 
 static const char *const PERSON[] = {"kind", "name", "birth_date", "nationality", "sex", NULL};
-static const char *const DOC[] = {"kind", "number", "country", NULL};
+static const char *const DOC[] = {"kind", "number", "country", "mrz", NULL};
 static const char *const VEHICLE[] = {"kind", "vin", "plate", "plate_country", NULL};
 
 static bool listed(const char *const *list, const char *key)
@@ -42,7 +42,7 @@ static bool kind_of(json_t *o, size_t i, enum tz_screen_kind *k, struct tz_field
         return false;
     }
     if (!kind) {
-        *k = json_object_get(o, "number")                               ? TZ_SCREEN_DOCUMENT
+        *k = json_object_get(o, "number") || json_object_get(o, "mrz")  ? TZ_SCREEN_DOCUMENT
              : json_object_get(o, "vin") || json_object_get(o, "plate") ? TZ_SCREEN_VEHICLE
                                                                         : TZ_SCREEN_PERSON;
         return true;
@@ -86,8 +86,8 @@ static void read_item(json_t *o, size_t i, struct tz_screen_batch_item *it,
         .nationality = str(o, "nationality"),
         .sex = str(o, "sex"),
     };
-    it->doc =
-        (struct tz_screen_doc_query){.number = str(o, "number"), .country = str(o, "country")};
+    it->doc = (struct tz_screen_doc_query){
+        .number = str(o, "number"), .country = str(o, "country"), .mrz = str(o, "mrz")};
     it->vehicle = (struct tz_screen_vehicle_query){
         .vin = str(o, "vin"), .plate = str(o, "plate"), .plate_country = str(o, "plate_country")};
 }

@@ -24,11 +24,46 @@ static void put_char(struct tz_jw *w, const char *key, char c)
         tz_jw_null(w);
 }
 
+static const char *mrz_check_code(enum tz_mrz_check c)
+{
+    return c == TZ_MRZ_CHECK_OK ? "ok" : c == TZ_MRZ_CHECK_BAD ? "bad" : "absent";
+}
+
+/* The MRZ as read: its fields that were searched and every check digit, found and expected. */
+static void put_mrz(struct tz_jw *w, const struct tz_mrz *m, bool valid)
+{
+    tz_jw_key(w, "mrz");
+    tz_jw_object(w);
+    tz_jw_kstr(w, "format", tz_mrz_format_name(m->format));
+    tz_jw_kstr(w, "document_code", m->doc_code);
+    tz_jw_kstr(w, "issuer", m->issuer);
+    tz_jw_kstr(w, "number", m->number);
+    tz_jw_kstr(w, "surname", m->surname);
+    tz_jw_kstr(w, "given_names", m->given);
+    tz_jw_kbool(w, "valid", valid);
+    tz_jw_key(w, "check_digits");
+    tz_jw_array(w);
+    for (int d = 0; d < TZ_MRZ_DIGIT_COUNT; d++) {
+        if (m->digit[d].check == TZ_MRZ_CHECK_ABSENT)
+            continue;
+        tz_jw_object(w);
+        tz_jw_kstr(w, "digit", tz_mrz_digit_name((enum tz_mrz_digit)d));
+        tz_jw_kstr(w, "check", mrz_check_code(m->digit[d].check));
+        put_char(w, "found", m->digit[d].found);
+        put_char(w, "expected", m->digit[d].expected);
+        tz_jw_object_end(w);
+    }
+    tz_jw_array_end(w);
+    tz_jw_object_end(w);
+}
+
 /* How the query was read: what an officer checks before trusting a miss. */
 static void put_query(struct tz_jw *w, const struct tz_screen_obj_answer *a)
 {
     tz_jw_key(w, "query");
     tz_jw_object(w);
+    if (a->has_mrz)
+        put_mrz(w, &a->mrz, a->mrz_valid);
     if (a->has_number) {
         tz_jw_key(w, "number");
         tz_jw_object(w);

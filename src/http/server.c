@@ -437,6 +437,8 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
         err = tz_screening_open(c.auth, NULL, &srv->screening);
     if (!err && srv->screening && c.exchange) /* published notices screened against too */
         tz_screening_attach_exchange(srv->screening, c.exchange);
+    if (!err && srv->screening) /* the indexes at start, not on the first officer's query */
+        err = tz_screening_load(srv->screening);
     if (!err)
         err = render_cached(srv);
     if (!err && c.tiles_url)

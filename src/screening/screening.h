@@ -321,6 +321,10 @@ tz_err tz_screening_person(struct tz_screening *s, const struct tz_auth_who *who
                            const struct tz_screen_person_query *q, struct tz_field_errors *errs,
                            struct tz_screen_answer *out);
 
+/* Builds the indexes now (persons, documents, vehicles, published notices) rather than on the
+ * first query, as a server does at start; TZ_ENOMEM, TZ_EIO. */
+tz_err tz_screening_load(struct tz_screening *s);
+
 struct tz_exchange;
 
 /* Also reads the published notices of x (which must outlive s): their persons, documents and
@@ -330,10 +334,11 @@ void tz_screening_attach_exchange(struct tz_screening *s, struct tz_exchange *x)
 
 /* ---- documents and vehicles (service_objects.c) ---- */
 
-/* A document query as a door reads it (NULL when absent). */
+/* A document query as a door reads it (NULL when absent): a number, or an MRZ as scanned. */
 struct tz_screen_doc_query {
-    const char *number;  /* required: as typed or printed */
-    const char *country; /* issuing state, 2 or 3 letters; NULL: any */
+    const char *number;  /* as typed or printed; required unless mrz is given */
+    const char *country; /* issuing state, 2 or 3 letters; NULL: any (with mrz: the MRZ's) */
+    const char *mrz;     /* TD1, TD2, TD3 or a visa's, lines by LF; instead of number */
     const char *reason;  /* as for a person */
 };
 
@@ -368,6 +373,9 @@ struct tz_screen_obj_answer {
     bool vehicle;
     bool has_number, has_vin, has_plate;
     struct tz_docnum number; /* case, separators, look-alikes, O/0 and I/1 counted */
+    bool has_mrz;
+    struct tz_mrz mrz; /* the MRZ read: every check digit with the digit found and expected */
+    bool mrz_valid;    /* every check digit right and the dates real (tz_mrz_parse's TZ_OK) */
     char country[4];         /* "" any */
     struct tz_vin vin;       /* the check digit: checked or not, found and expected */
     bool vin_valid;          /* tz_vin_parse said TZ_OK */
@@ -379,9 +387,10 @@ void tz_screen_obj_answer_clear(struct tz_screen_obj_answer *a);
 
 /*
  * Screens a document or a vehicle as tz_screening_person does a person: permission, fields
- * (TZ_EINVAL with errs: /number, /country; /vin, /plate, /plate_country; /reason), the search,
- * and the audit entry (screening.query on screening/documents or screening/vehicles) before
- * the answer; a refusal is audited too.
+ * (TZ_EINVAL with errs: /number, /country, /mrz; /vin, /plate, /plate_country; /reason), the
+ * search, and the audit entry (screening.query on screening/documents or screening/vehicles)
+ * before the answer; a refusal is audited too. An MRZ whose check digits are wrong is still
+ * searched by its number and issuing state, and the answer says which digit is wrong.
  */
 tz_err tz_screening_document(struct tz_screening *s, const struct tz_auth_who *who,
                              const struct tz_screen_doc_query *q, struct tz_field_errors *errs,

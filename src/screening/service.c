@@ -95,6 +95,11 @@ tz_err tz_screening_refresh(struct tz_screening *s)
     return err;
 }
 
+tz_err tz_screening_load(struct tz_screening *s)
+{
+    return tz_screening_refresh(s);
+}
+
 /* ---- imports ---- */
 
 static tz_err import_fields(const char *source, const struct tz_watch_import *r,

@@ -74,26 +74,56 @@ static void field_error(struct tz_field_errors *errs, const char *prefix, const 
     tz_fielderr_add(errs, f, "%s", message);
 }
 
+/*
+ * Reads the query's MRZ into out: TZ_OK when its number can be searched (its check digits
+ * right or not: out->mrz says which are wrong), else the error written under /mrz.
+ */
+static tz_err read_mrz(const struct tz_screen_doc_query *q, const char *prefix,
+                       struct tz_field_errors *errs, struct tz_screen_obj_answer *out)
+{
+    if (q->number && q->number[0]) {
+        field_error(errs, prefix, "mrz", "a number or an MRZ, not both");
+        return TZ_EINVAL;
+    }
+    tz_err err = tz_mrz_parse(q->mrz, strlen(q->mrz), &out->mrz);
+    if (err != TZ_OK && err != TZ_EINVAL) {
+        field_error(errs, prefix, "mrz",
+                    "not an MRZ: 3 lines of 30, 2 of 36 or 2 of 44 characters A-Z, 0-9 and <");
+        return TZ_EINVAL;
+    }
+    out->has_mrz = true;
+    out->mrz_valid = err == TZ_OK;
+    if (tz_docnum_normalise(out->mrz.number, strlen(out->mrz.number), &out->number) != TZ_OK) {
+        field_error(errs, prefix, "mrz", "the MRZ holds no document number");
+        return TZ_EINVAL;
+    }
+    out->has_number = true;
+    return TZ_OK;
+}
+
 tz_err tz_screening_find_document(struct tz_screening *s, const struct tz_screen_doc_query *q,
                                   const char *prefix, struct tz_field_errors *errs,
                                   struct tz_screen_obj_answer *out)
 {
     size_t before = errs->count + errs->dropped;
     memset(out, 0, sizeof *out);
-    if (!q->number || !q->number[0])
+    const char *number = q->number, *country = q->country;
+    bool mrz = q->mrz && q->mrz[0];
+    if (mrz && read_mrz(q, prefix, errs, out) == TZ_OK)
+        number = out->mrz.number, country = country && country[0] ? country : out->mrz.issuer;
+    if (!mrz && (!number || !number[0]))
         field_error(errs, prefix, "number", "required");
-    else if (tz_docnum_normalise(q->number, strlen(q->number), &out->number) != TZ_OK)
+    else if (!mrz && tz_docnum_normalise(number, strlen(number), &out->number) != TZ_OK)
         field_error(errs, prefix, "number",
                     "letters and digits (separators allowed), at most 32 once normalised");
-    else
+    else if (!mrz)
         out->has_number = true;
-    if (q->country && q->country[0] &&
-        tz_watch_country3(q->country, strlen(q->country), out->country) != TZ_OK)
+    if (country && country[0] && tz_watch_country3(country, strlen(country), out->country) != TZ_OK)
         field_error(errs, prefix, "country", "an ISO 3166 code of two or three letters");
     if (errs->count + errs->dropped > before || !s) /* !s: only read (a batch's first pass) */
         return errs->count + errs->dropped > before ? TZ_EINVAL : TZ_OK;
-    struct tz_doc_query dq = {.number = q->number,
-                              .number_len = strlen(q->number),
+    struct tz_doc_query dq = {.number = number,
+                              .number_len = strlen(number),
                               .country = out->country,
                               .country_len = strlen(out->country)};
     struct tz_obj_hits hits;
@@ -243,9 +273,9 @@ tz_err tz_screening_document(struct tz_screening *s, const struct tz_auth_who *w
                              const struct tz_screen_doc_query *q, struct tz_field_errors *errs,
                              struct tz_screen_obj_answer *out)
 {
-    static const char *const keys[] = {"number", "country"};
-    const char *values[] = {q->number, q->country};
-    return screen_obj(s, who, false, q, q->reason, keys, values, 2, errs, out);
+    static const char *const keys[] = {"number", "country", "mrz"};
+    const char *values[] = {q->number, q->country, q->mrz};
+    return screen_obj(s, who, false, q, q->reason, keys, values, 3, errs, out);
 }
 
 tz_err tz_screening_vehicle(struct tz_screening *s, const struct tz_auth_who *who,

@@ -148,6 +148,22 @@ static void documents_are_answered_with_why(void **state)
     assert_int_equal(json_array_size(pos), 1);
     assert_int_equal(json_integer_value(json_array_get(pos, 0)), 3);
     api_response_free(&r);
+    /* An MRZ with a bad check digit: the digit found and the one expected, each digit told. */
+    assert_int_equal(call(analyst, "/api/v1/screening/documents",
+                          "{\"mrz\":\"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\\n"
+                          "L898902C37UTO7408122F1204159ZE184226B<<<<<10\",\"reason\":\"e-gate\"}",
+                          &r),
+                     200);
+    json_t *mrz = json_object_get(json_object_get(r.json, "query"), "mrz");
+    assert_string_equal(str_at(mrz, "format", NULL), "TD3");
+    assert_string_equal(str_at(mrz, "number", NULL), "L898902C3");
+    assert_false(json_boolean_value(json_object_get(mrz, "valid")));
+    json_t *d0 = json_array_get(json_object_get(mrz, "check_digits"), 0);
+    assert_string_equal(str_at(d0, "digit", NULL), "document number");
+    assert_string_equal(str_at(d0, "check", NULL), "bad");
+    assert_string_equal(str_at(d0, "found", NULL), "7");
+    assert_string_equal(str_at(d0, "expected", NULL), "6");
+    api_response_free(&r);
     /* Fields, permission, audit. */
     assert_int_equal(call(analyst, "/api/v1/screening/documents", "{\"country\":\"XX\"}", &r), 422);
     assert_int_equal(json_array_size(json_object_get(r.json, "errors")), 3);
@@ -163,7 +179,7 @@ static void documents_are_answered_with_why(void **state)
     assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action ="
                                           " 'screening.query' AND object = 'screening/documents'"
                                           " AND outcome = 'ok'"),
-                     2);
+                     3);
     assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action ="
                                           " 'screening.query' AND object = 'screening/documents'"
                                           " AND outcome = 'refused'"),

@@ -2,7 +2,8 @@
 // against the real `tarcza serve` with watch-lists imported by `tarcza watchlist import`: an
 // analyst logged in at the police console screens a person written in Cyrillic and sees the
 // record with each name part explained, a passport number typed with an O for a 0 and sees the
-// weaker hit with the position, a VIN with a wrong check digit and sees the digit expected and
+// weaker hit with the position, a scanned MRZ whose number's check digit is wrong and sees the
+// digit named and the passport found, a VIN with a wrong check digit and sees the digit expected and
 // the hit by plate; the page switches to English; a query without a reason is not sent; axe-core
 // finds no WCAG 2.1 A or AA violation in either language; every query is in the audit log.
 // usage: node tests/e2e/screening.mjs TARCZA WEB_DIR OUT_DIR
@@ -18,7 +19,9 @@ import {
 const PERSONS = '{"id":"NK-1","schema":"Person","properties":{"name":["Ilham Aliyev"],'
   + '"birthDate":["1961-12-24"],"gender":["male"]}}\n';
 const DOCUMENTS = 'id,number,type,country,status\nsltd-1,EA1234567,passport,POL,stolen\n'
-  + 'sltd-2,XY0I1,id_card,DEU,lost\n';
+  + 'sltd-2,XY0I1,id_card,DEU,lost\nsltd-9,L898902C3,passport,UTO,stolen\n';
+// ICAO 9303's specimen passport, the number's check digit changed from 6 to 7.
+const MRZ_BAD = 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C37UTO7408122F1204159ZE184226B<<<<<10';
 const VEHICLES = '{"id":"smv-1","vin":"1M8GDM9AXKP042788","plate":"WX 12345","plate_country":"PL",'
   + '"make":"Ford","status":"stolen"}\n';
 
@@ -85,6 +88,18 @@ async function main() {
       assert(text.includes('pozycje 3'), `why: ${text}`);
     }, 30000);
 
+    await run.step('a scanned MRZ with a bad check digit: the digit named, the passport found', async () => {
+      await page.fill('#d-number', '');
+      await page.fill('#d-mrz', MRZ_BAD);
+      await page.click('#form-document button[type=submit]');
+      await page.waitForFunction(() => document.querySelector('#query').textContent.includes('MRZ'), null, { timeout: 10000 });
+      const query = await page.textContent('#query');
+      assert(query.includes('błędna cyfra kontrolna pola numer dokumentu (jest 7, powinno być 6)'), `query: ${query}`);
+      const text = await page.textContent('#hits .sc-hit');
+      assert(text.includes('sltd / sltd-9') && text.includes('ten sam numer i kraj'), `hit: ${text}`);
+      await clean('a document with an MRZ');
+    }, 30000);
+
     await run.step('a VIN with a wrong check digit and a plate: the digit expected, the hit by plate', async () => {
       await page.click('.sc-tab[data-kind=vehicle]');
       await page.fill('#v-vin', '1M8GDM9A1KP042788');
@@ -111,7 +126,7 @@ async function main() {
     await run.step('every query is in the audit log with its reason', async () => {
       const n = Number(execFileSync('sqlite3', [db, "SELECT COUNT(*) FROM audit_log WHERE action = 'screening.query'"
         + " AND note = 'kontrola graniczna 17/2026' AND actor = 'scr.analyst'"], { encoding: 'utf8' }).trim());
-      assert(n === 3, `audited queries: ${n}`);
+      assert(n === 4, `audited queries: ${n}`);
     });
 
     await run.step('no console errors, failed requests or CSP violations', async () => {

@@ -88,6 +88,7 @@ static size_t audit_count(struct tz_store *store)
 static const struct tz_auth_who OPERATOR = {.actor = "cli:test", .role = "analyst"};
 
 static const char SLTD[] = "id,number,type,country,status,valid_until\n"
+                           "sltd-9,L898902C3,passport,UTO,stolen,\n"
                            "sltd-1,EA 123-4567,passport,PL,stolen,2030-01-31\n"
                            "sltd-2,XY0I1,id_card,DEU,lost,\n"
                            "sltd-3,,passport,POL,stolen,\n"
@@ -118,17 +119,17 @@ static void documents_and_vehicles_are_read_line_by_line(void **state)
     struct tz_watch_import imp;
     assert_int_equal(tz_watch_parse(SLTD, strlen(SLTD), TZ_WATCH_AUTO, &imp), TZ_OK);
     assert_int_equal(imp.format, TZ_WATCH_CSV);
-    assert_int_equal(imp.taken, 2);
-    assert_int_equal(imp.ndocs, 2);
-    assert_string_equal(imp.docs[0].record_id, "sltd-1");
-    assert_string_equal(imp.docs[0].country, "POL"); /* PL read as POL */
-    assert_string_equal(imp.docs[0].status, "stolen");
-    assert_string_equal(imp.docs[0].valid_until, "2030-01-31");
-    assert_string_equal(imp.docs[1].doc_type, "id_card");
-    assert_string_equal(imp.lines[2].why, "no number");
-    assert_string_equal(imp.lines[3].why,
+    assert_int_equal(imp.taken, 3);
+    assert_int_equal(imp.ndocs, 3);
+    assert_string_equal(imp.docs[1].record_id, "sltd-1");
+    assert_string_equal(imp.docs[1].country, "POL"); /* PL read as POL */
+    assert_string_equal(imp.docs[1].status, "stolen");
+    assert_string_equal(imp.docs[1].valid_until, "2030-01-31");
+    assert_string_equal(imp.docs[2].doc_type, "id_card");
+    assert_string_equal(imp.lines[3].why, "no number");
+    assert_string_equal(imp.lines[4].why,
                         "status is not stolen, lost, revoked, invalidated or listed");
-    assert_string_equal(imp.lines[4].why, "country is not an ISO 3166 code (two or three letters)");
+    assert_string_equal(imp.lines[5].why, "country is not an ISO 3166 code (two or three letters)");
     tz_watch_import_clear(&imp);
 
     assert_int_equal(tz_watch_parse(SMV, strlen(SMV), TZ_WATCH_AUTO, &imp), TZ_OK);
@@ -210,6 +211,42 @@ static void documents_are_screened_and_explained(void **state)
     assert_string_equal(a.hits[0].source, "os");
     assert_int_equal(a.hits[0].doc_status, TZ_DOC_LISTED);
     tz_screen_obj_answer_clear(&a);
+
+    /* An MRZ as scanned: its number and issuing state searched, every check digit verified. */
+    static const char TD3[] = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+                              "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+    q = (struct tz_screen_doc_query){.mrz = TD3, .reason = "e-gate"};
+    assert_int_equal(tz_screening_document(f->scr, &OPERATOR, &q, &errs, &a), TZ_OK);
+    assert_true(a.has_mrz);
+    assert_true(a.mrz_valid);
+    assert_string_equal(a.country, "UTO");
+    assert_int_equal(a.count, 1);
+    assert_string_equal(a.hits[0].record_id, "sltd-9");
+    assert_true(a.hits[0].hit.country_checked);
+    tz_screen_obj_answer_clear(&a);
+    /* A bad check digit is reported, with the digit expected; the number is still searched. */
+    char bad[sizeof TD3];
+    memcpy(bad, TD3, sizeof TD3);
+    bad[45 + 9] = '7'; /* the number's digit: 6 */
+    q.mrz = bad;
+    assert_int_equal(tz_screening_document(f->scr, &OPERATOR, &q, &errs, &a), TZ_OK);
+    assert_false(a.mrz_valid);
+    assert_int_equal(a.mrz.digit[TZ_MRZ_DIGIT_NUMBER].check, TZ_MRZ_CHECK_BAD);
+    assert_int_equal(a.mrz.digit[TZ_MRZ_DIGIT_NUMBER].found, '7');
+    assert_int_equal(a.mrz.digit[TZ_MRZ_DIGIT_NUMBER].expected, '6');
+    assert_int_equal(a.count, 1);
+    tz_screen_obj_answer_clear(&a);
+    last_audit(f->store, object, outcome, fields);
+    assert_non_null(strstr(fields, "\"mrz\":\"P")); /* the MRZ as scanned, in the audit */
+    assert_non_null(strstr(fields, "L898902C37UTO"));
+    q = (struct tz_screen_doc_query){.mrz = "P<UTO", .reason = "e-gate"};
+    assert_int_equal(tz_screening_document(f->scr, &OPERATOR, &q, &errs, &a), TZ_EINVAL);
+    assert_string_equal(errs.items[0].field, "/mrz");
+    errs = (struct tz_field_errors){0};
+    q = (struct tz_screen_doc_query){.mrz = TD3, .number = "X1", .reason = "e-gate"};
+    assert_int_equal(tz_screening_document(f->scr, &OPERATOR, &q, &errs, &a), TZ_EINVAL);
+    assert_string_equal(errs.items[0].field, "/mrz");
+    errs = (struct tz_field_errors){0};
 
     /* Fields are checked and the refusal audited. */
     q = (struct tz_screen_doc_query){.number = "A#1", .country = "XX"};

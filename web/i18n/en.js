@@ -397,4 +397,12 @@ export default {
   'scr.err.role': 'Your role may not screen.',
   'scr.err.fields': 'Check the fields: {fields}',
   'scr.err.http': 'The server answered HTTP {status}.',
+  'scr.mrz': 'or the MRZ as scanned (2 or 3 lines)',
+  'scr.q.mrz.ok': 'MRZ ({format}): every check digit right',
+  'scr.q.mrz.bad': 'MRZ ({format}): check digit of the {digit} wrong ({found} written, {expected} expected)',
+  'scr.mrzdigit.document_number': 'document number',
+  'scr.mrzdigit.date_of_birth': 'date of birth',
+  'scr.mrzdigit.date_of_expiry': 'date of expiry',
+  'scr.mrzdigit.optional_data': 'optional data',
+  'scr.mrzdigit.composite': 'whole zone (composite)',
 };

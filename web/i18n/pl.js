@@ -413,4 +413,12 @@ export default {
   'scr.err.role': 'Twoja rola nie pozwala na sprawdzanie.',
   'scr.err.fields': 'Popraw pola: {fields}',
   'scr.err.http': 'Serwer odpowiedział HTTP {status}.',
+  'scr.mrz': 'lub strefa MRZ z czytnika (2 lub 3 wiersze)',
+  'scr.q.mrz.ok': 'MRZ ({format}): wszystkie cyfry kontrolne poprawne',
+  'scr.q.mrz.bad': 'MRZ ({format}): błędna cyfra kontrolna pola {digit} (jest {found}, powinno być {expected})',
+  'scr.mrzdigit.document_number': 'numer dokumentu',
+  'scr.mrzdigit.date_of_birth': 'data urodzenia',
+  'scr.mrzdigit.date_of_expiry': 'data ważności',
+  'scr.mrzdigit.optional_data': 'dane dodatkowe',
+  'scr.mrzdigit.composite': 'cała strefa (złożona)',
 };

@@ -4,7 +4,7 @@
 // hits shown with their explanations: for a person each part of the query and the record part
 // it met, how and for how much, and how date of birth, nationality and sex moved the score; for
 // a document or vehicle the key that met, same or confusable (O/0, I/1) at which positions,
-// and how the query was read (the VIN's check digit, the plate for its country). Every query is
+// and how the query was read (an MRZ's check digits, the VIN's, the plate for its country). Every query is
 // audited by the server with its reason. Built as elements, no HTML strings; every visible
 // string comes from the i18n tables (scr.*); the language is #lang=pl|en.
 
@@ -55,8 +55,18 @@ function personHit(hit) {
 
 // ---- documents and vehicles ----
 
+// An MRZ's check digits: all right, or each wrong one with the digit found and expected.
+function mrzText(m) {
+  const bad = m.check_digits.filter((d) => d.check === 'bad');
+  if (!bad.length) return t('scr.q.mrz.ok', { format: m.format });
+  return bad.map((d) => t('scr.q.mrz.bad', {
+    format: m.format, digit: t(`scr.mrzdigit.${d.digit.replace(/ /g, '_')}`), found: d.found || '', expected: d.expected || '',
+  })).join(' · ');
+}
+
 function queryText(q) {
   const parts = [];
+  if (q.mrz) parts.push(mrzText(q.mrz));
   if (q.number) {
     parts.push(t('scr.q.number', { normal: q.number.normal, n: q.number.confusable_characters }));
     if (q.number.cyrillic_read_as_latin) parts.push(t('scr.q.cyrillic'));
@@ -121,7 +131,7 @@ const PATHS = { person: 'api/v1/screening/persons', document: 'api/v1/screening/
 // The form's filled fields as the body, with the reason.
 function bodyOf(form) {
   const body = { reason: $('#reason').value.trim() };
-  for (const el of form.querySelectorAll('input, select')) {
+  for (const el of form.querySelectorAll('input, select, textarea')) {
     const v = el.value.trim();
     if (v) body[el.name] = v;
   }
