@@ -31,11 +31,13 @@ static const char *const SYLL[] = {"kow", "nov", "lis", "dab", "shev", "kov", "a
                                    "hus", "ras", "bor", "zel", "mar",  "tur", "gor", "vol"};
 static const char *const END[] = {"ski", "ska", "ov", "ova", "enko", "yev", "oglu", "er"};
 
+/* Person k's name: a given name and a family name of three syllables and an ending (about
+ * 590,000 distinct names, so that a list of a million repeats some, as real lists do). */
 static void person_name(uint64_t k, char *out, size_t cap)
 {
     uint64_t r = k * 0x9E3779B97F4A7C15ULL;
-    snprintf(out, cap, "%s %s%s%s", GIVEN[r % 18], SYLL[(r >> 8) % 16], SYLL[(r >> 16) % 16],
-             END[(r >> 24) % 8]);
+    snprintf(out, cap, "%s %s%s%s%s", GIVEN[r % 18], SYLL[(r >> 8) % 16], SYLL[(r >> 16) % 16],
+             SYLL[(r >> 24) % 16], END[(r >> 32) % 8]);
     out[strlen(GIVEN[r % 18]) + 1] -= 32; /* the family name's capital */
 }
 

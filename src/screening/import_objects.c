@@ -71,8 +71,7 @@ static void set_type(struct tz_watch_obj *o, const char *s, size_t n)
     if (o->lenient) /* FollowTheMoney's type is free text */
         snprintf(o->doc.doc_type, sizeof o->doc.doc_type, "other");
     else
-        refuse(o, "type is not passport, id_card, visa, residence_permit, driving_licence, "
-                  "vehicle_registration or other");
+        refuse(o, "type is not one of ours (passport, id_card, visa, residence_permit...)");
 }
 
 static void set_status(struct tz_watch_obj *o, const char *s, size_t n)
