@@ -151,6 +151,8 @@ fi
 "$here/screening_pg.sh" "$here/../tests/data/screening/pairs.tsv"
 echo; echo "## screening: documents and vehicles, 10,000,000 documents and 5,000,000 vehicles; MRZ, VIN and plate readers (bench_screening_ids)"
 "$build/bench/bench_screening_ids"
+echo; echo "## screening: batches of 1,000 travellers through the service, ${SCREEN_BATCH_RECORDS:-1000000} persons and documents on the lists (bench_screening_batch)"
+"$build/bench/bench_screening_batch" "${SCREEN_BATCH_RECORDS:-1000000}" 50
 
 echo; echo "## address search: 8,000,000 generated addresses, 200,000 queries (bench_addresses), and pg_trgm on the same (addresses_pg.sh)"
 addr_dump=$(mktemp -d /tmp/tarcza-addresses-XXXXXX)

@@ -93,6 +93,10 @@ enum cli_opt {
     CLI_NATIONALITY,
     CLI_SEX,
     CLI_REASON,
+    CLI_COUNTRY,
+    CLI_VIN,
+    CLI_PLATE,
+    CLI_PLATE_COUNTRY,
     /* exchange */
     CLI_NODE,
     CLI_SPOC_UNIT,
@@ -250,6 +254,9 @@ int cli_user_token(const struct cli_call *c);
 int cli_import_addresses(const struct cli_call *c); /* address.c */
 int cli_watchlist_import(const struct cli_call *c); /* screening.c */
 int cli_screen_person(const struct cli_call *c);
+int cli_screen_document(const struct cli_call *c);
+int cli_screen_vehicle(const struct cli_call *c);
+int cli_screen_batch(const struct cli_call *c);
 int cli_audit_verify(const struct cli_call *c); /* audit.c */
 int cli_audit_export(const struct cli_call *c);
 int cli_audit_keygen(const struct cli_call *c);

@@ -1,12 +1,17 @@
 /*
  * screening.c - `tarcza watchlist import FILE` (a watch-list as CSV, JSON or FollowTheMoney
  * lines, replacing the list of that name; every line's fate printed as JSON, the import audited
- * by screening in its transaction) and `tarcza screen person NAME --reason ...` (the hits with
- * their explanations, as the API answers them; the query audited).
+ * by screening in its transaction), `tarcza screen person NAME --reason ...` (the hits with
+ * their explanations, as the API answers them; the query audited), `tarcza screen document
+ * NUMBER`, `tarcza screen vehicle --vin|--plate` and `tarcza screen batch FILE` (JSON lines,
+ * one audited query).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "cli/internal.h"
 #include "http/render.h"
@@ -129,4 +134,126 @@ int cli_screen_person(const struct cli_call *c)
     for (size_t i = 0; i < errs.count; i++)
         fprintf(stderr, "tarcza: %s: %s\n", errs.items[i].field, errs.items[i].message);
     return err ? cli_fail("screen person", err) : 0;
+}
+
+/* Prints an object query's answer (or its field errors); the query audited by screening. */
+static int screen_obj(const struct cli_call *c, const char *what, bool vehicle, const void *q)
+{
+    struct cli_ctx x;
+    struct tz_screening *scr = NULL;
+    struct tz_field_errors errs = {0};
+    struct tz_screen_obj_answer a = {0};
+    tz_err err = cli_ctx_open(c, false, &x);
+    if (!err && !(err = tz_screening_open(x.auth, NULL, &scr))) {
+        struct tz_auth_who who = cli_auth_who(&x.who, tz_auth_role_code(TZ_AUTH_ANALYST));
+        err = vehicle ? tz_screening_vehicle(scr, &who, q, &errs, &a)
+                      : tz_screening_document(scr, &who, q, &errs, &a);
+    }
+    struct tz_buf b;
+    tz_buf_init(&b, 1024 * 1024);
+    if (!err && !(err = tz_http_screen_obj_json(&a, &b)))
+        printf("%s\n", b.data);
+    tz_buf_free(&b);
+    tz_screen_obj_answer_clear(&a);
+    tz_screening_close(scr);
+    cli_ctx_close(&x);
+    for (size_t i = 0; i < errs.count; i++)
+        fprintf(stderr, "tarcza: %s: %s\n", errs.items[i].field, errs.items[i].message);
+    return err ? cli_fail(what, err) : 0;
+}
+
+int cli_screen_document(const struct cli_call *c)
+{
+    struct tz_screen_doc_query q = {
+        .number = c->args[0],
+        .country = cli_text(c, CLI_COUNTRY, NULL),
+        .reason = cli_text(c, CLI_REASON, NULL),
+    };
+    return screen_obj(c, "screen document", false, &q);
+}
+
+int cli_screen_vehicle(const struct cli_call *c)
+{
+    struct tz_screen_vehicle_query q = {
+        .vin = cli_text(c, CLI_VIN, NULL),
+        .plate = cli_text(c, CLI_PLATE, NULL),
+        .plate_country = cli_text(c, CLI_PLATE_COUNTRY, NULL),
+        .reason = cli_text(c, CLI_REASON, NULL),
+    };
+    return screen_obj(c, "screen vehicle", true, &q);
+}
+
+/* The lines of a JSON-lines file as one array (blank lines skipped); NULL with the error. */
+static json_t *batch_lines(const char *data, size_t n, struct tz_field_errors *errs)
+{
+    json_t *a = json_array();
+    size_t line = 0;
+    for (size_t at = 0; a && at < n; line++) {
+        const char *nl = memchr(data + at, '\n', n - at);
+        size_t len = nl ? (size_t)(nl - (data + at)) : n - at;
+        size_t k = len;
+        while (k > 0 && (data[at + k - 1] == '\r' || data[at + k - 1] == ' '))
+            k--;
+        if (k > 0) {
+            json_error_t jerr;
+            json_t *o = json_loadb(data + at, k, JSON_REJECT_DUPLICATES, &jerr);
+            if (!o) {
+                char f[TZ_FIELD_NAME_MAX];
+                snprintf(f, sizeof f, "line %zu", line + 1);
+                tz_fielderr_add(errs, f, "not a JSON object");
+            }
+            if (json_array_size(a) > TZ_SCREEN_BATCH_MAX || (o && json_array_append_new(a, o))) {
+                json_decref(a);
+                return NULL;
+            }
+        }
+        at += len + 1;
+    }
+    return a;
+}
+
+int cli_screen_batch(const struct cli_call *c)
+{
+    char *data = NULL;
+    size_t n = 0;
+    tz_err err = read_file(c->args[0], &data, &n);
+    if (err) {
+        fprintf(stderr, "tarcza: %s: cannot be read\n", c->args[0]);
+        return cli_fail("screen batch", err);
+    }
+    struct tz_field_errors errs = {0};
+    struct tz_screen_batch_item *items = NULL;
+    size_t count = 0;
+    json_t *lines = batch_lines(data, n, &errs);
+    free(data);
+    if (!lines)
+        tz_fielderr_add(&errs, "/items", "at most %d lines", TZ_SCREEN_BATCH_MAX);
+    else if (!errs.count)
+        err = tz_http_screen_batch_read(lines, &items, &count, &errs);
+    struct cli_ctx x = {0};
+    struct tz_screening *scr = NULL;
+    struct tz_screen_batch b = {0};
+    bool opened = false;
+    if (!err && errs.count)
+        err = TZ_EINVAL;
+    if (!err && (opened = true) && !(err = cli_ctx_open(c, false, &x)) &&
+        !(err = tz_screening_open(x.auth, NULL, &scr))) {
+        struct tz_auth_who who = cli_auth_who(&x.who, tz_auth_role_code(TZ_AUTH_ANALYST));
+        err = tz_screening_batch(scr, &who, items, count, cli_text(c, CLI_REASON, NULL), &errs,
+                                 &b);
+    }
+    struct tz_buf out;
+    tz_buf_init(&out, (size_t)1 << 30);
+    if (!err && !(err = tz_http_screen_batch_json(&b, &out)))
+        printf("%s\n", out.data);
+    tz_buf_free(&out);
+    tz_screen_batch_clear(&b);
+    free(items);
+    json_decref(lines);
+    tz_screening_close(scr);
+    if (opened)
+        cli_ctx_close(&x);
+    for (size_t i = 0; i < errs.count; i++)
+        fprintf(stderr, "tarcza: %s: %s\n", errs.items[i].field, errs.items[i].message);
+    return err ? cli_fail("screen batch", err) : 0;
 }

@@ -115,6 +115,16 @@ static const struct cli_command commands[] = {
     {"screen", "person", "NAME", 1, cli_screen_person,
      OPTS(CLI_BIRTH_DATE, CLI_NATIONALITY, CLI_SEX, CLI_REASON, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD),
      OPTS(CLI_REASON), "screen a person against the watch-lists: the hits as JSON (audited)"},
+    {"screen", "document", "NUMBER", 1, cli_screen_document,
+     OPTS(CLI_COUNTRY, CLI_REASON, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), OPTS(CLI_REASON),
+     "screen a travel document against the watch-lists: the hits as JSON (audited)"},
+    {"screen", "vehicle", "", 0, cli_screen_vehicle,
+     OPTS(CLI_VIN, CLI_PLATE, CLI_PLATE_COUNTRY, CLI_REASON, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD),
+     OPTS(CLI_REASON), "screen a vehicle (--vin and/or --plate) against the watch-lists (audited)"},
+    {"screen", "batch", "FILE", 1, cli_screen_batch,
+     OPTS(CLI_REASON, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), OPTS(CLI_REASON),
+     "screen a batch (FILE: one JSON object a line, at most 1,000: {\"kind\", fields}) as one\n"
+     "audited query; prints the answers of every item"},
     {"backup", NULL, "", 0, cli_backup, OPTS(CLI_TO, CLI_DB), OPTS(CLI_TO),
      "copy the database to FILE (a new file) while serve keeps writing: SQLite's online\n"
      "backup, one consistent snapshot; docs/operations.md"},

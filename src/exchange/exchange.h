@@ -625,5 +625,10 @@ tz_err tz_exchange_notice_get(struct tz_exchange *x, const struct tz_xactor *who
  */
 tz_err tz_exchange_hits(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
                         struct tz_xhit *out, size_t max, size_t *count);
+/*
+ * A number raised each time this process stored a notice or moved one (published, cancelled,
+ * ...): a reader of the published notices (screening) reads them again when it has moved.
+ */
+uint64_t tz_exchange_notices_version(const struct tz_exchange *x);
 
 #endif

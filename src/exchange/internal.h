@@ -37,6 +37,8 @@ tz_err tz_x_entity_from_rec(const struct tz_xentity_rec *r, struct tz_xentity *e
 const char *tz_x_notice_first_state(const struct tz_xmsg *m, bool inbound);
 /* The handle's store, and an audit entry of who at the handle's now (notices.c). */
 struct tz_store *tz_x_store(const struct tz_exchange *x);
+/* Raises the notices' version after a notice was stored or moved (tz_exchange_notices_version). */
+void tz_x_notices_moved(struct tz_exchange *x);
 struct tz_audit_rec tz_x_audit(const struct tz_exchange *x, const struct tz_xactor *who,
                                enum tz_audit_action action, const char *object);
 

@@ -115,7 +115,9 @@ tz_err tz_exchange_notice_move(struct tz_exchange *x, const struct tz_xactor *wh
     snprintf(fields, sizeof fields, "{\"from\":\"%s\",\"to\":\"%s\"}", step.from, step.to);
     audit.fields = fields;
     audit.note = move->note;
-    return tz_store_x_notice_step(tz_x_store(x), &step, &audit);
+    if (!(err = tz_store_x_notice_step(tz_x_store(x), &step, &audit)))
+        tz_x_notices_moved(x);
+    return err;
 }
 
 tz_err tz_exchange_published_visit(struct tz_exchange *x, tz_xnotice_fn fn, void *ctx)

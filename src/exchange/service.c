@@ -34,7 +34,18 @@ struct tz_exchange {
     pthread_cond_t cv;
     struct pending *head, *tail;
     bool writing;
+    uint64_t notices; /* raised (atomically) by every notice stored or moved: screening follows */
 };
+
+uint64_t tz_exchange_notices_version(const struct tz_exchange *x)
+{
+    return __atomic_load_n(&x->notices, __ATOMIC_ACQUIRE);
+}
+
+void tz_x_notices_moved(struct tz_exchange *x)
+{
+    __atomic_add_fetch(&x->notices, 1, __ATOMIC_RELEASE);
+}
 
 tz_err tz_exchange_open(struct tz_store *store, const struct tz_xnode_config *cfg,
                         struct tz_exchange **out)
@@ -352,6 +363,8 @@ tz_err tz_exchange_submit(struct tz_exchange *x, const struct tz_xactor *who, bo
     if (!err && !(err = write_batched(x, &put))) {
         out->id = put.id;
         out->case_id = put.case_id;
+        if (rec.notice_state[0])
+            tz_x_notices_moved(x);
     }
     tz_store_xmsg_free(&rec);
     if (err)

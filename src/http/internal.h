@@ -251,6 +251,9 @@ enum MHD_Result api_report_assignment(struct request *req);
 enum MHD_Result api_report_merge(struct request *req);
 /* Screening (api_screening.c). */
 enum MHD_Result api_screening_persons(struct request *req);
+enum MHD_Result api_screening_documents(struct request *req);
+enum MHD_Result api_screening_vehicles(struct request *req);
+enum MHD_Result api_screening_batch(struct request *req);
 enum MHD_Result api_district_assignment(struct request *req);
 enum MHD_Result api_queue(struct request *req);
 enum MHD_Result api_dashboard(struct request *req);

@@ -165,6 +165,27 @@ tz_err tz_http_summary_json(const char *text, const struct tz_summary_answer *a,
  * birth, nationality and sex moved the score). Appended to out.
  */
 tz_err tz_http_screen_answer_json(const struct tz_screen_answer *a, struct tz_buf *out);
+/* The same answer as a value written into w. */
+void tz_http_put_screen_answer(struct tz_jw *w, const struct tz_screen_answer *a);
+/*
+ * A document's or vehicle's answer (render_screening_objects.c): the query as it was read
+ * (the number normalised with its look-alikes and O/0, I/1 counted; the VIN with its check
+ * digit; the plate for its country) and each hit with its record, the key that found it, same
+ * or confusable at which positions, and a sentence saying why.
+ */
+tz_err tz_http_screen_obj_json(const struct tz_screen_obj_answer *a, struct tz_buf *out);
+void tz_http_put_screen_obj(struct tz_jw *w, const struct tz_screen_obj_answer *a);
+struct json_t;
+/*
+ * A batch's items from a JSON array (read_screening.c): each an object with its kind (left out:
+ * told by its fields) and the string fields of its query; their strings are the array's (keep
+ * it alive). Mistakes into errs (/items, /items/3/name...); *items is malloc'd (free()) even
+ * then. TZ_ENOMEM.
+ */
+tz_err tz_http_screen_batch_read(struct json_t *array, struct tz_screen_batch_item **items,
+                                 size_t *n, struct tz_field_errors *errs);
+/* A batch's answers: {"count", "items_with_hits", "results": [{"item", "kind", "answer"}...]}. */
+tz_err tz_http_screen_batch_json(const struct tz_screen_batch *b, struct tz_buf *out);
 /* A watch-list import's report: counts and every line taken or refused with why. */
 tz_err tz_http_watch_import_json(const char *source, const struct tz_watch_import *r,
                                  struct tz_buf *out);

@@ -62,27 +62,32 @@ tz_err tz_http_screen_answer_json(const struct tz_screen_answer *a, struct tz_bu
 {
     struct tz_jw w;
     tz_jw_begin(&w, out);
-    tz_jw_object(&w);
-    put_score(&w, "threshold", a->threshold);
-    tz_jw_key(&w, "hits");
-    tz_jw_array(&w);
+    tz_http_put_screen_answer(&w, a);
+    return tz_jw_end(&w);
+}
+
+void tz_http_put_screen_answer(struct tz_jw *w, const struct tz_screen_answer *a)
+{
+    tz_jw_object(w);
+    put_score(w, "threshold", a->threshold);
+    tz_jw_key(w, "hits");
+    tz_jw_array(w);
     for (size_t i = 0; i < a->count; i++) {
         const struct tz_screen_hit *h = &a->hits[i];
         const char *slash = strchr(h->source_id, '/');
-        tz_jw_object(&w);
+        tz_jw_object(w);
         if (slash) {
-            tz_jw_key(&w, "source");
-            tz_jw_strn(&w, h->source_id, (size_t)(slash - h->source_id));
-            tz_jw_kstr(&w, "record_id", slash + 1);
+            tz_jw_key(w, "source");
+            tz_jw_strn(w, h->source_id, (size_t)(slash - h->source_id));
+            tz_jw_kstr(w, "record_id", slash + 1);
         }
-        tz_jw_kstr(&w, "name", h->name);
-        put_score(&w, "score", h->why.score);
-        put_explanation(&w, &h->why);
-        tz_jw_object_end(&w);
+        tz_jw_kstr(w, "name", h->name);
+        put_score(w, "score", h->why.score);
+        put_explanation(w, &h->why);
+        tz_jw_object_end(w);
     }
-    tz_jw_array_end(&w);
-    tz_jw_object_end(&w);
-    return tz_jw_end(&w);
+    tz_jw_array_end(w);
+    tz_jw_object_end(w);
 }
 
 tz_err tz_http_watch_import_json(const char *source, const struct tz_watch_import *r,
@@ -96,6 +101,8 @@ tz_err tz_http_watch_import_json(const char *source, const struct tz_watch_impor
     tz_jw_kuint(&w, "taken", r->taken);
     tz_jw_kuint(&w, "refused", r->refused);
     tz_jw_kuint(&w, "names", r->npersons);
+    tz_jw_kuint(&w, "documents", r->ndocs);
+    tz_jw_kuint(&w, "vehicles", r->nvehicles);
     tz_jw_key(&w, "lines");
     tz_jw_array(&w);
     for (size_t i = 0; i < r->nlines; i++) {

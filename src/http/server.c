@@ -83,6 +83,10 @@ static const struct route routes[] = {
     {"GET", "/api/v1/assistant/search", false, NO_BODY, api_assistant_search, NULL},
     /* Screening (api_screening.c). */
     {"POST", "/api/v1/screening/persons", false, JSON_BODY, api_screening_persons, NULL},
+    {"POST", "/api/v1/screening/documents", false, JSON_BODY, api_screening_documents, NULL},
+    {"POST", "/api/v1/screening/vehicles", false, JSON_BODY, api_screening_vehicles, NULL},
+    /* a batch of up to 1,000 items: the exchange's bound of 512 KiB */
+    {"POST", "/api/v1/screening/batch", false, XJSON_BODY, api_screening_batch, NULL},
     /* Structured exchange (api_exchange.c, issue 14). */
     {"POST", "/api/v1/exchange/cases", false, XJSON_BODY, api_x_case_create, NULL},
     {"GET", "/api/v1/exchange/cases/", true, NO_BODY, api_x_case_get, NULL},
@@ -445,6 +449,10 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
         err = TZ_ENOTFOUND;
     if (!err && c.auth)
         err = tz_screening_open(c.auth, NULL, &srv->screening);
+    if (!err && srv->screening && c.exchange) /* published notices screened against too */
+        tz_screening_attach_exchange(srv->screening, c.exchange);
+    if (!err && srv->screening) /* the indexes at start, not on the first officer's query */
+        err = tz_screening_load(srv->screening);
     if (!err)
         err = render_cached(srv);
     if (!err && c.tiles_url)

@@ -10,6 +10,12 @@
  * OpenSanctions publishes). Every line is taken or refused with its reason; nothing is stored
  * here (the service stores what was taken in one transaction). A record's names (name and
  * aliases) become one person each with the same record id.
+ *
+ * A line may also be a travel document or a vehicle (import_objects.c reads their fields): in
+ * FollowTheMoney by its schema (Passport, Identification, Vehicle); in JSON by its member kind
+ * ("person", "document", "vehicle"), else by its members (number: a document; vin or plate: a
+ * vehicle); in CSV by the header (a name column: persons; else number: documents; else vin or
+ * plate: vehicles).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,6 +47,8 @@ tz_err tz_watch_format_parse(const char *code, enum tz_watch_format *out)
 void tz_watch_import_clear(struct tz_watch_import *imp)
 {
     free(imp->persons);
+    free(imp->docs);
+    free(imp->vehicles);
     free(imp->lines);
     memset(imp, 0, sizeof *imp);
 }
@@ -54,6 +62,7 @@ struct record {
     char sex[2];
     char nat[TZ_WATCH_NAT_MAX];
     char why[TZ_WATCH_WHY_MAX];
+    struct tz_watch_obj obj; /* kind, and a document's or vehicle's fields */
 };
 
 static bool grow(void **p, size_t *cap, size_t need, size_t size)
@@ -72,7 +81,7 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size)
 
 struct builder {
     struct tz_watch_import *imp;
-    size_t cap_persons, cap_lines;
+    size_t cap_persons, cap_lines, cap_docs, cap_vehicles;
 };
 
 static void refuse(struct record *r, const char *why)
@@ -151,14 +160,46 @@ static void add_name(struct record *r, const char *s)
         r->names[r->nnames++] = s;
 }
 
-/* Ends a line: its persons taken, or its refusal written. */
+/* Ends a document's or vehicle's line: checked, then kept (the line itself is finish's). */
+static tz_err finish_obj(struct builder *b, struct record *r)
+{
+    struct tz_watch_import *imp = b->imp;
+    struct tz_watch_obj *o = &r->obj;
+    if (!r->why[0])
+        tz_watch_obj_check(o, r->id);
+    if (!r->why[0] && o->why[0])
+        refuse(r, o->why);
+    if (r->why[0])
+        return TZ_OK;
+    if (o->kind == TZ_WATCH_DOCUMENT) {
+        if (!grow((void **)&imp->docs, &b->cap_docs, imp->ndocs + 1, sizeof *imp->docs))
+            return TZ_ENOMEM;
+        imp->docs[imp->ndocs] = o->doc;
+        memcpy(imp->docs[imp->ndocs++].record_id, r->id, sizeof r->id);
+    } else {
+        if (!grow((void **)&imp->vehicles, &b->cap_vehicles, imp->nvehicles + 1,
+                  sizeof *imp->vehicles))
+            return TZ_ENOMEM;
+        imp->vehicles[imp->nvehicles] = o->veh;
+        memcpy(imp->vehicles[imp->nvehicles++].record_id, r->id, sizeof r->id);
+    }
+    return TZ_OK;
+}
+
+/* Ends a line: its persons (or its document or vehicle) taken, or its refusal written. */
 static tz_err finish(struct builder *b, size_t line, struct record *r)
 {
     struct tz_watch_import *imp = b->imp;
     if (!r->why[0] && !r->id[0])
         refuse(r, "no id");
-    if (!r->why[0] && r->nnames == 0)
+    if (r->obj.kind != TZ_WATCH_PERSON) {
+        tz_err err = finish_obj(b, r);
+        if (err)
+            return err;
+        r->nnames = 0;
+    } else if (!r->why[0] && r->nnames == 0) {
         refuse(r, "no name");
+    }
     if (!grow((void **)&imp->lines, &b->cap_lines, imp->nlines + 1, sizeof *imp->lines) ||
         !grow((void **)&imp->persons, &b->cap_persons, imp->npersons + r->nnames,
               sizeof *imp->persons))
@@ -256,9 +297,33 @@ static void read_id(struct record *r, json_t *id)
         set_id(r, s, n);
 }
 
+/* What a JSON line holds: its member kind, else what its members say. */
+static enum tz_watch_kind json_kind(struct record *r, json_t *o)
+{
+    const char *kind = json_string_value(json_object_get(o, "kind"));
+    if (kind) {
+        static const char *const KINDS[] = {"person", "document", "vehicle"};
+        for (int k = 0; k < 3; k++)
+            if (strcmp(kind, KINDS[k]) == 0)
+                return (enum tz_watch_kind)k;
+        refuse(r, "kind is not person, document or vehicle");
+        return TZ_WATCH_PERSON;
+    }
+    if (json_object_get(o, "number"))
+        return TZ_WATCH_DOCUMENT;
+    if (json_object_get(o, "vin") || json_object_get(o, "plate"))
+        return TZ_WATCH_VEHICLE;
+    return TZ_WATCH_PERSON;
+}
+
 static void read_json_person(struct record *r, json_t *o)
 {
     read_id(r, json_object_get(o, "id"));
+    r->obj.kind = json_kind(r, o);
+    if (r->obj.kind != TZ_WATCH_PERSON) {
+        tz_watch_obj_json(&r->obj, o);
+        return;
+    }
     each_str(r, json_object_get(o, "name"), name_cb);
     each_str(r, json_object_get(o, "aliases"), name_cb);
     each_str(r, json_object_get(o, "birth_date"), first_dob);
@@ -275,14 +340,23 @@ static void read_ftm_person(struct record *r, json_t *o)
         refuse(r, "no schema");
         return;
     }
-    if (strcmp(schema, "Person") != 0) {
+    bool doc = strcmp(schema, "Passport") == 0 || strcmp(schema, "Identification") == 0;
+    bool vehicle = strcmp(schema, "Vehicle") == 0;
+    if (strcmp(schema, "Person") != 0 && !doc && !vehicle) {
         char why[TZ_WATCH_WHY_MAX];
-        snprintf(why, sizeof why, "schema %.40s is not taken (Person only)", schema);
+        snprintf(why, sizeof why,
+                 "schema %.30s is not taken (Person, Passport, Identification, Vehicle)",
+                 schema);
         refuse(r, why);
         return;
     }
     if (!json_is_object(props)) {
         refuse(r, "properties is not an object");
+        return;
+    }
+    if (doc || vehicle) {
+        r->obj.kind = doc ? TZ_WATCH_DOCUMENT : TZ_WATCH_VEHICLE;
+        tz_watch_obj_ftm(&r->obj, schema, props);
         return;
     }
     each_str(r, json_object_get(props, "name"), name_cb);
@@ -424,6 +498,18 @@ static bool csv_record(const char *data, size_t n, size_t *at, char *buf, size_t
 enum col { C_ID, C_NAME, C_DOB, C_NAT, C_SEX, C_ALIASES, C_COUNT };
 static const char *const COLS[C_COUNT] = {"id", "name", "birth_date", "nationality", "sex",
                                           "aliases"};
+/* The columns of a document's or vehicle's file (after id), by the names tz_watch_obj_set reads. */
+enum { O_COLS = 11 };
+static const char *const OBJ_COLS[O_COLS] = {"number", "type",  "country", "valid_until",
+                                             "status", "vin",   "plate",   "plate_country",
+                                             "make",   "model", "colour"};
+
+/* The columns of the header: persons' (col) and objects' (ocol), -1 where absent. */
+struct csv_head {
+    enum tz_watch_kind kind;
+    int col[C_COUNT];
+    int ocol[O_COLS];
+};
 
 /* Splits s at sep and calls fn on each piece (in place: s is the record's own buffer). */
 static void each_piece(struct record *r, char *s, char sep,
@@ -442,9 +528,19 @@ static void each_piece(struct record *r, char *s, char sep,
 
 #define CSV_RECORD_MAX 65536 /* bytes of one record's fields */
 
-static tz_err csv_rows(struct builder *b, const char *data, size_t n, const int *col,
+/* The fields of a document's or vehicle's row. */
+static void csv_obj(struct record *r, const struct csv_head *h, const char **f, size_t nf)
+{
+    r->obj.kind = h->kind;
+    for (int c = 0; c < O_COLS; c++)
+        if (h->ocol[c] >= 0 && (size_t)h->ocol[c] < nf)
+            tz_watch_obj_set(&r->obj, OBJ_COLS[c], f[h->ocol[c]], strlen(f[h->ocol[c]]));
+}
+
+static tz_err csv_rows(struct builder *b, const char *data, size_t n, const struct csv_head *h,
                        size_t at, size_t line, char *buf)
 {
+    const int *col = h->col;
     const char *f[CSV_FIELDS];
     while (at < n) {
         size_t nf = 0, first = line + 1;
@@ -461,6 +557,13 @@ static tz_err csv_rows(struct builder *b, const char *data, size_t n, const int 
         for (int c = 0; c < C_COUNT; c++)
             v[c] = col[c] >= 0 && (size_t)col[c] < nf ? f[col[c]] : "";
         set_id(&r, v[C_ID], strlen(v[C_ID]));
+        if (h->kind != TZ_WATCH_PERSON) {
+            csv_obj(&r, h, f, nf);
+            tz_err err = finish(b, first, &r);
+            if (err)
+                return err;
+            continue;
+        }
         add_name(&r, v[C_NAME]);
         set_dob(&r, v[C_DOB], strlen(v[C_DOB]));
         each_piece(&r, (char *)v[C_NAT], ';', add_nat);
@@ -482,19 +585,25 @@ static tz_err csv(struct builder *b, const char *data, size_t n)
         at = 3; /* a byte-order mark */
     if (!csv_record(data, n, &at, head, sizeof head, f, &nf, &line))
         return TZ_EINVAL;
-    int col[C_COUNT];
-    for (int c = 0; c < C_COUNT; c++) {
-        col[c] = -1;
+    struct csv_head h = {.kind = TZ_WATCH_PERSON};
+    for (int c = 0; c < C_COUNT + O_COLS; c++) {
+        int *slot = c < C_COUNT ? &h.col[c] : &h.ocol[c - C_COUNT];
+        const char *name = c < C_COUNT ? COLS[c] : OBJ_COLS[c - C_COUNT];
+        *slot = -1;
         for (size_t i = 0; i < nf; i++)
-            if (strcmp(f[i], COLS[c]) == 0)
-                col[c] = (int)i;
+            if (strcmp(f[i], name) == 0)
+                *slot = (int)i;
     }
-    if (col[C_ID] < 0 || col[C_NAME] < 0)
+    if (h.col[C_NAME] < 0)
+        h.kind = h.ocol[0] >= 0                      ? TZ_WATCH_DOCUMENT
+                 : h.ocol[5] >= 0 || h.ocol[6] >= 0 ? TZ_WATCH_VEHICLE
+                                                    : TZ_WATCH_PERSON;
+    if (h.col[C_ID] < 0 || (h.kind == TZ_WATCH_PERSON && h.col[C_NAME] < 0))
         return TZ_EINVAL;
     char *buf = malloc(CSV_RECORD_MAX);
     if (!buf)
         return TZ_ENOMEM;
-    tz_err err = csv_rows(b, data, n, col, at, line, buf);
+    tz_err err = csv_rows(b, data, n, &h, at, line, buf);
     free(buf);
     return err;
 }

@@ -14,6 +14,7 @@
 
 #include <unicode/utypes.h>
 
+#include "screening/objects.h"
 #include "screening/screening.h"
 
 /* Raw parts a name may have before particles are taken out. */
@@ -52,5 +53,90 @@ static inline const char *tz_screen_part_key(const struct tz_screen_part *p)
 
 /* The variant class whose spellings have the phonetic key phon, NULL if none or several. */
 const char *tz_screen_variant_of_key(const char *phon);
+
+/* ---- documents and vehicles of watch-list files (import_objects.c) ---- */
+
+enum tz_watch_kind { TZ_WATCH_PERSON, TZ_WATCH_DOCUMENT, TZ_WATCH_VEHICLE };
+
+/* A document or vehicle line being read. */
+struct tz_watch_obj {
+    enum tz_watch_kind kind;
+    bool lenient; /* FollowTheMoney: a type that is no code of ours is "other" */
+    struct tz_watch_doc_rec doc;
+    struct tz_watch_vehicle_rec veh;
+    char why[TZ_WATCH_WHY_MAX]; /* the first reason to refuse the line */
+};
+
+struct json_t;
+
+/* Sets one field by its name (number, type, country, valid_until, status; vin, plate,
+ * plate_country, make, model, colour, status); a value that cannot be read refuses the line.
+ * Names of the other kind or unknown are ignored. */
+void tz_watch_obj_set(struct tz_watch_obj *o, const char *field, const char *s, size_t n);
+/* The members of a JSON object of the kind, by the same names. */
+void tz_watch_obj_json(struct tz_watch_obj *o, struct json_t *obj);
+/* The properties of a FollowTheMoney Passport, Identification or Vehicle. */
+void tz_watch_obj_ftm(struct tz_watch_obj *o, const char *schema, struct json_t *props);
+/* Ends a line: refuses it (o->why) unless the index can key it. */
+void tz_watch_obj_check(struct tz_watch_obj *o, const char *record_id);
+
+/* An ISO 3166 code of two or three letters (or ICAO's D) as three upper-case letters. */
+tz_err tz_watch_country3(const char *s, size_t n, char out[4]);
+/* Codes of a document type and status as stored ("passport"; "stolen"... "listed"). */
+const char *tz_watch_doc_type_code(enum tz_doc_type t);
+const char *tz_watch_doc_status_code(enum tz_doc_status s);
+/* A stored document or vehicle as the index takes it (strings borrowed from the row). */
+void tz_watch_doc_record(const struct tz_watch_doc_rec *d, const char *source_id,
+                         struct tz_doc_record *out);
+void tz_watch_vehicle_record(const struct tz_watch_vehicle_rec *v, const char *source_id,
+                             struct tz_vehicle_record *out);
+
+/* ---- the service (service*.c) ---- */
+
+#include <pthread.h>
+
+struct tz_exchange;
+
+struct tz_screening {
+    struct tz_auth *auth;
+    struct tz_exchange *exchange; /* published notices; NULL: none */
+    struct tz_screen_config cfg;
+    pthread_rwlock_t lock;
+    pthread_mutex_t build; /* one build at a time */
+    struct tz_screen_index *ix;
+    struct tz_objects *objects; /* documents and vehicles */
+    int64_t version;            /* of the lists in ix; -1 before the first build */
+    uint64_t notices;           /* the exchange's notices version in ix */
+};
+
+#define TZ_SCREEN_REASON_MAX 500 /* bytes of a query's reason */
+
+/* New indexes of every stored person, document and vehicle and every published notice's
+ * (service_build.c). */
+tz_err tz_screening_build(struct tz_screening *s, struct tz_screen_index **ix,
+                          struct tz_objects **objects);
+/* Brings the indexes up to the store's lists and the exchange's notices (service.c). */
+tz_err tz_screening_refresh(struct tz_screening *s);
+/* Whether s is UTF-8 text without control characters but line feeds. */
+bool tz_screening_utf8_ok(const char *s);
+/* The reason of a query: required, at most TZ_SCREEN_REASON_MAX bytes of text. */
+void tz_screening_check_reason(const char *reason, struct tz_field_errors *errs);
+/* A person query's fields into q, each mistake into errs under prefix ("" or "/items/3"). */
+void tz_screening_read_person(const struct tz_screen_person_query *in, const char *prefix,
+                              struct tz_screen_query *q, struct tz_field_errors *errs);
+/* The hits of a read person query (one per record, at most max_hits); the caller holds no lock. */
+tz_err tz_screening_find_person(struct tz_screening *s, const struct tz_screen_query *q,
+                                struct tz_screen_answer *out);
+/* A document or vehicle query read and searched; field errors under prefix (service_objects.c). */
+tz_err tz_screening_find_document(struct tz_screening *s, const struct tz_screen_doc_query *q,
+                                  const char *prefix, struct tz_field_errors *errs,
+                                  struct tz_screen_obj_answer *out);
+tz_err tz_screening_find_vehicle(struct tz_screening *s, const struct tz_screen_vehicle_query *q,
+                                 const char *prefix, struct tz_field_errors *errs,
+                                 struct tz_screen_obj_answer *out);
+/* Writes a query's audit entry: object, fields (JSON), the reason as its note, ok or refused. */
+tz_err tz_screening_audit(struct tz_screening *s, const struct tz_auth_who *who,
+                          const char *object, const char *fields, const char *reason,
+                          bool refused);
 
 #endif

@@ -49,10 +49,15 @@ enum tz_doc_status {
     TZ_DOC_LOST,
     TZ_DOC_REVOKED,
     TZ_DOC_INVALIDATED,
+    TZ_DOC_LISTED, /* on a list (a notice, sanctions) without a report of loss or theft */
     TZ_DOC_STATUS_COUNT
 };
 
-enum tz_vehicle_status { TZ_VEHICLE_STOLEN, TZ_VEHICLE_STATUS_COUNT };
+enum tz_vehicle_status {
+    TZ_VEHICLE_STOLEN,
+    TZ_VEHICLE_LISTED, /* on a list (a notice, sanctions) without a report of theft */
+    TZ_VEHICLE_STATUS_COUNT
+};
 
 /* A date as days since 1970-01-01; this value for none. */
 #define TZ_OBJ_NO_DATE INT32_MIN
@@ -191,5 +196,6 @@ void tz_objects_stats(const struct tz_objects *ix, struct tz_objects_stats *out)
 /* English names ("passport", "stolen"...); never NULL. */
 const char *tz_doc_type_name(enum tz_doc_type t);
 const char *tz_doc_status_name(enum tz_doc_status s);
+const char *tz_vehicle_status_name(enum tz_vehicle_status s);
 
 #endif

@@ -22,8 +22,14 @@ const char *tz_doc_type_name(enum tz_doc_type t)
 const char *tz_doc_status_name(enum tz_doc_status s)
 {
     static const char *const name[TZ_DOC_STATUS_COUNT] = {"stolen", "lost", "revoked",
-                                                          "invalidated"};
+                                                          "invalidated", "listed"};
     return (unsigned)s < TZ_DOC_STATUS_COUNT ? name[s] : "unknown";
+}
+
+const char *tz_vehicle_status_name(enum tz_vehicle_status s)
+{
+    static const char *const name[TZ_VEHICLE_STATUS_COUNT] = {"stolen", "listed"};
+    return (unsigned)s < TZ_VEHICLE_STATUS_COUNT ? name[s] : "unknown";
 }
 
 /* Appends to buf what snprintf would, keeping the total length needed in *len. */

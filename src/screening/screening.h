@@ -23,6 +23,8 @@
 #include "auth/auth.h"
 #include "base/err.h"
 #include "base/fielderr.h"
+#include "screening/ids.h"
+#include "screening/objects.h"
 #include "store/store.h"
 
 #define TZ_SCREEN_NAME_MAX 256 /* bytes of a name as written, longer is refused */
@@ -240,11 +242,16 @@ struct tz_watch_line {
     char why[TZ_WATCH_WHY_MAX];  /* the reason it was refused */
 };
 
-/* A file read: the persons it gives (one per name) and each line's fate. */
+/* A file read: the persons it gives (one per name), its documents and vehicles, and each
+ * line's fate. */
 struct tz_watch_import {
     enum tz_watch_format format; /* as read */
     struct tz_watch_person_rec *persons;
     size_t npersons;
+    struct tz_watch_doc_rec *docs;
+    size_t ndocs;
+    struct tz_watch_vehicle_rec *vehicles;
+    size_t nvehicles;
     struct tz_watch_line *lines;
     size_t nlines;
     size_t taken, refused; /* lines */
@@ -313,5 +320,124 @@ void tz_screen_answer_clear(struct tz_screen_answer *a);
 tz_err tz_screening_person(struct tz_screening *s, const struct tz_auth_who *who,
                            const struct tz_screen_person_query *q, struct tz_field_errors *errs,
                            struct tz_screen_answer *out);
+
+/* Builds the indexes now (persons, documents, vehicles, published notices) rather than on the
+ * first query, as a server does at start; TZ_ENOMEM, TZ_EIO. */
+tz_err tz_screening_load(struct tz_screening *s);
+
+struct tz_exchange;
+
+/* Also reads the published notices of x (which must outlive s): their persons, documents and
+ * vehicles are in the indexes (source "notices", record "<message id>/<entity ref>"), rebuilt
+ * whenever x publishes or cancels a notice. */
+void tz_screening_attach_exchange(struct tz_screening *s, struct tz_exchange *x);
+
+/* ---- documents and vehicles (service_objects.c) ---- */
+
+/* A document query as a door reads it (NULL when absent): a number, or an MRZ as scanned. */
+struct tz_screen_doc_query {
+    const char *number;  /* as typed or printed; required unless mrz is given */
+    const char *country; /* issuing state, 2 or 3 letters; NULL: any (with mrz: the MRZ's) */
+    const char *mrz;     /* TD1, TD2, TD3 or a visa's, lines by LF; instead of number */
+    const char *reason;  /* as for a person */
+};
+
+/* A vehicle query: a VIN, a plate, or both. */
+struct tz_screen_vehicle_query {
+    const char *vin;
+    const char *plate;
+    const char *plate_country; /* "PL", "POL", "D"...; NULL: the generic rule, any country */
+    const char *reason;
+};
+
+/* One hit, copied out of the index with its explanation. */
+struct tz_screen_obj_hit {
+    char source[TZ_WATCH_ID_MAX];
+    char record_id[TZ_OBJ_SOURCE_MAX];
+    struct tz_obj_hit hit; /* the key, SAME or CONFUSABLE, the positions, country checked */
+    /* a document's */
+    enum tz_doc_type doc_type;
+    enum tz_doc_status doc_status;
+    char number[TZ_DOCNUM_MAX + 1];
+    char country[4];
+    int32_t valid_until; /* days since 1970-01-01 or TZ_OBJ_NO_DATE */
+    /* a vehicle's */
+    enum tz_vehicle_status vehicle_status;
+    char vin[18], plate[TZ_PLATE_MAX + 1], plate_country[3];
+    char make[TZ_OBJ_TEXT_MAX], model[TZ_OBJ_TEXT_MAX], colour[TZ_OBJ_TEXT_MAX];
+    char sentence[256]; /* tz_objects_explain's */
+};
+
+/* The answer: the query as read (what the explanation starts from) and its hits. */
+struct tz_screen_obj_answer {
+    bool vehicle;
+    bool has_number, has_vin, has_plate;
+    struct tz_docnum number; /* case, separators, look-alikes, O/0 and I/1 counted */
+    bool has_mrz;
+    struct tz_mrz mrz; /* the MRZ read: every check digit with the digit found and expected */
+    bool mrz_valid;    /* every check digit right and the dates real (tz_mrz_parse's TZ_OK) */
+    char country[4];         /* "" any */
+    struct tz_vin vin;       /* the check digit: checked or not, found and expected */
+    bool vin_valid;          /* tz_vin_parse said TZ_OK */
+    struct tz_plate plate;   /* normalised for its country, its shape known or not */
+    struct tz_screen_obj_hit *hits;
+    size_t count, dropped;
+};
+void tz_screen_obj_answer_clear(struct tz_screen_obj_answer *a);
+
+/*
+ * Screens a document or a vehicle as tz_screening_person does a person: permission, fields
+ * (TZ_EINVAL with errs: /number, /country, /mrz; /vin, /plate, /plate_country; /reason), the
+ * search, and the audit entry (screening.query on screening/documents or screening/vehicles)
+ * before the answer; a refusal is audited too. An MRZ whose check digits are wrong is still
+ * searched by its number and issuing state, and the answer says which digit is wrong.
+ */
+tz_err tz_screening_document(struct tz_screening *s, const struct tz_auth_who *who,
+                             const struct tz_screen_doc_query *q, struct tz_field_errors *errs,
+                             struct tz_screen_obj_answer *out);
+tz_err tz_screening_vehicle(struct tz_screening *s, const struct tz_auth_who *who,
+                            const struct tz_screen_vehicle_query *q, struct tz_field_errors *errs,
+                            struct tz_screen_obj_answer *out);
+
+/* ---- batches (service_batch.c) ---- */
+
+#define TZ_SCREEN_BATCH_MAX 1000 /* items of one batch */
+
+enum tz_screen_kind { TZ_SCREEN_PERSON, TZ_SCREEN_DOCUMENT, TZ_SCREEN_VEHICLE };
+const char *tz_screen_kind_code(enum tz_screen_kind k); /* "person", "document", "vehicle" */
+
+/* One item: its kind and the query of that kind (its reason is the batch's). */
+struct tz_screen_batch_item {
+    enum tz_screen_kind kind;
+    struct tz_screen_person_query person;
+    struct tz_screen_doc_query doc;
+    struct tz_screen_vehicle_query vehicle;
+};
+
+/* One item's answer. */
+struct tz_screen_batch_result {
+    enum tz_screen_kind kind;
+    struct tz_screen_answer person;
+    struct tz_screen_obj_answer object;
+};
+
+/* The answers of a batch, one per item in the items' order. */
+struct tz_screen_batch {
+    struct tz_screen_batch_result *results;
+    size_t count;
+    size_t hits; /* items with at least one hit */
+};
+void tz_screen_batch_clear(struct tz_screen_batch *b);
+
+/*
+ * Screens items[0..n) (1..TZ_SCREEN_BATCH_MAX) for who with one reason: every item checked
+ * first (TZ_EINVAL with errs such as /items/3/name, /reason; nothing screened), then each
+ * searched, and one audit entry (screening.query on screening/batch: the count of each kind,
+ * the items with hits and their records) written before the answers. TZ_EFORBIDDEN, TZ_ENOMEM,
+ * TZ_EIO.
+ */
+tz_err tz_screening_batch(struct tz_screening *s, const struct tz_auth_who *who,
+                          const struct tz_screen_batch_item *items, size_t n, const char *reason,
+                          struct tz_field_errors *errs, struct tz_screen_batch *out);
 
 #endif

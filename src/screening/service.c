@@ -3,10 +3,12 @@
  * their audit entry) and person queries (permission checked, fields checked, audited before
  * they are answered).
  *
- * The index lives in memory beside the store: built from every person of every list on the
- * first query, and built again (outside the lock, then swapped in) whenever the lists' version
- * in the store has moved, so an import by `tarcza watchlist import` reaches a running server on
- * its next query. Queries share the index under a read lock.
+ * The indexes live in memory beside the store: built (service_build.c) from every person,
+ * document and vehicle of every list and of every published notice on the first query, and
+ * built again (outside the lock, then swapped in) whenever the lists' version in the store or
+ * the exchange's notices have moved, so an import by `tarcza watchlist import` reaches a
+ * running server on its next query, and a notice published or cancelled its next query too.
+ * Queries share the indexes under a read lock.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -18,17 +20,7 @@
 #include "base/jsonw.h"
 #include "screening/internal.h"
 
-#define REASON_MAX 500 /* bytes of a query's reason */
-#define LOAD_PAGE 5000 /* persons read from the store at a time */
-
-struct tz_screening {
-    struct tz_auth *auth;
-    struct tz_screen_config cfg;
-    pthread_rwlock_t lock;
-    pthread_mutex_t build; /* one build at a time */
-    struct tz_screen_index *ix;
-    int64_t version; /* of the lists in ix; -1 before the first build */
-};
+#include "exchange/exchange.h"
 
 tz_err tz_screening_open(struct tz_auth *auth, const struct tz_screen_config *cfg,
                          struct tz_screening **out)
@@ -54,85 +46,58 @@ void tz_screening_close(struct tz_screening *s)
     if (!s)
         return;
     tz_screen_index_free(s->ix);
+    tz_objects_free(s->objects);
     pthread_rwlock_destroy(&s->lock);
     pthread_mutex_destroy(&s->build);
     free(s);
 }
 
-/* The date, nationalities and sex of a stored person, as the index takes them. */
-static void facts_of(const struct tz_watch_person_rec *r, struct tz_screen_person_in *p)
+void tz_screening_attach_exchange(struct tz_screening *s, struct tz_exchange *x)
 {
-    if (r->birth_date[0])
-        (void)tz_screen_date_parse(r->birth_date, strlen(r->birth_date), &p->dob);
-    p->sex = r->sex[0] == 'm' ? TZ_SCREEN_SEX_MALE
-             : r->sex[0] == 'f' ? TZ_SCREEN_SEX_FEMALE
-                                : TZ_SCREEN_SEX_UNKNOWN;
-    for (size_t i = 0, k = 0; r->nationalities[i] && k < TZ_SCREEN_NAT_MAX; i += 3, k++) {
-        memcpy(p->nat[k], r->nationalities + i, 2);
-        if (!r->nationalities[i + 1] || !r->nationalities[i + 2])
-            break;
-    }
+    pthread_mutex_lock(&s->build);
+    s->exchange = x;
+    s->version = -1; /* the next query builds with the notices */
+    pthread_mutex_unlock(&s->build);
 }
 
-/* A new index of every stored person. */
-static tz_err build(struct tz_screening *s, struct tz_screen_index **out)
-{
-    struct tz_store *store = tz_auth_store(s->auth);
-    struct tz_screen_index *ix = NULL;
-    tz_err err = tz_screen_index_new(&ix);
-    int64_t after = 0;
-    while (!err) {
-        struct tz_watch_person_rec *recs = NULL;
-        size_t n = 0;
-        if ((err = tz_store_watchlist_persons(store, after, LOAD_PAGE, &recs, &n)) || n == 0) {
-            free(recs);
-            break;
-        }
-        for (size_t i = 0; i < n && !err; i++) {
-            char id[64 + 1 + 64];
-            snprintf(id, sizeof id, "%s/%s", recs[i].source, recs[i].record_id);
-            struct tz_screen_person_in p = {.source_id = id, .name = recs[i].name};
-            facts_of(&recs[i], &p);
-            err = tz_screen_index_add(ix, &p);
-            if (err == TZ_EINVAL) /* stored before a rule changed: left out, not fatal */
-                err = TZ_OK;
-        }
-        after = recs[n - 1].id;
-        free(recs);
-    }
-    if (!err)
-        err = tz_screen_index_seal(ix);
-    if (err) {
-        tz_screen_index_free(ix);
-        return err;
-    }
-    *out = ix;
-    return TZ_OK;
-}
-
-/* Brings the index up to the lists' version in the store. */
-static tz_err refresh(struct tz_screening *s)
+/*
+ * Brings the indexes up to the lists' version in the store and the exchange's notices: a
+ * build outside the lock (queries go on with the old indexes), then a swap.
+ */
+tz_err tz_screening_refresh(struct tz_screening *s)
 {
     int64_t version = 0;
     tz_err err = tz_store_watchlist_version(tz_auth_store(s->auth), &version);
     if (err)
         return err;
     pthread_rwlock_rdlock(&s->lock);
-    bool current = s->version == version;
+    uint64_t notices = s->exchange ? tz_exchange_notices_version(s->exchange) : 0;
+    bool current = s->version == version && s->notices == notices;
     pthread_rwlock_unlock(&s->lock);
     if (current)
         return TZ_OK;
     pthread_mutex_lock(&s->build);
     struct tz_screen_index *ix = NULL;
-    if (s->version != version && !(err = build(s, &ix))) {
+    struct tz_objects *objects = NULL;
+    /* the notices' version is read before the build: a notice moved during it builds again */
+    notices = s->exchange ? tz_exchange_notices_version(s->exchange) : 0;
+    if ((s->version != version || s->notices != notices) &&
+        !(err = tz_screening_build(s, &ix, &objects))) {
         pthread_rwlock_wrlock(&s->lock);
         struct tz_screen_index *old = s->ix;
-        s->ix = ix, s->version = version;
+        struct tz_objects *old_objects = s->objects;
+        s->ix = ix, s->objects = objects, s->version = version, s->notices = notices;
         pthread_rwlock_unlock(&s->lock);
         tz_screen_index_free(old);
+        tz_objects_free(old_objects);
     }
     pthread_mutex_unlock(&s->build);
     return err;
+}
+
+tz_err tz_screening_load(struct tz_screening *s)
+{
+    return tz_screening_refresh(s);
 }
 
 /* ---- imports ---- */
@@ -148,6 +113,8 @@ static tz_err import_fields(const char *source, const struct tz_watch_import *r,
     tz_jw_kuint(&w, "lines_taken", r->taken);
     tz_jw_kuint(&w, "lines_refused", r->refused);
     tz_jw_kuint(&w, "names", r->npersons);
+    tz_jw_kuint(&w, "documents", r->ndocs);
+    tz_jw_kuint(&w, "vehicles", r->nvehicles);
     tz_jw_object_end(&w);
     return tz_jw_end(&w);
 }
@@ -173,10 +140,11 @@ tz_err tz_screening_import(struct tz_screening *s, const struct tz_auth_who *who
                                                   tz_audit_code(TZ_AUDIT_WATCHLIST_IMPORT), object);
         a.fields = fields.data;
         int64_t id = 0;
+        struct tz_watch_set set = {report->persons, report->npersons, report->docs,
+                                   report->ndocs,   report->vehicles, report->nvehicles};
         err = tz_store_watchlist_replace(tz_auth_store(s->auth), source,
                                          tz_watch_format_code(report->format),
-                                         tz_auth_now(s->auth), report->persons, report->npersons,
-                                         &a, &id);
+                                         tz_auth_now(s->auth), &set, &a, &id);
     }
     tz_buf_free(&fields);
     return err;
@@ -192,7 +160,7 @@ void tz_screen_answer_clear(struct tz_screen_answer *a)
 
 /* Whether s is UTF-8 without control characters but line feeds (lead and continuation bytes;
  * the audit log keeps the text as it came). */
-static bool utf8_ok(const char *s)
+bool tz_screening_utf8_ok(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
         size_t len = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
@@ -206,23 +174,32 @@ static bool utf8_ok(const char *s)
     return true;
 }
 
-/* The query's fields into q, each mistake into errs. */
-static void read_query(const struct tz_screen_person_query *in, struct tz_screen_query *q,
-                       struct tz_field_errors *errs)
+void tz_screening_check_reason(const char *reason, struct tz_field_errors *errs)
+{
+    if (!reason || !reason[0])
+        tz_fielderr_add(errs, "/reason", "required: why this is screened");
+    else if (strlen(reason) > TZ_SCREEN_REASON_MAX || !tz_screening_utf8_ok(reason))
+        tz_fielderr_add(errs, "/reason", "at most 500 bytes of UTF-8 text");
+}
+
+void tz_screening_read_person(const struct tz_screen_person_query *in, const char *prefix,
+                              struct tz_screen_query *q, struct tz_field_errors *errs)
 {
     memset(q, 0, sizeof *q);
+    char f[TZ_FIELD_NAME_MAX];
+#define FIELD(name) (snprintf(f, sizeof f, "%s/" name, prefix), f)
     if (!in->name || !in->name[0])
-        tz_fielderr_add(errs, "/name", "required");
+        tz_fielderr_add(errs, FIELD("name"), "required");
     else if (tz_screen_normalise(in->name, strlen(in->name), &q->name) != TZ_OK)
-        tz_fielderr_add(errs, "/name",
+        tz_fielderr_add(errs, FIELD("name"),
                         "not a name: no letter, invalid UTF-8, over 256 bytes or over 8 parts");
     if (in->birth_date && tz_screen_date_parse(in->birth_date, strlen(in->birth_date), &q->dob))
-        tz_fielderr_add(errs, "/birth_date", "YYYY, YYYY-MM or YYYY-MM-DD");
+        tz_fielderr_add(errs, FIELD("birth_date"), "YYYY, YYYY-MM or YYYY-MM-DD");
     if (in->nationality) {
         const char *c = in->nationality;
         if (strlen(c) != 2 || (c[0] | 0x20) < 'a' || (c[0] | 0x20) > 'z' || (c[1] | 0x20) < 'a' ||
             (c[1] | 0x20) > 'z')
-            tz_fielderr_add(errs, "/nationality", "a two-letter country code (ISO 3166)");
+            tz_fielderr_add(errs, FIELD("nationality"), "a two-letter country code (ISO 3166)");
         else
             q->nat[0][0] = (char)(c[0] | 0x20), q->nat[0][1] = (char)(c[1] | 0x20);
     }
@@ -233,12 +210,9 @@ static void read_query(const struct tz_screen_person_query *in, struct tz_screen
         else if (strcmp(x, "f") == 0 || strcmp(x, "female") == 0)
             q->sex = TZ_SCREEN_SEX_FEMALE;
         else
-            tz_fielderr_add(errs, "/sex", "m, f, male or female");
+            tz_fielderr_add(errs, FIELD("sex"), "m, f, male or female");
     }
-    if (!in->reason || !in->reason[0])
-        tz_fielderr_add(errs, "/reason", "required: why this person is screened");
-    else if (strlen(in->reason) > REASON_MAX || !utf8_ok(in->reason))
-        tz_fielderr_add(errs, "/reason", "at most 500 bytes of UTF-8 text");
+#undef FIELD
 }
 
 /* The audit entry's fields: what was asked and what came back. */
@@ -266,6 +240,21 @@ static tz_err query_fields(const struct tz_screen_person_query *in, const struct
     return tz_jw_end(&w);
 }
 
+tz_err tz_screening_audit(struct tz_screening *s, const struct tz_auth_who *who,
+                          const char *object, const char *fields, const char *reason,
+                          bool refused)
+{
+    struct tz_audit_rec rec =
+        tz_auth_who_entry(s->auth, who, tz_audit_code(TZ_AUDIT_SCREENING_QUERY), object);
+    rec.fields = fields;
+    rec.note = reason && reason[0] && strlen(reason) <= TZ_SCREEN_REASON_MAX &&
+                       tz_screening_utf8_ok(reason)
+                   ? reason
+                   : NULL;
+    rec.outcome = refused ? "refused" : "ok";
+    return tz_auth_audit(s->auth, &rec);
+}
+
 static tz_err audit_query(struct tz_screening *s, const struct tz_auth_who *who,
                           const struct tz_screen_person_query *in, const struct tz_screen_answer *a,
                           const char *why_refused)
@@ -273,15 +262,9 @@ static tz_err audit_query(struct tz_screening *s, const struct tz_auth_who *who,
     struct tz_buf fields;
     tz_buf_init(&fields, 16384);
     tz_err err = query_fields(in, a, why_refused, &fields);
-    if (!err) {
-        struct tz_audit_rec rec = tz_auth_who_entry(
-            s->auth, who, tz_audit_code(TZ_AUDIT_SCREENING_QUERY), "screening/persons");
-        rec.fields = fields.data;
-        rec.note = in->reason && in->reason[0] && strlen(in->reason) <= REASON_MAX ? in->reason
-                                                                                   : NULL;
-        rec.outcome = why_refused ? "refused" : "ok";
-        err = tz_auth_audit(s->auth, &rec);
-    }
+    if (!err)
+        err = tz_screening_audit(s, who, "screening/persons", fields.data, in->reason,
+                                 why_refused != NULL);
     tz_buf_free(&fields);
     return err;
 }
@@ -300,6 +283,23 @@ static void one_per_record(struct tz_screen_answer *a)
     a->count = k;
 }
 
+tz_err tz_screening_find_person(struct tz_screening *s, const struct tz_screen_query *q,
+                                struct tz_screen_answer *out)
+{
+    struct tz_screen_config cfg = s->cfg;
+    cfg.max_hits = 4 * s->cfg.max_hits; /* room for a record's other names */
+    out->threshold = s->cfg.threshold;
+    pthread_rwlock_rdlock(&s->lock);
+    tz_err err = tz_screen_search(s->ix, &cfg, q, &out->hits, &out->count);
+    pthread_rwlock_unlock(&s->lock);
+    if (!err) {
+        one_per_record(out);
+        if (out->count > s->cfg.max_hits)
+            out->count = s->cfg.max_hits;
+    }
+    return err;
+}
+
 tz_err tz_screening_person(struct tz_screening *s, const struct tz_auth_who *who,
                            const struct tz_screen_person_query *in, struct tz_field_errors *errs,
                            struct tz_screen_answer *out)
@@ -311,25 +311,17 @@ tz_err tz_screening_person(struct tz_screening *s, const struct tz_auth_who *who
         tz_err err = audit_query(s, who, in, out, "forbidden");
         return err ? err : TZ_EFORBIDDEN;
     }
-    read_query(in, &q, errs);
+    tz_screening_read_person(in, "", &q, errs);
+    tz_screening_check_reason(in->reason, errs);
     if (errs->count) {
         tz_err err = audit_query(s, who, in, out, errs->items[0].field);
         return err ? err : TZ_EINVAL;
     }
-    tz_err err = refresh(s);
-    if (!err) {
-        struct tz_screen_config cfg = s->cfg;
-        cfg.max_hits = 4 * s->cfg.max_hits; /* room for a record's other names */
-        pthread_rwlock_rdlock(&s->lock);
-        err = tz_screen_search(s->ix, &cfg, &q, &out->hits, &out->count);
-        pthread_rwlock_unlock(&s->lock);
-    }
-    if (!err) {
-        one_per_record(out);
-        if (out->count > s->cfg.max_hits)
-            out->count = s->cfg.max_hits;
+    tz_err err = tz_screening_refresh(s);
+    if (!err)
+        err = tz_screening_find_person(s, &q, out);
+    if (!err)
         err = audit_query(s, who, in, out, NULL);
-    }
     if (err) /* no entry, no answer */
         tz_screen_answer_clear(out);
     return err;

@@ -1,7 +1,7 @@
 /*
- * sqlite_watchlist.c - the SQLite backend's watch-lists (migration 10): a source's persons
- * replaced in one transaction with the import's audit entry, and the persons read in pages
- * for the screening index.
+ * sqlite_watchlist.c - the SQLite backend's watch-lists (migration 10): a source's persons,
+ * documents and vehicles replaced in one transaction with the import's audit entry, and each
+ * kind read in pages for the screening index.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,7 +17,25 @@ static const char SQL_SOURCE_PUT[] =
     " imported_at = excluded.imported_at, version = excluded.version";
 static const char SQL_VERSION[] = "SELECT COALESCE(MAX(version), 0) FROM watchlist_sources";
 static const char SQL_SOURCE_ID[] = "SELECT id FROM watchlist_sources WHERE name = ?";
-static const char SQL_PERSONS_CLEAR[] = "DELETE FROM watchlist_persons WHERE source_id = ?";
+static const char *const SQL_CLEAR[] = {
+    "DELETE FROM watchlist_persons WHERE source_id = ?",
+    "DELETE FROM watchlist_documents WHERE source_id = ?",
+    "DELETE FROM watchlist_vehicles WHERE source_id = ?",
+};
+static const char SQL_DOC_PUT[] =
+    "INSERT INTO watchlist_documents (source_id, record_id, doc_type, number, country,"
+    " valid_until, status) VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_VEHICLE_PUT[] =
+    "INSERT INTO watchlist_vehicles (source_id, record_id, vin, plate, plate_country, make,"
+    " model, colour, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_DOCS[] =
+    "SELECT d.id, s.name, d.record_id, d.doc_type, d.number, d.country, d.valid_until, d.status"
+    " FROM watchlist_documents d JOIN watchlist_sources s ON s.id = d.source_id"
+    " WHERE d.id > ? ORDER BY d.id LIMIT ?";
+static const char SQL_VEHICLES[] =
+    "SELECT v.id, s.name, v.record_id, v.vin, v.plate, v.plate_country, v.make, v.model,"
+    " v.colour, v.status FROM watchlist_vehicles v JOIN watchlist_sources s ON s.id = v.source_id"
+    " WHERE v.id > ? ORDER BY v.id LIMIT ?";
 static const char SQL_PERSON_PUT[] =
     "INSERT INTO watchlist_persons (source_id, record_id, name, birth_date, sex, nationalities)"
     " VALUES (?, ?, ?, ?, ?, ?)";
@@ -57,6 +75,20 @@ static tz_err put_source(struct tz_sq_conn *c, const char *source, const char *f
     return err;
 }
 
+/* Runs a bound insert: TZ_ECONFLICT for a row whose key is there already. */
+static tz_err insert(sqlite3_stmt *st, const struct tz_sq_binder *b)
+{
+    tz_err err = tz_sq_map_rc(b->rc);
+    if (!err) {
+        int rc = sqlite3_step(st);
+        err = rc == SQLITE_DONE                         ? TZ_OK
+              : (rc & 0xff) == SQLITE_CONSTRAINT ? TZ_ECONFLICT
+                                                : tz_sq_map_rc(rc);
+    }
+    tz_sq_stmt_done(st);
+    return err;
+}
+
 static tz_err put_person(struct tz_sq_conn *c, int64_t source_id,
                          const struct tz_watch_person_rec *p)
 {
@@ -71,19 +103,65 @@ static tz_err put_person(struct tz_sq_conn *c, int64_t source_id,
     tz_sq_bind_text(&b, or_null(p->birth_date));
     tz_sq_bind_text(&b, or_null(p->sex));
     tz_sq_bind_text(&b, or_null(p->nationalities));
-    if ((err = tz_sq_map_rc(b.rc)))
+    return insert(st, &b);
+}
+
+static tz_err put_doc(struct tz_sq_conn *c, int64_t source_id, const struct tz_watch_doc_rec *d)
+{
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_stmt(c, SQL_DOC_PUT, &st);
+    if (err)
         return err;
-    int rc = sqlite3_step(st);
-    err = rc == SQLITE_DONE                         ? TZ_OK
-          : (rc & 0xff) == SQLITE_CONSTRAINT ? TZ_ECONFLICT
-                                            : tz_sq_map_rc(rc);
-    tz_sq_stmt_done(st);
+    struct tz_sq_binder b = tz_sq_binder_of(st);
+    tz_sq_bind_int64(&b, source_id);
+    tz_sq_bind_text(&b, d->record_id);
+    tz_sq_bind_text(&b, or_null(d->doc_type));
+    tz_sq_bind_text(&b, d->number);
+    tz_sq_bind_text(&b, or_null(d->country));
+    tz_sq_bind_text(&b, or_null(d->valid_until));
+    tz_sq_bind_text(&b, or_null(d->status));
+    return insert(st, &b);
+}
+
+static tz_err put_vehicle(struct tz_sq_conn *c, int64_t source_id,
+                          const struct tz_watch_vehicle_rec *v)
+{
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_stmt(c, SQL_VEHICLE_PUT, &st);
+    if (err)
+        return err;
+    struct tz_sq_binder b = tz_sq_binder_of(st);
+    tz_sq_bind_int64(&b, source_id);
+    tz_sq_bind_text(&b, v->record_id);
+    tz_sq_bind_text(&b, or_null(v->vin));
+    tz_sq_bind_text(&b, or_null(v->plate));
+    tz_sq_bind_text(&b, or_null(v->plate_country));
+    tz_sq_bind_text(&b, or_null(v->make));
+    tz_sq_bind_text(&b, or_null(v->model));
+    tz_sq_bind_text(&b, or_null(v->colour));
+    tz_sq_bind_text(&b, or_null(v->status));
+    return insert(st, &b);
+}
+
+/* Deletes what the list held of each kind. */
+static tz_err clear_source(struct tz_sq_conn *c, int64_t source_id)
+{
+    tz_err err = TZ_OK;
+    for (size_t i = 0; i < sizeof SQL_CLEAR / sizeof *SQL_CLEAR && !err; i++) {
+        sqlite3_stmt *st = NULL;
+        if ((err = tz_sq_stmt(c, SQL_CLEAR[i], &st)))
+            break;
+        struct tz_sq_binder b = tz_sq_binder_of(st);
+        tz_sq_bind_int64(&b, source_id);
+        if (!(err = tz_sq_map_rc(b.rc)))
+            err = tz_sq_stmt_run(st);
+    }
     return err;
 }
 
 tz_err tz_sq_watchlist_replace(struct tz_store *store, const char *source, const char *format,
-                               int64_t now, const struct tz_watch_person_rec *persons,
-                               size_t count, const struct tz_audit_rec *audit, int64_t *source_id)
+                               int64_t now, const struct tz_watch_set *set,
+                               const struct tz_audit_rec *audit, int64_t *source_id)
 {
     struct tz_sq_conn *c;
     sqlite3_stmt *st = NULL;
@@ -92,14 +170,14 @@ tz_err tz_sq_watchlist_replace(struct tz_store *store, const char *source, const
         return err;
     if ((err = put_source(c, source, format, now, source_id)))
         goto done;
-    if ((err = tz_sq_stmt(c, SQL_PERSONS_CLEAR, &st)))
+    if ((err = clear_source(c, *source_id)))
         goto done;
-    struct tz_sq_binder b = tz_sq_binder_of(st);
-    tz_sq_bind_int64(&b, *source_id);
-    if ((err = tz_sq_map_rc(b.rc)) || (err = tz_sq_stmt_run(st)))
-        goto done;
-    for (size_t i = 0; i < count && !err; i++)
-        err = put_person(c, *source_id, &persons[i]);
+    for (size_t i = 0; i < set->npersons && !err; i++)
+        err = put_person(c, *source_id, &set->persons[i]);
+    for (size_t i = 0; i < set->ndocs && !err; i++)
+        err = put_doc(c, *source_id, &set->docs[i]);
+    for (size_t i = 0; i < set->nvehicles && !err; i++)
+        err = put_vehicle(c, *source_id, &set->vehicles[i]);
     if (!err && audit)
         err = tz_sq_audit_append_in(c->db, audit, NULL);
 done:
@@ -145,6 +223,73 @@ tz_err tz_sq_watchlist_persons(struct tz_store *store, int64_t after_id, size_t 
     tz_sq_stmt_done(st);
     tz_sq_reader_release(store, c);
     return err;
+}
+
+static tz_err read_doc(sqlite3_stmt *st, void *elem)
+{
+    struct tz_watch_doc_rec *d = elem;
+    tz_err err;
+    d->id = sqlite3_column_int64(st, 0);
+    if ((err = tz_sq_col_code(st, 1, d->source, sizeof d->source)) ||
+        (err = tz_sq_col_code(st, 2, d->record_id, sizeof d->record_id)) ||
+        (err = tz_sq_col_code(st, 3, d->doc_type, sizeof d->doc_type)) ||
+        (err = tz_sq_col_code(st, 4, d->number, sizeof d->number)) ||
+        (err = tz_sq_col_code(st, 5, d->country, sizeof d->country)) ||
+        (err = tz_sq_col_code(st, 6, d->valid_until, sizeof d->valid_until)))
+        return err;
+    return tz_sq_col_code(st, 7, d->status, sizeof d->status);
+}
+
+static tz_err read_vehicle(sqlite3_stmt *st, void *elem)
+{
+    struct tz_watch_vehicle_rec *v = elem;
+    tz_err err;
+    v->id = sqlite3_column_int64(st, 0);
+    if ((err = tz_sq_col_code(st, 1, v->source, sizeof v->source)) ||
+        (err = tz_sq_col_code(st, 2, v->record_id, sizeof v->record_id)) ||
+        (err = tz_sq_col_code(st, 3, v->vin, sizeof v->vin)) ||
+        (err = tz_sq_col_code(st, 4, v->plate, sizeof v->plate)) ||
+        (err = tz_sq_col_code(st, 5, v->plate_country, sizeof v->plate_country)) ||
+        (err = tz_sq_col_code(st, 6, v->make, sizeof v->make)) ||
+        (err = tz_sq_col_code(st, 7, v->model, sizeof v->model)) ||
+        (err = tz_sq_col_code(st, 8, v->colour, sizeof v->colour)))
+        return err;
+    return tz_sq_col_code(st, 9, v->status, sizeof v->status);
+}
+
+/* A page of rows of sql (after_id, limit bound) read by fn into *out. */
+static tz_err read_page(struct tz_store *store, const char *sql, int64_t after_id, size_t limit,
+                        size_t size, tz_err (*fn)(sqlite3_stmt *, void *), void **out,
+                        size_t *count)
+{
+    struct tz_sq_conn *c = tz_sq_reader_acquire(store);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_stmt(c, sql, &st);
+    if (!err) {
+        struct tz_sq_binder b = tz_sq_binder_of(st);
+        tz_sq_bind_int64(&b, after_id);
+        tz_sq_bind_int64(&b, (int64_t)limit);
+        err = tz_sq_map_rc(b.rc);
+    }
+    if (!err)
+        err = tz_sq_read_rows(st, size, fn, free_persons, out, count);
+    tz_sq_stmt_done(st);
+    tz_sq_reader_release(store, c);
+    return err;
+}
+
+tz_err tz_sq_watchlist_documents(struct tz_store *store, int64_t after_id, size_t limit,
+                                 struct tz_watch_doc_rec **out, size_t *count)
+{
+    return read_page(store, SQL_DOCS, after_id, limit, sizeof **out, read_doc, (void **)out,
+                     count);
+}
+
+tz_err tz_sq_watchlist_vehicles(struct tz_store *store, int64_t after_id, size_t limit,
+                                struct tz_watch_vehicle_rec **out, size_t *count)
+{
+    return read_page(store, SQL_VEHICLES, after_id, limit, sizeof **out, read_vehicle,
+                     (void **)out, count);
 }
 
 tz_err tz_sq_watchlist_version(struct tz_store *store, int64_t *version)

@@ -1,7 +1,6 @@
 /*
  * watchlist.h - the store's watch-lists for screening (migration 10): the sources a list came
- * from and the persons on them (documents and vehicles have their tables, filled once the
- * screening-ids branch lands).
+ * from and the persons, travel documents and vehicles on them.
  */
 #ifndef TZ_STORE_WATCHLIST_H
 #define TZ_STORE_WATCHLIST_H
@@ -23,6 +22,40 @@ struct tz_watch_person_rec {
     char nationalities[TZ_WATCH_NAT_MAX];
 };
 
+/* A travel document of a watch-list (INTERPOL's SLTD holds the like). */
+struct tz_watch_doc_rec {
+    int64_t id;
+    char source[TZ_WATCH_ID_MAX];
+    char record_id[TZ_WATCH_ID_MAX];
+    char doc_type[24];               /* "passport", "id_card"... (screening's codes) */
+    char number[TZ_WATCH_ID_MAX];    /* as the source wrote it */
+    char country[4];                 /* issuing state, ISO 3166 alpha-3 */
+    char valid_until[11];            /* YYYY-MM-DD or "" */
+    char status[12];                 /* "stolen", "lost", "revoked", "invalidated"; "" listed */
+};
+
+/* A vehicle of a watch-list (INTERPOL's SMV holds the like): a VIN, a plate, or both. */
+struct tz_watch_vehicle_rec {
+    int64_t id;
+    char source[TZ_WATCH_ID_MAX];
+    char record_id[TZ_WATCH_ID_MAX];
+    char vin[TZ_WATCH_ID_MAX];
+    char plate[TZ_WATCH_ID_MAX];
+    char plate_country[4]; /* as written: "PL", "POL", "D"...; "" for none */
+    char make[TZ_WATCH_ID_MAX], model[TZ_WATCH_ID_MAX], colour[TZ_WATCH_ID_MAX];
+    char status[8]; /* "stolen"; "" listed */
+};
+
+/* What one import stores: the list's persons, documents and vehicles (arrays may be empty). */
+struct tz_watch_set {
+    const struct tz_watch_person_rec *persons;
+    size_t npersons;
+    const struct tz_watch_doc_rec *docs;
+    size_t ndocs;
+    const struct tz_watch_vehicle_rec *vehicles;
+    size_t nvehicles;
+};
+
 /*
  * The operations on watch-lists, declared once (see common.h): X(name, (parameters),
  * (arguments), preconditions).
@@ -30,20 +63,33 @@ struct tz_watch_person_rec {
 /* clang-format off */
 #define TZ_STORE_WATCHLIST_OPS(X)                                                                  \
     /*                                                                                             \
-     * Replaces the persons of the list named source (made if new) with persons[0..count), and     \
-     * appends audit (may be NULL) in the same transaction: either all of it is stored or none.    \
-     * format says what the file was ("csv", "json", "ftm"). *source_id is the list's id.          \
-     * TZ_ECONFLICT when two persons have the same record id and name.                             \
+     * Replaces the persons, documents and vehicles of the list named source (made if new) with    \
+     * set's, and appends audit (may be NULL) in the same transaction: either all of it is stored  \
+     * or none. format says what the file was ("csv", "json", "ftm"). *source_id is the list's id. \
+     * TZ_ECONFLICT when two persons have the same record id and name, or two documents (or two    \
+     * vehicles) the same record id.                                                               \
      */                                                                                            \
     X(watchlist_replace, (struct tz_store *store, const char *source, const char *format,         \
-       int64_t now, const struct tz_watch_person_rec *persons, size_t count,                       \
-       const struct tz_audit_rec *audit, int64_t *source_id),                                      \
-      (store, source, format, now, persons, count, audit, source_id),                              \
-      TZ_PRE_NEED(TZ_PRE_FITS(source, TZ_WATCH_ID_MAX) && source[0] && format &&                   \
-                  (persons || count == 0) && TZ_PRE_AUDIT(audit)) TZ_PRE_ZERO(source_id))          \
+       int64_t now, const struct tz_watch_set *set, const struct tz_audit_rec *audit,              \
+       int64_t *source_id),                                                                        \
+      (store, source, format, now, set, audit, source_id),                                         \
+      TZ_PRE_NEED(TZ_PRE_FITS(source, TZ_WATCH_ID_MAX) && source[0] && format && set &&            \
+                  (set->persons || set->npersons == 0) && (set->docs || set->ndocs == 0) &&        \
+                  (set->vehicles || set->nvehicles == 0) && TZ_PRE_AUDIT(audit))                   \
+      TZ_PRE_ZERO(source_id))                                                                      \
     /* Persons with id > after_id, by id, at most limit (1..10000); free with free(). */           \
     X(watchlist_persons, (struct tz_store *store, int64_t after_id, size_t limit,                  \
        struct tz_watch_person_rec **out, size_t *count),                                           \
+      (store, after_id, limit, out, count),                                                        \
+      TZ_PRE_NEED(limit > 0 && limit <= 10000) TZ_PRE_EMPTY(out, count))                          \
+    /* Documents with id > after_id, by id, at most limit (1..10000); free with free(). */         \
+    X(watchlist_documents, (struct tz_store *store, int64_t after_id, size_t limit,                \
+       struct tz_watch_doc_rec **out, size_t *count),                                              \
+      (store, after_id, limit, out, count),                                                        \
+      TZ_PRE_NEED(limit > 0 && limit <= 10000) TZ_PRE_EMPTY(out, count))                          \
+    /* Vehicles with id > after_id, by id, at most limit (1..10000); free with free(). */          \
+    X(watchlist_vehicles, (struct tz_store *store, int64_t after_id, size_t limit,                 \
+       struct tz_watch_vehicle_rec **out, size_t *count),                                          \
       (store, after_id, limit, out, count),                                                        \
       TZ_PRE_NEED(limit > 0 && limit <= 10000) TZ_PRE_EMPTY(out, count))                          \
     /* The version of the lists: raised by every import (0 when none), for an index to follow. */ \

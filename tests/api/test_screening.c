@@ -31,7 +31,7 @@ static const char FTM[] =
     "{\"id\":\"NK-2\",\"schema\":\"Person\",\"properties\":{\"name\":[\"Mehriban Aliyeva\"],"
     "\"birthDate\":[\"1964-08-26\"],\"gender\":[\"female\"]}}\n"
     "{\"id\":\"NK-3\",\"schema\":\"Person\",\"properties\":{\"name\":[\"محمد عبد الله\"]}}\n"
-    "{\"id\":\"NK-4\",\"schema\":\"Vehicle\",\"properties\":{\"registrationNumber\":[\"KR1234\"]}}\n"
+    "{\"id\":\"NK-4\",\"schema\":\"Company\",\"properties\":{\"name\":[\"Azneft\"]}}\n"
     "not json\n";
 
 static void write_file(const char *path, const char *text)
@@ -108,7 +108,7 @@ static void import_reports_every_line(void **state)
     json_t *l4 = json_array_get(lines, 3);
     assert_false(json_boolean_value(json_object_get(l4, "taken")));
     assert_string_equal(json_string_value(json_object_get(l4, "why")),
-                        "schema Vehicle is not taken (Person only)");
+                        "schema Company is not taken (Person, Passport, Identification, Vehicle)");
     assert_int_equal(json_integer_value(json_object_get(json_array_get(lines, 4), "line")), 5);
     json_decref(rep);
     assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM watchlist_persons"), 4);

@@ -302,7 +302,7 @@ static void ftm_lines_are_taken_or_refused_one_by_one(void **state)
         int taken;
         const char *why;
     } want[] = {{1, 1, ""},
-                {2, 0, "schema Company is not taken (Person only)"},
+                {2, 0, "schema Company is not taken (Person, Passport, Identification, Vehicle)"},
                 {3, 0, "not a JSON object"},
                 {4, 0, "no name"},
                 {6, 0, "birth_date is not YYYY, YYYY-MM or YYYY-MM-DD"},
