@@ -58,6 +58,10 @@ enum tz_xtable {
     TZ_XT_ASSET_KIND,     /* enum tz_xasset_kind */
     TZ_XT_COUNTRY,        /* ISO 3166-1: code alpha-2, alt alpha-3 */
     TZ_XT_MARKING,        /* enum tz_xmarking: what a view must carry */
+    TZ_XT_NFIP_PHASE,     /* enum tz_xphase (events.h) */
+    TZ_XT_RISK,           /* enum tz_xrisk (events.h) */
+    TZ_XT_TRANSPORT,      /* enum tz_xtransport (events.h) */
+    TZ_XT_RETENTION_STATE, /* enum tz_xretention_state (retention.h) */
     TZ_XT_COUNT
 };
 
@@ -541,5 +545,9 @@ typedef tz_err (*tz_xnotice_fn)(void *ctx, const struct tz_xnotice_subject *s);
  * are not visited.
  */
 tz_err tz_exchange_published_visit(struct tz_exchange *x, tz_xnotice_fn fn, void *ctx);
+
+/* Football events (NFIP) and retention (Art. 16), each a header of its own. */
+#include "exchange/events.h"
+#include "exchange/retention.h"
 
 #endif

@@ -36,4 +36,24 @@ struct tz_store *tz_x_store(const struct tz_exchange *x);
 struct tz_audit_rec tz_x_audit(const struct tz_exchange *x, const struct tz_xactor *who,
                                enum tz_audit_action action, const char *object);
 
+/*
+ * tz_exchange_submit with the parts an NFIP message carries (events.c): an
+ * nfip_event's row (event) or another NFIP message's part (nfip), each may be
+ * NULL, written in the message's transaction. An NFIP type without either is
+ * refused (it belongs to its event).
+ */
+tz_err tz_x_submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbound,
+                   struct tz_xmsg *m, const struct tz_xevent_rec *event,
+                   const struct tz_xnfip_rec *nfip, struct tz_xreceipt *out,
+                   struct tz_field_errors *errs);
+/* Whether who may read the stored message rec (its units, or a scope over all). */
+tz_err tz_x_may_read(const struct tz_exchange *x, const struct tz_xactor *who,
+                     const struct tz_xmsg_rec *rec);
+/*
+ * A diffusion this node sends goes to chosen partners: at least one
+ * addressee of another node, none named twice. Appends to errs.
+ */
+void tz_exchange_check_diffusion(const struct tz_xnode_config *cfg, const struct tz_xmsg *m,
+                                 struct tz_field_errors *errs);
+
 #endif

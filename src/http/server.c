@@ -93,6 +93,14 @@ static const struct route routes[] = {
     {"GET", "/api/v1/exchange/inbox", false, NO_BODY, api_x_inbox, NULL},
     {"GET", "/api/v1/exchange/outbox", false, NO_BODY, api_x_outbox, NULL},
     {"POST", "/api/v1/exchange/notices/", true, JSON_BODY, api_x_notice_move, "/transitions"},
+    /* Football events (api_exchange_events.c) and retention (api_exchange_retention.c). */
+    {"POST", "/api/v1/exchange/events", false, XJSON_BODY, api_x_event_create, NULL},
+    {"GET", "/api/v1/exchange/events", false, NO_BODY, api_x_events, NULL},
+    {"GET", "/api/v1/exchange/events/", true, NO_BODY, api_x_event_get, NULL},
+    {"POST", "/api/v1/exchange/events/", true, XJSON_BODY, api_x_event_post, "/messages"},
+    {"POST", "/api/v1/exchange/cases/", true, JSON_BODY, api_x_case_conclude, "/conclusion"},
+    {"GET", "/api/v1/exchange/retention", false, NO_BODY, api_x_retention, NULL},
+    {"POST", "/api/v1/exchange/retention/", true, JSON_BODY, api_x_retention_review, "/review"},
     /* Operations (api_meta.c, metrics.c): readiness and Prometheus metrics. */
     {"GET", "/readyz", false, NO_BODY, api_readyz, NULL},
     {"GET", "/metrics", false, NO_BODY, api_metrics, NULL},

@@ -12,6 +12,9 @@
 
 #include "store/common.h"
 
+struct tz_xevent_rec;
+struct tz_xnfip_rec;
+
 #define TZ_XS_CODE 32  /* a code, a node, a reference; NUL included */
 #define TZ_XS_UNIT 64  /* a unit */
 #define TZ_XS_NAME 128 /* a name, an officer, a field's name */
@@ -116,6 +119,9 @@ struct tz_xput {
     const struct tz_xmsg_rec *msg;
     const struct tz_xstate_change *change; /* may be NULL */
     const struct tz_audit_rec *audit;      /* may be NULL */
+    /* An nfip_event's event row, an NFIP message's part (exchange_events.h); may be NULL. */
+    const struct tz_xevent_rec *event;
+    const struct tz_xnfip_rec *nfip;
     int64_t id, case_id;                   /* out */
     tz_err err;                            /* out: this message's own outcome */
 };

@@ -176,6 +176,8 @@ static void migrations_reach_version_and_reopen_is_idempotent(void **state)
                       " DROP INDEX reports_cell; DROP TABLE report_me_too;"
                       " DROP TABLE report_sources; DROP TABLE api_keys;"
                       " DROP TABLE report_links;"
+                      /* migration 15's (the exchange's events and retention) */
+                      " DROP TABLE x_nfip; DROP TABLE x_events; DROP TABLE x_retention;"
                       /* migration 9's (the exchange) */
                       " DROP TABLE x_notices; DROP TABLE x_permissions; DROP TABLE x_links; DROP TABLE x_entity_keys;"
                       " DROP TABLE x_entity_fields; DROP TABLE x_entities; DROP TABLE x_addressees;"
