@@ -100,8 +100,9 @@ tz_err tz_exchange_conclude(struct tz_exchange *x, const struct tz_xactor *who, 
                             struct tz_field_errors *errs)
 {
     memset(out, 0, sizeof *out);
+    size_t before = errs->count + errs->dropped;
     check_reasons(reasons, false, errs);
-    if (errs->count)
+    if (errs->count + errs->dropped > before)
         return TZ_EINVAL;
     char unit[TZ_X_UNIT_MAX] = "";
     tz_err err = case_unit(x, id, unit);
@@ -168,13 +169,14 @@ tz_err tz_exchange_retention_review(struct tz_exchange *x, const struct tz_xacto
     memset(out, 0, sizeof *out);
     int64_t now = tz_exchange_now(x);
     int64_t latest = tz_time_add_pl_days(now, TZ_X_RETENTION_PERIOD_DAYS);
+    size_t before = errs->count + errs->dropped;
     check_reasons(r->reasons, true, errs);
     if (!r->keep && r->next_review)
         tz_fielderr_add(errs, "/next_review", "only a review that keeps the data sets one");
     if (r->keep && r->next_review && (r->next_review <= now || r->next_review > latest))
         tz_fielderr_add(errs, "/next_review", "after now and at most %d days on",
                         TZ_X_RETENTION_PERIOD_DAYS);
-    if (errs->count)
+    if (errs->count + errs->dropped > before)
         return TZ_EINVAL;
     struct tz_xretention_rec cur;
     tz_err err = tz_store_x_retention_get(tz_x_store(x), id, &cur);

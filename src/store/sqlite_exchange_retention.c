@@ -5,11 +5,11 @@
  * or deletes it irrevocably.
  *
  * Deleting a row only unlinks it: its bytes stay on the page, in the free
- * list and in the WAL until something overwrites them. So the deletion runs
+ * list and in the WAL until something overwrites them. So the writer runs
  * with PRAGMA secure_delete on (SQLite then overwrites deleted content and
- * freed pages with zeros), and after the commit the WAL, which still holds
- * the pages as they were written before, is checkpointed into the database
- * file and truncated to nothing. What stays of each message is what the
+ * freed pages with zeros; sqlite.c), and after the commit the WAL, which still
+ * holds the pages as they were written before, is checkpointed into the
+ * database file and truncated to nothing. What stays of each message is what the
  * statistics of Art. 18 count: its type, dates, parties and codes.
  */
 #include <stdio.h>
@@ -172,12 +172,11 @@ tz_err tz_sq_x_retention_list(struct tz_store *store, const char *unit, int64_t 
 
 static tz_err erase(sqlite3 *db, int64_t case_id)
 {
+    /* The writer runs with secure_delete on (sqlite.c); said again here, where it matters. */
     tz_err err = tz_sq_map_rc(sqlite3_exec(db, "PRAGMA secure_delete = ON", NULL, NULL, NULL));
     for (size_t i = 0; !err && i < sizeof SQL_ERASE / sizeof SQL_ERASE[0]; i++)
         err = tz_sq_exec_id(db, SQL_ERASE[i], case_id);
-    /* The flag belongs to the connection: later writes need not pay for it. */
-    tz_err off = tz_sq_map_rc(sqlite3_exec(db, "PRAGMA secure_delete = OFF", NULL, NULL, NULL));
-    return err ? err : off;
+    return err;
 }
 
 struct review_ctx {
@@ -231,11 +230,18 @@ static tz_err review_body(sqlite3 *db, void *ctx)
 static tz_err truncate_wal(const char *path)
 {
     sqlite3 *db = NULL;
+    int log = -1, done = -1;
     int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_busy_timeout(db, 2000);
+    /* A connection learns that the file is in WAL mode when it first reads it. */
     if (rc == SQLITE_OK)
-        rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        rc = sqlite3_exec(db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+    if (rc == SQLITE_OK && (log != 0 || done != 0))
+        rc = SQLITE_BUSY; /* frames left: a reader held them */
+
     sqlite3_close(db);
     return tz_sq_map_rc(rc);
 }
