@@ -93,7 +93,7 @@ tz_err tz_exchange_nfip_validate(int type, const struct tz_xnfip *n, struct tz_f
     size_t before = errs->count + errs->dropped;
     const struct part *p = part_of(type);
     if (!p) {
-        tz_fielderr_add(errs, "/message/type",
+        tz_fielderr_add(errs, "/type",
                         "an event's message is nfip_risk, nfip_movement, nfip_spotters or "
                         "nfip_feedback");
         return TZ_EINVAL;
@@ -218,9 +218,6 @@ tz_err tz_exchange_event_submit(struct tz_exchange *x, const struct tz_xactor *w
                                 struct tz_xreceipt *out, struct tz_field_errors *errs)
 {
     memset(out, 0, sizeof *out);
-    tz_err bad_part = tz_exchange_nfip_validate(m->type, n, errs);
-    if (tz_exchange_validate(m, errs) || bad_part)
-        return TZ_EINVAL;
     struct tz_xevent_rec ev;
     struct tz_xevent_item_rec *items = NULL;
     size_t count = 0;
@@ -228,11 +225,17 @@ tz_err tz_exchange_event_submit(struct tz_exchange *x, const struct tz_xactor *w
     free(items);
     if (err)
         return err;
+    /* The event's case first: the message is checked as one of that case (no subject of its
+     * own), with its part, both lists at once. */
+    tz_err bad_case = TZ_OK;
     if (m->case_id && m->case_id != ev.case_id) {
-        tz_fielderr_add(errs, "/message/case", "an event's messages are in the event's case");
-        return TZ_EINVAL;
+        tz_fielderr_add(errs, "/case", "an event's messages are in the event's case");
+        bad_case = TZ_EINVAL;
     }
     m->case_id = ev.case_id;
+    tz_err bad_part = tz_exchange_nfip_validate(m->type, n, errs);
+    if (tz_exchange_validate(m, errs) || bad_part || bad_case)
+        return TZ_EINVAL;
     struct tz_xnfip_rec rec;
     nfip_to_rec(n, &rec);
     return tz_x_submit(x, who, inbound, m, NULL, &rec, out, errs);
