@@ -43,8 +43,7 @@ int cli_exchange_conclude(const struct cli_call *c)
     struct tz_field_errors errs = {0};
     struct tz_xretention r;
     tz_err err = tz_exchange_conclude(k.x, &k.actor, (int64_t)c->num[CLI_CASE],
-                                      c->set[CLI_REASONS] ? c->text[CLI_REASONS] : NULL, &r,
-                                      &errs);
+                                      c->set[CLI_REASONS] ? c->text[CLI_REASONS] : NULL, &r, &errs);
     cli_xctx_close(&k);
     return finish("exchange conclude", err, &r, &errs);
 }
@@ -64,8 +63,9 @@ int cli_exchange_retention(const struct cli_call *c)
         return cli_fail("exchange retention", err);
     for (size_t i = 0; i < l.count; i++)
         print_retention(&l.items[i]);
-    fprintf(stderr, "tarcza: %zu concluded cases; the first review comes %d days after the "
-                    "conclusion, the next at most %d days after each review\n",
+    fprintf(stderr,
+            "tarcza: %zu concluded cases; the first review comes %d days after the "
+            "conclusion, the next at most %d days after each review\n",
             l.count, TZ_X_RETENTION_FIRST_DAYS, TZ_X_RETENTION_PERIOD_DAYS);
     tz_xretentions_clear(&l);
     return 0;
@@ -76,19 +76,18 @@ int cli_exchange_review(const struct cli_call *c)
     const char *decision = c->text[CLI_DECISION];
     if (strcmp(decision, "keep") != 0 && strcmp(decision, "delete") != 0)
         return cli_usage_error(c, "--decision is keep or delete");
-    struct tz_xreview r = {.keep = strcmp(decision, "keep") == 0,
-                           .reasons = c->text[CLI_REASONS]};
-    if (c->set[CLI_NEXT_REVIEW] && tz_time_parse(c->text[CLI_NEXT_REVIEW],
-                                                 strlen(c->text[CLI_NEXT_REVIEW]),
-                                                 &r.next_review) != TZ_OK)
+    struct tz_xreview r = {.keep = strcmp(decision, "keep") == 0, .reasons = c->text[CLI_REASONS]};
+    if (c->set[CLI_NEXT_REVIEW] &&
+        tz_time_parse(c->text[CLI_NEXT_REVIEW], strlen(c->text[CLI_NEXT_REVIEW]), &r.next_review) !=
+            TZ_OK)
         return cli_usage_error(c, "--next-review is an RFC 3339 time");
     struct cli_xctx k;
     if (cli_xctx_open(c, &k))
         return 1;
     struct tz_field_errors errs = {0};
     struct tz_xretention out;
-    tz_err err = tz_exchange_retention_review(k.x, &k.actor, (int64_t)c->num[CLI_CASE], &r, &out,
-                                              &errs);
+    tz_err err =
+        tz_exchange_retention_review(k.x, &k.actor, (int64_t)c->num[CLI_CASE], &r, &out, &errs);
     cli_xctx_close(&k);
     return finish("exchange review", err, &out, &errs);
 }

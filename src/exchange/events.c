@@ -174,8 +174,7 @@ static void nfip_to_rec(const struct tz_xnfip *n, struct tz_xnfip_rec *r)
     r->event_id = n->event_id;
     snprintf(r->phase, sizeof r->phase, "%s", code_or_empty(TZ_XT_NFIP_PHASE, n->phase));
     snprintf(r->risk, sizeof r->risk, "%s", code_or_empty(TZ_XT_RISK, n->risk));
-    snprintf(r->transport, sizeof r->transport, "%s",
-             code_or_empty(TZ_XT_TRANSPORT, n->transport));
+    snprintf(r->transport, sizeof r->transport, "%s", code_or_empty(TZ_XT_TRANSPORT, n->transport));
     r->supporters = n->supporters, r->risk_supporters = n->risk_supporters;
     r->arrival = n->arrival, r->spotters = n->spotters;
     snprintf(r->route, sizeof r->route, "%s", n->route);
@@ -201,6 +200,10 @@ tz_err tz_exchange_event_create(struct tz_exchange *x, const struct tz_xactor *w
     m->type = TZ_XMSG_NFIP_EVENT;
     /* Both lists of mistakes at once; nothing is written unless both are clean. */
     tz_err bad_event = tz_exchange_event_validate(e, errs);
+    if (m->case_id) {
+        tz_fielderr_add(errs, "/case", "an event opens a case of its own");
+        bad_event = TZ_EINVAL;
+    }
     if (tz_exchange_validate(m, errs) || bad_event)
         return TZ_EINVAL;
     struct tz_xevent_rec rec;

@@ -20,7 +20,13 @@
 enum tz_xphase { TZ_XPHASE_STRATEGIC, TZ_XPHASE_OPERATIONAL, TZ_XPHASE_TACTICAL, TZ_XPHASE_COUNT };
 enum tz_xrisk { TZ_XRISK_LOW, TZ_XRISK_INCREASED, TZ_XRISK_HIGH, TZ_XRISK_COUNT };
 enum tz_xtransport {
-    TZ_XTR_AIR, TZ_XTR_RAIL, TZ_XTR_COACH, TZ_XTR_CAR, TZ_XTR_FERRY, TZ_XTR_OTHER, TZ_XTR_COUNT
+    TZ_XTR_AIR,
+    TZ_XTR_RAIL,
+    TZ_XTR_COACH,
+    TZ_XTR_CAR,
+    TZ_XTR_FERRY,
+    TZ_XTR_OTHER,
+    TZ_XTR_COUNT
 };
 
 /* The window of an event when its announcement names none: a day before kick-off to a day
@@ -41,8 +47,8 @@ struct tz_xevent {
     char country[TZ_X_COUNTRY_MAX];                /* the venue's */
     double lat, lon;                               /* the venue's, WGS 84 */
     int64_t kickoff;
-    int risk;                        /* enum tz_xrisk */
-    int64_t window_from, window_to;  /* 0, 0: the default window around kick-off */
+    int risk;                       /* enum tz_xrisk */
+    int64_t window_from, window_to; /* 0, 0: the default window around kick-off */
 };
 
 /* What an NFIP message carries beside the message (the members its type uses). */

@@ -86,9 +86,8 @@ static tz_err case_unit(struct tz_exchange *x, int64_t id, char unit[TZ_X_UNIT_M
     if (!err) {
         struct tz_xmsg_rec rec = {0};
         if (!(err = tz_store_x_get_message(tz_x_store(x), heads[0].id, NULL, &rec)))
-            snprintf(unit, TZ_X_UNIT_MAX, "%s", rec.inbound && rec.addressee_count
-                                                    ? rec.addressees[0].unit
-                                                    : rec.from_unit);
+            snprintf(unit, TZ_X_UNIT_MAX, "%s",
+                     rec.inbound && rec.addressee_count ? rec.addressees[0].unit : rec.from_unit);
         tz_store_xmsg_free(&rec);
     }
     free(heads);
@@ -150,8 +149,8 @@ tz_err tz_exchange_retention_queue(struct tz_exchange *x, const struct tz_xactor
     audit.fields = due_only ? "{\"step\":\"queue\",\"due\":true}" : "{\"step\":\"queue\"}";
     struct tz_xretention_rec *recs = NULL;
     size_t n = 0;
-    tz_err err = tz_store_x_retention_list(tz_x_store(x), unit, due_only ? now : 0, &audit,
-                                           &recs, &n);
+    tz_err err =
+        tz_store_x_retention_list(tz_x_store(x), unit, due_only ? now : 0, &audit, &recs, &n);
     if (!err && n && !(out->items = calloc(n, sizeof *out->items)))
         err = TZ_ENOMEM;
     for (size_t i = 0; !err && i < n; i++)
@@ -162,9 +161,9 @@ tz_err tz_exchange_retention_queue(struct tz_exchange *x, const struct tz_xactor
     return err;
 }
 
-tz_err tz_exchange_retention_review(struct tz_exchange *x, const struct tz_xactor *who,
-                                    int64_t id, const struct tz_xreview *r,
-                                    struct tz_xretention *out, struct tz_field_errors *errs)
+tz_err tz_exchange_retention_review(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
+                                    const struct tz_xreview *r, struct tz_xretention *out,
+                                    struct tz_field_errors *errs)
 {
     memset(out, 0, sizeof *out);
     int64_t now = tz_exchange_now(x);

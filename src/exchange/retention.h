@@ -83,8 +83,8 @@ struct tz_xreview {
  * TZ_EFORBIDDEN, TZ_ENOTFOUND when the case was never concluded,
  * TZ_ECONFLICT when it is deleted already or someone reviewed it meanwhile.
  */
-tz_err tz_exchange_retention_review(struct tz_exchange *x, const struct tz_xactor *who,
-                                    int64_t id, const struct tz_xreview *r,
-                                    struct tz_xretention *out, struct tz_field_errors *errs);
+tz_err tz_exchange_retention_review(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
+                                    const struct tz_xreview *r, struct tz_xretention *out,
+                                    struct tz_field_errors *errs);
 
 #endif

@@ -178,8 +178,7 @@ static void read_event(json_t *o, struct tz_xevent *e, struct tz_field_errors *e
     }
 }
 
-static void read_nfip(json_t *o, int64_t event_id, struct tz_xnfip *n,
-                      struct tz_field_errors *errs)
+static void read_nfip(json_t *o, int64_t event_id, struct tz_xnfip *n, struct tz_field_errors *errs)
 {
     tz_xnfip_init(n);
     n->event_id = event_id;
@@ -242,8 +241,6 @@ enum MHD_Result api_x_event_create(struct request *req)
     if (!err) {
         struct tz_xevent e;
         read_event(part, &e, &errs);
-        if (m.case_id) /* an event opens its own case */
-            tz_fielderr_add(&errs, "/case", "an event opens a case of its own");
         struct tz_xactor who = {.p = &c.p, .client = c.client};
         err = errs.count ? TZ_EINVAL
                          : tz_exchange_event_create(req->srv->exchange, &who, inbound, &e, &m,

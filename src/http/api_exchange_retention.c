@@ -42,9 +42,8 @@ static enum MHD_Result answer_one(struct request *req, struct police_ctx *c, tz_
     if (err == TZ_EFORBIDDEN)
         return xapi_forbidden(req, c, TZ_ACT_EXCHANGE_RETENTION);
     if (err == TZ_ECONFLICT)
-        return http_respond_problem(req, err,
-                                    "concluded already, deleted already, or reviewed meanwhile",
-                                    NULL);
+        return http_respond_problem(
+            req, err, "concluded already, deleted already, or reviewed meanwhile", NULL);
     if (err)
         return xapi_problem(req, err, "no such case, or not concluded", errs);
     struct tz_buf b;
@@ -73,8 +72,8 @@ enum MHD_Result api_x_case_conclude(struct request *req)
     }
     struct tz_xactor who = {.p = &c.p, .client = c.client};
     struct tz_xretention r;
-    err = tz_exchange_conclude(req->srv->exchange, &who, req->id, police_field(root, "reasons"),
-                               &r, &errs);
+    err = tz_exchange_conclude(req->srv->exchange, &who, req->id, police_field(root, "reasons"), &r,
+                               &errs);
     json_decref(root);
     return answer_one(req, &c, err, &r, &errs, 201);
 }
@@ -95,8 +94,8 @@ enum MHD_Result api_x_retention(struct request *req)
     }
     struct tz_xactor who = {.p = &c.p, .client = c.client};
     struct tz_xretentions l;
-    tz_err err = tz_exchange_retention_queue(req->srv->exchange, &who,
-                                             due && strcmp(due, "true") == 0, &l);
+    tz_err err =
+        tz_exchange_retention_queue(req->srv->exchange, &who, due && strcmp(due, "true") == 0, &l);
     if (err == TZ_EFORBIDDEN)
         return xapi_forbidden(req, &c, TZ_ACT_EXCHANGE_RETENTION);
     if (err)
@@ -146,9 +145,9 @@ enum MHD_Result api_x_retention_review(struct request *req)
         tz_fielderr_add(&errs, "/next_review", "must be an RFC 3339 instant");
     struct tz_xretention out;
     struct tz_xactor who = {.p = &c.p, .client = c.client};
-    err = errs.count ? TZ_EINVAL
-                     : tz_exchange_retention_review(req->srv->exchange, &who, req->id, &r, &out,
-                                                    &errs);
+    err = errs.count
+              ? TZ_EINVAL
+              : tz_exchange_retention_review(req->srv->exchange, &who, req->id, &r, &out, &errs);
     json_decref(root);
     return answer_one(req, &c, err, &out, &errs, 200);
 }

@@ -31,8 +31,8 @@ enum tz_xlang xapi_lang(struct request *req)
     const char *q = xapi_param(req, "lang");
     if (q && tz_xlang_parse(q, &l) == TZ_OK)
         return l;
-    const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-                                                MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+    const char *h =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
     char tag[8] = "";
     for (size_t i = 0; h && h[i] && h[i] != ',' && h[i] != ';' && i + 1 < sizeof tag; i++)
         tag[i] = h[i];
@@ -46,8 +46,7 @@ enum MHD_Result xapi_forbidden(struct request *req, struct police_ctx *c,
     return police_refuse(req, 403, "this is outside your unit or your role");
 }
 
-enum MHD_Result xapi_answer(struct request *req, unsigned status, struct tz_buf *b,
-                            struct tz_jw *w)
+enum MHD_Result xapi_answer(struct request *req, unsigned status, struct tz_buf *b, struct tz_jw *w)
 {
     tz_err err = tz_jw_end(w);
     if (err) {

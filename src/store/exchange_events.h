@@ -45,7 +45,7 @@ struct tz_xretention_rec {
     int64_t case_id;
     char subject[TZ_XS_SUBJECT]; /* the case's (read) */
     char unit[TZ_XS_UNIT];       /* the unit that owns the case here */
-    char state[TZ_XS_CODE];                        /* concluded, kept, deleted */
+    char state[TZ_XS_CODE];      /* concluded, kept, deleted */
     int64_t concluded_at, review_due, reviewed_at;
     char concluded_by[TZ_XS_NAME], reviewed_by[TZ_XS_NAME];
     char reasons[TZ_XS_LONG];

@@ -160,8 +160,8 @@ static tz_err get_body(sqlite3 *db, void *ctx)
     if (err || (err = tz_sq_prep(db, SQL_EVENT_ITEMS, &st)))
         return err;
     sqlite3_bind_int64(st, 1, g->id);
-    err = tz_sq_read_rows(st, sizeof **g->items, read_item, free_plain, (void **)g->items,
-                          g->count);
+    err =
+        tz_sq_read_rows(st, sizeof **g->items, read_item, free_plain, (void **)g->items, g->count);
     sqlite3_finalize(st);
     return err;
 }
@@ -190,6 +190,6 @@ tz_err tz_sq_x_event_get(struct tz_store *store, int64_t id, const struct tz_aud
 
 tz_err tz_sq_x_events(struct tz_store *store, struct tz_xevent_rec **out, size_t *count)
 {
-    return tz_sq_read_all(store, SQL_EVENTS, 0, sizeof **out, read_event, free_plain,
-                          (void **)out, count);
+    return tz_sq_read_all(store, SQL_EVENTS, 0, sizeof **out, read_event, free_plain, (void **)out,
+                          count);
 }

@@ -130,8 +130,8 @@ tz_err tz_sq_x_retention_get(struct tz_store *store, int64_t id, struct tz_xrete
     memset(out, 0, sizeof *out);
     struct tz_xretention_rec *recs = NULL;
     size_t n = 0;
-    tz_err err = tz_sq_read_all(store, SQL_GET, id, sizeof *recs, read_ret, free_plain,
-                                (void **)&recs, &n);
+    tz_err err =
+        tz_sq_read_all(store, SQL_GET, id, sizeof *recs, read_ret, free_plain, (void **)&recs, &n);
     if (!err && n == 0)
         err = TZ_ENOTFOUND;
     if (!err)
@@ -212,8 +212,9 @@ static tz_err review_body(sqlite3 *db, void *ctx)
         sqlite3_bind_int64(st, 1, r->case_id);
         int rc = sqlite3_step(st);
         sqlite3_finalize(st);
-        return rc == SQLITE_ROW ? TZ_ECONFLICT : rc == SQLITE_DONE ? TZ_ENOTFOUND
-                                                                   : tz_sq_map_rc(rc);
+        return rc == SQLITE_ROW    ? TZ_ECONFLICT
+               : rc == SQLITE_DONE ? TZ_ENOTFOUND
+                                   : tz_sq_map_rc(rc);
     }
     const char *path = sqlite3_db_filename(db, "main");
     snprintf(x->path, sizeof x->path, "%s", path ? path : "");

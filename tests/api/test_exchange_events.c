@@ -109,8 +109,8 @@ static void accounts(void **state)
 
 /* The head of a message from the Azerbaijani NFIP to the Polish one (no closing brace). */
 #define FROM_AZ                                                                                    \
-    "\"originator\":{\"node\":\"AZ\",\"unit\":\"AZ-NFIP\"},\"addressees\":[{\"node\":\"PL\","    \
-    "\"unit\":\"KGP-NFIP\"}],\"lang\":\"en\",\"handling\":\"H0\",\"evaluation\":{\"source\":"   \
+    "\"originator\":{\"node\":\"AZ\",\"unit\":\"AZ-NFIP\"},\"addressees\":[{\"node\":\"PL\","      \
+    "\"unit\":\"KGP-NFIP\"}],\"lang\":\"en\",\"handling\":\"H0\",\"evaluation\":{\"source\":"      \
     "\"A\",\"information\":\"2\"}"
 
 static void rfc3339(time_t t, char *out, size_t size)
@@ -123,8 +123,7 @@ static void rfc3339(time_t t, char *out, size_t size)
 static long long post_report(double lat, double lon)
 {
     char body[128];
-    snprintf(body, sizeof body, "{\"category\":\"vandalism\",\"lat\":%.4f,\"lon\":%.4f}", lat,
-             lon);
+    snprintf(body, sizeof body, "{\"category\":\"vandalism\",\"lat\":%.4f,\"lon\":%.4f}", lat, lon);
     struct api_response r;
     assert_int_equal(api_post_json(&server, "/api/v1/reports", body, &r), 0);
     assert_int_equal(r.status, 201);
@@ -197,7 +196,8 @@ static void event_announced_and_viewed(void **state)
     api_response_free(&r);
     snprintf(path, sizeof path, "/api/v1/exchange/events/9999/messages?direction=in");
     assert_int_equal(status_of(nfip, "POST", path,
-                               "{\"type\":\"nfip_spotters\"," FROM_AZ ",\"nfip\":{\"spotters\":4}}"),
+                               "{\"type\":\"nfip_spotters\"," FROM_AZ
+                               ",\"nfip\":{\"spotters\":4}}"),
                      404);
 
     /* Reports around the venue: one 60 m away, one 7 km away. */
@@ -338,16 +338,16 @@ static void retention_review_and_deletion(void **state)
                      422);
     assert_true(names(&r, "/decision"));
     api_response_free(&r);
-    assert_int_equal(call(boss, "POST", path,
-                          "{\"decision\":\"keep\",\"reasons\":\"postępowanie trwa\"}", &r),
-                     200);
+    assert_int_equal(
+        call(boss, "POST", path, "{\"decision\":\"keep\",\"reasons\":\"postępowanie trwa\"}", &r),
+        200);
     assert_string_equal(json_string_value(json_object_get(r.json, "state")), "kept");
     assert_false(json_is_true(json_object_get(r.json, "due")));
     api_response_free(&r);
     assert_true(db_holds(PLANTED));
-    assert_int_equal(call(boss, "POST", path,
-                          "{\"decision\":\"delete\",\"reasons\":\"niepotrzebne\"}", &r),
-                     200);
+    assert_int_equal(
+        call(boss, "POST", path, "{\"decision\":\"delete\",\"reasons\":\"niepotrzebne\"}", &r),
+        200);
     assert_string_equal(json_string_value(json_object_get(r.json, "state")), "deleted");
     api_response_free(&r);
     /* Gone from the bytes of the database file and its WAL, not only hidden. */
@@ -409,8 +409,7 @@ static void diffusion_to_chosen_partners(void **state)
     assert_string_equal(st, "draft");
     assert_int_equal(status_of(spoc, "POST", path, "{\"to\":\"review\"}"), 200);
     assert_int_equal(status_of(boss, "POST", path, "{\"to\":\"published\"}"), 422);
-    assert_int_equal(status_of(boss, "POST", path, "{\"to\":\"published\",\"neutral\":true}"),
-                     200);
+    assert_int_equal(status_of(boss, "POST", path, "{\"to\":\"published\",\"neutral\":true}"), 200);
     api_db_text(&server, "SELECT state FROM x_notices ORDER BY message_id DESC LIMIT 1", st,
                 sizeof st);
     assert_string_equal(st, "published");

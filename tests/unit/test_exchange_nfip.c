@@ -132,9 +132,9 @@ static void event_is_checked_field_by_field(void **state)
     e.lon = -181;
     COPY(e.country, "XX");
     assert_int_equal(tz_exchange_event_validate(&e, &errs), TZ_EINVAL);
-    const char *want[] = {"/event/competition", "/event/home", "/event/away", "/event/venue",
-                          "/event/country", "/event/lat", "/event/lon", "/event/kickoff",
-                          "/event/risk"};
+    const char *want[] = {"/event/competition", "/event/home",    "/event/away",
+                          "/event/venue",       "/event/country", "/event/lat",
+                          "/event/lon",         "/event/kickoff", "/event/risk"};
     assert_int_equal(errs.count, sizeof want / sizeof want[0]);
     for (size_t i = 0; i < errs.count; i++)
         assert_string_equal(errs.items[i].field, want[i]);
@@ -240,8 +240,7 @@ static void event_messages_and_view(void **state)
     tz_xnfip_init(&n);
     n.event_id = 9999;
     n.spotters = 4;
-    assert_int_equal(tz_exchange_event_submit(f->x, &nfip, false, &n, &m, &r, &errs),
-                     TZ_ENOTFOUND);
+    assert_int_equal(tz_exchange_event_submit(f->x, &nfip, false, &n, &m, &r, &errs), TZ_ENOTFOUND);
     tz_xmsg_clear(&m);
 
     struct tz_xevent_view v;

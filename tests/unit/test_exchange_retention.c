@@ -178,8 +178,7 @@ static void concluded_case_is_due_within_six_months(void **state)
     struct tz_field_errors errs = {0};
     /* Another unit's operator and a liaison officer may not conclude the SPOC's case. */
     assert_int_equal(tz_exchange_conclude(f->x, &other, case_id, NULL, &r, &errs), TZ_EFORBIDDEN);
-    assert_int_equal(tz_exchange_conclude(f->x, &liaison, case_id, NULL, &r, &errs),
-                     TZ_EFORBIDDEN);
+    assert_int_equal(tz_exchange_conclude(f->x, &liaison, case_id, NULL, &r, &errs), TZ_EFORBIDDEN);
     assert_int_equal(tz_exchange_conclude(f->x, &op, 999, NULL, &r, &errs), TZ_ENOTFOUND);
     assert_int_equal(tz_exchange_conclude(f->x, &op, case_id, "wymiana zakończona", &r, &errs),
                      TZ_OK);
@@ -316,8 +315,7 @@ static void deletion_leaves_no_byte_in_the_file(void **state)
                               " AND fields LIKE '%delete%'"),
                      1);
     /* A case that was never concluded has no review. */
-    assert_int_equal(tz_exchange_retention_review(f->x, &boss, 999, &del, &r, &errs),
-                     TZ_ENOTFOUND);
+    assert_int_equal(tz_exchange_retention_review(f->x, &boss, 999, &del, &r, &errs), TZ_ENOTFOUND);
 }
 
 int main(void)
