@@ -136,10 +136,11 @@ void tz_store_xmsg_free(struct tz_xmsg_rec *rec);
      * of its own: a new case first when its case_id is 0 (subject, crime area, owner: the        \
      * originator), the message, its addressees, entities with fields and keys, links, a notice's  \
      * first state; its change (may be NULL) sets the clock of the request it answers, and its     \
-     * audit (may be NULL; a NULL object becomes "xmsg/ID") is appended. A message refused         \
-     * (items[i].err: TZ_ENOTFOUND when its case or in_reply_to names nothing) rolls back to its   \
-     * savepoint and the others commit. TZ_OK when the transaction committed; otherwise every      \
-     * item's err is the failure and nothing was written.                                          \
+     * audit (may be NULL; a NULL object becomes "xmsg/ID") is appended; an event's row or an     \
+     * NFIP part (exchange_events.h) with it. A message refused (items[i].err: TZ_ENOTFOUND when   \
+     * its case, in_reply_to or event names nothing, TZ_ECONFLICT when its case is concluded)      \
+     * rolls back to its savepoint and the others commit. TZ_OK when the transaction committed;    \
+     * otherwise every item's err is the failure and nothing was written.                          \
      */                                                                                            \
     X(x_put_messages, (struct tz_store *store, struct tz_xput *items, size_t n),                   \
       (store, items, n),                                                                           \

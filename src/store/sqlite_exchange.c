@@ -73,8 +73,10 @@ struct put_ctx {
 
 static tz_err put_case(sqlite3 *db, struct put_ctx *x, int64_t now)
 {
-    if (x->m->case_id)
-        return lookup(db, SQL_CASE_EXISTS, x->case_id = x->m->case_id, NULL);
+    if (x->m->case_id) {
+        tz_err err = lookup(db, SQL_CASE_EXISTS, x->case_id = x->m->case_id, NULL);
+        return err ? err : tz_sq_x_case_open(db, x->case_id);
+    }
     sqlite3_stmt *st;
     tz_err err = tz_sq_prep(db, SQL_PUT_CASE, &st);
     if (err)

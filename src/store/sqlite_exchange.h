@@ -21,5 +21,8 @@ tz_err tz_sq_x_read_head(sqlite3_stmt *st, void *elem);
 tz_err tz_sq_x_put_event(sqlite3 *db, int64_t id, int64_t case_id, const struct tz_xevent_rec *e);
 /* Inside the message's transaction: message id's NFIP part; TZ_ENOTFOUND without its event. */
 tz_err tz_sq_x_put_nfip(sqlite3 *db, int64_t id, const struct tz_xnfip_rec *n);
+/* Inside a message's transaction: TZ_ECONFLICT when case case_id is concluded (Art. 16: a
+ * concluded case takes no new message; sqlite_exchange_retention.c). */
+tz_err tz_sq_x_case_open(sqlite3 *db, int64_t case_id);
 
 #endif

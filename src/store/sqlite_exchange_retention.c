@@ -60,6 +60,18 @@ static const char *const SQL_ERASE[] = {
     "UPDATE x_cases SET subject = '', crime_area = '' WHERE id = ?1",
 };
 
+tz_err tz_sq_x_case_open(sqlite3 *db, int64_t case_id)
+{
+    sqlite3_stmt *st;
+    tz_err err = tz_sq_prep(db, "SELECT 1 FROM x_retention WHERE case_id = ?", &st);
+    if (err)
+        return err;
+    sqlite3_bind_int64(st, 1, case_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? TZ_ECONFLICT : rc == SQLITE_DONE ? TZ_OK : tz_sq_map_rc(rc);
+}
+
 static tz_err read_ret(sqlite3_stmt *st, void *elem)
 {
     struct tz_xretention_rec *r = elem;

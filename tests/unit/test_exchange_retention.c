@@ -210,6 +210,18 @@ static void concluded_case_is_due_within_six_months(void **state)
     assert_int_equal(tz_exchange_submit(f->x, &boss, true, &m, &rc, &errs), TZ_ECONFLICT);
     assert_string_equal(errs.items[0].field, "/case");
     tz_xmsg_clear(&m);
+    /* ... and the store refuses one too, in the transaction that would write it (a race). */
+    struct tz_xmsg_rec raw = {.case_id = case_id, .inbound = 1, .at = f->now};
+    COPY(raw.type, "information");
+    COPY(raw.from_node, "DE");
+    COPY(raw.from_unit, "BKA-SPOC");
+    COPY(raw.lang, "de");
+    COPY(raw.handling, "H0");
+    COPY(raw.source, "A");
+    COPY(raw.info, "1");
+    struct tz_xput put = {.msg = &raw};
+    assert_int_equal(tz_store_x_put_messages(f->store, &put, 1), TZ_OK);
+    assert_int_equal(put.err, TZ_ECONFLICT);
 
     /* The queue: listed, not yet due; after 180 days due; the other unit sees none of it. */
     struct tz_xretentions q;
