@@ -61,6 +61,7 @@ static const char *const audit_codes[TZ_AUDIT_COUNT] = {
     [TZ_AUDIT_EXCHANGE_SEND] = "exchange.send",
     [TZ_AUDIT_EXCHANGE_INBOX] = "exchange.inbox",
     [TZ_AUDIT_EXCHANGE_NOTICE] = "exchange.notice",
+    [TZ_AUDIT_EXCHANGE_RETENTION] = "exchange.retention",
 };
 
 /* The code each permission action is audited under. */
@@ -81,6 +82,7 @@ static const enum tz_audit_action action_audit[TZ_ACT_COUNT] = {
     [TZ_ACT_EXCHANGE_READ] = TZ_AUDIT_EXCHANGE_READ,
     [TZ_ACT_EXCHANGE_SEND] = TZ_AUDIT_EXCHANGE_SEND,
     [TZ_ACT_EXCHANGE_INBOX] = TZ_AUDIT_EXCHANGE_INBOX,
+    [TZ_ACT_EXCHANGE_RETENTION] = TZ_AUDIT_EXCHANGE_RETENTION,
 };
 
 /* The permission table (docs/security.md prints it). Cells not named are TZ_SCOPE_NONE. */
@@ -132,6 +134,7 @@ static const enum tz_auth_scope permissions[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT] = 
             [TZ_ACT_EXCHANGE_READ] = TZ_SCOPE_UNIT,
             [TZ_ACT_EXCHANGE_SEND] = TZ_SCOPE_UNIT,
             [TZ_ACT_EXCHANGE_INBOX] = TZ_SCOPE_UNIT,
+            [TZ_ACT_EXCHANGE_RETENTION] = TZ_SCOPE_UNIT,
         },
     [TZ_AUTH_SPOC_SUPERVISOR] =
         {
@@ -140,6 +143,7 @@ static const enum tz_auth_scope permissions[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT] = 
             [TZ_ACT_EXCHANGE_READ] = TZ_SCOPE_ALL,
             [TZ_ACT_EXCHANGE_SEND] = TZ_SCOPE_UNIT,
             [TZ_ACT_EXCHANGE_INBOX] = TZ_SCOPE_ALL,
+            [TZ_ACT_EXCHANGE_RETENTION] = TZ_SCOPE_ALL,
         },
     [TZ_AUTH_LIAISON] =
         {

@@ -58,6 +58,7 @@ enum tz_auth_action {
     TZ_ACT_EXCHANGE_READ,     /* read an exchange message or case addressed to (or sent by) a unit */
     TZ_ACT_EXCHANGE_SEND,     /* send or receive an exchange message on behalf of a unit */
     TZ_ACT_EXCHANGE_INBOX,    /* a unit's inbox and outbox with their deadlines */
+    TZ_ACT_EXCHANGE_RETENTION, /* conclude a case, the retention queue, reviews (Art. 16) */
     TZ_ACT_COUNT
 };
 
@@ -103,6 +104,7 @@ enum tz_audit_action {
     TZ_AUDIT_EXCHANGE_SEND,        /* exchange.send */
     TZ_AUDIT_EXCHANGE_INBOX,       /* exchange.inbox */
     TZ_AUDIT_EXCHANGE_NOTICE,      /* exchange.notice: a notice's lifecycle step */
+    TZ_AUDIT_EXCHANGE_RETENTION,   /* exchange.retention: a case concluded, kept or deleted */
     TZ_AUDIT_COUNT
 };
 

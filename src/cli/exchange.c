@@ -29,16 +29,10 @@ tz_err cli_exchange_open(const struct cli_call *c, struct tz_store *store, struc
     return tz_exchange_open(store, &cfg, out);
 }
 
-/* What every exchange command works with: the store, the exchange, the operator as a principal. */
-struct xcli {
-    struct tz_store *store;
-    struct tz_exchange *x;
-    struct cli_who who;
-    struct tz_principal p;
-    struct tz_xactor actor;
-};
+/* What every exchange command works with: the store, the exchange, the operator as a principal
+ * (cli_xctx, internal.h). */
 
-static int xcli_open(const struct cli_call *c, struct xcli *k)
+int cli_xctx_open(const struct cli_call *c, struct cli_xctx *k)
 {
     memset(k, 0, sizeof *k);
     cli_who(c, &k->who);
@@ -60,7 +54,7 @@ static int xcli_open(const struct cli_call *c, struct xcli *k)
     return 0;
 }
 
-static void xcli_close(struct xcli *k)
+void cli_xctx_close(struct cli_xctx *k)
 {
     tz_exchange_close(k->x);
     tz_store_close(k->store);
@@ -84,7 +78,7 @@ static tz_err read_file(const char *path, size_t max, struct tz_buf *out)
     return err;
 }
 
-static void print_errors(const struct tz_field_errors *errs)
+void cli_print_field_errors(const struct tz_field_errors *errs)
 {
     for (size_t i = 0; i < errs->count; i++)
         fprintf(stderr, "tarcza: %s: %s\n", errs->items[i].field, errs->items[i].message);
@@ -101,8 +95,8 @@ int cli_exchange_import(const struct cli_call *c)
         tz_buf_free(&body);
         return cli_fail(c->args[0], err);
     }
-    struct xcli k;
-    if (xcli_open(c, &k)) {
+    struct cli_xctx k;
+    if (cli_xctx_open(c, &k)) {
         tz_buf_free(&body);
         return 1;
     }
@@ -114,9 +108,9 @@ int cli_exchange_import(const struct cli_call *c)
         err = tz_exchange_submit(k.x, &k.actor, strcmp(dir, "in") == 0, &m, &r, &errs);
     tz_xmsg_clear(&m);
     tz_buf_free(&body);
-    xcli_close(&k);
+    cli_xctx_close(&k);
     if (err) {
-        print_errors(&errs);
+        cli_print_field_errors(&errs);
         return cli_fail("exchange import", err);
     }
     struct tz_buf out;
@@ -131,7 +125,7 @@ int cli_exchange_import(const struct cli_call *c)
 }
 
 /* The bytes of each attachment of m (read back without them), each read audited. */
-static tz_err fetch_attachments(struct xcli *k, struct tz_xmsg *m)
+static tz_err fetch_attachments(struct cli_xctx *k, struct tz_xmsg *m)
 {
     tz_err err = TZ_OK;
     for (size_t i = 0; !err && i < m->attachment_count; i++) {
@@ -145,7 +139,7 @@ static tz_err fetch_attachments(struct xcli *k, struct tz_xmsg *m)
 }
 
 /* Writes message id of the case into dir/ID.json, its attachments with it. */
-static tz_err export_one(struct xcli *k, int64_t id, const char *dir)
+static tz_err export_one(struct cli_xctx *k, int64_t id, const char *dir)
 {
     struct tz_xview v;
     tz_err err = tz_exchange_get(k->x, &k->actor, id, &v);
@@ -178,8 +172,8 @@ int cli_exchange_export(const struct cli_call *c)
 {
     if (!c->set[CLI_CASE] || !c->set[CLI_OUT])
         return cli_usage_error(c, "export needs --case and --out");
-    struct xcli k;
-    if (xcli_open(c, &k))
+    struct cli_xctx k;
+    if (cli_xctx_open(c, &k))
         return 1;
     struct tz_xlines l;
     tz_err err = tz_exchange_case(k.x, &k.actor, (int64_t)c->num[CLI_CASE], &l);
@@ -190,7 +184,7 @@ int cli_exchange_export(const struct cli_call *c)
                 c->num[CLI_CASE], c->text[CLI_OUT]);
     if (!err)
         tz_xlines_clear(&l);
-    xcli_close(&k);
+    cli_xctx_close(&k);
     return err ? cli_fail("exchange export", err) : 0;
 }
 
@@ -198,12 +192,12 @@ int cli_exchange_inbox(const struct cli_call *c)
 {
     if (!c->set[CLI_UNIT])
         return cli_usage_error(c, "inbox needs --unit");
-    struct xcli k;
-    if (xcli_open(c, &k))
+    struct cli_xctx k;
+    if (cli_xctx_open(c, &k))
         return 1;
     struct tz_xlines l;
     tz_err err = tz_exchange_box(k.x, &k.actor, c->text[CLI_UNIT], true, 0, &l);
-    xcli_close(&k);
+    cli_xctx_close(&k);
     if (err)
         return cli_fail("exchange inbox", err);
     struct tz_buf out;
@@ -225,13 +219,13 @@ int cli_exchange_stats(const struct cli_call *c)
     bool csv = strcmp(format, "csv") == 0;
     if (!csv && strcmp(format, "json") != 0)
         return cli_usage_error(c, "--format is json or csv");
-    struct xcli k;
-    if (xcli_open(c, &k))
+    struct cli_xctx k;
+    if (cli_xctx_open(c, &k))
         return 1;
     int year = c->set[CLI_YEAR] ? (int)c->num[CLI_YEAR] : tz_exchange_year_of(tz_exchange_now(k.x));
     struct tz_xstats *s = malloc(sizeof *s);
     tz_err err = s ? tz_exchange_stats(k.x, &k.actor, year, s) : TZ_ENOMEM;
-    xcli_close(&k);
+    cli_xctx_close(&k);
     struct tz_buf out;
     tz_buf_init(&out, 4u << 20);
     if (!err && csv) {
@@ -256,17 +250,17 @@ int cli_exchange_deviation(const struct cli_call *c)
     long long id;
     if (!cli_number(c->args[0], 1, INT64_MAX, &id))
         return cli_usage_error(c, "ID is a message's number");
-    struct xcli k;
-    if (xcli_open(c, &k))
+    struct cli_xctx k;
+    if (cli_xctx_open(c, &k))
         return 1;
     struct tz_xdeviation d = {.delay_s = (int64_t)c->num[CLI_HOURS] * 3600,
                               .reasons = cli_text(c, CLI_REASON, "")};
     struct tz_field_errors errs = {0};
     struct tz_xreceipt r;
     tz_err err = tz_exchange_deviate(k.x, &k.actor, (int64_t)id, &d, &r, &errs);
-    xcli_close(&k);
+    cli_xctx_close(&k);
     if (err) {
-        print_errors(&errs);
+        cli_print_field_errors(&errs);
         return cli_fail("exchange deviation", err);
     }
     struct tz_buf out;

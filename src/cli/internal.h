@@ -105,6 +105,11 @@ enum cli_opt {
     CLI_CASE,
     CLI_YEAR,
     CLI_HOURS,
+    /* exchange retention */
+    CLI_REASONS,
+    CLI_DECISION,
+    CLI_NEXT_REVIEW,
+    CLI_DUE,
     CLI_OPT_COUNT
 };
 
@@ -274,5 +279,22 @@ int cli_exchange_export(const struct cli_call *c);
 int cli_exchange_inbox(const struct cli_call *c);
 int cli_exchange_stats(const struct cli_call *c);
 int cli_exchange_deviation(const struct cli_call *c);
+
+/* ---- exchange_retention.c ---- */
+
+int cli_exchange_conclude(const struct cli_call *c);
+int cli_exchange_retention(const struct cli_call *c);
+int cli_exchange_review(const struct cli_call *c);
+/* The exchange's CLI context (exchange.c), for the files of its commands. */
+struct cli_xctx {
+    struct tz_store *store;
+    struct tz_exchange *x;
+    struct cli_who who;
+    struct tz_principal p;
+    struct tz_xactor actor;
+};
+int cli_xctx_open(const struct cli_call *c, struct cli_xctx *k);
+void cli_xctx_close(struct cli_xctx *k);
+void cli_print_field_errors(const struct tz_field_errors *errs);
 
 #endif

@@ -121,9 +121,18 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
     [CLI_DIRECTION] = TEXT("--direction", "in|out",
                            "a message received from a partner (in) or sent (out, the default)"),
     [CLI_OUT] = TEXT("--out", "DIR", "the folder the messages are written to"),
-    [CLI_CASE] = NUMBER("--case", "ID", 1, INT64_MAX, "the case whose messages to export"),
+    [CLI_CASE] = NUMBER("--case", "ID", 1, INT64_MAX,
+                        "the case (whose messages to export, to conclude or to review)"),
     [CLI_YEAR] = NUMBER("--year", "YYYY", 2000, 9999, "the year of the statistics (default: this one)"),
     [CLI_HOURS] = NUMBER("--hours", "N", 1, 2160, "the expected delay, in hours"),
+    [CLI_REASONS] = TEXT("--reasons", "TEXT", "why (a conclusion, a retention review; audited)"),
+    [CLI_DECISION] = TEXT("--decision", "keep|delete",
+                          "keep the case's personal data until the next review, or delete it "
+                          "irrevocably"),
+    [CLI_NEXT_REVIEW] = TEXT("--next-review", "TIME",
+                             "when to review a kept case again (RFC 3339; default and latest: "
+                             "180 days on)"),
+    [CLI_DUE] = TEXT("--due", "yes|no", "only the cases whose review has come (default no)"),
 };
 
 bool cli_number(const char *s, long long lo, long long hi, long long *out)

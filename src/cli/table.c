@@ -77,6 +77,18 @@ static const struct cli_command commands[] = {
      OPTS(CLI_HOURS, CLI_REASON),
      "Art. 9: received request ID needs a judicial authorisation: its deadline moves by\n"
      "--hours, and the requester is told why (--reason)"},
+    {"exchange", "conclude", "", 0, cli_exchange_conclude,
+     OPTS(CLI_CASE, CLI_REASONS, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD),
+     OPTS(CLI_CASE), "conclude a case: its personal data is due for review within 180 days"},
+    {"exchange", "retention", "", 0, cli_exchange_retention,
+     OPTS(CLI_DUE, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
+     "the retention queue: concluded cases, the review due soonest first (audited read)"},
+    {"exchange", "review", "", 0, cli_exchange_review,
+     OPTS(CLI_CASE, CLI_DECISION, CLI_REASONS, CLI_NEXT_REVIEW, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR,
+          CLI_DB, CLI_AUDIT_HEAD),
+     OPTS(CLI_CASE, CLI_DECISION, CLI_REASONS),
+     "review a concluded case: keep its personal data (until --next-review) or delete it\n"
+     "irrevocably from the database file"},
     {"audit", "verify", "", 0, cli_audit_verify, OPTS(CLI_CHECKPOINTS, CLI_KEY, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "check the audit log's hash chain (and with --checkpoints and --key its signed\n"
      "checkpoints); names the first bad entry"},

@@ -307,6 +307,42 @@ static const struct tz_xcode countries[] = {
     CTRY("VN", "VNM", "Wietnam", "Viet Nam", "Viet Nam", "Vietnam", "فيتنام"),
 };
 
+/* NFIP (EU Football Handbook): the phase of a risk assessment, a match's or supporters' risk,
+ * how supporters travel. */
+static const struct tz_xcode nfip_phases[] = {
+    ROW("strategic", "strategiczna", "strategic", "stratégique", "estratégica", "استراتيجية"),
+    ROW("operational", "operacyjna", "operational", "opérationnelle", "operativa", "عملياتية"),
+    ROW("tactical", "taktyczna", "tactical", "tactique", "táctica", "تكتيكية"),
+};
+
+static const struct tz_xcode risks[] = {
+    ROW("low", "niskie ryzyko", "low risk", "risque faible", "riesgo bajo", "خطر منخفض"),
+    ROW("increased", "podwyższone ryzyko", "increased risk", "risque accru", "riesgo elevado",
+        "خطر متزايد"),
+    ROW("high", "wysokie ryzyko", "high risk", "risque élevé", "riesgo alto", "خطر مرتفع"),
+};
+
+static const struct tz_xcode transports[] = {
+    ROW("air", "samolot", "air", "avion", "avión", "جوًا"),
+    ROW("rail", "kolej", "rail", "train", "tren", "قطار"),
+    ROW("coach", "autokar", "coach", "autocar", "autocar", "حافلة"),
+    ROW("car", "samochód", "car", "voiture", "coche", "سيارة"),
+    ROW("ferry", "prom", "ferry", "ferry", "ferry", "عبّارة"),
+    ROW("other", "inny", "other", "autre", "otro", "أخرى"),
+};
+
+/* Art. 16: where a concluded case stands in its retention reviews. */
+static const struct tz_xcode retention_states[] = {
+    ROW("concluded", "zakończona, czeka na przegląd", "concluded, awaiting review",
+        "clôturée, en attente de réexamen", "concluida, pendiente de revisión",
+        "مغلقة، بانتظار المراجعة"),
+    ROW("kept", "zachowana po przeglądzie", "kept after review", "conservée après réexamen",
+        "conservada tras revisión", "محفوظة بعد المراجعة"),
+    ROW("deleted", "dane osobowe usunięte", "personal data deleted",
+        "données personnelles effacées", "datos personales suprimidos",
+        "حُذفت البيانات الشخصية"),
+};
+
 #define TABLE(name, rows) {name, rows, sizeof rows / sizeof rows[0]}
 static const struct {
     const char *name;
@@ -330,6 +366,10 @@ static const struct {
     [TZ_XT_ASSET_KIND] = TABLE("asset_kind", asset_kinds),
     [TZ_XT_COUNTRY] = TABLE("country", countries),
     [TZ_XT_MARKING] = TABLE("marking", markings),
+    [TZ_XT_NFIP_PHASE] = TABLE("nfip_phase", nfip_phases),
+    [TZ_XT_RISK] = TABLE("risk_category", risks),
+    [TZ_XT_TRANSPORT] = TABLE("transport", transports),
+    [TZ_XT_RETENTION_STATE] = TABLE("retention_state", retention_states),
 };
 
 const struct tz_xcode *tz_xcode_rows(enum tz_xtable table, size_t *count)

@@ -58,6 +58,10 @@ enum tz_xtable {
     TZ_XT_ASSET_KIND,     /* enum tz_xasset_kind */
     TZ_XT_COUNTRY,        /* ISO 3166-1: code alpha-2, alt alpha-3 */
     TZ_XT_MARKING,        /* enum tz_xmarking: what a view must carry */
+    TZ_XT_NFIP_PHASE,     /* enum tz_xphase (events.h) */
+    TZ_XT_RISK,           /* enum tz_xrisk (events.h) */
+    TZ_XT_TRANSPORT,      /* enum tz_xtransport (events.h) */
+    TZ_XT_RETENTION_STATE, /* enum tz_xretention_state (retention.h) */
     TZ_XT_COUNT
 };
 
@@ -630,5 +634,8 @@ tz_err tz_exchange_hits(struct tz_exchange *x, const struct tz_xactor *who, int6
  * ...): a reader of the published notices (screening) reads them again when it has moved.
  */
 uint64_t tz_exchange_notices_version(const struct tz_exchange *x);
+/* Football events (NFIP) and retention (Art. 16), each a header of its own. */
+#include "exchange/events.h"
+#include "exchange/retention.h"
 
 #endif

@@ -62,5 +62,21 @@ void tz_x_state_of(const struct tz_xclock *c, const char *state, int64_t now,
                    struct tz_xstate_rec *out);
 /* Writes put durably through the group commit (put->err and put->id say how it went). */
 tz_err tz_x_write(struct tz_exchange *x, struct tz_xput *put);
+/*
+ * tz_exchange_submit with the parts an NFIP message carries (events.c): an
+ * nfip_event's row (event) or another NFIP message's part (nfip), each may be
+ * NULL, written in the message's transaction. An NFIP type without either is
+ * refused (it belongs to its event).
+ */
+tz_err tz_x_submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbound,
+                   struct tz_xmsg *m, const struct tz_xevent_rec *event,
+                   const struct tz_xnfip_rec *nfip, struct tz_xreceipt *out,
+                   struct tz_field_errors *errs);
+/*
+ * A diffusion this node sends goes to chosen partners: at least one
+ * addressee of another node, none named twice. Appends to errs.
+ */
+void tz_exchange_check_diffusion(const struct tz_xnode_config *cfg, const struct tz_xmsg *m,
+                                 struct tz_field_errors *errs);
 
 #endif

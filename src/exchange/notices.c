@@ -40,7 +40,7 @@ static const struct step {
 
 const char *tz_x_notice_first_state(const struct tz_xmsg *m, bool inbound)
 {
-    if (m->type != TZ_XMSG_NOTICE)
+    if (m->type != TZ_XMSG_NOTICE && m->type != TZ_XMSG_DIFFUSION) /* diffusions.c */
         return "";
     return inbound ? state_codes[TZ_XNS_PUBLISHED] : state_codes[TZ_XNS_DRAFT];
 }

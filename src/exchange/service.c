@@ -323,15 +323,45 @@ static void check_direction(const struct tz_exchange *x, bool inbound, const str
                         x->cfg.node);
 }
 
+static bool nfip_type(int type)
+{
+    return type >= TZ_XMSG_NFIP_EVENT && type <= TZ_XMSG_NFIP_FEEDBACK;
+}
+
+/* A concluded case takes no new message (its retention review decides what stays). */
+static tz_err open_case(struct tz_exchange *x, int64_t case_id, struct tz_field_errors *errs)
+{
+    bool concluded = false;
+    tz_err err = case_id ? tz_exchange_concluded(x, case_id, &concluded) : TZ_OK;
+    if (!err && concluded) {
+        tz_fielderr_add(errs, "/case", "the case is concluded: it takes no new message");
+        err = TZ_ECONFLICT;
+    }
+    return err;
+}
+
 tz_err tz_exchange_submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbound,
                           struct tz_xmsg *m, struct tz_xreceipt *out,
                           struct tz_field_errors *errs)
+{
+    return tz_x_submit(x, who, inbound, m, NULL, NULL, out, errs);
+}
+
+tz_err tz_x_submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbound,
+                   struct tz_xmsg *m, const struct tz_xevent_rec *event,
+                   const struct tz_xnfip_rec *nfip, struct tz_xreceipt *out,
+                   struct tz_field_errors *errs)
 {
     memset(out, 0, sizeof *out);
     size_t before = errs->count + errs->dropped;
     if (tz_exchange_validate(m, errs))
         return TZ_EINVAL;
     check_direction(x, inbound, m, errs);
+    if (nfip_type(m->type) && !event && !nfip)
+        tz_fielderr_add(errs, "/type",
+                        "an NFIP message belongs to its event (/api/v1/exchange/events)");
+    if (!inbound && m->type == TZ_XMSG_DIFFUSION)
+        tz_exchange_check_diffusion(&x->cfg, m, errs);
     if (errs->count + errs->dropped > before)
         return TZ_EINVAL;
     if (permitted(who, TZ_ACT_EXCHANGE_SEND, inbound, m->originator.unit, m->addressees,
@@ -344,6 +374,8 @@ tz_err tz_exchange_submit(struct tz_exchange *x, const struct tz_xactor *who, bo
     bool has_change = false;
     tz_err err = TZ_OK;
     if (m->in_reply_to && (err = answer_rules(x, m, now, &change, &has_change, errs)))
+        return err;
+    if ((err = open_case(x, m->case_id, errs)))
         return err;
     struct tz_xmsg_rec rec;
     if ((err = tz_x_to_rec(m, &rec)))
@@ -359,7 +391,11 @@ tz_err tz_exchange_submit(struct tz_exchange *x, const struct tz_xactor *who, bo
     if (inbound && m->type == TZ_XMSG_REQUEST)
         err = cross_check(x, &rec, out);
     struct tz_audit_rec audit = audit_of(x, who, TZ_AUDIT_EXCHANGE_SEND, NULL);
-    struct tz_xput put = {.msg = &rec, .change = has_change ? &change : NULL, .audit = &audit};
+    struct tz_xput put = {.msg = &rec,
+                          .change = has_change ? &change : NULL,
+                          .audit = &audit,
+                          .event = event,
+                          .nfip = nfip};
     if (!err && !(err = write_batched(x, &put))) {
         out->id = put.id;
         out->case_id = put.case_id;
@@ -379,8 +415,8 @@ tz_err tz_exchange_submit(struct tz_exchange *x, const struct tz_xactor *who, bo
  * addresses the actor's unit; one sent, when the actor's unit sent it or is a
  * domestic addressee (the SPOC's copy); anything when the scope is all.
  */
-static tz_err may_read(const struct tz_exchange *x, const struct tz_xactor *who,
-                       const struct tz_xmsg_rec *rec)
+tz_err tz_x_may_read(const struct tz_exchange *x, const struct tz_xactor *who,
+                     const struct tz_xmsg_rec *rec)
 {
     if (tz_auth_scope_of(who->p->role, TZ_ACT_EXCHANGE_READ) == TZ_SCOPE_ALL)
         return TZ_OK;
@@ -401,7 +437,7 @@ static bool may_read_id(struct tz_exchange *x, const struct tz_xactor *who, int6
 {
     struct tz_xmsg_rec rec = {0};
     bool ok = tz_store_x_get_message(x->store, id, NULL, &rec) == TZ_OK &&
-              may_read(x, who, &rec) == TZ_OK;
+              tz_x_may_read(x, who, &rec) == TZ_OK;
     tz_store_xmsg_free(&rec);
     return ok;
 }
@@ -480,7 +516,7 @@ tz_err tz_exchange_get(struct tz_exchange *x, const struct tz_xactor *who, int64
     /* Who may read it is decided on its addressees before the read that is shown and audited. */
     tz_err err = tz_store_x_get_message(x->store, id, NULL, &rec);
     if (!err)
-        err = may_read(x, who, &rec);
+        err = tz_x_may_read(x, who, &rec);
     tz_store_xmsg_free(&rec);
     if (err)
         return err;
@@ -583,7 +619,7 @@ tz_err tz_exchange_readable(struct tz_exchange *x, const struct tz_xactor *who, 
         err = tz_store_x_get_message(x->store, ids[i], NULL, &rec);
         if (err == TZ_ENOTFOUND)
             err = TZ_OK;
-        else if (!err && may_read(x, who, &rec) == TZ_OK)
+        else if (!err && tz_x_may_read(x, who, &rec) == TZ_OK)
             found_of(x, &rec, &out[(*count)++]);
         tz_store_xmsg_free(&rec);
     }
@@ -622,7 +658,7 @@ tz_err tz_exchange_case(struct tz_exchange *x, const struct tz_xactor *who, int6
     for (size_t i = 0; !err && !allowed && i < n; i++) {
         struct tz_xmsg_rec rec = {0};
         if (!(err = tz_store_x_get_message(x->store, heads[i].id, NULL, &rec)))
-            allowed = may_read(x, who, &rec) == TZ_OK;
+            allowed = tz_x_may_read(x, who, &rec) == TZ_OK;
         tz_store_xmsg_free(&rec);
     }
     free(heads);
@@ -646,12 +682,6 @@ tz_err tz_exchange_case(struct tz_exchange *x, const struct tz_xactor *who, int6
 const struct tz_xnode_config *tz_x_config(const struct tz_exchange *x)
 {
     return &x->cfg;
-}
-
-tz_err tz_x_may_read(const struct tz_exchange *x, const struct tz_xactor *who,
-                     const struct tz_xmsg_rec *rec)
-{
-    return may_read(x, who, rec);
 }
 
 tz_err tz_x_may_send(const struct tz_xactor *who, bool inbound, const char *from_unit,

@@ -298,6 +298,14 @@ enum MHD_Result api_x_permission(struct request *req);
 enum MHD_Result api_x_forward(struct request *req);
 enum MHD_Result api_x_statistics(struct request *req);
 enum MHD_Result api_x_attachment(struct request *req);
+/* Football events (api_exchange_events.c) and retention (api_exchange_retention.c). */
+enum MHD_Result api_x_event_create(struct request *req);
+enum MHD_Result api_x_events(struct request *req);
+enum MHD_Result api_x_event_get(struct request *req);
+enum MHD_Result api_x_event_post(struct request *req);
+enum MHD_Result api_x_case_conclude(struct request *req);
+enum MHD_Result api_x_retention(struct request *req);
+enum MHD_Result api_x_retention_review(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 

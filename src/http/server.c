@@ -110,6 +110,14 @@ static const struct route routes[] = {
     {"POST", "/api/v1/exchange/messages/", true, JSON_BODY, api_x_permission, "/permissions"},
     {"POST", "/api/v1/exchange/messages/", true, XJSON_BODY, api_x_forward, "/forward"},
     {"GET", "/api/v1/exchange/statistics", false, NO_BODY, api_x_statistics, NULL},
+    /* Football events (api_exchange_events.c) and retention (api_exchange_retention.c). */
+    {"POST", "/api/v1/exchange/events", false, XJSON_BODY, api_x_event_create, NULL},
+    {"GET", "/api/v1/exchange/events", false, NO_BODY, api_x_events, NULL},
+    {"GET", "/api/v1/exchange/events/", true, NO_BODY, api_x_event_get, NULL},
+    {"POST", "/api/v1/exchange/events/", true, XJSON_BODY, api_x_event_post, "/messages"},
+    {"POST", "/api/v1/exchange/cases/", true, JSON_BODY, api_x_case_conclude, "/conclusion"},
+    {"GET", "/api/v1/exchange/retention", false, NO_BODY, api_x_retention, NULL},
+    {"POST", "/api/v1/exchange/retention/", true, JSON_BODY, api_x_retention_review, "/review"},
     /* Operations (api_meta.c, metrics.c): readiness and Prometheus metrics. */
     {"GET", "/readyz", false, NO_BODY, api_readyz, NULL},
     {"GET", "/metrics", false, NO_BODY, api_metrics, NULL},

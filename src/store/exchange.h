@@ -12,6 +12,9 @@
 
 #include "store/common.h"
 
+struct tz_xevent_rec;
+struct tz_xnfip_rec;
+
 #define TZ_XS_CODE 32  /* a code, a node, a reference; NUL included */
 #define TZ_XS_UNIT 64  /* a unit */
 #define TZ_XS_NAME 128 /* a name, an officer, a field's name */
@@ -141,6 +144,9 @@ struct tz_xput {
     const struct tz_xstate_change *change; /* may be NULL */
     const struct tz_audit_rec *audit;      /* may be NULL */
     const struct tz_xdeviation_rec *deviation; /* may be NULL: an Art. 9 deviation's record */
+    /* An nfip_event's event row, an NFIP message's part (exchange_events.h); may be NULL. */
+    const struct tz_xevent_rec *event;
+    const struct tz_xnfip_rec *nfip;
     int64_t id, case_id;                   /* out */
     tz_err err;                            /* out: this message's own outcome */
 };
@@ -155,11 +161,12 @@ void tz_store_xmsg_free(struct tz_xmsg_rec *rec);
      * of its own: a new case first when its case_id is 0 (subject, crime area, owner: the        \
      * originator), the message, its addressees, entities with fields and keys, links, a notice's  \
      * first state; its change (may be NULL) sets the clock of the request it answers, and its     \
-     * audit (may be NULL; a NULL object becomes "xmsg/ID") is appended, with its attachments and  \
-     * its deviation (may be NULL). A message refused (items[i].err: TZ_ENOTFOUND when its case    \
-     * or in_reply_to names nothing, TZ_ECONFLICT when its change's clock moved) rolls back to its \
-     * savepoint and the others commit. TZ_OK when the transaction committed; otherwise every      \
-     * item's err is the failure and nothing was written.                                          \
+     * audit (may be NULL; a NULL object becomes "xmsg/ID") is appended, with its attachments,  \
+     * its deviation (may be NULL) and an event's row or an NFIP part (exchange_events.h). A       \
+     * message refused (items[i].err: TZ_ENOTFOUND when its case, in_reply_to or event names       \
+     * nothing, TZ_ECONFLICT when its change's clock moved or its case is concluded) rolls back    \
+     * to its savepoint and the others commit. TZ_OK when the transaction committed; otherwise     \
+     * every item's err is the failure and nothing was written.                                    \
      */                                                                                            \
     X(x_put_messages, (struct tz_store *store, struct tz_xput *items, size_t n),                   \
       (store, items, n),                                                                           \

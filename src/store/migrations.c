@@ -558,12 +558,63 @@ static const char assistant_messages_v15[] =
     " columnsize=0, tokenize='unicode61', prefix='3');"
     "INSERT OR IGNORE INTO search_state (name, upto) VALUES ('x_messages', 0);";
 
+/*
+ * migration 16: the exchange's events and retention (issue 14): football events announced by an
+ * nfip_event message (its id is the event's), the NFIP part of the event's
+ * other messages (a risk assessment's phase and risk, supporter movements,
+ * spotters asked for), and the retention of concluded cases (Art. 16: the
+ * unit that owns it here, when the review is due, what the last review
+ * decided and why).
+ */
+static const char exchange_events_v16[] =
+    "CREATE TABLE x_events ("
+    " id BIGINT NOT NULL PRIMARY KEY REFERENCES x_messages (id),"
+    " case_id BIGINT NOT NULL REFERENCES x_cases (id),"
+    " competition TEXT NOT NULL,"
+    " home TEXT NOT NULL,"
+    " away TEXT NOT NULL,"
+    " venue TEXT NOT NULL,"
+    " country TEXT NOT NULL,"
+    " lat DOUBLE PRECISION NOT NULL,"
+    " lon DOUBLE PRECISION NOT NULL,"
+    " kickoff BIGINT NOT NULL,"
+    " window_from BIGINT NOT NULL,"
+    " window_to BIGINT NOT NULL,"
+    " risk TEXT NOT NULL);"
+    "CREATE INDEX x_events_kickoff ON x_events (kickoff);"
+    "CREATE TABLE x_nfip ("
+    " message_id BIGINT NOT NULL PRIMARY KEY REFERENCES x_messages (id),"
+    " event_id BIGINT NOT NULL REFERENCES x_events (id),"
+    " phase TEXT NOT NULL DEFAULT '',"
+    " risk TEXT NOT NULL DEFAULT '',"
+    " supporters BIGINT NOT NULL DEFAULT -1,"
+    " risk_supporters BIGINT NOT NULL DEFAULT -1,"
+    " transport TEXT NOT NULL DEFAULT '',"
+    " route TEXT NOT NULL DEFAULT '',"
+    " arrival BIGINT NOT NULL DEFAULT 0,"
+    " spotters BIGINT NOT NULL DEFAULT -1);"
+    "CREATE INDEX x_nfip_event ON x_nfip (event_id, message_id);"
+    "CREATE TABLE x_retention ("
+    " case_id BIGINT NOT NULL PRIMARY KEY REFERENCES x_cases (id),"
+    " unit TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN ('concluded', 'kept', 'deleted')),"
+    " concluded_at BIGINT NOT NULL,"
+    " concluded_by TEXT NOT NULL,"
+    " review_due BIGINT NOT NULL,"
+    " reviewed_at BIGINT NOT NULL DEFAULT 0,"
+    " reviewed_by TEXT NOT NULL DEFAULT '',"
+    " reasons TEXT NOT NULL DEFAULT '',"
+    " reviews INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX x_retention_due ON x_retention (state, review_due);"
+    "CREATE INDEX x_retention_unit ON x_retention (unit, state, review_due);";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
     auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
     exchange_v9, watchlist_v10, assistant_search_v11, citizen_v12, addresses_v13,
     exchange_spoc_v14,
     assistant_messages_v15,
+    exchange_events_v16,
 };
 
 const int tz_store_migration_count =

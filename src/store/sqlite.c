@@ -61,10 +61,17 @@
  * the whole server, and they keep a report from ever naming a district that
  * does not exist. Larger pages (8 or 16 KiB) made inserts slower: most pages
  * a batch writes are index leaves changed by a few bytes.
+ *
+ * secure_delete: every byte SQLite frees (a deleted row, a cell moved when a
+ * page splits, a page put on the free list) is overwritten with zeros, so that
+ * personal data the exchange's retention deletes (Art. 16, sqlite_exchange_
+ * retention.c) leaves no copy in the file, not even one a page split made
+ * before. It costs a memset on pages being written anyway, and a write of
+ * each page that goes to the free list.
  */
 #define WRITER_PRAGMAS                                                                             \
     "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"                   \
-    " PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864"
+    " PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864; PRAGMA secure_delete=ON"
 /*
  * Set once the schema is up to date: statement journals in memory (see
  * tz_sq_insert_reports). Not before, so that building an index in a migration

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_internal.h"
+#include "store/sqlite_exchange.h"
 
 static const char SQL_CASE_EXISTS[] = "SELECT 1 FROM x_cases WHERE id = ?";
 static const char SQL_MSG_CASE[] = "SELECT case_id FROM x_messages WHERE id = ?";
@@ -68,14 +68,18 @@ struct put_ctx {
     const struct tz_xmsg_rec *m;
     const struct tz_xstate_change *change;
     const struct tz_xdeviation_rec *deviation;
+    const struct tz_xevent_rec *event; /* exchange_events.h; may be NULL */
+    const struct tz_xnfip_rec *nfip;
     int64_t id, case_id;
     char object[48];
 };
 
 static tz_err put_case(sqlite3 *db, struct put_ctx *x, int64_t now)
 {
-    if (x->m->case_id)
-        return lookup(db, SQL_CASE_EXISTS, x->case_id = x->m->case_id, NULL);
+    if (x->m->case_id) {
+        tz_err err = lookup(db, SQL_CASE_EXISTS, x->case_id = x->m->case_id, NULL);
+        return err ? err : tz_sq_x_case_open(db, x->case_id);
+    }
     sqlite3_stmt *st;
     tz_err err = tz_sq_prep(db, SQL_PUT_CASE, &st);
     if (err)
@@ -267,6 +271,10 @@ static tz_err put_body(sqlite3 *db, void *ctx)
         err = set_state(db, x->change);
     if (!err && x->m->notice_state[0])
         err = put_notice(db, x->id, x->m->notice_state, x->m->at);
+    if (!err && x->event)
+        err = tz_sq_x_put_event(db, x->id, x->case_id, x->event);
+    if (!err && x->nfip)
+        err = tz_sq_x_put_nfip(db, x->id, x->nfip);
     snprintf(x->object, sizeof x->object, "xmsg/%lld", (long long)x->id);
     return err;
 }
@@ -285,7 +293,11 @@ static tz_err batch_body(sqlite3 *db, void *ctx)
         tz_err err = tz_sq_map_rc(sqlite3_exec(db, "SAVEPOINT x_put", NULL, NULL, NULL));
         if (err)
             return err;
-        struct put_ctx x = {.m = it->msg, .change = it->change, .deviation = it->deviation};
+        struct put_ctx x = {.m = it->msg,
+                            .change = it->change,
+                            .deviation = it->deviation,
+                            .event = it->event,
+                            .nfip = it->nfip};
         err = put_body(db, &x);
         if (!err && it->audit) {
             struct tz_audit_rec a = *it->audit;
@@ -315,10 +327,7 @@ tz_err tz_sq_x_put_messages(struct tz_store *store, struct tz_xput *items, size_
 
 /* ---- reads ---- */
 
-#define MSG_COLS                                                                                   \
-    "m.id, m.case_id, COALESCE(m.in_reply_to, 0), m.inbound, m.at, m.type, m.from_node,"           \
-    " m.from_unit, m.handling, m.urgency, c.subject, m.lang, m.state, m.due_at, m.paused_since,"   \
-    " m.paused_total"
+#define MSG_COLS TZ_SQ_XMSG_COLS
 static const char SQL_GET_MSG[] =
     "SELECT " MSG_COLS ", c.crime_area, m.officer, m.restriction, m.source, m.info,"
     " m.art4_exception, m.art4_reasons, m.grounds, m.reasons, m.notice_type, m.body"
@@ -359,7 +368,7 @@ static const char SQL_CROSS[] =
     " JOIN x_entities e ON e.id = k.entity_id JOIN x_messages m ON m.id = e.message_id"
     " WHERE k.key = ? ORDER BY e.id LIMIT 200";
 
-static tz_err read_head(sqlite3_stmt *st, void *elem)
+tz_err tz_sq_x_read_head(sqlite3_stmt *st, void *elem)
 {
     struct tz_xhead_rec *h = elem;
     h->id = sqlite3_column_int64(st, 0);
@@ -401,7 +410,7 @@ static tz_err read_msg_row(sqlite3 *db, int64_t id, struct tz_xmsg_rec *m)
         return rc == SQLITE_DONE ? TZ_ENOTFOUND : tz_sq_map_rc(rc);
     }
     struct tz_xhead_rec h = {0};
-    if (!(err = read_head(st, &h))) {
+    if (!(err = tz_sq_x_read_head(st, &h))) {
         m->id = h.id, m->case_id = h.case_id, m->in_reply_to = h.in_reply_to;
         m->inbound = h.inbound, m->at = h.at, m->clock = h.clock;
         memcpy(m->type, h.type, sizeof m->type);
@@ -554,7 +563,7 @@ static tz_err list_body(sqlite3 *db, void *ctx)
     } else {
         sqlite3_bind_int64(st, 1, l->id);
     }
-    err = tz_sq_read_rows(st, sizeof **l->out, read_head, free_plain, (void **)l->out, l->count);
+    err = tz_sq_read_rows(st, sizeof **l->out, tz_sq_x_read_head, free_plain, (void **)l->out, l->count);
     sqlite3_finalize(st);
     return err;
 }

@@ -24,6 +24,7 @@
 #include "store/common.h"
 #include "store/exchange.h"
 #include "store/exchange_spoc.h"
+#include "store/exchange_events.h"
 #include "store/reports.h"
 #include "store/search.h"
 #include "store/watchlist.h"

@@ -113,7 +113,8 @@ static void codes_in_every_language(void **state)
         "urgency",       "refusal_ground",     "art4_exception",    "notice_type",
         "document_type", "document_status",    "entity_kind",       "link_role",
         "sex",           "communication_kind", "asset_kind",        "country",
-        "marking"};
+        "marking",       "nfip_phase",         "risk_category",     "transport",
+        "retention_state"};
     size_t rows_pl[sizeof tables / sizeof *tables] = {0};
     for (size_t l = 0; l < sizeof langs / sizeof *langs; l++) {
         char path[64];

@@ -106,6 +106,9 @@ async function main() {
       await page.fill('#v-plate', 'wx-12345');
       await page.fill('#v-country', 'PL');
       await page.click('#form-vehicle button[type=submit]');
+      // The document's answer is still on the page until the vehicle's replaces it.
+      await page.waitForFunction(() => /VIN/.test(document.querySelector('#query')?.textContent || ''),
+        null, { timeout: 10000 });
       await page.waitForSelector('#hits .sc-hit', { timeout: 10000 });
       const query = await page.textContent('#query');
       assert(query.includes('błędna cyfra kontrolna (jest 1, powinno być X)'), `query: ${query}`);

@@ -151,14 +151,14 @@ static void passwords_hash_and_check(void **state)
  */
 static const char expected[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT + 1] = {
     /*           read trans desc assign queue dash district accounts audit analysis merge
-     *           assistant screen, exchange: read send inbox */
-    [TZ_AUTH_OFFICER] = "OOONONNNNOO" "OA" "NNN",
-    [TZ_AUTH_SUPERVISOR] = "UUUUUUUNNUU" "UA" "NNN",
-    [TZ_AUTH_ANALYST] = "ANNNNANNNAN" "AA" "NNN",
-    [TZ_AUTH_ADMIN] = "NNNNNNNAANN" "NN" "NNN",
-    [TZ_AUTH_SPOC_OPERATOR] = "NNNNNNNNNNN" "UA" "UUU",
-    [TZ_AUTH_SPOC_SUPERVISOR] = "NNNNNNNNNNN" "AA" "AUA",
-    [TZ_AUTH_LIAISON] = "NNNNNNNNNNN" "UA" "UUU",
+     *           assistant screen, exchange: read send inbox retention */
+    [TZ_AUTH_OFFICER] = "OOONONNNNOO" "OA" "NNNN",
+    [TZ_AUTH_SUPERVISOR] = "UUUUUUUNNUU" "UA" "NNNN",
+    [TZ_AUTH_ANALYST] = "ANNNNANNNAN" "AA" "NNNN",
+    [TZ_AUTH_ADMIN] = "NNNNNNNAANN" "NN" "NNNN",
+    [TZ_AUTH_SPOC_OPERATOR] = "NNNNNNNNNNN" "UA" "UUUU",
+    [TZ_AUTH_SPOC_SUPERVISOR] = "NNNNNNNNNNN" "AA" "AUAA",
+    [TZ_AUTH_LIAISON] = "NNNNNNNNNNN" "UA" "UUUN",
 };
 
 static struct tz_principal principal(enum tz_auth_role role)

@@ -178,6 +178,8 @@ static void migrations_reach_version_and_reopen_is_idempotent(void **state)
                       " DROP TABLE report_links;"
                       /* migration 14's (the exchange's attachments and deviations) */
                       " DROP TABLE x_attachments; DROP TABLE x_deviations;"
+                      /* migration 16's (the exchange's events and retention) */
+                      " DROP TABLE x_nfip; DROP TABLE x_events; DROP TABLE x_retention;"
                       /* migration 9's (the exchange) */
                       " DROP TABLE x_notices; DROP TABLE x_permissions; DROP TABLE x_links; DROP TABLE x_entity_keys;"
                       " DROP TABLE x_entity_fields; DROP TABLE x_entities; DROP TABLE x_addressees;"
