@@ -93,6 +93,11 @@ static const struct route routes[] = {
     {"GET", "/api/v1/exchange/inbox", false, NO_BODY, api_x_inbox, NULL},
     {"GET", "/api/v1/exchange/outbox", false, NO_BODY, api_x_outbox, NULL},
     {"POST", "/api/v1/exchange/notices/", true, JSON_BODY, api_x_notice_move, "/transitions"},
+    /* Alerts for an area (api_alerts.c, issue 19). */
+    {"GET", "/api/v1/alerts/feed.atom", false, NO_BODY, api_alerts_feed, NULL},
+    {"POST", "/api/v1/alerts/subscriptions", false, JSON_BODY, api_alerts_subscribe, NULL},
+    {"GET", "/api/v1/alerts/confirm", false, NO_BODY, api_alerts_confirm, NULL},
+    {"POST", "/api/v1/alerts/unsubscribe", false, FORM_BODY, api_alerts_unsubscribe, NULL},
     /* Operations (api_meta.c, metrics.c): readiness and Prometheus metrics. */
     {"GET", "/readyz", false, NO_BODY, api_readyz, NULL},
     {"GET", "/metrics", false, NO_BODY, api_metrics, NULL},
@@ -137,6 +142,7 @@ struct tz_http_config tz_http_defaults(void)
         .request_timeout_s = 10,
         .header_limit = 32u * 1024,
         .write_rate_per_hour = 30,
+        .feed_rate_per_min = 120,
         .write_burst = 10,
         .login_rate_per_min = 10,
     };
@@ -422,6 +428,7 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
     srv->auth = c.auth;
     srv->exchange = c.exchange;
     srv->addresses = c.addresses;
+    srv->alerts = c.alerts;
     tz_err err = http_guard_start(srv, &c);
     if (!err)
         err = http_metrics_start(srv, c.metrics_token);
