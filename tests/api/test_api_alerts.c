@@ -493,7 +493,7 @@ int main(int argc, char **argv)
     if (sodium_init() < 0)
         return 1;
     if (access("/usr/bin/python3", X_OK) != 0) {
-        fprintf(stderr, "test_alerts: no /usr/bin/python3 (scripts/deps.sh)\n");
+        fprintf(stderr, "test_api_alerts: no /usr/bin/python3 (scripts/deps.sh)\n");
         return 77;
     }
     const struct CMUnitTest tests[] = {
