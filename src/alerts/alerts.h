@@ -39,6 +39,8 @@
 #define TZ_ALERT_CATEGORIES_MAX 16     /* categories one subscription names */
 #define TZ_ALERT_FEED_MAX 50           /* entries of a feed */
 #define TZ_ALERT_EMAIL_MAX 254         /* bytes of an address (RFC 5321) */
+#define TZ_ALERT_SPAN_LAT 1.0          /* degrees north-south of a box or a polygon */
+#define TZ_ALERT_SPAN_LON 2.0          /* degrees west-east (a circle of 50 km fits both) */
 
 enum tz_alert_area_kind {
     TZ_AREA_BBOX,     /* bbox:W,S,E,N */
@@ -58,7 +60,8 @@ struct tz_alert_area {
 
 /*
  * Reads an area from its text (n bytes, the forms above; numbers in decimal,
- * degrees on the globe, a box west <= east and south <= north). TZ_EINVAL
+ * degrees on the globe, a box west <= east and south <= north, spanning at
+ * most TZ_ALERT_SPAN_LAT by TZ_ALERT_SPAN_LON degrees). TZ_EINVAL
  * with why (a static string) for text that is not one; out is then undefined.
  */
 tz_err tz_alert_area_parse(const char *s, size_t n, struct tz_alert_area *out, const char **why);
@@ -168,10 +171,11 @@ tz_err tz_alerts_unsubscribe(struct tz_alerts *a, int64_t id, const char *token,
 tz_err tz_alerts_spec_of(struct tz_alerts *a, int64_t id, struct tz_alert_spec *out);
 
 /*
- * The feed of spec at now: the newest public reports it follows, at most
- * max (1..TZ_ALERT_FEED_MAX), newest first, given to fn one by one (public
- * fields only: the reviewed description, never the reporter's). Reads a
- * bounded number of stored reports, so its cost does not grow with the store.
+ * The feed of spec at now: the newest public reports it follows (by the time
+ * received; a district's by id), at most max (1..TZ_ALERT_FEED_MAX), newest
+ * first, given to fn one by one (public fields only: the reviewed
+ * description, never the reporter's). Its work is bounded by the area's box
+ * (TZ_ALERT_SPAN_*) and a bounded number of reads, not by the store's size.
  */
 tz_err tz_alerts_feed(struct tz_alerts *a, const struct tz_alert_spec *spec, int64_t now,
                       size_t max, tz_report_view_fn fn, void *ctx);

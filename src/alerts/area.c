@@ -156,7 +156,14 @@ tz_err tz_alert_area_parse(const char *s, size_t n, struct tz_alert_area *out, c
         size_t k = strlen(forms[i].prefix);
         if (n >= k && memcmp(s, forms[i].prefix, k) == 0) {
             out->kind = forms[i].kind;
-            return forms[i].parse(s + k, n - k, out, why);
+            tz_err err = forms[i].parse(s + k, n - k, out, why);
+            if (!err && out->kind != TZ_AREA_DISTRICT &&
+                (out->north - out->south > TZ_ALERT_SPAN_LAT ||
+                 out->east - out->west > TZ_ALERT_SPAN_LON)) {
+                *why = "an area spans at most 1 degree north-south and 2 west-east";
+                return TZ_EINVAL;
+            }
+            return err;
         }
     }
     *why = "an area is bbox:, circle:, polygon: or district:";

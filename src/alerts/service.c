@@ -14,8 +14,6 @@
 #include "auth/auth.h"
 #include "base/tztime.h"
 
-#define FEED_PAGE 200       /* reports read per page of the feed */
-#define FEED_SCAN_MAX 2000  /* stored public reports a feed reads at most */
 #define URL_SCHEME_HTTP "http://"
 #define URL_SCHEME_HTTPS "https://"
 
@@ -274,53 +272,6 @@ tz_err tz_alerts_spec_of(struct tz_alerts *a, int64_t id, struct tz_alert_spec *
         return err;
     err = rec.confirmed ? alerts_spec_of_rec(a, &rec, out) : TZ_ENOTFOUND;
     tz_alert_sub_rec_clear(&rec);
-    return err;
-}
-
-/* ---- the feed ---------------------------------------------------------------------------- */
-
-struct feed_ctx {
-    const struct tz_alert_spec *spec;
-    size_t max, given, read;
-    tz_report_view_fn fn;
-    void *ctx;
-};
-
-static tz_err feed_one(void *ctx, const struct tz_report_view *v)
-{
-    struct feed_ctx *f = ctx;
-    f->read++;
-    if (f->given >= f->max || !tz_alert_spec_matches(f->spec, &v->rec))
-        return TZ_OK;
-    f->given++;
-    return f->fn(f->ctx, v);
-}
-
-tz_err tz_alerts_feed(struct tz_alerts *a, const struct tz_alert_spec *spec, int64_t now,
-                      size_t max, tz_report_view_fn fn, void *ctx)
-{
-    if (max < 1 || max > TZ_ALERT_FEED_MAX)
-        return TZ_EINVAL;
-    struct tz_public_query q;
-    tz_public_query_init(&q);
-    tz_err err = TZ_OK;
-    const struct tz_alert_area *ar = &spec->area;
-    if (ar->kind != TZ_AREA_DISTRICT)
-        err = tz_public_query_bbox(&q, ar->west, ar->south, ar->east, ar->north);
-    for (size_t i = 0; !err && i < spec->category_count; i++)
-        err = tz_public_query_category(a->tm, &q, spec->categories[i],
-                                       strlen(spec->categories[i]));
-    if (!err)
-        err = tz_public_query_limit(&q, FEED_PAGE);
-    struct feed_ctx f = {.spec = spec, .max = max, .fn = fn, .ctx = ctx};
-    /* A box's reports all match but near its corners (a circle, a polygon) and a district's are
-     * among every report: the pages go on until max are given or FEED_SCAN_MAX are read. */
-    while (!err && f.given < max && f.read < FEED_SCAN_MAX) {
-        int64_t next = 0;
-        if ((err = tz_threatmap_list(a->tm, &q, now, feed_one, &f, &next)) || next == 0)
-            break;
-        err = tz_public_query_cursor(&q, next);
-    }
     return err;
 }
 
