@@ -30,7 +30,7 @@
 
 struct feed_read {
     struct tz_alert_spec spec;
-    bool has_area;
+    bool has_area, area_given;
     int64_t subscription;
     size_t limit;
 };
@@ -41,6 +41,7 @@ static void read_area(const char *key, const char *prefix, const char *v, struct
     char text[TZ_ALERT_TEXT_MAX];
     const char *why = NULL;
     int k = snprintf(text, sizeof text, "%s%s", prefix, v);
+    f->area_given = true;
     if (f->has_area || f->subscription)
         tz_fielderr_add(errs, key, "one of bbox, area or subscription");
     else if (k < 0 || (size_t)k >= sizeof text ||
@@ -93,7 +94,7 @@ static bool read_feed(struct request *req, struct feed_read *f, struct tz_field_
                                      "subscription, category, limit 1..50)");
     }
     const char *why = NULL;
-    if (!f->has_area && !f->subscription)
+    if (!f->has_area && !f->subscription && !f->area_given)
         tz_fielderr_add(errs, "bbox", "the area: bbox, area or subscription");
     else if (f->has_area && tz_alert_spec_check(req->srv->tm, &f->spec, &why))
         tz_fielderr_add(errs, "area", "%s", why);
@@ -345,6 +346,40 @@ enum MHD_Result api_alerts_confirm(struct request *req)
                                     err == TZ_ENOTFOUND ? "no such subscription or token" : NULL,
                                     NULL);
     return done_json(req, "confirmed", true);
+}
+
+/*
+ * GET of the unsubscribe link (a reader who follows the link in the mail's
+ * body): a page whose one button makes the one-click POST. A GET never
+ * unsubscribes (RFC 8058: link checkers and prefetchers follow links).
+ */
+enum MHD_Result api_alerts_unsubscribe_page(struct request *req)
+{
+    struct tz_field_errors errs = {0};
+    int64_t id = 0;
+    const char *token = NULL;
+    if (!read_id_token(req, &id, &token, &errs))
+        return http_respond_status_problem(req, 400, "bad query parameters", &errs);
+    struct tz_buf b;
+    tz_buf_init(&b, ANSWER_MAX);
+    /* token was read as at most 64 characters; only hex digits reach the page */
+    bool hex = strspn(token, "0123456789abcdef") == strlen(token);
+    tz_err err = hex ? tz_buf_printf(&b,
+                                     "<!doctype html>\n<html lang=\"pl\"><head><meta charset=\"utf-8\">"
+                                     "<title>tarcza: wypisz się / unsubscribe</title></head><body>"
+                                     "<form method=\"post\" action=\"/api/v1/alerts/unsubscribe?"
+                                     "id=%lld&amp;token=%s\"><input type=\"hidden\" "
+                                     "name=\"List-Unsubscribe\" value=\"One-Click\">"
+                                     "<button type=\"submit\">Wypisz mnie / unsubscribe me"
+                                     "</button></form></body></html>\n",
+                                     (long long)id, token)
+                     : TZ_EINVAL;
+    if (err) {
+        tz_buf_free(&b);
+        return http_respond_problem(req, err == TZ_EINVAL ? TZ_ENOTFOUND : err,
+                                    "no such subscription or token", NULL);
+    }
+    return http_respond_typed(req, MHD_HTTP_OK, "text/html; charset=utf-8", &b);
 }
 
 enum MHD_Result api_alerts_unsubscribe(struct request *req)

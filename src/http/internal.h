@@ -217,6 +217,7 @@ enum MHD_Result api_alerts_feed(struct request *req);
 enum MHD_Result api_alerts_subscribe(struct request *req);
 enum MHD_Result api_alerts_confirm(struct request *req);
 enum MHD_Result api_alerts_unsubscribe(struct request *req);
+enum MHD_Result api_alerts_unsubscribe_page(struct request *req);
 /* A problem answer of status with Retry-After (429, 503). */
 enum MHD_Result http_respond_retry(struct request *req, unsigned status, const char *detail,
                                    int retry_after_s);

@@ -367,8 +367,16 @@ static void a_report_in_the_area_reaches_feed_webhook_and_mail_exactly_once(void
     assert_int_equal(count_files(hooks, "req"), 2);
     assert_int_equal(count_files(mail, "eml"), 3);
 
-    /* One-click unsubscribe (RFC 8058): the address is gone from the database. */
+    /* The link in the body opens a page with the one-click button; a GET deletes nothing. */
     snprintf(path, sizeof path, "/api/v1/alerts/unsubscribe?id=%s&token=%s", sub_id, token);
+    assert_int_equal(api_get(&current, path, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "name=\"List-Unsubscribe\" value=\"One-Click\""));
+    api_response_free(&r);
+    assert_int_equal(api_db_long(&current, "SELECT count(*) FROM alert_subscriptions"
+                                           " WHERE target = 'ala@example.org'"),
+                     1);
+    /* One-click unsubscribe (RFC 8058): the address is gone from the database. */
     const char *click = "List-Unsubscribe=One-Click";
     assert_int_equal(api_request(&current, "POST", path, "application/x-www-form-urlencoded",
                                  click, strlen(click), 0, &r),

@@ -39,11 +39,12 @@ static void every_form_is_read_and_nonsense_refused(void **state)
     assert_int_equal(parse("district:KRK-01", &a), TZ_OK);
     assert_string_equal(a.district, "KRK-01");
     static const char *const bad[] = {
-        "", "bbox:", "bbox:1,2,3", "bbox:1,2,3,4,", "bbox:3,2,1,4", "bbox:1,2,181,4",
+        "", "bbox:", "bbox:1,2,3", "bbox:1,2,2,3,", "bbox:3,2,1,3", "bbox:1,2,181,4",
         "bbox:1,2,3,4x", "bbox: 1,2,3,4", "circle:19,50,9", "circle:19,50,50001",
         "circle:19,90,100", "circle:19,50", "polygon:1 2,3 4", "polygon:1 2,3 4,5", "polygon:",
         "district:", "district:a b", "district:a,b", "square:1,2,3,4", "BBOX:1,2,3,4",
-        "bbox:nan,2,3,4", "bbox:inf,2,3,4", "circle:0x10,50,100",
+        "bbox:19,50,21.5,50.5", "bbox:19,50,19.5,51.5", /* wider than 2, taller than 1 degree */
+        "polygon:19 50,19.5 51.2,19.2 50.1", "bbox:nan,2,3,4", "bbox:inf,2,3,4", "circle:0x10,50,100",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (parse(bad[i], &a) != TZ_EINVAL)
@@ -67,11 +68,12 @@ static void points_are_in_or_out(void **state)
     assert_true(tz_alert_area_contains(&a, 50.06, 19.9539, NULL));   /* ~995 m east */
     assert_false(tz_alert_area_contains(&a, 50.06, 19.9542, NULL));  /* ~1017 m east */
     /* A concave "U": its notch is outside though inside the box. */
-    assert_int_equal(parse("polygon:0 0,3 0,3 3,2 3,2 1,1 1,1 3,0 3", &a), TZ_OK);
-    assert_true(tz_alert_area_contains(&a, 0.5, 0.5, NULL));
-    assert_true(tz_alert_area_contains(&a, 2.5, 2.5, NULL));
-    assert_false(tz_alert_area_contains(&a, 2, 1.5, NULL));
-    assert_false(tz_alert_area_contains(&a, 0.5, 3.5, NULL));
+    assert_int_equal(parse("polygon:0 0,0.3 0,0.3 0.3,0.2 0.3,0.2 0.1,0.1 0.1,0.1 0.3,0 0.3", &a),
+                     TZ_OK);
+    assert_true(tz_alert_area_contains(&a, 0.05, 0.05, NULL));
+    assert_true(tz_alert_area_contains(&a, 0.25, 0.25, NULL));
+    assert_false(tz_alert_area_contains(&a, 0.2, 0.15, NULL));
+    assert_false(tz_alert_area_contains(&a, 0.35, 0.05, NULL));
     assert_int_equal(parse("district:KRK-01", &a), TZ_OK);
     assert_true(tz_alert_area_contains(&a, 0, 0, "KRK-01"));
     assert_false(tz_alert_area_contains(&a, 0, 0, "KRK-010"));
