@@ -152,6 +152,9 @@ fi
 echo; echo "## screening: documents and vehicles, 10,000,000 documents and 5,000,000 vehicles; MRZ, VIN and plate readers (bench_screening_ids)"
 "$build/bench/bench_screening_ids"
 
+echo; echo "## alerts: the Atom feed of an area over 10,000,000 reports, 2,000 areas of each kind (bench_alerts)"
+"$build/bench/bench_alerts" "${ALERTS_REPORTS:-10000000}" 2000
+
 echo; echo "## address search: 8,000,000 generated addresses, 200,000 queries (bench_addresses)"
 "$build/bench/bench_addresses"
 
