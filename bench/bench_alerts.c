@@ -153,8 +153,8 @@ static int run_queries(struct tz_alerts *alerts, size_t n, size_t queries)
                 return 1;
             }
             int64_t t0 = tz_time_mono_ns();
-            tz_err err = tz_alerts_feed(alerts, &spec, now, TZ_ALERT_FEED_MAX, count_entry,
-                                        &entries);
+            tz_err err =
+                tz_alerts_feed(alerts, &spec, now, TZ_ALERT_FEED_MAX, count_entry, &entries);
             ns[q] = tz_time_mono_ns() - t0;
             if (err) {
                 fprintf(stderr, "bench_alerts: feed: %s\n", tz_err_str(err));

@@ -33,14 +33,14 @@
 
 /* ---- an area and what a subscription follows ---- */
 
-#define TZ_ALERT_POLYGON_MAX 64        /* vertices of a polygon */
-#define TZ_ALERT_RADIUS_MIN 10.0       /* metres of a circle */
+#define TZ_ALERT_POLYGON_MAX 64  /* vertices of a polygon */
+#define TZ_ALERT_RADIUS_MIN 10.0 /* metres of a circle */
 #define TZ_ALERT_RADIUS_MAX 50000.0
-#define TZ_ALERT_CATEGORIES_MAX 16     /* categories one subscription names */
-#define TZ_ALERT_FEED_MAX 50           /* entries of a feed */
-#define TZ_ALERT_EMAIL_MAX 254         /* bytes of an address (RFC 5321) */
-#define TZ_ALERT_SPAN_LAT 1.0          /* degrees north-south of a box or a polygon */
-#define TZ_ALERT_SPAN_LON 2.0          /* degrees west-east (a circle of 50 km fits both) */
+#define TZ_ALERT_CATEGORIES_MAX 16 /* categories one subscription names */
+#define TZ_ALERT_FEED_MAX 50       /* entries of a feed */
+#define TZ_ALERT_EMAIL_MAX 254     /* bytes of an address (RFC 5321) */
+#define TZ_ALERT_SPAN_LAT 1.0      /* degrees north-south of a box or a polygon */
+#define TZ_ALERT_SPAN_LON 2.0      /* degrees west-east (a circle of 50 km fits both) */
 
 enum tz_alert_area_kind {
     TZ_AREA_BBOX,     /* bbox:W,S,E,N */
@@ -97,12 +97,12 @@ enum tz_alert_message_kind {
 struct tz_alert_message {
     enum tz_alert_message_kind kind;
     int64_t sub_id;
-    int64_t delivery_id;              /* the outbox row: the same on every retry */
+    int64_t delivery_id;                /* the outbox row: the same on every retry */
     const struct tz_report_rec *report; /* public fields only; NULL for TZ_ALERT_CONFIRM */
-    const char *to;                   /* the address (mail) */
-    const char *from;                 /* the sender's address (mail) */
-    const char *confirm_url;          /* mail: the link that confirms the address */
-    const char *unsubscribe_url;      /* mail: the one-click unsubscribe link (RFC 8058) */
+    const char *to;                     /* the address (mail) */
+    const char *from;                   /* the sender's address (mail) */
+    const char *confirm_url;            /* mail: the link that confirms the address */
+    const char *unsubscribe_url;        /* mail: the one-click unsubscribe link (RFC 8058) */
     int64_t now;
 };
 /* Writes the message into out; a non-zero return fails the attempt. */
@@ -158,9 +158,9 @@ tz_err tz_alerts_subscribe_email(struct tz_alerts *a, const struct tz_alert_spec
  * A city system's webhook (admin, the command line): an http(s) URL; *secret
  * (hex, TZ_ALERT_SECRET_MAX) is its HMAC-SHA256 key, shown once. Audited.
  */
-tz_err tz_alerts_add_webhook(struct tz_alerts *a, const struct tz_alert_spec *spec,
-                             const char *url, const struct tz_alert_who *who, int64_t now,
-                             int64_t *id, char secret[TZ_ALERT_SECRET_MAX], const char **why);
+tz_err tz_alerts_add_webhook(struct tz_alerts *a, const struct tz_alert_spec *spec, const char *url,
+                             const struct tz_alert_who *who, int64_t now, int64_t *id,
+                             char secret[TZ_ALERT_SECRET_MAX], const char **why);
 /* Confirms an address with its token: TZ_ENOTFOUND (no such, or a wrong token), TZ_ECONFLICT. */
 tz_err tz_alerts_confirm(struct tz_alerts *a, int64_t id, const char *token,
                          const struct tz_alert_who *who);

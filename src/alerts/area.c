@@ -14,8 +14,7 @@
 #define EARTH_RADIUS_M 6371008.8
 
 /* The next field of s[*pos..n) up to sep (or the end): its start and length. */
-static bool next_field(const char *s, size_t n, size_t *pos, char sep, const char **f,
-                       size_t *len)
+static bool next_field(const char *s, size_t n, size_t *pos, char sep, const char **f, size_t *len)
 {
     if (*pos > n)
         return false;

@@ -121,8 +121,7 @@ static tz_err public_query(struct tz_alerts *a, const struct tz_alert_spec *spec
     if (ar->kind != TZ_AREA_DISTRICT)
         err = tz_public_query_bbox(q, ar->west, ar->south, ar->east, ar->north);
     for (size_t i = 0; !err && i < spec->category_count; i++)
-        err = tz_public_query_category(a->tm, q, spec->categories[i],
-                                       strlen(spec->categories[i]));
+        err = tz_public_query_category(a->tm, q, spec->categories[i], strlen(spec->categories[i]));
     for (size_t i = 0; !err && ar->kind != TZ_AREA_DISTRICT && i < 6; i++)
         err = tz_public_query_status(q, shown[i], strlen(shown[i]));
     return err;

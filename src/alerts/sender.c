@@ -154,7 +154,9 @@ static tz_err deliver(struct tz_alerts *a, const struct tz_alert_out_rec *o,
     link_of(a, "unsubscribe", sub->id, sub->secret, unsub, sizeof unsub);
     bool mail = strcmp(sub->kind, "email") == 0;
     struct tz_alert_message m = {
-        .kind = !mail ? TZ_ALERT_WEBHOOK : o->report_id ? TZ_ALERT_MAIL : TZ_ALERT_CONFIRM,
+        .kind = !mail          ? TZ_ALERT_WEBHOOK
+                : o->report_id ? TZ_ALERT_MAIL
+                               : TZ_ALERT_CONFIRM,
         .sub_id = sub->id,
         .delivery_id = o->id,
         .report = have ? &rec : NULL,
@@ -169,8 +171,8 @@ static tz_err deliver(struct tz_alerts *a, const struct tz_alert_out_rec *o,
     tz_err err = a->cfg.render(a->cfg.render_ctx, &m, &body);
     tz_err sent = TZ_OK;
     if (!err && !mail)
-        sent = alerts_post_webhook(a, sub->target, sub->secret, sub->id, o->id, &body, detail,
-                                   size);
+        sent =
+            alerts_post_webhook(a, sub->target, sub->secret, sub->id, o->id, &body, detail, size);
     else if (!err)
         sent = alerts_send_mail(a, sub->target, &body, detail, size);
     tz_buf_free(&body);
@@ -200,10 +202,8 @@ static tz_err deliver_due(struct tz_alerts *a, int64_t now)
         }
         bool mail = strcmp(sub.kind, "email") == 0;
         char detail[256] = "";
-        struct tz_alert_attempt at = {.out_id = due[i].id,
-                                      .at = now,
-                                      .max_failures = a->cfg.max_failures,
-                                      .detail = detail};
+        struct tz_alert_attempt at = {
+            .out_id = due[i].id, .at = now, .max_failures = a->cfg.max_failures, .detail = detail};
         if (mail && !a->cfg.smtp_url) {
             tz_alert_sub_rec_clear(&sub);
             continue; /* no relay configured: it waits for one */

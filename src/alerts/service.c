@@ -196,11 +196,10 @@ static bool url_ok(const char *url)
     size_t n = strlen(url);
     if (n >= TZ_ALERT_TARGET_MAX)
         return false;
-    size_t k = strncmp(url, URL_SCHEME_HTTPS, strlen(URL_SCHEME_HTTPS)) == 0
-                   ? strlen(URL_SCHEME_HTTPS)
-               : strncmp(url, URL_SCHEME_HTTP, strlen(URL_SCHEME_HTTP)) == 0
-                   ? strlen(URL_SCHEME_HTTP)
-                   : 0;
+    size_t k =
+        strncmp(url, URL_SCHEME_HTTPS, strlen(URL_SCHEME_HTTPS)) == 0 ? strlen(URL_SCHEME_HTTPS)
+        : strncmp(url, URL_SCHEME_HTTP, strlen(URL_SCHEME_HTTP)) == 0 ? strlen(URL_SCHEME_HTTP)
+                                                                      : 0;
     if (k == 0 || n == k)
         return false;
     for (size_t i = 0; i < n; i++)
@@ -209,9 +208,9 @@ static bool url_ok(const char *url)
     return true;
 }
 
-tz_err tz_alerts_add_webhook(struct tz_alerts *a, const struct tz_alert_spec *spec,
-                             const char *url, const struct tz_alert_who *who, int64_t now,
-                             int64_t *id, char secret[TZ_ALERT_SECRET_MAX], const char **why)
+tz_err tz_alerts_add_webhook(struct tz_alerts *a, const struct tz_alert_spec *spec, const char *url,
+                             const struct tz_alert_who *who, int64_t now, int64_t *id,
+                             char secret[TZ_ALERT_SECRET_MAX], const char **why)
 {
     if (!url || !url_ok(url)) {
         *why = "an http:// or https:// URL without spaces, under 512 bytes";

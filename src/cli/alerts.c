@@ -13,8 +13,7 @@
 #include "cli/internal.h"
 
 /* --area and --categories into spec; a usage error says which is wrong. */
-static int read_spec(const struct cli_call *c, struct tz_threatmap *tm,
-                     struct tz_alert_spec *spec)
+static int read_spec(const struct cli_call *c, struct tz_threatmap *tm, struct tz_alert_spec *spec)
 {
     const char *area = cli_text(c, CLI_AREA, NULL), *why = NULL;
     memset(spec, 0, sizeof *spec);
@@ -53,8 +52,8 @@ int cli_alerts_webhook(const struct cli_call *c)
         char secret[TZ_ALERT_SECRET_MAX];
         int64_t id = 0;
         const char *why = NULL;
-        err = tz_alerts_add_webhook(alerts, &spec, c->args[0], &w, tz_time_now(), &id, secret,
-                                    &why);
+        err =
+            tz_alerts_add_webhook(alerts, &spec, c->args[0], &w, tz_time_now(), &id, secret, &why);
         if (err == TZ_EINVAL)
             rc = cli_usage_error(c, why);
         else if (err)
@@ -85,9 +84,8 @@ int cli_alerts_log(const struct cli_call *c)
     for (size_t i = 0; i < n; i++) {
         char at[TZ_TIME_TEXT_MAX];
         tz_time_format(log[i].at, at);
-        printf("%s\tsubscription %lld\treport %lld\tattempt %d\t%s\n", at,
-               (long long)log[i].sub_id, (long long)log[i].report_id, log[i].attempt,
-               log[i].outcome);
+        printf("%s\tsubscription %lld\treport %lld\tattempt %d\t%s\n", at, (long long)log[i].sub_id,
+               (long long)log[i].report_id, log[i].attempt, log[i].outcome);
     }
     free(log);
     return 0;

@@ -58,8 +58,8 @@ static void read_categories(struct tz_threatmap *tm, const char *v, struct tz_al
         const char *comma = strchr(v, ',');
         size_t n = comma ? (size_t)(comma - v) : strlen(v);
         if (tz_alert_spec_category(tm, spec, v, n))
-            tz_fielderr_add(errs, "category", "%.*s is no category (at most %d)", (int)(n > 48 ? 48 : n),
-                            v, TZ_ALERT_CATEGORIES_MAX);
+            tz_fielderr_add(errs, "category", "%.*s is no category (at most %d)",
+                            (int)(n > 48 ? 48 : n), v, TZ_ALERT_CATEGORIES_MAX);
         v += n + (comma ? 1 : 0);
     }
 }
@@ -90,8 +90,9 @@ static bool read_feed(struct request *req, struct feed_read *f, struct tz_field_
                  tz_num_parse_i64(v, strlen(v), 1, TZ_ALERT_FEED_MAX, &x) == TZ_OK)
             f->limit = (size_t)x;
         else
-            tz_fielderr_add(errs, k, "unknown, repeated or bad parameter (bbox, area, "
-                                     "subscription, category, limit 1..50)");
+            tz_fielderr_add(errs, k,
+                            "unknown, repeated or bad parameter (bbox, area, "
+                            "subscription, category, limit 1..50)");
     }
     const char *why = NULL;
     if (!f->has_area && !f->subscription && !f->area_given)
@@ -104,10 +105,9 @@ static bool read_feed(struct request *req, struct feed_read *f, struct tz_field_
 /* The feed's own address: by subscription, or its area and categories in canonical form. */
 static void self_link(const struct feed_read *f, const char *area, char *out, size_t size)
 {
-    int k = f->subscription
-                ? snprintf(out, size, "/api/v1/alerts/feed.atom?subscription=%lld",
-                           (long long)f->subscription)
-                : snprintf(out, size, "/api/v1/alerts/feed.atom?area=");
+    int k = f->subscription ? snprintf(out, size, "/api/v1/alerts/feed.atom?subscription=%lld",
+                                       (long long)f->subscription)
+                            : snprintf(out, size, "/api/v1/alerts/feed.atom?area=");
     size_t at = k > 0 && (size_t)k < size ? (size_t)k : size;
     for (const char *p = area; !f->subscription && *p && at + 4 < size; p++) {
         unsigned char c = (unsigned char)*p;
@@ -193,8 +193,9 @@ static void read_spec(struct request *req, json_t *root, struct tz_alert_spec *s
     const char *why = NULL;
     memset(spec, 0, sizeof *spec);
     if (!json_is_string(area))
-        tz_fielderr_add(errs, "/area", "an area: bbox:W,S,E,N, circle:LON,LAT,METRES, "
-                                       "polygon:LON LAT,... or district:ID");
+        tz_fielderr_add(errs, "/area",
+                        "an area: bbox:W,S,E,N, circle:LON,LAT,METRES, "
+                        "polygon:LON LAT,... or district:ID");
     else if (tz_alert_area_parse(json_string_value(area), json_string_length(area), &spec->area,
                                  &why) ||
              tz_alert_spec_check(req->srv->tm, spec, &why))
@@ -241,10 +242,8 @@ enum MHD_Result api_alerts_subscribe(struct request *req)
     json_t *root = NULL;
     tz_err err = police_body_object(req, allowed, &root, &errs);
     if (err)
-        return http_respond_problem(req, err,
-                                    err == TZ_EMALFORMED ? "the body must be one JSON object"
-                                                         : NULL,
-                                    NULL);
+        return http_respond_problem(
+            req, err, err == TZ_EMALFORMED ? "the body must be one JSON object" : NULL, NULL);
     struct tz_alert_spec spec;
     read_spec(req, root, &spec, &errs);
     json_t *email = json_object_get(root, "email");
@@ -342,9 +341,8 @@ enum MHD_Result api_alerts_confirm(struct request *req)
     if (err == TZ_ECONFLICT)
         return done_json(req, "confirmed", true); /* the link followed twice */
     if (err)
-        return http_respond_problem(req, err,
-                                    err == TZ_ENOTFOUND ? "no such subscription or token" : NULL,
-                                    NULL);
+        return http_respond_problem(
+            req, err, err == TZ_ENOTFOUND ? "no such subscription or token" : NULL, NULL);
     return done_json(req, "confirmed", true);
 }
 
@@ -364,16 +362,17 @@ enum MHD_Result api_alerts_unsubscribe_page(struct request *req)
     tz_buf_init(&b, ANSWER_MAX);
     /* token was read as at most 64 characters; only hex digits reach the page */
     bool hex = strspn(token, "0123456789abcdef") == strlen(token);
-    tz_err err = hex ? tz_buf_printf(&b,
-                                     "<!doctype html>\n<html lang=\"pl\"><head><meta charset=\"utf-8\">"
-                                     "<title>tarcza: wypisz się / unsubscribe</title></head><body>"
-                                     "<form method=\"post\" action=\"/api/v1/alerts/unsubscribe?"
-                                     "id=%lld&amp;token=%s\"><input type=\"hidden\" "
-                                     "name=\"List-Unsubscribe\" value=\"One-Click\">"
-                                     "<button type=\"submit\">Wypisz mnie / unsubscribe me"
-                                     "</button></form></body></html>\n",
-                                     (long long)id, token)
-                     : TZ_EINVAL;
+    tz_err err =
+        hex ? tz_buf_printf(&b,
+                            "<!doctype html>\n<html lang=\"pl\"><head><meta charset=\"utf-8\">"
+                            "<title>tarcza: wypisz się / unsubscribe</title></head><body>"
+                            "<form method=\"post\" action=\"/api/v1/alerts/unsubscribe?"
+                            "id=%lld&amp;token=%s\"><input type=\"hidden\" "
+                            "name=\"List-Unsubscribe\" value=\"One-Click\">"
+                            "<button type=\"submit\">Wypisz mnie / unsubscribe me"
+                            "</button></form></body></html>\n",
+                            (long long)id, token)
+            : TZ_EINVAL;
     if (err) {
         tz_buf_free(&b);
         return http_respond_problem(req, err == TZ_EINVAL ? TZ_ENOTFOUND : err,
@@ -412,8 +411,7 @@ enum MHD_Result api_alerts_unsubscribe(struct request *req)
     who_of(req, client, sizeof client, &who);
     err = tz_alerts_unsubscribe(alerts, id, token, &who);
     if (err)
-        return http_respond_problem(req, err,
-                                    err == TZ_ENOTFOUND ? "no such subscription or token" : NULL,
-                                    NULL);
+        return http_respond_problem(
+            req, err, err == TZ_ENOTFOUND ? "no such subscription or token" : NULL, NULL);
     return done_json(req, "unsubscribed", true);
 }

@@ -229,8 +229,8 @@ static tz_err mail_confirm(const struct tz_alert_message *m, struct tz_buf *b)
     if (!err)
         err = line(b, "Potwierdz subskrypcje / confirm your alerts: ", m->confirm_url);
     if (!err)
-        err = line(b, "Jesli to nie Ty, zignoruj te wiadomosc / if it was not you, ignore it.",
-                   NULL);
+        err =
+            line(b, "Jesli to nie Ty, zignoruj te wiadomosc / if it was not you, ignore it.", NULL);
     if (!err)
         err = line(b, "Wypisz sie / unsubscribe: ", m->unsubscribe_url);
     return err;

@@ -21,9 +21,9 @@
 struct tz_alert_sub_rec {
     int64_t id;
     char kind[TZ_ALERT_KIND_MAX];
-    char *area;       /* its text (alerts/alerts.h, tz_alert_area_parse) */
-    char *categories; /* category codes separated by ',', "" for every category */
-    char *target;     /* the webhook's URL or the e-mail address; NULL for a feed */
+    char *area;                       /* its text (alerts/alerts.h, tz_alert_area_parse) */
+    char *categories;                 /* category codes separated by ',', "" for every category */
+    char *target;                     /* the webhook's URL or the e-mail address; NULL for a feed */
     char secret[TZ_ALERT_SECRET_MAX]; /* the webhook's HMAC key, the address's token; "" */
     bool confirmed;                   /* a feed and a webhook at once, an address once confirmed */
     int64_t disabled_at;              /* 0 while deliveries go out */
@@ -48,9 +48,9 @@ struct tz_alert_attempt {
     int64_t out_id;
     int64_t at;
     bool delivered;
-    bool skipped;      /* not sent at all (the report left the public map): dropped, no failure */
-    int64_t next_at;   /* failed: when to try again; 0 drops the row */
-    int max_failures;  /* failed: the subscription is disabled at this many in a row */
+    bool skipped;       /* not sent at all (the report left the public map): dropped, no failure */
+    int64_t next_at;    /* failed: when to try again; 0 drops the row */
+    int max_failures;   /* failed: the subscription is disabled at this many in a row */
     const char *detail; /* what the receiver answered; may be NULL */
 };
 

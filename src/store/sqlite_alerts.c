@@ -154,8 +154,7 @@ tz_err tz_sq_alert_sub_get(struct tz_store *store, int64_t id, struct tz_alert_s
     return TZ_OK;
 }
 
-tz_err tz_sq_alert_subs_active(struct tz_store *store, struct tz_alert_sub_rec **out,
-                               size_t *count)
+tz_err tz_sq_alert_subs_active(struct tz_store *store, struct tz_alert_sub_rec **out, size_t *count)
 {
     return tz_sq_read_all(store, SQL_SUBS_ACTIVE, 0, sizeof **out, read_sub, free_subs,
                           (void **)out, count);
@@ -181,8 +180,8 @@ static tz_err confirm_body(sqlite3 *db, void *ctx)
         return rc == SQLITE_DONE ? TZ_ENOTFOUND : tz_sq_map_rc(rc);
     if (confirmed)
         return TZ_ECONFLICT;
-    if ((err = tz_sq_exec_id(db, "UPDATE alert_subscriptions SET confirmed = 1 WHERE id = ?",
-                             p->id)))
+    if ((err =
+             tz_sq_exec_id(db, "UPDATE alert_subscriptions SET confirmed = 1 WHERE id = ?", p->id)))
         return err;
     return audit_with_object(db, p->audit, p->id);
 }
@@ -360,22 +359,19 @@ static tz_err read_outbox_row(sqlite3 *db, int64_t id, struct tz_alert_out_rec *
 static tz_err record_failure(sqlite3 *db, const struct tz_alert_attempt *a,
                              const struct tz_alert_out_rec *o)
 {
-    tz_err err = a->next_at
-                     ? exec_2(db,
-                              "UPDATE alert_outbox SET attempts = attempts + 1, next_at = ?"
-                              " WHERE id = ?",
-                              a->next_at, o->id)
-                     : tz_sq_exec_id(db,
-                                     "UPDATE alert_outbox SET attempts = attempts + 1,"
-                                     " state = 'dropped' WHERE id = ?",
-                                     o->id);
+    tz_err err = a->next_at ? exec_2(db,
+                                     "UPDATE alert_outbox SET attempts = attempts + 1, next_at = ?"
+                                     " WHERE id = ?",
+                                     a->next_at, o->id)
+                            : tz_sq_exec_id(db,
+                                            "UPDATE alert_outbox SET attempts = attempts + 1,"
+                                            " state = 'dropped' WHERE id = ?",
+                                            o->id);
     if (!err)
-        err = log_line(db, o, a->at, o->attempts + 1, a->next_at ? "failed" : "dropped",
-                       a->detail);
+        err = log_line(db, o, a->at, o->attempts + 1, a->next_at ? "failed" : "dropped", a->detail);
     if (!err)
-        err = tz_sq_exec_id(db,
-                            "UPDATE alert_subscriptions SET failures = failures + 1 WHERE id = ?",
-                            o->sub_id);
+        err = tz_sq_exec_id(
+            db, "UPDATE alert_subscriptions SET failures = failures + 1 WHERE id = ?", o->sub_id);
     if (err || a->max_failures <= 0)
         return err;
     /* Disabled at max_failures in a row: what it is still owed is dropped with it. */
@@ -409,8 +405,8 @@ static tz_err record_body(sqlite3 *db, void *ctx)
     if (!pending) /* unsubscribed, disabled or written already meanwhile */
         return TZ_ECONFLICT;
     if (a->skipped) {
-        if ((err = tz_sq_exec_id(db, "UPDATE alert_outbox SET state = 'dropped' WHERE id = ?",
-                                 o.id)))
+        if ((err =
+                 tz_sq_exec_id(db, "UPDATE alert_outbox SET state = 'dropped' WHERE id = ?", o.id)))
             return err;
         return log_line(db, &o, a->at, o.attempts, "dropped", a->detail);
     }
@@ -445,6 +441,6 @@ static tz_err read_log(sqlite3_stmt *st, void *elem)
 tz_err tz_sq_alert_log(struct tz_store *store, int64_t sub_id, struct tz_alert_log_rec **out,
                        size_t *count)
 {
-    return tz_sq_read_all(store, sub_id ? SQL_LOG_SUB : SQL_LOG_ALL, sub_id, sizeof **out,
-                          read_log, free_plain, (void **)out, count);
+    return tz_sq_read_all(store, sub_id ? SQL_LOG_SUB : SQL_LOG_ALL, sub_id, sizeof **out, read_log,
+                          free_plain, (void **)out, count);
 }

@@ -36,8 +36,9 @@ static struct api_server current;
 static pid_t helpers[2];
 
 #define AREA "circle:19.94,50.06,2000"
-#define INSIDE "{\"category\":\"illegal_parking\",\"lat\":50.061,\"lon\":19.941," \
-               "\"description\":\"prywatny opis zglaszajacego\"}"
+#define INSIDE                                                                                     \
+    "{\"category\":\"illegal_parking\",\"lat\":50.061,\"lon\":19.941,"                             \
+    "\"description\":\"prywatny opis zglaszajacego\"}"
 #define OUTSIDE "{\"category\":\"illegal_parking\",\"lat\":50.09,\"lon\":20.03}"
 #define WAIT_ROUNDS 300 /* polls of 100 ms: what the sender owes arrives well within */
 
@@ -169,8 +170,8 @@ static void add_webhook(int port, char *id, char *secret)
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", port);
     struct api_run run;
-    api_run_command(&current, &run, "alerts", "webhook", url, "--area", AREA, "--db",
-                    current.db, NULL);
+    api_run_command(&current, &run, "alerts", "webhook", url, "--area", AREA, "--db", current.db,
+                    NULL);
     assert_int_equal(run.status, 0);
     assert_int_equal(sscanf(run.out, "%31s %64s", id, secret), 2);
     assert_int_equal(strlen(secret), 64);
@@ -206,9 +207,8 @@ static void check_signature(const char *req, const char *secret)
     header_of(req, "X-Tarcza-Signature: sha256=", given, sizeof given);
     assert_string_equal(given, hex);
     /* and a body changed by one byte would not verify */
-    assert_int_not_equal(crypto_auth_hmacsha256_verify(mac, (const unsigned char *)body,
-                                                       strlen(body) - 1, key),
-                         0);
+    assert_int_not_equal(
+        crypto_auth_hmacsha256_verify(mac, (const unsigned char *)body, strlen(body) - 1, key), 0);
 }
 
 static void start_server(int smtp_port, const char *extra_a, const char *extra_b)
@@ -307,8 +307,7 @@ static void a_report_in_the_area_reaches_feed_webhook_and_mail_exactly_once(void
     api_response_free(&r);
     /* ... and a feed of the same area, no account. */
     assert_int_equal(
-        api_post_json(&current, "/api/v1/alerts/subscriptions", "{\"area\":\"" AREA "\"}", &r),
-        0);
+        api_post_json(&current, "/api/v1/alerts/subscriptions", "{\"area\":\"" AREA "\"}", &r), 0);
     assert_int_equal(r.status, 201);
     char feed[128];
     snprintf(feed, sizeof feed, "%s", json_string_value(json_object_get(r.json, "feed")));
@@ -378,8 +377,8 @@ static void a_report_in_the_area_reaches_feed_webhook_and_mail_exactly_once(void
                      1);
     /* One-click unsubscribe (RFC 8058): the address is gone from the database. */
     const char *click = "List-Unsubscribe=One-Click";
-    assert_int_equal(api_request(&current, "POST", path, "application/x-www-form-urlencoded",
-                                 click, strlen(click), 0, &r),
+    assert_int_equal(api_request(&current, "POST", path, "application/x-www-form-urlencoded", click,
+                                 strlen(click), 0, &r),
                      0);
     assert_int_equal(r.status, 200);
     api_response_free(&r);
@@ -389,8 +388,8 @@ static void a_report_in_the_area_reaches_feed_webhook_and_mail_exactly_once(void
     assert_int_equal(api_db_long(&current, "SELECT count(*) FROM audit_log"
                                            " WHERE action = 'alert.unsubscribe'"),
                      1);
-    assert_int_equal(api_request(&current, "POST", path, "application/x-www-form-urlencoded",
-                                 click, strlen(click), 0, &r),
+    assert_int_equal(api_request(&current, "POST", path, "application/x-www-form-urlencoded", click,
+                                 strlen(click), 0, &r),
                      0);
     assert_int_equal(r.status, 404); /* gone */
     api_response_free(&r);
@@ -457,13 +456,13 @@ static void bad_input_is_refused_and_the_feed_is_rate_limited(void **state)
     current.serve_args[1] = "3";
     assert_int_equal(api_start(&current), 0);
     static const char *const bad[] = {
-        "{\"area\":\"circle:19.94,50.06,5\"}",          /* radius below 10 m */
-        "{\"area\":\"bbox:20,50,19,51\"}",              /* west > east */
-        "{\"area\":\"polygon:19 50,20 50\"}",           /* two points */
-        "{\"area\":\"district:NOPE\"}",                 /* no such district */
-        "{\"area\":\"" AREA "\",\"categories\":[\"x\"]}", /* no such category */
+        "{\"area\":\"circle:19.94,50.06,5\"}",                        /* radius below 10 m */
+        "{\"area\":\"bbox:20,50,19,51\"}",                            /* west > east */
+        "{\"area\":\"polygon:19 50,20 50\"}",                         /* two points */
+        "{\"area\":\"district:NOPE\"}",                               /* no such district */
+        "{\"area\":\"" AREA "\",\"categories\":[\"x\"]}",             /* no such category */
         "{\"area\":\"" AREA "\",\"email\":\"a@b\\r\\nBcc: x@y.pl\"}", /* header injection */
-        "{\"area\":\"" AREA "\",\"more\":1}",           /* unknown member */
+        "{\"area\":\"" AREA "\",\"more\":1}",                         /* unknown member */
     };
     struct api_response r;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -477,8 +476,7 @@ static void bad_input_is_refused_and_the_feed_is_rate_limited(void **state)
     assert_int_equal(r.status, 400); /* no area */
     api_response_free(&r);
     for (int i = 0; i < 2; i++) {
-        assert_int_equal(api_get(&current, "/api/v1/alerts/feed.atom?area=district:KRK-01", &r),
-                         0);
+        assert_int_equal(api_get(&current, "/api/v1/alerts/feed.atom?area=district:KRK-01", &r), 0);
         assert_int_equal(r.status, 200);
         api_response_free(&r);
     }

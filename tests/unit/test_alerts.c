@@ -39,12 +39,32 @@ static void every_form_is_read_and_nonsense_refused(void **state)
     assert_int_equal(parse("district:KRK-01", &a), TZ_OK);
     assert_string_equal(a.district, "KRK-01");
     static const char *const bad[] = {
-        "", "bbox:", "bbox:1,2,3", "bbox:1,2,2,3,", "bbox:3,2,1,3", "bbox:1,2,181,4",
-        "bbox:1,2,3,4x", "bbox: 1,2,3,4", "circle:19,50,9", "circle:19,50,50001",
-        "circle:19,90,100", "circle:19,50", "polygon:1 2,3 4", "polygon:1 2,3 4,5", "polygon:",
-        "district:", "district:a b", "district:a,b", "square:1,2,3,4", "BBOX:1,2,3,4",
-        "bbox:19,50,21.5,50.5", "bbox:19,50,19.5,51.5", /* wider than 2, taller than 1 degree */
-        "polygon:19 50,19.5 51.2,19.2 50.1", "bbox:nan,2,3,4", "bbox:inf,2,3,4", "circle:0x10,50,100",
+        "",
+        "bbox:",
+        "bbox:1,2,3",
+        "bbox:1,2,2,3,",
+        "bbox:3,2,1,3",
+        "bbox:1,2,181,4",
+        "bbox:1,2,3,4x",
+        "bbox: 1,2,3,4",
+        "circle:19,50,9",
+        "circle:19,50,50001",
+        "circle:19,90,100",
+        "circle:19,50",
+        "polygon:1 2,3 4",
+        "polygon:1 2,3 4,5",
+        "polygon:",
+        "district:",
+        "district:a b",
+        "district:a,b",
+        "square:1,2,3,4",
+        "BBOX:1,2,3,4",
+        "bbox:19,50,21.5,50.5",
+        "bbox:19,50,19.5,51.5", /* wider than 2, taller than 1 degree */
+        "polygon:19 50,19.5 51.2,19.2 50.1",
+        "bbox:nan,2,3,4",
+        "bbox:inf,2,3,4",
+        "circle:0x10,50,100",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (parse(bad[i], &a) != TZ_EINVAL)
@@ -52,8 +72,8 @@ static void every_form_is_read_and_nonsense_refused(void **state)
     /* 65 points are too many */
     char many[4096] = "polygon:";
     for (int i = 0; i < 65; i++)
-        snprintf(many + strlen(many), sizeof many - strlen(many), "%s%d %d", i ? "," : "",
-                 i % 90, (i * 7) % 90);
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%s%d %d", i ? "," : "", i % 90,
+                 (i * 7) % 90);
     assert_int_equal(parse(many, &a), TZ_EINVAL);
 }
 
@@ -65,8 +85,8 @@ static void points_are_in_or_out(void **state)
     assert_true(tz_alert_area_contains(&a, 50.06, 19.94, NULL));
     assert_true(tz_alert_area_contains(&a, 50.0689, 19.94, NULL));  /* ~990 m north */
     assert_false(tz_alert_area_contains(&a, 50.0692, 19.94, NULL)); /* ~1020 m north */
-    assert_true(tz_alert_area_contains(&a, 50.06, 19.9539, NULL));   /* ~995 m east */
-    assert_false(tz_alert_area_contains(&a, 50.06, 19.9542, NULL));  /* ~1017 m east */
+    assert_true(tz_alert_area_contains(&a, 50.06, 19.9539, NULL));  /* ~995 m east */
+    assert_false(tz_alert_area_contains(&a, 50.06, 19.9542, NULL)); /* ~1017 m east */
     /* A concave "U": its notch is outside though inside the box. */
     assert_int_equal(parse("polygon:0 0,0.3 0,0.3 0.3,0.2 0.3,0.2 0.1,0.1 0.1,0.1 0.3,0 0.3", &a),
                      TZ_OK);
@@ -109,9 +129,8 @@ static void the_signature_is_hmac_sha256_of_the_body(void **state)
     unsigned char k[32], mac[32];
     sodium_hex2bin(k, sizeof k, key, 64, NULL, NULL, NULL);
     sodium_hex2bin(mac, sizeof mac, sig, 64, NULL, NULL, NULL);
-    assert_int_equal(crypto_auth_hmacsha256_verify(mac, (const unsigned char *)body,
-                                                   strlen(body), k),
-                     0);
+    assert_int_equal(
+        crypto_auth_hmacsha256_verify(mac, (const unsigned char *)body, strlen(body), k), 0);
     assert_int_equal(tz_alerts_sign("abcd", body, strlen(body), sig), TZ_EINVAL);
 }
 
