@@ -167,7 +167,7 @@ tz_err tz_alerts_confirm(struct tz_alerts *a, int64_t id, const char *token,
 /* Deletes an address's subscription (the address with it) with its token: TZ_ENOTFOUND. */
 tz_err tz_alerts_unsubscribe(struct tz_alerts *a, int64_t id, const char *token,
                              const struct tz_alert_who *who);
-/* What subscription id follows (any kind): TZ_ENOTFOUND (an unconfirmed address included). */
+/* What feed subscription id follows: TZ_ENOTFOUND for none (or an address's, a webhook's). */
 tz_err tz_alerts_spec_of(struct tz_alerts *a, int64_t id, struct tz_alert_spec *out);
 
 /*

@@ -149,10 +149,12 @@ static tz_err deliver(struct tz_alerts *a, const struct tz_alert_out_rec *o,
         free(rec.description);
         rec.description = NULL;
     }
-    char confirm[1024], unsub[1024];
-    link_of(a, "confirm", sub->id, sub->secret, confirm, sizeof confirm);
-    link_of(a, "unsubscribe", sub->id, sub->secret, unsub, sizeof unsub);
+    char confirm[1024] = "", unsub[1024] = "";
     bool mail = strcmp(sub->kind, "email") == 0;
+    if (mail) { /* a webhook's key never goes into a link */
+        link_of(a, "confirm", sub->id, sub->secret, confirm, sizeof confirm);
+        link_of(a, "unsubscribe", sub->id, sub->secret, unsub, sizeof unsub);
+    }
     struct tz_alert_message m = {
         .kind = !mail          ? TZ_ALERT_WEBHOOK
                 : o->report_id ? TZ_ALERT_MAIL
@@ -190,7 +192,9 @@ static tz_err deliver_due(struct tz_alerts *a, int64_t now)
 {
     struct tz_alert_out_rec *due = NULL;
     size_t n = 0;
-    tz_err err = tz_store_alert_due(a->store, now, ROUND_DELIVERIES, &due, &n);
+    /* Without a relay, mail waits in the outbox and does not hold up the webhooks. */
+    tz_err err =
+        tz_store_alert_due(a->store, now, ROUND_DELIVERIES, a->cfg.smtp_url != NULL, &due, &n);
     for (size_t i = 0; !err && i < n; i++) {
         struct tz_alert_sub_rec sub;
         tz_err e = tz_store_alert_sub_get(a->store, due[i].sub_id, &sub);
@@ -200,19 +204,14 @@ static tz_err deliver_due(struct tz_alerts *a, int64_t now)
             err = e;
             break;
         }
-        bool mail = strcmp(sub.kind, "email") == 0;
         char detail[256] = "";
         struct tz_alert_attempt at = {
             .out_id = due[i].id, .at = now, .max_failures = a->cfg.max_failures, .detail = detail};
-        if (mail && !a->cfg.smtp_url) {
-            tz_alert_sub_rec_clear(&sub);
-            continue; /* no relay configured: it waits for one */
-        }
         err = deliver(a, &due[i], &sub, now, &at, detail, sizeof detail);
         tz_alert_sub_rec_clear(&sub);
         if (!err) {
             err = tz_store_alert_record(a->store, &at);
-            if (err == TZ_ECONFLICT) /* unsubscribed while it was sent */
+            if (err == TZ_ECONFLICT || err == TZ_ENOTFOUND) /* unsubscribed while it was sent */
                 err = TZ_OK;
         }
     }

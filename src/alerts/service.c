@@ -269,7 +269,8 @@ tz_err tz_alerts_spec_of(struct tz_alerts *a, int64_t id, struct tz_alert_spec *
     tz_err err = tz_store_alert_sub_get(a->store, id, &rec);
     if (err)
         return err;
-    err = rec.confirmed ? alerts_spec_of_rec(a, &rec, out) : TZ_ENOTFOUND;
+    /* Only a feed's own id names a feed: an address's or a webhook's area is theirs. */
+    err = strcmp(rec.kind, "feed") == 0 ? alerts_spec_of_rec(a, &rec, out) : TZ_ENOTFOUND;
     tz_alert_sub_rec_clear(&rec);
     return err;
 }

@@ -100,10 +100,11 @@ struct tz_alert_log_rec {
        int64_t upto),                                                                              \
       (store, rows, n, upto),                                                                      \
       TZ_PRE_NEED(rows || n == 0))                                                                 \
-    /* At most max (1..1000) rows owed and due at now, oldest first; free with free(). */          \
-    X(alert_due, (struct tz_store *store, int64_t now, size_t max, struct tz_alert_out_rec **out,  \
-       size_t *count),                                                                             \
-      (store, now, max, out, count),                                                              \
+    /* At most max (1..1000) rows owed and due at now, oldest first (with_mail false: not those    \
+     * of addresses); free with free(). */                                                         \
+    X(alert_due, (struct tz_store *store, int64_t now, size_t max, bool with_mail,                 \
+       struct tz_alert_out_rec **out, size_t *count),                                              \
+      (store, now, max, with_mail, out, count),                                                    \
       TZ_PRE_EMPTY(out, count) TZ_PRE_NEED(max >= 1 && max <= 1000))                              \
     /*                                                                                             \
      * Writes an attempt: delivered ends the row and resets the subscription's                     \

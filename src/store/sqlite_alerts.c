@@ -29,6 +29,10 @@ static const char SQL_CURSOR[] = "SELECT upto FROM alert_state WHERE name = 'rep
 static const char SQL_DUE[] =
     "SELECT id, subscription_id, report_id, attempts, next_at FROM alert_outbox"
     " WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?";
+static const char SQL_DUE_NO_MAIL[] =
+    "SELECT id, subscription_id, report_id, attempts, next_at FROM alert_outbox"
+    " WHERE state = 'pending' AND next_at <= ? AND subscription_id NOT IN"
+    " (SELECT id FROM alert_subscriptions WHERE kind = 'email') ORDER BY next_at, id LIMIT ?";
 static const char SQL_LOG_ALL[] =
     "SELECT outbox_id, subscription_id, report_id, at, attempt, outcome FROM alert_deliveries"
     " ORDER BY id DESC LIMIT 1000";
@@ -287,12 +291,12 @@ static void free_plain(void *recs, size_t count)
     free(recs);
 }
 
-tz_err tz_sq_alert_due(struct tz_store *store, int64_t now, size_t max,
+tz_err tz_sq_alert_due(struct tz_store *store, int64_t now, size_t max, bool with_mail,
                        struct tz_alert_out_rec **out, size_t *count)
 {
     struct tz_sq_conn *c = tz_sq_reader_acquire(store);
     sqlite3_stmt *st = NULL;
-    tz_err err = tz_sq_stmt(c, SQL_DUE, &st);
+    tz_err err = tz_sq_stmt(c, with_mail ? SQL_DUE : SQL_DUE_NO_MAIL, &st);
     if (!err) {
         sqlite3_bind_int64(st, 1, now);
         sqlite3_bind_int64(st, 2, (int64_t)max);
