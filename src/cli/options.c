@@ -58,7 +58,8 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
                              "Atom feeds per client address a minute (default 120, 0 = no limit)"),
     [CLI_AREA] = TEXT("--area", "AREA",
                       "bbox:W,S,E,N, circle:LON,LAT,METRES, polygon:LON LAT,... or district:ID"),
-    [CLI_CATEGORIES] = TEXT("--categories", "CODES", "category codes separated by commas (default: all)"),
+    [CLI_CATEGORIES] =
+        TEXT("--categories", "CODES", "category codes separated by commas (default: all)"),
     [CLI_TILES_ATTRIBUTION] =
         TEXT("--tiles-attribution", "TEXT", "the tiles' attribution (needs --tiles)"),
     [CLI_KEY_RATE] = NUMBER("--key-rate", "N", 1, 1000000, "Open311 POSTs per API key a minute"),

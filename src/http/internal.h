@@ -24,7 +24,8 @@
 #define HTTP_STATUS_SLOTS 22   /* the answers' statuses, each its own count (the last: others) */
 #define HTTP_LATENCY_BUCKETS 14 /* latency histogram's buckets, +Inf the last */
 #define HTTP_REQUEST_ID_MAX 64  /* bytes of an X-Request-Id taken from a client */
-enum http_limit { HTTP_LIMIT_WRITE, HTTP_LIMIT_LOGIN, HTTP_LIMIT_API_KEY, HTTP_LIMIT_LOCKOUT, HTTP_LIMIT_FEED,
+enum http_limit { HTTP_LIMIT_WRITE, HTTP_LIMIT_LOGIN, HTTP_LIMIT_API_KEY, HTTP_LIMIT_LOCKOUT,
+                  HTTP_LIMIT_FEED,
                   HTTP_LIMIT_COUNT };
 struct http_route_metrics {
     atomic_uint_fast64_t by_status[HTTP_STATUS_SLOTS];

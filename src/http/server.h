@@ -54,7 +54,7 @@ struct tz_http_config {
     /* The address search's index (address.h; must outlive the server), or NULL: 503. */
     const struct tz_address_index *addresses;
     struct tz_alerts *alerts;     /* alerts for an area (alerts.h); NULL: their API answers 503 */
-    double feed_rate_per_min;     /* Atom feeds a client address may read a minute (429); 0: no limit */
+    double feed_rate_per_min; /* Atom feeds a client address may read a minute (429); 0: none */
     const char *translate_url;  /* a LibreTranslate server for the assistant's pairs Apertium
                                  * lacks (serve --translate-url); NULL: none */
 };
