@@ -154,6 +154,9 @@ echo; echo "## screening: documents and vehicles, 10,000,000 documents and 5,000
 echo; echo "## screening: batches of 1,000 travellers through the service, ${SCREEN_BATCH_RECORDS:-1000000} persons and documents on the lists (bench_screening_batch)"
 "$build/bench/bench_screening_batch" "${SCREEN_BATCH_RECORDS:-1000000}" 50
 
+echo; echo "## alerts: the Atom feed of an area over 10,000,000 reports, 2,000 areas of each kind (bench_alerts)"
+"$build/bench/bench_alerts" "${ALERTS_REPORTS:-10000000}" 2000
+
 echo; echo "## address search: 8,000,000 generated addresses, 200,000 queries (bench_addresses), and pg_trgm on the same (addresses_pg.sh)"
 addr_dump=$(mktemp -d /tmp/tarcza-addresses-XXXXXX)
 "$build/bench/bench_addresses" --dump "$addr_dump"

@@ -4,7 +4,7 @@
 # including file's folder first, then src/) and every #include <module/...>:
 #
 #   layer 3  cli, http, main.c         the doors
-#   layer 2  threatmap, auth, analysis, exchange, screening, assistant   the domain
+#   layer 2  threatmap, auth, analysis, exchange, screening, assistant, address, alerts   the domain
 #   layer 1  store, geo
 #   layer 0  base                      includes no other module
 #
@@ -28,7 +28,7 @@ src=$(cd "$src" && pwd)
 
 declare -A LAYER=(
     [main]=3 [cli]=3 [http]=3
-    [threatmap]=2 [auth]=2 [analysis]=2 [exchange]=2 [screening]=2 [assistant]=2 [address]=2
+    [threatmap]=2 [auth]=2 [analysis]=2 [exchange]=2 [screening]=2 [assistant]=2 [address]=2 [alerts]=2
     [store]=1 [geo]=1
     [base]=0
 )
@@ -38,7 +38,7 @@ LAYER_NAME=(base "store/geo" domain "cli/http")
 declare -A PUBLIC=(
     [base]="*"
     [geo]="geo.h"
-    [store]="store.h common.h catalog.h reports.h accounts.h audit.h apikeys.h analysis.h committer.h search.h watchlist.h exchange.h exchange_spoc.h exchange_events.h addresses.h"
+    [store]="store.h common.h catalog.h reports.h accounts.h audit.h apikeys.h analysis.h committer.h search.h watchlist.h exchange.h exchange_spoc.h exchange_events.h addresses.h alerts.h"
     [threatmap]="threatmap.h workflow.h mapindex.h query.h catalog.h reports.h police.h merge.h visit.h apikeys.h"
     [auth]="auth.h"
     [analysis]="analysis.h"
@@ -49,6 +49,7 @@ declare -A PUBLIC=(
     [assistant]="assistant.h lang.h translate.h search.h link.h summary.h"
     [main]=""
     [address]="address.h"
+    [alerts]="alerts.h"
 )
 
 # Within a layer, who may use whom (a module always uses itself). Today: analysis reads the
@@ -61,6 +62,7 @@ declare -A SAME=(
     [assistant]="auth screening exchange"
     [screening]="auth exchange"
     [exchange]="auth"
+    [alerts]="threatmap auth" # the public reports it sends; audit codes
     [cli]="http"
     [main]="cli http"
 )

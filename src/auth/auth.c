@@ -62,6 +62,9 @@ static const char *const audit_codes[TZ_AUDIT_COUNT] = {
     [TZ_AUDIT_EXCHANGE_INBOX] = "exchange.inbox",
     [TZ_AUDIT_EXCHANGE_NOTICE] = "exchange.notice",
     [TZ_AUDIT_EXCHANGE_RETENTION] = "exchange.retention",
+    [TZ_AUDIT_ALERT_SUBSCRIBE] = "alert.subscribe",
+    [TZ_AUDIT_ALERT_CONFIRM] = "alert.confirm",
+    [TZ_AUDIT_ALERT_UNSUBSCRIBE] = "alert.unsubscribe",
 };
 
 /* The code each permission action is audited under. */

@@ -105,6 +105,9 @@ enum tz_audit_action {
     TZ_AUDIT_EXCHANGE_INBOX,       /* exchange.inbox */
     TZ_AUDIT_EXCHANGE_NOTICE,      /* exchange.notice: a notice's lifecycle step */
     TZ_AUDIT_EXCHANGE_RETENTION,   /* exchange.retention: a case concluded, kept or deleted */
+    TZ_AUDIT_ALERT_SUBSCRIBE,      /* alert.subscribe: a feed, webhook or address follows */
+    TZ_AUDIT_ALERT_CONFIRM,        /* alert.confirm: an address confirmed */
+    TZ_AUDIT_ALERT_UNSUBSCRIBE,    /* alert.unsubscribe: an address deleted */
     TZ_AUDIT_COUNT
 };
 

@@ -110,6 +110,16 @@ enum cli_opt {
     CLI_DECISION,
     CLI_NEXT_REVIEW,
     CLI_DUE,
+    /* alerts for an area (serve, alerts) */
+    CLI_SMTP_URL,
+    CLI_MAIL_FROM,
+    CLI_PUBLIC_URL,
+    CLI_ALERTS_MS,
+    CLI_ALERTS_RETRY,
+    CLI_ALERTS_FAILURES,
+    CLI_FEED_RATE,
+    CLI_AREA,
+    CLI_CATEGORIES,
     CLI_OPT_COUNT
 };
 
@@ -240,6 +250,8 @@ int cli_report_show(const struct cli_call *c);      /* report.c */
 int cli_report_transition(const struct cli_call *c);
 int cli_report_merge(const struct cli_call *c);
 int cli_apikey_add(const struct cli_call *c); /* apikey.c */
+int cli_alerts_webhook(const struct cli_call *c); /* alerts.c */
+int cli_alerts_log(const struct cli_call *c);
 int cli_apikey_revoke(const struct cli_call *c);
 int cli_apikey_list(const struct cli_call *c);
 int cli_stats(const struct cli_call *c);    /* stats.c */

@@ -43,6 +43,26 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
     [CLI_LLM_URL] = TEXT("--llm-url", "URL",
                          "a language model server on this machine speaking the OpenAI-compatible "
                          "API (http://127.0.0.1:8080) for abstractive summaries (default: none)"),
+    [CLI_SMTP_URL] = TEXT("--smtp-url", "URL",
+                          "the SMTP relay of the alerts' mail (smtp://host:port; default: none, "
+                          "mail waits)"),
+    [CLI_MAIL_FROM] = TEXT("--mail-from", "ADDR", "the alerts' sender address"),
+    [CLI_PUBLIC_URL] = TEXT("--public-url", "URL",
+                            "where citizens reach this API, for the links in mail "
+                            "(default http://localhost:8080)"),
+    [CLI_ALERTS_MS] = NUMBER("--alerts-ms", "N", 0, 3600000,
+                             "every N ms the alerts' sender runs (default 2000, 0 = never)"),
+    [CLI_ALERTS_RETRY] = NUMBER("--alerts-retry", "S", 1, 86400,
+                                "first retry of a failed delivery after about S seconds, "
+                                "doubling (default 30)"),
+    [CLI_ALERTS_FAILURES] = NUMBER("--alerts-failures", "N", 1, 1000,
+                                   "disable a subscription after N failures in a row (default 8)"),
+    [CLI_FEED_RATE] = NUMBER("--feed-rate", "PER_MINUTE", 0, 1000000,
+                             "Atom feeds per client address a minute (default 120, 0 = no limit)"),
+    [CLI_AREA] = TEXT("--area", "AREA",
+                      "bbox:W,S,E,N, circle:LON,LAT,METRES, polygon:LON LAT,... or district:ID"),
+    [CLI_CATEGORIES] =
+        TEXT("--categories", "CODES", "category codes separated by commas (default: all)"),
     [CLI_TILES_ATTRIBUTION] =
         TEXT("--tiles-attribution", "TEXT", "the tiles' attribution (needs --tiles)"),
     [CLI_KEY_RATE] = NUMBER("--key-rate", "N", 1, 1000000, "Open311 POSTs per API key a minute"),

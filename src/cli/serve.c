@@ -13,6 +13,8 @@
 
 #include "address/address.h"
 #include "cli/internal.h"
+#include "alerts/alerts.h"
+#include "http/render.h"
 #include "http/server.h"
 
 /* The abuse limits of docs/reliability.md as given on the command line; -1: the server's default,
@@ -86,6 +88,25 @@ static const char *installed_web(char *out, size_t size)
     return out;
 }
 
+/* The alerts' sender from the command line: the relay, the links' base, its pace. */
+static tz_err alerts_open(const struct cli_call *c, struct tz_store *store, struct tz_threatmap *tm,
+                          struct tz_alerts **out)
+{
+    struct tz_alerts_config ac = tz_alerts_defaults();
+    ac.smtp_url = cli_text(c, CLI_SMTP_URL, NULL);
+    ac.mail_from = cli_text(c, CLI_MAIL_FROM, ac.mail_from);
+    ac.public_url = cli_text(c, CLI_PUBLIC_URL, ac.public_url);
+    ac.interval_ms = (int)cli_num(c, CLI_ALERTS_MS, ac.interval_ms);
+    ac.retry_base_s = (int)cli_num(c, CLI_ALERTS_RETRY, ac.retry_base_s);
+    ac.max_failures = (int)cli_num(c, CLI_ALERTS_FAILURES, ac.max_failures);
+    ac.render = tz_http_alert_render;
+    ac.render_ctx = tm;
+    tz_err err = tz_alerts_open(tm, store, &ac, out);
+    if (!err && ac.interval_ms > 0)
+        err = tz_alerts_start(*out);
+    return err;
+}
+
 /* The server's configuration from the command line (the auth handle is added once open); web
  * holds the installed pages' path when --web is not given. */
 static struct tz_http_config config_of(const struct cli_call *c, char *web, size_t web_size)
@@ -110,6 +131,7 @@ static struct tz_http_config config_of(const struct cli_call *c, char *web, size
     const char *log = cli_text(c, CLI_LOG, "-");
     cfg.log_path = strcmp(log, "off") == 0 ? NULL : log;
     cfg.metrics_token = cli_text(c, CLI_METRICS_TOKEN, NULL);
+    cfg.feed_rate_per_min = (double)cli_num(c, CLI_FEED_RATE, (long long)cfg.feed_rate_per_min);
     return cfg;
 }
 
@@ -128,6 +150,7 @@ int cli_serve(const struct cli_call *c)
     struct tz_exchange *exchange = NULL;
     struct tz_http *srv = NULL;
     struct tz_address_index *addresses = NULL;
+    struct tz_alerts *alerts = NULL;
     int rc = 1;
     tz_err err;
     /* Signals are taken by sigwait below; blocked before any thread (the committer, the map's
@@ -161,6 +184,11 @@ int cli_serve(const struct cli_call *c)
         cli_fail("--key (the audit checkpoint key file)", err);
         goto done;
     }
+    if ((err = alerts_open(c, store, tm, &alerts))) {
+        cli_fail("alerts (--smtp-url, --public-url, --alerts-ms)", err);
+        goto done;
+    }
+    cfg.alerts = alerts;
     long long sync_ms = cli_num(c, CLI_SYNC_MS, 1000);
     if ((sync_ms && (err = tz_threatmap_follow(tm, (int)sync_ms))) ||
         (err = tz_http_start(tm, &cfg, &srv))) {
@@ -176,6 +204,7 @@ int cli_serve(const struct cli_call *c)
     rc = 0;
 done:
     tz_http_stop(srv);
+    tz_alerts_close(alerts); /* after the server: no request uses it any more */
     tz_auth_signer_stop(signer); /* signs the head once more */
     tz_auth_close(auth);
     tz_exchange_close(exchange);

@@ -21,7 +21,8 @@ static const struct cli_command commands[] = {
           CLI_CHECKPOINT_EVERY, CLI_MAX_CONNECTIONS, CLI_PER_IP_CONNECTIONS, CLI_IDLE_TIMEOUT,
           CLI_REQUEST_TIMEOUT, CLI_HEADER_LIMIT, CLI_WRITE_RATE, CLI_WRITE_BURST, CLI_LOGIN_RATE,
           CLI_TRUSTED_PROXY, CLI_IPV6_PREFIX, CLI_AUDIT_HEAD, CLI_TRANSLATE_URL, CLI_LLM_URL, CLI_NODE,
-          CLI_SPOC_UNIT, CLI_CONFIG, CLI_LOG, CLI_METRICS_TOKEN),
+          CLI_SPOC_UNIT, CLI_CONFIG, CLI_LOG, CLI_METRICS_TOKEN, CLI_SMTP_URL, CLI_MAIL_FROM,
+          CLI_PUBLIC_URL, CLI_ALERTS_MS, CLI_ALERTS_RETRY, CLI_ALERTS_FAILURES, CLI_FEED_RATE),
      NULL,
      "serve the API on http://ADDR:N and the browser front end; with --key and --checkpoints\n"
      "also sign the audit chain's head at intervals; abuse limits: docs/reliability.md;\n"
@@ -37,6 +38,11 @@ static const struct cli_command commands[] = {
      "move a report through the workflow (as a supervisor)"},
     {"report", "merge", "DUP ORIGINAL", 2, cli_report_merge, OPTS(CLI_ACTOR, CLI_NOTE, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "record that report DUP duplicates ORIGINAL (both stay; the merge is kept)"},
+    {"alerts", "webhook", "URL", 1, cli_alerts_webhook,
+     OPTS(CLI_AREA, CLI_CATEGORIES, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
+     "register a city system's webhook for an area (prints its id and its HMAC key, once)"},
+    {"alerts", "log", "", 0, cli_alerts_log, OPTS(CLI_DB), NULL,
+     "print the alerts' delivery log, newest first"},
     {"apikey", "add", "NAME", 1, cli_apikey_add, OPTS(CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "issue an API key for Open311 POST (the key is shown once)"},
     {"apikey", "revoke", "ID", 1, cli_apikey_revoke, OPTS(CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL, "revoke an API key"},

@@ -195,6 +195,13 @@ tz_err http_guard_start(struct tz_http *srv, const struct tz_http_config *cfg)
         if (err)
             return err;
     }
+    if (cfg->feed_rate_per_min > 0) {
+        tz_err err = tz_ratelimit_new(cfg->feed_rate_per_min / 60.0,
+                                      cfg->feed_rate_per_min < 1 ? 1 : cfg->feed_rate_per_min,
+                                      WRITE_LIMIT_KEYS, &srv->feed_limit);
+        if (err)
+            return err;
+    }
     if (cfg->trusted_proxy &&
         tz_netaddr_parse(cfg->trusted_proxy, strlen(cfg->trusted_proxy), &srv->trusted_proxy))
         return TZ_EINVAL;
@@ -228,6 +235,8 @@ void http_guard_stop(struct tz_http *srv)
     srv->write_limit = NULL;
     tz_ratelimit_free(srv->login_limit);
     srv->login_limit = NULL;
+    tz_ratelimit_free(srv->feed_limit);
+    srv->feed_limit = NULL;
     pthread_cond_destroy(&srv->guard_cv);
     pthread_mutex_destroy(&srv->guard_mu);
 }
@@ -346,5 +355,13 @@ bool http_guard_login_allowed(struct request *req, int *retry_after_s)
     bool ok = client_allowed(req, req->srv->login_limit, retry_after_s);
     if (!ok)
         http_metrics_refused(req->srv, HTTP_LIMIT_LOGIN);
+    return ok;
+}
+
+bool http_guard_feed_allowed(struct request *req, int *retry_after_s)
+{
+    bool ok = client_allowed(req, req->srv->feed_limit, retry_after_s);
+    if (!ok)
+        http_metrics_refused(req->srv, HTTP_LIMIT_FEED);
     return ok;
 }

@@ -25,6 +25,7 @@
 #define HTTP_LATENCY_BUCKETS 14 /* latency histogram's buckets, +Inf the last */
 #define HTTP_REQUEST_ID_MAX 64  /* bytes of an X-Request-Id taken from a client */
 enum http_limit { HTTP_LIMIT_WRITE, HTTP_LIMIT_LOGIN, HTTP_LIMIT_API_KEY, HTTP_LIMIT_LOCKOUT,
+                  HTTP_LIMIT_FEED,
                   HTTP_LIMIT_COUNT };
 struct http_route_metrics {
     atomic_uint_fast64_t by_status[HTTP_STATUS_SLOTS];
@@ -64,6 +65,8 @@ struct tz_http {
     bool reaper_running;
     bool reaper_stop;
     struct tz_ratelimit *write_limit; /* anonymous reports per client address, or NULL */
+    struct tz_ratelimit *feed_limit;  /* Atom feeds per client address, or NULL */
+    struct tz_alerts *alerts;         /* alerts for an area (api_alerts.c), or NULL: 503 */
     struct tz_ratelimit *login_limit; /* police login attempts per client address, or NULL */
     struct tz_netaddr trusted_proxy;  /* serve --trusted-proxy; family 0 for none */
     unsigned char addr_key[32];       /* keys the address hash the limiter sees */
@@ -213,6 +216,14 @@ enum http_fwd http_xff_last(const char *const *lines, size_t n, struct tz_netadd
 enum http_fwd http_forwarded_last(const char *const *lines, size_t n, struct tz_netaddr *out);
 /* The same for a login attempt (srv->login_limit). */
 bool http_guard_login_allowed(struct request *req, int *retry_after_s);
+/* The same for an Atom feed of alerts (api_alerts.c): the feed's own bucket (feed_rate_per_min). */
+bool http_guard_feed_allowed(struct request *req, int *retry_after_s);
+/* Alerts for an area (api_alerts.c). */
+enum MHD_Result api_alerts_feed(struct request *req);
+enum MHD_Result api_alerts_subscribe(struct request *req);
+enum MHD_Result api_alerts_confirm(struct request *req);
+enum MHD_Result api_alerts_unsubscribe(struct request *req);
+enum MHD_Result api_alerts_unsubscribe_page(struct request *req);
 /* A problem answer of status with Retry-After (429, 503). */
 enum MHD_Result http_respond_retry(struct request *req, unsigned status, const char *detail,
                                    int retry_after_s);

@@ -40,7 +40,8 @@ static const double latency_le[HTTP_LATENCY_BUCKETS - 1] = {
 
 static const char *const limit_names[HTTP_LIMIT_COUNT] = {
     [HTTP_LIMIT_WRITE] = "write", [HTTP_LIMIT_LOGIN] = "login",
-    [HTTP_LIMIT_API_KEY] = "api_key", [HTTP_LIMIT_LOCKOUT] = "account_lockout"};
+    [HTTP_LIMIT_API_KEY] = "api_key", [HTTP_LIMIT_LOCKOUT] = "account_lockout",
+    [HTTP_LIMIT_FEED] = "feed"};
 
 /* Reads the token file: its first line, TOKEN_MIN to TOKEN_MAX printable bytes. */
 static tz_err read_token(const char *path, struct http_metrics *m)

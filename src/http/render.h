@@ -16,6 +16,7 @@
 #include "base/err.h"
 #include "base/jsonw.h"
 #include "address/address.h"
+#include "alerts/alerts.h"
 #include "analysis/analysis.h"
 #include "assistant/assistant.h"
 #include "assistant/link.h"
@@ -189,5 +190,19 @@ tz_err tz_http_screen_batch_json(const struct tz_screen_batch *b, struct tz_buf 
 /* A watch-list import's report: counts and every line taken or refused with why. */
 tz_err tz_http_watch_import_json(const char *source, const struct tz_watch_import *r,
                                  struct tz_buf *out);
+
+/*
+ * Alerts for an area (render_alerts.c). The Atom feed: begin (the feed's id
+ * from its area's text, a self link, its title and updated), one entry per
+ * report (public fields and status), end. tz_http_alert_render is the
+ * sender's renderer (ctx: the threat map): a webhook's JSON body, a report's
+ * mail and an address's confirmation mail (RFC 5322, RFC 8058 headers).
+ */
+tz_err tz_http_atom_begin(struct tz_buf *b, const char *area_text, const char *self,
+                          const char *title, int64_t updated);
+tz_err tz_http_atom_entry(const struct tz_threatmap *tm, struct tz_buf *b,
+                          const struct tz_report_rec *r);
+tz_err tz_http_atom_end(struct tz_buf *b);
+tz_err tz_http_alert_render(void *ctx, const struct tz_alert_message *m, struct tz_buf *out);
 
 #endif

@@ -118,6 +118,12 @@ static const struct route routes[] = {
     {"POST", "/api/v1/exchange/cases/", true, JSON_BODY, api_x_case_conclude, "/conclusion"},
     {"GET", "/api/v1/exchange/retention", false, NO_BODY, api_x_retention, NULL},
     {"POST", "/api/v1/exchange/retention/", true, JSON_BODY, api_x_retention_review, "/review"},
+    /* Alerts for an area (api_alerts.c, issue 19). */
+    {"GET", "/api/v1/alerts/feed.atom", false, NO_BODY, api_alerts_feed, NULL},
+    {"POST", "/api/v1/alerts/subscriptions", false, JSON_BODY, api_alerts_subscribe, NULL},
+    {"GET", "/api/v1/alerts/confirm", false, NO_BODY, api_alerts_confirm, NULL},
+    {"POST", "/api/v1/alerts/unsubscribe", false, FORM_BODY, api_alerts_unsubscribe, NULL},
+    {"GET", "/api/v1/alerts/unsubscribe", false, NO_BODY, api_alerts_unsubscribe_page, NULL},
     /* Operations (api_meta.c, metrics.c): readiness and Prometheus metrics. */
     {"GET", "/readyz", false, NO_BODY, api_readyz, NULL},
     {"GET", "/metrics", false, NO_BODY, api_metrics, NULL},
@@ -162,6 +168,7 @@ struct tz_http_config tz_http_defaults(void)
         .request_timeout_s = 10,
         .header_limit = 32u * 1024,
         .write_rate_per_hour = 30,
+        .feed_rate_per_min = 120,
         .write_burst = 10,
         .login_rate_per_min = 10,
     };
@@ -448,6 +455,7 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
     srv->auth = c.auth;
     srv->exchange = c.exchange;
     srv->addresses = c.addresses;
+    srv->alerts = c.alerts;
     tz_err err = http_guard_start(srv, &c);
     if (!err)
         err = http_metrics_start(srv, c.metrics_token);

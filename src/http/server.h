@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "auth/auth.h"
+#include "alerts/alerts.h"
 #include "exchange/exchange.h"
 #include "base/err.h"
 #include "threatmap/threatmap.h"
@@ -52,6 +53,8 @@ struct tz_http_config {
                                 * NULL: loopback only */
     /* The address search's index (address.h; must outlive the server), or NULL: 503. */
     const struct tz_address_index *addresses;
+    struct tz_alerts *alerts;     /* alerts for an area (alerts.h); NULL: their API answers 503 */
+    double feed_rate_per_min; /* Atom feeds a client address may read a minute (429); 0: none */
     const char *translate_url;  /* a LibreTranslate server for the assistant's pairs Apertium
                                  * lacks (serve --translate-url); NULL: none */
     const char *llm_url;        /* a language model server speaking the OpenAI-compatible API for

@@ -608,6 +608,49 @@ static const char exchange_events_v16[] =
     "CREATE INDEX x_retention_due ON x_retention (state, review_due);"
     "CREATE INDEX x_retention_unit ON x_retention (unit, state, review_due);";
 
+/*
+ * migration 17: alerts for an area (issue 19). Subscriptions (a feed's area, a webhook, an
+ * e-mail address with its token), the outbox of what each is owed (one row per subscription and report: a report reaches a
+ * subscription at most once, and a row acknowledged stays acknowledged across restarts), the
+ * delivery log, and how far the sender has matched reports (-1: not yet started).
+ */
+static const char alerts_v17[] =
+    "CREATE TABLE IF NOT EXISTS alert_subscriptions ("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK (kind IN ('feed', 'webhook', 'email')),"
+    " area TEXT NOT NULL,"
+    " categories TEXT NOT NULL DEFAULT '',"
+    " target TEXT,"
+    " secret TEXT NOT NULL DEFAULT '',"
+    " confirmed INTEGER NOT NULL DEFAULT 0,"
+    " disabled_at BIGINT,"
+    " failures INTEGER NOT NULL DEFAULT 0,"
+    " after_report BIGINT NOT NULL DEFAULT 0,"
+    " created_at BIGINT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS alert_outbox ("
+    " id INTEGER PRIMARY KEY,"
+    " subscription_id BIGINT NOT NULL,"
+    " report_id BIGINT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dropped')),"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_at BIGINT NOT NULL,"
+    " UNIQUE (subscription_id, report_id));"
+    "CREATE INDEX IF NOT EXISTS alert_outbox_due ON alert_outbox (state, next_at, id);"
+    "CREATE TABLE IF NOT EXISTS alert_deliveries ("
+    " id INTEGER PRIMARY KEY,"
+    " outbox_id BIGINT NOT NULL,"
+    " subscription_id BIGINT NOT NULL,"
+    " report_id BIGINT NOT NULL,"
+    " at BIGINT NOT NULL,"
+    " attempt INTEGER NOT NULL,"
+    " outcome TEXT NOT NULL,"
+    " detail TEXT);"
+    "CREATE INDEX IF NOT EXISTS alert_deliveries_sub ON alert_deliveries (subscription_id, id);"
+    "CREATE TABLE IF NOT EXISTS alert_state ("
+    " name TEXT NOT NULL PRIMARY KEY,"
+    " upto BIGINT NOT NULL);"
+    "INSERT OR IGNORE INTO alert_state (name, upto) VALUES ('reports', -1);";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
     auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
@@ -615,6 +658,7 @@ const char *const tz_store_migration_sql[] = {
     exchange_spoc_v14,
     assistant_messages_v15,
     exchange_events_v16,
+    alerts_v17,
 };
 
 const int tz_store_migration_count =

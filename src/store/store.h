@@ -16,6 +16,7 @@
 
 /* The store's aggregates, one header each; this one includes them all. */
 #include "store/accounts.h"
+#include "store/alerts.h"
 #include "store/addresses.h"
 #include "store/analysis.h"
 #include "store/apikeys.h"
