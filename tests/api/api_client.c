@@ -373,15 +373,15 @@ void api_db_exec(const struct api_server *s, const char *sql)
     sqlite3_close(db);
 }
 
-int api_make_token(struct api_server *s, const char *name, const char *role, const char *districts,
-                   char *header, size_t size)
+/* An account with `flag value` (its districts or its unit; value NULL: neither) and its token. */
+static int make_token(struct api_server *s, const char *name, const char *role, const char *flag,
+                      const char *value, char *header, size_t size)
 {
     char out[300], token[128] = "";
     setenv("TARCZA_PASSWORD", "correct horse battery staple", 1);
-    int rc = districts
-                 ? api_run_cli(s, "/dev/null", "user", "add", name, "--role", role, "--districts",
-                               districts, (char *)NULL)
-                 : api_run_cli(s, "/dev/null", "user", "add", name, "--role", role, (char *)NULL);
+    int rc = value ? api_run_cli(s, "/dev/null", "user", "add", name, "--role", role, flag, value,
+                                 (char *)NULL)
+                   : api_run_cli(s, "/dev/null", "user", "add", name, "--role", role, (char *)NULL);
     snprintf(out, sizeof out, "%s/token.txt", s->dir);
     if (rc == 0)
         rc = api_run_cli(s, out, "user", "token", name, (char *)NULL);
@@ -393,6 +393,52 @@ int api_make_token(struct api_server *s, const char *name, const char *role, con
     token[strcspn(token, "\n")] = '\0';
     snprintf(header, size, "Authorization: Bearer %s", token);
     return rc;
+}
+
+int api_make_token(struct api_server *s, const char *name, const char *role, const char *districts,
+                   char *header, size_t size)
+{
+    return make_token(s, name, role, "--districts", districts, header, size);
+}
+
+int api_make_unit_token(struct api_server *s, const char *name, const char *role, const char *unit,
+                        char *header, size_t size)
+{
+    return make_token(s, name, role, "--unit", unit, header, size);
+}
+
+long api_call_as(struct api_server *s, const char *who, const char *method, const char *path,
+                 const char *body, struct api_response *r)
+{
+    memset(s->extra_headers, 0, sizeof s->extra_headers);
+    s->extra_headers[0] = who;
+    int rc = api_request(s, method, path, body ? "application/json" : NULL, body,
+                         body ? strlen(body) : 0, 0, r);
+    memset(s->extra_headers, 0, sizeof s->extra_headers);
+    assert_int_equal(rc, 0);
+    return r->status;
+}
+
+long api_status_as(struct api_server *s, const char *who, const char *method, const char *path,
+                   const char *body)
+{
+    struct api_response r;
+    long status = api_call_as(s, who, method, path, body, &r);
+    api_response_free(&r);
+    return status;
+}
+
+bool api_errors_name(const struct api_response *r, const char *field)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(r->json, "errors"), i, e)
+    {
+        const char *named = json_string_value(json_object_get(e, "field"));
+        if (named && strcmp(named, field) == 0)
+            return true;
+    }
+    return false;
 }
 
 /* The file at path into buf (NUL-terminated, cut at size - 1), then removed. */

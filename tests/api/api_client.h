@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <jansson.h>
+#include <stdbool.h>
 
 struct api_server {
     const char *binary; /* path of the tarcza executable */
@@ -68,6 +69,19 @@ void api_run_command(const struct api_server *s, struct api_run *r, ...);
  */
 int api_make_token(struct api_server *s, const char *name, const char *role, const char *districts,
                    char *header, size_t size);
+/* The same for an account bound to a unit (unit may be NULL: none), as the exchange's roles are. */
+int api_make_unit_token(struct api_server *s, const char *name, const char *role, const char *unit,
+                        char *header, size_t size);
+/* A request (a JSON body, or none when body is NULL) with who's header ("Authorization: ...")
+ * alone among the extra headers; asserts that it was answered, keeps r for the caller (freed by
+ * it) and returns its status. */
+long api_call_as(struct api_server *s, const char *who, const char *method, const char *path,
+                 const char *body, struct api_response *r);
+/* The same, the answer dropped: its status. */
+long api_status_as(struct api_server *s, const char *who, const char *method, const char *path,
+                   const char *body);
+/* Whether the problem in r names field among its per-field errors. */
+bool api_errors_name(const struct api_response *r, const char *field);
 
 /* Sends a request; content_type NULL sends none; body may be NULL. chunked sends the body chunked.
  */

@@ -30,27 +30,11 @@ static int server_exit_status;
 /* The bearer headers of the accounts, by role. */
 static char spoc[200], boss[200], krk[200], waw[200], officer[200];
 
+/* An account of role at unit (may be NULL) and its bearer header. */
 static void add_account(const char *name, const char *role, const char *unit, char *header,
                         size_t size)
 {
-    setenv("TARCZA_PASSWORD", PASSWORD, 1);
-    if (unit)
-        assert_int_equal(api_run_cli(&server, "/dev/null", "user", "add", name, "--role", role,
-                                     "--unit", unit, NULL),
-                         0);
-    else
-        assert_int_equal(api_run_cli(&server, "/dev/null", "user", "add", name, "--role", role,
-                                     NULL),
-                         0);
-    char out[320], token[160];
-    snprintf(out, sizeof out, "%s/%s.token", server.dir, name);
-    assert_int_equal(api_run_cli(&server, out, "user", "token", name, NULL), 0);
-    FILE *f = fopen(out, "r");
-    assert_non_null(f);
-    assert_non_null(fgets(token, sizeof token, f));
-    fclose(f);
-    token[strcspn(token, "\n")] = 0;
-    snprintf(header, size, "Authorization: Bearer %s", token);
+    assert_int_equal(api_make_unit_token(&server, name, role, unit, header, size), 0);
 }
 
 static int start_server(void **state)
@@ -68,49 +52,14 @@ static int stop_server(void **state)
     return server_exit_status == 0 ? 0 : -1;
 }
 
-/* A request as who; the status, and r kept for the caller (freed by it). */
-static long call(const char *who, const char *method, const char *path, const char *body,
-                 struct api_response *r)
-{
-    memset(server.extra_headers, 0, sizeof server.extra_headers);
-    server.extra_headers[0] = who;
-    int rc = api_request(&server, method, path, body ? "application/json" : NULL, body,
-                         body ? strlen(body) : 0, 0, r);
-    memset(server.extra_headers, 0, sizeof server.extra_headers);
-    assert_int_equal(rc, 0);
-    return r->status;
-}
-
-static long status_of(const char *who, const char *method, const char *path, const char *body)
-{
-    struct api_response r;
-    long s = call(who, method, path, body, &r);
-    api_response_free(&r);
-    return s;
-}
-
-/* Whether errors of the problem in r name field. */
-static bool names(const struct api_response *r, const char *field)
-{
-    json_t *errors = json_object_get(r->json, "errors");
-    size_t i;
-    json_t *e;
-    json_array_foreach(errors, i, e)
-    {
-        if (strcmp(json_string_value(json_object_get(e, "field")), field) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* A request received from Germany by the Polish SPOC: passport C01234567 of Azerbaijan. */
 #define REQUEST_IN                                                                                 \
     "{\"type\":\"request\",\"subject\":\"Skradziony samochód\",\"originator\":{\"node\":\"DE\","  \
-    "\"unit\":\"BKA-SPOC\",\"officer\":\"KOK Weber\"},\"addressees\":[{\"node\":\"PL\",\"unit\":" \
-    "\"KGP-SPOC\"}],\"lang\":\"pl\",\"handling\":\"H1\",\"evaluation\":{\"source\":\"B\","        \
-    "\"information\":\"2\"},\"urgency\":\"urgent_indirect\",\"text\":\"Prosimy o dane.\","        \
-    "\"entities\":[{\"ref\":\"p1\",\"kind\":\"person\",\"family\":\"Mammadov\"},{\"ref\":\"d1\"," \
-    "\"kind\":\"document\",\"doc_type\":\"passport\",\"number\":\"C01234567\",\"country\":"      \
+    "\"unit\":\"BKA-SPOC\",\"officer\":\"KOK Weber\"},\"addressees\":[{\"node\":\"PL\",\"unit\":"  \
+    "\"KGP-SPOC\"}],\"lang\":\"pl\",\"handling\":\"H1\",\"evaluation\":{\"source\":\"B\","         \
+    "\"information\":\"2\"},\"urgency\":\"urgent_indirect\",\"text\":\"Prosimy o dane.\","         \
+    "\"entities\":[{\"ref\":\"p1\",\"kind\":\"person\",\"family\":\"Mammadov\"},{\"ref\":\"d1\","  \
+    "\"kind\":\"document\",\"doc_type\":\"passport\",\"number\":\"C01234567\",\"country\":"        \
     "\"AZE\"}],\"links\":[{\"from\":\"p1\",\"to\":\"d1\",\"role\":\"holder_of\"}]}"
 
 /* An answer of the SPOC to Germany, in lang, with extra members (",..." or ""). */
@@ -127,8 +76,9 @@ static void answer_body(char *out, size_t size, const char *lang, const char *ex
 static long long receive_request(long long *case_id)
 {
     struct api_response r;
-    assert_int_equal(call(spoc, "POST", "/api/v1/exchange/cases?direction=in", REQUEST_IN, &r),
-                     201);
+    assert_int_equal(
+        api_call_as(&server, spoc, "POST", "/api/v1/exchange/cases?direction=in", REQUEST_IN, &r),
+        201);
     long long id = json_integer_value(json_object_get(r.json, "id"));
     if (case_id)
         *case_id = json_integer_value(json_object_get(r.json, "case"));
@@ -142,7 +92,7 @@ static const char *state_of(long long id, char *out, size_t size)
     struct api_response r;
     char path[96];
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld", id);
-    assert_int_equal(call(spoc, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, spoc, "GET", path, NULL, &r), 200);
     snprintf(out, size, "%s", json_string_value(json_object_get(r.json, "state")));
     api_response_free(&r);
     return out;
@@ -172,7 +122,7 @@ static void accounts(void **state)
     snprintf(officer, sizeof officer, "Authorization: Bearer %s", token);
     /* An exchange role needs a unit. */
     assert_int_not_equal(api_run_cli(&server, "/dev/null", "user", "add", "no.unit", "--role",
-                                      "liaison_officer", NULL),
+                                     "liaison_officer", NULL),
                          0);
 }
 
@@ -186,7 +136,7 @@ static void request_read_and_answered(void **state)
     struct api_response r;
     char path[128];
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld?lang=en", id);
-    assert_int_equal(call(spoc, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, spoc, "GET", path, NULL, &r), 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "state")), "open");
     assert_false(json_is_true(json_object_get(r.json, "overdue")));
     json_t *labels = json_object_get(r.json, "labels");
@@ -202,12 +152,13 @@ static void request_read_and_answered(void **state)
                      reads + 1);
     /* Arabic labels for the reader who asks for them. */
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld?lang=ar", id);
-    assert_int_equal(call(spoc, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, spoc, "GET", path, NULL, &r), 200);
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(r.json, "labels"), "type")), "طلب");
     api_response_free(&r);
     /* In the SPOC's inbox with its running deadline. */
-    assert_int_equal(call(spoc, "GET", "/api/v1/exchange/inbox?unit=KGP-SPOC", NULL, &r), 200);
+    assert_int_equal(
+        api_call_as(&server, spoc, "GET", "/api/v1/exchange/inbox?unit=KGP-SPOC", NULL, &r), 200);
     bool found = false;
     size_t i;
     json_t *item;
@@ -225,14 +176,14 @@ static void request_read_and_answered(void **state)
     char body[1024];
     answer_body(body, sizeof body, "pl", ",\"text\":\"Brak danych w rejestrach.\"");
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/reply", id);
-    assert_int_equal(call(spoc, "POST", path, body, &r), 201);
+    assert_int_equal(api_call_as(&server, spoc, "POST", path, body, &r), 201);
     assert_int_equal(json_integer_value(json_object_get(r.json, "case")), case_id);
     api_response_free(&r);
     char st[32];
     assert_string_equal(state_of(id, st, sizeof st), "answered");
     /* The case's thread holds both, oldest first. */
     snprintf(path, sizeof path, "/api/v1/exchange/cases/%lld", case_id);
-    assert_int_equal(call(spoc, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, spoc, "GET", path, NULL, &r), 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
     api_response_free(&r);
 }
@@ -248,27 +199,27 @@ static void refusals(void **state)
     long before = api_count_rows(&server, "x_messages");
     struct api_response r;
     answer_body(body, sizeof body, "pl", ",\"reasons\":\"Nie\"");
-    assert_int_equal(call(spoc, "POST", path, body, &r), 422);
-    assert_true(names(&r, "/grounds"));
+    assert_int_equal(api_call_as(&server, spoc, "POST", path, body, &r), 422);
+    assert_true(api_errors_name(&r, "/grounds"));
     api_response_free(&r);
     answer_body(body, sizeof body, "pl", ",\"grounds\":[\"a\"]");
-    assert_int_equal(call(spoc, "POST", path, body, &r), 422);
-    assert_true(names(&r, "/reasons"));
+    assert_int_equal(api_call_as(&server, spoc, "POST", path, body, &r), 422);
+    assert_true(api_errors_name(&r, "/reasons"));
     api_response_free(&r);
     answer_body(body, sizeof body, "pl", ",\"grounds\":[\"z\"],\"reasons\":\"Nie\"");
-    assert_int_equal(call(spoc, "POST", path, body, &r), 422);
-    assert_true(names(&r, "/grounds/0"));
+    assert_int_equal(api_call_as(&server, spoc, "POST", path, body, &r), 422);
+    assert_true(api_errors_name(&r, "/grounds/0"));
     api_response_free(&r);
     answer_body(body, sizeof body, "de", ",\"grounds\":[\"a\"],\"reasons\":\"Nicht da\"");
-    assert_int_equal(call(spoc, "POST", path, body, &r), 422);
-    assert_true(names(&r, "/lang"));
+    assert_int_equal(api_call_as(&server, spoc, "POST", path, body, &r), 422);
+    assert_true(api_errors_name(&r, "/lang"));
     api_response_free(&r);
     assert_int_equal(api_count_rows(&server, "x_messages"), before);
     char st[32];
     assert_string_equal(state_of(id, st, sizeof st), "open");
     answer_body(body, sizeof body, "pl",
                 ",\"grounds\":[\"c\",\"f\"],\"reasons\":\"Sąd odmówił zgody; trwa śledztwo\"");
-    assert_int_equal(status_of(spoc, "POST", path, body), 201);
+    assert_int_equal(api_status_as(&server, spoc, "POST", path, body), 201);
     assert_string_equal(state_of(id, st, sizeof st), "refused");
     assert_int_equal(api_count_rows(&server, "x_messages"), before + 1);
 }
@@ -282,7 +233,7 @@ static void clarification_pauses_the_clock(void **state)
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/clarification", id);
     answer_body(body, sizeof body, "pl", ",\"text\":\"Prosimy o numer VIN.\"");
     struct api_response r;
-    assert_int_equal(call(spoc, "POST", path, body, &r), 201);
+    assert_int_equal(api_call_as(&server, spoc, "POST", path, body, &r), 201);
     long long clarification = json_integer_value(json_object_get(r.json, "id"));
     api_response_free(&r);
     assert_string_equal(state_of(id, st, sizeof st), "paused");
@@ -291,7 +242,7 @@ static void clarification_pauses_the_clock(void **state)
     snprintf(sql, sizeof sql, "UPDATE x_messages SET at = at - 30 * 86400 WHERE id = %lld", id);
     api_db_exec(&server, sql);
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld", id);
-    assert_int_equal(call(spoc, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, spoc, "GET", path, NULL, &r), 200);
     assert_false(json_is_true(json_object_get(r.json, "overdue")));
     api_response_free(&r);
     /* Germany answers the clarification: the clock runs again, and is now overdue. */
@@ -299,12 +250,11 @@ static void clarification_pauses_the_clock(void **state)
              "{\"originator\":{\"node\":\"DE\",\"unit\":\"BKA-SPOC\"},\"addressees\":[{\"node\":"
              "\"PL\",\"unit\":\"KGP-SPOC\"}],\"lang\":\"pl\",\"handling\":\"H0\",\"evaluation\":"
              "{\"source\":\"A\",\"information\":\"1\"},\"text\":\"VIN: WVWZZZ1JZXW000001\"}");
-    snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/reply?direction=in",
-             clarification);
-    assert_int_equal(status_of(spoc, "POST", path, body), 201);
+    snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/reply?direction=in", clarification);
+    assert_int_equal(api_status_as(&server, spoc, "POST", path, body), 201);
     assert_string_equal(state_of(id, st, sizeof st), "open");
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld", id);
-    assert_int_equal(call(spoc, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, spoc, "GET", path, NULL, &r), 200);
     assert_true(json_is_true(json_object_get(r.json, "overdue")));
     api_response_free(&r);
 }
@@ -315,18 +265,19 @@ static void cross_check_at_receipt(void **state)
     (void)state;
     long long first = receive_request(NULL);
     struct api_response r;
-    assert_int_equal(call(spoc, "POST", "/api/v1/exchange/cases?direction=in", REQUEST_IN, &r),
-                     201);
+    assert_int_equal(
+        api_call_as(&server, spoc, "POST", "/api/v1/exchange/cases?direction=in", REQUEST_IN, &r),
+        201);
     json_t *hits = json_object_get(r.json, "hits");
     bool found = false;
     size_t i;
     json_t *h;
     json_array_foreach(hits, i, h)
     {
-        found = found || (json_integer_value(json_object_get(h, "message")) == first &&
-                          strcmp(json_string_value(json_object_get(h, "key")),
-                                 "doc:AZ:C01234567") == 0 &&
-                          json_integer_value(json_object_get(h, "entity")) == 1);
+        found = found ||
+                (json_integer_value(json_object_get(h, "message")) == first &&
+                 strcmp(json_string_value(json_object_get(h, "key")), "doc:AZ:C01234567") == 0 &&
+                 json_integer_value(json_object_get(h, "entity")) == 1);
     }
     assert_true(found);
     api_response_free(&r);
@@ -353,47 +304,51 @@ static void permissions(void **state)
     long refused = api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE outcome ="
                                         " 'refused' AND action LIKE 'exchange.%'");
     /* A partner's message is seen by the units it addresses (and the SPOC's supervisor). */
-    assert_int_equal(status_of(boss, "GET", path, NULL), 200);
-    assert_int_equal(status_of(waw, "GET", path, NULL), 403);
-    assert_int_equal(status_of(krk, "GET", path, NULL), 403);
-    assert_int_equal(status_of(officer, "GET", path, NULL), 403);
-    assert_int_equal(status_of(NULL, "GET", path, NULL), 401);
-    assert_int_equal(status_of(krk, "GET", "/api/v1/exchange/inbox?unit=KGP-SPOC", NULL), 403);
-    assert_int_equal(status_of(krk, "GET", "/api/v1/exchange/inbox?unit=KWP-Krakow", NULL), 200);
-    assert_int_equal(status_of(boss, "GET", "/api/v1/exchange/inbox?unit=KWP-Krakow", NULL), 200);
+    assert_int_equal(api_status_as(&server, boss, "GET", path, NULL), 200);
+    assert_int_equal(api_status_as(&server, waw, "GET", path, NULL), 403);
+    assert_int_equal(api_status_as(&server, krk, "GET", path, NULL), 403);
+    assert_int_equal(api_status_as(&server, officer, "GET", path, NULL), 403);
+    assert_int_equal(api_status_as(&server, NULL, "GET", path, NULL), 401);
+    assert_int_equal(
+        api_status_as(&server, krk, "GET", "/api/v1/exchange/inbox?unit=KGP-SPOC", NULL), 403);
+    assert_int_equal(
+        api_status_as(&server, krk, "GET", "/api/v1/exchange/inbox?unit=KWP-Krakow", NULL), 200);
+    assert_int_equal(
+        api_status_as(&server, boss, "GET", "/api/v1/exchange/inbox?unit=KWP-Krakow", NULL), 200);
     long before = api_count_rows(&server, "x_messages");
     /* Only the addressed unit records a message received; nobody answers for another unit. */
-    assert_int_equal(status_of(waw, "POST", "/api/v1/exchange/cases?direction=in", REQUEST_IN),
-                     403);
-    assert_int_equal(status_of(officer, "POST", "/api/v1/exchange/cases?direction=in",
-                               REQUEST_IN),
-                     403);
+    assert_int_equal(
+        api_status_as(&server, waw, "POST", "/api/v1/exchange/cases?direction=in", REQUEST_IN),
+        403);
+    assert_int_equal(
+        api_status_as(&server, officer, "POST", "/api/v1/exchange/cases?direction=in", REQUEST_IN),
+        403);
     answer_body(body, sizeof body, "pl", "");
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/reply", id);
-    assert_int_equal(status_of(krk, "POST", path, body), 403);
+    assert_int_equal(api_status_as(&server, krk, "POST", path, body), 403);
     /* Art. 4: the Kraków unit's request abroad without the SPOC's copy, then with it. */
     krk_request(body, sizeof body, "", "");
     struct api_response r;
-    assert_int_equal(call(krk, "POST", "/api/v1/exchange/cases", body, &r), 422);
-    assert_true(names(&r, "/addressees"));
+    assert_int_equal(api_call_as(&server, krk, "POST", "/api/v1/exchange/cases", body, &r), 422);
+    assert_true(api_errors_name(&r, "/addressees"));
     api_response_free(&r);
-    assert_int_equal(status_of(waw, "POST", "/api/v1/exchange/cases", body), 403);
+    assert_int_equal(api_status_as(&server, waw, "POST", "/api/v1/exchange/cases", body), 403);
     assert_int_equal(api_count_rows(&server, "x_messages"), before);
     assert_true(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE outcome = 'refused'"
                                      " AND action LIKE 'exchange.%'") >= refused + 8);
     /* ... with an exception recorded with its reasons. */
     krk_request(body, sizeof body, "",
                 ",\"art4_exception\":\"person_safety\",\"art4_reasons\":\"Świadek zagrożony\"");
-    assert_int_equal(status_of(krk, "POST", "/api/v1/exchange/cases", body), 201);
+    assert_int_equal(api_status_as(&server, krk, "POST", "/api/v1/exchange/cases", body), 201);
     krk_request(body, sizeof body, ",{\"node\":\"PL\",\"unit\":\"KGP-SPOC\",\"cc\":true}", "");
-    assert_int_equal(call(krk, "POST", "/api/v1/exchange/cases", body, &r), 201);
+    assert_int_equal(api_call_as(&server, krk, "POST", "/api/v1/exchange/cases", body, &r), 201);
     long long sent = json_integer_value(json_object_get(r.json, "id"));
     api_response_free(&r);
     /* The SPOC reads its copy; Warsaw does not; Kraków's outbox shows it with its deadline. */
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld", sent);
-    assert_int_equal(status_of(spoc, "GET", path, NULL), 200);
-    assert_int_equal(status_of(waw, "GET", path, NULL), 403);
-    assert_int_equal(call(krk, "GET", "/api/v1/exchange/outbox", NULL, &r), 200);
+    assert_int_equal(api_status_as(&server, spoc, "GET", path, NULL), 200);
+    assert_int_equal(api_status_as(&server, waw, "GET", path, NULL), 403);
+    assert_int_equal(api_call_as(&server, krk, "GET", "/api/v1/exchange/outbox", NULL, &r), 200);
     bool listed = false;
     size_t i;
     json_t *item;
@@ -410,34 +365,35 @@ static void permissions(void **state)
 static void hostile_bodies_store_nothing(void **state)
 {
     (void)state;
-    const char *tables[] = {"x_cases", "x_messages", "x_addressees", "x_entities",
+    const char *tables[] = {"x_cases",         "x_messages",    "x_addressees", "x_entities",
                             "x_entity_fields", "x_entity_keys", "x_links"};
     long before[7];
     for (size_t i = 0; i < 7; i++)
         before[i] = api_count_rows(&server, tables[i]);
     const char *path = "/api/v1/exchange/cases?direction=in";
-    assert_int_equal(status_of(spoc, "POST", path, "not json"), 400);
-    assert_int_equal(status_of(spoc, "POST", path, "{\"type\":\"request\",\"type\":\"reply\"}"),
-                     400);
-    assert_int_equal(status_of(spoc, "POST", path, "{\"text\":\"\xc3\x28\"}"), 400);
-    assert_int_equal(status_of(spoc, "POST", path, "{\"entities\":[{\"a\":[[[[[[1]]]]]]}]}"),
-                     400);
+    assert_int_equal(api_status_as(&server, spoc, "POST", path, "not json"), 400);
+    assert_int_equal(
+        api_status_as(&server, spoc, "POST", path, "{\"type\":\"request\",\"type\":\"reply\"}"),
+        400);
+    assert_int_equal(api_status_as(&server, spoc, "POST", path, "{\"text\":\"\xc3\x28\"}"), 400);
+    assert_int_equal(
+        api_status_as(&server, spoc, "POST", path, "{\"entities\":[{\"a\":[[[[[[1]]]]]]}]}"), 400);
     struct api_response r;
     char body[4096];
     snprintf(body, sizeof body, "%s", REQUEST_IN);
     char *h = strstr(body, "\"H1\"");
     memcpy(h, "\"H7\"", 4); /* an unknown code */
-    assert_int_equal(call(spoc, "POST", path, body, &r), 422);
-    assert_true(names(&r, "/handling"));
+    assert_int_equal(api_call_as(&server, spoc, "POST", path, body, &r), 422);
+    assert_true(api_errors_name(&r, "/handling"));
     api_response_free(&r);
     snprintf(body, sizeof body, "%s", REQUEST_IN);
     memcpy(strstr(body, "\"C01234567\""), "12345678901", 11); /* a number, not a string */
-    assert_int_equal(call(spoc, "POST", path, body, &r), 422);
-    assert_true(names(&r, "/entities/1/number"));
+    assert_int_equal(api_call_as(&server, spoc, "POST", path, body, &r), 422);
+    assert_true(api_errors_name(&r, "/entities/1/number"));
     api_response_free(&r);
     snprintf(body, sizeof body, "%.*s,\"spy\":1}", (int)strlen(REQUEST_IN) - 1, REQUEST_IN);
-    assert_int_equal(call(spoc, "POST", path, body, &r), 422);
-    assert_true(names(&r, "/spy"));
+    assert_int_equal(api_call_as(&server, spoc, "POST", path, body, &r), 422);
+    assert_true(api_errors_name(&r, "/spy"));
     api_response_free(&r);
     /* Over 512 KiB: 413 before it is read. */
     size_t big = 600 * 1024;
@@ -446,7 +402,7 @@ static void hostile_bodies_store_nothing(void **state)
     huge[0] = '{';
     huge[big - 1] = '}';
     huge[big] = 0;
-    assert_int_equal(status_of(spoc, "POST", path, huge), 413);
+    assert_int_equal(api_status_as(&server, spoc, "POST", path, huge), 413);
     free(huge);
     for (size_t i = 0; i < 7; i++)
         assert_int_equal(api_count_rows(&server, tables[i]), before[i]);
@@ -464,25 +420,28 @@ static void notice_lifecycle(void **state)
         "{\"source\":\"A\",\"information\":\"1\"},\"entities\":[{\"ref\":\"p\",\"kind\":"
         "\"person\",\"family\":\"Kowalska\",\"given\":\"Anna\",\"birth_date\":\"2011\"}]}";
     struct api_response r;
-    assert_int_equal(call(spoc, "POST", "/api/v1/exchange/cases", notice, &r), 201);
+    assert_int_equal(api_call_as(&server, spoc, "POST", "/api/v1/exchange/cases", notice, &r), 201);
     long long id = json_integer_value(json_object_get(r.json, "id"));
     api_response_free(&r);
     char path[128];
     snprintf(path, sizeof path, "/api/v1/exchange/notices/%lld/transitions", id);
     long long steps = api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action ="
                                            " 'exchange.notice' AND outcome = 'ok'");
-    assert_int_equal(status_of(spoc, "POST", path, "{\"to\":\"published\",\"neutral\":true}"),
-                     422); /* a draft is reviewed first */
-    assert_int_equal(status_of(krk, "POST", path, "{\"to\":\"review\"}"), 403);
-    assert_int_equal(status_of(spoc, "POST", path, "{\"to\":\"review\"}"), 200);
-    assert_int_equal(call(boss, "POST", path, "{\"to\":\"published\"}", &r), 422);
-    assert_true(names(&r, "/neutral"));
+    assert_int_equal(
+        api_status_as(&server, spoc, "POST", path, "{\"to\":\"published\",\"neutral\":true}"),
+        422); /* a draft is reviewed first */
+    assert_int_equal(api_status_as(&server, krk, "POST", path, "{\"to\":\"review\"}"), 403);
+    assert_int_equal(api_status_as(&server, spoc, "POST", path, "{\"to\":\"review\"}"), 200);
+    assert_int_equal(api_call_as(&server, boss, "POST", path, "{\"to\":\"published\"}", &r), 422);
+    assert_true(api_errors_name(&r, "/neutral"));
     api_response_free(&r);
-    assert_int_equal(status_of(spoc, "POST", path, "{\"to\":\"published\",\"neutral\":true}"),
-                     403); /* the supervisor publishes */
-    assert_int_equal(status_of(boss, "POST", path,
-                               "{\"to\":\"published\",\"neutral\":true,\"note\":\"neutralna\"}"),
-                     200);
+    assert_int_equal(
+        api_status_as(&server, spoc, "POST", path, "{\"to\":\"published\",\"neutral\":true}"),
+        403); /* the supervisor publishes */
+    assert_int_equal(
+        api_status_as(&server, boss, "POST", path,
+                      "{\"to\":\"published\",\"neutral\":true,\"note\":\"neutralna\"}"),
+        200);
     char st[32];
     api_db_text(&server, "SELECT state FROM x_notices ORDER BY message_id DESC LIMIT 1", st,
                 sizeof st);
@@ -490,12 +449,12 @@ static void notice_lifecycle(void **state)
     api_db_text(&server, "SELECT reviewed_by FROM x_notices ORDER BY message_id DESC LIMIT 1", st,
                 sizeof st);
     assert_string_equal(st, "spoc.boss");
-    assert_int_equal(status_of(boss, "POST", path, "{\"to\":\"cancelled\"}"), 422);
-    assert_int_equal(status_of(boss, "POST", path,
-                               "{\"to\":\"cancelled\",\"note\":\"odnaleziona\"}"),
+    assert_int_equal(api_status_as(&server, boss, "POST", path, "{\"to\":\"cancelled\"}"), 422);
+    assert_int_equal(api_status_as(&server, boss, "POST", path,
+                                   "{\"to\":\"cancelled\",\"note\":\"odnaleziona\"}"),
                      200);
-    assert_int_equal(status_of(boss, "POST", path, "{\"to\":\"published\",\"neutral\":true}"),
-                     422);
+    assert_int_equal(
+        api_status_as(&server, boss, "POST", path, "{\"to\":\"published\",\"neutral\":true}"), 422);
     assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action ="
                                           " 'exchange.notice' AND outcome = 'ok'"),
                      steps + 3);

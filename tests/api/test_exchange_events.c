@@ -36,22 +36,11 @@ static int server_exit_status;
 
 static char nfip[200], spoc[200], boss[200], krk[200];
 
+/* An account of role at unit (may be NULL) and its bearer header. */
 static void add_account(const char *name, const char *role, const char *unit, char *header,
                         size_t size)
 {
-    setenv("TARCZA_PASSWORD", PASSWORD, 1);
-    assert_int_equal(api_run_cli(&server, "/dev/null", "user", "add", name, "--role", role,
-                                 "--unit", unit, NULL),
-                     0);
-    char out[320], token[160];
-    snprintf(out, sizeof out, "%s/%s.token", server.dir, name);
-    assert_int_equal(api_run_cli(&server, out, "user", "token", name, NULL), 0);
-    FILE *f = fopen(out, "r");
-    assert_non_null(f);
-    assert_non_null(fgets(token, sizeof token, f));
-    fclose(f);
-    token[strcspn(token, "\n")] = 0;
-    snprintf(header, size, "Authorization: Bearer %s", token);
+    assert_int_equal(api_make_unit_token(&server, name, role, unit, header, size), 0);
 }
 
 static int start_server(void **state)
@@ -67,38 +56,6 @@ static int stop_server(void **state)
     (void)state;
     server_exit_status = api_finish(&server);
     return server_exit_status == 0 ? 0 : -1;
-}
-
-static long call(const char *who, const char *method, const char *path, const char *body,
-                 struct api_response *r)
-{
-    memset(server.extra_headers, 0, sizeof server.extra_headers);
-    server.extra_headers[0] = who;
-    int rc = api_request(&server, method, path, body ? "application/json" : NULL, body,
-                         body ? strlen(body) : 0, 0, r);
-    memset(server.extra_headers, 0, sizeof server.extra_headers);
-    assert_int_equal(rc, 0);
-    return r->status;
-}
-
-static long status_of(const char *who, const char *method, const char *path, const char *body)
-{
-    struct api_response r;
-    long s = call(who, method, path, body, &r);
-    api_response_free(&r);
-    return s;
-}
-
-static bool names(const struct api_response *r, const char *field)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(json_object_get(r->json, "errors"), i, e)
-    {
-        if (strcmp(json_string_value(json_object_get(e, "field")), field) == 0)
-            return true;
-    }
-    return false;
 }
 
 static void accounts(void **state)
@@ -147,17 +104,19 @@ static void event_announced_and_viewed(void **state)
              "{\"subject\":\"Cracovia - Qarabağ\"," FROM_AZ ",\"event\":{\"competition\":\"UECL\","
              "\"home\":\"Cracovia\",\"venue\":\"Rynek\",\"country\":\"PL\",\"lat\":50.0617,"
              "\"lon\":19.9373,\"risk\":\"extreme\",\"capacity\":15000},\"urgency\":\"soon\"}");
-    assert_int_equal(call(nfip, "POST", "/api/v1/exchange/events?direction=in", body, &r), 422);
-    assert_true(names(&r, "/event/risk"));
-    assert_true(names(&r, "/event/capacity"));
-    assert_true(names(&r, "/urgency"));
+    assert_int_equal(
+        api_call_as(&server, nfip, "POST", "/api/v1/exchange/events?direction=in", body, &r), 422);
+    assert_true(api_errors_name(&r, "/event/risk"));
+    assert_true(api_errors_name(&r, "/event/capacity"));
+    assert_true(api_errors_name(&r, "/urgency"));
     api_response_free(&r);
     snprintf(body, sizeof body,
              "{\"subject\":\"Cracovia - Qarabağ\"," FROM_AZ ",\"event\":{\"competition\":\"UECL\","
              "\"home\":\"Cracovia\",\"away\":\"Qarabağ FK\",\"venue\":\"Rynek\",\"country\":"
              "\"PL\",\"lat\":50.0617,\"lon\":19.9373,\"risk\":\"increased\"}}");
-    assert_int_equal(call(nfip, "POST", "/api/v1/exchange/events?direction=in", body, &r), 422);
-    assert_true(names(&r, "/event/kickoff"));
+    assert_int_equal(
+        api_call_as(&server, nfip, "POST", "/api/v1/exchange/events?direction=in", body, &r), 422);
+    assert_true(api_errors_name(&r, "/event/kickoff"));
     api_response_free(&r);
     assert_int_equal(api_count_rows(&server, "x_messages"), before_msgs);
     assert_int_equal(api_count_rows(&server, "x_events"), 0);
@@ -167,40 +126,41 @@ static void event_announced_and_viewed(void **state)
              "\"home\":\"Cracovia\",\"away\":\"Qarabağ FK\",\"venue\":\"Rynek\",\"country\":"
              "\"POL\",\"lat\":50.0617,\"lon\":19.9373,\"kickoff\":\"%s\",\"risk\":\"high\"}}",
              kickoff);
-    assert_int_equal(call(nfip, "POST", "/api/v1/exchange/events?direction=in", body, &r), 201);
+    assert_int_equal(
+        api_call_as(&server, nfip, "POST", "/api/v1/exchange/events?direction=in", body, &r), 201);
     long long id = json_integer_value(json_object_get(r.json, "id"));
     api_response_free(&r);
     /* Its risk assessment and supporter movements; a movement without its route is refused. */
     snprintf(path, sizeof path, "/api/v1/exchange/events/%lld/messages?direction=in", id);
-    assert_int_equal(call(nfip, "POST", path,
-                          "{\"type\":\"nfip_risk\"," FROM_AZ
-                          ",\"nfip\":{\"phase\":\"operational\",\"risk\":\"high\"}}",
-                          &r),
+    assert_int_equal(api_call_as(&server, nfip, "POST", path,
+                                 "{\"type\":\"nfip_risk\"," FROM_AZ
+                                 ",\"nfip\":{\"phase\":\"operational\",\"risk\":\"high\"}}",
+                                 &r),
                      201);
     api_response_free(&r);
-    assert_int_equal(call(nfip, "POST", path,
-                          "{\"type\":\"nfip_movement\"," FROM_AZ
-                          ",\"nfip\":{\"supporters\":3500,\"risk_supporters\":120,"
-                          "\"transport\":\"air\"}}",
-                          &r),
+    assert_int_equal(api_call_as(&server, nfip, "POST", path,
+                                 "{\"type\":\"nfip_movement\"," FROM_AZ
+                                 ",\"nfip\":{\"supporters\":3500,\"risk_supporters\":120,"
+                                 "\"transport\":\"air\"}}",
+                                 &r),
                      422);
-    assert_true(names(&r, "/nfip/route"));
+    assert_true(api_errors_name(&r, "/nfip/route"));
     api_response_free(&r);
-    assert_int_equal(status_of(nfip, "POST", path,
-                               "{\"type\":\"nfip_movement\"," FROM_AZ
-                               ",\"nfip\":{\"supporters\":3500,\"risk_supporters\":120,"
-                               "\"transport\":\"air\",\"route\":\"GYD-KRK charters\"}}"),
+    assert_int_equal(api_status_as(&server, nfip, "POST", path,
+                                   "{\"type\":\"nfip_movement\"," FROM_AZ
+                                   ",\"nfip\":{\"supporters\":3500,\"risk_supporters\":120,"
+                                   "\"transport\":\"air\",\"route\":\"GYD-KRK charters\"}}"),
                      201);
     /* Outside its event an NFIP message is refused. */
-    assert_int_equal(call(nfip, "POST", "/api/v1/exchange/cases?direction=in",
-                          "{\"type\":\"nfip_spotters\",\"subject\":\"x\"," FROM_AZ "}", &r),
+    assert_int_equal(api_call_as(&server, nfip, "POST", "/api/v1/exchange/cases?direction=in",
+                                 "{\"type\":\"nfip_spotters\",\"subject\":\"x\"," FROM_AZ "}", &r),
                      422);
-    assert_true(names(&r, "/type"));
+    assert_true(api_errors_name(&r, "/type"));
     api_response_free(&r);
     snprintf(path, sizeof path, "/api/v1/exchange/events/9999/messages?direction=in");
-    assert_int_equal(status_of(nfip, "POST", path,
-                               "{\"type\":\"nfip_spotters\"," FROM_AZ
-                               ",\"nfip\":{\"spotters\":4}}"),
+    assert_int_equal(api_status_as(&server, nfip, "POST", path,
+                                   "{\"type\":\"nfip_spotters\"," FROM_AZ
+                                   ",\"nfip\":{\"spotters\":4}}"),
                      404);
 
     /* Reports around the venue: one 60 m away, one 7 km away. */
@@ -209,7 +169,7 @@ static void event_announced_and_viewed(void **state)
     snprintf(path, sizeof path, "/api/v1/exchange/events/%lld?lang=en", id);
     long long reads = api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action ="
                                            " 'exchange.read' AND object LIKE 'xevent/%'");
-    assert_int_equal(call(nfip, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, nfip, "GET", path, NULL, &r), 200);
     json_t *ev = json_object_get(r.json, "event");
     assert_string_equal(json_string_value(json_object_get(ev, "away")), "Qarabağ FK");
     assert_string_equal(json_string_value(json_object_get(ev, "country")), "PL");
@@ -231,20 +191,20 @@ static void event_announced_and_viewed(void **state)
                                           " 'exchange.read' AND object LIKE 'xevent/%'"),
                      reads + 1);
     snprintf(path, sizeof path, "/api/v1/exchange/events/%lld?radius=20000", id);
-    assert_int_equal(call(nfip, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, nfip, "GET", path, NULL, &r), 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "reports")), 2);
     api_response_free(&r);
     snprintf(path, sizeof path, "/api/v1/exchange/events/%lld?radius=0", id);
-    assert_int_equal(status_of(nfip, "GET", path, NULL), 422);
+    assert_int_equal(api_status_as(&server, nfip, "GET", path, NULL), 422);
     /* A unit the announcement does not address: 403, audited; the list shows it no event. */
     snprintf(path, sizeof path, "/api/v1/exchange/events/%lld", id);
-    assert_int_equal(status_of(krk, "GET", path, NULL), 403);
+    assert_int_equal(api_status_as(&server, krk, "GET", path, NULL), 403);
     assert_true(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE outcome = 'refused'"
                                      " AND actor = 'liaison.krk'") >= 1);
-    assert_int_equal(call(krk, "GET", "/api/v1/exchange/events", NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, krk, "GET", "/api/v1/exchange/events", NULL, &r), 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
     api_response_free(&r);
-    assert_int_equal(call(nfip, "GET", "/api/v1/exchange/events", NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, nfip, "GET", "/api/v1/exchange/events", NULL, &r), 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
     api_response_free(&r);
 }
@@ -260,7 +220,8 @@ static long long receive_case(void)
         "\"ref\":\"p\",\"kind\":\"person\",\"family\":\"" PLANTED "\"},{\"ref\":\"c\",\"kind\":"
         "\"comm\",\"comm_kind\":\"email\",\"value\":\"brzeczy@example.org\"}]}";
     struct api_response r;
-    assert_int_equal(call(spoc, "POST", "/api/v1/exchange/cases?direction=in", body, &r), 201);
+    assert_int_equal(
+        api_call_as(&server, spoc, "POST", "/api/v1/exchange/cases?direction=in", body, &r), 201);
     long long case_id = json_integer_value(json_object_get(r.json, "case"));
     api_response_free(&r);
     return case_id;
@@ -299,75 +260,86 @@ static void retention_review_and_deletion(void **state)
     char path[128];
     struct api_response r;
     snprintf(path, sizeof path, "/api/v1/exchange/cases/%lld/conclusion", case_id);
-    assert_int_equal(status_of(krk, "POST", path, "{}"), 403);
-    assert_int_equal(call(spoc, "POST", path, "{\"reasons\":\"wymiana zakończona\"}", &r), 201);
+    assert_int_equal(api_status_as(&server, krk, "POST", path, "{}"), 403);
+    assert_int_equal(
+        api_call_as(&server, spoc, "POST", path, "{\"reasons\":\"wymiana zakończona\"}", &r), 201);
     assert_string_equal(json_string_value(json_object_get(r.json, "state")), "concluded");
     assert_false(json_is_true(json_object_get(r.json, "due")));
     api_response_free(&r);
-    assert_int_equal(status_of(spoc, "POST", path, "{}"), 409);
+    assert_int_equal(api_status_as(&server, spoc, "POST", path, "{}"), 409);
     /* A concluded case takes no new message. */
     char msg[512];
     snprintf(msg, sizeof msg, "/api/v1/exchange/cases/%lld/messages?direction=in", case_id);
-    assert_int_equal(status_of(spoc, "POST", msg,
-                               "{\"type\":\"information\",\"originator\":{\"node\":\"DE\","
-                               "\"unit\":\"BKA-SPOC\"},\"addressees\":[{\"node\":\"PL\",\"unit\":"
-                               "\"KGP-SPOC\"}],\"lang\":\"de\",\"handling\":\"H0\",\"evaluation\":"
-                               "{\"source\":\"A\",\"information\":\"1\"}}"),
-                     409);
+    assert_int_equal(
+        api_status_as(&server, spoc, "POST", msg,
+                      "{\"type\":\"information\",\"originator\":{\"node\":\"DE\","
+                      "\"unit\":\"BKA-SPOC\"},\"addressees\":[{\"node\":\"PL\",\"unit\":"
+                      "\"KGP-SPOC\"}],\"lang\":\"de\",\"handling\":\"H0\",\"evaluation\":"
+                      "{\"source\":\"A\",\"information\":\"1\"}}"),
+        409);
     /* The queue: listed, not due yet; due once its date has come (moved behind the server). */
-    assert_int_equal(call(spoc, "GET", "/api/v1/exchange/retention?lang=en", NULL, &r), 200);
+    assert_int_equal(
+        api_call_as(&server, spoc, "GET", "/api/v1/exchange/retention?lang=en", NULL, &r), 200);
     assert_int_equal(json_integer_value(json_object_get(r.json, "first_review_days")), 180);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
     api_response_free(&r);
-    assert_int_equal(call(spoc, "GET", "/api/v1/exchange/retention?due=true", NULL, &r), 200);
+    assert_int_equal(
+        api_call_as(&server, spoc, "GET", "/api/v1/exchange/retention?due=true", NULL, &r), 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
     api_response_free(&r);
     api_db_exec(&server, "UPDATE x_retention SET review_due = 1000");
-    assert_int_equal(call(boss, "GET", "/api/v1/exchange/retention?due=true", NULL, &r), 200);
+    assert_int_equal(
+        api_call_as(&server, boss, "GET", "/api/v1/exchange/retention?due=true", NULL, &r), 200);
     json_t *item = json_array_get(json_object_get(r.json, "items"), 0);
     assert_int_equal(json_integer_value(json_object_get(item, "case")), case_id);
     assert_true(json_is_true(json_object_get(item, "due")));
     api_response_free(&r);
-    assert_int_equal(status_of(krk, "GET", "/api/v1/exchange/retention", NULL), 403);
-    assert_int_equal(status_of(spoc, "GET", "/api/v1/exchange/retention?due=maybe", NULL), 422);
+    assert_int_equal(api_status_as(&server, krk, "GET", "/api/v1/exchange/retention", NULL), 403);
+    assert_int_equal(
+        api_status_as(&server, spoc, "GET", "/api/v1/exchange/retention?due=maybe", NULL), 422);
     /* Reviews: the supervisor's, with reasons; keep, then delete. */
     snprintf(path, sizeof path, "/api/v1/exchange/retention/%lld/review", case_id);
-    assert_int_equal(status_of(spoc, "POST", path, "{\"decision\":\"keep\",\"reasons\":\"x\"}"),
-                     403);
-    assert_int_equal(call(boss, "POST", path, "{\"decision\":\"keep\"}", &r), 422);
-    assert_true(names(&r, "/reasons"));
-    api_response_free(&r);
-    assert_int_equal(call(boss, "POST", path, "{\"decision\":\"archive\",\"reasons\":\"x\"}", &r),
-                     422);
-    assert_true(names(&r, "/decision"));
-    api_response_free(&r);
     assert_int_equal(
-        call(boss, "POST", path, "{\"decision\":\"keep\",\"reasons\":\"postępowanie trwa\"}", &r),
-        200);
+        api_status_as(&server, spoc, "POST", path, "{\"decision\":\"keep\",\"reasons\":\"x\"}"),
+        403);
+    assert_int_equal(api_call_as(&server, boss, "POST", path, "{\"decision\":\"keep\"}", &r), 422);
+    assert_true(api_errors_name(&r, "/reasons"));
+    api_response_free(&r);
+    assert_int_equal(api_call_as(&server, boss, "POST", path,
+                                 "{\"decision\":\"archive\",\"reasons\":\"x\"}", &r),
+                     422);
+    assert_true(api_errors_name(&r, "/decision"));
+    api_response_free(&r);
+    assert_int_equal(api_call_as(&server, boss, "POST", path,
+                                 "{\"decision\":\"keep\",\"reasons\":\"postępowanie trwa\"}", &r),
+                     200);
     assert_string_equal(json_string_value(json_object_get(r.json, "state")), "kept");
     assert_false(json_is_true(json_object_get(r.json, "due")));
     api_response_free(&r);
     assert_true(db_holds(PLANTED));
     /* The assistant's search indexes the message's words (folded) when first asked; asked for
      * another word of it, since the audit log keeps what was searched for. */
-    assert_int_equal(call(boss, "GET", "/api/v1/assistant/search?q=osoby", NULL, &r), 200);
+    assert_int_equal(
+        api_call_as(&server, boss, "GET", "/api/v1/assistant/search?q=osoby", NULL, &r), 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "messages")), 1);
     api_response_free(&r);
     assert_true(db_holds(TAIL));
-    assert_int_equal(
-        call(boss, "POST", path, "{\"decision\":\"delete\",\"reasons\":\"niepotrzebne\"}", &r),
-        200);
+    assert_int_equal(api_call_as(&server, boss, "POST", path,
+                                 "{\"decision\":\"delete\",\"reasons\":\"niepotrzebne\"}", &r),
+                     200);
     assert_string_equal(json_string_value(json_object_get(r.json, "state")), "deleted");
     api_response_free(&r);
     /* Gone from the bytes of the database file and its WAL, not only hidden. */
     assert_false(db_holds(PLANTED));
     assert_false(db_holds(TAIL));
     assert_false(db_holds("brzeczy@example.org"));
-    assert_int_equal(call(boss, "GET", "/api/v1/assistant/search?q=osoby", NULL, &r), 200);
+    assert_int_equal(
+        api_call_as(&server, boss, "GET", "/api/v1/assistant/search?q=osoby", NULL, &r), 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "messages")), 0);
     api_response_free(&r);
-    assert_int_equal(status_of(boss, "POST", path, "{\"decision\":\"delete\",\"reasons\":\"x\"}"),
-                     409);
+    assert_int_equal(
+        api_status_as(&server, boss, "POST", path, "{\"decision\":\"delete\",\"reasons\":\"x\"}"),
+        409);
     assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action ="
                                           " 'exchange.retention' AND outcome = 'ok'"
                                           " AND fields NOT LIKE '%queue%'"),
@@ -404,15 +376,17 @@ static void diffusion_to_chosen_partners(void **state)
         "\"lang\":\"en\",\"handling\":\"H0\",\"evaluation\":{\"source\":\"A\",\"information\":"
         "\"1\"}}";
     struct api_response r;
-    assert_int_equal(call(spoc, "POST", "/api/v1/exchange/cases", to_self, &r), 422);
-    assert_true(names(&r, "/addressees"));
+    assert_int_equal(api_call_as(&server, spoc, "POST", "/api/v1/exchange/cases", to_self, &r),
+                     422);
+    assert_true(api_errors_name(&r, "/addressees"));
     api_response_free(&r);
     const char *to_partners =
         "{\"type\":\"diffusion\",\"subject\":\"Poszukiwany\",\"originator\":{\"node\":\"PL\","
         "\"unit\":\"KGP-SPOC\"},\"addressees\":[{\"node\":\"DE\",\"unit\":\"BKA-SPOC\"},{"
         "\"node\":\"CZ\",\"unit\":\"PCR-SPOC\"}],\"lang\":\"en\",\"handling\":\"H0\","
         "\"evaluation\":{\"source\":\"A\",\"information\":\"1\"}}";
-    assert_int_equal(call(spoc, "POST", "/api/v1/exchange/cases", to_partners, &r), 201);
+    assert_int_equal(api_call_as(&server, spoc, "POST", "/api/v1/exchange/cases", to_partners, &r),
+                     201);
     long long id = json_integer_value(json_object_get(r.json, "id"));
     api_response_free(&r);
     char path[128], st[32];
@@ -420,9 +394,10 @@ static void diffusion_to_chosen_partners(void **state)
     api_db_text(&server, "SELECT state FROM x_notices ORDER BY message_id DESC LIMIT 1", st,
                 sizeof st);
     assert_string_equal(st, "draft");
-    assert_int_equal(status_of(spoc, "POST", path, "{\"to\":\"review\"}"), 200);
-    assert_int_equal(status_of(boss, "POST", path, "{\"to\":\"published\"}"), 422);
-    assert_int_equal(status_of(boss, "POST", path, "{\"to\":\"published\",\"neutral\":true}"), 200);
+    assert_int_equal(api_status_as(&server, spoc, "POST", path, "{\"to\":\"review\"}"), 200);
+    assert_int_equal(api_status_as(&server, boss, "POST", path, "{\"to\":\"published\"}"), 422);
+    assert_int_equal(
+        api_status_as(&server, boss, "POST", path, "{\"to\":\"published\",\"neutral\":true}"), 200);
     api_db_text(&server, "SELECT state FROM x_notices ORDER BY message_id DESC LIMIT 1", st,
                 sizeof st);
     assert_string_equal(st, "published");

@@ -46,38 +46,6 @@ static int stop_server(void **state)
     return server_exit_status == 0 ? 0 : -1;
 }
 
-static long call(const char *who, const char *method, const char *path, const char *body,
-                 struct api_response *r)
-{
-    memset(server.extra_headers, 0, sizeof server.extra_headers);
-    server.extra_headers[0] = who;
-    int rc = api_request(&server, method, path, body ? "application/json" : NULL, body,
-                         body ? strlen(body) : 0, 0, r);
-    memset(server.extra_headers, 0, sizeof server.extra_headers);
-    assert_int_equal(rc, 0);
-    return r->status;
-}
-
-static long status_of(const char *who, const char *method, const char *path, const char *body)
-{
-    struct api_response r;
-    long s = call(who, method, path, body, &r);
-    api_response_free(&r);
-    return s;
-}
-
-static bool names(const struct api_response *r, const char *field)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(json_object_get(r->json, "errors"), i, e)
-    {
-        if (strcmp(json_string_value(json_object_get(e, "field")), field) == 0)
-            return true;
-    }
-    return false;
-}
-
 static void accounts(void **state)
 {
     (void)state;
@@ -125,7 +93,8 @@ static void outbound(char *out, size_t size, const char *to, const char *extra)
 static long long receive(const char *body)
 {
     struct api_response r;
-    assert_int_equal(call(spoc, "POST", "/api/v1/exchange/cases?direction=in", body, &r), 201);
+    assert_int_equal(
+        api_call_as(&server, spoc, "POST", "/api/v1/exchange/cases?direction=in", body, &r), 201);
     long long id = json_integer_value(json_object_get(r.json, "id"));
     api_response_free(&r);
     return id;
@@ -144,7 +113,7 @@ static time_t due_of(long long id)
     struct api_response r;
     char path[96];
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld", id);
-    assert_int_equal(call(spoc, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, spoc, "GET", path, NULL, &r), 200);
     struct tm tm = {0};
     const char *due = json_string_value(json_object_get(r.json, "due"));
     assert_non_null(due);
@@ -161,23 +130,24 @@ static void deviation(void **state)
     char path[128];
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/deviation", id);
     struct api_response r;
-    assert_int_equal(call(spoc, "POST", path, "{\"delay_hours\":0,\"reasons\":\"x\"}", &r), 422);
-    assert_true(names(&r, "/delay_hours"));
+    assert_int_equal(
+        api_call_as(&server, spoc, "POST", path, "{\"delay_hours\":0,\"reasons\":\"x\"}", &r), 422);
+    assert_true(api_errors_name(&r, "/delay_hours"));
     api_response_free(&r);
-    assert_int_equal(call(spoc, "POST", path, "{\"delay_hours\":72}", &r), 422);
-    assert_true(names(&r, "/reasons"));
+    assert_int_equal(api_call_as(&server, spoc, "POST", path, "{\"delay_hours\":72}", &r), 422);
+    assert_true(api_errors_name(&r, "/reasons"));
     api_response_free(&r);
     assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM x_deviations"), 0);
-    assert_int_equal(
-        call(spoc, "POST", path, "{\"delay_hours\":72,\"reasons\":\"court order pending\"}", &r),
-        201);
+    assert_int_equal(api_call_as(&server, spoc, "POST", path,
+                                 "{\"delay_hours\":72,\"reasons\":\"court order pending\"}", &r),
+                     201);
     long long told = json_integer_value(json_object_get(r.json, "id"));
     long long case_id = json_integer_value(json_object_get(r.json, "case"));
     api_response_free(&r);
     assert_int_equal(due_of(id), due0 + 72 * 3600);
     /* The requester is told, in the case: a deviation to DE's unit. */
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld?lang=en", told);
-    assert_int_equal(call(spoc, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, spoc, "GET", path, NULL, &r), 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "type")), "deviation");
     assert_int_equal(json_integer_value(json_object_get(r.json, "case")), case_id);
     json_t *to = json_array_get(json_object_get(r.json, "addressees"), 0);
@@ -188,11 +158,12 @@ static void deviation(void **state)
     char body[1024];
     outbound(body, sizeof body, "DE", ",\"text\":\"No records.\"");
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/reply", id);
-    assert_int_equal(status_of(spoc, "POST", path, body), 201);
-    assert_int_equal(status_of(spoc, "POST", path, body), 409);
+    assert_int_equal(api_status_as(&server, spoc, "POST", path, body), 201);
+    assert_int_equal(api_status_as(&server, spoc, "POST", path, body), 409);
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/deviation", id);
-    assert_int_equal(status_of(spoc, "POST", path, "{\"delay_hours\":1,\"reasons\":\"late\"}"),
-                     409);
+    assert_int_equal(
+        api_status_as(&server, spoc, "POST", path, "{\"delay_hours\":1,\"reasons\":\"late\"}"),
+        409);
     assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM x_deviations"), 1);
     /* The command line records one too. */
     long long other = receive_request("FR", "normal");
@@ -220,11 +191,11 @@ static void statistics(void **state)
     long long de = receive_request("DE", "urgent_direct");
     outbound(body, sizeof body, "DE", ",\"grounds\":[\"b\",\"e\"],\"reasons\":\"No.\"");
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/refusal", de);
-    assert_int_equal(status_of(spoc, "POST", path, body), 201);
+    assert_int_equal(api_status_as(&server, spoc, "POST", path, body), 201);
     snprintf(path, sizeof path, "/api/v1/exchange/statistics?year=%d", this_year());
-    assert_int_equal(status_of(spoc, "GET", path, NULL), 403);
+    assert_int_equal(api_status_as(&server, spoc, "GET", path, NULL), 403);
     struct api_response r;
-    assert_int_equal(call(boss, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, boss, "GET", path, NULL, &r), 200);
     assert_int_equal(json_integer_value(json_object_get(r.json, "year")), this_year());
     json_t *received = json_object_get(r.json, "received");
     assert_true(json_integer_value(json_object_get(received, "requests")) >= 1);
@@ -244,7 +215,7 @@ static void statistics(void **state)
     assert_true(json_integer_value(json_object_get(json_object_get(p, "sent"), "deviations")) >= 1);
     api_response_free(&r);
     snprintf(path, sizeof path, "/api/v1/exchange/statistics?year=%d&format=csv", this_year());
-    assert_int_equal(call(boss, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, boss, "GET", path, NULL, &r), 200);
     char type[64];
     assert_int_equal(api_header(&r, "Content-Type", type, sizeof type), 0);
     assert_non_null(strstr(type, "text/csv"));
@@ -252,8 +223,10 @@ static void statistics(void **state)
                                    "refused_a,"));
     assert_non_null(strstr(r.body, ",DE,sent,"));
     api_response_free(&r);
-    assert_int_equal(status_of(boss, "GET", "/api/v1/exchange/statistics?year=1999", NULL), 400);
-    assert_int_equal(status_of(boss, "GET", "/api/v1/exchange/statistics?format=xml", NULL), 400);
+    assert_int_equal(
+        api_status_as(&server, boss, "GET", "/api/v1/exchange/statistics?year=1999", NULL), 400);
+    assert_int_equal(
+        api_status_as(&server, boss, "GET", "/api/v1/exchange/statistics?format=xml", NULL), 400);
     /* The command line's. */
     char out[320], year[8], line[512];
     snprintf(out, sizeof out, "%s/stats.csv", server.dir);
@@ -279,21 +252,21 @@ static void h2_pass_on_and_markings(void **state)
     outbound(body, sizeof body, "FR", ",\"type\":\"information\",\"text\":\"See DE's route.\"");
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/forward", id);
     struct api_response r;
-    assert_int_equal(call(spoc, "POST", path, body, &r), 403);
-    assert_true(names(&r, "/addressees/0/node"));
+    assert_int_equal(api_call_as(&server, spoc, "POST", path, body, &r), 403);
+    assert_true(api_errors_name(&r, "/addressees/0/node"));
     assert_non_null(strstr(json_string_value(json_object_get(r.json, "detail")), "H2"));
     api_response_free(&r);
     assert_int_equal(api_count_rows(&server, "x_messages"), before);
     char perm[128];
     snprintf(perm, sizeof perm, "/api/v1/exchange/messages/%lld/permissions", id);
-    assert_int_equal(call(spoc, "POST", perm, "{\"to\":\"fr\"}", &r), 422);
-    assert_true(names(&r, "/to"));
+    assert_int_equal(api_call_as(&server, spoc, "POST", perm, "{\"to\":\"fr\"}", &r), 422);
+    assert_true(api_errors_name(&r, "/to"));
     api_response_free(&r);
-    assert_int_equal(status_of(spoc, "POST", perm, "{\"to\":\"FR\"}"), 201);
+    assert_int_equal(api_status_as(&server, spoc, "POST", perm, "{\"to\":\"FR\"}"), 201);
     assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE object LIKE"
                                           " 'xperm/%/FR' AND action = 'exchange.send'"),
                      1);
-    assert_int_equal(call(spoc, "POST", path, body, &r), 201);
+    assert_int_equal(api_call_as(&server, spoc, "POST", path, body, &r), 201);
     api_response_free(&r);
     assert_int_equal(api_count_rows(&server, "x_messages"), before + 1);
     /* H1 and H3 are marked on the view and on every line of the box. */
@@ -303,13 +276,14 @@ static void h2_pass_on_and_markings(void **state)
     inbound(body, sizeof body, "DE", "information", "H1", "");
     long long h1 = receive(body);
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld?lang=en", h3);
-    assert_int_equal(call(spoc, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, spoc, "GET", path, NULL, &r), 200);
     json_t *mark = json_array_get(json_object_get(r.json, "markings"), 0);
     assert_string_equal(json_string_value(json_object_get(mark, "text")),
                         "Only for the Wrocław match");
     api_response_free(&r);
-    assert_int_equal(call(spoc, "GET", "/api/v1/exchange/inbox?unit=KGP-SPOC&lang=en", NULL, &r),
-                     200);
+    assert_int_equal(
+        api_call_as(&server, spoc, "GET", "/api/v1/exchange/inbox?unit=KGP-SPOC&lang=en", NULL, &r),
+        200);
     size_t i;
     json_t *item;
     int seen = 0;
@@ -352,13 +326,15 @@ static void attachments(void **state)
              ",\"attachments\":[{\"name\":\"a.png\",\"type\":\"image/png\",\"data\":\"%s\"}]",
              pdf64);
     inbound(body, sizeof body, "DE", "information", "H0", extra);
-    assert_int_equal(call(spoc, "POST", "/api/v1/exchange/cases?direction=in", body, &r), 422);
-    assert_true(names(&r, "/attachments/0/type"));
+    assert_int_equal(
+        api_call_as(&server, spoc, "POST", "/api/v1/exchange/cases?direction=in", body, &r), 422);
+    assert_true(api_errors_name(&r, "/attachments/0/type"));
     api_response_free(&r);
     inbound(body, sizeof body, "DE", "information", "H0",
             ",\"attachments\":[{\"name\":\"a.txt\",\"type\":\"text/plain\",\"data\":\"@@@\"}]");
-    assert_int_equal(call(spoc, "POST", "/api/v1/exchange/cases?direction=in", body, &r), 422);
-    assert_true(names(&r, "/attachments/0/data"));
+    assert_int_equal(
+        api_call_as(&server, spoc, "POST", "/api/v1/exchange/cases?direction=in", body, &r), 422);
+    assert_true(api_errors_name(&r, "/attachments/0/data"));
     api_response_free(&r);
     assert_int_equal(api_count_rows(&server, "x_messages"), before);
     assert_int_equal(api_count_rows(&server, "x_attachments"), 0);
@@ -372,7 +348,7 @@ static void attachments(void **state)
     assert_int_equal(api_count_rows(&server, "x_attachments"), 2);
     char path[128];
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld", id);
-    assert_int_equal(call(spoc, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, spoc, "GET", path, NULL, &r), 200);
     json_t *list = json_object_get(r.json, "attachments");
     assert_int_equal(json_array_size(list), 2);
     char sha[65];
@@ -389,7 +365,7 @@ static void attachments(void **state)
     long long reads = api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE object LIKE"
                                            " 'xattach/%'");
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/attachments/0", id);
-    assert_int_equal(call(spoc, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, spoc, "GET", path, NULL, &r), 200);
     assert_int_equal(r.len, sizeof png);
     assert_memory_equal(r.body, png, sizeof png);
     char header[128], digest[96], h64[64];
@@ -423,9 +399,9 @@ static void attachments(void **state)
     unlink(file);
     rmdir(dir);
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/attachments/2", id);
-    assert_int_equal(status_of(spoc, "GET", path, NULL), 404);
+    assert_int_equal(api_status_as(&server, spoc, "GET", path, NULL), 404);
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/attachments/x", id);
-    assert_int_equal(status_of(spoc, "GET", path, NULL), 404);
+    assert_int_equal(api_status_as(&server, spoc, "GET", path, NULL), 404);
 }
 
 int main(int argc, char **argv)

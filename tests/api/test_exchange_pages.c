@@ -27,22 +27,11 @@ static int server_exit_status;
 
 static char spoc[200], boss[200], krk[200];
 
+/* An account of role at unit (may be NULL) and its bearer header. */
 static void add_account(const char *name, const char *role, const char *unit, char *header,
                         size_t size)
 {
-    setenv("TARCZA_PASSWORD", PASSWORD, 1);
-    assert_int_equal(api_run_cli(&server, "/dev/null", "user", "add", name, "--role", role,
-                                 "--unit", unit, NULL),
-                     0);
-    char out[320], token[160];
-    snprintf(out, sizeof out, "%s/%s.token", server.dir, name);
-    assert_int_equal(api_run_cli(&server, out, "user", "token", name, NULL), 0);
-    FILE *f = fopen(out, "r");
-    assert_non_null(f);
-    assert_non_null(fgets(token, sizeof token, f));
-    fclose(f);
-    token[strcspn(token, "\n")] = 0;
-    snprintf(header, size, "Authorization: Bearer %s", token);
+    assert_int_equal(api_make_unit_token(&server, name, role, unit, header, size), 0);
 }
 
 static int start_server(void **state)
@@ -63,32 +52,11 @@ static int stop_server(void **state)
     return server_exit_status == 0 ? 0 : -1;
 }
 
-/* A request as who (NULL: nobody); the status, and r kept for the caller (freed by it). */
-static long call(const char *who, const char *method, const char *path, const char *body,
-                 struct api_response *r)
-{
-    memset(server.extra_headers, 0, sizeof server.extra_headers);
-    server.extra_headers[0] = who;
-    int rc = api_request(&server, method, path, body ? "application/json" : NULL, body,
-                         body ? strlen(body) : 0, 0, r);
-    memset(server.extra_headers, 0, sizeof server.extra_headers);
-    assert_int_equal(rc, 0);
-    return r->status;
-}
-
-static long status_of(const char *who, const char *method, const char *path, const char *body)
-{
-    struct api_response r;
-    long s = call(who, method, path, body, &r);
-    api_response_free(&r);
-    return s;
-}
-
 /* Posts body to path as who, expecting 201; the new message's id. */
 static long long post_message(const char *who, const char *path, const char *body)
 {
     struct api_response r;
-    assert_int_equal(call(who, "POST", path, body, &r), 201);
+    assert_int_equal(api_call_as(&server, who, "POST", path, body, &r), 201);
     long long id = json_integer_value(json_object_get(r.json, "id"));
     api_response_free(&r);
     return id;
@@ -108,19 +76,33 @@ static void codes_in_every_language(void **state)
 {
     (void)state;
     static const char *const langs[] = {"pl", "en", "fr", "es", "ar"};
-    static const char *const tables[] = {
-        "message_type",  "handling_code",      "source_evaluation", "information_evaluation",
-        "urgency",       "refusal_ground",     "art4_exception",    "notice_type",
-        "document_type", "document_status",    "entity_kind",       "link_role",
-        "sex",           "communication_kind", "asset_kind",        "country",
-        "marking",       "nfip_phase",         "risk_category",     "transport",
-        "retention_state"};
+    static const char *const tables[] = {"message_type",
+                                         "handling_code",
+                                         "source_evaluation",
+                                         "information_evaluation",
+                                         "urgency",
+                                         "refusal_ground",
+                                         "art4_exception",
+                                         "notice_type",
+                                         "document_type",
+                                         "document_status",
+                                         "entity_kind",
+                                         "link_role",
+                                         "sex",
+                                         "communication_kind",
+                                         "asset_kind",
+                                         "country",
+                                         "marking",
+                                         "nfip_phase",
+                                         "risk_category",
+                                         "transport",
+                                         "retention_state"};
     size_t rows_pl[sizeof tables / sizeof *tables] = {0};
     for (size_t l = 0; l < sizeof langs / sizeof *langs; l++) {
         char path[64];
         snprintf(path, sizeof path, "/api/v1/exchange/codes?lang=%s", langs[l]);
         struct api_response r;
-        assert_int_equal(call(spoc, "GET", path, NULL, &r), 200);
+        assert_int_equal(api_call_as(&server, spoc, "GET", path, NULL, &r), 200);
         assert_string_equal(json_string_value(json_object_get(r.json, "lang")), langs[l]);
         json_t *all = json_object_get(r.json, "tables");
         assert_int_equal(json_object_size(all), sizeof tables / sizeof *tables);
@@ -154,11 +136,12 @@ static void codes_in_every_language(void **state)
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "lang")), "en");
     api_response_free(&r);
-    assert_int_equal(call(spoc, "GET", "/api/v1/exchange/codes?lang=xx", NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, spoc, "GET", "/api/v1/exchange/codes?lang=xx", NULL, &r),
+                     200);
     assert_string_equal(json_string_value(json_object_get(r.json, "lang")), "pl");
     api_response_free(&r);
     /* For the police only. */
-    assert_int_equal(status_of(NULL, "GET", "/api/v1/exchange/codes", NULL), 401);
+    assert_int_equal(api_status_as(&server, NULL, "GET", "/api/v1/exchange/codes", NULL), 401);
 }
 
 #define NOTICE                                                                                     \
@@ -175,7 +158,7 @@ static void notice_as(const char *who, long long id, const char *state, const ch
     char path[96], got[128] = "";
     snprintf(path, sizeof path, "/api/v1/exchange/notices/%lld?lang=en", id);
     struct api_response r;
-    assert_int_equal(call(who, "GET", path, NULL, &r), 200);
+    assert_int_equal(api_call_as(&server, who, "GET", path, NULL, &r), 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "notice_state")), state);
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(r.json, "labels"), "notice_type")),
@@ -198,7 +181,7 @@ static void move(const char *who, long long id, const char *body)
 {
     char path[96];
     snprintf(path, sizeof path, "/api/v1/exchange/notices/%lld/transitions", id);
-    assert_int_equal(status_of(who, "POST", path, body), 200);
+    assert_int_equal(api_status_as(&server, who, "POST", path, body), 200);
 }
 
 /* A notice's state and the steps each role may make, through its lifecycle; reads audited. */
@@ -222,7 +205,7 @@ static void notice_state_and_steps(void **state)
     char path[96];
     snprintf(path, sizeof path, "/api/v1/exchange/notices/%lld", id);
     long long refused = audited("exchange.read", "refused");
-    assert_int_equal(status_of(krk, "GET", path, NULL), 403);
+    assert_int_equal(api_status_as(&server, krk, "GET", path, NULL), 403);
     assert_int_equal(audited("exchange.read", "refused"), refused + 1);
     /* A message that is no notice, and none at all. */
     long long request = post_message(
@@ -232,9 +215,10 @@ static void notice_state_and_steps(void **state)
         "\"handling\":\"H0\",\"evaluation\":{\"source\":\"A\",\"information\":\"1\"},"
         "\"urgency\":\"normal\"}");
     snprintf(path, sizeof path, "/api/v1/exchange/notices/%lld", request);
-    assert_int_equal(status_of(spoc, "GET", path, NULL), 404);
-    assert_int_equal(status_of(spoc, "GET", "/api/v1/exchange/notices/999999", NULL), 404);
-    assert_int_equal(status_of(NULL, "GET", path, NULL), 401);
+    assert_int_equal(api_status_as(&server, spoc, "GET", path, NULL), 404);
+    assert_int_equal(api_status_as(&server, spoc, "GET", "/api/v1/exchange/notices/999999", NULL),
+                     404);
+    assert_int_equal(api_status_as(&server, NULL, "GET", path, NULL), 401);
 }
 
 /* A request from Germany naming passport `number` of Azerbaijan; its id. */
@@ -256,7 +240,7 @@ static json_t *hits_of(const char *who, long long id, struct api_response *r)
 {
     char path[96];
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/hits", id);
-    assert_int_equal(call(who, "GET", path, NULL, r), 200);
+    assert_int_equal(api_call_as(&server, who, "GET", path, NULL, r), 200);
     return json_object_get(r->json, "items");
 }
 
@@ -280,9 +264,10 @@ static void hits_read_again(void **state)
     api_response_free(&r);
     char path[96];
     snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/hits", second);
-    assert_int_equal(status_of(krk, "GET", path, NULL), 403);
-    assert_int_equal(status_of(spoc, "GET", "/api/v1/exchange/messages/999999/hits", NULL), 404);
-    assert_int_equal(status_of(spoc, "POST", path, "{}"), 405);
+    assert_int_equal(api_status_as(&server, krk, "GET", path, NULL), 403);
+    assert_int_equal(
+        api_status_as(&server, spoc, "GET", "/api/v1/exchange/messages/999999/hits", NULL), 404);
+    assert_int_equal(api_status_as(&server, spoc, "POST", path, "{}"), 405);
 }
 
 int main(int argc, char **argv)
