@@ -98,6 +98,24 @@ enum cli_opt {
     CLI_DIRECTION,
     CLI_OUT,
     CLI_CASE,
+    /* node (federation), serve's federation port */
+    CLI_NODE_DIR,
+    CLI_HOST,
+    CLI_DAYS,
+    CLI_NAME,
+    CLI_COUNTRY,
+    CLI_ENDPOINT,
+    CLI_CERT,
+    CLI_CERT_SHA256,
+    CLI_SIGN_KEY,
+    CLI_LANGUAGES,
+    CLI_TYPES,
+    CLI_HANDLING,
+    CLI_FEDERATION_PORT,
+    CLI_NODE_CERT,
+    CLI_NODE_KEY,
+    CLI_NODE_CA,
+    CLI_SEND_POLL_MS,
     CLI_OPT_COUNT
 };
 
@@ -258,5 +276,10 @@ tz_err cli_exchange_open(const struct cli_call *c, struct tz_store *store, struc
 int cli_exchange_import(const struct cli_call *c);
 int cli_exchange_export(const struct cli_call *c);
 int cli_exchange_inbox(const struct cli_call *c);
+/* node.c: federation's identity and node directory. */
+int cli_node_init(const struct cli_call *c);
+int cli_node_add(const struct cli_call *c);
+int cli_node_remove(const struct cli_call *c);
+int cli_node_list(const struct cli_call *c);
 
 #endif

@@ -21,7 +21,8 @@ static const struct cli_command commands[] = {
           CLI_CHECKPOINT_EVERY, CLI_MAX_CONNECTIONS, CLI_PER_IP_CONNECTIONS, CLI_IDLE_TIMEOUT,
           CLI_REQUEST_TIMEOUT, CLI_HEADER_LIMIT, CLI_WRITE_RATE, CLI_WRITE_BURST, CLI_LOGIN_RATE,
           CLI_TRUSTED_PROXY, CLI_IPV6_PREFIX, CLI_AUDIT_HEAD, CLI_TRANSLATE_URL, CLI_NODE,
-          CLI_SPOC_UNIT, CLI_CONFIG, CLI_LOG, CLI_METRICS_TOKEN),
+          CLI_SPOC_UNIT, CLI_CONFIG, CLI_LOG, CLI_METRICS_TOKEN, CLI_FEDERATION_PORT, CLI_NODE_DIR,
+          CLI_NODE_CERT, CLI_NODE_KEY, CLI_NODE_CA, CLI_SEND_POLL_MS),
      NULL,
      "serve the API on http://ADDR:N and the browser front end; with --key and --checkpoints\n"
      "also sign the audit chain's head at intervals; abuse limits: docs/reliability.md;\n"
@@ -69,6 +70,20 @@ static const struct cli_command commands[] = {
     {"exchange", "inbox", "", 0, cli_exchange_inbox,
      OPTS(CLI_UNIT, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), OPTS(CLI_UNIT),
      "a unit's inbox with its running deadlines, overdue first, as JSON"},
+    {"node", "init", "", 0, cli_node_init, OPTS(CLI_NODE_DIR, CLI_NODE, CLI_HOST, CLI_DAYS),
+     OPTS(CLI_NODE_DIR, CLI_NODE),
+     "make this node's Ed25519 signing key pair and a self-signed TLS certificate and key in DIR;\n"
+     "prints the public key and the certificate's fingerprint for partners' node add"},
+    {"node", "add", "ID", 1, cli_node_add,
+     OPTS(CLI_NAME, CLI_COUNTRY, CLI_ENDPOINT, CLI_CERT, CLI_CERT_SHA256, CLI_SIGN_KEY, CLI_LANGUAGES,
+          CLI_TYPES, CLI_HANDLING, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD),
+     OPTS(CLI_NAME, CLI_COUNTRY, CLI_ENDPOINT, CLI_SIGN_KEY),
+     "add a partner to the node directory (--cert FILE or --cert-sha256 HEX)"},
+    {"node", "remove", "ID", 1, cli_node_remove,
+     OPTS(CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
+     "remove a partner from the node directory (its messages then are refused)"},
+    {"node", "list", "", 0, cli_node_list, OPTS(CLI_NODE, CLI_SPOC_UNIT, CLI_DB, CLI_AUDIT_HEAD),
+     NULL, "the node directory, one partner a line"},
     {"audit", "verify", "", 0, cli_audit_verify, OPTS(CLI_CHECKPOINTS, CLI_KEY, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "check the audit log's hash chain (and with --checkpoints and --key its signed\n"
      "checkpoints); names the first bad entry"},

@@ -75,6 +75,7 @@ struct tz_http {
     const struct tz_address_index *addresses; /* the address search's index, or NULL */
     char *translate_url;              /* serve --translate-url, or NULL (api_assistant_lang.c) */
     struct tz_exchange *exchange;     /* structured exchange (api_exchange.c), or NULL: 503 */
+    struct tz_fed *federation;        /* federation's partners (api_federation.c), or NULL: 503 */
 };
 
 enum request_state {
@@ -279,6 +280,8 @@ enum MHD_Result api_x_clarification(struct request *req);
 enum MHD_Result api_x_inbox(struct request *req);
 enum MHD_Result api_x_outbox(struct request *req);
 enum MHD_Result api_x_notice_move(struct request *req);
+/* Federation's partners and their queues (api_federation.c). */
+enum MHD_Result api_x_nodes(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 

@@ -92,6 +92,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/exchange/messages/", true, XJSON_BODY, api_x_clarification, "/clarification"},
     {"GET", "/api/v1/exchange/inbox", false, NO_BODY, api_x_inbox, NULL},
     {"GET", "/api/v1/exchange/outbox", false, NO_BODY, api_x_outbox, NULL},
+    {"GET", "/api/v1/exchange/nodes", false, NO_BODY, api_x_nodes, NULL}, /* api_federation.c */
     {"POST", "/api/v1/exchange/notices/", true, JSON_BODY, api_x_notice_move, "/transitions"},
     /* Operations (api_meta.c, metrics.c): readiness and Prometheus metrics. */
     {"GET", "/readyz", false, NO_BODY, api_readyz, NULL},
@@ -421,6 +422,7 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
     srv->tm = tm;
     srv->auth = c.auth;
     srv->exchange = c.exchange;
+    srv->federation = c.federation;
     srv->addresses = c.addresses;
     tz_err err = http_guard_start(srv, &c);
     if (!err)

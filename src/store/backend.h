@@ -33,7 +33,8 @@
     TZ_STORE_ADDRESS_OPS(X)                                                                        \
     TZ_STORE_SEARCH_OPS(X)                                                                         \
     TZ_STORE_WATCHLIST_OPS(X)                                                                      \
-    TZ_STORE_EXCHANGE_OPS(X)
+    TZ_STORE_EXCHANGE_OPS(X)                                                                       \
+    TZ_STORE_FEDERATION_OPS(X)
 
 /* A member of the table: tz_err (*name)(parameters). */
 #define TZ_STORE_OP_MEMBER(name, params, args, pre) tz_err(*name) params;
