@@ -163,9 +163,9 @@ static tz_err federation_start(const struct cli_call *c, struct tz_fed *fed, con
                  err);
         return err;
     }
-    printf("tarcza: federation %s on %s://%s:%u\n", tz_fed_node_id(fed),
-           fc.cert_file ? "https" : "http", bind, tz_http_fed_port(*port));
-    fflush(stdout);
+    /* stderr: the first line of stdout is the API's address, which scripts and tests read */
+    fprintf(stderr, "tarcza: federation %s on %s://%s:%u\n", tz_fed_node_id(fed),
+            fc.cert_file ? "https" : "http", bind, tz_http_fed_port(*port));
     return TZ_OK;
 }
 
