@@ -103,6 +103,11 @@ enum tz_audit_action {
     TZ_AUDIT_EXCHANGE_SEND,        /* exchange.send */
     TZ_AUDIT_EXCHANGE_INBOX,       /* exchange.inbox */
     TZ_AUDIT_EXCHANGE_NOTICE,      /* exchange.notice: a notice's lifecycle step */
+    TZ_AUDIT_FED_NODE_ADD,         /* federation.node.add: a partner into the node directory */
+    TZ_AUDIT_FED_NODE_REMOVE,      /* federation.node.remove */
+    TZ_AUDIT_FED_NODES,            /* federation.nodes: the partners' queues read */
+    TZ_AUDIT_FED_RECEIVE,          /* federation.receive: a partner's message refused */
+    TZ_AUDIT_FED_SEND,             /* federation.send: an attempt settled (delivered, refused) */
     TZ_AUDIT_COUNT
 };
 

@@ -40,7 +40,8 @@ static void node_reader(const struct tz_fed *f, struct tz_principal *p)
 }
 
 /* The envelope of the outbox row's message for partner, into out. */
-static tz_err envelope_of(struct tz_fed *f, const struct tz_fed_out_rec *row, struct tz_buf *out)
+static tz_err envelope_of(struct tz_fed *f, const struct tz_fed_node_rec *node,
+                          const struct tz_fed_out_rec *row, struct tz_buf *out)
 {
     struct tz_principal p;
     node_reader(f, &p);
@@ -53,6 +54,12 @@ static tz_err envelope_of(struct tz_fed *f, const struct tz_fed_out_rec *row, st
         return err;
     struct tz_buf body;
     tz_buf_init(&body, TZ_FED_ENVELOPE_MAX - 4096);
+    /* What the directory says the partner accepts (its type and handling code lists). */
+    if (!tz_fed_list_allows(node->msg_types, tz_xcode_code(TZ_XT_MSG_TYPE, v.msg.type)) ||
+        !tz_fed_list_allows(node->handling, tz_xcode_code(TZ_XT_HANDLING, v.msg.handling))) {
+        err = TZ_EFORBIDDEN;
+        goto done;
+    }
     struct tz_fed_envelope env = {
         .kind = TZ_FED_MESSAGE,
         .id = row->message_id,
@@ -110,7 +117,7 @@ static tz_err settle(struct tz_fed *f, const struct tz_fed_out_rec *row, struct 
     snprintf(client, sizeof client, "node:%s", row->node);
     snprintf(note, sizeof note, "%s%s%s", s.state, s.error[0] ? ": " : "", s.error);
     struct tz_audit_rec a = tz_fed_audit(
-        f, "federation.send", client,
+        f, tz_audit_code(TZ_AUDIT_FED_SEND), client,
         strcmp(s.state, "delivered") == 0 ? "ok"
         : strcmp(s.state, "refused") == 0 ? "refused"
                                             : "failed");
@@ -144,10 +151,11 @@ tz_err tz_fed_send_next(struct tz_fed *f, const char *partner, const struct tz_f
     tz_buf_init(&env, TZ_FED_ENVELOPE_MAX);
     tz_buf_init(&reply, TZ_FED_ENVELOPE_MAX);
     const char *error = NULL;
-    if ((err = envelope_of(f, &row, &env))) {
+    if ((err = envelope_of(f, &node, &row, &env))) {
         if (err == TZ_ENOMEM || err == TZ_EIO || err == TZ_EBUSY)
             goto done; /* this node's trouble: the row stays as it is */
-        out->outcome.reason = TZ_FED_REFUSED; /* it cannot be put in an envelope: never will */
+        /* the partner does not take it, or it cannot be put in an envelope: never will */
+        out->outcome.reason = err == TZ_EFORBIDDEN ? TZ_FED_NOT_ACCEPTED : TZ_FED_REFUSED;
         snprintf(out->outcome.detail, sizeof out->outcome.detail, "%s", tz_err_str(err));
         err = settle(f, &row, out, NULL);
         goto done;

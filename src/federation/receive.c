@@ -218,7 +218,7 @@ static void audit_refusal(struct tz_fed *f, const struct tz_fed_envelope *env, b
              parsed ? env->id : 0);
     snprintf(note, sizeof note, "%s%s%s", tz_fed_reason_code(out->reason),
              out->detail[0] ? ": " : "", out->detail);
-    struct tz_audit_rec a = tz_fed_audit(f, "federation.receive", client,
+    struct tz_audit_rec a = tz_fed_audit(f, tz_audit_code(TZ_AUDIT_FED_RECEIVE), client,
                                          out->reason == TZ_FED_FAILED ? "failed" : "refused");
     a.object = object;
     a.note = note;

@@ -96,6 +96,8 @@ bool tz_fed_list_allows(const char *list, const char *code)
 {
     if (!list[0])
         return true;
+    if (!code)
+        return false;
     size_t n = strlen(code);
     for (const char *p = list; *p;) {
         const char *end = strchr(p, ',');
@@ -216,7 +218,7 @@ tz_err tz_fed_node_add(struct tz_fed *f, const struct tz_xactor *who, struct tz_
         return TZ_EINVAL;
     }
     n->added_at = tz_exchange_now(f->x);
-    struct tz_audit_rec a = person_audit(f, who, "federation.node.add", "ok");
+    struct tz_audit_rec a = person_audit(f, who, tz_audit_code(TZ_AUDIT_FED_NODE_ADD), "ok");
     return tz_store_fed_node_put(f->store, n, &a);
 }
 
@@ -224,7 +226,7 @@ tz_err tz_fed_node_remove(struct tz_fed *f, const struct tz_xactor *who, const c
 {
     if (strlen(id) >= TZ_FS_ID)
         return TZ_ENOTFOUND;
-    struct tz_audit_rec a = person_audit(f, who, "federation.node.remove", "ok");
+    struct tz_audit_rec a = person_audit(f, who, tz_audit_code(TZ_AUDIT_FED_NODE_REMOVE), "ok");
     return tz_store_fed_node_remove(f->store, id, &a);
 }
 
@@ -239,7 +241,7 @@ tz_err tz_fed_queues(struct tz_fed *f, const struct tz_xactor *who,
     *out = NULL;
     *count = 0;
     bool may = tz_auth_scope_of(who->p->role, TZ_ACT_EXCHANGE_INBOX) == TZ_SCOPE_ALL;
-    struct tz_audit_rec a = person_audit(f, who, "federation.nodes", may ? "ok" : "refused");
+    struct tz_audit_rec a = person_audit(f, who, tz_audit_code(TZ_AUDIT_FED_NODES), may ? "ok" : "refused");
     a.object = "fednodes";
     tz_err err = may ? tz_store_fed_queues(f->store, out, count) : TZ_EFORBIDDEN;
     if (err != TZ_EFORBIDDEN && err)
