@@ -88,8 +88,12 @@ static void as_body(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return;
-    struct tz_fed_envelope env = {.kind = TZ_FED_MESSAGE, .id = 7, .sender_case = 3, .at = 1,
-                                  .body = (const char *)data, .body_len = size};
+    struct tz_fed_envelope env = {.kind = TZ_FED_MESSAGE,
+                                  .id = 7,
+                                  .sender_case = 3,
+                                  .at = 1,
+                                  .body = (const char *)data,
+                                  .body_len = size};
     memcpy(env.from, "PL", 3);
     memcpy(env.to, "AZ", 3);
     struct tz_buf b;

@@ -52,12 +52,12 @@ static int ncli_open(const struct cli_call *c, struct ncli *k)
         return cli_fail("federation (--node, --spoc-unit)", err);
     }
     k->p.role = TZ_AUTH_SPOC_SUPERVISOR;
-    snprintf(k->p.account.name, sizeof k->p.account.name, "%.*s",
-             (int)sizeof k->p.account.name - 1, k->who.actor);
+    snprintf(k->p.account.name, sizeof k->p.account.name, "%.*s", (int)sizeof k->p.account.name - 1,
+             k->who.actor);
     snprintf(k->p.account.role, sizeof k->p.account.role, "%s",
              tz_auth_role_code(TZ_AUTH_SPOC_SUPERVISOR));
-    snprintf(k->p.account.unit, sizeof k->p.account.unit, "%.*s",
-             (int)sizeof k->p.account.unit - 1, cli_text(c, CLI_SPOC_UNIT, "KGP-SPOC"));
+    snprintf(k->p.account.unit, sizeof k->p.account.unit, "%.*s", (int)sizeof k->p.account.unit - 1,
+             cli_text(c, CLI_SPOC_UNIT, "KGP-SPOC"));
     k->actor = (struct tz_xactor){.p = &k->p, .client = k->who.client};
     return 0;
 }

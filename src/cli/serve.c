@@ -115,8 +115,8 @@ static struct tz_http_config config_of(const struct cli_call *c, char *web, size
 }
 
 /* A file of --node-dir (name) unless the option o names another. */
-static const char *node_file(const struct cli_call *c, enum cli_opt o, const char *name,
-                             char *buf, size_t cap)
+static const char *node_file(const struct cli_call *c, enum cli_opt o, const char *name, char *buf,
+                             size_t cap)
 {
     if (c->set[o])
         return c->text[o];

@@ -75,8 +75,9 @@ static const struct cli_command commands[] = {
      "make this node's Ed25519 signing key pair and a self-signed TLS certificate and key in DIR;\n"
      "prints the public key and the certificate's fingerprint for partners' node add"},
     {"node", "add", "ID", 1, cli_node_add,
-     OPTS(CLI_NAME, CLI_COUNTRY, CLI_ENDPOINT, CLI_CERT, CLI_CERT_SHA256, CLI_SIGN_KEY, CLI_LANGUAGES,
-          CLI_TYPES, CLI_HANDLING, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD),
+     OPTS(CLI_NAME, CLI_COUNTRY, CLI_ENDPOINT, CLI_CERT, CLI_CERT_SHA256, CLI_SIGN_KEY,
+          CLI_LANGUAGES, CLI_TYPES, CLI_HANDLING, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB,
+          CLI_AUDIT_HEAD),
      OPTS(CLI_NAME, CLI_COUNTRY, CLI_ENDPOINT, CLI_SIGN_KEY),
      "add a partner to the node directory (--cert FILE or --cert-sha256 HEX)"},
     {"node", "remove", "ID", 1, cli_node_remove,

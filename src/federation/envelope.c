@@ -25,12 +25,12 @@ tz_err tz_fed_envelope_write(const struct tz_fed_envelope *env, const uint8_t sk
                              struct tz_buf *out)
 {
     char head[512];
-    int n = snprintf(head, sizeof head,
-                     "%skind: %s\nid: %" PRId64 "\nfrom: %s\nto: %s\nsender-case: %" PRId64
-                     "\nreceiver-case: %" PRId64 "\nin-reply-to: %" PRId64 "\nat: %" PRId64
-                     "\nbody: %zu\n\n",
-                     MAGIC, KINDS[env->kind == TZ_FED_RECEIPT], env->id, env->from, env->to,
-                     env->sender_case, env->receiver_case, env->in_reply_to, env->at, env->body_len);
+    int n = snprintf(
+        head, sizeof head,
+        "%skind: %s\nid: %" PRId64 "\nfrom: %s\nto: %s\nsender-case: %" PRId64
+        "\nreceiver-case: %" PRId64 "\nin-reply-to: %" PRId64 "\nat: %" PRId64 "\nbody: %zu\n\n",
+        MAGIC, KINDS[env->kind == TZ_FED_RECEIPT], env->id, env->from, env->to, env->sender_case,
+        env->receiver_case, env->in_reply_to, env->at, env->body_len);
     if (n < 0 || (size_t)n >= sizeof head)
         return TZ_EINVAL;
     size_t start = out->len;

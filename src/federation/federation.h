@@ -40,11 +40,11 @@
 #include "exchange/exchange.h"
 #include "store/store.h"
 
-#define TZ_FED_SIGN_PK 32        /* Ed25519 public key, bytes */
-#define TZ_FED_SIGN_SK 64        /* Ed25519 secret key (libsodium's form), bytes */
-#define TZ_FED_SIG 64            /* Ed25519 signature, bytes */
+#define TZ_FED_SIGN_PK 32                /* Ed25519 public key, bytes */
+#define TZ_FED_SIGN_SK 64                /* Ed25519 secret key (libsodium's form), bytes */
+#define TZ_FED_SIG 64                    /* Ed25519 signature, bytes */
 #define TZ_FED_ENVELOPE_MAX (640 * 1024) /* the largest envelope read */
-#define TZ_FED_WINDOW_S 300      /* default: how far an envelope's time may be from ours */
+#define TZ_FED_WINDOW_S 300              /* default: how far an envelope's time may be from ours */
 
 /* ---- identity ---- */
 
@@ -82,9 +82,9 @@ struct tz_fed_codec {
 
 /* This node. */
 struct tz_fed_config {
-    char node[TZ_FS_ID];          /* this node's id: the exchange's node code ("PL") */
-    uint8_t sk[TZ_FED_SIGN_SK];   /* its signing key (unused for the directory only) */
-    int64_t window_s;             /* 0: TZ_FED_WINDOW_S */
+    char node[TZ_FS_ID];              /* this node's id: the exchange's node code ("PL") */
+    uint8_t sk[TZ_FED_SIGN_SK];       /* its signing key (unused for the directory only) */
+    int64_t window_s;                 /* 0: TZ_FED_WINDOW_S */
     const struct tz_fed_codec *codec; /* NULL: the directory only (receive and send: TZ_EINVAL) */
 };
 
@@ -121,10 +121,11 @@ tz_err tz_fed_nodes(struct tz_fed *f, struct tz_fed_node_rec **out, size_t *coun
 
 enum tz_fed_kind { TZ_FED_MESSAGE, TZ_FED_RECEIPT };
 
-/* An envelope as read (a receipt's id may be 0: it answers bytes that named none): the header's fields, and where body and signature lie in its bytes. */
+/* An envelope as read (a receipt's id may be 0: it answers bytes that named none): the header's
+ * fields, and where body and signature lie in its bytes. */
 struct tz_fed_envelope {
     enum tz_fed_kind kind;
-    int64_t id;            /* message: the sender's message id; receipt: the id it answers */
+    int64_t id; /* message: the sender's message id; receipt: the id it answers */
     char from[TZ_FS_ID], to[TZ_FS_ID];
     int64_t sender_case;   /* message: the sender's case */
     int64_t receiver_case; /* message: the receiver's case as the sender knows it; 0: new */
@@ -132,7 +133,7 @@ struct tz_fed_envelope {
     int64_t at;            /* when it was signed */
     const char *body;      /* into the parsed bytes */
     size_t body_len;
-    size_t signed_len;     /* the bytes the signature covers: 0 .. signed_len */
+    size_t signed_len; /* the bytes the signature covers: 0 .. signed_len */
     uint8_t sig[TZ_FED_SIG];
 };
 
@@ -175,7 +176,7 @@ tz_err tz_fed_reason_parse(const char *s, size_t n, enum tz_fed_reason *out);
 
 /* What became of a message at its receiver. */
 struct tz_fed_outcome {
-    enum tz_fed_reason reason;   /* TZ_FED_OK: stored (or stored before: duplicate) */
+    enum tz_fed_reason reason; /* TZ_FED_OK: stored (or stored before: duplicate) */
     bool duplicate;
     int64_t message_id, case_id; /* at the receiver, when stored */
     char detail[160];            /* a word more on a refusal (a field's pointer) */
@@ -210,10 +211,10 @@ struct tz_fed_transport {
 
 /* What one call of tz_fed_send_next did. */
 struct tz_fed_sent {
-    bool sent;              /* a message was tried (false: the queue is empty or waits) */
+    bool sent; /* a message was tried (false: the queue is empty or waits) */
     int64_t outbox_id, message_id;
-    const char *state;      /* "delivered", "refused", "queued" (try again later) */
-    int64_t next_at;        /* when the next try is due (queued) */
+    const char *state; /* "delivered", "refused", "queued" (try again later) */
+    int64_t next_at;   /* when the next try is due (queued) */
     struct tz_fed_outcome outcome;
 };
 
@@ -231,7 +232,7 @@ tz_err tz_fed_send_next(struct tz_fed *f, const char *partner, const struct tz_f
 int64_t tz_fed_backoff(int attempts);
 
 /* Each partner's queue as operations watch it; free with free(). */
-tz_err tz_fed_queues(struct tz_fed *f, const struct tz_xactor *who,
-                     struct tz_fed_queue_rec **out, size_t *count);
+tz_err tz_fed_queues(struct tz_fed *f, const struct tz_xactor *who, struct tz_fed_queue_rec **out,
+                     size_t *count);
 
 #endif

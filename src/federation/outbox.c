@@ -69,8 +69,8 @@ static tz_err envelope_of(struct tz_fed *f, const struct tz_fed_node_rec *node,
     snprintf(env.from, sizeof env.from, "%s", f->cfg.node);
     snprintf(env.to, sizeof env.to, "%s", row->node);
     int known = 0;
-    if ((err = tz_store_fed_case_peer(f->store, row->node, row->case_id, &env.receiver_case,
-                                      &known)))
+    if ((err =
+             tz_store_fed_case_peer(f->store, row->node, row->case_id, &env.receiver_case, &known)))
         goto done;
     if (v.msg.in_reply_to > 0) {
         err = tz_store_fed_peer_message(f->store, row->node, v.msg.in_reply_to, &env.in_reply_to);
@@ -116,11 +116,10 @@ static tz_err settle(struct tz_fed *f, const struct tz_fed_out_rec *row, struct 
     char client[48], note[TZ_FS_ERROR + 64];
     snprintf(client, sizeof client, "node:%s", row->node);
     snprintf(note, sizeof note, "%s%s%s", s.state, s.error[0] ? ": " : "", s.error);
-    struct tz_audit_rec a = tz_fed_audit(
-        f, tz_audit_code(TZ_AUDIT_FED_SEND), client,
-        strcmp(s.state, "delivered") == 0 ? "ok"
-        : strcmp(s.state, "refused") == 0 ? "refused"
-                                            : "failed");
+    struct tz_audit_rec a = tz_fed_audit(f, tz_audit_code(TZ_AUDIT_FED_SEND), client,
+                                         strcmp(s.state, "delivered") == 0 ? "ok"
+                                         : strcmp(s.state, "refused") == 0 ? "refused"
+                                                                           : "failed");
     a.note = note;
     out->state = s.state;
     out->next_at = s.next_at;
@@ -162,8 +161,7 @@ tz_err tz_fed_send_next(struct tz_fed *f, const char *partner, const struct tz_f
     }
     if (t->send(t->ctx, &node, env.data, env.len, &reply))
         error = "unreachable";
-    else if (tz_fed_receipt_read(f, partner, row.message_id, reply.data, reply.len,
-                                 &out->outcome))
+    else if (tz_fed_receipt_read(f, partner, row.message_id, reply.data, reply.len, &out->outcome))
         error = "no valid receipt";
     err = settle(f, &row, out, error);
 done:

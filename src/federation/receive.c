@@ -67,8 +67,7 @@ static enum tz_fed_reason check_envelope(struct tz_fed *f, const char *p, size_t
 }
 
 /* The audit client that names the envelope (fixed widths: the store's trigger reads them). */
-static void fed_client(const struct tz_fed_envelope *env, const char *digest, char *out,
-                       size_t cap)
+static void fed_client(const struct tz_fed_envelope *env, const char *digest, char *out, size_t cap)
 {
     snprintf(out, cap, "fed:%s:%020" PRId64 ":%s:%" PRId64, digest, env->sender_case, env->from,
              env->id);
@@ -181,10 +180,10 @@ static tz_err receipt_body(const struct tz_fed_outcome *out, struct tz_buf *b)
     const char *status = out->reason != TZ_FED_OK ? "refused"
                          : out->duplicate         ? "duplicate"
                                                   : "delivered";
-    return tz_buf_printf(b, "status: %s\nmessage: %" PRId64 "\ncase: %" PRId64
-                            "\nreason: %s\ndetail: %s\n",
-                         status, out->message_id, out->case_id, tz_fed_reason_code(out->reason),
-                         out->detail[0] ? out->detail : "-");
+    return tz_buf_printf(
+        b, "status: %s\nmessage: %" PRId64 "\ncase: %" PRId64 "\nreason: %s\ndetail: %s\n", status,
+        out->message_id, out->case_id, tz_fed_reason_code(out->reason),
+        out->detail[0] ? out->detail : "-");
 }
 
 static tz_err write_receipt(struct tz_fed *f, const struct tz_fed_envelope *env, bool parsed,
@@ -247,7 +246,7 @@ tz_err tz_fed_receive(struct tz_fed *f, const char *p, size_t n, struct tz_fed_o
         r = store_message(f, &env, digest, out);
         if (r == TZ_FED_FAILED) /* a copy that raced in first is a duplicate */
             r = look_up(f, &env, digest, out) == TZ_FED_OK && out->duplicate ? TZ_FED_OK
-                                                                            : TZ_FED_FAILED;
+                                                                             : TZ_FED_FAILED;
     }
     out->reason = r;
     if (r != TZ_FED_OK) {
@@ -261,8 +260,7 @@ tz_err tz_fed_receive(struct tz_fed *f, const char *p, size_t n, struct tz_fed_o
 /* ---- a receipt read by the sender ---- */
 
 /* The value of line "name: V\n" at *at in the receipt's body. */
-static bool body_line(const char *b, size_t n, size_t *at, const char *name, char *out,
-                      size_t cap)
+static bool body_line(const char *b, size_t n, size_t *at, const char *name, char *out, size_t cap)
 {
     size_t k = strlen(name);
     if (n - *at < k + 2 || memcmp(b + *at, name, k) != 0 || memcmp(b + *at + k, ": ", 2) != 0)

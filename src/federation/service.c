@@ -235,13 +235,14 @@ tz_err tz_fed_nodes(struct tz_fed *f, struct tz_fed_node_rec **out, size_t *coun
     return tz_store_fed_nodes(f->store, out, count);
 }
 
-tz_err tz_fed_queues(struct tz_fed *f, const struct tz_xactor *who,
-                     struct tz_fed_queue_rec **out, size_t *count)
+tz_err tz_fed_queues(struct tz_fed *f, const struct tz_xactor *who, struct tz_fed_queue_rec **out,
+                     size_t *count)
 {
     *out = NULL;
     *count = 0;
     bool may = tz_auth_scope_of(who->p->role, TZ_ACT_EXCHANGE_INBOX) == TZ_SCOPE_ALL;
-    struct tz_audit_rec a = person_audit(f, who, tz_audit_code(TZ_AUDIT_FED_NODES), may ? "ok" : "refused");
+    struct tz_audit_rec a =
+        person_audit(f, who, tz_audit_code(TZ_AUDIT_FED_NODES), may ? "ok" : "refused");
     a.object = "fednodes";
     tz_err err = may ? tz_store_fed_queues(f->store, out, count) : TZ_EFORBIDDEN;
     if (err != TZ_EFORBIDDEN && err)

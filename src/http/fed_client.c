@@ -177,8 +177,8 @@ static void free_sender(struct tz_http_fed_sender *s)
     free(s);
 }
 
-tz_err tz_http_fed_sender_start(struct tz_fed *f, const struct tz_http_fed_config *tls,
-                                int poll_ms, struct tz_http_fed_sender **out)
+tz_err tz_http_fed_sender_start(struct tz_fed *f, const struct tz_http_fed_config *tls, int poll_ms,
+                                struct tz_http_fed_sender **out)
 {
     *out = NULL;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

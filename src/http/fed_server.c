@@ -151,8 +151,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct tz_buf receipt;
     struct tz_fed_outcome o;
     tz_buf_init(&receipt, 64 * 1024);
-    tz_err err = tz_fed_receive(s->fed, r->body.data ? r->body.data : "", r->body.len, &o,
-                                &receipt);
+    tz_err err =
+        tz_fed_receive(s->fed, r->body.data ? r->body.data : "", r->body.len, &o, &receipt);
     enum MHD_Result ret = err ? text(conn, 503, "try again\n")
                               : respond(conn, 200, RECEIPT_CT, receipt.data, receipt.len);
     tz_buf_free(&receipt);
@@ -213,8 +213,8 @@ tz_err tz_http_fed_start(struct tz_fed *f, const struct tz_http_fed_config *cfg,
         !(err = slurp(cfg->key_file, &s->key)))
         err = slurp(cfg->ca_file, &s->ca);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
-    if (!err && inet_pton(AF_INET, cfg->bind_addr ? cfg->bind_addr : "127.0.0.1",
-                          &addr.sin_addr) != 1)
+    if (!err &&
+        inet_pton(AF_INET, cfg->bind_addr ? cfg->bind_addr : "127.0.0.1", &addr.sin_addr) != 1)
         err = TZ_EINVAL;
     if (err) {
         free_fed(s);
@@ -223,21 +223,20 @@ tz_err tz_http_fed_start(struct tz_fed *f, const struct tz_http_fed_config *cfg,
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_ERROR_LOG | (s->tls ? MHD_USE_TLS : 0);
     if (s->tls)
-        s->daemon = MHD_start_daemon(
-            flags, cfg->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-            (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-            MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 64u,
-            MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_MEM_KEY, s->key,
-            MHD_OPTION_HTTPS_MEM_TRUST, s->ca, MHD_OPTION_HTTPS_PRIORITIES,
-            "NORMAL:-VERS-ALL:+VERS-TLS1.3", MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-            MHD_OPTION_END);
+        s->daemon =
+            MHD_start_daemon(flags, cfg->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                             (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                             MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 64u,
+                             MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_MEM_KEY, s->key,
+                             MHD_OPTION_HTTPS_MEM_TRUST, s->ca, MHD_OPTION_HTTPS_PRIORITIES,
+                             "NORMAL:-VERS-ALL:+VERS-TLS1.3", MHD_OPTION_LISTENING_ADDRESS_REUSE,
+                             1u, MHD_OPTION_END);
     else
-        s->daemon = MHD_start_daemon(flags, cfg->port, NULL, NULL, on_request, s,
-                                     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                                     MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                                     MHD_OPTION_CONNECTION_LIMIT, 64u,
-                                     MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        s->daemon =
+            MHD_start_daemon(flags, cfg->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                             (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                             MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 64u,
+                             MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
     if (!s->daemon) {
         free_fed(s);
         return TZ_EIO;

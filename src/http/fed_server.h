@@ -38,8 +38,8 @@ void tz_http_fed_stop(struct tz_http_fed *s);
 struct tz_http_fed_sender;
 /* Starts the sender over f with this node's certificate, key and CA file (all NULL: plain
  * HTTP), looking for work every poll_ms (and at once after a delivery). */
-tz_err tz_http_fed_sender_start(struct tz_fed *f, const struct tz_http_fed_config *tls,
-                                int poll_ms, struct tz_http_fed_sender **out);
+tz_err tz_http_fed_sender_start(struct tz_fed *f, const struct tz_http_fed_config *tls, int poll_ms,
+                                struct tz_http_fed_sender **out);
 /* Stops it after the attempt in flight; safe with NULL. */
 void tz_http_fed_sender_stop(struct tz_http_fed_sender *s);
 

@@ -10,21 +10,21 @@
 
 #include "store/common.h"
 
-#define TZ_FS_ID 32        /* a node's id ("PL", "EUROPOL"), NUL included */
-#define TZ_FS_NAME 128     /* a node's name */
-#define TZ_FS_URL 256      /* an endpoint URL */
-#define TZ_FS_HEX 65       /* 32 bytes as hex, NUL included */
-#define TZ_FS_LIST 256     /* a comma-separated list of codes */
-#define TZ_FS_ERROR 160    /* why the last attempt failed */
-#define TZ_FS_REF 64       /* "<sender>:<their id>" */
+#define TZ_FS_ID 32         /* a node's id ("PL", "EUROPOL"), NUL included */
+#define TZ_FS_NAME 128      /* a node's name */
+#define TZ_FS_URL 256       /* an endpoint URL */
+#define TZ_FS_HEX 65        /* 32 bytes as hex, NUL included */
+#define TZ_FS_LIST 256      /* a comma-separated list of codes */
+#define TZ_FS_ERROR 160     /* why the last attempt failed */
+#define TZ_FS_REF 64        /* "<sender>:<their id>" */
 #define TZ_FS_NODES_MAX 256 /* partners in the directory, at most */
 
 /* A partner in the directory. */
 struct tz_fed_node_rec {
     char id[TZ_FS_ID];
     char name[TZ_FS_NAME];
-    char country[8];           /* ISO 3166-1 alpha-2 */
-    char endpoint[TZ_FS_URL];  /* https://host:port */
+    char country[8];             /* ISO 3166-1 alpha-2 */
+    char endpoint[TZ_FS_URL];    /* https://host:port */
     char cert_sha256[TZ_FS_HEX]; /* SHA-256 of its TLS certificate (DER), lowercase hex */
     char sign_key[TZ_FS_HEX];    /* its Ed25519 public key, lowercase hex */
     char languages[TZ_FS_LIST];  /* working languages, BCP 47 primary tags: "en,fr" */
@@ -35,9 +35,9 @@ struct tz_fed_node_rec {
 
 /* A message stored from a partner, as the inbox records it. */
 struct tz_fed_inbox_rec {
-    char ref[TZ_FS_REF];    /* "<sender>:<their message id>" */
-    char digest[TZ_FS_HEX]; /* SHA-256 of the message's body as signed */
-    int64_t their_case;     /* the sender's case */
+    char ref[TZ_FS_REF];         /* "<sender>:<their message id>" */
+    char digest[TZ_FS_HEX];      /* SHA-256 of the message's body as signed */
+    int64_t their_case;          /* the sender's case */
     int64_t message_id, case_id; /* here */
 };
 
@@ -55,9 +55,9 @@ struct tz_fed_out_rec {
 /* What an attempt came to (fed_out_settle). */
 struct tz_fed_settle {
     int64_t outbox_id;
-    const char *state;     /* "queued" (try again at next_at), "delivered", "refused" */
+    const char *state; /* "queued" (try again at next_at), "delivered", "refused" */
     int64_t next_at, done_at;
-    const char *error;     /* why (refused, or the failed attempt); "" when delivered */
+    const char *error; /* why (refused, or the failed attempt); "" when delivered */
     int64_t their_message, their_case;
 };
 
@@ -68,7 +68,7 @@ struct tz_fed_queue_rec {
     int64_t oldest_queued_at; /* 0 when none */
     int64_t last_delivery;    /* 0 when none yet */
     int64_t refused;
-    int attempts;             /* of the head of its queue */
+    int attempts; /* of the head of its queue */
     char last_error[TZ_FS_ERROR];
 };
 

@@ -577,7 +577,8 @@ static const char federation_v19[] =
     " WHEN substr(NEW.client, 1, 4) = 'fed:' AND NEW.action = 'exchange.send'"
     "  AND NEW.outcome = 'ok' AND substr(NEW.object, 1, 5) = 'xmsg/'"
     " BEGIN INSERT INTO fed_inbox (ref, sender, digest, their_case, message_id, case_id)"
-    "  SELECT substr(NEW.client, 91), substr(NEW.client, 91, instr(substr(NEW.client, 91), ':') - 1),"
+    "  SELECT substr(NEW.client, 91),"
+    "  substr(NEW.client, 91, instr(substr(NEW.client, 91), ':') - 1),"
     "  substr(NEW.client, 5, 64), CAST(substr(NEW.client, 70, 20) AS INTEGER), m.id, m.case_id"
     "  FROM x_messages m WHERE m.id = CAST(substr(NEW.object, 6) AS INTEGER); END;";
 

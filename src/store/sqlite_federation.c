@@ -12,8 +12,8 @@
 
 #define NODE_COLS                                                                                  \
     "id, name, country, endpoint, cert_sha256, sign_key, languages, msg_types, handling, added_at"
-static const char SQL_NODE_PUT[] = "INSERT INTO fed_nodes (" NODE_COLS
-                                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_NODE_PUT[] =
+    "INSERT INTO fed_nodes (" NODE_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_NODE_REMOVE[] = "DELETE FROM fed_nodes WHERE id = ?";
 static const char SQL_NODE_GET[] = "SELECT " NODE_COLS " FROM fed_nodes WHERE id = ?";
 static const char SQL_NODES[] = "SELECT " NODE_COLS " FROM fed_nodes ORDER BY id LIMIT 256";

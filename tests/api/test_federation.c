@@ -87,16 +87,16 @@ static void token_of(struct api_server *s, const char *name, const char *unit, c
 }
 
 /* s knows partner id at its federation port, its identity in dir. */
-static void add_partner(struct api_server *s, const char *self, const char *id,
-                        const char *country, const char *port, const char *dir)
+static void add_partner(struct api_server *s, const char *self, const char *id, const char *country,
+                        const char *port, const char *dir)
 {
     char endpoint[64], cert[400], key[80];
     snprintf(endpoint, sizeof endpoint, "https://127.0.0.1:%s", port);
     snprintf(cert, sizeof cert, "%s/tls.crt", dir);
     first_line(dir, "sign.pub", key, sizeof key);
     assert_int_equal(api_run_cli(s, "/dev/null", "node", "add", id, "--name", id, "--country",
-                                 country, "--endpoint", endpoint, "--cert", cert, "--sign-key",
-                                 key, "--languages", "en", "--node", self, NULL),
+                                 country, "--endpoint", endpoint, "--cert", cert, "--sign-key", key,
+                                 "--languages", "en", "--node", self, NULL),
                      0);
 }
 
@@ -115,16 +115,17 @@ static void cat_into(FILE *out, const char *dir)
 static void serve_args(struct api_server *s, const char *node, const char *unit, const char *port,
                        const char *dir)
 {
-    const char *args[] = {"--node",     node,     "--spoc-unit",    unit, "--federation-port",
-                          port,         "--node-dir", dir,          "--node-ca",     ca_file,
-                          "--send-poll-ms", "50", "--log",          "off",  NULL};
+    const char *args[] = {"--node",     node,  "--spoc-unit", unit,    "--federation-port", port,
+                          "--node-dir", dir,   "--node-ca",   ca_file, "--send-poll-ms",    "50",
+                          "--log",      "off", NULL};
     memcpy(s->serve_args, args, sizeof args);
 }
 
 static int setup(void **state)
 {
     (void)state;
-    if (sodium_init() < 0 || api_prepare(&pl, tarcza_binary, 0) || api_prepare(&az, tarcza_binary, 0))
+    if (sodium_init() < 0 || api_prepare(&pl, tarcza_binary, 0) ||
+        api_prepare(&az, tarcza_binary, 0))
         return -1;
     snprintf(pl_dir, sizeof pl_dir, "%s/node", pl.dir);
     snprintf(az_dir, sizeof az_dir, "%s/node", az.dir);
@@ -220,9 +221,9 @@ static void test_directory(void **state)
                     "--db", pl.db, NULL);
     assert_int_not_equal(r.status, 0);
     assert_non_null(strstr(r.err, "id: this node itself"));
-    api_run_command(&pl, &r, "node", "add", "DE", "--name", "BKA", "--country", "QQ",
-                    "--endpoint", "http://x", "--cert-sha256", "12", "--sign-key", key, "--node",
-                    "PL", "--db", pl.db, NULL);
+    api_run_command(&pl, &r, "node", "add", "DE", "--name", "BKA", "--country", "QQ", "--endpoint",
+                    "http://x", "--cert-sha256", "12", "--sign-key", key, "--node", "PL", "--db",
+                    pl.db, NULL);
     assert_int_not_equal(r.status, 0);
     assert_non_null(strstr(r.err, "country:"));
     assert_non_null(strstr(r.err, "endpoint:"));
@@ -261,8 +262,10 @@ static void test_kill_and_restart(void **state)
     for (int k = 0; k < PER_CASE; k++) {
         for (int c = 0; c < CASES; c++, sent++) {
             if (sent == 9) { /* some delivered, then AZ dies */
-                assert_true(wait_for(&pl, "SELECT count(*) >= 5 FROM fed_outbox WHERE state ="
-                                          " 'delivered'", 1) == 1);
+                assert_true(wait_for(&pl,
+                                     "SELECT count(*) >= 5 FROM fed_outbox WHERE state ="
+                                     " 'delivered'",
+                                     1) == 1);
                 assert_true(api_stop(&az, SIGKILL) != 0);
             }
             if (sent == 20) /* PL kept queueing while AZ was down; AZ comes back */
@@ -274,8 +277,9 @@ static void test_kill_and_restart(void **state)
     assert_true(api_stop(&pl, SIGKILL) != 0);
     assert_int_equal(api_start(&pl), 0);
     long long all = CASES * PER_CASE;
-    assert_int_equal(wait_for(&pl, "SELECT count(*) FROM fed_outbox WHERE state = 'delivered'"
-                                   " AND their_message > 0 AND their_case > 0",
+    assert_int_equal(wait_for(&pl,
+                              "SELECT count(*) FROM fed_outbox WHERE state = 'delivered'"
+                              " AND their_message > 0 AND their_case > 0",
                               all),
                      all);
     /* Nothing lost, nothing twice, every case one case there, in order. */
@@ -303,8 +307,7 @@ static void test_kill_and_restart(void **state)
     struct api_response r;
     assert_int_equal(post_as(&az, az_token, path, body, &r), 201);
     api_response_free(&r);
-    assert_int_equal(wait_for(&pl, "SELECT count(*) FROM x_messages WHERE body = 'answer'", 1),
-                     1);
+    assert_int_equal(wait_for(&pl, "SELECT count(*) FROM x_messages WHERE body = 'answer'", 1), 1);
     assert_int_equal(api_db_long(&pl, "SELECT case_id FROM x_messages WHERE body = 'answer'"),
                      cases[0]);
     /* The operator's view of the partner. */
@@ -346,8 +349,8 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 static CURLcode post_raw(const char *dir, bool plain, const char *p, size_t n, struct reply *r)
 {
     char url[96], cert[400], key[400];
-    snprintf(url, sizeof url, "%s://127.0.0.1:%s/federation/v1/messages",
-             plain ? "http" : "https", az_fed);
+    snprintf(url, sizeof url, "%s://127.0.0.1:%s/federation/v1/messages", plain ? "http" : "https",
+             az_fed);
     memset(r, 0, sizeof *r);
     CURL *h = curl_easy_init();
     curl_easy_setopt(h, CURLOPT_URL, url);
@@ -374,9 +377,8 @@ static void load_sk(const char *dir, uint8_t sk[crypto_sign_SECRETKEYBYTES])
 {
     char hex[200];
     first_line(dir, "sign.key", hex, sizeof hex);
-    assert_int_equal(sodium_hex2bin(sk, crypto_sign_SECRETKEYBYTES, hex, strlen(hex), NULL, NULL,
-                                    NULL),
-                     0);
+    assert_int_equal(
+        sodium_hex2bin(sk, crypto_sign_SECRETKEYBYTES, hex, strlen(hex), NULL, NULL, NULL), 0);
 }
 
 /* An envelope in the canonical form (docs/federation.md), signed with sk, into out. */
@@ -417,9 +419,8 @@ static void receipt_says(const struct reply *r, const char *status, const char *
     first_line(az_dir, "sign.pub", pk_hex, sizeof pk_hex);
     assert_int_equal(sodium_hex2bin(pk, sizeof pk, pk_hex, strlen(pk_hex), NULL, NULL, NULL), 0);
     assert_int_equal(sodium_hex2bin(s, sizeof s, sig + 12, 128, NULL, NULL, NULL), 0);
-    assert_int_equal(crypto_sign_verify_detached(s, (const uint8_t *)r->body,
-                                                 (size_t)(sig - r->body), pk),
-                     0);
+    assert_int_equal(
+        crypto_sign_verify_detached(s, (const uint8_t *)r->body, (size_t)(sig - r->body), pk), 0);
     snprintf(want, sizeof want, "status: %s\n", status);
     assert_non_null(strstr(r->body, want));
     snprintf(want, sizeof want, "reason: %s\n", reason);

@@ -29,9 +29,14 @@ static int setup(void **state)
 /* An envelope of body from PL to AZ, written into b. */
 static void written(const char *body, struct tz_buf *b)
 {
-    struct tz_fed_envelope env = {.kind = TZ_FED_MESSAGE, .id = 42, .sender_case = 7,
-                                  .receiver_case = 3, .in_reply_to = 9, .at = 1796675248,
-                                  .body = body, .body_len = strlen(body)};
+    struct tz_fed_envelope env = {.kind = TZ_FED_MESSAGE,
+                                  .id = 42,
+                                  .sender_case = 7,
+                                  .receiver_case = 3,
+                                  .in_reply_to = 9,
+                                  .at = 1796675248,
+                                  .body = body,
+                                  .body_len = strlen(body)};
     memcpy(env.from, "PL", 3);
     memcpy(env.to, "AZ", 3);
     tz_buf_init(b, TZ_FED_ENVELOPE_MAX);
@@ -88,14 +93,14 @@ static void refused_with(const char *from, const char *to)
 static void test_one_form_only(void **state)
 {
     (void)state;
-    refused_with("id: 42\n", "id: 042\n");         /* a leading zero */
-    refused_with("id: 42\n", "id: +42\n");         /* a sign */
-    refused_with("from: PL\n", "from: pl\n");      /* small letters */
-    refused_with("from: PL\n", "from:  PL\n");     /* two spaces */
-    refused_with("from: PL\n", "from: P\n");       /* too short */
-    refused_with("to: AZ\n", "to: AZ\r\n");        /* CR */
-    refused_with("kind: message", "kind: other");  /* an unknown kind */
-    refused_with("body: 2\n", "body: 3\n");        /* the body's length */
+    refused_with("id: 42\n", "id: 042\n");        /* a leading zero */
+    refused_with("id: 42\n", "id: +42\n");        /* a sign */
+    refused_with("from: PL\n", "from: pl\n");     /* small letters */
+    refused_with("from: PL\n", "from:  PL\n");    /* two spaces */
+    refused_with("from: PL\n", "from: P\n");      /* too short */
+    refused_with("to: AZ\n", "to: AZ\r\n");       /* CR */
+    refused_with("kind: message", "kind: other"); /* an unknown kind */
+    refused_with("body: 2\n", "body: 3\n");       /* the body's length */
     refused_with("tarcza-federation/1", "tarcza-federation/2");
     refused_with("sender-case: 7\nreceiver-case: 3\n", "receiver-case: 3\nsender-case: 7\n");
     refused_with("\nsignature: ", "\nsignature:  ");
@@ -141,8 +146,8 @@ static void test_node_check(void **state)
     struct tz_field_errors errs = {0};
     good(&n);
     assert_int_equal(tz_fed_node_check(&n, &errs), TZ_OK);
-    assert_string_equal(n.country, "AZ");         /* alpha-3 written as alpha-2 */
-    assert_int_equal(n.cert_sha256[0], 'a');      /* hex in small letters */
+    assert_string_equal(n.country, "AZ");    /* alpha-3 written as alpha-2 */
+    assert_int_equal(n.cert_sha256[0], 'a'); /* hex in small letters */
     struct {
         size_t off, cap;
         const char *value, *field;
