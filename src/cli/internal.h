@@ -116,6 +116,7 @@ enum cli_opt {
     CLI_NODE_KEY,
     CLI_NODE_CA,
     CLI_SEND_POLL_MS,
+    CLI_FEDERATION_ALARM_S,
     CLI_OPT_COUNT
 };
 

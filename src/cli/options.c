@@ -139,6 +139,9 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
                          "port speaks plain HTTP (tests on loopback only)"),
     [CLI_SEND_POLL_MS] = NUMBER("--send-poll-ms", "N", 10, 60000,
                                 "the sender looks for work every N ms (default 200)"),
+    [CLI_FEDERATION_ALARM_S] = NUMBER("--federation-alarm-s", "N", 1, 604800,
+                                      "a partner whose oldest undelivered message waits longer "
+                                      "than N s is in alarm (default 3600)"),
 };
 
 bool cli_number(const char *s, long long lo, long long hi, long long *out)

@@ -135,7 +135,9 @@ static tz_err federation_open(const struct cli_call *c, struct tz_store *store,
         return TZ_EINVAL;
     }
     snprintf(fc.node, sizeof fc.node, "%s", cli_text(c, CLI_NODE, "PL"));
-    tz_err err = tz_fed_key_load(node_file(c, CLI_NONE, "sign.key", path, sizeof path), fc.sk);
+    fc.alarm_s = cli_num(c, CLI_FEDERATION_ALARM_S, 3600);
+    snprintf(path, sizeof path, "%s/sign.key", c->text[CLI_NODE_DIR]);
+    tz_err err = tz_fed_key_load(path, fc.sk);
     if (!err)
         err = tz_fed_open(store, x, &fc, out);
     if (err)

@@ -22,7 +22,7 @@ static const struct cli_command commands[] = {
           CLI_REQUEST_TIMEOUT, CLI_HEADER_LIMIT, CLI_WRITE_RATE, CLI_WRITE_BURST, CLI_LOGIN_RATE,
           CLI_TRUSTED_PROXY, CLI_IPV6_PREFIX, CLI_AUDIT_HEAD, CLI_TRANSLATE_URL, CLI_NODE,
           CLI_SPOC_UNIT, CLI_CONFIG, CLI_LOG, CLI_METRICS_TOKEN, CLI_FEDERATION_PORT, CLI_NODE_DIR,
-          CLI_NODE_CERT, CLI_NODE_KEY, CLI_NODE_CA, CLI_SEND_POLL_MS),
+          CLI_NODE_CERT, CLI_NODE_KEY, CLI_NODE_CA, CLI_SEND_POLL_MS, CLI_FEDERATION_ALARM_S),
      NULL,
      "serve the API on http://ADDR:N and the browser front end; with --key and --checkpoints\n"
      "also sign the audit chain's head at intervals; abuse limits: docs/reliability.md;\n"

@@ -82,9 +82,10 @@ struct tz_fed_codec {
 
 /* This node. */
 struct tz_fed_config {
-    char node[TZ_FS_ID];              /* this node's id: the exchange's node code ("PL") */
-    uint8_t sk[TZ_FED_SIGN_SK];       /* its signing key (unused for the directory only) */
-    int64_t window_s;                 /* 0: TZ_FED_WINDOW_S */
+    char node[TZ_FS_ID];        /* this node's id: the exchange's node code ("PL") */
+    uint8_t sk[TZ_FED_SIGN_SK]; /* its signing key (unused for the directory only) */
+    int64_t window_s;           /* 0: TZ_FED_WINDOW_S */
+    int64_t alarm_s;            /* a queue whose oldest message waits longer is in alarm; 0: 3600 */
     const struct tz_fed_codec *codec; /* NULL: the directory only (receive and send: TZ_EINVAL) */
 };
 
@@ -230,6 +231,9 @@ tz_err tz_fed_send_next(struct tz_fed *f, const char *partner, const struct tz_f
 /* The back-off before try number `attempts` + 1 (1 s doubling to at most 5 min, plus up to a
  * quarter more at random). */
 int64_t tz_fed_backoff(int attempts);
+
+/* Whether a partner's queue is in alarm: its oldest undelivered message older than alarm_s. */
+bool tz_fed_alarm(const struct tz_fed *f, const struct tz_fed_queue_rec *q);
 
 /* Each partner's queue as operations watch it; free with free(). */
 tz_err tz_fed_queues(struct tz_fed *f, const struct tz_xactor *who, struct tz_fed_queue_rec **out,

@@ -56,6 +56,8 @@ tz_err tz_fed_open(struct tz_store *store, struct tz_exchange *x, const struct t
     f->cfg = *cfg;
     if (f->cfg.window_s <= 0)
         f->cfg.window_s = TZ_FED_WINDOW_S;
+    if (f->cfg.alarm_s <= 0)
+        f->cfg.alarm_s = 3600;
     crypto_sign_ed25519_sk_to_pk(f->pk, f->cfg.sk);
     if (pthread_mutex_init(&f->receive_mu, NULL) != 0) {
         free(f);
@@ -255,4 +257,10 @@ tz_err tz_fed_queues(struct tz_fed *f, const struct tz_xactor *who, struct tz_fe
         return aerr;
     }
     return err;
+}
+
+bool tz_fed_alarm(const struct tz_fed *f, const struct tz_fed_queue_rec *q)
+{
+    return q->queued > 0 && q->oldest_queued_at > 0 &&
+           tz_exchange_now(f->x) - q->oldest_queued_at > f->cfg.alarm_s;
 }

@@ -2,7 +2,8 @@
  * api_federation.c - GET /api/v1/exchange/nodes: each partner of the node directory with the
  * state of its queue, as an operator watches it: reachable (the last attempt reached it), the
  * last delivery, how many messages wait and since when the oldest, how many were refused, and
- * why the head of the queue is waiting. For a reader of every unit's boxes (the SPOC's
+ * why the head of the queue is waiting, and whether it is in alarm (its oldest message waits
+ * longer than serve --federation-alarm-s). For a reader of every unit's boxes (the SPOC's
  * supervisor), audited (federation.nodes).
  */
 #include <stdio.h>
@@ -25,7 +26,7 @@ static const struct tz_fed_queue_rec *queue_of(const struct tz_fed_queue_rec *qs
     return NULL;
 }
 
-static void put_node(struct tz_jw *w, const struct tz_fed_node_rec *node,
+static void put_node(struct tz_jw *w, const struct tz_fed *f, const struct tz_fed_node_rec *node,
                      const struct tz_fed_queue_rec *q)
 {
     static const struct tz_fed_queue_rec none = {0};
@@ -44,6 +45,7 @@ static void put_node(struct tz_jw *w, const struct tz_fed_node_rec *node,
     tz_jw_kint(w, "refused", q->refused);
     tz_jw_kint(w, "attempts", q->attempts);
     tz_jw_kstr(w, "last_error", q->last_error);
+    tz_jw_kbool(w, "alarm", tz_fed_alarm(f, q));
     tz_jw_object_end(w);
 }
 
@@ -79,7 +81,7 @@ enum MHD_Result api_x_nodes(struct request *req)
     tz_jw_key(&w, "items");
     tz_jw_array(&w);
     for (size_t i = 0; i < nn; i++)
-        put_node(&w, &nodes[i], queue_of(qs, nq, nodes[i].id));
+        put_node(&w, req->srv->federation, &nodes[i], queue_of(qs, nq, nodes[i].id));
     tz_jw_array_end(&w);
     tz_jw_object_end(&w);
     free(qs);

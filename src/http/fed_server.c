@@ -131,17 +131,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             peer_text(conn, peer, sizeof peer);
             fprintf(stderr, "tarcza: federation: refused %s: %s\n", peer, why);
             r->refused = true;
+            /* answered now: the body is never read, and the connection closes after it */
+            return text(conn, 403, "this node is not in the directory\n");
         }
         return MHD_YES;
     }
+    if (r->refused) { /* answered at its first call */
+        *upload_size = 0;
+        return MHD_YES;
+    }
     if (*upload_size) {
-        if (!r->refused && !r->too_big && tz_buf_append(&r->body, upload, *upload_size))
+        if (!r->too_big && tz_buf_append(&r->body, upload, *upload_size))
             r->too_big = true;
         *upload_size = 0;
         return MHD_YES;
     }
-    if (r->refused)
-        return text(conn, 403, "this node is not in the directory\n");
     if (strcmp(url, PATH) != 0)
         return text(conn, 404, "no such path\n");
     if (strcmp(method, "POST") != 0)

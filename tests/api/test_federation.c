@@ -321,6 +321,7 @@ static void test_kill_and_restart(void **state)
     assert_true(json_is_true(json_object_get(item, "reachable")));
     assert_int_equal(json_integer_value(json_object_get(item, "queue_length")), 0);
     assert_true(json_is_null(json_object_get(item, "oldest_undelivered")));
+    assert_true(json_is_false(json_object_get(item, "alarm")));
     assert_true(json_is_string(json_object_get(item, "last_delivery")));
     api_response_free(&r);
 }
