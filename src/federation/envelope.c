@@ -98,21 +98,10 @@ static void number_line(struct cursor *c, const char *name, int64_t *out)
     *out = c->ok ? x : 0;
 }
 
-/* A node's id: capitals, digits, '-' and '_', 2 to 31 of them. */
-static bool id_ok(const char *s)
-{
-    size_t n = 0;
-    for (; s[n]; n++)
-        if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '-' ||
-              s[n] == '_'))
-            return false;
-    return n >= 2 && n < TZ_FS_ID;
-}
-
 static void id_line(struct cursor *c, const char *name, char *out)
 {
     value_line(c, name, out, TZ_FS_ID);
-    if (c->ok && !id_ok(out))
+    if (c->ok && !tz_fed_id_ok(out))
         c->ok = false;
 }
 

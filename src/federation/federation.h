@@ -53,9 +53,9 @@
  * secret key as hex, mode 0600), sign.pub (the public key as hex), tls.key (an ECDSA P-256 key,
  * PEM, 0600) and tls.crt (a self-signed X.509 certificate for node id, PEM, valid `days`,
  * with the subject alternative names DNS localhost and IP 127.0.0.1 besides host when given).
- * Refuses to overwrite (TZ_ECONFLICT). Writes the public key and the certificate's SHA-256
- * fingerprint (hex) to pub_hex and fpr_hex (TZ_FS_HEX bytes each), what a partner's
- * `tarcza node add` takes.
+ * Refuses to overwrite (TZ_ECONFLICT); TZ_EINVAL for an id the directory would not take. Writes the
+ * public key and the certificate's SHA-256 fingerprint (hex) to pub_hex and fpr_hex (TZ_FS_HEX
+ * bytes each), what a partner's `tarcza node add` takes.
  */
 tz_err tz_fed_identity_make(const char *dir, const char *id, const char *host, int days,
                             char *pub_hex, char *fpr_hex);

@@ -20,6 +20,9 @@ struct tz_fed {
 struct tz_audit_rec tz_fed_audit(const struct tz_fed *f, const char *action, const char *client,
                                  const char *outcome);
 
+/* A node's id: capitals, digits, '-' and '_', 2 to TZ_FS_ID - 1 of them. */
+bool tz_fed_id_ok(const char *s);
+
 /* The comma-separated list (an entry of the directory) holds code (or is empty: everything). */
 bool tz_fed_list_allows(const char *list, const char *code);
 

@@ -168,7 +168,7 @@ tz_err tz_fed_identity_make(const char *dir, const char *id, const char *host, i
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         if (exists(dir, files[i]))
             return TZ_ECONFLICT;
-    if (days <= 0 || days > 3650 || !id[0] || sodium_init() < 0)
+    if (days <= 0 || days > 3650 || !tz_fed_id_ok(id) || sodium_init() < 0)
         return TZ_EINVAL;
     uint8_t pk[TZ_FED_SIGN_PK], sk[TZ_FED_SIGN_SK];
     char sk_hex[2 * TZ_FED_SIGN_SK + 2];

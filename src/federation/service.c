@@ -113,10 +113,10 @@ bool tz_fed_list_allows(const char *list, const char *code)
 
 /* ---- the directory ---- */
 
-static bool node_id_ok(const char *s)
+bool tz_fed_id_ok(const char *s)
 {
     size_t n = 0;
-    for (; s[n]; n++)
+    for (; s[n] && n < TZ_FS_ID; n++)
         if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '-' ||
               s[n] == '_'))
             return false;
@@ -172,7 +172,7 @@ static bool list_ok(const char *list, int table)
 tz_err tz_fed_node_check(struct tz_fed_node_rec *n, struct tz_field_errors *errs)
 {
     size_t before = errs->count + errs->dropped;
-    if (!node_id_ok(n->id))
+    if (!tz_fed_id_ok(n->id))
         tz_fielderr_add(errs, "id", "2 to 31 capitals, digits, '-' or '_'");
     if (!n->name[0])
         tz_fielderr_add(errs, "name", "required");
