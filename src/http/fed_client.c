@@ -2,9 +2,10 @@
  * fed_client.c - the sender: one thread that walks the node directory and posts the head of
  * each partner's queue to its endpoint (POST ENDPOINT/federation/v1/messages) through libcurl,
  * until the queue is empty or its head must wait (federation.h: tz_fed_send_next keeps the
- * order and the back-off). With TLS: TLS 1.3 only, this node's client certificate, the
- * partner's certificate verified against the CA file, and its SHA-256 fingerprint compared with
- * the directory's before the receipt is believed (the receipt is signed besides).
+ * order and the back-off), over one kept-alive connection per partner. With TLS: TLS 1.3 only,
+ * this node's client certificate, the partner's certificate verified against the CA file, and
+ * its SHA-256 fingerprint compared with the directory's, on each new connection, before the
+ * receipt is believed (the receipt is signed besides).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,10 +22,19 @@
 
 #define BATCH 64 /* messages to one partner before the next partner's turn */
 
+/* A kept-alive connection to a partner: libcurl's handle, and whether the certificate of the
+ * connection it holds was found to be the directory's (checked when a connection is made). */
+struct link {
+    char id[TZ_FS_ID], endpoint[TZ_FS_URL], fpr[TZ_FS_HEX];
+    CURL *h;
+    bool pinned;
+};
+
 struct tz_http_fed_sender {
     struct tz_fed *fed;
     char *cert, *key, *ca; /* paths, or NULL: plain HTTP */
     int poll_ms;
+    struct link links[TZ_FS_NODES_MAX]; /* the sender thread's own */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -64,17 +74,39 @@ static bool peer_is(CURL *h, const char *fpr)
     return ok;
 }
 
-static tz_err post(void *ctx, const struct tz_fed_node_rec *to, const char *p, size_t n,
-                   struct tz_buf *reply)
+/* The link to partner `to` (a new one, or one made afresh when its entry changed); NULL when
+ * every slot is taken. */
+static struct link *link_of(struct tz_http_fed_sender *s, const struct tz_fed_node_rec *to)
 {
-    struct tz_http_fed_sender *s = ctx;
-    char url[TZ_FS_URL + 32];
-    snprintf(url, sizeof url, "%s/federation/v1/messages", to->endpoint);
-    CURL *h = curl_easy_init();
-    if (!h)
-        return TZ_ENOMEM;
-    struct curl_slist *headers =
-        curl_slist_append(NULL, "Content-Type: application/vnd.tarcza.federation");
+    struct link *free_slot = NULL;
+    for (size_t i = 0; i < TZ_FS_NODES_MAX; i++) {
+        struct link *l = &s->links[i];
+        if (!l->id[0] && !free_slot)
+            free_slot = l;
+        if (strcmp(l->id, to->id) != 0)
+            continue;
+        if (strcmp(l->endpoint, to->endpoint) != 0 || strcmp(l->fpr, to->cert_sha256) != 0) {
+            curl_easy_cleanup(l->h);
+            memset(l, 0, sizeof *l);
+            break;
+        }
+        return l;
+    }
+    struct link *l = free_slot;
+    for (size_t i = 0; !l && i < TZ_FS_NODES_MAX; i++)
+        if (!s->links[i].id[0] || strcmp(s->links[i].id, to->id) == 0)
+            l = &s->links[i];
+    if (l) {
+        snprintf(l->id, sizeof l->id, "%s", to->id);
+        snprintf(l->endpoint, sizeof l->endpoint, "%s", to->endpoint);
+        snprintf(l->fpr, sizeof l->fpr, "%s", to->cert_sha256);
+    }
+    return l;
+}
+
+static void set_options(struct tz_http_fed_sender *s, CURL *h, const char *url, const char *p,
+                        size_t n, struct curl_slist *headers, struct tz_buf *reply)
+{
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, p);
@@ -84,6 +116,7 @@ static tz_err post(void *ctx, const struct tz_fed_node_rec *to, const char *p, s
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, s->cert ? "https" : "http,https");
     if (s->cert) {
         curl_easy_setopt(h, CURLOPT_SSLCERT, s->cert);
@@ -94,17 +127,46 @@ static tz_err post(void *ctx, const struct tz_fed_node_rec *to, const char *p, s
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
         curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
     }
-    CURLcode rc = curl_easy_perform(h);
-    long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+}
+
+static tz_err post(void *ctx, const struct tz_fed_node_rec *to, const char *p, size_t n,
+                   struct tz_buf *reply)
+{
+    struct tz_http_fed_sender *s = ctx;
+    struct link *l = link_of(s, to);
+    if (!l)
+        return TZ_ENOMEM;
+    if (!l->h && !(l->h = curl_easy_init()))
+        return TZ_ENOMEM;
+    char url[TZ_FS_URL + 32];
+    snprintf(url, sizeof url, "%s/federation/v1/messages", to->endpoint);
+    struct curl_slist *headers =
+        curl_slist_append(NULL, "Content-Type: application/vnd.tarcza.federation");
+    if (!headers)
+        return TZ_ENOMEM;
+    curl_easy_reset(l->h); /* keeps the live connection for the next message */
+    set_options(s, l->h, url, p, n, headers, reply);
+    CURLcode rc = curl_easy_perform(l->h);
+    long status = 0, fresh = 0;
+    curl_easy_getinfo(l->h, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(l->h, CURLINFO_NUM_CONNECTS, &fresh);
     tz_err err = rc != CURLE_OK || status != 200 ? TZ_EIO : TZ_OK;
-    if (!err && s->cert && !peer_is(h, to->cert_sha256)) {
-        fprintf(stderr, "tarcza: federation: %s answered with a certificate not in the directory\n",
-                to->id);
-        err = TZ_EFORBIDDEN;
+    if (!err && s->cert) {
+        if (fresh > 0) /* a new connection: its certificate against the directory's */
+            l->pinned = peer_is(l->h, to->cert_sha256);
+        if (!l->pinned) {
+            fprintf(stderr,
+                    "tarcza: federation: %s answered with a certificate not in the directory\n",
+                    to->id);
+            err = TZ_EFORBIDDEN;
+        }
     }
     curl_slist_free_all(headers);
-    curl_easy_cleanup(h);
+    if (err) { /* the next try starts on a new connection */
+        curl_easy_cleanup(l->h);
+        l->h = NULL;
+        l->pinned = false;
+    }
     return err;
 }
 
@@ -224,6 +286,8 @@ void tz_http_fed_sender_stop(struct tz_http_fed_sender *s)
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thread, NULL);
+    for (size_t i = 0; i < TZ_FS_NODES_MAX; i++)
+        curl_easy_cleanup(s->links[i].h);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
     free_sender(s);
