@@ -8,7 +8,8 @@
  * each refusal (a byte changed, a signature swapped, an unknown sender, a stale time, an id
  * replayed with another body, a body that is no message, an originator that is not the sender)
  * answered with a negative receipt signed by AZ, audited, and nothing stored; TLS clients that
- * are no partner, or show no certificate, or speak plain HTTP, are refused.
+ * are no partner, or show no certificate, or speak plain HTTP, are refused, and so is a node
+ * removed from the directory (and accepted again once it is back).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -517,6 +518,23 @@ static void test_tls_refusals(void **state)
     CURLcode rc = post_raw(NULL, false, "x", 1, &r);
     assert_true(rc != CURLE_OK || r.status == 403);
     assert_int_not_equal(post_raw(pl_dir, true, "x", 1, &r), CURLE_OK);
+    /* PL removed from AZ's directory: its next message, validly signed, is refused at the door. */
+    uint8_t sk[crypto_sign_SECRETKEYBYTES];
+    load_sk(pl_dir, sk);
+    static char env[8192];
+    char body[1024];
+    message_body(body, sizeof body, "PL", "after removal");
+    size_t n = envelope(env, sizeof env, "PL", 778001, (long long)time(NULL), body, sk);
+    long long before = stored();
+    assert_int_equal(api_run_cli(&az, "/dev/null", "node", "remove", "PL", "--node", "AZ", NULL),
+                     0);
+    assert_int_equal(post_raw(pl_dir, false, env, n, &r), CURLE_OK);
+    assert_int_equal(r.status, 403);
+    assert_int_equal(stored(), before);
+    add_partner(&az, "AZ", "PL", "PL", pl_fed, pl_dir); /* and back, accepted again */
+    assert_int_equal(post_raw(pl_dir, false, env, n, &r), CURLE_OK);
+    receipt_says(&r, "delivered", "ok");
+    assert_int_equal(stored(), before + 1);
 }
 
 int main(int argc, char **argv)
