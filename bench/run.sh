@@ -192,3 +192,8 @@ for n in 1000000 10000000; do
   done
 done
 rm -f "$work/s.db" "$work/s.db-wal" "$work/s.db-shm"
+
+# Federation (issue 17, docs/federation.md): two nodes over mutual TLS on loopback; a queue of
+# 300 signed messages drained once the partner is up (one message at a time per partner today).
+echo; echo "## federation: 300 messages queued for a partner that was down, drained over mutual TLS"
+"$here/federation.sh" "$build/tarcza" 300 4

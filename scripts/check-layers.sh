@@ -28,7 +28,7 @@ src=$(cd "$src" && pwd)
 
 declare -A LAYER=(
     [main]=3 [cli]=3 [http]=3
-    [threatmap]=2 [auth]=2 [analysis]=2 [exchange]=2 [screening]=2 [assistant]=2 [address]=2 [alerts]=2
+    [threatmap]=2 [auth]=2 [analysis]=2 [exchange]=2 [federation]=2 [screening]=2 [assistant]=2 [address]=2 [alerts]=2
     [store]=1 [geo]=1
     [base]=0
 )
@@ -38,13 +38,14 @@ LAYER_NAME=(base "store/geo" domain "cli/http")
 declare -A PUBLIC=(
     [base]="*"
     [geo]="geo.h"
-    [store]="store.h common.h catalog.h reports.h accounts.h audit.h apikeys.h analysis.h committer.h search.h watchlist.h exchange.h exchange_spoc.h exchange_events.h addresses.h alerts.h"
+    [store]="store.h common.h catalog.h reports.h accounts.h audit.h apikeys.h analysis.h committer.h search.h watchlist.h exchange.h exchange_spoc.h exchange_events.h addresses.h alerts.h federation.h"
     [threatmap]="threatmap.h workflow.h mapindex.h query.h catalog.h reports.h police.h merge.h visit.h apikeys.h"
     [auth]="auth.h"
     [analysis]="analysis.h"
-    [http]="server.h render.h query.h exchange_json.h" # render.h, query.h, exchange_json.h: the documents the API writes and the queries and messages it reads, which cli uses too
+    [http]="server.h render.h query.h exchange_json.h fed_server.h" # render.h, query.h, exchange_json.h: the documents the API writes and the queries and messages it reads, which cli uses too
     [cli]="cli.h"
     [exchange]="exchange.h spoc.h events.h retention.h"
+    [federation]="federation.h"
     [screening]="screening.h ids.h objects.h"
     [assistant]="assistant.h lang.h translate.h search.h link.h summary.h"
     [main]=""
@@ -63,6 +64,7 @@ declare -A SAME=(
     [screening]="auth exchange"
     [exchange]="auth"
     [alerts]="threatmap auth" # the public reports it sends; audit codes
+    [federation]="exchange auth"
     [cli]="http"
     [main]="cli http"
 )

@@ -65,6 +65,11 @@ static const char *const audit_codes[TZ_AUDIT_COUNT] = {
     [TZ_AUDIT_ALERT_SUBSCRIBE] = "alert.subscribe",
     [TZ_AUDIT_ALERT_CONFIRM] = "alert.confirm",
     [TZ_AUDIT_ALERT_UNSUBSCRIBE] = "alert.unsubscribe",
+    [TZ_AUDIT_FED_NODE_ADD] = "federation.node.add",
+    [TZ_AUDIT_FED_NODE_REMOVE] = "federation.node.remove",
+    [TZ_AUDIT_FED_NODES] = "federation.nodes",
+    [TZ_AUDIT_FED_RECEIVE] = "federation.receive",
+    [TZ_AUDIT_FED_SEND] = "federation.send",
 };
 
 /* The code each permission action is audited under. */

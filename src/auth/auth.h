@@ -108,6 +108,11 @@ enum tz_audit_action {
     TZ_AUDIT_ALERT_SUBSCRIBE,      /* alert.subscribe: a feed, webhook or address follows */
     TZ_AUDIT_ALERT_CONFIRM,        /* alert.confirm: an address confirmed */
     TZ_AUDIT_ALERT_UNSUBSCRIBE,    /* alert.unsubscribe: an address deleted */
+    TZ_AUDIT_FED_NODE_ADD,         /* federation.node.add: a partner into the node directory */
+    TZ_AUDIT_FED_NODE_REMOVE,      /* federation.node.remove */
+    TZ_AUDIT_FED_NODES,            /* federation.nodes: the partners' queues read */
+    TZ_AUDIT_FED_RECEIVE,          /* federation.receive: a partner's message refused */
+    TZ_AUDIT_FED_SEND,             /* federation.send: an attempt settled (delivered, refused) */
     TZ_AUDIT_COUNT
 };
 

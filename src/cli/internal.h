@@ -120,6 +120,24 @@ enum cli_opt {
     CLI_FEED_RATE,
     CLI_AREA,
     CLI_CATEGORIES,
+    /* node (federation), serve's federation port */
+    CLI_NODE_DIR,
+    CLI_HOST,
+    CLI_DAYS,
+    CLI_NAME,
+    CLI_ENDPOINT,
+    CLI_CERT,
+    CLI_CERT_SHA256,
+    CLI_SIGN_KEY,
+    CLI_LANGUAGES,
+    CLI_TYPES,
+    CLI_HANDLING,
+    CLI_FEDERATION_PORT,
+    CLI_NODE_CERT,
+    CLI_NODE_KEY,
+    CLI_NODE_CA,
+    CLI_SEND_POLL_MS,
+    CLI_FEDERATION_ALARM_S,
     CLI_OPT_COUNT
 };
 
@@ -308,5 +326,10 @@ struct cli_xctx {
 int cli_xctx_open(const struct cli_call *c, struct cli_xctx *k);
 void cli_xctx_close(struct cli_xctx *k);
 void cli_print_field_errors(const struct tz_field_errors *errs);
+/* node.c: federation's identity and node directory. */
+int cli_node_init(const struct cli_call *c);
+int cli_node_add(const struct cli_call *c);
+int cli_node_remove(const struct cli_call *c);
+int cli_node_list(const struct cli_call *c);
 
 #endif

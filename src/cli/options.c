@@ -132,7 +132,8 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
     [CLI_NATIONALITY] = TEXT("--nationality", "CC", "a nationality (ISO 3166 alpha-2)"),
     [CLI_SEX] = TEXT("--sex", "m|f", "the sex"),
     [CLI_REASON] = TEXT("--reason", "TEXT", "why: what is screened, a deadline deviated (audited)"),
-    [CLI_COUNTRY] = TEXT("--country", "CC", "the issuing state (ISO 3166, 2 or 3 letters)"),
+    [CLI_COUNTRY] = TEXT("--country", "CC",
+                         "a country (ISO 3166): a document's issuing state, a partner's country"),
     [CLI_VIN] = TEXT("--vin", "VIN", "a vehicle identification number"),
     [CLI_PLATE] = TEXT("--plate", "PLATE", "a number plate"),
     [CLI_PLATE_COUNTRY] = TEXT("--plate-country", "CC", "the plate's country (PL, D, UA...)"),
@@ -153,6 +154,32 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
                              "when to review a kept case again (RFC 3339; default and latest: "
                              "180 days on)"),
     [CLI_DUE] = TEXT("--due", "yes|no", "only the cases whose review has come (default no)"),
+    [CLI_NODE_DIR] = TEXT("--node-dir", "DIR",
+                          "this node's identity (node init writes sign.key, sign.pub, tls.crt, "
+                          "tls.key there; serve signs with DIR/sign.key)"),
+    [CLI_HOST] = TEXT("--host", "NAME", "a DNS name for the certificate besides localhost"),
+    [CLI_DAYS] = NUMBER("--days", "N", 1, 3650, "the certificate is valid N days (default 825)"),
+    [CLI_NAME] = TEXT("--name", "TEXT", "the partner's name"),
+    [CLI_ENDPOINT] = TEXT("--endpoint", "URL", "its federation port, https://host:port"),
+    [CLI_CERT] = TEXT("--cert", "FILE", "its TLS certificate (PEM): the fingerprint is taken"),
+    [CLI_CERT_SHA256] = TEXT("--cert-sha256", "HEX", "its certificate's SHA-256 fingerprint"),
+    [CLI_SIGN_KEY] = TEXT("--sign-key", "HEX", "its Ed25519 public key (node init prints it)"),
+    [CLI_LANGUAGES] = TEXT("--languages", "en,fr", "its working languages"),
+    [CLI_TYPES] = TEXT("--types", "CODES", "the message types it accepts (default all)"),
+    [CLI_HANDLING] = TEXT("--handling", "CODES", "the handling codes it accepts (default all)"),
+    [CLI_FEDERATION_PORT] = NUMBER("--federation-port", "N", 0, 65535,
+                                   "receive partners' messages on port N and send the outbox "
+                                   "(needs --node-dir; docs/federation.md)"),
+    [CLI_NODE_CERT] = TEXT("--node-cert", "FILE", "TLS certificate (default DIR/tls.crt)"),
+    [CLI_NODE_KEY] = TEXT("--node-key", "FILE", "TLS key (default DIR/tls.key)"),
+    [CLI_NODE_CA] = TEXT("--node-ca", "FILE",
+                         "partners' certificates or their CA (PEM); without it the federation "
+                         "port speaks plain HTTP (tests on loopback only)"),
+    [CLI_SEND_POLL_MS] = NUMBER("--send-poll-ms", "N", 10, 60000,
+                                "the sender looks for work every N ms (default 200)"),
+    [CLI_FEDERATION_ALARM_S] = NUMBER("--federation-alarm-s", "N", 1, 604800,
+                                      "a partner whose oldest undelivered message waits longer "
+                                      "than N s is in alarm (default 3600)"),
 };
 
 bool cli_number(const char *s, long long lo, long long hi, long long *out)

@@ -15,6 +15,8 @@
 #include "cli/internal.h"
 #include "alerts/alerts.h"
 #include "http/render.h"
+#include "federation/federation.h"
+#include "http/fed_server.h"
 #include "http/server.h"
 
 /* The abuse limits of docs/reliability.md as given on the command line; -1: the server's default,
@@ -135,6 +137,63 @@ static struct tz_http_config config_of(const struct cli_call *c, char *web, size
     return cfg;
 }
 
+/* A file of --node-dir (name) unless the option o names another. */
+static const char *node_file(const struct cli_call *c, enum cli_opt o, const char *name, char *buf,
+                             size_t cap)
+{
+    if (c->set[o])
+        return c->text[o];
+    snprintf(buf, cap, "%s/%s", cli_text(c, CLI_NODE_DIR, "."), name);
+    return buf;
+}
+
+/* Federation over the exchange, signing with --node-dir's key. */
+static tz_err federation_open(const struct cli_call *c, struct tz_store *store,
+                              struct tz_exchange *x, struct tz_fed **out)
+{
+    struct tz_fed_config fc = {.codec = &tz_http_fed_codec};
+    char path[PATH_MAX];
+    if (!c->set[CLI_NODE_DIR]) {
+        cli_usage_error(c, "--federation-port needs --node-dir (tarcza node init)");
+        return TZ_EINVAL;
+    }
+    snprintf(fc.node, sizeof fc.node, "%s", cli_text(c, CLI_NODE, "PL"));
+    fc.alarm_s = cli_num(c, CLI_FEDERATION_ALARM_S, 3600);
+    snprintf(path, sizeof path, "%s/sign.key", c->text[CLI_NODE_DIR]);
+    tz_err err = tz_fed_key_load(path, fc.sk);
+    if (!err)
+        err = tz_fed_open(store, x, &fc, out);
+    if (err)
+        cli_fail("federation (--node-dir's sign.key)", err);
+    return err;
+}
+
+/* The federation port and the sender (TLS when --node-ca is given). */
+static tz_err federation_start(const struct cli_call *c, struct tz_fed *fed, const char *bind,
+                               struct tz_http_fed **port, struct tz_http_fed_sender **sender)
+{
+    char cert[PATH_MAX], key[PATH_MAX];
+    struct tz_http_fed_config fc = {.bind_addr = bind,
+                                    .port = (uint16_t)c->num[CLI_FEDERATION_PORT]};
+    if (c->set[CLI_NODE_CA]) {
+        fc.cert_file = node_file(c, CLI_NODE_CERT, "tls.crt", cert, sizeof cert);
+        fc.key_file = node_file(c, CLI_NODE_KEY, "tls.key", key, sizeof key);
+        fc.ca_file = c->text[CLI_NODE_CA];
+    }
+    tz_err err = tz_http_fed_start(fed, &fc, port);
+    if (!err)
+        err = tz_http_fed_sender_start(fed, &fc, (int)cli_num(c, CLI_SEND_POLL_MS, 200), sender);
+    if (err) {
+        cli_fail("starting federation (--federation-port, --node-cert, --node-key, --node-ca)",
+                 err);
+        return err;
+    }
+    /* stderr: the first line of stdout is the API's address, which scripts and tests read */
+    fprintf(stderr, "tarcza: federation %s on %s://%s:%u\n", tz_fed_node_id(fed),
+            fc.cert_file ? "https" : "http", bind, tz_http_fed_port(*port));
+    return TZ_OK;
+}
+
 int cli_serve(const struct cli_call *c)
 {
     if (c->set[CLI_TILES_ATTRIBUTION] && !c->set[CLI_TILES])
@@ -148,6 +207,9 @@ int cli_serve(const struct cli_call *c)
     struct tz_auth *auth = NULL;
     struct tz_auth_signer *signer = NULL;
     struct tz_exchange *exchange = NULL;
+    struct tz_fed *fed = NULL;
+    struct tz_http_fed *fed_port = NULL;
+    struct tz_http_fed_sender *sender = NULL;
     struct tz_http *srv = NULL;
     struct tz_address_index *addresses = NULL;
     struct tz_alerts *alerts = NULL;
@@ -173,6 +235,9 @@ int cli_serve(const struct cli_call *c)
         goto done;
     }
     cfg.exchange = exchange;
+    if (c->set[CLI_FEDERATION_PORT] && (err = federation_open(c, store, exchange, &fed)))
+        goto done;
+    cfg.federation = fed;
     if ((err = tz_address_index_load(store, &addresses))) {
         cli_fail("loading the addresses", err);
         goto done;
@@ -197,16 +262,21 @@ int cli_serve(const struct cli_call *c)
     }
     printf("tarcza: serving http://%s:%u (%zu districts, database %s)\n", cfg.bind_addr,
            tz_http_port(srv), tz_threatmap_district_count(tm), cli_db(c));
+    if (fed && federation_start(c, fed, cfg.bind_addr, &fed_port, &sender))
+        goto done;
     fflush(stdout);
     int sig = 0;
     sigwait(&signals, &sig);
     fprintf(stderr, "tarcza: stopping\n");
     rc = 0;
 done:
+    tz_http_fed_sender_stop(sender);
+    tz_http_fed_stop(fed_port);
     tz_http_stop(srv);
     tz_alerts_close(alerts); /* after the server: no request uses it any more */
     tz_auth_signer_stop(signer); /* signs the head once more */
     tz_auth_close(auth);
+    tz_fed_close(fed);
     tz_exchange_close(exchange);
     tz_threatmap_close(tm);
     tz_address_index_free(addresses);

@@ -22,7 +22,9 @@ static const struct cli_command commands[] = {
           CLI_REQUEST_TIMEOUT, CLI_HEADER_LIMIT, CLI_WRITE_RATE, CLI_WRITE_BURST, CLI_LOGIN_RATE,
           CLI_TRUSTED_PROXY, CLI_IPV6_PREFIX, CLI_AUDIT_HEAD, CLI_TRANSLATE_URL, CLI_LLM_URL, CLI_NODE,
           CLI_SPOC_UNIT, CLI_CONFIG, CLI_LOG, CLI_METRICS_TOKEN, CLI_SMTP_URL, CLI_MAIL_FROM,
-          CLI_PUBLIC_URL, CLI_ALERTS_MS, CLI_ALERTS_RETRY, CLI_ALERTS_FAILURES, CLI_FEED_RATE),
+          CLI_PUBLIC_URL, CLI_ALERTS_MS, CLI_ALERTS_RETRY, CLI_ALERTS_FAILURES, CLI_FEED_RATE,
+          CLI_FEDERATION_PORT, CLI_NODE_DIR, CLI_NODE_CERT, CLI_NODE_KEY, CLI_NODE_CA,
+          CLI_SEND_POLL_MS, CLI_FEDERATION_ALARM_S),
      NULL,
      "serve the API on http://ADDR:N and the browser front end; with --key and --checkpoints\n"
      "also sign the audit chain's head at intervals; abuse limits: docs/reliability.md;\n"
@@ -95,6 +97,21 @@ static const struct cli_command commands[] = {
      OPTS(CLI_CASE, CLI_DECISION, CLI_REASONS),
      "review a concluded case: keep its personal data (until --next-review) or delete it\n"
      "irrevocably from the database file"},
+    {"node", "init", "", 0, cli_node_init, OPTS(CLI_NODE_DIR, CLI_NODE, CLI_HOST, CLI_DAYS),
+     OPTS(CLI_NODE_DIR, CLI_NODE),
+     "make this node's Ed25519 signing key pair and a self-signed TLS certificate and key in DIR;\n"
+     "prints the public key and the certificate's fingerprint for partners' node add"},
+    {"node", "add", "ID", 1, cli_node_add,
+     OPTS(CLI_NAME, CLI_COUNTRY, CLI_ENDPOINT, CLI_CERT, CLI_CERT_SHA256, CLI_SIGN_KEY,
+          CLI_LANGUAGES, CLI_TYPES, CLI_HANDLING, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB,
+          CLI_AUDIT_HEAD),
+     OPTS(CLI_NAME, CLI_COUNTRY, CLI_ENDPOINT, CLI_SIGN_KEY),
+     "add a partner to the node directory (--cert FILE or --cert-sha256 HEX)"},
+    {"node", "remove", "ID", 1, cli_node_remove,
+     OPTS(CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
+     "remove a partner from the node directory (its messages then are refused)"},
+    {"node", "list", "", 0, cli_node_list, OPTS(CLI_NODE, CLI_SPOC_UNIT, CLI_DB, CLI_AUDIT_HEAD),
+     NULL, "the node directory, one partner a line"},
     {"audit", "verify", "", 0, cli_audit_verify, OPTS(CLI_CHECKPOINTS, CLI_KEY, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "check the audit log's hash chain (and with --checkpoints and --key its signed\n"
      "checkpoints); names the first bad entry"},

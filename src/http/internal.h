@@ -79,6 +79,7 @@ struct tz_http {
     char *translate_url;              /* serve --translate-url, or NULL (api_assistant_lang.c) */
     char *llm_url;                    /* serve --llm-url, or NULL: no model (api_assistant.c) */
     struct tz_exchange *exchange;     /* structured exchange (api_exchange.c), or NULL: 503 */
+    struct tz_fed *federation;        /* federation's partners (api_federation.c), or NULL: 503 */
 };
 
 enum request_state {
@@ -317,6 +318,8 @@ enum MHD_Result api_x_event_post(struct request *req);
 enum MHD_Result api_x_case_conclude(struct request *req);
 enum MHD_Result api_x_retention(struct request *req);
 enum MHD_Result api_x_retention_review(struct request *req);
+/* Federation's partners and their queues (api_federation.c). */
+enum MHD_Result api_x_nodes(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 

@@ -100,6 +100,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/exchange/messages/", true, XJSON_BODY, api_x_clarification, "/clarification"},
     {"GET", "/api/v1/exchange/inbox", false, NO_BODY, api_x_inbox, NULL},
     {"GET", "/api/v1/exchange/outbox", false, NO_BODY, api_x_outbox, NULL},
+    {"GET", "/api/v1/exchange/nodes", false, NO_BODY, api_x_nodes, NULL}, /* api_federation.c */
     {"POST", "/api/v1/exchange/notices/", true, JSON_BODY, api_x_notice_move, "/transitions"},
     /* What the police web pages read beside (api_exchange_codes.c). */
     {"GET", "/api/v1/exchange/codes", false, NO_BODY, api_x_codes, NULL},
@@ -454,6 +455,7 @@ tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,
     srv->tm = tm;
     srv->auth = c.auth;
     srv->exchange = c.exchange;
+    srv->federation = c.federation;
     srv->addresses = c.addresses;
     srv->alerts = c.alerts;
     tz_err err = http_guard_start(srv, &c);

@@ -33,6 +33,7 @@ struct tz_http_config {
     double key_burst;      /* ... and how many may come at once */
     struct tz_auth *auth;  /* police accounts and the audit log; NULL: police API answers 503 */
     struct tz_exchange *exchange; /* structured exchange; NULL: its API answers 503 */
+    struct tz_fed *federation;    /* federation (fed_server.h); NULL: /exchange/nodes answers 503 */
     /* Abuse limits (docs/reliability.md). 0 turns each off, except header_limit. */
     unsigned per_ip_limit;      /* concurrent connections from one client (an IPv4 address, an
                                  * IPv6 network of ipv6_prefix bits); TZ_HTTP_PER_IP_AUTO: half of
@@ -76,6 +77,7 @@ struct tz_http_config tz_http_defaults(void);
 
 struct tz_http;
 struct tz_address_index;
+struct tz_fed;
 
 /* Starts serving tm (which must outlive the server). */
 tz_err tz_http_start(struct tz_threatmap *tm, const struct tz_http_config *cfg,

@@ -651,6 +651,72 @@ static const char alerts_v17[] =
     " upto BIGINT NOT NULL);"
     "INSERT OR IGNORE INTO alert_state (name, upto) VALUES ('reports', -1);";
 
+/*
+ * migration 18: federation (issue 17):
+ * the node directory, the outbox and the record of messages received from partners.
+ *   - fed_nodes: the partners this node talks to (this node itself is never one of them);
+ *   - fed_outbox: one row per message and partner node, queued by a trigger on the message's
+ *     addressees, so a message sent to a partner is queued in the very transaction that stores
+ *     it (the exchange's write, which knows nothing of federation);
+ *   - fed_inbox: the messages stored from partners, by "<sender>:<their id>", written by a
+ *     trigger on the audit entry of the message's write (its client names the federation's
+ *     envelope: "fed:" digest ":" their case ":" sender ":" their id, fixed widths), so the
+ *     record and the message commit together and a second copy fails on the primary key.
+ * IF NOT EXISTS, so that it can run again over itself (test_store rolls a database back to
+ * version 1; the triggers go with the tables they hang on).
+ */
+static const char federation_v18[] =
+    "CREATE TABLE IF NOT EXISTS fed_nodes ("
+    " id TEXT NOT NULL PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " country TEXT NOT NULL,"
+    " endpoint TEXT NOT NULL,"
+    " cert_sha256 TEXT NOT NULL,"
+    " sign_key TEXT NOT NULL,"
+    " languages TEXT NOT NULL DEFAULT '',"
+    " msg_types TEXT NOT NULL DEFAULT '',"
+    " handling TEXT NOT NULL DEFAULT '',"
+    " added_at BIGINT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS fed_outbox ("
+    " id INTEGER PRIMARY KEY,"
+    " message_id BIGINT NOT NULL REFERENCES x_messages (id),"
+    " node TEXT NOT NULL,"
+    " case_id BIGINT NOT NULL,"
+    " queued_at BIGINT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'delivered', 'refused')),"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_at BIGINT NOT NULL DEFAULT 0,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " done_at BIGINT NOT NULL DEFAULT 0,"
+    " their_message BIGINT NOT NULL DEFAULT 0,"
+    " their_case BIGINT NOT NULL DEFAULT 0,"
+    " UNIQUE (message_id, node));"
+    "CREATE INDEX IF NOT EXISTS fed_outbox_queue ON fed_outbox (node, state, id);"
+    "CREATE INDEX IF NOT EXISTS fed_outbox_case ON fed_outbox (node, case_id, their_case);"
+    "CREATE INDEX IF NOT EXISTS fed_outbox_their_case ON fed_outbox (node, their_case);"
+    "CREATE TABLE IF NOT EXISTS fed_inbox ("
+    " ref TEXT NOT NULL PRIMARY KEY,"
+    " sender TEXT NOT NULL,"
+    " digest TEXT NOT NULL,"
+    " their_case BIGINT NOT NULL,"
+    " message_id BIGINT NOT NULL REFERENCES x_messages (id),"
+    " case_id BIGINT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS fed_inbox_case ON fed_inbox (sender, case_id);"
+    "CREATE INDEX IF NOT EXISTS fed_inbox_their_case ON fed_inbox (sender, their_case);"
+    "CREATE INDEX IF NOT EXISTS fed_inbox_message ON fed_inbox (message_id);"
+    "CREATE TRIGGER IF NOT EXISTS fed_outbox_enqueue AFTER INSERT ON x_addressees WHEN NEW.inbound = 0"
+    " BEGIN INSERT OR IGNORE INTO fed_outbox (message_id, node, case_id, queued_at)"
+    "  SELECT NEW.message_id, n.id, m.case_id, m.at FROM fed_nodes n"
+    "  JOIN x_messages m ON m.id = NEW.message_id WHERE n.id = NEW.node; END;"
+    "CREATE TRIGGER IF NOT EXISTS fed_inbox_record AFTER INSERT ON audit_log"
+    " WHEN substr(NEW.client, 1, 4) = 'fed:' AND NEW.action = 'exchange.send'"
+    "  AND NEW.outcome = 'ok' AND substr(NEW.object, 1, 5) = 'xmsg/'"
+    " BEGIN INSERT INTO fed_inbox (ref, sender, digest, their_case, message_id, case_id)"
+    "  SELECT substr(NEW.client, 91),"
+    "  substr(NEW.client, 91, instr(substr(NEW.client, 91), ':') - 1),"
+    "  substr(NEW.client, 5, 64), CAST(substr(NEW.client, 70, 20) AS INTEGER), m.id, m.case_id"
+    "  FROM x_messages m WHERE m.id = CAST(substr(NEW.object, 6) AS INTEGER); END;";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
     auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
@@ -659,6 +725,7 @@ const char *const tz_store_migration_sql[] = {
     assistant_messages_v15,
     exchange_events_v16,
     alerts_v17,
+    federation_v18,
 };
 
 const int tz_store_migration_count =

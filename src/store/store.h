@@ -26,6 +26,7 @@
 #include "store/exchange.h"
 #include "store/exchange_spoc.h"
 #include "store/exchange_events.h"
+#include "store/federation.h"
 #include "store/reports.h"
 #include "store/search.h"
 #include "store/watchlist.h"

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Federation between two nodes on loopback (docs/federation.md): PL and AZ, each its own
+# `tarcza serve` and database, mutual TLS 1.3 on their federation ports. PL queues N messages in
+# C cases through the API while AZ is down; then AZ starts and the script prints how long the
+# queue took to drain (from the first delivery to the last, the outbox's seconds) and checks that
+# AZ stored each message once.
+#   usage: bench/federation.sh [TARCZA [N [C]]]   (defaults: build/release/tarcza, 300, 4)
+# Needs curl and sqlite3. Ports 9801, 9802, 9811, 9812 on 127.0.0.1.
+set -euo pipefail
+T=$(realpath "${1:-build/release/tarcza}")
+N=${2:-300}
+C=${3:-4}
+D=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$D"; }
+trap cleanup EXIT
+cd "$D"
+mkdir a b
+"$T" node init --node-dir a --node PL >/dev/null
+"$T" node init --node-dir b --node AZ >/dev/null
+cat a/tls.crt b/tls.crt >ca.pem
+"$T" demo --db pl.db --reports 0 >/dev/null
+"$T" demo --db az.db --reports 0 >/dev/null
+"$T" node add AZ --name AZ --country AZ --endpoint https://127.0.0.1:9802 --cert b/tls.crt \
+  --sign-key "$(cat b/sign.pub)" --db pl.db --node PL >/dev/null
+"$T" node add PL --name PL --country PL --endpoint https://127.0.0.1:9801 --cert a/tls.crt \
+  --sign-key "$(cat a/sign.pub)" --db az.db --node AZ >/dev/null
+export TARCZA_PASSWORD="correct horse battery"
+"$T" user add ala --role spoc_supervisor --unit KGP-SPOC --db pl.db >/dev/null
+tok=$("$T" user token ala --db pl.db)
+"$T" serve --port 9811 --db pl.db --node PL --federation-port 9801 --node-dir a --node-ca ca.pem \
+  --send-poll-ms 20 --log off >/dev/null 2>&1 &
+pids+=($!)
+sleep 1
+for i in $(seq 1 "$N"); do
+  c=$(((i % C) + 1))
+  if [ "$i" -le "$C" ]; then path=/api/v1/exchange/cases subj='"subject":"bench",'; else
+    path=/api/v1/exchange/cases/$c/messages subj=''; fi
+  curl -s -o /dev/null -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+    -d "{\"type\":\"information\",$subj\"originator\":{\"node\":\"PL\",\"unit\":\"KGP-SPOC\"},\"addressees\":[{\"node\":\"AZ\",\"unit\":\"AZ-SPOC\"}],\"lang\":\"en\",\"handling\":\"H0\",\"evaluation\":{\"source\":\"A\",\"information\":\"1\"},\"text\":\"m$i\"}" \
+    "http://127.0.0.1:9811$path"
+done
+"$T" serve --port 9812 --db az.db --node AZ --spoc-unit AZ-SPOC --federation-port 9802 \
+  --node-dir b --node-ca ca.pem --send-poll-ms 20 --log off >/dev/null 2>&1 &
+pids+=($!)
+until [ "$(sqlite3 pl.db "SELECT count(*) FROM fed_outbox WHERE state = 'delivered'")" -ge "$N" ]; do
+  sleep 0.1
+done
+span=$(sqlite3 pl.db "SELECT max(done_at) - min(done_at) FROM fed_outbox")
+stored=$(sqlite3 az.db "SELECT count(DISTINCT body) || '/' || count(*) FROM x_messages WHERE inbound = 1")
+echo "federation messages=$N cases=$C drain_s=$span stored_distinct/all=$stored"
