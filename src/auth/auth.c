@@ -61,6 +61,7 @@ static const char *const audit_codes[TZ_AUDIT_COUNT] = {
     [TZ_AUDIT_EXCHANGE_SEND] = "exchange.send",
     [TZ_AUDIT_EXCHANGE_INBOX] = "exchange.inbox",
     [TZ_AUDIT_EXCHANGE_NOTICE] = "exchange.notice",
+    [TZ_AUDIT_PHOTO_REVIEW] = "photo.review",
 };
 
 /* The code each permission action is audited under. */

@@ -103,6 +103,7 @@ enum tz_audit_action {
     TZ_AUDIT_EXCHANGE_SEND,        /* exchange.send */
     TZ_AUDIT_EXCHANGE_INBOX,       /* exchange.inbox */
     TZ_AUDIT_EXCHANGE_NOTICE,      /* exchange.notice: a notice's lifecycle step */
+    TZ_AUDIT_PHOTO_REVIEW,         /* photo.review: a report's photo approved or rejected */
     TZ_AUDIT_COUNT
 };
 

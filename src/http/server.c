@@ -23,6 +23,7 @@ enum body_kind {
     JSON_BODY, /* application/json, at most TZ_REPORT_BODY_MAX */
     FORM_BODY, /* application/x-www-form-urlencoded (Open311), at most TZ_REPORT_BODY_MAX */
     XJSON_BODY, /* application/json, an exchange message: at most TZ_X_BODY_MAX */
+    REPORT_BODY, /* application/json, a report with its photos: at most TZ_REPORT_PHOTOS_BODY_MAX */
 };
 
 struct route {
@@ -39,7 +40,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/categories", false, NO_BODY, api_categories, NULL},
     {"GET", "/api/v1/districts", false, NO_BODY, api_districts, NULL},
     {"GET", "/api/v1/reports", false, NO_BODY, api_reports_list, NULL},
-    {"POST", "/api/v1/reports", false, JSON_BODY, api_reports_create, NULL},
+    {"POST", "/api/v1/reports", false, REPORT_BODY, api_reports_create, NULL},
     {"GET", "/api/v1/reports/", true, NO_BODY, api_reports_get, NULL},
     {"GET", "/api/v1/map", false, NO_BODY, api_map, NULL},
     {"POST", "/api/v1/reports/", true, NO_BODY, api_reports_me_too, "/me-too"},
@@ -220,7 +221,8 @@ static enum MHD_Result unknown_client(struct request *req)
 static enum MHD_Result too_big(struct request *req)
 {
     return http_respond_status_problem(req, 413,
-                                       req->body.max > TZ_REPORT_BODY_MAX
+                                       req->body.max > TZ_X_BODY_MAX ? "the body is larger than 21 MiB"
+                                       : req->body.max > TZ_REPORT_BODY_MAX
                                            ? "the body is larger than 512 KiB"
                                            : "the body is larger than 16 KiB",
                                        NULL);
@@ -253,12 +255,14 @@ static enum MHD_Result begin_request(struct request *req)
     /* Open311 reads its form itself and says what is wrong with it in its own format. */
     const char *type =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    bool json = route->body == JSON_BODY || route->body == XJSON_BODY;
+    bool json = route->body == JSON_BODY || route->body == XJSON_BODY || route->body == REPORT_BODY;
     if (json && (!type || strncasecmp(type, "application/json", 16) != 0 ||
                  (type[16] != '\0' && type[16] != ';' && type[16] != ' ')))
         return http_respond_status_problem(req, 415, "send the report as application/json", NULL);
     if (route->body == XJSON_BODY)
         req->body.max = TZ_X_BODY_MAX; /* the buffer is still empty: only its bound grows */
+    if (route->body == REPORT_BODY)
+        req->body.max = TZ_REPORT_PHOTOS_BODY_MAX; /* photos ride in base64 (docs/api.md) */
     const char *length =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     int64_t declared = 0; /* libmicrohttpd has refused a malformed Content-Length already */

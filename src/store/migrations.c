@@ -518,10 +518,35 @@ static const char addresses_v13[] =
     " lat DOUBLE PRECISION NOT NULL,"
     " UNIQUE (locality, street, number));";
 
+/*
+ * migration 20 (reserved for photos, issue 19; the integrator gives it its final place): a
+ * report's photos, each kept as two JPEGs that photo/photo.c encoded anew without metadata (the
+ * display size and a thumbnail), written in the report's own transaction. A photo is pending
+ * until an officer approves or rejects it; only approved photos are ever public. IF NOT EXISTS,
+ * so that it can run again over itself (test_store rolls a database back to version 1).
+ */
+static const char photos_v20[] =
+    "CREATE TABLE IF NOT EXISTS report_photos ("
+    " id INTEGER PRIMARY KEY,"
+    " report_id BIGINT NOT NULL REFERENCES reports (id),"
+    " idx INTEGER NOT NULL CHECK (idx BETWEEN 1 AND 3),"
+    " status TEXT NOT NULL DEFAULT 'pending'"
+    "  CHECK (status IN ('pending', 'approved', 'rejected')),"
+    " width INTEGER NOT NULL,"
+    " height INTEGER NOT NULL,"
+    " thumb_width INTEGER NOT NULL,"
+    " thumb_height INTEGER NOT NULL,"
+    " image BLOB NOT NULL,"
+    " thumb BLOB NOT NULL,"
+    " reviewed_at BIGINT,"
+    " reviewed_by TEXT,"
+    " UNIQUE (report_id, idx));";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
     auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
     exchange_v9, watchlist_v10, assistant_search_v11, citizen_v12, addresses_v13,
+    photos_v20, /* reserved number 20: placed after the branches that hold 14-19 when they land */
 };
 
 const int tz_store_migration_count =

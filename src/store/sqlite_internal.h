@@ -174,6 +174,11 @@ typedef tz_err (*tz_sq_write_fn)(sqlite3 *db, void *ctx);
 tz_err tz_sq_in_write(struct tz_store *store, tz_sq_write_fn body, void *ctx,
                       const struct tz_audit_rec *audit);
 
+/* ---- photos (sqlite_photos.c) ---- */
+
+/* In the insert's transaction on c: the photos of count reports just given their ids. */
+tz_err tz_sq_put_photos(struct tz_sq_conn *c, struct tz_report_rec *recs, size_t count);
+
 /* ---- the audit log (sqlite_audit.c) ---- */
 
 /*

@@ -23,6 +23,7 @@
 #include "store/catalog.h"
 #include "store/common.h"
 #include "store/exchange.h"
+#include "store/photos.h"
 #include "store/reports.h"
 #include "store/search.h"
 #include "store/watchlist.h"
