@@ -242,6 +242,12 @@ enum MHD_Result api_institutions(struct request *req);
 enum MHD_Result api_police_report(struct request *req);
 enum MHD_Result api_report_transition(struct request *req);
 enum MHD_Result api_report_description(struct request *req);
+/* api_photos.c: a report's photos, public (approved only), police (audited) and their review. */
+enum MHD_Result api_photo(struct request *req);
+enum MHD_Result api_photo_thumb(struct request *req);
+enum MHD_Result api_police_photo(struct request *req);
+enum MHD_Result api_police_photo_thumb(struct request *req);
+enum MHD_Result api_photo_review(struct request *req);
 enum MHD_Result api_report_assignment(struct request *req);
 enum MHD_Result api_report_merge(struct request *req);
 /* Screening (api_screening.c). */

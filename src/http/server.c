@@ -11,8 +11,8 @@
 
 #include "base/num.h"
 #include "base/tztime.h"
-#include "http/internal.h"
 #include "http/exchange_json.h"
+#include "http/internal.h"
 #include "http/render.h"
 
 #define DISCARD_MAX (1024u * 1024) /* bytes of an oversized chunked body read before closing */
@@ -20,9 +20,9 @@
 /* What a route reads from the request body, checked from the headers before it is read. */
 enum body_kind {
     NO_BODY,
-    JSON_BODY, /* application/json, at most TZ_REPORT_BODY_MAX */
-    FORM_BODY, /* application/x-www-form-urlencoded (Open311), at most TZ_REPORT_BODY_MAX */
-    XJSON_BODY, /* application/json, an exchange message: at most TZ_X_BODY_MAX */
+    JSON_BODY,   /* application/json, at most TZ_REPORT_BODY_MAX */
+    FORM_BODY,   /* application/x-www-form-urlencoded (Open311), at most TZ_REPORT_BODY_MAX */
+    XJSON_BODY,  /* application/json, an exchange message: at most TZ_X_BODY_MAX */
     REPORT_BODY, /* application/json, a report with its photos: at most TZ_REPORT_PHOTOS_BODY_MAX */
 };
 
@@ -43,6 +43,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/reports", false, REPORT_BODY, api_reports_create, NULL},
     {"GET", "/api/v1/reports/", true, NO_BODY, api_reports_get, NULL},
     {"GET", "/api/v1/map", false, NO_BODY, api_map, NULL},
+    {"GET", "/api/v1/photos/", true, NO_BODY, api_photo, NULL},
+    {"GET", "/api/v1/photos/", true, NO_BODY, api_photo_thumb, "/thumb"},
     {"POST", "/api/v1/reports/", true, NO_BODY, api_reports_me_too, "/me-too"},
     /* Open311 GeoReport v2 (api_open311.c): every path under the prefix; form bodies. */
     {"GET", "/open311/v2/", false, NO_BODY, api_open311_get, NULL},
@@ -62,6 +64,9 @@ static const struct route routes[] = {
     {"GET", "/api/v1/auth/me", false, NO_BODY, api_auth_me, NULL},
     {"GET", "/api/v1/institutions", false, NO_BODY, api_institutions, NULL},
     {"GET", "/api/v1/police/reports/", true, NO_BODY, api_police_report, NULL},
+    {"GET", "/api/v1/police/photos/", true, NO_BODY, api_police_photo, NULL},
+    {"GET", "/api/v1/police/photos/", true, NO_BODY, api_police_photo_thumb, "/thumb"},
+    {"POST", "/api/v1/photos/", true, JSON_BODY, api_photo_review, "/review"},
     {"POST", "/api/v1/districts/assignment", false, JSON_BODY, api_district_assignment, NULL},
     {"GET", "/api/v1/queue", false, NO_BODY, api_queue, NULL},
     {"GET", "/api/v1/dashboard", false, NO_BODY, api_dashboard, NULL},
@@ -220,12 +225,12 @@ static enum MHD_Result unknown_client(struct request *req)
 /* 413, naming the bound of the route's body. */
 static enum MHD_Result too_big(struct request *req)
 {
-    return http_respond_status_problem(req, 413,
-                                       req->body.max > TZ_X_BODY_MAX ? "the body is larger than 21 MiB"
-                                       : req->body.max > TZ_REPORT_BODY_MAX
-                                           ? "the body is larger than 512 KiB"
-                                           : "the body is larger than 16 KiB",
-                                       NULL);
+    return http_respond_status_problem(
+        req, 413,
+        req->body.max > TZ_X_BODY_MAX        ? "the body is larger than 21 MiB"
+        : req->body.max > TZ_REPORT_BODY_MAX ? "the body is larger than 512 KiB"
+                                             : "the body is larger than 16 KiB",
+        NULL);
 }
 
 /* First call for a request: route it and check its headers before any body is read. */
@@ -266,8 +271,8 @@ static enum MHD_Result begin_request(struct request *req)
     const char *length =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     int64_t declared = 0; /* libmicrohttpd has refused a malformed Content-Length already */
-    if (length && tz_num_parse_i64(length, strlen(length), 0, (int64_t)req->body.max,
-                                   &declared) == TZ_EINVAL)
+    if (length &&
+        tz_num_parse_i64(length, strlen(length), 0, (int64_t)req->body.max, &declared) == TZ_EINVAL)
         return too_big(req);
     return MHD_YES;
 }

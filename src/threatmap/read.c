@@ -32,6 +32,7 @@ void tz_report_view_clear(struct tz_report_view *v)
     tz_photo_recs_free(v->photos, v->photo_count);
     v->photos = NULL;
     v->photo_count = 0;
+    v->photos_read = false;
     v->reporter = false;
 }
 
@@ -63,6 +64,7 @@ tz_err tz_threatmap_report_read(struct tz_threatmap *tm, int64_t id, const char 
     }
     if (!err) /* the public and the reporter see only what an officer approved */
         err = tz_store_photos_of(tm->store, id, true, &out->photos, &out->photo_count);
+    out->photos_read = !err;
 done:
     if (err)
         tz_report_view_clear(out);
@@ -77,6 +79,7 @@ tz_err tz_threatmap_report_full(struct tz_threatmap *tm, int64_t id, struct tz_r
         err = read_history(tm, out);
     if (!err)
         err = tz_store_photos_of(tm->store, id, false, &out->photos, &out->photo_count);
+    out->photos_read = !err;
     if (err)
         tz_report_view_clear(out);
     return err;

@@ -22,8 +22,8 @@ struct tz_threatmap;
 #define TZ_REPORT_BODY_MAX (16 * 1024) /* bytes of one POST body without photos */
 /* ... and with photos: three of TZ_PHOTO_MAX_BYTES in base64 (4/3), and the report's own 16 KiB */
 #define TZ_REPORT_PHOTOS_BODY_MAX (21u * 1024 * 1024)
-#define TZ_DESCRIPTION_MAX_CHARS 1000  /* Unicode characters of a description */
-#define TZ_TOKEN_TEXT_MAX 48           /* a tracking token as text, NUL included */
+#define TZ_DESCRIPTION_MAX_CHARS 1000 /* Unicode characters of a description */
+#define TZ_TOKEN_TEXT_MAX 48          /* a tracking token as text, NUL included */
 
 /* A report on its way in: the record to store and the token shown once to its reporter. */
 struct tz_submission {
@@ -101,6 +101,7 @@ struct tz_report_view {
      * every one (with its status) in the police view. */
     struct tz_photo_rec *photos;
     size_t photo_count;
+    bool photos_read; /* one report's view (read, full): photos were read; a list's item: not */
 };
 void tz_report_view_clear(struct tz_report_view *v);
 
