@@ -15,14 +15,30 @@
 
 /* A w x h picture with 3 bands (4 with alpha) in format ".jpg", ".png" or ".webp"; 0 on success.
  * *out is malloc'd. noise makes it photo-like (hard to compress), for sizes and benchmarks. */
-static int photo_image_make(const char *format, int w, int h, int alpha, int noise, uint8_t **out,
-                            size_t *len)
+static inline int photo_image_make(const char *format, int w, int h, int alpha, int noise,
+                                   uint8_t **out, size_t *len)
 {
     VipsImage *base = vips_image_new(),
               **t = (VipsImage **)vips_object_local_array(VIPS_OBJECT(base), 8);
-    int rc = noise ? vips_gaussnoise(&t[0], w, h, "mean", 128.0, "sigma", 60.0, NULL)
-                   : vips_xyz(&t[0], w, h, NULL);
-    if (!rc && noise)
+    int rc = noise == 1 ? vips_gaussnoise(&t[0], w, h, "mean", 128.0, "sigma", 60.0, NULL)
+                        : vips_xyz(&t[0], w, h, NULL);
+    if (!rc && noise > 1) { /* a gradient (20..220) under noise of that sigma: a photo's texture */
+        rc = vips_gaussnoise(&t[6], w, h, "mean", 20.0, "sigma", (double)noise, NULL);
+        if (!rc)
+            rc = vips_linear1(t[0], &t[5], 200.0 / (w > h ? w : h), 0.0, NULL);
+        if (!rc)
+            rc = vips_add(t[5], t[6], &t[7], NULL);
+        if (t[5]) {
+            g_object_unref(t[5]);
+            t[5] = NULL;
+        }
+        if (!rc) {
+            g_object_unref(t[0]);
+            t[0] = t[7];
+            t[7] = NULL;
+        }
+    }
+    if (!rc && noise == 1)
         rc = vips_bandjoin_const1(t[0], &t[1], 0.0, NULL); /* any second band: overwritten below */
     else if (!rc)
         t[1] = (g_object_ref(t[0]), t[0]);
@@ -51,7 +67,7 @@ static int photo_image_make(const char *format, int w, int h, int alpha, int noi
 }
 
 /* Writes n bytes to path; 0 on success. */
-static int photo_file_write(const char *path, const uint8_t *d, size_t n)
+static inline int photo_file_write(const char *path, const uint8_t *d, size_t n)
 {
     FILE *f = fopen(path, "wb");
     if (!f)
@@ -61,7 +77,7 @@ static int photo_file_write(const char *path, const uint8_t *d, size_t n)
 }
 
 /* Reads a whole file (at most 64 MiB) into *out (malloc'd); 0 on success. */
-static int photo_file_read(const char *path, uint8_t **out, size_t *len)
+static inline int photo_file_read(const char *path, uint8_t **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -78,7 +94,7 @@ static int photo_file_read(const char *path, uint8_t **out, size_t *len)
 }
 
 /* The tags that tell where and who: added to the file at path by exiftool; 0 on success. */
-static int photo_add_gps(const char *path)
+static inline int photo_add_gps(const char *path)
 {
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
@@ -92,7 +108,7 @@ static int photo_add_gps(const char *path)
 
 /* What exiftool finds of metadata groups in the file at path (EXIF, GPS, XMP, IPTC, ICC,
  * MakerNotes, comments) into out: "" when there is none. 0 when exiftool ran. */
-static int photo_metadata(const char *path, char *out, size_t size)
+static inline int photo_metadata(const char *path, char *out, size_t size)
 {
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
