@@ -2,15 +2,17 @@
 // report with a photo through the form, the photo travels in base64 in the
 // JSON body and is stored pending review (the answer says so; the public
 // report shows none), a file the picker refuses (not an image) is said beside
-// the field before anything is sent, and the form with a photo chosen stays
-// clean under axe-core (WCAG 2.1 A and AA).
+// the field before anything is sent; an officer sees the pending photo in the
+// police console and approves it; the reporter's tracking view then shows it.
+// The form, the console and the tracking view with a photo stay clean under
+// axe-core (WCAG 2.1 A and AA).
 // usage: node tests/e2e/photos.mjs TARCZA WEB_DIR OUT_DIR
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  startRun, Runner, assert, endRun, axeViolations,
+  startRun, Runner, assert, endRun, axeViolations, policeLogin,
 } from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -18,11 +20,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const JPEG = fs.readFileSync(path.join(here, '../../fuzz/corpus/fuzz_photo/exif.jpg'));
 
 async function main() {
-  const { web, tmp, db, server, browser } = await startRun('photos', 20, { width: 1280, height: 900 });
+  const { tarcza, web, tmp, db, server, browser } = await startRun('photos', 20, { width: 1280, height: 900 });
   const run = new Runner();
   const url = server.url;
   const page = await browser.newPage();
   let sent = null;
+  let filed = null;
   page.on('request', (r) => {
     if (r.method() === 'POST' && r.url().endsWith('/api/v1/reports')) sent = r.postDataJSON();
   });
@@ -62,6 +65,40 @@ async function main() {
       assert(Buffer.from(sent.photos[0], 'base64').equals(JPEG), 'the photo was not sent as its bytes in base64');
       const pub = await (await fetch(`${url}/api/v1/reports/${answer.id}`)).json();
       assert(Array.isArray(pub.photos) && pub.photos.length === 0, `public before review: ${JSON.stringify(pub.photos)}`);
+      filed = answer;
+    }, 60000);
+
+    await run.step('an officer sees the pending photo in the console and approves it (axe-core clean)', async () => {
+      assert(filed, 'no report was filed');
+      await policeLogin(page, { tarcza, db, url }, 'photo.officer', 'officer', ['--districts', filed.district.id]);
+      await page.click(`#queue button[data-report-id="${filed.id}"]`);
+      await page.waitForSelector('#photos-section', { state: 'visible' });
+      const img = page.locator('#detail-photos img').first();
+      await img.waitFor();
+      assert(await img.evaluate((el) => el.complete && el.naturalWidth > 0), 'the thumbnail did not load');
+      assert((await page.textContent('#detail-photos')).includes('Waiting for review')
+        || (await page.textContent('#detail-photos')).includes('Czeka'), await page.textContent('#detail-photos'));
+      const found = await axeViolations(page, web);
+      assert(found.length === 0, `the console with a photo: ${found.join('; ')}`);
+      const reviewed = page.waitForResponse((r) => r.url().includes('/review'));
+      await page.locator('#detail-photos button').first().click();
+      assert((await reviewed).status() === 200, 'the review was refused');
+      const photos = await (await fetch(`${url}/api/v1/reports/${filed.id}`)).json();
+      assert(photos.photos.length === 1, `public after approval: ${JSON.stringify(photos.photos)}`);
+    }, 60000);
+
+    await run.step('the reporter\'s tracking view shows the approved photo', async () => {
+      await page.goto(`${url}/#lang=en`);
+      await page.click('#btn-track');
+      await page.waitForSelector('#track-form', { state: 'visible' });
+      await page.fill('#t-id', String(filed.id));
+      await page.fill('#t-token', filed.token);
+      await page.click('#track-form button[type="submit"]');
+      const img = page.locator('.photo-list img').first();
+      await img.waitFor({ timeout: 15000 });
+      assert(await img.evaluate((el) => el.complete && el.naturalWidth > 0), 'the public thumbnail did not load');
+      const found = await axeViolations(page, web);
+      assert(found.length === 0, `the tracking view with a photo: ${found.join('; ')}`);
     }, 60000);
   } finally {
     await endRun({ browser, server, tmp }, run);
