@@ -5,6 +5,7 @@
 
 import { h, fill, message } from './dom.js';
 import { t, pick, formatTime, formatNumber } from './i18n.js';
+import { keep } from './outbox.js';
 import { api, ApiError } from './api.js';
 
 export const DESCRIPTION_MAX = 1000;
@@ -260,10 +261,27 @@ export class ReportForm {
       this.renderAnswer();
       this.hooks.submitted(this.answer, this.point);
     } catch (err) {
+      if (err instanceof ApiError && !err.status && await this.keepOffline(body)) return;
       this.showApiError(err);
     } finally {
       this.setBusy(false);
     }
+  }
+
+  // No network: the report waits on this device (js/outbox.js) and goes out once it returns.
+  async keepOffline(body) {
+    try {
+      await keep(body);
+    } catch {
+      return false; // no IndexedDB (a private window): the network error is shown instead
+    }
+    this.form.reset();
+    this.point = null;
+    this.showPoint();
+    this.count();
+    message(this.root.querySelector('#photos-chosen'), '');
+    message(this.root.querySelector('#outbox-status'), t('report.keptOffline'));
+    return true;
   }
 
   // The optional "when" (a date, times of day, days of the week), or null when none is given.
