@@ -16,6 +16,7 @@
 #include "http/render.h"
 
 #define DISCARD_MAX (1024u * 1024) /* bytes of an oversized chunked body read before closing */
+#define HTTP_PHOTO_BODIES_MAX (128u * 1024 * 1024) /* bytes of reports with photos held at once */
 
 /* What a route reads from the request body, checked from the headers before it is read. */
 enum body_kind {
@@ -233,6 +234,25 @@ static enum MHD_Result too_big(struct request *req)
         NULL);
 }
 
+/*
+ * Counts a report's body of `declared` bytes (0: chunked, counted at its bound) against
+ * HTTP_PHOTO_BODIES_MAX before it is read; a body within TZ_REPORT_BODY_MAX (no photos) is not
+ * counted. False when the bound would be passed (nothing is counted then).
+ */
+static bool reserve_photo_body(struct request *req, size_t declared)
+{
+    size_t want = declared ? declared : TZ_REPORT_PHOTOS_BODY_MAX;
+    if (want <= TZ_REPORT_BODY_MAX)
+        return true;
+    size_t held = atomic_fetch_add(&req->srv->photo_body_bytes, want);
+    if (held + want > HTTP_PHOTO_BODIES_MAX) {
+        atomic_fetch_sub(&req->srv->photo_body_bytes, want);
+        return false;
+    }
+    req->photo_reserved = want;
+    return true;
+}
+
 /* First call for a request: route it and check its headers before any body is read. */
 static enum MHD_Result begin_request(struct request *req)
 {
@@ -274,6 +294,9 @@ static enum MHD_Result begin_request(struct request *req)
     if (length &&
         tz_num_parse_i64(length, strlen(length), 0, (int64_t)req->body.max, &declared) == TZ_EINVAL)
         return too_big(req);
+    if (route->body == REPORT_BODY && !reserve_photo_body(req, length ? (size_t)declared : 0))
+        return http_respond_retry(req, 503,
+                                  "too many reports with photos arrive at once; try again", 2);
     return MHD_YES;
 }
 
@@ -372,6 +395,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!req || req == &no_memory)
         return;
     http_observe_done(req);
+    if (req->photo_reserved)
+        atomic_fetch_sub(&req->srv->photo_body_bytes, req->photo_reserved);
     tz_submission_clear(&req->sub);
     tz_buf_free(&req->body);
     free(req);

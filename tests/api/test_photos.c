@@ -6,7 +6,7 @@
  * officer approves it, the review audited; and every refused photo (not
  * base64, not an image, HEIC, truncated, a polyglot, a decompression bomb,
  * over 5 MB, a fourth photo) is answered with problem+json naming it, and
- * nothing is stored.
+ * nothing is stored; and the bytes of photo uploads held at once are bounded (503 past it).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,11 +15,13 @@
 
 #include <cmocka.h>
 
+#include <poll.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "api_client.h"
@@ -364,6 +366,68 @@ static void bad_photos_are_refused_and_nothing_is_stored(void **state)
     free(jpg);
 }
 
+/* Sends the head of a report declaring a 21 MiB body on a new connection; the descriptor. */
+static int start_upload(void)
+{
+    int fd = api_connect(&server);
+    assert_true(fd >= 0);
+    char head[256];
+    int n =
+        snprintf(head, sizeof head,
+                 "POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 "Content-Length: %u\r\n\r\n",
+                 21u * 1024 * 1024);
+    assert_int_equal(send(fd, head, (size_t)n, MSG_NOSIGNAL), n);
+    return fd;
+}
+
+/* The status line the server sent on fd within ms, or "" when it sent none. */
+static void answer_of(int fd, int ms, char *out, size_t size)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    out[0] = '\0';
+    if (poll(&p, 1, ms) > 0) {
+        ssize_t n = recv(fd, out, size - 1, 0);
+        out[n > 0 ? n : 0] = '\0';
+    }
+}
+
+static void photo_uploads_held_at_once_are_bounded(void **state)
+{
+    (void)state;
+    /* Six uploads declaring 21 MiB each hold 126 MiB of the 128 MiB bound; the next is 503. */
+    int fds[6];
+    for (int i = 0; i < 6; i++)
+        fds[i] = start_upload();
+    char line[512] = "";
+    for (int tries = 0; tries < 50 && !strstr(line, " 503 "); tries++) {
+        int fd = start_upload(); /* the six may not all be counted yet: ask again */
+        answer_of(fd, 200, line, sizeof line);
+        close(fd);
+    }
+    if (!strstr(line, "HTTP/1.1 503 "))
+        fail_msg("a seventh upload was taken: %s", line);
+    assert_non_null(strstr(line, "Retry-After"));
+    for (int i = 0; i < 6; i++)
+        close(fds[i]);
+    /* Their bytes are given back when they end: a report with a photo is taken again. */
+    uint8_t *jpg;
+    size_t n;
+    assert_int_equal(photo_image_make(".jpg", 300, 200, 0, 0, &jpg, &n), 0);
+    const uint8_t *one[] = {jpg};
+    long status = 0;
+    for (int tries = 0; tries < 50 && status != 201; tries++) {
+        struct api_response r;
+        post_with_photos(one, &n, 1, &r);
+        status = r.status;
+        api_response_free(&r);
+        if (status != 201)
+            usleep(100 * 1000);
+    }
+    assert_int_equal(status, 201);
+    free(jpg);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -375,6 +439,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(stored_photos_carry_no_metadata),
         cmocka_unit_test(photos_are_public_only_once_approved),
         cmocka_unit_test(bad_photos_are_refused_and_nothing_is_stored),
+        cmocka_unit_test(photo_uploads_held_at_once_are_bounded),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }
