@@ -37,12 +37,12 @@ async function main() {
       await ready();
       await browser.setOffline(true);
       await page.reload();
-      await page.waitForSelector('#btn-report', { timeout: 15000 });
+      // The catalogue from the worker's copy: once its categories are in the form, the page is up.
+      await page.waitForFunction(() => document.querySelectorAll('#r-category option').length > 1, null, { timeout: 15000 });
       const before = stored();
       await page.click('#btn-report');
       await page.waitForSelector('#report-form', { state: 'visible' });
       await page.click('#btn-centre');
-      await page.waitForFunction(() => document.querySelectorAll('#r-category option').length > 1, null, { timeout: 15000 });
       await page.selectOption('#r-category', 'illegal_parking');
       await page.fill('#r-description', 'Zapisane bez sieci, test e2e.');
       await page.click('#btn-submit');

@@ -89,6 +89,7 @@ async function main() {
 
     await run.step('the reporter\'s tracking view shows the approved photo', async () => {
       await page.goto(`${url}/#lang=en`);
+      await page.waitForFunction(() => document.querySelector('#map').getAttribute('aria-busy') === 'false', null, { timeout: 15000 });
       await page.click('#btn-track');
       await page.waitForSelector('#track-form', { state: 'visible' });
       await page.fill('#t-id', String(filed.id));
