@@ -43,6 +43,9 @@ echo; echo "## SQLite batched-insert ceiling and group commit (bench_store)"
 echo; echo "## structured exchange: durable intake with entities, and a unit's inbox (bench_exchange)"
 "$build/bench/bench_exchange" "${EXCHANGE_MESSAGES:-1000000}" "${EXCHANGE_INTAKE:-3000}"
 
+echo; echo "## photos: re-encoding a 4 MB JPEG, durable intake of reports with 3 photos (bench_photos)"
+"$build/bench/bench_photos" "${PHOTO_SECONDS:-10}"
+
 # Starts tarcza on a demo database and sets $port.
 start_tarcza() {
   "$build/tarcza" demo --db "$work/t.db" --reports "${1:-1000}" >/dev/null

@@ -4,8 +4,9 @@
 # including file's folder first, then src/) and every #include <module/...>:
 #
 #   layer 3  cli, http, main.c         the doors
-#   layer 2  threatmap, auth, analysis, exchange, screening, assistant, address, alerts   the domain
-#   layer 1  store, geo
+#   layer 2  threatmap, auth, analysis, exchange, federation, screening, assistant, address,
+#            alerts   the domain
+#   layer 1  store, geo, photo
 #   layer 0  base                      includes no other module
 #
 # Rules, each named in the message of a line that breaks it:
@@ -29,7 +30,7 @@ src=$(cd "$src" && pwd)
 declare -A LAYER=(
     [main]=3 [cli]=3 [http]=3
     [threatmap]=2 [auth]=2 [analysis]=2 [exchange]=2 [federation]=2 [screening]=2 [assistant]=2 [address]=2 [alerts]=2
-    [store]=1 [geo]=1
+    [store]=1 [geo]=1 [photo]=1
     [base]=0
 )
 LAYER_NAME=(base "store/geo" domain "cli/http")
@@ -38,8 +39,9 @@ LAYER_NAME=(base "store/geo" domain "cli/http")
 declare -A PUBLIC=(
     [base]="*"
     [geo]="geo.h"
-    [store]="store.h common.h catalog.h reports.h accounts.h audit.h apikeys.h analysis.h committer.h search.h watchlist.h exchange.h exchange_spoc.h exchange_events.h addresses.h alerts.h federation.h"
-    [threatmap]="threatmap.h workflow.h mapindex.h query.h catalog.h reports.h police.h merge.h visit.h apikeys.h"
+    [store]="store.h common.h catalog.h reports.h accounts.h audit.h apikeys.h analysis.h committer.h search.h watchlist.h exchange.h exchange_spoc.h exchange_events.h addresses.h alerts.h federation.h photos.h"
+    [photo]="photo.h"
+    [threatmap]="threatmap.h workflow.h mapindex.h query.h catalog.h reports.h police.h merge.h visit.h apikeys.h photos.h"
     [auth]="auth.h"
     [analysis]="analysis.h"
     [http]="server.h render.h query.h exchange_json.h fed_server.h" # render.h, query.h, exchange_json.h: the documents the API writes and the queries and messages it reads, which cli uses too

@@ -70,6 +70,7 @@ static const char *const audit_codes[TZ_AUDIT_COUNT] = {
     [TZ_AUDIT_FED_NODES] = "federation.nodes",
     [TZ_AUDIT_FED_RECEIVE] = "federation.receive",
     [TZ_AUDIT_FED_SEND] = "federation.send",
+    [TZ_AUDIT_PHOTO_REVIEW] = "photo.review",
 };
 
 /* The code each permission action is audited under. */

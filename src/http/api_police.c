@@ -153,6 +153,8 @@ static tz_err render_view(struct request *req, struct police_ctx *c, int64_t now
     http_put_nearest_address(&w, req->srv->addresses, view.rec.lat, view.rec.lon);
     tz_jw_key(&w, "transitions");
     put_transitions(c, &w);
+    tz_jw_key(&w, "photos"); /* every photo, pending ones to review included */
+    tz_http_put_photos(&w, &view, true);
     tz_jw_object_end(&w);
     tz_report_view_clear(&view);
     return tz_jw_end(&w);

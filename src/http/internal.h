@@ -21,7 +21,7 @@
 #define TZ_HTTP_MAX_QUERY_PARAMS 32
 
 /* metrics.c: what /metrics counts (docs/operations.md). */
-#define HTTP_STATUS_SLOTS 22   /* the answers' statuses, each its own count (the last: others) */
+#define HTTP_STATUS_SLOTS 22    /* the answers' statuses, each its own count (the last: others) */
 #define HTTP_LATENCY_BUCKETS 14 /* latency histogram's buckets, +Inf the last */
 #define HTTP_REQUEST_ID_MAX 64  /* bytes of an X-Request-Id taken from a client */
 enum http_limit { HTTP_LIMIT_WRITE, HTTP_LIMIT_LOGIN, HTTP_LIMIT_API_KEY, HTTP_LIMIT_LOCKOUT,
@@ -36,8 +36,8 @@ struct http_metrics {
     struct http_route_metrics *routes; /* one per route of the table, then static, unmatched */
     size_t count;
     atomic_uint_fast64_t refused[HTTP_LIMIT_COUNT]; /* 429 answers by the limit that refused */
-    int64_t start_time;                              /* when the server started (Unix seconds) */
-    char *token;                                     /* --metrics-token's token, or NULL */
+    int64_t start_time;                             /* when the server started (Unix seconds) */
+    char *token;                                    /* --metrics-token's token, or NULL */
     size_t token_len;
 };
 
@@ -45,8 +45,12 @@ struct tz_http {
     struct MHD_Daemon *daemon;
     struct tz_threatmap *tm;
     uint16_t port;
-    atomic_int suspended;  /* connections waiting for the group commit */
-    atomic_bool closing;   /* stop was called: new reports get 503 */
+    atomic_int suspended; /* connections waiting for the group commit */
+    atomic_bool closing;  /* stop was called: new reports get 503 */
+    /* Bytes of report bodies over TZ_REPORT_BODY_MAX (reports with photos) being read or handled
+     * now, by what their Content-Length says (a chunked one counts its bound): at most
+     * HTTP_PHOTO_BODIES_MAX, so that slow uploads cannot hold the server's memory. */
+    atomic_size_t photo_body_bytes;
     char *categories_json; /* rendered once: they do not change while serving */
     size_t categories_len;
     char *districts_json;
@@ -102,10 +106,11 @@ struct request {
     bool wants_body;
     struct tz_buf body;
     bool body_too_big;
-    bool body_lost;    /* the body could not be kept for want of memory: 503, not 413 */
-    size_t discarded;  /* bytes dropped after body_too_big */
-    int64_t id;        /* {id} of the path, where the route has one */
-    const char *allow; /* methods the path allows, for a 405 answer */
+    bool body_lost;        /* the body could not be kept for want of memory: 503, not 413 */
+    size_t discarded;      /* bytes dropped after body_too_big */
+    int64_t id;            /* {id} of the path, where the route has one */
+    size_t photo_reserved; /* of srv->photo_body_bytes, given back when the request ends */
+    const char *allow;     /* methods the path allows, for a 405 answer */
     struct tz_submission sub;
     tz_err commit_err;
     struct tz_netaddr client; /* who sent it (http_guard_client); family 0 if unknown */
@@ -121,7 +126,8 @@ struct request {
 /* server.c: the routes by number, for the log and /metrics; then one for the browser front end
  * and one for a request no route took. */
 size_t http_route_count(void); /* routes of the table + 2 */
-/* The route's method and path pattern ("/api/v1/reports/{id}/transitions", "/open311/v2/" and "*"). */
+/* The route's method and path pattern ("/api/v1/reports/{id}/transitions", "/open311/v2/" and "*").
+ */
 void http_route_label(size_t i, const char **method, char *path, size_t size);
 #define HTTP_ROUTE_STATIC (http_route_count() - 2)
 #define HTTP_ROUTE_NONE (http_route_count() - 1)
@@ -259,6 +265,12 @@ enum MHD_Result api_institutions(struct request *req);
 enum MHD_Result api_police_report(struct request *req);
 enum MHD_Result api_report_transition(struct request *req);
 enum MHD_Result api_report_description(struct request *req);
+/* api_photos.c: a report's photos, public (approved only), police (audited) and their review. */
+enum MHD_Result api_photo(struct request *req);
+enum MHD_Result api_photo_thumb(struct request *req);
+enum MHD_Result api_police_photo(struct request *req);
+enum MHD_Result api_police_photo_thumb(struct request *req);
+enum MHD_Result api_photo_review(struct request *req);
 enum MHD_Result api_report_assignment(struct request *req);
 enum MHD_Result api_report_merge(struct request *req);
 /* Screening (api_screening.c). */

@@ -10,10 +10,9 @@
 #include "base/tztime.h"
 #include "http/open311.h"
 
-#define LIST_MAX 1000         /* the specification's default and our hard maximum */
-#define LIST_SCAN_ROUNDS 50   /* store pages read for one list, at most */
-#define IDS_MAX 200           /* service_request_id values in one query */
-
+#define LIST_MAX 1000       /* the specification's default and our hard maximum */
+#define LIST_SCAN_ROUNDS 50 /* store pages read for one list, at most */
+#define IDS_MAX 200         /* service_request_id values in one query */
 
 /* The specification's two statuses: open until the police have finished with a report. */
 const char *const o311_status[TZ_STATUS_COUNT] = {
@@ -50,7 +49,15 @@ static void put_request(struct tz_threatmap *tm, struct o311_doc *d, const struc
     o311_doc_text(d, "zipcode", NULL);
     o311_doc_fixed6(d, "lat", r->lat);
     o311_doc_fixed6(d, "long", r->lon);
-    o311_doc_text(d, "media_url", NULL);
+    /* The first photo an officer approved (pending and rejected ones never show). */
+    struct tz_photo_rec *photos = NULL;
+    size_t n = 0;
+    char media[48];
+    bool has = tz_threatmap_photos_approved(tm, r->id, &photos, &n) == TZ_OK && n > 0;
+    if (has)
+        snprintf(media, sizeof media, "/api/v1/photos/%lld", (long long)photos[0].id);
+    tz_photo_recs_free(photos, n);
+    o311_doc_text(d, "media_url", has ? media : NULL);
     o311_doc_end(d, "request");
 }
 

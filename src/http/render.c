@@ -50,8 +50,8 @@ static void put_names(struct tz_jw *w, const char *key, const char *pl, const ch
 }
 
 /* "key":[names whose bit is set in bits] */
-static void put_name_set(struct tz_jw *w, const char *key, unsigned bits,
-                         const char *const *names, int count)
+static void put_name_set(struct tz_jw *w, const char *key, unsigned bits, const char *const *names,
+                         int count)
 {
     tz_jw_key(w, key);
     tz_jw_array(w);
@@ -110,8 +110,36 @@ static void put_history(struct tz_jw *w, const struct tz_report_view *view)
         tz_jw_kstr(w, "to", h->to);
         tz_jw_ktime(w, "at", h->at);
         tz_jw_kstr(w, "referred_to", h->referred_to);
-        tz_jw_kstr(w, "note", h->note); /* shown to the reporter with the change */
+        tz_jw_kstr(w, "note", h->note);               /* shown to the reporter with the change */
         tz_jw_kstr(w, "public_note", h->public_note); /* shown to everyone (Open311 updates) */
+        tz_jw_object_end(w);
+    }
+    tz_jw_array_end(w);
+}
+
+void tz_http_put_photos(struct tz_jw *w, const struct tz_report_view *view, bool police)
+{
+    tz_jw_array(w);
+    for (size_t i = 0; i < view->photo_count; i++) {
+        const struct tz_photo_rec *p = &view->photos[i];
+        /* Only an approved photo ever reaches a public document, whatever the view holds. */
+        if (!police && strcmp(p->status, "approved") != 0)
+            continue;
+        const char *base = police ? "/api/v1/police/photos/" : "/api/v1/photos/";
+        char url[64], thumb[80];
+        snprintf(url, sizeof url, "%s%lld", base, (long long)p->id);
+        snprintf(thumb, sizeof thumb, "%s/thumb", url);
+        tz_jw_object(w);
+        tz_jw_kint(w, "id", p->id);
+        tz_jw_kstr(w, "url", url);
+        tz_jw_kstr(w, "thumbnail_url", thumb);
+        tz_jw_kint(w, "width", p->width);
+        tz_jw_kint(w, "height", p->height);
+        if (police) {
+            tz_jw_kstr(w, "status", p->status);
+            tz_jw_ktime(w, "reviewed_at", p->reviewed_at);
+            tz_jw_kstr(w, "reviewed_by", p->reviewed_by[0] ? p->reviewed_by : NULL);
+        }
         tz_jw_object_end(w);
     }
     tz_jw_array_end(w);
@@ -142,11 +170,15 @@ void tz_http_put_report(struct tz_jw *w, const struct tz_threatmap *tm,
     tz_jw_object_end(w);
     tz_jw_kbool(w, "overdue", tz_workflow_overdue(rec, status, now));
     tz_jw_kint(w, "me_too", rec->me_too);
-    tz_jw_kstr(w, "description", view->reporter && rec->description ? rec->description
-                                                                      : rec->public_description);
+    tz_jw_kstr(w, "description",
+               view->reporter && rec->description ? rec->description : rec->public_description);
     if (view->reporter) {
         put_when(w, rec);
         put_history(w, view);
+    }
+    if (view->photos_read) { /* one report's views; a list's items carry none */
+        tz_jw_key(w, "photos");
+        tz_http_put_photos(w, view, false);
     }
     tz_jw_object_end(w);
 }
@@ -198,6 +230,7 @@ tz_err tz_http_submission_json(const struct tz_threatmap *tm, const struct tz_su
     tz_jw_object_end(&w);
     tz_jw_kstr(&w, "token", sub->token);
     tz_jw_kstr(&w, "tracking_url", url);
+    tz_jw_kint(&w, "photos_pending_review", (int64_t)rec->photo_count);
     if (nearby) {
         tz_jw_key(&w, "nearby");
         tz_http_put_nearby(&w, nearby, nearby_count);
@@ -310,7 +343,7 @@ static void make_cursor(int64_t before_id, char *out, size_t size)
 }
 
 tz_err tz_http_list_json(struct tz_threatmap *tm, const struct tz_query_param *params, size_t count,
-                        int64_t now, struct tz_buf *out, struct tz_field_errors *errs)
+                         int64_t now, struct tz_buf *out, struct tz_field_errors *errs)
 {
     struct list_page p = {.tm = tm, .now = now};
     tz_jw_begin(&p.w, out);

@@ -41,6 +41,9 @@ void tz_http_put_feature_geometry(struct tz_jw *w, const char *geometry);
  * the reporter's (the description as written, "when" and, when
  * view->history is set, the status history).
  */
+/* The photos of view as a JSON array: the approved ones with their public addresses, or for the
+ * police every one with its status, review and the police addresses (which audit each read). */
+void tz_http_put_photos(struct tz_jw *w, const struct tz_report_view *view, bool police);
 void tz_http_put_report(struct tz_jw *w, const struct tz_threatmap *tm,
                         const struct tz_report_view *view, int64_t now);
 /* The same as a whole JSON document appended to out. */

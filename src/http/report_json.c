@@ -7,14 +7,18 @@
 #include "http/report_json.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/jsonguard.h"
+#include "photo/photo.h"
 
-/* What the door could not read, in words that need room of their own. */
+/* What the door could not read, in words that need room of their own; the photos' bytes. */
 struct problems {
     char times[64], weekdays[64];
+    uint8_t *photo[TZ_REPORT_PHOTOS_MAX]; /* decoded from base64, owned until prepared */
 };
 
 /* Reads an array of distinct names from `names` into a bit set, or says what is wrong. */
@@ -88,6 +92,50 @@ static void read_coordinate(json_t *v, bool *has, double *out, const char **prob
     *out = json_number_value(v);
 }
 
+/*
+ * "photos": an array of at most TZ_REPORT_PHOTOS_MAX strings, each the standard base64 of one
+ * image file (docs/api.md). Each is decoded into p->photo[i] for in->photos[i]; the threat map
+ * checks the bytes. TZ_ENOMEM.
+ */
+static tz_err read_photos(json_t *v, struct tz_report_input *in, struct problems *p)
+{
+    if (!v || json_is_null(v))
+        return TZ_OK;
+    if (!json_is_array(v)) {
+        in->photos_problem = "must be an array of base64 strings";
+        return TZ_OK;
+    }
+    if (json_array_size(v) > TZ_REPORT_PHOTOS_MAX) {
+        in->photos_problem = "at most 3 photos";
+        return TZ_OK;
+    }
+    in->photo_count = json_array_size(v);
+    for (size_t i = 0; i < in->photo_count; i++) {
+        json_t *item = json_array_get(v, i);
+        struct tz_photo_input *ph = &in->photos[i];
+        const char *b64 = json_string_value(item);
+        size_t n = b64 ? json_string_length(item) : 0;
+        if (!b64) {
+            ph->problem = "must be a base64 string";
+            continue;
+        }
+        if (n > (TZ_PHOTO_MAX_BYTES + 2) / 3 * 4) { /* too big to decode: the threat map says so */
+            ph->data = (const uint8_t *)b64;
+            ph->len = TZ_PHOTO_MAX_BYTES + 1;
+            continue;
+        }
+        size_t cap = n / 4 * 3 + 1, len = 0;
+        if (!(p->photo[i] = malloc(cap)))
+            return TZ_ENOMEM;
+        if (sodium_base642bin(p->photo[i], cap, b64, n, NULL, &len, NULL,
+                              sodium_base64_VARIANT_ORIGINAL) != 0)
+            ph->problem = "must be standard base64 (RFC 4648, with padding, no line breaks)";
+        ph->data = p->photo[i];
+        ph->len = len;
+    }
+    return TZ_OK;
+}
+
 /* Sorts the members of root into in; unknown members go to errs. */
 static void read_members(json_t *root, struct tz_report_input *in, struct problems *p,
                          struct tz_field_errors *errs)
@@ -97,7 +145,7 @@ static void read_members(json_t *root, struct tz_report_input *in, struct proble
     json_object_foreach(root, key, v)
     {
         if (strcmp(key, "category") && strcmp(key, "lat") && strcmp(key, "lon") &&
-            strcmp(key, "description") && strcmp(key, "when")) {
+            strcmp(key, "description") && strcmp(key, "when") && strcmp(key, "photos")) {
             char field[TZ_FIELD_NAME_MAX];
             snprintf(field, sizeof field, "/%s", key);
             tz_fielderr_add(errs, field, "unknown field");
@@ -125,7 +173,7 @@ tz_err tz_http_report_prepare(struct tz_threatmap *tm, const char *body, size_t 
                               struct tz_field_errors *errs)
 {
     memset(sub, 0, sizeof *sub);
-    if (len > TZ_REPORT_BODY_MAX)
+    if (len > TZ_REPORT_PHOTOS_BODY_MAX)
         return TZ_ETOOBIG;
     json_error_t jerr;
     tz_json_guard_begin();
@@ -139,9 +187,13 @@ tz_err tz_http_report_prepare(struct tz_threatmap *tm, const char *body, size_t 
         return TZ_EMALFORMED;
     }
     struct tz_report_input in = {0};
-    struct problems p;
+    struct problems p = {0};
     read_members(root, &in, &p, errs);
-    tz_err err = tz_threatmap_prepare(tm, &in, client_addr, now, sub, errs);
+    tz_err err = read_photos(json_object_get(root, "photos"), &in, &p);
+    if (!err)
+        err = tz_threatmap_prepare(tm, &in, client_addr, now, sub, errs);
     json_decref(root); /* in's strings were root's */
+    for (size_t i = 0; i < TZ_REPORT_PHOTOS_MAX; i++)
+        free(p.photo[i]);
     return err;
 }

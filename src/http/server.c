@@ -11,18 +11,20 @@
 
 #include "base/num.h"
 #include "base/tztime.h"
-#include "http/internal.h"
 #include "http/exchange_json.h"
+#include "http/internal.h"
 #include "http/render.h"
 
 #define DISCARD_MAX (1024u * 1024) /* bytes of an oversized chunked body read before closing */
+#define HTTP_PHOTO_BODIES_MAX (128u * 1024 * 1024) /* bytes of reports with photos held at once */
 
 /* What a route reads from the request body, checked from the headers before it is read. */
 enum body_kind {
     NO_BODY,
-    JSON_BODY, /* application/json, at most TZ_REPORT_BODY_MAX */
-    FORM_BODY, /* application/x-www-form-urlencoded (Open311), at most TZ_REPORT_BODY_MAX */
-    XJSON_BODY, /* application/json, an exchange message: at most TZ_X_WIRE_MAX */
+    JSON_BODY,   /* application/json, at most TZ_REPORT_BODY_MAX */
+    FORM_BODY,   /* application/x-www-form-urlencoded (Open311), at most TZ_REPORT_BODY_MAX */
+    XJSON_BODY,  /* application/json, an exchange message: at most TZ_X_WIRE_MAX */
+    REPORT_BODY, /* application/json, a report with its photos: at most TZ_REPORT_PHOTOS_BODY_MAX */
 };
 
 struct route {
@@ -39,9 +41,11 @@ static const struct route routes[] = {
     {"GET", "/api/v1/categories", false, NO_BODY, api_categories, NULL},
     {"GET", "/api/v1/districts", false, NO_BODY, api_districts, NULL},
     {"GET", "/api/v1/reports", false, NO_BODY, api_reports_list, NULL},
-    {"POST", "/api/v1/reports", false, JSON_BODY, api_reports_create, NULL},
+    {"POST", "/api/v1/reports", false, REPORT_BODY, api_reports_create, NULL},
     {"GET", "/api/v1/reports/", true, NO_BODY, api_reports_get, NULL},
     {"GET", "/api/v1/map", false, NO_BODY, api_map, NULL},
+    {"GET", "/api/v1/photos/", true, NO_BODY, api_photo, NULL},
+    {"GET", "/api/v1/photos/", true, NO_BODY, api_photo_thumb, "/thumb"},
     {"POST", "/api/v1/reports/", true, NO_BODY, api_reports_me_too, "/me-too"},
     /* Open311 GeoReport v2 (api_open311.c): every path under the prefix; form bodies. */
     {"GET", "/open311/v2/", false, NO_BODY, api_open311_get, NULL},
@@ -61,6 +65,9 @@ static const struct route routes[] = {
     {"GET", "/api/v1/auth/me", false, NO_BODY, api_auth_me, NULL},
     {"GET", "/api/v1/institutions", false, NO_BODY, api_institutions, NULL},
     {"GET", "/api/v1/police/reports/", true, NO_BODY, api_police_report, NULL},
+    {"GET", "/api/v1/police/photos/", true, NO_BODY, api_police_photo, NULL},
+    {"GET", "/api/v1/police/photos/", true, NO_BODY, api_police_photo_thumb, "/thumb"},
+    {"POST", "/api/v1/photos/", true, JSON_BODY, api_photo_review, "/review"},
     {"POST", "/api/v1/districts/assignment", false, JSON_BODY, api_district_assignment, NULL},
     {"GET", "/api/v1/queue", false, NO_BODY, api_queue, NULL},
     {"GET", "/api/v1/dashboard", false, NO_BODY, api_dashboard, NULL},
@@ -252,11 +259,31 @@ static enum MHD_Result unknown_client(struct request *req)
 /* 413, naming the bound of the route's body. */
 static enum MHD_Result too_big(struct request *req)
 {
-    return http_respond_status_problem(req, 413,
-                                       req->body.max > TZ_REPORT_BODY_MAX
-                                           ? "the body is larger than 512 KiB"
-                                           : "the body is larger than 16 KiB",
-                                       NULL);
+    return http_respond_status_problem(
+        req, 413,
+        req->body.max > TZ_X_BODY_MAX        ? "the body is larger than 21 MiB"
+        : req->body.max > TZ_REPORT_BODY_MAX ? "the body is larger than 512 KiB"
+                                             : "the body is larger than 16 KiB",
+        NULL);
+}
+
+/*
+ * Counts a report's body of `declared` bytes (0: chunked, counted at its bound) against
+ * HTTP_PHOTO_BODIES_MAX before it is read; a body within TZ_REPORT_BODY_MAX (no photos) is not
+ * counted. False when the bound would be passed (nothing is counted then).
+ */
+static bool reserve_photo_body(struct request *req, size_t declared)
+{
+    size_t want = declared ? declared : TZ_REPORT_PHOTOS_BODY_MAX;
+    if (want <= TZ_REPORT_BODY_MAX)
+        return true;
+    size_t held = atomic_fetch_add(&req->srv->photo_body_bytes, want);
+    if (held + want > HTTP_PHOTO_BODIES_MAX) {
+        atomic_fetch_sub(&req->srv->photo_body_bytes, want);
+        return false;
+    }
+    req->photo_reserved = want;
+    return true;
 }
 
 /* First call for a request: route it and check its headers before any body is read. */
@@ -286,18 +313,23 @@ static enum MHD_Result begin_request(struct request *req)
     /* Open311 reads its form itself and says what is wrong with it in its own format. */
     const char *type =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    bool json = route->body == JSON_BODY || route->body == XJSON_BODY;
+    bool json = route->body == JSON_BODY || route->body == XJSON_BODY || route->body == REPORT_BODY;
     if (json && (!type || strncasecmp(type, "application/json", 16) != 0 ||
                  (type[16] != '\0' && type[16] != ';' && type[16] != ' ')))
         return http_respond_status_problem(req, 415, "send the report as application/json", NULL);
     if (route->body == XJSON_BODY)
         req->body.max = TZ_X_WIRE_MAX; /* the buffer is still empty: only its bound grows */
+    if (route->body == REPORT_BODY)
+        req->body.max = TZ_REPORT_PHOTOS_BODY_MAX; /* photos ride in base64 (docs/api.md) */
     const char *length =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     int64_t declared = 0; /* libmicrohttpd has refused a malformed Content-Length already */
-    if (length && tz_num_parse_i64(length, strlen(length), 0, (int64_t)req->body.max,
-                                   &declared) == TZ_EINVAL)
+    if (length &&
+        tz_num_parse_i64(length, strlen(length), 0, (int64_t)req->body.max, &declared) == TZ_EINVAL)
         return too_big(req);
+    if (route->body == REPORT_BODY && !reserve_photo_body(req, length ? (size_t)declared : 0))
+        return http_respond_retry(req, 503,
+                                  "too many reports with photos arrive at once; try again", 2);
     return MHD_YES;
 }
 
@@ -396,6 +428,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!req || req == &no_memory)
         return;
     http_observe_done(req);
+    if (req->photo_reserved)
+        atomic_fetch_sub(&req->srv->photo_body_bytes, req->photo_reserved);
     tz_submission_clear(&req->sub);
     tz_buf_free(&req->body);
     free(req);

@@ -65,6 +65,7 @@ static const struct file_type file_types[] = {
     {"png", "image/png", false},
     {"ico", "image/x-icon", false},
     {"woff2", "font/woff2", false},
+    {"webmanifest", "application/manifest+json", false}, /* the installable web app (issue 19) */
 };
 
 struct mount {
@@ -89,6 +90,9 @@ static const char csp_tail[] = "; style-src 'self'; script-src 'self'; connect-s
                                "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 /* Files that are not pages: should one be opened directly (an SVG), it may run nothing. */
 static const char csp_other[] = "default-src 'none'; frame-ancestors 'none'";
+/* The service worker (web/sw.js): a response's CSP governs the worker it starts, which fetches the
+ * app shell from this origin to keep it for offline use, and nothing else. */
+static const char csp_worker[] = "default-src 'self'; frame-ancestors 'none'";
 
 /* A file found for a request: open, or fd -1. */
 struct static_file {
@@ -529,7 +533,8 @@ static enum MHD_Result respond_file(struct request *req, struct static_file *f)
     if (!resp)
         return MHD_NO;
     f->fd = -1;
-    add_file_headers(resp, f, f->type->type, csp_other);
+    add_file_headers(resp, f, f->type->type,
+                     strcmp(req->url, "/sw.js") == 0 ? csp_worker : csp_other);
     return queue(req, MHD_HTTP_OK, resp);
 }
 

@@ -26,6 +26,7 @@
 #define TZ_STORE_ALL_OPS(X)                                                                        \
     TZ_STORE_CATALOG_OPS(X)                                                                        \
     TZ_STORE_REPORT_OPS(X)                                                                         \
+    TZ_STORE_PHOTO_OPS(X)                                                                          \
     TZ_STORE_APIKEY_OPS(X)                                                                         \
     TZ_STORE_ANALYSIS_OPS(X)                                                                       \
     TZ_STORE_ACCOUNT_OPS(X)                                                                        \

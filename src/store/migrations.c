@@ -717,6 +717,29 @@ static const char federation_v18[] =
     "  substr(NEW.client, 5, 64), CAST(substr(NEW.client, 70, 20) AS INTEGER), m.id, m.case_id"
     "  FROM x_messages m WHERE m.id = CAST(substr(NEW.object, 6) AS INTEGER); END;";
 
+/*
+ * migration 19: a report's photos (issue 19), each kept as two JPEGs that photo/photo.c encoded
+ * anew without metadata (the display size and a thumbnail), written in the report's own transaction. A photo is pending
+ * until an officer approves or rejects it; only approved photos are ever public. IF NOT EXISTS,
+ * so that it can run again over itself (test_store rolls a database back to version 1).
+ */
+static const char photos_v19[] =
+    "CREATE TABLE IF NOT EXISTS report_photos ("
+    " id INTEGER PRIMARY KEY,"
+    " report_id BIGINT NOT NULL REFERENCES reports (id),"
+    " idx INTEGER NOT NULL CHECK (idx BETWEEN 1 AND 3),"
+    " status TEXT NOT NULL DEFAULT 'pending'"
+    "  CHECK (status IN ('pending', 'approved', 'rejected')),"
+    " width INTEGER NOT NULL,"
+    " height INTEGER NOT NULL,"
+    " thumb_width INTEGER NOT NULL,"
+    " thumb_height INTEGER NOT NULL,"
+    " image BLOB NOT NULL,"
+    " thumb BLOB NOT NULL,"
+    " reviewed_at BIGINT,"
+    " reviewed_by TEXT,"
+    " UNIQUE (report_id, idx));";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
     auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
@@ -726,6 +749,7 @@ const char *const tz_store_migration_sql[] = {
     exchange_events_v16,
     alerts_v17,
     federation_v18,
+    photos_v19,
 };
 
 const int tz_store_migration_count =

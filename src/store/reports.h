@@ -8,6 +8,7 @@
 #define TZ_STORE_REPORTS_H
 
 #include "store/common.h"
+#include "store/photos.h"
 
 /* A report, as stored. Times are Unix seconds UTC; 0 means "not yet". */
 struct tz_report_rec {
@@ -31,6 +32,9 @@ struct tz_report_rec {
     uint8_t token_hash[TZ_HASH_LEN];    /* hash of the reporter's tracking token */
     uint8_t reporter_hash[TZ_HASH_LEN]; /* keyed hash of the reporter's address */
     int64_t api_key_id; /* the Open311 key that sent it, or 0; written, not read back */
+    /* Its photos (owned), written with it by insert_reports; NULL when read back (photos_of). */
+    struct tz_photo_rec *photos;
+    size_t photo_count; /* at most TZ_REPORT_PHOTOS_MAX */
 };
 
 /* One status change of a report. */

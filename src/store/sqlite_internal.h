@@ -184,6 +184,11 @@ tz_err tz_sq_group_new(struct tz_sq_group **out);
 void tz_sq_group_free(struct tz_sq_group *g);
 struct tz_sq_group *tz_sq_group_of(struct tz_store *store); /* sqlite.c */
 
+/* ---- photos (sqlite_photos.c) ---- */
+
+/* In the insert's transaction on c: the photos of count reports just given their ids. */
+tz_err tz_sq_put_photos(struct tz_sq_conn *c, struct tz_report_rec *recs, size_t count);
+
 /* ---- the audit log (sqlite_audit.c) ---- */
 
 /*

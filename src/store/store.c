@@ -11,6 +11,7 @@
  * backend.
  */
 #include <stdint.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,12 @@ static bool reports_fit(const struct tz_report_rec *recs, size_t count)
         if (!fits(r->category, TZ_CODE_MAX) || !fits(r->district_id, TZ_ID_MAX) ||
             !fits(r->status, TZ_STATUS_MAX))
             return false;
+        if (r->photo_count > TZ_REPORT_PHOTOS_MAX || (r->photo_count && !r->photos))
+            return false;
+        for (size_t k = 0; k < r->photo_count; k++)
+            if (!r->photos[k].image || !r->photos[k].thumb || r->photos[k].image_len > INT_MAX ||
+                r->photos[k].thumb_len > INT_MAX)
+                return false;
     }
     return true;
 }
@@ -190,6 +197,28 @@ void tz_report_rec_clear(struct tz_report_rec *rec)
     free(rec->public_description);
     rec->description = NULL;
     rec->public_description = NULL;
+    tz_photo_recs_free(rec->photos, rec->photo_count);
+    rec->photos = NULL;
+    rec->photo_count = 0;
+}
+
+void tz_photo_rec_clear(struct tz_photo_rec *rec)
+{
+    if (!rec)
+        return;
+    free(rec->image);
+    free(rec->thumb);
+    rec->image = NULL;
+    rec->thumb = NULL;
+}
+
+void tz_photo_recs_free(struct tz_photo_rec *recs, size_t count)
+{
+    if (!recs)
+        return;
+    for (size_t i = 0; i < count; i++)
+        tz_photo_rec_clear(&recs[i]);
+    free(recs);
 }
 
 void tz_report_recs_free(struct tz_report_rec *recs, size_t count)

@@ -39,6 +39,10 @@ struct tz_threatmap {
 /* Whether the public may see rec (status windows and the category's rule). */
 bool tm_publicly_visible(const struct tz_threatmap *tm, const struct tz_report_rec *rec,
                          int64_t now);
+/* Checks and encodes anew the photos a door read into rec->photos (photos.c), each refusal listed
+ * under /photos or /photos/<i>; TZ_ENOMEM. */
+tz_err tm_read_photos(const struct tz_report_input *in, struct tz_report_rec *rec,
+                      struct tz_field_errors *errs);
 /* A public text: at most TZ_PUBLIC_TEXT_MAX_CHARS characters, line breaks but no other controls. */
 bool tm_valid_public_text(const char *s);
 /* The keyed hash of a reporter's address (never the address itself). */

@@ -29,6 +29,10 @@ void tz_report_view_clear(struct tz_report_view *v)
     tz_transition_recs_free(v->history, v->history_count);
     v->history = NULL;
     v->history_count = 0;
+    tz_photo_recs_free(v->photos, v->photo_count);
+    v->photos = NULL;
+    v->photo_count = 0;
+    v->photos_read = false;
     v->reporter = false;
 }
 
@@ -58,6 +62,9 @@ tz_err tz_threatmap_report_read(struct tz_threatmap *tm, int64_t id, const char 
     } else if (!tm_publicly_visible(tm, &out->rec, now)) {
         err = TZ_ENOTFOUND;
     }
+    if (!err) /* the public and the reporter see only what an officer approved */
+        err = tz_store_photos_of(tm->store, id, true, &out->photos, &out->photo_count);
+    out->photos_read = !err;
 done:
     if (err)
         tz_report_view_clear(out);
@@ -70,6 +77,9 @@ tz_err tz_threatmap_report_full(struct tz_threatmap *tm, int64_t id, struct tz_r
     tz_err err = tz_store_get_report(tm->store, id, &out->rec);
     if (!err)
         err = read_history(tm, out);
+    if (!err)
+        err = tz_store_photos_of(tm->store, id, false, &out->photos, &out->photo_count);
+    out->photos_read = !err;
     if (err)
         tz_report_view_clear(out);
     return err;

@@ -14,13 +14,16 @@
 #include "base/fielderr.h"
 #include "store/committer.h"
 #include "store/store.h"
+#include "threatmap/photos.h"
 
 struct tz_threatmap;
 
 /* Hard limits on what a reporter may send. */
-#define TZ_REPORT_BODY_MAX (16 * 1024) /* bytes of one POST body */
-#define TZ_DESCRIPTION_MAX_CHARS 1000  /* Unicode characters of a description */
-#define TZ_TOKEN_TEXT_MAX 48           /* a tracking token as text, NUL included */
+#define TZ_REPORT_BODY_MAX (16 * 1024) /* bytes of one POST body without photos */
+/* ... and with photos: three of TZ_PHOTO_MAX_BYTES in base64 (4/3), and the report's own 16 KiB */
+#define TZ_REPORT_PHOTOS_BODY_MAX (21u * 1024 * 1024)
+#define TZ_DESCRIPTION_MAX_CHARS 1000 /* Unicode characters of a description */
+#define TZ_TOKEN_TEXT_MAX 48          /* a tracking token as text, NUL included */
 
 /* A report on its way in: the record to store and the token shown once to its reporter. */
 struct tz_submission {
@@ -60,13 +63,19 @@ struct tz_report_input {
     unsigned when_weekdays; /* bits of tz_when_weekdays */
     const char *category_problem, *lat_problem, *lon_problem, *description_problem;
     const char *when_problem, *when_date_problem, *when_times_problem, *when_weekdays_problem;
+    /* Photos (issue 19): at most TZ_REPORT_PHOTOS_MAX are taken; more is an error of /photos. */
+    struct tz_photo_input photos[TZ_REPORT_PHOTOS_MAX];
+    size_t photo_count;
+    const char *photos_problem; /* the door could not read "photos" at all */
 };
 
 /*
  * Checks a report sent at `now` from client_addr (kept only as a keyed hash)
- * and prepares sub: category, point, district, deadlines, token. TZ_EINVAL
+ * and prepares sub: category, point, district, deadlines, token, and its
+ * photos each encoded anew without metadata. TZ_EINVAL
  * when fields are wrong, each listed in errs under its JSON Pointer (/category,
- * /lat, /lon, /description, /when/date, /when/times, /when/weekdays) after
+ * /lat, /lon, /description, /when/date, /when/times, /when/weekdays, /photos,
+ * /photos/<i>) after
  * what errs already holds; TZ_ENOMEM. Nothing is stored; sub owns nothing
  * unless TZ_OK.
  */
@@ -88,6 +97,11 @@ struct tz_report_view {
     bool reporter;
     struct tz_transition_rec *history; /* oldest first; read for the reporter's view only */
     size_t history_count;
+    /* Its photos without their bytes: the approved ones in the public and the reporter's view,
+     * every one (with its status) in the police view. */
+    struct tz_photo_rec *photos;
+    size_t photo_count;
+    bool photos_read; /* one report's view (read, full): photos were read; a list's item: not */
 };
 void tz_report_view_clear(struct tz_report_view *v);
 

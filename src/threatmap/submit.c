@@ -191,6 +191,8 @@ static tz_err read_fields(struct tz_threatmap *tm, const struct tz_report_input 
     tz_err err = read_description(in, rec, errs);
     if (err)
         return err;
+    if ((err = tm_read_photos(in, rec, errs)))
+        return err;
     const struct tz_category_rec *cat = tz_threatmap_category(tm, rec->category);
     if (cat && cat->description_required && !rec->description)
         tz_fielderr_add(errs, "/description", "this category needs a description");

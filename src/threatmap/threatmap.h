@@ -30,6 +30,7 @@
 #include "threatmap/catalog.h"  /* categories, groups, districts */
 #include "threatmap/mapindex.h" /* the in-memory index of every report's point */
 #include "threatmap/merge.h"    /* duplicates */
+#include "threatmap/photos.h"   /* a report's photos: review, who sees them */
 #include "threatmap/police.h"   /* transitions, the police read, assignment, queue */
 #include "threatmap/query.h"    /* the public list, the map, the export */
 #include "threatmap/reports.h"  /* a report filed, its views, me-too */

@@ -319,8 +319,9 @@ static void bad_reports_are_refused_and_nothing_is_stored(void **state)
     post_ok(big, &ok);
     api_response_free(&ok);
 
-    /* Over 16 KiB: refused by Content-Length, and chunked without one. */
-    size_t huge_len = 64 * 1024;
+    /* Over 21 MiB (a report's bound with three photos in base64): refused by Content-Length,
+     * and chunked without one. */
+    size_t huge_len = 21u * 1024 * 1024 + 64 * 1024;
     char *huge = malloc(huge_len + 1);
     assert_non_null(huge);
     memset(huge, ' ', huge_len);

@@ -14,6 +14,7 @@ import {
 import { Filters } from './filters.js';
 import { Panel, Drawer } from './panel.js';
 import { ReportForm } from './report.js';
+import { flush } from './outbox.js';
 import { TrackForm } from './track.js';
 import { reportView } from './details.js';
 
@@ -39,6 +40,23 @@ class App {
     this.query.now();
     const track = parseTrack(window.location.hash);
     if (track) this.openTrack(track.id, track.token, null);
+    this.installable();
+  }
+
+  // The installable web app (manifest.webmanifest, sw.js) and the outbox of reports written
+  // offline: sent when the page opens online and whenever the network returns.
+  installable() {
+    if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => {});
+    const say = (text) => {
+      message($('#outbox-status'), text);
+      message($('#announce'), text);
+    };
+    const send = () => flush(api.submit, {
+      sent: (a) => say(t('report.outboxSent', { id: a.id, token: a.token })),
+      refused: (e) => say(t('report.outboxRefused', { detail: e.message })),
+    }).catch(() => {});
+    window.addEventListener('online', send);
+    if (navigator.onLine) send();
   }
 
   buildMap(districts, outline) {

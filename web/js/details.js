@@ -73,5 +73,15 @@ export function reportView(report, catalog) {
     h('h3', {}, category ? pick(category.name) : report.category),
     group ? h('p', { class: 'muted' }, pick(group.name)) : null,
     dl,
+    photos(report),
     history(report.history));
+}
+
+// The photos an officer approved (the API sends no others): thumbnails linking to the display size.
+function photos(report) {
+  if (!Array.isArray(report.photos) || report.photos.length === 0) return null;
+  return h('section', { class: 'photos' }, h('h4', {}, t('details.photos')),
+    h('ul', { class: 'photo-list' }, report.photos.map((p, i) => h('li', {},
+      h('a', { href: p.url, target: '_blank', rel: 'noopener' },
+        h('img', { src: p.thumbnail_url, alt: t('details.photoAlt', { n: i + 1, id: report.id }) }))))));
 }

@@ -283,6 +283,7 @@ async function loadDetail(id) {
     text: `${formatTime(c.at)}: ${t(`status.${c.from}`)} → ${t(`status.${c.to}`)}${c.note ? ` — ${c.note}` : ''}`
       + (c.public_note ? ` · ${t('police.detail.publicNoteShown', { note: c.public_note })}` : ''),
   })));
+  showPhotos(r.id, Array.isArray(view.photos) ? view.photos : []);
   $('#d-public').value = view.public_description || '';
   $('#assign-field').hidden = session.account.role !== 'supervisor';
   $('#d-assign').value = view.assigned_to || '';
@@ -298,6 +299,28 @@ async function loadDetail(id) {
     b.setAttribute('aria-current', b.dataset.reportId === String(id) ? 'true' : 'false');
   }
   $('#detail-title').focus();
+}
+
+// The report's photos with their review: each becomes public only once approved (docs/photos.md).
+function showPhotos(id, photos) {
+  $('#photos-section').hidden = photos.length === 0;
+  fill($('#detail-photos'), ...photos.map((p, i) => h('li', {},
+    h('a', { href: p.url, target: '_blank', rel: 'noopener' },
+      h('img', { src: p.thumbnail_url, alt: t('police.photos.alt', { n: i + 1, id }), width: p.width > p.height ? 160 : undefined, height: p.width > p.height ? undefined : 160 })),
+    h('p', { class: 'muted' }, t(`police.photos.${p.status}`)),
+    h('button', { type: 'button', class: 'btn', onclick: () => reviewPhoto(id, p.id, 'approve') }, t('police.photos.approve')),
+    ' ',
+    h('button', { type: 'button', class: 'btn', onclick: () => reviewPhoto(id, p.id, 'reject') }, t('police.photos.reject')))));
+}
+
+async function reviewPhoto(id, photoId, decision) {
+  try {
+    await call(`api/v1/photos/${encodeURIComponent(photoId)}/review`, { method: 'POST', body: { decision } });
+    announce(t(decision === 'approve' ? 'police.photos.approved' : 'police.photos.rejected'));
+    await loadDetail(id);
+  } catch (err) {
+    message($('#err-detail'), problemText(err));
+  }
 }
 
 async function act(id, { to, referral_required: referral }) {

@@ -5,9 +5,14 @@
 
 import { h, fill, message } from './dom.js';
 import { t, pick, formatTime, formatNumber } from './i18n.js';
+import { keep } from './outbox.js';
 import { api, ApiError } from './api.js';
 
 export const DESCRIPTION_MAX = 1000;
+// Photos (docs/photos.md): at most 3 of at most 5 MB each, sent in base64 inside the JSON body.
+export const PHOTOS_MAX = 3;
+export const PHOTO_BYTES_MAX = 5 * 1024 * 1024;
+const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 
 // The form's error slot of an API field (lat and lon are the point picker's).
 const FIELD_SLOTS = {
@@ -19,11 +24,26 @@ const FIELD_SLOTS = {
   '/when/date': 'err-when',
   '/when/times': 'err-when',
   '/when/weekdays': 'err-when',
+  '/photos': 'err-photos',
+  '/photos/0': 'err-photos',
+  '/photos/1': 'err-photos',
+  '/photos/2': 'err-photos',
 };
 const FIELD_INPUTS = {
   'err-category': 'r-category', 'err-description': 'r-description', 'err-point': 'btn-centre', 'err-when': 'r-when-date',
+  'err-photos': 'r-photos',
 };
-const ERROR_SLOTS = ['err-point', 'err-category', 'err-description', 'err-when', 'err-report'];
+const ERROR_SLOTS = ['err-point', 'err-category', 'err-description', 'err-when', 'err-photos', 'err-report'];
+
+// A file's bytes as standard base64 (what POST /api/v1/reports takes in "photos").
+function base64Of(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
 
 // The API's messages are English; the usual ones have their own strings here.
 function localise(f) {
@@ -49,6 +69,12 @@ export class ReportForm {
       this.submit();
     });
     this.description.addEventListener('input', () => this.count());
+    this.photos = root.querySelector('#r-photos');
+    this.photos.addEventListener('change', () => {
+      this.clearError('err-photos');
+      const n = this.photos.files.length;
+      root.querySelector('#photos-chosen').textContent = n ? t('report.photosChosen', { n, max: PHOTOS_MAX }) : '';
+    });
     this.category.addEventListener('change', () => {
       this.clearError('err-category');
       this.describe();
@@ -201,6 +227,10 @@ export class ReportForm {
     const text = this.description.value.trim();
     if (this.description.required && !text) errors.push(['err-description', t('report.errDescriptionRequired')]);
     if ([...text].length > DESCRIPTION_MAX) errors.push(['err-description', t('report.errDescriptionLong', { max: DESCRIPTION_MAX })]);
+    const files = [...this.photos.files];
+    if (files.length > PHOTOS_MAX) errors.push(['err-photos', t('report.errPhotosMany', { max: PHOTOS_MAX })]);
+    else if (files.some((f) => f.size > PHOTO_BYTES_MAX)) errors.push(['err-photos', t('report.errPhotoBig')]);
+    else if (files.some((f) => !PHOTO_TYPES.includes(f.type))) errors.push(['err-photos', t('report.errPhotoType')]);
     return errors;
   }
 
@@ -226,14 +256,32 @@ export class ReportForm {
     if (when) body.when = when;
     this.setBusy(true);
     try {
+      if (this.photos.files.length) body.photos = await Promise.all([...this.photos.files].map(base64Of));
       this.answer = await api.submit(body);
       this.renderAnswer();
       this.hooks.submitted(this.answer, this.point);
     } catch (err) {
+      if (err instanceof ApiError && !err.status && await this.keepOffline(body)) return;
       this.showApiError(err);
     } finally {
       this.setBusy(false);
     }
+  }
+
+  // No network: the report waits on this device (js/outbox.js) and goes out once it returns.
+  async keepOffline(body) {
+    try {
+      await keep(body);
+    } catch {
+      return false; // no IndexedDB (a private window): the network error is shown instead
+    }
+    this.form.reset();
+    this.point = null;
+    this.showPoint();
+    this.count();
+    message(this.root.querySelector('#photos-chosen'), '');
+    message(this.root.querySelector('#outbox-status'), t('report.keptOffline'));
+    return true;
   }
 
   // The optional "when" (a date, times of day, days of the week), or null when none is given.
