@@ -10,7 +10,9 @@
 // step; the SPOC's supervisor keeps one case's data (reasons required) and deletes
 // the other's after a confirm dialog (a cancel deletes nothing). axe-core finds no
 // WCAG 2.1 A/AA violation on these views in Polish and English, and the pages run
-// under their CSP without errors.
+// under their CSP without errors. A liaison officer writes a new request to
+// Germany: the composer offers the copy to the national SPOC (Art. 4), or an
+// exception with its reasons, and the request opens a case with the copy.
 // usage: node tests/e2e/exchange-events.mjs TARCZA WEB_DIR OUT_DIR
 
 import { execFileSync } from 'node:child_process';
@@ -70,6 +72,7 @@ async function main() {
   let near = null;
   let operator = null;
   let boss = null;
+  let liaison = null;
   const page = await browser.newPage();
   const problems = watch(page);
   const clean = async (what) => {
@@ -99,6 +102,7 @@ async function main() {
       execFileSync('sqlite3', [db, `UPDATE x_retention SET review_due = 1000 WHERE case_id = ${Number(b.case)}`]);
       operator = addPoliceAccount(tarcza, db, 'ola.spoc', 'spoc_operator', ['--unit', SPOC]);
       boss = addPoliceAccount(tarcza, db, 'szef.spoc', 'spoc_supervisor', ['--unit', SPOC]);
+      liaison = addPoliceAccount(tarcza, db, 'jan.lo', 'liaison_officer', ['--unit', 'KWP-Krakow']);
     });
 
     await run.step('the operator records a football event, its risk assessment and supporter movements; two reports nearby', async () => {
@@ -208,6 +212,50 @@ async function main() {
       // What stays is what Art. 18's statistics count: no entities, no text, no officer's name.
       assert(!(v.entities && v.entities.length) && !v.text && !v.originator.officer, `A's message: ${JSON.stringify(v)}`);
       await page.screenshot({ path: path.join(out, 'exchange-retention.png') });
+    });
+
+    await run.step('a liaison officer\'s new request abroad: the composer offers Art. 4\'s copy to the SPOC', async () => {
+      await page.goto(`${url}/police.html`);
+      await page.click('#btn-logout');
+      await login('jan.lo', liaison);
+      await page.goto(`${url}/exchange.html#view=new`);
+      await page.waitForSelector('#n-type option[value="request"]', { state: 'attached' });
+      assert(await page.isHidden('#tab-retention'), 'the liaison officer is offered the retention queue');
+      const types = await page.$$eval('#n-type option', (os) => os.map((o) => o.value));
+      assert(types.join() === 'request,information', `types offered: ${types.join()}`);
+      assert(/PL \/ KWP-Krakow/.test(await page.textContent('#n-from')), 'not from the reader\'s unit');
+      await page.fill('#n-subject', 'Pojazd z Niemiec');
+      await page.fill('#n-crime', 'kradzież pojazdów');
+      await page.fill('#n-node', 'DE');
+      await page.fill('#n-unit', 'BKA-SPOC');
+      await page.fill('#n-lang', 'de');
+      await page.selectOption('#n-urgency', 'urgent_indirect');
+      await page.fill('#n-text', 'Bitte um Angaben zum Halter.');
+      await page.waitForSelector('#n-art4', { state: 'visible' });
+      assert(await page.isChecked('#n-copy') && /PL \/ KGP-SPOC/.test(await page.textContent('#n-art4')), 'no copy to the SPOC offered');
+      await page.uncheck('#n-copy');
+      await page.waitForSelector('#n-exception', { state: 'visible' });
+      await page.click('#n-send'); // an exception without reasons: the page says so and sends nothing
+      await page.waitForSelector('#err-new', { state: 'visible' });
+      await clean('the new message composer');
+      await page.check('#n-copy');
+      await page.selectOption('#n-type', 'information');
+      assert(await page.isHidden('#n-urgency-field') && await page.isHidden('#n-art4'), 'information offered an urgency or Art. 4');
+      await page.selectOption('#n-type', 'request');
+      await page.click('#n-send');
+      await page.waitForFunction(() => /case=\d+/.test(location.hash));
+      const caseId = Number(await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('case')));
+      await page.waitForSelector('#thread li.x-out');
+      const { items } = await page.evaluate((c) => fetch(`api/v1/exchange/cases/${c}`).then((r) => r.json()), caseId);
+      const v = await page.evaluate((id) => fetch(`api/v1/exchange/messages/${id}`).then((r) => r.json()), items[0].id);
+      const to = v.addressees.map((x) => `${x.node}/${x.unit}${x.cc ? ' cc' : ''}`).join();
+      assert(v.type === 'request' && v.urgency === 'urgent_indirect' && v.lang === 'de' && to === 'DE/BKA-SPOC,PL/KGP-SPOC cc',
+        `the request: ${JSON.stringify(v)}`);
+      assert(v.originator.unit === 'KWP-Krakow' && v.originator.node === 'PL', `from ${JSON.stringify(v.originator)}`);
+      await page.goto(`${url}/exchange.html#lang=en&view=new`);
+      await page.waitForFunction(() => /New message/.test(document.querySelector('#new-title').textContent));
+      await page.waitForSelector('#n-type option[value="information"]', { state: 'attached' });
+      await clean('the new message composer, English');
     });
 
     await run.step('no console error, failed request or CSP violation on the exchange pages', async () => {

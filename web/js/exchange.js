@@ -2,7 +2,8 @@
 // docs/exchange.md "Pages"): a unit's inbox and outbox with the running
 // deadlines (overdue first, as the server orders them), a case's thread with
 // each message's markings, entities, links and cross-check hits, the
-// composer of a reply, a refusal or a clarification request, and the notice
+// composer of a reply, a refusal or a clarification request, the composer of a
+// new request or information on own initiative (exchange-compose.js), the notice
 // review (exchange-notices.js), the event view of football events
 // (exchange-events.js) and the retention queue (exchange-retention.js). The session is the police console's
 // (police.html logs in); changes carry its CSRF token. What may be answered
@@ -10,7 +11,7 @@
 // running, a clarification only while its clock runs, refusal grounds only
 // from the server's table, the language only the request's (Art. 11).
 //
-// The view is in the URL fragment: #view=inbox|outbox|notices|events|retention,
+// The view is in the URL fragment: #view=inbox|outbox|notices|new|events|retention,
 // #case=ID, #notice=ID, #event=ID, and lang=pl|en.
 
 import { h, $, fill, message } from './dom.js';
@@ -20,6 +21,7 @@ import { Codes, markings, lineMarking, deadline, messageView } from './exchange-
 import { showNotices } from './exchange-notices.js';
 import { showEvents } from './exchange-events.js';
 import { showRetention } from './exchange-retention.js';
+import { showComposer } from './exchange-compose.js';
 
 const session = { csrf: null, account: null };
 let codes = new Codes(null);
@@ -57,10 +59,10 @@ export function link(changes) {
   return `#${p.toString()}`;
 }
 
-const TABS = ['inbox', 'outbox', 'notices', 'events', 'retention'];
+const TABS = ['inbox', 'outbox', 'notices', 'new', 'events', 'retention'];
 
 function showOnly(id) {
-  for (const s of ['#box', '#case', '#notices', '#events', '#retention']) $(s).hidden = s !== id;
+  for (const s of ['#box', '#case', '#notices', '#new', '#events', '#retention']) $(s).hidden = s !== id;
   const p = params();
   const view = p.get('case') ? '' : p.get('notice') ? 'notices' : p.get('event') ? 'events' : p.get('view') || 'inbox';
   for (const tab of TABS) {
@@ -243,6 +245,9 @@ async function route() {
     } else if (p.get('view') === 'events' || p.get('event')) {
       showOnly('#events');
       await showEvents({ read, announce, link }, p.get('event'));
+    } else if (p.get('view') === 'new') {
+      showOnly('#new');
+      showComposer({ call, codes, announce, problemText, link, account: session.account });
     } else if (p.get('view') === 'retention') {
       showOnly('#retention');
       await showRetention({ read, call, announce, problemText, link, account: session.account });
@@ -278,6 +283,7 @@ async function start() {
   $('#who').hidden = false;
   // The retention queue is the SPOC's (auth's permission table): no tab for other roles.
   $('#tab-retention').hidden = !['spoc_operator', 'spoc_supervisor'].includes(session.account.role);
+  $('#tab-new').hidden = !session.account.unit; // a message goes from the reader's unit
   $('#x-work').hidden = false;
   window.addEventListener('hashchange', route);
   await route();
