@@ -430,6 +430,8 @@ tz_err tz_exchange_open(struct tz_store *store, const struct tz_xnode_config *cf
                         struct tz_exchange **out);
 /* Safe with NULL. */
 void tz_exchange_close(struct tz_exchange *x);
+/* This node's code and its national SPOC's unit (what a composer needs for Art. 4's copy). */
+const struct tz_xnode_config *tz_exchange_node(const struct tz_exchange *x);
 /* Replaces the clock; NULL goes back to the real one. */
 void tz_exchange_set_clock(struct tz_exchange *x, tz_exchange_clock_fn fn, void *ctx);
 int64_t tz_exchange_now(const struct tz_exchange *x);

@@ -684,6 +684,11 @@ const struct tz_xnode_config *tz_x_config(const struct tz_exchange *x)
     return &x->cfg;
 }
 
+const struct tz_xnode_config *tz_exchange_node(const struct tz_exchange *x)
+{
+    return &x->cfg;
+}
+
 tz_err tz_x_may_send(const struct tz_xactor *who, bool inbound, const char *from_unit,
                      const struct tz_xparty *to, size_t to_count)
 {

@@ -44,6 +44,10 @@ enum MHD_Result api_x_codes(struct request *req)
     tz_jw_begin(&w, &b);
     tz_jw_object(&w);
     tz_jw_kstr(&w, "lang", lang_codes[lang]);
+    /* Who this node is and where its SPOC sits: a new request from another unit copies it. */
+    const struct tz_xnode_config *node = tz_exchange_node(req->srv->exchange);
+    tz_jw_kstr(&w, "node", node->node);
+    tz_jw_kstr(&w, "spoc_unit", node->spoc_unit);
     tz_jw_key(&w, "tables");
     tz_jw_object(&w);
     for (int t = 0; t < TZ_XT_COUNT; t++) {

@@ -104,6 +104,8 @@ static void codes_in_every_language(void **state)
         struct api_response r;
         assert_int_equal(api_call_as(&server, spoc, "GET", path, NULL, &r), 200);
         assert_string_equal(json_string_value(json_object_get(r.json, "lang")), langs[l]);
+        assert_string_equal(json_string_value(json_object_get(r.json, "node")), "PL");
+        assert_string_equal(json_string_value(json_object_get(r.json, "spoc_unit")), "KGP-SPOC");
         json_t *all = json_object_get(r.json, "tables");
         assert_int_equal(json_object_size(all), sizeof tables / sizeof *tables);
         for (size_t t = 0; t < sizeof tables / sizeof *tables; t++) {

@@ -13,6 +13,8 @@ export class Codes {
   constructor(doc) {
     this.tables = (doc && doc.tables) || {};
     this.lang = (doc && doc.lang) || null; // the language of the labels
+    this.node = (doc && doc.node) || ''; // this node ("PL")
+    this.spocUnit = (doc && doc.spoc_unit) || ''; // its national SPOC's unit
   }
 
   rows(table) {

@@ -2,21 +2,26 @@
 // docs/exchange.md "Pages"): a unit's inbox and outbox with the running
 // deadlines (overdue first, as the server orders them), a case's thread with
 // each message's markings, entities, links and cross-check hits, the
-// composer of a reply, a refusal or a clarification request, and the notice
-// review (exchange-notices.js). The session is the police console's
+// composer of a reply, a refusal or a clarification request, the composer of a
+// new request or information on own initiative (exchange-compose.js), the notice
+// review (exchange-notices.js), the event view of football events
+// (exchange-events.js) and the retention queue (exchange-retention.js). The session is the police console's
 // (police.html logs in); changes carry its CSRF token. What may be answered
 // is the rules': the composer is offered only on a received request still
 // running, a clarification only while its clock runs, refusal grounds only
 // from the server's table, the language only the request's (Art. 11).
 //
-// The view is in the URL fragment: #view=inbox|outbox|notices, #case=ID,
-// #notice=ID, and lang=pl|en.
+// The view is in the URL fragment: #view=inbox|outbox|notices|new|events|retention,
+// #case=ID, #notice=ID, #event=ID, and lang=pl|en.
 
 import { h, $, fill, message } from './dom.js';
 import { t, setLang, lang, translatePage } from './i18n.js';
 import { request } from './api.js';
 import { Codes, markings, lineMarking, deadline, messageView } from './exchange-view.js';
 import { showNotices } from './exchange-notices.js';
+import { showEvents } from './exchange-events.js';
+import { showRetention } from './exchange-retention.js';
+import { showComposer } from './exchange-compose.js';
 
 const session = { csrf: null, account: null };
 let codes = new Codes(null);
@@ -54,11 +59,13 @@ export function link(changes) {
   return `#${p.toString()}`;
 }
 
+const TABS = ['inbox', 'outbox', 'notices', 'new', 'events', 'retention'];
+
 function showOnly(id) {
-  for (const s of ['#box', '#case', '#notices']) $(s).hidden = s !== id;
+  for (const s of ['#box', '#case', '#notices', '#new', '#events', '#retention']) $(s).hidden = s !== id;
   const p = params();
-  const view = p.get('case') ? '' : p.get('notice') ? 'notices' : p.get('view') || 'inbox';
-  for (const tab of ['inbox', 'outbox', 'notices']) {
+  const view = p.get('case') ? '' : p.get('notice') ? 'notices' : p.get('event') ? 'events' : p.get('view') || 'inbox';
+  for (const tab of TABS) {
     $(`#tab-${tab}`).setAttribute('aria-current', view === tab ? 'page' : 'false');
     $(`#tab-${tab}`).href = link({ view: tab });
   }
@@ -235,6 +242,15 @@ async function route() {
     else if (p.get('view') === 'notices' || p.get('notice')) {
       showOnly('#notices');
       await showNotices({ read, call, codes, announce, problemText, link }, p.get('notice'));
+    } else if (p.get('view') === 'events' || p.get('event')) {
+      showOnly('#events');
+      await showEvents({ read, announce, link }, p.get('event'));
+    } else if (p.get('view') === 'new') {
+      showOnly('#new');
+      showComposer({ call, codes, announce, problemText, link, account: session.account });
+    } else if (p.get('view') === 'retention') {
+      showOnly('#retention');
+      await showRetention({ read, call, announce, problemText, link, account: session.account });
     } else await showBox(p.get('view') !== 'outbox');
   } catch (err) {
     message($('#err-page'), problemText(err));
@@ -265,6 +281,9 @@ async function start() {
   session.csrf = me.csrf_token;
   session.account = me.account;
   $('#who').hidden = false;
+  // The retention queue is the SPOC's (auth's permission table): no tab for other roles.
+  $('#tab-retention').hidden = !['spoc_operator', 'spoc_supervisor'].includes(session.account.role);
+  $('#tab-new').hidden = !session.account.unit; // a message goes from the reader's unit
   $('#x-work').hidden = false;
   window.addEventListener('hashchange', route);
   await route();
