@@ -99,10 +99,13 @@ struct tz_alert_message {
     int64_t sub_id;
     int64_t delivery_id;                /* the outbox row: the same on every retry */
     const struct tz_report_rec *report; /* public fields only; NULL for TZ_ALERT_CONFIRM */
-    const char *to;                     /* the address (mail) */
-    const char *from;                   /* the sender's address (mail) */
-    const char *confirm_url;            /* mail: the link that confirms the address */
-    const char *unsubscribe_url;        /* mail: the one-click unsubscribe link (RFC 8058) */
+    /* The public status change this message tells of, or NULL for the report's arrival: its
+     * from, to, at and public_note are set (never the officer's internal note or actor). */
+    const struct tz_transition_rec *change;
+    const char *to;              /* the address (mail) */
+    const char *from;            /* the sender's address (mail) */
+    const char *confirm_url;     /* mail: the link that confirms the address */
+    const char *unsubscribe_url; /* mail: the one-click unsubscribe link (RFC 8058) */
     int64_t now;
 };
 /* Writes the message into out; a non-zero return fails the attempt. */
@@ -133,7 +136,8 @@ tz_err tz_alerts_open(struct tz_threatmap *tm, struct tz_store *store,
 tz_err tz_alerts_start(struct tz_alerts *a);
 /* Stops the sender (finishing the delivery in hand) and frees a; NULL is fine. */
 void tz_alerts_close(struct tz_alerts *a);
-/* One round of the sender at now: match new reports, deliver what is due. */
+/* One round of the sender at now: match new reports and the public status changes of the
+ * reports subscriptions follow, deliver what is due. */
 tz_err tz_alerts_round(struct tz_alerts *a, int64_t now);
 
 /* Who asks, for the audit entry of a change. */
