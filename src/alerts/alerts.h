@@ -165,6 +165,15 @@ tz_err tz_alerts_subscribe_email(struct tz_alerts *a, const struct tz_alert_spec
 tz_err tz_alerts_add_webhook(struct tz_alerts *a, const struct tz_alert_spec *spec, const char *url,
                              const struct tz_alert_who *who, int64_t now, int64_t *id,
                              char secret[TZ_ALERT_SECRET_MAX], const char **why);
+/* Every webhook (never its key: secret is cleared), by id; tz_alert_sub_recs_free. */
+tz_err tz_alerts_webhooks(struct tz_alerts *a, struct tz_alert_sub_rec **out, size_t *count);
+/*
+ * An admin disables a webhook (what it is still owed is dropped) or enables
+ * it again (owed what arrives from then on, its failures from 0). Audited
+ * ("alert.disable", "alert.enable"): TZ_ENOTFOUND, TZ_ECONFLICT (already so).
+ */
+tz_err tz_alerts_webhook_enable(struct tz_alerts *a, int64_t id, bool enable,
+                                const struct tz_alert_who *who);
 /* Confirms an address with its token: TZ_ENOTFOUND (no such, or a wrong token), TZ_ECONFLICT. */
 tz_err tz_alerts_confirm(struct tz_alerts *a, int64_t id, const char *token,
                          const struct tz_alert_who *who);

@@ -92,6 +92,20 @@ struct tz_alert_log_rec {
     X(alert_subs_active, (struct tz_store *store, struct tz_alert_sub_rec **out, size_t *count),   \
       (store, out, count),                                                                         \
       TZ_PRE_EMPTY(out, count))                                                                    \
+    /* Every webhook (disabled ones too), by id, at most 1000; tz_alert_sub_recs_free. */         \
+    X(alert_webhooks, (struct tz_store *store, struct tz_alert_sub_rec **out, size_t *count),      \
+      (store, out, count),                                                                         \
+      TZ_PRE_EMPTY(out, count))                                                                    \
+    /*                                                                                             \
+     * Disables a webhook at disabled_at (what it is still owed is dropped), or                    \
+     * enables it again when 0 (its failures counted from 0, owed only what                        \
+     * arrives from then on), with audit: TZ_ENOTFOUND for no such webhook,                        \
+     * TZ_ECONFLICT when it is already so.                                                         \
+     */                                                                                            \
+    X(alert_webhook_set, (struct tz_store *store, int64_t id, int64_t disabled_at,                 \
+       const struct tz_audit_rec *audit),                                                          \
+      (store, id, disabled_at, audit),                                                             \
+      TZ_PRE_NEED(TZ_PRE_AUDIT(audit) && disabled_at >= 0) TZ_PRE_IF(id <= 0, TZ_ENOTFOUND))       \
     /* How far the sender has matched reports; -1 before its first round. */                       \
     X(alert_cursor, (struct tz_store *store, int64_t *upto),                                       \
       (store, upto),                                                                               \

@@ -167,10 +167,67 @@ tz_err tz_sq_alert_subs_active(struct tz_store *store, struct tz_alert_sub_rec *
                           (void **)out, count);
 }
 
+static const char SQL_WEBHOOKS[] =
+    "SELECT " SUB_COLS " FROM alert_subscriptions WHERE kind = 'webhook' ORDER BY id LIMIT 1000";
+
+tz_err tz_sq_alert_webhooks(struct tz_store *store, struct tz_alert_sub_rec **out, size_t *count)
+{
+    return tz_sq_read_all(store, SQL_WEBHOOKS, 0, sizeof **out, read_sub, free_subs, (void **)out,
+                          count);
+}
+
 struct id_ctx {
     int64_t id;
     const struct tz_audit_rec *audit;
+    int64_t at; /* alert_webhook_set: disabled_at, 0 to enable */
 };
+
+static tz_err webhook_set_body(sqlite3 *db, void *ctx)
+{
+    struct id_ctx *p = ctx;
+    sqlite3_stmt *st;
+    tz_err err = tz_sq_prep(db,
+                            "SELECT disabled_at IS NOT NULL FROM alert_subscriptions"
+                            " WHERE id = ? AND kind = 'webhook'",
+                            &st);
+    if (err)
+        return err;
+    sqlite3_bind_int64(st, 1, p->id);
+    int rc = sqlite3_step(st);
+    int disabled = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? TZ_ENOTFOUND : tz_sq_map_rc(rc);
+    if (disabled == (p->at != 0))
+        return TZ_ECONFLICT;
+    if (p->at) {
+        if ((err = tz_sq_prep(db, "UPDATE alert_subscriptions SET disabled_at = ? WHERE id = ?",
+                              &st)))
+            return err;
+        sqlite3_bind_int64(st, 1, p->at);
+        sqlite3_bind_int64(st, 2, p->id);
+        if ((err = tz_sq_run_once(st)) ||
+            (err = tz_sq_exec_id(db,
+                                 "UPDATE alert_outbox SET state = 'dropped' WHERE subscription_id"
+                                 " = ? AND state = 'pending'",
+                                 p->id)))
+            return err;
+    } else if ((err = tz_sq_exec_id(db,
+                                    "UPDATE alert_subscriptions SET disabled_at = NULL,"
+                                    " failures = 0, after_report = (SELECT max(upto, 0) FROM"
+                                    " alert_state WHERE name = 'reports') WHERE id = ?",
+                                    p->id))) {
+        return err;
+    }
+    return audit_with_object(db, p->audit, p->id);
+}
+
+tz_err tz_sq_alert_webhook_set(struct tz_store *store, int64_t id, int64_t disabled_at,
+                               const struct tz_audit_rec *audit)
+{
+    struct id_ctx p = {.id = id, .audit = audit, .at = disabled_at};
+    return tz_sq_in_write(store, webhook_set_body, &p, NULL);
+}
 
 static tz_err confirm_body(sqlite3 *db, void *ctx)
 {

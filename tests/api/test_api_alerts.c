@@ -607,6 +607,85 @@ static void a_followed_reports_public_status_changes_reach_the_webhook_once(void
     stop_helpers();
 }
 
+static void an_admin_lists_disables_and_enables_webhooks(void **state)
+{
+    (void)state;
+    static char admin[256], officer[256]; /* headers: they outlive a failed assertion */
+    assert_int_equal(api_prepare(&current, tarcza_binary, 10), 0);
+    char hooks[400];
+    snprintf(hooks, sizeof hooks, "%s/hooks", current.dir);
+    int hook_port = start_helper(0, "/usr/bin/python3", "webhook_receiver.py", hooks);
+    char hook_id[32], secret[65], body[128];
+    add_webhook(hook_port, hook_id, secret);
+    assert_int_equal(api_make_token(&current, "root", "admin", NULL, admin, sizeof admin), 0);
+    assert_int_equal(
+        api_make_token(&current, "nowak", "officer", "KRK-01", officer, sizeof officer), 0);
+    start_server(1, NULL, NULL);
+
+    struct api_response r;
+    assert_int_equal(api_call_as(&current, officer, "GET", "/api/v1/alerts/webhooks", NULL, &r),
+                     403);
+    api_response_free(&r);
+    assert_int_equal(api_call_as(&current, admin, "GET", "/api/v1/alerts/webhooks", NULL, &r), 200);
+    json_t *list = json_object_get(r.json, "webhooks");
+    assert_int_equal(json_array_size(list), 1);
+    json_t *hook = json_array_get(list, 0);
+    assert_int_equal(json_integer_value(json_object_get(hook, "id")), atoll(hook_id));
+    assert_string_equal(json_string_value(json_object_get(hook, "area")), AREA);
+    assert_true(json_is_true(json_object_get(hook, "enabled")));
+    assert_null(strstr(r.body, secret)); /* the key is shown once, when added */
+    api_response_free(&r);
+
+    snprintf(body, sizeof body, "{\"id\":%s,\"action\":\"disable\"}", hook_id);
+    assert_int_equal(
+        api_call_as(&current, officer, "POST", "/api/v1/alerts/webhooks/change", body, &r), 403);
+    api_response_free(&r);
+    assert_int_equal(
+        api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change", body, &r), 200);
+    api_response_free(&r);
+    assert_int_equal(
+        api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change", body, &r), 409);
+    api_response_free(&r);
+    assert_int_equal(api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change",
+                                 "{\"id\":999,\"action\":\"enable\"}", &r),
+                     404);
+    api_response_free(&r);
+    assert_int_equal(api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change",
+                                 "{\"id\":\"1\",\"action\":\"pause\"}", &r),
+                     422);
+    api_response_free(&r);
+
+    /* Disabled, it is owed nothing; enabled again, only what arrives from then on. */
+    int64_t missed = post_report(INSIDE);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT upto FROM alert_state WHERE name = 'reports'");
+    wait_db_min(sql, missed);
+    snprintf(body, sizeof body, "{\"id\":%s,\"action\":\"enable\"}", hook_id);
+    assert_int_equal(
+        api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change", body, &r), 200);
+    api_response_free(&r);
+    int64_t later = post_report(INSIDE);
+    wait_files(hooks, "req", 1);
+    char *req = read_file(hooks, 1, "req");
+    char want[64];
+    snprintf(want, sizeof want, "\"report\":{\"id\":%lld,", (long long)later);
+    assert_non_null(strstr(req, want));
+    free(req);
+    sleep_ms(500);
+    assert_int_equal(count_files(hooks, "req"), 1);
+    assert_int_equal(
+        api_db_long(&current, "SELECT count(*) FROM audit_log WHERE action = 'alert.disable'"), 1);
+    assert_int_equal(
+        api_db_long(&current, "SELECT count(*) FROM audit_log WHERE action = 'alert.enable'"), 1);
+    assert_int_equal(api_db_long(&current, "SELECT count(*) FROM audit_log"
+                                           " WHERE action = 'alert.webhooks.read'"),
+                     1);
+    assert_true(api_db_long(&current, "SELECT count(*) FROM audit_log"
+                                      " WHERE action = 'alert.webhooks' AND actor = 'nowak'") >= 2);
+    assert_int_equal(api_finish(&current), 0);
+    stop_helpers();
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -627,6 +706,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(a_followed_reports_public_status_changes_reach_the_webhook_once,
                                   teardown),
         cmocka_unit_test_teardown(a_failing_webhook_is_retried_then_disabled, teardown),
+        cmocka_unit_test_teardown(an_admin_lists_disables_and_enables_webhooks, teardown),
         cmocka_unit_test_teardown(bad_input_is_refused_and_the_feed_is_rate_limited, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
