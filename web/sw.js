@@ -6,7 +6,7 @@
 const CACHE = 'tarcza-shell-v1';
 const SHELL = [
   './', 'index.html', 'favicon.svg', 'manifest.webmanifest', 'css/app.css',
-  'js/app.js', 'js/api.js', 'js/basemap.js', 'js/catalog.js', 'js/details.js', 'js/dom.js',
+  'js/app.js', 'js/alerts.js', 'js/api.js', 'js/basemap.js', 'js/catalog.js', 'js/details.js', 'js/dom.js',
   'js/filters.js', 'js/i18n.js', 'js/mapview.js', 'js/outbox.js', 'js/panel.js', 'js/report.js',
   'js/state.js', 'js/track.js', 'i18n/pl.js', 'i18n/en.js', 'data/poland.geojson',
   'vendor/leaflet/leaflet.css', 'vendor/leaflet/leaflet-src.esm.js',

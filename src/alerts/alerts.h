@@ -99,10 +99,13 @@ struct tz_alert_message {
     int64_t sub_id;
     int64_t delivery_id;                /* the outbox row: the same on every retry */
     const struct tz_report_rec *report; /* public fields only; NULL for TZ_ALERT_CONFIRM */
-    const char *to;                     /* the address (mail) */
-    const char *from;                   /* the sender's address (mail) */
-    const char *confirm_url;            /* mail: the link that confirms the address */
-    const char *unsubscribe_url;        /* mail: the one-click unsubscribe link (RFC 8058) */
+    /* The public status change this message tells of, or NULL for the report's arrival: its
+     * from, to, at and public_note are set (never the officer's internal note or actor). */
+    const struct tz_transition_rec *change;
+    const char *to;              /* the address (mail) */
+    const char *from;            /* the sender's address (mail) */
+    const char *confirm_url;     /* mail: the link that confirms the address */
+    const char *unsubscribe_url; /* mail: the one-click unsubscribe link (RFC 8058) */
     int64_t now;
 };
 /* Writes the message into out; a non-zero return fails the attempt. */
@@ -133,7 +136,8 @@ tz_err tz_alerts_open(struct tz_threatmap *tm, struct tz_store *store,
 tz_err tz_alerts_start(struct tz_alerts *a);
 /* Stops the sender (finishing the delivery in hand) and frees a; NULL is fine. */
 void tz_alerts_close(struct tz_alerts *a);
-/* One round of the sender at now: match new reports, deliver what is due. */
+/* One round of the sender at now: match new reports and the public status changes of the
+ * reports subscriptions follow, deliver what is due. */
 tz_err tz_alerts_round(struct tz_alerts *a, int64_t now);
 
 /* Who asks, for the audit entry of a change. */
@@ -161,6 +165,15 @@ tz_err tz_alerts_subscribe_email(struct tz_alerts *a, const struct tz_alert_spec
 tz_err tz_alerts_add_webhook(struct tz_alerts *a, const struct tz_alert_spec *spec, const char *url,
                              const struct tz_alert_who *who, int64_t now, int64_t *id,
                              char secret[TZ_ALERT_SECRET_MAX], const char **why);
+/* Every webhook (never its key: secret is cleared), by id; tz_alert_sub_recs_free. */
+tz_err tz_alerts_webhooks(struct tz_alerts *a, struct tz_alert_sub_rec **out, size_t *count);
+/*
+ * An admin disables a webhook (what it is still owed is dropped) or enables
+ * it again (owed what arrives from then on, its failures from 0). Audited
+ * ("alert.disable", "alert.enable"): TZ_ENOTFOUND, TZ_ECONFLICT (already so).
+ */
+tz_err tz_alerts_webhook_enable(struct tz_alerts *a, int64_t id, bool enable,
+                                const struct tz_alert_who *who);
 /* Confirms an address with its token: TZ_ENOTFOUND (no such, or a wrong token), TZ_ECONFLICT. */
 tz_err tz_alerts_confirm(struct tz_alerts *a, int64_t id, const char *token,
                          const struct tz_alert_who *who);

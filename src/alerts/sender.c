@@ -6,6 +6,9 @@
  *    subscriptions, and adds an outbox row per match together with the
  *    cursor's new place in one commit, so that a restart neither misses a
  *    report nor owes one twice;
+ *    The same for status changes (report_transitions by seq, a cursor of
+ *    their own): a public change of a report a subscription follows (one in
+ *    its area and categories, newer than itself) is owed once per change;
  * 2. delivers the rows that are due, one at a time, and writes each attempt
  *    (delivered, failed with its next try, dropped) with its log line.
  *
@@ -25,6 +28,7 @@
 #include "base/tztime.h"
 
 #define ROUND_REPORTS 1000  /* reports matched in one round */
+#define ROUND_CHANGES 1000  /* status changes matched in one round (<= TZ_STORE_LIST_MAX) */
 #define ROUND_DELIVERIES 50 /* deliveries in one round */
 #define ROWS_MAX 4096       /* outbox rows added in one commit */
 #define BODY_MAX (64 * 1024)
@@ -107,6 +111,96 @@ static tz_err match_new(struct tz_alerts *a, int64_t now)
     return err;
 }
 
+/*
+ * Whether a status change is one the public sees: the public updates' rule
+ * (tz_threatmap_public_updates): a change to any status but rejected. Its
+ * report must be public too, checked by the caller (and again when sent).
+ */
+static bool change_public(const struct tz_transition_rec *t)
+{
+    return strcmp(t->to, "rejected") != 0;
+}
+
+/* Adds the rows of one change to rows[*n] (cap leaves room for every subscription). */
+static tz_err match_change(struct tz_alerts *a, const struct active *subs,
+                           const struct tz_transition_rec *t, int64_t now,
+                           struct tz_alert_out_rec *rows, size_t *n)
+{
+    if (!change_public(t))
+        return TZ_OK;
+    struct tz_report_rec rec;
+    tz_err e = tz_threatmap_public_report(a->tm, t->report_id, now, &rec);
+    if (e == TZ_ENOTFOUND)
+        return TZ_OK; /* hidden from the public, or gone */
+    if (e)
+        return e;
+    for (size_t i = 0; i < subs->n; i++)
+        if (t->report_id > subs->recs[i].after_report &&
+            tz_alert_spec_matches(&subs->specs[i], &rec))
+            rows[(*n)++] = (struct tz_alert_out_rec){.sub_id = subs->recs[i].id,
+                                                     .report_id = t->report_id,
+                                                     .change_seq = t->seq,
+                                                     .next_at = now};
+    tz_report_rec_clear(&rec);
+    return TZ_OK;
+}
+
+static tz_err match_changes(struct tz_alerts *a, int64_t now)
+{
+    int64_t upto = 0, newest = 0;
+    tz_err err = tz_store_alert_change_cursor(a->store, &upto);
+    if (!err)
+        err = tz_store_last_transition_seq(a->store, &newest);
+    if (err)
+        return err;
+    if (upto < 0) /* the first round: only changes made from now on */
+        return tz_store_alert_enqueue_changes(a->store, NULL, 0, newest);
+    if (newest <= upto)
+        return TZ_OK;
+    struct tz_transition_rec *t = NULL;
+    size_t tn = 0;
+    if ((err = tz_store_transitions_after(a->store, upto, ROUND_CHANGES, &t, &tn)))
+        return err;
+    struct active subs;
+    if ((err = active_load(a, &subs))) {
+        tz_transition_recs_free(t, tn);
+        return err;
+    }
+    size_t cap = subs.n > ROWS_MAX ? subs.n : ROWS_MAX;
+    struct tz_alert_out_rec *rows = calloc(cap, sizeof *rows);
+    size_t n = 0, i = 0;
+    int64_t seq = upto;
+    if (!rows)
+        err = TZ_ENOMEM;
+    for (; !err && i < tn && n + subs.n <= cap; i++) {
+        err = match_change(a, &subs, &t[i], now, rows, &n);
+        if (!err)
+            seq = t[i].seq;
+    }
+    /* what was matched is kept, with the cursor at its end, even when a later change failed */
+    tz_err kept = seq > upto ? tz_store_alert_enqueue_changes(a->store, rows, n, seq) : TZ_OK;
+    err = err ? err : kept;
+    free(rows);
+    active_free(&subs);
+    tz_transition_recs_free(t, tn);
+    return err;
+}
+
+/* The status change seq of report_id (for its message): TZ_ENOTFOUND when it is gone. */
+static tz_err change_of(struct tz_alerts *a, int64_t report_id, int64_t seq,
+                        struct tz_transition_rec **out)
+{
+    size_t n = 0;
+    tz_err err = tz_store_transitions_after(a->store, seq - 1, 1, out, &n);
+    if (!err && (n != 1 || (*out)[0].seq != seq || (*out)[0].report_id != report_id))
+        err = TZ_ENOTFOUND;
+    if (err) {
+        tz_transition_recs_free(*out, n);
+        *out = NULL;
+    }
+    return err;
+}
+
 /* ---- 2. delivering -------------------------------------------------------------------------- */
 
 /* The delay before try attempts + 1: base * 2^attempts up to the most, the upper half jittered. */
@@ -134,16 +228,35 @@ static tz_err deliver(struct tz_alerts *a, const struct tz_alert_out_rec *o,
                       char *detail, size_t size)
 {
     struct tz_report_rec rec = {0};
+    struct tz_transition_rec *change = NULL, pub = {0};
     bool have = false;
-    if (o->report_id) {
-        tz_err e = tz_threatmap_public_report(a->tm, o->report_id, now, &rec);
+    if (o->change_seq) {
+        tz_err e = change_of(a, o->report_id, o->change_seq, &change);
         if (e == TZ_ENOTFOUND) {
-            at->skipped = true; /* no longer on the public map: it is not sent */
-            snprintf(detail, size, "the report is no longer public");
+            at->skipped = true;
+            snprintf(detail, size, "the status change is gone");
             return TZ_OK;
         }
         if (e)
             return e;
+        /* only its public part travels: not the officer's note, name or referral */
+        pub = (struct tz_transition_rec){.seq = change->seq,
+                                         .report_id = change->report_id,
+                                         .at = change->at,
+                                         .public_note = change->public_note};
+        memcpy(pub.from, change->from, sizeof pub.from);
+        memcpy(pub.to, change->to, sizeof pub.to);
+    }
+    if (o->report_id) {
+        tz_err e = tz_threatmap_public_report(a->tm, o->report_id, now, &rec);
+        if (e) {
+            tz_transition_recs_free(change, change ? 1 : 0);
+            if (e != TZ_ENOTFOUND)
+                return e;
+            at->skipped = true; /* no longer on the public map: it is not sent */
+            snprintf(detail, size, "the report is no longer public");
+            return TZ_OK;
+        }
         have = true;
         /* only the public text travels */
         free(rec.description);
@@ -162,6 +275,7 @@ static tz_err deliver(struct tz_alerts *a, const struct tz_alert_out_rec *o,
         .sub_id = sub->id,
         .delivery_id = o->id,
         .report = have ? &rec : NULL,
+        .change = change ? &pub : NULL,
         .to = sub->target,
         .from = a->cfg.mail_from,
         .confirm_url = confirm,
@@ -178,6 +292,7 @@ static tz_err deliver(struct tz_alerts *a, const struct tz_alert_out_rec *o,
     else if (!err)
         sent = alerts_send_mail(a, sub->target, &body, detail, size);
     tz_buf_free(&body);
+    tz_transition_recs_free(change, change ? 1 : 0);
     if (have)
         tz_report_rec_clear(&rec);
     if (err)
@@ -222,6 +337,8 @@ static tz_err deliver_due(struct tz_alerts *a, int64_t now)
 tz_err tz_alerts_round(struct tz_alerts *a, int64_t now)
 {
     tz_err err = match_new(a, now);
+    tz_err errc = match_changes(a, now);
+    err = err ? err : errc;
     tz_err err2 = a->cfg.render ? deliver_due(a, now) : TZ_OK;
     return err ? err : err2;
 }

@@ -110,6 +110,23 @@ static struct tz_audit_rec audit_of(const struct tz_alert_who *who, enum tz_audi
     };
 }
 
+tz_err tz_alerts_webhooks(struct tz_alerts *a, struct tz_alert_sub_rec **out, size_t *count)
+{
+    tz_err err = tz_store_alert_webhooks(a->store, out, count);
+    for (size_t i = 0; !err && i < *count; i++)
+        sodium_memzero((*out)[i].secret, sizeof(*out)[i].secret); /* shown once, when added */
+    return err;
+}
+
+tz_err tz_alerts_webhook_enable(struct tz_alerts *a, int64_t id, bool enable,
+                                const struct tz_alert_who *who)
+{
+    int64_t now = tz_time_now();
+    struct tz_audit_rec audit =
+        audit_of(who, enable ? TZ_AUDIT_ALERT_ENABLE : TZ_AUDIT_ALERT_DISABLE, now);
+    return tz_store_alert_webhook_set(a->store, id, enable ? 0 : now, &audit);
+}
+
 /* Stores a subscription of kind for spec. */
 static tz_err put(struct tz_alerts *a, const char *kind, const struct tz_alert_spec *spec,
                   const char *target, const char *secret, bool confirmed,

@@ -65,6 +65,10 @@ static const char *const audit_codes[TZ_AUDIT_COUNT] = {
     [TZ_AUDIT_ALERT_SUBSCRIBE] = "alert.subscribe",
     [TZ_AUDIT_ALERT_CONFIRM] = "alert.confirm",
     [TZ_AUDIT_ALERT_UNSUBSCRIBE] = "alert.unsubscribe",
+    [TZ_AUDIT_ALERT_WEBHOOKS] = "alert.webhooks",
+    [TZ_AUDIT_ALERT_WEBHOOKS_READ] = "alert.webhooks.read",
+    [TZ_AUDIT_ALERT_DISABLE] = "alert.disable",
+    [TZ_AUDIT_ALERT_ENABLE] = "alert.enable",
     [TZ_AUDIT_FED_NODE_ADD] = "federation.node.add",
     [TZ_AUDIT_FED_NODE_REMOVE] = "federation.node.remove",
     [TZ_AUDIT_FED_NODES] = "federation.nodes",
@@ -84,6 +88,7 @@ static const enum tz_audit_action action_audit[TZ_ACT_COUNT] = {
     [TZ_ACT_DISTRICT_ASSIGN] = TZ_AUDIT_DISTRICT_ASSIGN,
     [TZ_ACT_ACCOUNTS] = TZ_AUDIT_ACCOUNTS,
     [TZ_ACT_AUDIT] = TZ_AUDIT_AUDIT,
+    [TZ_ACT_ALERT_WEBHOOKS] = TZ_AUDIT_ALERT_WEBHOOKS,
     [TZ_ACT_ANALYSIS] = TZ_AUDIT_ANALYSIS_READ,
     [TZ_ACT_REPORT_MERGE] = TZ_AUDIT_REPORT_MERGE,
     [TZ_ACT_ASSISTANT_USE] = TZ_AUDIT_ASSISTANT_USE,
@@ -133,6 +138,7 @@ static const enum tz_auth_scope permissions[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT] = 
         {
             [TZ_ACT_ACCOUNTS] = TZ_SCOPE_ALL,
             [TZ_ACT_AUDIT] = TZ_SCOPE_ALL,
+            [TZ_ACT_ALERT_WEBHOOKS] = TZ_SCOPE_ALL,
         },
     /* The exchange's roles: a unit is the one a message addresses or comes from, so a partner's
      * message is seen only by the units it addresses (and by the SPOC's supervisor). */

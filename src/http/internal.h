@@ -231,6 +231,9 @@ enum MHD_Result api_alerts_subscribe(struct request *req);
 enum MHD_Result api_alerts_confirm(struct request *req);
 enum MHD_Result api_alerts_unsubscribe(struct request *req);
 enum MHD_Result api_alerts_unsubscribe_page(struct request *req);
+/* The webhooks for an admin (api_alerts_admin.c). */
+enum MHD_Result api_alerts_webhooks(struct request *req);
+enum MHD_Result api_alerts_webhook_change(struct request *req);
 /* A problem answer of status with Retry-After (429, 503). */
 enum MHD_Result http_respond_retry(struct request *req, unsigned status, const char *detail,
                                    int retry_after_s);

@@ -127,6 +127,17 @@ static tz_err webhook_json(const struct tz_alert_message *m, struct tz_buf *b)
     tz_jw_kint(&w, "subscription", m->sub_id);
     tz_jw_kint(&w, "delivery", m->delivery_id);
     tz_jw_ktime(&w, "sent_at", m->now);
+    tz_jw_kstr(&w, "event", m->change ? "status_changed" : "new_report");
+    if (m->change) { /* its public part only (the sender passes nothing else) */
+        tz_jw_key(&w, "change");
+        tz_jw_object(&w);
+        tz_jw_kint(&w, "seq", m->change->seq);
+        tz_jw_kstr(&w, "from", m->change->from);
+        tz_jw_kstr(&w, "to", m->change->to);
+        tz_jw_ktime(&w, "at", m->change->at);
+        tz_jw_kstr(&w, "public_note", m->change->public_note);
+        tz_jw_object_end(&w);
+    }
     tz_jw_key(&w, "report");
     tz_jw_object(&w);
     tz_jw_kint(&w, "id", r->id);
@@ -203,13 +214,23 @@ static tz_err mail_report(const struct tz_threatmap *tm, const struct tz_alert_m
     const struct tz_report_rec *r = m->report;
     const struct tz_category_rec *cat = tz_threatmap_category(tm, r->category);
     char subject[128], where[96], when[TZ_TIME_TEXT_MAX];
-    snprintf(subject, sizeof subject, "tarcza: report %lld (%s) in your area", (long long)r->id,
-             r->category);
+    if (m->change)
+        snprintf(subject, sizeof subject, "tarcza: report %lld (%s) is now %s", (long long)r->id,
+                 r->category, m->change->to);
+    else
+        snprintf(subject, sizeof subject, "tarcza: report %lld (%s) in your area", (long long)r->id,
+                 r->category);
     snprintf(where, sizeof where, "%.6f, %.6f (%s)", r->lat, r->lon, r->district_id);
     tz_time_format(r->received_at, when);
     tz_err err = mail_headers(m, subject, b);
     if (!err)
         err = line(b, "Zgloszenie / report: ", cat && cat->name_pl ? cat->name_pl : r->category);
+    if (!err && m->change)
+        err = line(b, "Zmiana statusu / status changed: ", m->change->from);
+    if (!err && m->change)
+        err = line(b, "  -> ", m->change->to);
+    if (!err && m->change && m->change->public_note)
+        err = line(b, "Uwaga policji / police note: ", m->change->public_note);
     if (!err)
         err = line(b, "Status: ", r->status);
     if (!err)

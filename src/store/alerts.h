@@ -34,11 +34,15 @@ struct tz_alert_sub_rec {
 void tz_alert_sub_rec_clear(struct tz_alert_sub_rec *rec);
 void tz_alert_sub_recs_free(struct tz_alert_sub_rec *recs, size_t count);
 
-/* What the outbox owes: report_id 0 is an address's confirmation message. */
+/*
+ * What the outbox owes: report_id 0 is an address's confirmation message; change_seq 0 the
+ * report's arrival, otherwise one public status change of it (its seq, migration 21).
+ */
 struct tz_alert_out_rec {
     int64_t id;
     int64_t sub_id;
     int64_t report_id;
+    int64_t change_seq;
     int attempts; /* made so far */
     int64_t next_at;
 };
@@ -56,7 +60,7 @@ struct tz_alert_attempt {
 
 /* One line of the delivery log. */
 struct tz_alert_log_rec {
-    int64_t out_id, sub_id, report_id, at;
+    int64_t out_id, sub_id, report_id, change_seq, at;
     int attempt;
     char outcome[TZ_ALERT_KIND_MAX]; /* delivered, failed, dropped, disabled */
 };
@@ -88,6 +92,20 @@ struct tz_alert_log_rec {
     X(alert_subs_active, (struct tz_store *store, struct tz_alert_sub_rec **out, size_t *count),   \
       (store, out, count),                                                                         \
       TZ_PRE_EMPTY(out, count))                                                                    \
+    /* Every webhook (disabled ones too), by id, at most 1000; tz_alert_sub_recs_free. */         \
+    X(alert_webhooks, (struct tz_store *store, struct tz_alert_sub_rec **out, size_t *count),      \
+      (store, out, count),                                                                         \
+      TZ_PRE_EMPTY(out, count))                                                                    \
+    /*                                                                                             \
+     * Disables a webhook at disabled_at (what it is still owed is dropped), or                    \
+     * enables it again when 0 (its failures counted from 0, owed only what                        \
+     * arrives from then on), with audit: TZ_ENOTFOUND for no such webhook,                        \
+     * TZ_ECONFLICT when it is already so.                                                         \
+     */                                                                                            \
+    X(alert_webhook_set, (struct tz_store *store, int64_t id, int64_t disabled_at,                 \
+       const struct tz_audit_rec *audit),                                                          \
+      (store, id, disabled_at, audit),                                                             \
+      TZ_PRE_NEED(TZ_PRE_AUDIT(audit) && disabled_at >= 0) TZ_PRE_IF(id <= 0, TZ_ENOTFOUND))       \
     /* How far the sender has matched reports; -1 before its first round. */                       \
     X(alert_cursor, (struct tz_store *store, int64_t *upto),                                       \
       (store, upto),                                                                               \
@@ -98,6 +116,18 @@ struct tz_alert_log_rec {
      */                                                                                            \
     X(alert_enqueue, (struct tz_store *store, const struct tz_alert_out_rec *rows, size_t n,       \
        int64_t upto),                                                                              \
+      (store, rows, n, upto),                                                                      \
+      TZ_PRE_NEED(rows || n == 0))                                                                 \
+    /* How far the sender has matched status changes (their seq); -1 before its first round. */ \
+    X(alert_change_cursor, (struct tz_store *store, int64_t *upto),                                \
+      (store, upto),                                                                               \
+      TZ_PRE_ZERO(upto))                                                                           \
+    /*                                                                                             \
+     * Adds the rows of status changes (at most one per subscription, report and                   \
+     * change) and moves the changes' cursor to upto, in one transaction.                          \
+     */                                                                                            \
+    X(alert_enqueue_changes, (struct tz_store *store, const struct tz_alert_out_rec *rows,         \
+       size_t n, int64_t upto),                                                                    \
       (store, rows, n, upto),                                                                      \
       TZ_PRE_NEED(rows || n == 0))                                                                 \
     /* At most max (1..1000) rows owed and due at now, oldest first (with_mail false: not those    \

@@ -740,6 +740,31 @@ static const char photos_v19[] =
     " reviewed_by TEXT,"
     " UNIQUE (report_id, idx));";
 
+/*
+ * migration 21: alerts on status changes (issue 19). An outbox row now names what it is owed:
+ * a report's arrival (change_seq 0) or one public status change of it (the change's seq in
+ * report_transitions), unique per subscription, report and change, so each change reaches a
+ * subscription at most once; and the sender's second cursor, over status changes (-1: not yet
+ * started). SQLite cannot change a table's UNIQUE constraint: the outbox is copied over.
+ */
+static const char alerts_changes_v21[] =
+    "CREATE TABLE alert_outbox_v21 ("
+    " id INTEGER PRIMARY KEY,"
+    " subscription_id BIGINT NOT NULL,"
+    " report_id BIGINT NOT NULL,"
+    " change_seq BIGINT NOT NULL DEFAULT 0,"
+    " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dropped')),"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_at BIGINT NOT NULL,"
+    " UNIQUE (subscription_id, report_id, change_seq));"
+    "INSERT INTO alert_outbox_v21 (id, subscription_id, report_id, state, attempts, next_at)"
+    " SELECT id, subscription_id, report_id, state, attempts, next_at FROM alert_outbox;"
+    "DROP TABLE alert_outbox;"
+    "ALTER TABLE alert_outbox_v21 RENAME TO alert_outbox;"
+    "CREATE INDEX alert_outbox_due ON alert_outbox (state, next_at, id);"
+    "ALTER TABLE alert_deliveries ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;"
+    "INSERT OR IGNORE INTO alert_state (name, upto) VALUES ('changes', -1);";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
     auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
@@ -750,6 +775,7 @@ const char *const tz_store_migration_sql[] = {
     alerts_v17,
     federation_v18,
     photos_v19,
+    alerts_changes_v21,
 };
 
 const int tz_store_migration_count =

@@ -26,18 +26,21 @@ static const char SQL_SUBS_ACTIVE[] =
     "SELECT " SUB_COLS " FROM alert_subscriptions WHERE confirmed = 1 AND disabled_at IS NULL"
     " AND kind <> 'feed' ORDER BY id";
 static const char SQL_CURSOR[] = "SELECT upto FROM alert_state WHERE name = 'reports'";
+static const char SQL_CHANGE_CURSOR[] = "SELECT upto FROM alert_state WHERE name = 'changes'";
 static const char SQL_DUE[] =
-    "SELECT id, subscription_id, report_id, attempts, next_at FROM alert_outbox"
+    "SELECT id, subscription_id, report_id, attempts, next_at, change_seq FROM alert_outbox"
     " WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?";
 static const char SQL_DUE_NO_MAIL[] =
-    "SELECT id, subscription_id, report_id, attempts, next_at FROM alert_outbox"
+    "SELECT id, subscription_id, report_id, attempts, next_at, change_seq FROM alert_outbox"
     " WHERE state = 'pending' AND next_at <= ? AND subscription_id NOT IN"
     " (SELECT id FROM alert_subscriptions WHERE kind = 'email') ORDER BY next_at, id LIMIT ?";
 static const char SQL_LOG_ALL[] =
-    "SELECT outbox_id, subscription_id, report_id, at, attempt, outcome FROM alert_deliveries"
+    "SELECT outbox_id, subscription_id, report_id, at, attempt, outcome, change_seq"
+    " FROM alert_deliveries"
     " ORDER BY id DESC LIMIT 1000";
 static const char SQL_LOG_SUB[] =
-    "SELECT outbox_id, subscription_id, report_id, at, attempt, outcome FROM alert_deliveries"
+    "SELECT outbox_id, subscription_id, report_id, at, attempt, outcome, change_seq"
+    " FROM alert_deliveries"
     " WHERE subscription_id = ? ORDER BY id DESC LIMIT 1000";
 
 void tz_alert_sub_rec_clear(struct tz_alert_sub_rec *rec)
@@ -164,10 +167,67 @@ tz_err tz_sq_alert_subs_active(struct tz_store *store, struct tz_alert_sub_rec *
                           (void **)out, count);
 }
 
+static const char SQL_WEBHOOKS[] =
+    "SELECT " SUB_COLS " FROM alert_subscriptions WHERE kind = 'webhook' ORDER BY id LIMIT 1000";
+
+tz_err tz_sq_alert_webhooks(struct tz_store *store, struct tz_alert_sub_rec **out, size_t *count)
+{
+    return tz_sq_read_all(store, SQL_WEBHOOKS, 0, sizeof **out, read_sub, free_subs, (void **)out,
+                          count);
+}
+
 struct id_ctx {
     int64_t id;
     const struct tz_audit_rec *audit;
+    int64_t at; /* alert_webhook_set: disabled_at, 0 to enable */
 };
+
+static tz_err webhook_set_body(sqlite3 *db, void *ctx)
+{
+    struct id_ctx *p = ctx;
+    sqlite3_stmt *st;
+    tz_err err = tz_sq_prep(db,
+                            "SELECT disabled_at IS NOT NULL FROM alert_subscriptions"
+                            " WHERE id = ? AND kind = 'webhook'",
+                            &st);
+    if (err)
+        return err;
+    sqlite3_bind_int64(st, 1, p->id);
+    int rc = sqlite3_step(st);
+    int disabled = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? TZ_ENOTFOUND : tz_sq_map_rc(rc);
+    if (disabled == (p->at != 0))
+        return TZ_ECONFLICT;
+    if (p->at) {
+        if ((err = tz_sq_prep(db, "UPDATE alert_subscriptions SET disabled_at = ? WHERE id = ?",
+                              &st)))
+            return err;
+        sqlite3_bind_int64(st, 1, p->at);
+        sqlite3_bind_int64(st, 2, p->id);
+        if ((err = tz_sq_run_once(st)) ||
+            (err = tz_sq_exec_id(db,
+                                 "UPDATE alert_outbox SET state = 'dropped' WHERE subscription_id"
+                                 " = ? AND state = 'pending'",
+                                 p->id)))
+            return err;
+    } else if ((err = tz_sq_exec_id(db,
+                                    "UPDATE alert_subscriptions SET disabled_at = NULL,"
+                                    " failures = 0, after_report = (SELECT max(upto, 0) FROM"
+                                    " alert_state WHERE name = 'reports') WHERE id = ?",
+                                    p->id))) {
+        return err;
+    }
+    return audit_with_object(db, p->audit, p->id);
+}
+
+tz_err tz_sq_alert_webhook_set(struct tz_store *store, int64_t id, int64_t disabled_at,
+                               const struct tz_audit_rec *audit)
+{
+    struct id_ctx p = {.id = id, .audit = audit, .at = disabled_at};
+    return tz_sq_in_write(store, webhook_set_body, &p, NULL);
+}
 
 static tz_err confirm_body(sqlite3 *db, void *ctx)
 {
@@ -217,11 +277,11 @@ tz_err tz_sq_alert_sub_delete(struct tz_store *store, int64_t id, const struct t
 
 /* ---- the outbox --------------------------------------------------------------------------- */
 
-tz_err tz_sq_alert_cursor(struct tz_store *store, int64_t *upto)
+static tz_err read_cursor(struct tz_store *store, const char *sql, int64_t *upto)
 {
     struct tz_sq_conn *c = tz_sq_reader_acquire(store);
     sqlite3_stmt *st = NULL;
-    tz_err err = tz_sq_stmt(c, SQL_CURSOR, &st);
+    tz_err err = tz_sq_stmt(c, sql, &st);
     if (!err) {
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW)
@@ -234,10 +294,21 @@ tz_err tz_sq_alert_cursor(struct tz_store *store, int64_t *upto)
     return err;
 }
 
+tz_err tz_sq_alert_cursor(struct tz_store *store, int64_t *upto)
+{
+    return read_cursor(store, SQL_CURSOR, upto);
+}
+
+tz_err tz_sq_alert_change_cursor(struct tz_store *store, int64_t *upto)
+{
+    return read_cursor(store, SQL_CHANGE_CURSOR, upto);
+}
+
 struct enqueue_ctx {
     const struct tz_alert_out_rec *rows;
     size_t n;
     int64_t upto;
+    const char *cursor_sql; /* moves the cursor this batch was matched up to */
 };
 
 static tz_err enqueue_body(sqlite3 *db, void *ctx)
@@ -246,13 +317,14 @@ static tz_err enqueue_body(sqlite3 *db, void *ctx)
     sqlite3_stmt *st;
     tz_err err = tz_sq_prep(db,
                             "INSERT OR IGNORE INTO alert_outbox (subscription_id, report_id,"
-                            " next_at) VALUES (?, ?, ?)",
+                            " next_at, change_seq) VALUES (?, ?, ?, ?)",
                             &st);
     for (size_t i = 0; !err && i < p->n; i++) {
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, p->rows[i].sub_id);
         sqlite3_bind_int64(st, 2, p->rows[i].report_id);
         sqlite3_bind_int64(st, 3, p->rows[i].next_at);
+        sqlite3_bind_int64(st, 4, p->rows[i].change_seq);
         int rc = sqlite3_step(st);
         if (rc != SQLITE_DONE)
             err = tz_sq_map_rc(rc);
@@ -261,7 +333,7 @@ static tz_err enqueue_body(sqlite3 *db, void *ctx)
         sqlite3_finalize(st);
     if (err)
         return err;
-    if ((err = tz_sq_prep(db, "UPDATE alert_state SET upto = ? WHERE name = 'reports'", &st)))
+    if ((err = tz_sq_prep(db, p->cursor_sql, &st)))
         return err;
     sqlite3_bind_int64(st, 1, p->upto);
     return tz_sq_run_once(st);
@@ -270,7 +342,20 @@ static tz_err enqueue_body(sqlite3 *db, void *ctx)
 tz_err tz_sq_alert_enqueue(struct tz_store *store, const struct tz_alert_out_rec *rows, size_t n,
                            int64_t upto)
 {
-    struct enqueue_ctx p = {.rows = rows, .n = n, .upto = upto};
+    struct enqueue_ctx p = {.rows = rows,
+                            .n = n,
+                            .upto = upto,
+                            .cursor_sql = "UPDATE alert_state SET upto = ? WHERE name = 'reports'"};
+    return tz_sq_in_write(store, enqueue_body, &p, NULL);
+}
+
+tz_err tz_sq_alert_enqueue_changes(struct tz_store *store, const struct tz_alert_out_rec *rows,
+                                   size_t n, int64_t upto)
+{
+    struct enqueue_ctx p = {.rows = rows,
+                            .n = n,
+                            .upto = upto,
+                            .cursor_sql = "UPDATE alert_state SET upto = ? WHERE name = 'changes'"};
     return tz_sq_in_write(store, enqueue_body, &p, NULL);
 }
 
@@ -282,6 +367,7 @@ static tz_err read_out(sqlite3_stmt *st, void *elem)
     r->report_id = sqlite3_column_int64(st, 2);
     r->attempts = sqlite3_column_int(st, 3);
     r->next_at = sqlite3_column_int64(st, 4);
+    r->change_seq = sqlite3_column_int64(st, 5);
     return TZ_OK;
 }
 
@@ -326,7 +412,8 @@ static tz_err log_line(sqlite3 *db, const struct tz_alert_out_rec *o, int64_t at
     sqlite3_stmt *st;
     tz_err err = tz_sq_prep(db,
                             "INSERT INTO alert_deliveries (outbox_id, subscription_id, report_id,"
-                            " at, attempt, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            " at, attempt, outcome, detail, change_seq)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             &st);
     if (err)
         return err;
@@ -337,6 +424,7 @@ static tz_err log_line(sqlite3 *db, const struct tz_alert_out_rec *o, int64_t at
     sqlite3_bind_int(st, 5, attempt);
     tz_sq_bind_at(st, 6, outcome);
     tz_sq_bind_at(st, 7, detail);
+    sqlite3_bind_int64(st, 8, o->change_seq);
     return tz_sq_run_once(st);
 }
 
@@ -344,8 +432,8 @@ static tz_err read_outbox_row(sqlite3 *db, int64_t id, struct tz_alert_out_rec *
 {
     sqlite3_stmt *st;
     tz_err err = tz_sq_prep(db,
-                            "SELECT id, subscription_id, report_id, attempts, next_at, state"
-                            " FROM alert_outbox WHERE id = ?",
+                            "SELECT id, subscription_id, report_id, attempts, next_at, change_seq,"
+                            " state FROM alert_outbox WHERE id = ?",
                             &st);
     if (err)
         return err;
@@ -353,7 +441,7 @@ static tz_err read_outbox_row(sqlite3 *db, int64_t id, struct tz_alert_out_rec *
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         read_out(st, o);
-        const unsigned char *s = sqlite3_column_text(st, 5);
+        const unsigned char *s = sqlite3_column_text(st, 6);
         *pending = s && strcmp((const char *)s, "pending") == 0;
     }
     sqlite3_finalize(st);
@@ -439,6 +527,7 @@ static tz_err read_log(sqlite3_stmt *st, void *elem)
     r->report_id = sqlite3_column_int64(st, 2);
     r->at = sqlite3_column_int64(st, 3);
     r->attempt = sqlite3_column_int(st, 4);
+    r->change_seq = sqlite3_column_int64(st, 6);
     return tz_sq_col_code(st, 5, r->outcome, sizeof r->outcome);
 }
 

@@ -501,6 +501,191 @@ static void bad_input_is_refused_and_the_feed_is_rate_limited(void **state)
     assert_int_equal(api_finish(&current), 0);
 }
 
+/* An officer moves report id on (as who): the answer's status. */
+static long move(const char *who, int64_t id, const char *to, const char *note,
+                 const char *public_note)
+{
+    char path[96], body[512];
+    struct api_response r;
+    snprintf(path, sizeof path, "/api/v1/reports/%lld/transitions", (long long)id);
+    snprintf(body, sizeof body, "{\"to\":\"%s\",\"note\":\"%s\",\"public_note\":%s%s%s}", to, note,
+             public_note ? "\"" : "", public_note ? public_note : "null", public_note ? "\"" : "");
+    long status = api_call_as(&current, who, "POST", path, body, &r);
+    api_response_free(&r);
+    return status;
+}
+
+/* The district id of report id, as the public reads it. */
+static void district_of(int64_t id, char *out, size_t size)
+{
+    char path[64];
+    struct api_response r;
+    snprintf(path, sizeof path, "/api/v1/reports/%lld", (long long)id);
+    assert_int_equal(api_get(&current, path, &r), 0);
+    assert_int_equal(r.status, 200);
+    snprintf(out, size, "%s",
+             json_string_value(json_object_get(json_object_get(r.json, "district"), "id")));
+    api_response_free(&r);
+}
+
+static void a_followed_reports_public_status_changes_reach_the_webhook_once(void **state)
+{
+    (void)state;
+    static char officer[256]; /* a header: it outlives a failed assertion */
+    assert_int_equal(api_prepare(&current, tarcza_binary, 10), 0);
+    char hooks[400];
+    snprintf(hooks, sizeof hooks, "%s/hooks", current.dir);
+    int hook_port = start_helper(0, "/usr/bin/python3", "webhook_receiver.py", hooks);
+    char hook_id[32], secret[65];
+    add_webhook(hook_port, hook_id, secret);
+    start_server(1, NULL, NULL); /* no address follows: no mail */
+
+    int64_t in = post_report(INSIDE), out = post_report(OUTSIDE), spam = post_report(INSIDE);
+    wait_files(hooks, "req", 2); /* the two arrivals inside */
+    char district[64];
+    district_of(in, district, sizeof district);
+    assert_int_equal(
+        api_make_token(&current, "dzielnicowy", "officer", district, officer, sizeof officer), 0);
+    assert_int_equal(
+        move(officer, in, "verifying", "tylko dla policji", "Patrol sprawdzi miejsce."), 200);
+    wait_files(hooks, "req", 3);
+    char *hook = read_file(hooks, 3, "req");
+    check_signature(hook, secret);
+    assert_null(strstr(hook, "tylko dla policji")); /* the officer's internal note never */
+    assert_null(strstr(hook, "prywatny"));          /* nor the reporter's words */
+    json_t *body = json_loads(body_of(hook), 0, NULL);
+    assert_non_null(body);
+    assert_string_equal(json_string_value(json_object_get(body, "event")), "status_changed");
+    json_t *change = json_object_get(body, "change");
+    assert_string_equal(json_string_value(json_object_get(change, "from")), "new");
+    assert_string_equal(json_string_value(json_object_get(change, "to")), "verifying");
+    assert_string_equal(json_string_value(json_object_get(change, "public_note")),
+                        "Patrol sprawdzi miejsce.");
+    json_t *rep = json_object_get(body, "report");
+    assert_int_equal(json_integer_value(json_object_get(rep, "id")), in);
+    assert_string_equal(json_string_value(json_object_get(rep, "status")), "verifying");
+    json_decref(body);
+    free(hook);
+
+    /* A second change is owed once more; a change to rejected (not public) and a change of a
+     * report outside the area are owed nothing. */
+    assert_int_equal(move(officer, in, "confirmed", "potwierdzone", NULL), 200);
+    assert_int_equal(move(officer, spam, "rejected", "spam", NULL), 200);
+    char out_district[64], outsider[256];
+    district_of(out, out_district, sizeof out_district);
+    assert_int_equal(
+        api_make_token(&current, "sasiad", "officer", out_district, outsider, sizeof outsider), 0);
+    assert_int_equal(move(outsider, out, "verifying", "obok", "Poza obszarem."), 200);
+    wait_files(hooks, "req", 4);
+    hook = read_file(hooks, 4, "req");
+    check_signature(hook, secret);
+    assert_non_null(strstr(hook, "\"to\":\"confirmed\""));
+    assert_non_null(strstr(hook, "\"public_note\":null"));
+    free(hook);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM alert_outbox WHERE report_id = %lld AND change_seq > 0"
+             " AND state = 'delivered'",
+             (long long)in);
+    wait_db(sql, 2);
+
+    /* A restart repeats none of it, and a change made while it was down still arrives once. */
+    assert_int_equal(api_stop(&current, SIGTERM), 0);
+    assert_int_equal(api_start(&current), 0);
+    assert_int_equal(move(officer, in, "eliminated", "usuniete", "Zagrozenie usuniete."), 200);
+    wait_files(hooks, "req", 5);
+    sleep_ms(500); /* five more rounds of the sender: nothing else arrives */
+    assert_int_equal(count_files(hooks, "req"), 5);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM alert_outbox WHERE report_id IN (%lld, %lld)",
+             (long long)out, (long long)spam);
+    assert_int_equal(api_db_long(&current, sql), 1); /* the spam's arrival, not its rejection */
+    hook = read_file(hooks, 5, "req");
+    assert_non_null(strstr(hook, "\"to\":\"eliminated\""));
+    assert_non_null(strstr(hook, "Zagrozenie usuniete."));
+    free(hook);
+    assert_int_equal(api_finish(&current), 0);
+    stop_helpers();
+}
+
+static void an_admin_lists_disables_and_enables_webhooks(void **state)
+{
+    (void)state;
+    static char admin[256], officer[256]; /* headers: they outlive a failed assertion */
+    assert_int_equal(api_prepare(&current, tarcza_binary, 10), 0);
+    char hooks[400];
+    snprintf(hooks, sizeof hooks, "%s/hooks", current.dir);
+    int hook_port = start_helper(0, "/usr/bin/python3", "webhook_receiver.py", hooks);
+    char hook_id[32], secret[65], body[128];
+    add_webhook(hook_port, hook_id, secret);
+    assert_int_equal(api_make_token(&current, "root", "admin", NULL, admin, sizeof admin), 0);
+    assert_int_equal(
+        api_make_token(&current, "nowak", "officer", "KRK-01", officer, sizeof officer), 0);
+    start_server(1, NULL, NULL);
+
+    struct api_response r;
+    assert_int_equal(api_call_as(&current, officer, "GET", "/api/v1/alerts/webhooks", NULL, &r),
+                     403);
+    api_response_free(&r);
+    assert_int_equal(api_call_as(&current, admin, "GET", "/api/v1/alerts/webhooks", NULL, &r), 200);
+    json_t *list = json_object_get(r.json, "webhooks");
+    assert_int_equal(json_array_size(list), 1);
+    json_t *hook = json_array_get(list, 0);
+    assert_int_equal(json_integer_value(json_object_get(hook, "id")), atoll(hook_id));
+    assert_string_equal(json_string_value(json_object_get(hook, "area")), AREA);
+    assert_true(json_is_true(json_object_get(hook, "enabled")));
+    assert_null(strstr(r.body, secret)); /* the key is shown once, when added */
+    api_response_free(&r);
+
+    snprintf(body, sizeof body, "{\"id\":%s,\"action\":\"disable\"}", hook_id);
+    assert_int_equal(
+        api_call_as(&current, officer, "POST", "/api/v1/alerts/webhooks/change", body, &r), 403);
+    api_response_free(&r);
+    assert_int_equal(
+        api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change", body, &r), 200);
+    api_response_free(&r);
+    assert_int_equal(
+        api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change", body, &r), 409);
+    api_response_free(&r);
+    assert_int_equal(api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change",
+                                 "{\"id\":999,\"action\":\"enable\"}", &r),
+                     404);
+    api_response_free(&r);
+    assert_int_equal(api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change",
+                                 "{\"id\":\"1\",\"action\":\"pause\"}", &r),
+                     422);
+    api_response_free(&r);
+
+    /* Disabled, it is owed nothing; enabled again, only what arrives from then on. */
+    int64_t missed = post_report(INSIDE);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT upto FROM alert_state WHERE name = 'reports'");
+    wait_db_min(sql, missed);
+    snprintf(body, sizeof body, "{\"id\":%s,\"action\":\"enable\"}", hook_id);
+    assert_int_equal(
+        api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change", body, &r), 200);
+    api_response_free(&r);
+    int64_t later = post_report(INSIDE);
+    wait_files(hooks, "req", 1);
+    char *req = read_file(hooks, 1, "req");
+    char want[64];
+    snprintf(want, sizeof want, "\"report\":{\"id\":%lld,", (long long)later);
+    assert_non_null(strstr(req, want));
+    free(req);
+    sleep_ms(500);
+    assert_int_equal(count_files(hooks, "req"), 1);
+    assert_int_equal(
+        api_db_long(&current, "SELECT count(*) FROM audit_log WHERE action = 'alert.disable'"), 1);
+    assert_int_equal(
+        api_db_long(&current, "SELECT count(*) FROM audit_log WHERE action = 'alert.enable'"), 1);
+    assert_int_equal(api_db_long(&current, "SELECT count(*) FROM audit_log"
+                                           " WHERE action = 'alert.webhooks.read'"),
+                     1);
+    assert_true(api_db_long(&current, "SELECT count(*) FROM audit_log"
+                                      " WHERE action = 'alert.webhooks' AND actor = 'nowak'") >= 2);
+    assert_int_equal(api_finish(&current), 0);
+    stop_helpers();
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -518,7 +703,10 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(a_report_in_the_area_reaches_feed_webhook_and_mail_exactly_once,
                                   teardown),
+        cmocka_unit_test_teardown(a_followed_reports_public_status_changes_reach_the_webhook_once,
+                                  teardown),
         cmocka_unit_test_teardown(a_failing_webhook_is_retried_then_disabled, teardown),
+        cmocka_unit_test_teardown(an_admin_lists_disables_and_enables_webhooks, teardown),
         cmocka_unit_test_teardown(bad_input_is_refused_and_the_feed_is_rate_limited, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

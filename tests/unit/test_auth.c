@@ -151,14 +151,14 @@ static void passwords_hash_and_check(void **state)
  */
 static const char expected[TZ_AUTH_ROLE_COUNT][TZ_ACT_COUNT + 1] = {
     /*           read trans desc assign queue dash district accounts audit analysis merge
-     *           assistant screen, exchange: read send inbox retention */
-    [TZ_AUTH_OFFICER] = "OOONONNNNOO" "OA" "NNNN",
-    [TZ_AUTH_SUPERVISOR] = "UUUUUUUNNUU" "UA" "NNNN",
-    [TZ_AUTH_ANALYST] = "ANNNNANNNAN" "AA" "NNNN",
-    [TZ_AUTH_ADMIN] = "NNNNNNNAANN" "NN" "NNNN",
-    [TZ_AUTH_SPOC_OPERATOR] = "NNNNNNNNNNN" "UA" "UUUU",
-    [TZ_AUTH_SPOC_SUPERVISOR] = "NNNNNNNNNNN" "AA" "AUAA",
-    [TZ_AUTH_LIAISON] = "NNNNNNNNNNN" "UA" "UUUN",
+     *           assistant screen, exchange: read send inbox retention, alert webhooks */
+    [TZ_AUTH_OFFICER] = "OOONONNNNOO" "OA" "NNNN" "N",
+    [TZ_AUTH_SUPERVISOR] = "UUUUUUUNNUU" "UA" "NNNN" "N",
+    [TZ_AUTH_ANALYST] = "ANNNNANNNAN" "AA" "NNNN" "N",
+    [TZ_AUTH_ADMIN] = "NNNNNNNAANN" "NN" "NNNN" "A",
+    [TZ_AUTH_SPOC_OPERATOR] = "NNNNNNNNNNN" "UA" "UUUU" "N",
+    [TZ_AUTH_SPOC_SUPERVISOR] = "NNNNNNNNNNN" "AA" "AUAA" "N",
+    [TZ_AUTH_LIAISON] = "NNNNNNNNNNN" "UA" "UUUN" "N",
 };
 
 static struct tz_principal principal(enum tz_auth_role role)

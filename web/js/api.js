@@ -55,5 +55,6 @@ export const api = {
   report: (id, token) => request(`api/v1/reports/${encodeURIComponent(id)}${token ? `?${query({ token })}` : ''}`),
   submit: (report) => request('api/v1/reports', { method: 'POST', body: report }),
   addresses: (q, signal) => request(`api/v1/addresses?${query({ q, limit: 8 })}`, { signal }),
+  subscribe: (body) => request('api/v1/alerts/subscriptions', { method: 'POST', body }),
   meToo: (id) => request(`api/v1/reports/${encodeURIComponent(id)}/me-too`, { method: 'POST' }),
 };

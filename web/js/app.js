@@ -17,6 +17,7 @@ import { ReportForm } from './report.js';
 import { flush } from './outbox.js';
 import { TrackForm } from './track.js';
 import { reportView } from './details.js';
+import { AlertsForm } from './alerts.js';
 
 const MOVE_DELAY = 150; // ms of quiet after panning before the map is asked again
 
@@ -30,7 +31,7 @@ class App {
     setLang(this.state.lang);
     translatePage();
     this.buildMap(districts, outline);
-    this.buildPanels();
+    this.buildPanels(districts);
     this.applyLanguage();
     this.map.on('moveend', () => this.moved());
     this.showInitialView();
@@ -76,7 +77,7 @@ class App {
     new ResizeObserver(() => this.map.invalidateSize()).observe(this.mapEl);
   }
 
-  buildPanels() {
+  buildPanels(districts) {
     this.filters = new Filters($('#filters-body'), this.catalog, (patch) => this.filtersChanged(patch));
     this.drawer = new Drawer($('#filters'), $('#btn-filters'), $('#btn-filters-close'));
     this.panel = new Panel($('#panel'), (view) => this.panelClosed(view));
@@ -92,6 +93,11 @@ class App {
       track: (id, token) => this.openTrack(id, token, $('#btn-done-track')),
     });
     this.track = new TrackForm($('#panel'), this.catalog);
+    this.alerts = new AlertsForm($('#panel'), this.catalog, districts, {
+      subscribe: api.subscribe,
+      bounds: () => this.map.getBounds(),
+    });
+    $('#btn-alerts').addEventListener('click', (e) => this.openAlerts(e.currentTarget));
     $('#btn-report').addEventListener('click', (e) => this.openReport(e.currentTarget));
     $('#btn-report-again').addEventListener('click', () => this.openReport(null));
     $('#btn-track').addEventListener('click', (e) => this.openTrack('', '', e.currentTarget));
@@ -130,6 +136,7 @@ class App {
     this.filters.render(this.state);
     this.form.render();
     this.track.render();
+    this.alerts.render();
     this.panel.retitle();
     this.legend.render();
     translateZoom(this.map);
@@ -307,6 +314,13 @@ class App {
       this.track.lookUp();
       this.writeHash(); // the token leaves the address bar once it is in the form
     }
+  }
+
+  // The subscribe form: it follows the view as it is when sent, so the map stays usable.
+  openAlerts(opener) {
+    if (!this.panel.isOpen('alerts')) this.alerts.reset();
+    this.drawer.close(false);
+    this.panel.show('alerts', opener);
   }
 
   reportSubmitted(answer) {

@@ -10,6 +10,7 @@ const TITLES = {
   'report-done': 'report.doneTitle',
   track: 'track.title',
   details: 'details.title',
+  alerts: 'alerts.title',
 };
 
 export class Panel {
