@@ -36,7 +36,7 @@ void tz_alert_sub_recs_free(struct tz_alert_sub_rec *recs, size_t count);
 
 /*
  * What the outbox owes: report_id 0 is an address's confirmation message; change_seq 0 the
- * report's arrival, otherwise one public status change of it (its seq, migration 21).
+ * report's arrival, otherwise one public status change of it (its seq, migration 20).
  */
 struct tz_alert_out_rec {
     int64_t id;

@@ -741,13 +741,13 @@ static const char photos_v19[] =
     " UNIQUE (report_id, idx));";
 
 /*
- * migration 21: alerts on status changes (issue 19). An outbox row now names what it is owed:
+ * migration 20: alerts on status changes (issue 19). An outbox row now names what it is owed:
  * a report's arrival (change_seq 0) or one public status change of it (the change's seq in
  * report_transitions), unique per subscription, report and change, so each change reaches a
  * subscription at most once; and the sender's second cursor, over status changes (-1: not yet
  * started). SQLite cannot change a table's UNIQUE constraint: the outbox is copied over.
  */
-static const char alerts_changes_v21[] =
+static const char alerts_changes_v20[] =
     "CREATE TABLE alert_outbox_v21 ("
     " id INTEGER PRIMARY KEY,"
     " subscription_id BIGINT NOT NULL,"
@@ -775,7 +775,7 @@ const char *const tz_store_migration_sql[] = {
     alerts_v17,
     federation_v18,
     photos_v19,
-    alerts_changes_v21,
+    alerts_changes_v20,
 };
 
 const int tz_store_migration_count =

@@ -97,6 +97,8 @@ async function main() {
       assert(focused === 'a-email', `focus on ${focused}`);
       const found = await axeViolations(page, web);
       assert(found.length === 0, `the form with an error: ${found.join('; ')}`);
+      // The browser's console line about the 422 may come after the answer itself: forgiven again.
+      forgive(problems, 422);
     }, 60000);
 
     await run.step('no CSP violation, console error or unexpected HTTP error', async () => {

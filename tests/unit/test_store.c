@@ -194,7 +194,7 @@ static void migrations_reach_version_and_reopen_is_idempotent(void **state)
                       /* migration 12's column and index, so that it can run again */
                       " DROP INDEX report_transitions_at;"
                       " ALTER TABLE report_transitions DROP COLUMN public_note;"
-                      /* migration 21's column, so that it can run again */
+                      /* migration 20's column, so that it can run again */
                       " ALTER TABLE alert_deliveries DROP COLUMN change_seq;"
                       " CREATE INDEX reports_lat_lon ON reports (lat, lon)");
     assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM categories"), 0);
