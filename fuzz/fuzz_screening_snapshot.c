@@ -27,10 +27,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define BODY_MAX 65536
 
 static const char BASE[] =
-    "{\"count\":3,\"created\":\"2026-12-07T21:34:09Z\",\"format\":\"tarcza-watchlist-snapshot\",\"kind\":\"full\",\"position\":{\"lists\":1,\"notices\":0},\"removed\":0,\"state\":\"ee92657a2c23ef68bf7f6ffdf64627a5fcce790d0c75f3cf6f9f63aea9a3c514\",\"version\":1}\n"
-    "{\"entries\":[{\"country\":\"DEU\",\"number\":\"XY0I1\",\"status\":\"lost\",\"type\":\"id_card\",\"valid_until\":\"\"}],\"k\":\"document\",\"record_id\":\"D1\",\"source\":\"wanted\"}\n"
-    "{\"entries\":[{\"birth_date\":\"1961-12-24\",\"name\":\"Ильхам Алиев\",\"nationality\":\"az\",\"sex\":\"m\"},{\"birth_date\":\"1961-12-24\",\"name\":\"Ilham Aliyev\",\"nationality\":\"az\",\"sex\":\"m\"}],\"k\":\"person\",\"record_id\":\"P1\",\"source\":\"wanted\"}\n"
-    "{\"entries\":[{\"colour\":\"\",\"make\":\"\",\"model\":\"\",\"plate\":\"WO 12345\",\"plate_country\":\"PL\",\"status\":\"stolen\",\"vin\":\"WVWZZZ1JZXW000001\"}],\"k\":\"vehicle\",\"record_id\":\"V1\",\"source\":\"wanted\"}\n";
+    "{\"count\":3,\"created\":\"2026-12-07T21:34:09Z\",\"format\":\"tarcza-watchlist-snapshot\","
+    "\"kind\":\"full\",\"position\":{\"lists\":1,\"notices\":0},\"removed\":0,\"state\":"
+    "\"ee92657a2c23ef68bf7f6ffdf64627a5fcce790d0c75f3cf6f9f63aea9a3c514\",\"version\":1}\n"
+    "{\"entries\":[{\"country\":\"DEU\",\"number\":\"XY0I1\",\"status\":\"lost\",\"type\":\"id_"
+    "card\",\"valid_until\":\"\"}],\"k\":\"document\",\"record_id\":\"D1\",\"source\":\"wanted\"}\n"
+    "{\"entries\":[{\"birth_date\":\"1961-12-24\",\"name\":\"Ильхам "
+    "Алиев\",\"nationality\":\"az\",\"sex\":\"m\"},{\"birth_date\":\"1961-12-24\",\"name\":\"Ilham "
+    "Aliyev\",\"nationality\":\"az\",\"sex\":\"m\"}],\"k\":\"person\",\"record_id\":\"P1\","
+    "\"source\":\"wanted\"}\n"
+    "{\"entries\":[{\"colour\":\"\",\"make\":\"\",\"model\":\"\",\"plate\":\"WO "
+    "12345\",\"plate_country\":\"PL\",\"status\":\"stolen\",\"vin\":\"WVWZZZ1JZXW000001\"}],\"k\":"
+    "\"vehicle\",\"record_id\":\"V1\",\"source\":\"wanted\"}\n";
 
 static uint8_t pk[32], sk[64];
 

@@ -243,8 +243,7 @@ int cli_screen_batch(const struct cli_call *c)
     if (!err && (opened = true) && !(err = cli_ctx_open(c, false, &x)) &&
         !(err = tz_screening_open(x.auth, NULL, &scr))) {
         struct tz_auth_who who = cli_auth_who(&x.who, tz_auth_role_code(TZ_AUTH_ANALYST));
-        err = tz_screening_batch(scr, &who, items, count, cli_text(c, CLI_REASON, NULL), &errs,
-                                 &b);
+        err = tz_screening_batch(scr, &who, items, count, cli_text(c, CLI_REASON, NULL), &errs, &b);
     }
     struct tz_buf out;
     tz_buf_init(&out, (size_t)1 << 30);

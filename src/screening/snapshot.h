@@ -29,10 +29,10 @@
 #include "screening/screening.h"
 
 #define TZ_SNAP_VERSION 1
-#define TZ_SNAP_WHY_MAX 160    /* bytes of a refusal's reason */
-#define TZ_SNAP_LINE_MAX 65536 /* bytes of one line of a file */
-#define TZ_SNAP_ENTRIES_MAX 64 /* names of a person, entries of a record */
-#define TZ_SNAP_DIGEST 32      /* bytes of a state's digest */
+#define TZ_SNAP_WHY_MAX 160        /* bytes of a refusal's reason */
+#define TZ_SNAP_LINE_MAX (1 << 20) /* bytes of one line of a file */
+#define TZ_SNAP_ENTRIES_MAX 64     /* names of a person, entries of a record */
+#define TZ_SNAP_DIGEST 32          /* bytes of a state's digest */
 
 /* A file's header, as read or written. */
 struct tz_snap_info {

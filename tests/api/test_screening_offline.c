@@ -152,8 +152,8 @@ static void a_snapshot_answers_as_the_server_does(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "\"record_id\":\"V1\""));
     /* the same fields are required as online */
-    api_run_command(&server, &r, "screen", "person", "Ilham Aliyev", "--reason", "",
-                    "--offline", snap, "--pub", pub, NULL);
+    api_run_command(&server, &r, "screen", "person", "Ilham Aliyev", "--reason", "", "--offline",
+                    snap, "--pub", pub, NULL);
     assert_int_not_equal(r.status, 0);
     assert_non_null(strstr(r.err, "/reason"));
     /* taking the copy is audited */
@@ -166,8 +166,8 @@ static void a_delta_brings_the_changes(void **state)
     (void)state;
     static struct api_run r;
     import(LIST2);
-    api_run_command(&server, &r, "watchlist", "snapshot", "--out", delta, "--key", key,
-                    "--since", snap, "--db", server.db, NULL);
+    api_run_command(&server, &r, "watchlist", "snapshot", "--out", delta, "--key", key, "--since",
+                    snap, "--db", server.db, NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "\"kind\":\"delta\""));
     assert_non_null(strstr(r.out, "\"removed\":1"));
@@ -185,8 +185,8 @@ static void a_delta_brings_the_changes(void **state)
                     "--offline", chain, "--pub", pub, NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "\"hits\":[]")); /* removed by the delta */
-    api_run_command(&server, &r, "screen", "document", "XY0I1", "--reason", "border",
-                    "--offline", chain, "--pub", pub, NULL);
+    api_run_command(&server, &r, "screen", "document", "XY0I1", "--reason", "border", "--offline",
+                    chain, "--pub", pub, NULL);
     assert_non_null(strstr(r.out, "\"status\":\"stolen\""));
     /* a delta alone, or before its snapshot, is refused */
     api_run_command(&server, &r, "screen", "person", "Lukasz Walesa", "--reason", "border",

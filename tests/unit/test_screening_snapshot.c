@@ -81,8 +81,8 @@ static struct tz_snap_state *state_b(void)
     return st;
 }
 
-static void write_file(struct tz_snap_state *st, struct tz_snap_state *base,
-                       struct tz_buf *out, struct tz_snap_info *info)
+static void write_file(struct tz_snap_state *st, struct tz_snap_state *base, struct tz_buf *out,
+                       struct tz_snap_info *info)
 {
     memset(info, 0, sizeof *info);
     snprintf(info->created, sizeof info->created, "2026-12-07T12:00:00Z");
@@ -221,7 +221,8 @@ static void signed_nonsense_is_refused(void **unused)
         "\"full\",\"position\":{\"lists\":0,\"notices\":0},\"removed\":0,\"state\":"
         "\"0000000000000000000000000000000000000000000000000000000000000000\",\"version\":1}\n"
         "{\"entries\":[{\"name\":\"A B\"}],\"k\":\"person\",\"record_id\":\"2\",\"source\":\"s\"}\n"
-        "{\"entries\":[{\"name\":\"A B\"}],\"k\":\"person\",\"record_id\":\"1\",\"source\":\"s\"}\n",
+        "{\"entries\":[{\"name\":\"A "
+        "B\"}],\"k\":\"person\",\"record_id\":\"1\",\"source\":\"s\"}\n",
     };
     struct tz_snap_state *st = NULL;
     assert_int_equal(tz_snap_state_new(&st), TZ_OK);
