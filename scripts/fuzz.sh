@@ -21,7 +21,7 @@ build=$(cd "$build" && pwd)
 # 4 KiB limit; district files and dates stay small enough for many runs a second.
 harnesses=(fuzz_report:17408 fuzz_query:8192 fuzz_districts:16384 fuzz_time:64 fuzz_form:17408
   fuzz_auth:255 fuzz_police:17408 fuzz_forwarded:1024 fuzz_assistant:4096 fuzz_mrz:256 fuzz_lang:4096
-  fuzz_screening_names:300 fuzz_screening_import:65536 fuzz_exchange:65536 fuzz_config:4096 fuzz_addresses:8192 fuzz_alert_area:4200
+  fuzz_screening_names:300 fuzz_screening_import:65536 fuzz_screening_snapshot:65537 fuzz_exchange:65536 fuzz_config:4096 fuzz_addresses:8192 fuzz_alert_area:4200
   fuzz_federation:8192 fuzz_photo:65536)
 
 command -v clang >/dev/null || { echo "fuzz: clang is missing (scripts/deps.sh installs it)" >&2; exit 2; }

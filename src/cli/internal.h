@@ -97,6 +97,9 @@ enum cli_opt {
     CLI_VIN,
     CLI_PLATE,
     CLI_PLATE_COUNTRY,
+    CLI_SINCE,
+    CLI_OFFLINE,
+    CLI_PUB,
     /* exchange */
     CLI_NODE,
     CLI_SPOC_UNIT,
@@ -292,6 +295,11 @@ int cli_screen_person(const struct cli_call *c);
 int cli_screen_document(const struct cli_call *c);
 int cli_screen_vehicle(const struct cli_call *c);
 int cli_screen_batch(const struct cli_call *c);
+/* Reads the whole file at path into *out (malloc'd, NUL-terminated, *n bytes); screening.c. */
+tz_err cli_read_file(const char *path, char **out, size_t *n);
+int cli_watchlist_snapshot(const struct cli_call *c); /* screening_offline.c */
+/* Answers a person (kind 0), document (1) or vehicle (2) query q from --offline's files. */
+int cli_screen_offline(const struct cli_call *c, const char *what, int kind, const void *q);
 int cli_audit_verify(const struct cli_call *c); /* audit.c */
 int cli_audit_export(const struct cli_call *c);
 int cli_audit_keygen(const struct cli_call *c);

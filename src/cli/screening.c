@@ -4,7 +4,8 @@
  * by screening in its transaction), `tarcza screen person NAME --reason ...` (the hits with
  * their explanations, as the API answers them; the query audited), `tarcza screen document
  * NUMBER`, `tarcza screen vehicle --vin|--plate` and `tarcza screen batch FILE` (JSON lines,
- * one audited query).
+ * one audited query). With --offline, the person, document and vehicle queries are answered
+ * from a signed snapshot instead (screening_offline.c).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,8 +19,7 @@
 
 #define FILE_MAX (1024ll * 1024 * 1024) /* bytes of a watch-list file */
 
-/* Reads the whole file at path into *out (malloc'd, *n bytes). */
-static tz_err read_file(const char *path, char **out, size_t *n)
+tz_err cli_read_file(const char *path, char **out, size_t *n)
 {
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
@@ -77,7 +77,7 @@ int cli_watchlist_import(const struct cli_call *c)
     source_of(c, path, source, sizeof source);
     char *data = NULL;
     size_t n = 0;
-    tz_err err = read_file(path, &data, &n);
+    tz_err err = cli_read_file(path, &data, &n);
     if (err) {
         fprintf(stderr, "tarcza: %s: cannot be read\n", path);
         return cli_fail("watchlist import", err);
@@ -114,6 +114,8 @@ int cli_screen_person(const struct cli_call *c)
         .sex = cli_text(c, CLI_SEX, NULL),
         .reason = cli_text(c, CLI_REASON, NULL),
     };
+    if (c->set[CLI_OFFLINE]) /* from a snapshot alone: no database */
+        return cli_screen_offline(c, "screen person", 0, &q);
     struct cli_ctx x;
     struct tz_screening *scr = NULL;
     struct tz_field_errors errs = {0};
@@ -139,6 +141,8 @@ int cli_screen_person(const struct cli_call *c)
 /* Prints an object query's answer (or its field errors); the query audited by screening. */
 static int screen_obj(const struct cli_call *c, const char *what, bool vehicle, const void *q)
 {
+    if (c->set[CLI_OFFLINE]) /* from a snapshot alone: no database */
+        return cli_screen_offline(c, what, vehicle ? 2 : 1, q);
     struct cli_ctx x;
     struct tz_screening *scr = NULL;
     struct tz_field_errors errs = {0};
@@ -216,7 +220,7 @@ int cli_screen_batch(const struct cli_call *c)
 {
     char *data = NULL;
     size_t n = 0;
-    tz_err err = read_file(c->args[0], &data, &n);
+    tz_err err = cli_read_file(c->args[0], &data, &n);
     if (err) {
         fprintf(stderr, "tarcza: %s: cannot be read\n", c->args[0]);
         return cli_fail("screen batch", err);
@@ -239,8 +243,7 @@ int cli_screen_batch(const struct cli_call *c)
     if (!err && (opened = true) && !(err = cli_ctx_open(c, false, &x)) &&
         !(err = tz_screening_open(x.auth, NULL, &scr))) {
         struct tz_auth_who who = cli_auth_who(&x.who, tz_auth_role_code(TZ_AUTH_ANALYST));
-        err = tz_screening_batch(scr, &who, items, count, cli_text(c, CLI_REASON, NULL), &errs,
-                                 &b);
+        err = tz_screening_batch(scr, &who, items, count, cli_text(c, CLI_REASON, NULL), &errs, &b);
     }
     struct tz_buf out;
     tz_buf_init(&out, (size_t)1 << 30);

@@ -147,15 +147,25 @@ static const struct cli_command commands[] = {
      OPTS(CLI_SOURCE, CLI_FORMAT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "import a watch-list (CSV, JSON or FollowTheMoney lines; --format csv|json|ftm, else told\n"
      "by its content), replacing the list of that name; prints every line taken or refused"},
+    {"watchlist", "snapshot", "", 0, cli_watchlist_snapshot,
+     OPTS(CLI_OUT, CLI_KEY, CLI_SINCE, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD),
+     OPTS(CLI_OUT, CLI_KEY),
+     "write a signed (Ed25519, --key as audit keygen makes it) offline copy of every watch-list\n"
+     "and published notice to a new FILE; with --since, the signed delta after those files"},
     {"screen", "person", "NAME", 1, cli_screen_person,
-     OPTS(CLI_BIRTH_DATE, CLI_NATIONALITY, CLI_SEX, CLI_REASON, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD),
-     OPTS(CLI_REASON), "screen a person against the watch-lists: the hits as JSON (audited)"},
+     OPTS(CLI_BIRTH_DATE, CLI_NATIONALITY, CLI_SEX, CLI_REASON, CLI_OFFLINE, CLI_PUB, CLI_ACTOR,
+          CLI_DB, CLI_AUDIT_HEAD),
+     OPTS(CLI_REASON), "screen a person against the watch-lists: the hits as JSON (audited;\n"
+     "with --offline, from a signed snapshot and its deltas alone)"},
     {"screen", "document", "NUMBER", 1, cli_screen_document,
-     OPTS(CLI_COUNTRY, CLI_REASON, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), OPTS(CLI_REASON),
-     "screen a travel document against the watch-lists: the hits as JSON (audited)"},
+     OPTS(CLI_COUNTRY, CLI_REASON, CLI_OFFLINE, CLI_PUB, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD),
+     OPTS(CLI_REASON),
+     "screen a travel document against the watch-lists: the hits as JSON (audited; --offline)"},
     {"screen", "vehicle", "", 0, cli_screen_vehicle,
-     OPTS(CLI_VIN, CLI_PLATE, CLI_PLATE_COUNTRY, CLI_REASON, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD),
-     OPTS(CLI_REASON), "screen a vehicle (--vin and/or --plate) against the watch-lists (audited)"},
+     OPTS(CLI_VIN, CLI_PLATE, CLI_PLATE_COUNTRY, CLI_REASON, CLI_OFFLINE, CLI_PUB, CLI_ACTOR,
+          CLI_DB, CLI_AUDIT_HEAD),
+     OPTS(CLI_REASON), "screen a vehicle (--vin and/or --plate) against the watch-lists (audited;\n"
+     "--offline)"},
     {"screen", "batch", "FILE", 1, cli_screen_batch,
      OPTS(CLI_REASON, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), OPTS(CLI_REASON),
      "screen a batch (FILE: one JSON object a line, at most 1,000: {\"kind\", fields}) as one\n"

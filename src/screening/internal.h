@@ -16,6 +16,7 @@
 
 #include "screening/objects.h"
 #include "screening/screening.h"
+#include "screening/snapshot.h"
 
 /* Raw parts a name may have before particles are taken out. */
 #define TZ_SCREEN_RAW_MAX 16
@@ -107,9 +108,36 @@ struct tz_screening {
     struct tz_objects *objects; /* documents and vehicles */
     int64_t version;            /* of the lists in ix; -1 before the first build */
     uint64_t notices;           /* the exchange's notices version in ix */
+    bool offline;               /* indexes read from a snapshot: no store, never refreshed */
 };
 
 #define TZ_SCREEN_REASON_MAX 500 /* bytes of a query's reason */
+
+/* What a build gathers: persons go into the index as they come, documents and vehicles wait for
+ * the objects' index (service_build.c). */
+struct tz_screen_gather {
+    struct tz_screen_index *ix;
+    struct tz_watch_doc_rec *docs;
+    size_t ndocs, cap_docs;
+    struct tz_watch_vehicle_rec *vehicles;
+    size_t nvehicles, cap_vehicles;
+};
+/* An empty gather (TZ_ENOMEM); every gather ends with _finish or _clear. */
+tz_err tz_screen_gather_init(struct tz_screen_gather *g);
+/* Adds one record, named "<source>/<record id>"; a person's name the normaliser refuses is left
+ * out. TZ_ENOMEM. */
+tz_err tz_screen_gather_person(struct tz_screen_gather *g, const struct tz_watch_person_rec *r);
+tz_err tz_screen_gather_doc(struct tz_screen_gather *g, const struct tz_watch_doc_rec *d);
+tz_err tz_screen_gather_vehicle(struct tz_screen_gather *g, const struct tz_watch_vehicle_rec *v);
+/* Seals the persons' index and builds the objects' (a row it cannot key is left out); clears g
+ * whatever happens. TZ_ENOMEM. */
+tz_err tz_screen_gather_finish(struct tz_screen_gather *g, struct tz_screen_index **ix,
+                               struct tz_objects **objects);
+void tz_screen_gather_clear(struct tz_screen_gather *g);
+
+/* Hands v every stored person, document and vehicle, then every published notice's; the
+ * first error of v stops the visit and is returned. TZ_EIO. */
+tz_err tz_screening_visit(struct tz_screening *s, const struct tz_screen_visitor *v);
 
 /* New indexes of every stored person, document and vehicle and every published notice's
  * (service_build.c). */
@@ -135,8 +163,7 @@ tz_err tz_screening_find_vehicle(struct tz_screening *s, const struct tz_screen_
                                  const char *prefix, struct tz_field_errors *errs,
                                  struct tz_screen_obj_answer *out);
 /* Writes a query's audit entry: object, fields (JSON), the reason as its note, ok or refused. */
-tz_err tz_screening_audit(struct tz_screening *s, const struct tz_auth_who *who,
-                          const char *object, const char *fields, const char *reason,
-                          bool refused);
+tz_err tz_screening_audit(struct tz_screening *s, const struct tz_auth_who *who, const char *object,
+                          const char *fields, const char *reason, bool refused);
 
 #endif

@@ -3,6 +3,10 @@
  * document and vehicle of every watch-list in the store, and every person, document and
  * vehicle of every published notice of the exchange module (when one is attached).
  *
+ * tz_screening_visit hands every such record to a visitor (one person row a name); a build
+ * gathers them into the indexes (tz_screen_gather_*), a snapshot writes them to a file
+ * (snapshot.c), and the offline copy gathers what it reads back from one.
+ *
  * A notice's entity is named "notices/<message id>/<entity ref>": source "notices", the record
  * id the notice's message and the entity within it. A row that the index cannot key (stored
  * before a rule changed, or a notice's VIN of the wrong length) is left out, not fatal: an
@@ -17,15 +21,6 @@
 
 #define LOAD_PAGE 5000 /* rows read from the store at a time */
 #define ID_MAX (TZ_WATCH_ID_MAX + 1 + TZ_WATCH_ID_MAX)
-
-/* What a build gathers before the objects' index is made. */
-struct gather {
-    struct tz_screen_index *ix;
-    struct tz_watch_doc_rec *docs;
-    size_t ndocs, cap_docs;
-    struct tz_watch_vehicle_rec *vehicles;
-    size_t nvehicles, cap_vehicles;
-};
 
 static bool grow(void **p, size_t *cap, size_t need, size_t size)
 {
@@ -56,13 +51,33 @@ static void facts_of(const struct tz_watch_person_rec *r, struct tz_screen_perso
     }
 }
 
-static tz_err add_person(struct gather *g, const struct tz_screen_person_in *p)
+tz_err tz_screen_gather_person(struct tz_screen_gather *g, const struct tz_watch_person_rec *r)
 {
-    tz_err err = tz_screen_index_add(g->ix, p);
+    char id[ID_MAX];
+    snprintf(id, sizeof id, "%s/%s", r->source, r->record_id);
+    struct tz_screen_person_in p = {.source_id = id, .name = r->name};
+    facts_of(r, &p);
+    tz_err err = tz_screen_index_add(g->ix, &p);
     return err == TZ_EINVAL ? TZ_OK : err; /* a name the rules refuse now: left out */
 }
 
-static tz_err load_persons(struct tz_store *store, struct gather *g)
+tz_err tz_screen_gather_doc(struct tz_screen_gather *g, const struct tz_watch_doc_rec *d)
+{
+    if (!grow((void **)&g->docs, &g->cap_docs, g->ndocs + 1, sizeof *d))
+        return TZ_ENOMEM;
+    g->docs[g->ndocs++] = *d;
+    return TZ_OK;
+}
+
+tz_err tz_screen_gather_vehicle(struct tz_screen_gather *g, const struct tz_watch_vehicle_rec *v)
+{
+    if (!grow((void **)&g->vehicles, &g->cap_vehicles, g->nvehicles + 1, sizeof *v))
+        return TZ_ENOMEM;
+    g->vehicles[g->nvehicles++] = *v;
+    return TZ_OK;
+}
+
+static tz_err load_persons(struct tz_store *store, const struct tz_screen_visitor *v)
 {
     int64_t after = 0;
     tz_err err = TZ_OK;
@@ -73,54 +88,42 @@ static tz_err load_persons(struct tz_store *store, struct gather *g)
             free(recs);
             break;
         }
-        for (size_t i = 0; i < n && !err; i++) {
-            char id[ID_MAX];
-            snprintf(id, sizeof id, "%s/%s", recs[i].source, recs[i].record_id);
-            struct tz_screen_person_in p = {.source_id = id, .name = recs[i].name};
-            facts_of(&recs[i], &p);
-            err = add_person(g, &p);
-        }
+        for (size_t i = 0; i < n && !err; i++)
+            err = v->person(v->ctx, &recs[i]);
         after = recs[n - 1].id;
         free(recs);
     }
     return err;
 }
 
-static tz_err load_docs(struct tz_store *store, struct gather *g)
+static tz_err load_docs(struct tz_store *store, const struct tz_screen_visitor *v)
 {
     int64_t after = 0;
     for (;;) {
         struct tz_watch_doc_rec *recs = NULL;
         size_t n = 0;
         tz_err err = tz_store_watchlist_documents(store, after, LOAD_PAGE, &recs, &n);
-        if (!err && n && !grow((void **)&g->docs, &g->cap_docs, g->ndocs + n, sizeof *recs))
-            err = TZ_ENOMEM;
-        if (!err && n) {
-            memcpy(g->docs + g->ndocs, recs, n * sizeof *recs);
-            g->ndocs += n;
+        for (size_t i = 0; i < n && !err; i++)
+            err = v->doc(v->ctx, &recs[i]);
+        if (n)
             after = recs[n - 1].id;
-        }
         free(recs);
         if (err || n < LOAD_PAGE)
             return err;
     }
 }
 
-static tz_err load_vehicles(struct tz_store *store, struct gather *g)
+static tz_err load_vehicles(struct tz_store *store, const struct tz_screen_visitor *v)
 {
     int64_t after = 0;
     for (;;) {
         struct tz_watch_vehicle_rec *recs = NULL;
         size_t n = 0;
         tz_err err = tz_store_watchlist_vehicles(store, after, LOAD_PAGE, &recs, &n);
-        if (!err && n &&
-            !grow((void **)&g->vehicles, &g->cap_vehicles, g->nvehicles + n, sizeof *recs))
-            err = TZ_ENOMEM;
-        if (!err && n) {
-            memcpy(g->vehicles + g->nvehicles, recs, n * sizeof *recs);
-            g->nvehicles += n;
+        for (size_t i = 0; i < n && !err; i++)
+            err = v->vehicle(v->ctx, &recs[i]);
+        if (n)
             after = recs[n - 1].id;
-        }
         free(recs);
         if (err || n < LOAD_PAGE)
             return err;
@@ -147,13 +150,11 @@ static void notice_ids(const struct tz_xnotice_subject *s, char *source, char *r
 }
 
 /* A notice's person: each of its names (given and family, as written, other spellings). */
-static tz_err notice_person(struct gather *g, const struct tz_xnotice_subject *s)
+static tz_err notice_person(const struct tz_screen_visitor *v, const struct tz_xnotice_subject *s)
 {
     const struct tz_xperson *x = &s->entity->u.person;
     struct tz_watch_person_rec r = {0};
-    char source[TZ_WATCH_ID_MAX], record[TZ_WATCH_ID_MAX], id[ID_MAX];
-    notice_ids(s, source, record);
-    snprintf(id, sizeof id, "%s/%s", source, record);
+    notice_ids(s, r.source, r.record_id);
     snprintf(r.birth_date, sizeof r.birth_date, "%s", x->birth_date);
     r.sex[0] = x->sex == TZ_XSEX_MALE ? 'm' : x->sex == TZ_XSEX_FEMALE ? 'f' : '\0';
     for (size_t i = 0, k = 0; i < x->nationality_count && i < TZ_X_NATIONALITIES; i++) {
@@ -176,9 +177,8 @@ static tz_err notice_person(struct gather *g, const struct tz_xnotice_subject *s
     for (size_t i = 0; i < nn && !err; i++) {
         if (!names[i][0])
             continue;
-        struct tz_screen_person_in p = {.source_id = id, .name = names[i]};
-        facts_of(&r, &p);
-        err = add_person(g, &p);
+        if (put(r.name, sizeof r.name, names[i])) /* else longer than any name the index takes */
+            err = v->person(v->ctx, &r);
     }
     return err;
 }
@@ -209,7 +209,7 @@ static const char *notice_doc_status(int st)
                                   : "";
 }
 
-static tz_err notice_doc(struct gather *g, const struct tz_xnotice_subject *s)
+static tz_err notice_doc(const struct tz_screen_visitor *v, const struct tz_xnotice_subject *s)
 {
     const struct tz_xdocument *x = &s->entity->u.document;
     struct tz_watch_doc_rec d = {0};
@@ -222,39 +222,33 @@ static tz_err notice_doc(struct gather *g, const struct tz_xnotice_subject *s)
     if (strlen(x->valid_until) == 10)
         memcpy(d.valid_until, x->valid_until, 11);
     snprintf(d.status, sizeof d.status, "%s", notice_doc_status(x->status));
-    if (!grow((void **)&g->docs, &g->cap_docs, g->ndocs + 1, sizeof d))
-        return TZ_ENOMEM;
-    g->docs[g->ndocs++] = d;
-    return TZ_OK;
+    return v->doc(v->ctx, &d);
 }
 
-static tz_err notice_vehicle(struct gather *g, const struct tz_xnotice_subject *s)
+static tz_err notice_vehicle(const struct tz_screen_visitor *v, const struct tz_xnotice_subject *s)
 {
     const struct tz_xvehicle *x = &s->entity->u.vehicle;
-    struct tz_watch_vehicle_rec v = {0};
-    notice_ids(s, v.source, v.record_id);
-    if (!put(v.vin, sizeof v.vin, x->vin) || !put(v.plate, sizeof v.plate, x->plate))
+    struct tz_watch_vehicle_rec r = {0};
+    notice_ids(s, r.source, r.record_id);
+    if (!put(r.vin, sizeof r.vin, x->vin) || !put(r.plate, sizeof r.plate, x->plate))
         return TZ_OK; /* longer than any VIN or plate the index keys */
-    put(v.plate_country, sizeof v.plate_country, x->plate_country);
-    put(v.make, sizeof v.make, x->make); /* a description: cut if it must be */
-    put(v.model, sizeof v.model, x->model);
-    put(v.colour, sizeof v.colour, x->colour);
-    if (!grow((void **)&g->vehicles, &g->cap_vehicles, g->nvehicles + 1, sizeof v))
-        return TZ_ENOMEM;
-    g->vehicles[g->nvehicles++] = v;
-    return TZ_OK;
+    put(r.plate_country, sizeof r.plate_country, x->plate_country);
+    put(r.make, sizeof r.make, x->make); /* a description: cut if it must be */
+    put(r.model, sizeof r.model, x->model);
+    put(r.colour, sizeof r.colour, x->colour);
+    return v->vehicle(v->ctx, &r);
 }
 
 static tz_err notice_subject(void *ctx, const struct tz_xnotice_subject *s)
 {
-    struct gather *g = ctx;
+    const struct tz_screen_visitor *v = ctx;
     switch (s->entity->kind) {
     case TZ_XE_PERSON:
-        return notice_person(g, s);
+        return notice_person(v, s);
     case TZ_XE_DOCUMENT:
-        return notice_doc(g, s);
+        return notice_doc(v, s);
     case TZ_XE_VEHICLE:
-        return notice_vehicle(g, s);
+        return notice_vehicle(v, s);
     default:
         return TZ_OK;
     }
@@ -266,7 +260,7 @@ static tz_err notice_subject(void *ctx, const struct tz_xnotice_subject *s)
  * The documents' and vehicles' index over what was gathered; a row the index cannot key is
  * left out (its source ids are kept in ids, which must outlive the build only).
  */
-static tz_err build_objects(struct gather *g, struct tz_objects **out)
+static tz_err build_objects(struct tz_screen_gather *g, struct tz_objects **out)
 {
     size_t n = g->ndocs + g->nvehicles;
     char(*ids)[ID_MAX] = n ? calloc(n, ID_MAX) : NULL;
@@ -298,31 +292,73 @@ done:
     return err;
 }
 
+void tz_screen_gather_clear(struct tz_screen_gather *g)
+{
+    tz_screen_index_free(g->ix);
+    free(g->docs);
+    free(g->vehicles);
+    memset(g, 0, sizeof *g);
+}
+
+tz_err tz_screen_gather_init(struct tz_screen_gather *g)
+{
+    memset(g, 0, sizeof *g);
+    return tz_screen_index_new(&g->ix);
+}
+
+tz_err tz_screen_gather_finish(struct tz_screen_gather *g, struct tz_screen_index **ix,
+                               struct tz_objects **objects)
+{
+    *ix = NULL, *objects = NULL;
+    tz_err err = tz_screen_index_seal(g->ix);
+    if (!err)
+        err = build_objects(g, objects);
+    if (!err)
+        *ix = g->ix, g->ix = NULL;
+    tz_screen_gather_clear(g);
+    return err;
+}
+
+tz_err tz_screening_visit(struct tz_screening *s, const struct tz_screen_visitor *v)
+{
+    struct tz_store *store = tz_auth_store(s->auth);
+    tz_err err = load_persons(store, v);
+    if (!err)
+        err = load_docs(store, v);
+    if (!err)
+        err = load_vehicles(store, v);
+    if (!err && s->exchange)
+        err = tz_exchange_published_visit(s->exchange, notice_subject, (void *)v);
+    return err;
+}
+
+static tz_err gather_person(void *ctx, const struct tz_watch_person_rec *r)
+{
+    return tz_screen_gather_person(ctx, r);
+}
+
+static tz_err gather_doc(void *ctx, const struct tz_watch_doc_rec *d)
+{
+    return tz_screen_gather_doc(ctx, d);
+}
+
+static tz_err gather_vehicle(void *ctx, const struct tz_watch_vehicle_rec *v)
+{
+    return tz_screen_gather_vehicle(ctx, v);
+}
+
 tz_err tz_screening_build(struct tz_screening *s, struct tz_screen_index **ix,
                           struct tz_objects **objects)
 {
-    struct tz_store *store = tz_auth_store(s->auth);
-    struct gather g = {0};
+    struct tz_screen_gather g;
     *ix = NULL, *objects = NULL;
-    tz_err err = tz_screen_index_new(&g.ix);
+    tz_err err = tz_screen_gather_init(&g);
+    struct tz_screen_visitor v = {&g, gather_person, gather_doc, gather_vehicle};
     if (!err)
-        err = load_persons(store, &g);
-    if (!err)
-        err = load_docs(store, &g);
-    if (!err)
-        err = load_vehicles(store, &g);
-    if (!err && s->exchange)
-        err = tz_exchange_published_visit(s->exchange, notice_subject, &g);
-    if (!err)
-        err = tz_screen_index_seal(g.ix);
-    if (!err)
-        err = build_objects(&g, objects);
-    free(g.docs);
-    free(g.vehicles);
+        err = tz_screening_visit(s, &v);
     if (err) {
-        tz_screen_index_free(g.ix);
+        tz_screen_gather_clear(&g);
         return err;
     }
-    *ix = g.ix;
-    return TZ_OK;
+    return tz_screen_gather_finish(&g, ix, objects);
 }

@@ -19,6 +19,7 @@
 
 #include "exchange/exchange.h"
 #include "screening/screening.h"
+#include "screening/snapshot.h"
 
 #define COPY(dst, s) snprintf((dst), sizeof(dst), "%s", (s))
 
@@ -419,6 +420,31 @@ static size_t person_hits(struct fixture *f, const char *name, char *first, size
     return n;
 }
 
+/* The hits of a person query answered from a copy of what f's service screens against now. */
+static size_t offline_hits(struct fixture *f, const char *name, char *first, size_t cap)
+{
+    struct tz_snap_state *st = NULL;
+    struct tz_snap_info info;
+    assert_int_equal(tz_screening_snapshot(f->scr, &OPERATOR, &st, &info), TZ_OK);
+    char object[128], outcome[32], fields[4096];
+    last_audit(f->store, object, outcome, fields);
+    assert_string_equal(object, "screening/snapshot");
+    assert_string_equal(outcome, "ok");
+    struct tz_screening *off = NULL;
+    assert_int_equal(tz_screening_open_offline(st, NULL, &off), TZ_OK);
+    tz_snap_state_free(st);
+    struct tz_field_errors errs = {0};
+    struct tz_screen_answer a;
+    struct tz_screen_person_query q = {.name = name, .reason = "border"};
+    assert_int_equal(tz_screening_offline_person(off, &q, &errs, &a), TZ_OK);
+    size_t n = a.count;
+    if (n)
+        snprintf(first, cap, "%s", a.hits[0].source_id);
+    tz_screen_answer_clear(&a);
+    tz_screening_close(off);
+    return n;
+}
+
 static void notices_published_and_cancelled_reach_the_index(void **state)
 {
     struct fixture *f = *state;
@@ -454,6 +480,9 @@ static void notices_published_and_cancelled_reach_the_index(void **state)
     assert_string_equal(a.hits[0].source, "notices");
     assert_int_equal(a.hits[0].doc_status, TZ_DOC_STOLEN);
     tz_screen_obj_answer_clear(&a);
+    /* The offline copy holds the notice too, and taking it is audited. */
+    assert_int_equal(offline_hits(f, "Шевченко Олександр", first, sizeof first), 1);
+    assert_string_equal(first, want);
 
     /* Cancelled: gone from the next query. */
     struct tz_xnotice_move cancel = {.to = TZ_XNS_CANCELLED, .note = "withdrawn by INTERPOL"};
@@ -462,6 +491,7 @@ static void notices_published_and_cancelled_reach_the_index(void **state)
     assert_int_equal(tz_screening_document(f->scr, &OPERATOR, &dq, &errs, &a), TZ_OK);
     assert_int_equal(a.count, 0);
     tz_screen_obj_answer_clear(&a);
+    assert_int_equal(offline_hits(f, "Шевченко Олександр", first, sizeof first), 0);
     tz_exchange_close(x);
 }
 
