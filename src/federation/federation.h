@@ -228,6 +228,18 @@ struct tz_fed_sent {
  */
 tz_err tz_fed_send_next(struct tz_fed *f, const char *partner, const struct tz_fed_transport *t,
                         struct tz_fed_sent *out);
+/*
+ * Several messages in flight per partner, order kept within each case: the head of each of
+ * partner's cases that is due now (the oldest queued message of the case, when its back-off has
+ * run out), oldest first, at most max (1..1000); free with free(). The caller may send these
+ * at once (tz_fed_send_row, from several threads: each settles in the store's group commit),
+ * and must not send a case's next message before its head is settled.
+ */
+tz_err tz_fed_due(struct tz_fed *f, const char *partner, size_t max, struct tz_fed_out_rec **out,
+                  size_t *count);
+/* Sends row (one of tz_fed_due's) to partner and settles it, as tz_fed_send_next does. */
+tz_err tz_fed_send_row(struct tz_fed *f, const char *partner, const struct tz_fed_out_rec *row,
+                       const struct tz_fed_transport *t, struct tz_fed_sent *out);
 /* The back-off before try number `attempts` + 1 (1 s doubling to at most 5 min, plus up to a
  * quarter more at random). */
 int64_t tz_fed_backoff(int attempts);
