@@ -54,8 +54,9 @@ static tz_err envelope_of(struct tz_fed *f, const struct tz_fed_node_rec *node,
     tz_err err = tz_exchange_get(f->x, &who, row->message_id, &v);
     if (err)
         return err;
-    struct tz_buf body;
+    struct tz_buf body, sealed;
     tz_buf_init(&body, TZ_FED_ENVELOPE_MAX - 4096);
+    tz_buf_init(&sealed, TZ_FED_ENVELOPE_MAX - 4096);
     /* What the directory says the partner accepts (its type and handling code lists). */
     if (!tz_fed_list_allows(node->msg_types, tz_xcode_code(TZ_XT_MSG_TYPE, v.msg.type)) ||
         !tz_fed_list_allows(node->handling, tz_xcode_code(TZ_XT_HANDLING, v.msg.handling))) {
@@ -85,9 +86,19 @@ static tz_err envelope_of(struct tz_fed *f, const struct tz_fed_node_rec *node,
         goto done;
     env.body = body.data;
     env.body_len = body.len;
+    if (tz_fed_must_seal(tz_xcode_code(TZ_XT_HANDLING, v.msg.handling))) {
+        uint8_t pk[TZ_FED_SIGN_PK]; /* sealed for the partner alone: a relay cannot read it */
+        if ((err = tz_fed_unhex(node->sign_key, pk, sizeof pk)) ||
+            (err = tz_fed_seal(body.data, body.len, pk, &sealed)))
+            goto done;
+        env.kind = TZ_FED_SEALED;
+        env.body = sealed.data;
+        env.body_len = sealed.len;
+    }
     err = tz_fed_envelope_write(&env, f->cfg.sk, out);
 done:
     tz_buf_free(&body);
+    tz_buf_free(&sealed);
     tz_xview_clear(&v);
     return err;
 }

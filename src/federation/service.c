@@ -25,6 +25,8 @@ static const char *const REASONS[TZ_FED_REASON_COUNT] = {
     [TZ_FED_UNKNOWN_CASE] = "unknown-case",
     [TZ_FED_REFUSED] = "refused",
     [TZ_FED_FAILED] = "failed",
+    [TZ_FED_BAD_SEAL] = "bad-seal",
+    [TZ_FED_NOT_SEALED] = "not-sealed",
 };
 
 const char *tz_fed_reason_code(enum tz_fed_reason r)
