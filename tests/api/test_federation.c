@@ -41,6 +41,7 @@
 static const char *tarcza_binary;
 static struct api_server pl, az;
 static char pl_dir[300], az_dir[300], xx_dir[300], ca_file[300];
+static char ex_dir[300], wc_dir[300]; /* an expired certificate; one of another CA */
 static char pl_fed[16], az_fed[16];
 static char pl_token[200], az_token[200];
 
@@ -88,17 +89,32 @@ static void token_of(struct api_server *s, const char *name, const char *unit, c
 }
 
 /* s knows partner id at its federation port, its identity in dir. */
-static void add_partner(struct api_server *s, const char *self, const char *id, const char *country,
-                        const char *port, const char *dir)
+/* Adds partner id to s (this node: self) with the certificate in dir and the signing key in
+ * key_dir. */
+static void add_partner_as(struct api_server *s, const char *self, const char *id,
+                           const char *country, const char *port, const char *dir,
+                           const char *key_dir)
 {
     char endpoint[64], cert[400], key[80];
     snprintf(endpoint, sizeof endpoint, "https://127.0.0.1:%s", port);
     snprintf(cert, sizeof cert, "%s/tls.crt", dir);
-    first_line(dir, "sign.pub", key, sizeof key);
+    first_line(key_dir, "sign.pub", key, sizeof key);
     assert_int_equal(api_run_cli(s, "/dev/null", "node", "add", id, "--name", id, "--country",
                                  country, "--endpoint", endpoint, "--cert", cert, "--sign-key", key,
                                  "--languages", "en", "--node", self, NULL),
                      0);
+}
+
+static void add_partner(struct api_server *s, const char *self, const char *id, const char *country,
+                        const char *port, const char *dir)
+{
+    add_partner_as(s, self, id, country, port, dir, dir);
+}
+
+static void add_partner_key(struct api_server *s, const char *id, const char *country,
+                            const char *port, const char *dir, const char *key_dir)
+{
+    add_partner_as(s, "AZ", id, country, port, dir, key_dir);
 }
 
 static void cat_into(FILE *out, const char *dir)
@@ -122,6 +138,33 @@ static void serve_args(struct api_server *s, const char *node, const char *unit,
     memcpy(s->serve_args, args, sizeof args);
 }
 
+/* Makes dir/tls.crt and tls.key with openssl (ECDSA P-256): valid from `from` to `to`
+ * (YYYYMMDDHHMMSSZ, through `openssl ca`, which takes past dates), or for a day when from is
+ * NULL. 0 on success. */
+static int openssl_cert(const char *dir, const char *cn, const char *from, const char *to)
+{
+    char cmd[2400];
+    if (mkdir(dir, 0700) != 0)
+        return -1;
+    if (!from)
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+                 " -keyout tls.key -out tls.crt -days 1 -subj /CN=%s"
+                 " -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1",
+                 dir, cn);
+    else
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && printf '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\n"
+                 "new_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n"
+                 "[p]\ncommonName=supplied\n' >ca.cnf && : >index.txt && echo 01 >serial &&"
+                 " openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+                 " -keyout tls.key -out tls.csr -subj /CN=%s >/dev/null 2>&1 &&"
+                 " openssl ca -batch -notext -config ca.cnf -selfsign -keyfile tls.key -in tls.csr"
+                 " -out tls.crt -startdate %s -enddate %s >/dev/null 2>&1",
+                 dir, cn, from, to);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -141,16 +184,27 @@ static int setup(void **state)
         if (r.status != 0)
             return -1;
     }
-    /* The CA file holds all three certificates: the stranger's chains, but is no partner. */
+    /* EX's certificate expired; WC's is signed by no CA that AZ trusts. */
+    snprintf(ex_dir, sizeof ex_dir, "%s/expired", az.dir);
+    snprintf(wc_dir, sizeof wc_dir, "%s/wrongca", az.dir);
+    if (openssl_cert(ex_dir, "EX", "20200101000000Z", "20200201000000Z") ||
+        openssl_cert(wc_dir, "WC", NULL, NULL))
+        return -1;
+    /* The CA file holds PL's, AZ's, the stranger's (chains, but is no partner) and the expired
+     * one's; not WC's. */
     FILE *ca = fopen(ca_file, "w");
     cat_into(ca, pl_dir);
     cat_into(ca, az_dir);
     cat_into(ca, xx_dir);
+    cat_into(ca, ex_dir);
     fclose(ca);
     snprintf(pl_fed, sizeof pl_fed, "%u", free_port());
     snprintf(az_fed, sizeof az_fed, "%u", free_port());
     add_partner(&pl, "PL", "AZ", "AZE", az_fed, az_dir);
     add_partner(&az, "AZ", "PL", "PL", pl_fed, pl_dir);
+    /* Both are partners in AZ's directory: only the certificate's checks can refuse them. */
+    add_partner_key(&az, "EX", "DE", pl_fed, ex_dir, pl_dir);
+    add_partner_key(&az, "WC", "FR", pl_fed, wc_dir, pl_dir);
     token_of(&pl, "ala", "KGP-SPOC", pl_token, sizeof pl_token);
     token_of(&az, "ali", "AZ-SPOC", az_token, sizeof az_token);
     serve_args(&pl, "PL", "KGP-SPOC", pl_fed, pl_dir);
@@ -609,6 +663,15 @@ static void test_tls_refusals(void **state)
     CURLcode rc = post_raw(NULL, false, "x", 1, &r);
     assert_true(rc != CURLE_OK || r.status == 403);
     assert_int_not_equal(post_raw(pl_dir, true, "x", 1, &r), CURLE_OK);
+    /* A partner's certificate that expired, and one signed by a CA AZ does not trust: each a
+     * partner in the directory, refused at the door all the same. */
+    rc = post_raw(ex_dir, false, "x", 1, &r);
+    assert_true(rc != CURLE_OK || r.status == 403);
+    rc = post_raw(wc_dir, false, "x", 1, &r);
+    assert_true(rc != CURLE_OK || r.status == 403);
+    /* PL's own certificate still gets in (the refusals above are of those certificates). */
+    assert_int_equal(post_raw(pl_dir, false, "x", 1, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
     /* PL removed from AZ's directory: its next message, validly signed, is refused at the door. */
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
     load_sk(pl_dir, sk);
