@@ -3,7 +3,10 @@
 # `tarcza serve` and database, mutual TLS 1.3 on their federation ports. PL queues N messages in
 # C cases through the API while AZ is down; then AZ starts and the script prints how long the
 # queue took to drain (from the first delivery to the last, the outbox's seconds) and checks that
-# AZ stored each message once.
+# AZ stored each message once. Then, both nodes up, N more messages are posted through PL's API
+# by 8 clients at once, and the script prints the rate they were offered at and the p50 / p99
+# time from send (the message stored at PL and queued) to its delivery receipt back at PL, from
+# the outbox's queued_at and done_at (whole seconds: "0" means under a second).
 #   usage: bench/federation.sh [TARCZA [N [C]]]   (defaults: build/release/tarcza, 300, 4)
 # Needs curl and sqlite3. Ports 9801, 9802, 9811, 9812 on 127.0.0.1.
 set -euo pipefail
@@ -49,3 +52,21 @@ done
 span=$(sqlite3 pl.db "SELECT max(done_at) - min(done_at) FROM fed_outbox")
 stored=$(sqlite3 az.db "SELECT count(DISTINCT body) || '/' || count(*) FROM x_messages WHERE inbound = 1")
 echo "federation messages=$N cases=$C drain_s=$span stored_distinct/all=$stored"
+# Live: PL's officers send while AZ is up; send -> receipt per message.
+last=$(sqlite3 pl.db "SELECT max(id) FROM fed_outbox")
+export tok
+t0=$(date +%s.%N)
+for i in $(seq 1 "$N"); do echo "$(((i % C) + 1)) $i"; done |
+  xargs -P 8 -n 2 sh -c 'curl -s -o /dev/null -H "Authorization: Bearer $tok" \
+    -H "Content-Type: application/json" -d "{\"type\":\"information\",\"originator\":{\"node\":\"PL\",\"unit\":\"KGP-SPOC\"},\"addressees\":[{\"node\":\"AZ\",\"unit\":\"AZ-SPOC\"}],\"lang\":\"en\",\"handling\":\"H0\",\"evaluation\":{\"source\":\"A\",\"information\":\"1\"},\"text\":\"live$1\"}" \
+    "http://127.0.0.1:9811/api/v1/exchange/cases/$0/messages"'
+t1=$(date +%s.%N)
+until [ "$(sqlite3 pl.db "SELECT count(*) FROM fed_outbox WHERE id > $last AND state = 'delivered'")" -ge "$N" ]; do
+  sleep 0.1
+done
+t2=$(date +%s.%N)
+pct() { sqlite3 pl.db "SELECT done_at - queued_at FROM fed_outbox WHERE id > $last ORDER BY 1 LIMIT 1 OFFSET (SELECT count(*) * $1 / 100 FROM fed_outbox WHERE id > $last)"; }
+awk -v n="$N" -v c="$C" -v a="$t0" -v b="$t1" -v e="$t2" -v p50="$(pct 50)" -v p99="$(pct 99)" \
+  'BEGIN { printf "federation live messages=%d cases=%d offered=%.0f/s delivered_all_in=%.1fs (%.0f/s) p50_s=%s p99_s=%s\n", n, c, n / (b - a), e - a, n / (e - a), p50, p99 }'
+stored=$(sqlite3 az.db "SELECT count(DISTINCT body) || '/' || count(*) FROM x_messages WHERE inbound = 1")
+echo "federation stored_distinct/all=$stored"

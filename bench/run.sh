@@ -197,6 +197,7 @@ done
 rm -f "$work/s.db" "$work/s.db-wal" "$work/s.db-shm"
 
 # Federation (issue 17, docs/federation.md): two nodes over mutual TLS on loopback; a queue of
-# 300 signed messages drained once the partner is up (one message at a time per partner today).
-echo; echo "## federation: 300 messages queued for a partner that was down, drained over mutual TLS"
-"$here/federation.sh" "$build/tarcza" 300 4
+# 1000 signed messages in 32 cases drained once the partner is up (the heads of up to 16 cases in
+# flight at once), then 1000 more sent live by 8 API clients: rate and p50/p99 send -> receipt.
+echo; echo "## federation: 1000 messages in 32 cases queued for a partner that was down, then 1000 live"
+"$here/federation.sh" "$build/tarcza" 1000 32

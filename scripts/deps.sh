@@ -9,7 +9,7 @@ what=${1:-build}
 build_pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
   libsqlite3-dev libmicrohttpd-dev libjansson-dev libgeos-dev libsodium-dev
   libcmocka-dev libcurl4-openssl-dev libxml2-dev sqlite3 curl libproj-dev proj-data nettle-dev
-  libgnutls28-dev # federation: node certificates, TLS 1.3 on the federation port
+  libgnutls28-dev openssl # federation: node certificates, TLS 1.3; openssl makes expired and foreign certificates in tests
   libvips-dev libimage-exiftool-perl # photos: libvips decodes and encodes, exiftool checks in tests
   libqrencode-dev libexttextcat-data apertium apertium-eng-spa libicu-dev # assistant: language, translation, search
   systemd # systemd-analyze checks the unit (tests/ops/unit.sh); nothing here runs systemd

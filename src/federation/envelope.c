@@ -18,19 +18,19 @@
 
 static const char MAGIC[] = "tarcza-federation/1\n";
 static const char SIG_LINE[] = "\nsignature: ";
-static const char *const KINDS[] = {"message", "receipt"};
-#define NUM_DIGITS_MAX 18 /* below INT64_MAX */
+static const char *const KINDS[] = {"message", "receipt", "sealed"}; /* enum tz_fed_kind */
+#define NUM_DIGITS_MAX 18                                            /* below INT64_MAX */
 
 tz_err tz_fed_envelope_write(const struct tz_fed_envelope *env, const uint8_t sk[TZ_FED_SIGN_SK],
                              struct tz_buf *out)
 {
     char head[512];
-    int n = snprintf(
-        head, sizeof head,
-        "%skind: %s\nid: %" PRId64 "\nfrom: %s\nto: %s\nsender-case: %" PRId64
-        "\nreceiver-case: %" PRId64 "\nin-reply-to: %" PRId64 "\nat: %" PRId64 "\nbody: %zu\n\n",
-        MAGIC, KINDS[env->kind == TZ_FED_RECEIPT], env->id, env->from, env->to, env->sender_case,
-        env->receiver_case, env->in_reply_to, env->at, env->body_len);
+    int n = snprintf(head, sizeof head,
+                     "%skind: %s\nid: %" PRId64 "\nfrom: %s\nto: %s\nsender-case: %" PRId64
+                     "\nreceiver-case: %" PRId64 "\nin-reply-to: %" PRId64 "\nat: %" PRId64
+                     "\nbody: %zu\n\n",
+                     MAGIC, KINDS[env->kind], env->id, env->from, env->to, env->sender_case,
+                     env->receiver_case, env->in_reply_to, env->at, env->body_len);
     if (n < 0 || (size_t)n >= sizeof head)
         return TZ_EINVAL;
     size_t start = out->len;
@@ -115,9 +115,13 @@ tz_err tz_fed_envelope_parse(const char *p, size_t n, struct tz_fed_envelope *ou
     int64_t body_len = 0;
     expect(&c, MAGIC, sizeof MAGIC - 1);
     value_line(&c, "kind", kind, sizeof kind);
-    if (c.ok && strcmp(kind, KINDS[0]) != 0 && strcmp(kind, KINDS[1]) != 0)
+    out->kind = TZ_FED_MESSAGE;
+    if (c.ok && strcmp(kind, KINDS[TZ_FED_RECEIPT]) == 0)
+        out->kind = TZ_FED_RECEIPT;
+    else if (c.ok && strcmp(kind, KINDS[TZ_FED_SEALED]) == 0)
+        out->kind = TZ_FED_SEALED;
+    else if (c.ok && strcmp(kind, KINDS[TZ_FED_MESSAGE]) != 0)
         c.ok = false;
-    out->kind = c.ok && strcmp(kind, KINDS[1]) == 0 ? TZ_FED_RECEIPT : TZ_FED_MESSAGE;
     number_line(&c, "id", &out->id);
     id_line(&c, "from", out->from);
     id_line(&c, "to", out->to);
@@ -148,7 +152,7 @@ tz_err tz_fed_envelope_parse(const char *p, size_t n, struct tz_fed_envelope *ou
     } else {
         c.ok = false;
     }
-    if (!c.ok || (out->id <= 0 && out->kind == TZ_FED_MESSAGE)) {
+    if (!c.ok || (out->id <= 0 && out->kind != TZ_FED_RECEIPT)) {
         memset(out, 0, sizeof *out);
         return TZ_EMALFORMED;
     }

@@ -120,7 +120,10 @@ tz_err tz_fed_nodes(struct tz_fed *f, struct tz_fed_node_rec **out, size_t *coun
 
 /* ---- the envelope (envelope.c; docs/federation.md "The canonical form") ---- */
 
-enum tz_fed_kind { TZ_FED_MESSAGE, TZ_FED_RECEIPT };
+/* A sealed message's body is the message's body in a libsodium sealed box for its addressee
+ * node (crypto_box_seal to the X25519 key derived from the node's Ed25519 key in the
+ * directory): the signature covers the sealed bytes, and only the addressee opens them. */
+enum tz_fed_kind { TZ_FED_MESSAGE, TZ_FED_RECEIPT, TZ_FED_SEALED };
 
 /* An envelope as read (a receipt's id may be 0: it answers bytes that named none): the header's
  * fields, and where body and signature lie in its bytes. */
@@ -151,6 +154,19 @@ tz_err tz_fed_envelope_parse(const char *p, size_t n, struct tz_fed_envelope *ou
 bool tz_fed_envelope_verify(const struct tz_fed_envelope *env, const char *p,
                             const uint8_t pk[TZ_FED_SIGN_PK]);
 
+/* ---- sealed boxes (seal.c) ---- */
+
+/* Whether a message of this handling code travels sealed end to end: H2 (not to be passed on
+ * without the provider's permission) and H3 (other restrictions), so that a relay between the
+ * nodes cannot read it. */
+bool tz_fed_must_seal(const char *handling);
+/* Appends n bytes sealed for the node whose Ed25519 public key is pk (its X25519 key derived
+ * from it) to out: crypto_box_SEALBYTES more than n. TZ_EINVAL for a key that is no point. */
+tz_err tz_fed_seal(const char *p, size_t n, const uint8_t pk[TZ_FED_SIGN_PK], struct tz_buf *out);
+/* Opens a sealed box with this node's Ed25519 secret key sk, appending the plain bytes to out:
+ * TZ_EFORBIDDEN when it was not sealed for this key or was changed. */
+tz_err tz_fed_unseal(const char *p, size_t n, const uint8_t sk[TZ_FED_SIGN_SK], struct tz_buf *out);
+
 /* ---- receipts ---- */
 
 /* Why a message is refused: the codes a negative receipt carries. */
@@ -168,6 +184,8 @@ enum tz_fed_reason {
     TZ_FED_UNKNOWN_CASE,   /* it names a case of ours that is no case with the sender */
     TZ_FED_REFUSED,        /* the exchange refused it (its rules) */
     TZ_FED_FAILED,         /* this node could not store it now: try again */
+    TZ_FED_BAD_SEAL,       /* sealed, but not for this node's key (or changed since) */
+    TZ_FED_NOT_SEALED,     /* its handling code demands a sealed box and it came open */
     TZ_FED_REASON_COUNT
 };
 /* The reason's code ("bad-signature"); NULL out of range. */
@@ -228,6 +246,18 @@ struct tz_fed_sent {
  */
 tz_err tz_fed_send_next(struct tz_fed *f, const char *partner, const struct tz_fed_transport *t,
                         struct tz_fed_sent *out);
+/*
+ * Several messages in flight per partner, order kept within each case: the head of each of
+ * partner's cases that is due now (the oldest queued message of the case, when its back-off has
+ * run out), oldest first, at most max (1..1000); free with free(). The caller may send these
+ * at once (tz_fed_send_row, from several threads: each settles in the store's group commit),
+ * and must not send a case's next message before its head is settled.
+ */
+tz_err tz_fed_due(struct tz_fed *f, const char *partner, size_t max, struct tz_fed_out_rec **out,
+                  size_t *count);
+/* Sends row (one of tz_fed_due's) to partner and settles it, as tz_fed_send_next does. */
+tz_err tz_fed_send_row(struct tz_fed *f, const char *partner, const struct tz_fed_out_rec *row,
+                       const struct tz_fed_transport *t, struct tz_fed_sent *out);
 /* The back-off before try number `attempts` + 1 (1 s doubling to at most 5 min, plus up to a
  * quarter more at random). */
 int64_t tz_fed_backoff(int attempts);

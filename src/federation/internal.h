@@ -8,12 +8,17 @@
 
 #include "federation/federation.h"
 
+#define TZ_FED_RECEIVE_STRIPES 64
+
 struct tz_fed {
     struct tz_store *store;
     struct tz_exchange *x;
     struct tz_fed_config cfg;
     uint8_t pk[TZ_FED_SIGN_PK]; /* this node's public key, from cfg.sk */
-    pthread_mutex_t receive_mu; /* one receipt at a time: the check and the write of an id */
+    /* One receipt at a time per sender's case (its look-up of the id and its write): a case's
+     * messages are placed one after another, different cases are received at once and share
+     * the exchange's group commit. Striped by a hash of sender and case. */
+    pthread_mutex_t receive_mu[TZ_FED_RECEIVE_STRIPES];
 };
 
 /* The audit entry of an act of federation itself (not a person's): actor "node:<id>". */

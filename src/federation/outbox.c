@@ -5,11 +5,13 @@
  * caller's transport, and the receipt that comes back settles it: delivered (the partner's ids
  * kept, so that later messages of the case and answers find their place there), refused (the
  * partner's reason), or queued again after an exponential back-off with jitter. One message per
- * partner at a time, oldest first, so every case keeps its order at the partner; the partner's
- * idempotent receipt makes a message sent again after a crash count once.
+ * case at a time, oldest first, so every case keeps its order at the partner while the heads of
+ * different cases travel at once (tz_fed_due, tz_fed_send_row); the partner's idempotent receipt
+ * makes a message sent again after a crash count once.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -52,8 +54,9 @@ static tz_err envelope_of(struct tz_fed *f, const struct tz_fed_node_rec *node,
     tz_err err = tz_exchange_get(f->x, &who, row->message_id, &v);
     if (err)
         return err;
-    struct tz_buf body;
+    struct tz_buf body, sealed;
     tz_buf_init(&body, TZ_FED_ENVELOPE_MAX - 4096);
+    tz_buf_init(&sealed, TZ_FED_ENVELOPE_MAX - 4096);
     /* What the directory says the partner accepts (its type and handling code lists). */
     if (!tz_fed_list_allows(node->msg_types, tz_xcode_code(TZ_XT_MSG_TYPE, v.msg.type)) ||
         !tz_fed_list_allows(node->handling, tz_xcode_code(TZ_XT_HANDLING, v.msg.handling))) {
@@ -83,9 +86,19 @@ static tz_err envelope_of(struct tz_fed *f, const struct tz_fed_node_rec *node,
         goto done;
     env.body = body.data;
     env.body_len = body.len;
+    if (tz_fed_must_seal(tz_xcode_code(TZ_XT_HANDLING, v.msg.handling))) {
+        uint8_t pk[TZ_FED_SIGN_PK]; /* sealed for the partner alone: a relay cannot read it */
+        if ((err = tz_fed_unhex(node->sign_key, pk, sizeof pk)) ||
+            (err = tz_fed_seal(body.data, body.len, pk, &sealed)))
+            goto done;
+        env.kind = TZ_FED_SEALED;
+        env.body = sealed.data;
+        env.body_len = sealed.len;
+    }
     err = tz_fed_envelope_write(&env, f->cfg.sk, out);
 done:
     tz_buf_free(&body);
+    tz_buf_free(&sealed);
     tz_xview_clear(&v);
     return err;
 }
@@ -126,6 +139,40 @@ static tz_err settle(struct tz_fed *f, const struct tz_fed_out_rec *row, struct 
     return tz_store_fed_out_settle(f->store, &s, &a);
 }
 
+/* Sends row (due now) to partner and settles it. */
+static tz_err send_row(struct tz_fed *f, const struct tz_fed_node_rec *node,
+                       const struct tz_fed_out_rec *row, const struct tz_fed_transport *t,
+                       struct tz_fed_sent *out)
+{
+    out->sent = true;
+    out->outbox_id = row->id;
+    out->message_id = row->message_id;
+    struct tz_buf env, reply;
+    tz_buf_init(&env, TZ_FED_ENVELOPE_MAX);
+    tz_buf_init(&reply, TZ_FED_ENVELOPE_MAX);
+    const char *error = NULL;
+    tz_err err = envelope_of(f, node, row, &env);
+    if (err) {
+        if (err == TZ_ENOMEM || err == TZ_EIO || err == TZ_EBUSY)
+            goto done; /* this node's trouble: the row stays as it is */
+        /* the partner does not take it, or it cannot be put in an envelope: never will */
+        out->outcome.reason = err == TZ_EFORBIDDEN ? TZ_FED_NOT_ACCEPTED : TZ_FED_REFUSED;
+        snprintf(out->outcome.detail, sizeof out->outcome.detail, "%s", tz_err_str(err));
+        err = settle(f, row, out, NULL);
+        goto done;
+    }
+    if (t->send(t->ctx, node, env.data, env.len, &reply))
+        error = "unreachable";
+    else if (tz_fed_receipt_read(f, node->id, row->message_id, reply.data, reply.len,
+                                 &out->outcome))
+        error = "no valid receipt";
+    err = settle(f, row, out, error);
+done:
+    tz_buf_free(&env);
+    tz_buf_free(&reply);
+    return err;
+}
+
 tz_err tz_fed_send_next(struct tz_fed *f, const char *partner, const struct tz_fed_transport *t,
                         struct tz_fed_sent *out)
 {
@@ -143,29 +190,42 @@ tz_err tz_fed_send_next(struct tz_fed *f, const char *partner, const struct tz_f
         out->next_at = row.next_at;
         return TZ_OK;
     }
-    out->sent = true;
-    out->outbox_id = row.id;
-    out->message_id = row.message_id;
-    struct tz_buf env, reply;
-    tz_buf_init(&env, TZ_FED_ENVELOPE_MAX);
-    tz_buf_init(&reply, TZ_FED_ENVELOPE_MAX);
-    const char *error = NULL;
-    if ((err = envelope_of(f, &node, &row, &env))) {
-        if (err == TZ_ENOMEM || err == TZ_EIO || err == TZ_EBUSY)
-            goto done; /* this node's trouble: the row stays as it is */
-        /* the partner does not take it, or it cannot be put in an envelope: never will */
-        out->outcome.reason = err == TZ_EFORBIDDEN ? TZ_FED_NOT_ACCEPTED : TZ_FED_REFUSED;
-        snprintf(out->outcome.detail, sizeof out->outcome.detail, "%s", tz_err_str(err));
-        err = settle(f, &row, out, NULL);
-        goto done;
+    return send_row(f, &node, &row, t, out);
+}
+
+tz_err tz_fed_due(struct tz_fed *f, const char *partner, size_t max, struct tz_fed_out_rec **out,
+                  size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    struct tz_fed_out_rec *rows = NULL;
+    size_t n = 0;
+    tz_err err = tz_store_fed_out_heads(f->store, partner, max, &rows, &n);
+    if (err)
+        return err;
+    int64_t now = tz_exchange_now(f->x);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) /* a case whose head waits its back-off waits whole */
+        if (rows[i].next_at <= now)
+            rows[k++] = rows[i];
+    if (k == 0) {
+        free(rows);
+        return TZ_OK;
     }
-    if (t->send(t->ctx, &node, env.data, env.len, &reply))
-        error = "unreachable";
-    else if (tz_fed_receipt_read(f, partner, row.message_id, reply.data, reply.len, &out->outcome))
-        error = "no valid receipt";
-    err = settle(f, &row, out, error);
-done:
-    tz_buf_free(&env);
-    tz_buf_free(&reply);
-    return err;
+    *out = rows;
+    *count = k;
+    return TZ_OK;
+}
+
+tz_err tz_fed_send_row(struct tz_fed *f, const char *partner, const struct tz_fed_out_rec *row,
+                       const struct tz_fed_transport *t, struct tz_fed_sent *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!f->cfg.codec)
+        return TZ_EINVAL;
+    struct tz_fed_node_rec node;
+    tz_err err = tz_store_fed_node_get(f->store, partner, &node);
+    if (err)
+        return err == TZ_ENOTFOUND ? TZ_OK : err; /* removed meanwhile: its queue waits */
+    return send_row(f, &node, row, t, out);
 }

@@ -50,7 +50,7 @@ static void detail_of(struct tz_fed_outcome *out, const struct tz_field_errors *
 static enum tz_fed_reason check_envelope(struct tz_fed *f, const char *p, size_t n,
                                          struct tz_fed_envelope *env, struct tz_fed_node_rec *node)
 {
-    if (tz_fed_envelope_parse(p, n, env) || env->kind != TZ_FED_MESSAGE)
+    if (tz_fed_envelope_parse(p, n, env) || env->kind == TZ_FED_RECEIPT)
         return TZ_FED_MALFORMED;
     if (strcmp(env->to, f->cfg.node) != 0)
         return TZ_FED_NOT_FOR_US;
@@ -122,6 +122,9 @@ static enum tz_fed_reason store_message(struct tz_fed *f, const struct tz_fed_en
         detail_of(out, &errs);
     } else if (strcmp(m.originator.node, env->from) != 0)
         r = TZ_FED_ORIGINATOR;
+    else if (env->kind != TZ_FED_SEALED &&
+             tz_fed_must_seal(tz_xcode_code(TZ_XT_HANDLING, m.handling)))
+        r = TZ_FED_NOT_SEALED;
     else if (!(unit = our_unit(f, &m)))
         r = TZ_FED_NOT_FOR_US;
     else
@@ -224,6 +227,17 @@ static void audit_refusal(struct tz_fed *f, const struct tz_fed_envelope *env, b
     tz_store_audit_append(f->store, &a); /* the refusal stands whatever happens here */
 }
 
+/* Which lock serialises env's case (FNV-1a over the sender and the sender's case). */
+static size_t stripe_of(const struct tz_fed_envelope *env)
+{
+    uint64_t h = 1469598103934665603u;
+    for (const char *c = env->from; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211u;
+    for (int i = 0; i < 8; i++)
+        h = (h ^ (uint64_t)((env->sender_case >> (8 * i)) & 0xff)) * 1099511628211u;
+    return (size_t)(h % TZ_FED_RECEIVE_STRIPES);
+}
+
 tz_err tz_fed_receive(struct tz_fed *f, const char *p, size_t n, struct tz_fed_outcome *out,
                       struct tz_buf *receipt)
 {
@@ -233,13 +247,23 @@ tz_err tz_fed_receive(struct tz_fed *f, const char *p, size_t n, struct tz_fed_o
     struct tz_fed_envelope env;
     struct tz_fed_node_rec node;
     char digest[TZ_FS_HEX];
-    pthread_mutex_lock(&f->receive_mu);
     enum tz_fed_reason r = check_envelope(f, p, n, &env, &node);
     bool parsed = r != TZ_FED_MALFORMED;
-    if (r == TZ_FED_OK) {
+    pthread_mutex_t *mu = NULL;
+    struct tz_buf plain; /* a sealed body, opened */
+    tz_buf_init(&plain, TZ_FED_ENVELOPE_MAX);
+    if (r == TZ_FED_OK && env.kind == TZ_FED_SEALED) {
+        tz_err e = tz_fed_unseal(env.body, env.body_len, f->cfg.sk, &plain);
+        r = e == TZ_ENOMEM ? TZ_FED_FAILED : e ? TZ_FED_BAD_SEAL : TZ_FED_OK;
+        env.body = plain.data ? plain.data : "";
+        env.body_len = plain.len;
+    }
+    if (r == TZ_FED_OK) { /* the digest of the plain body: a copy sealed again is the same */
         uint8_t h[crypto_hash_sha256_BYTES];
         crypto_hash_sha256(h, (const uint8_t *)env.body, env.body_len);
         tz_fed_hex(h, sizeof h, digest);
+        mu = &f->receive_mu[stripe_of(&env)];
+        pthread_mutex_lock(mu);
         r = look_up(f, &env, digest, out);
     }
     if (r == TZ_FED_OK && !out->duplicate) {
@@ -248,12 +272,14 @@ tz_err tz_fed_receive(struct tz_fed *f, const char *p, size_t n, struct tz_fed_o
             r = look_up(f, &env, digest, out) == TZ_FED_OK && out->duplicate ? TZ_FED_OK
                                                                              : TZ_FED_FAILED;
     }
+    if (mu)
+        pthread_mutex_unlock(mu);
     out->reason = r;
     if (r != TZ_FED_OK) {
         out->message_id = out->case_id = 0;
         audit_refusal(f, &env, parsed, out);
     }
-    pthread_mutex_unlock(&f->receive_mu);
+    tz_buf_free(&plain);
     return write_receipt(f, &env, parsed, out, receipt);
 }
 

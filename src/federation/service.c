@@ -25,6 +25,8 @@ static const char *const REASONS[TZ_FED_REASON_COUNT] = {
     [TZ_FED_UNKNOWN_CASE] = "unknown-case",
     [TZ_FED_REFUSED] = "refused",
     [TZ_FED_FAILED] = "failed",
+    [TZ_FED_BAD_SEAL] = "bad-seal",
+    [TZ_FED_NOT_SEALED] = "not-sealed",
 };
 
 const char *tz_fed_reason_code(enum tz_fed_reason r)
@@ -59,10 +61,13 @@ tz_err tz_fed_open(struct tz_store *store, struct tz_exchange *x, const struct t
     if (f->cfg.alarm_s <= 0)
         f->cfg.alarm_s = 3600;
     crypto_sign_ed25519_sk_to_pk(f->pk, f->cfg.sk);
-    if (pthread_mutex_init(&f->receive_mu, NULL) != 0) {
-        free(f);
-        return TZ_ENOMEM;
-    }
+    for (size_t i = 0; i < TZ_FED_RECEIVE_STRIPES; i++)
+        if (pthread_mutex_init(&f->receive_mu[i], NULL) != 0) {
+            while (i-- > 0)
+                pthread_mutex_destroy(&f->receive_mu[i]);
+            free(f);
+            return TZ_ENOMEM;
+        }
     *out = f;
     return TZ_OK;
 }
@@ -71,7 +76,8 @@ void tz_fed_close(struct tz_fed *f)
 {
     if (!f)
         return;
-    pthread_mutex_destroy(&f->receive_mu);
+    for (size_t i = 0; i < TZ_FED_RECEIVE_STRIPES; i++)
+        pthread_mutex_destroy(&f->receive_mu[i]);
     sodium_memzero(f->cfg.sk, sizeof f->cfg.sk);
     free(f);
 }

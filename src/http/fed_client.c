@@ -1,8 +1,12 @@
 /*
- * fed_client.c - the sender: one thread that walks the node directory and posts the head of
- * each partner's queue to its endpoint (POST ENDPOINT/federation/v1/messages) through libcurl,
- * until the queue is empty or its head must wait (federation.h: tz_fed_send_next keeps the
- * order and the back-off), over one kept-alive connection per partner. With TLS: TLS 1.3 only,
+ * fed_client.c - the sender: one thread that walks the node directory and posts each partner's
+ * queue to its endpoint (POST ENDPOINT/federation/v1/messages) through libcurl, until the queue
+ * is empty or must wait. Several messages are in flight per partner, the order kept within every
+ * case: each round takes the heads of up to FLIGHT cases that are due (tz_fed_due) and posts
+ * them at once from FLIGHT worker threads, each over its own kept-alive connection per partner;
+ * the partner receives different cases at once and stores them in shared commits, and the
+ * settles here share commits too (the store's group commit). A case's next message goes in a
+ * later round, after its head is settled. With TLS: TLS 1.3 only,
  * this node's client certificate, the partner's certificate verified against the CA file, and
  * its SHA-256 fingerprint compared with the directory's, on each new connection, before the
  * receipt is believed (the receipt is signed besides).
@@ -20,7 +24,8 @@
 
 #include "http/fed_server.h"
 
-#define BATCH 64 /* messages to one partner before the next partner's turn */
+#define BATCH 256 /* messages to one partner before the next partner's turn */
+#define FLIGHT 16 /* messages in flight to one partner at once, each of another case */
 
 /* A kept-alive connection to a partner: libcurl's handle, and whether the certificate of the
  * connection it holds was found to be the directory's (checked when a connection is made). */
@@ -34,7 +39,7 @@ struct tz_http_fed_sender {
     struct tz_fed *fed;
     char *cert, *key, *ca; /* paths, or NULL: plain HTTP */
     int poll_ms;
-    struct link links[TZ_FS_NODES_MAX]; /* the sender thread's own */
+    struct link links[FLIGHT][TZ_FS_NODES_MAX]; /* each worker's own */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -76,11 +81,11 @@ static bool peer_is(CURL *h, const char *fpr)
 
 /* The link to partner `to` (a new one, or one made afresh when its entry changed); NULL when
  * every slot is taken. */
-static struct link *link_of(struct tz_http_fed_sender *s, const struct tz_fed_node_rec *to)
+static struct link *link_of(struct link *links, const struct tz_fed_node_rec *to)
 {
     struct link *free_slot = NULL;
     for (size_t i = 0; i < TZ_FS_NODES_MAX; i++) {
-        struct link *l = &s->links[i];
+        struct link *l = &links[i];
         if (!l->id[0] && !free_slot)
             free_slot = l;
         if (strcmp(l->id, to->id) != 0)
@@ -94,8 +99,8 @@ static struct link *link_of(struct tz_http_fed_sender *s, const struct tz_fed_no
     }
     struct link *l = free_slot;
     for (size_t i = 0; !l && i < TZ_FS_NODES_MAX; i++)
-        if (!s->links[i].id[0] || strcmp(s->links[i].id, to->id) == 0)
-            l = &s->links[i];
+        if (!links[i].id[0] || strcmp(links[i].id, to->id) == 0)
+            l = &links[i];
     if (l) {
         snprintf(l->id, sizeof l->id, "%s", to->id);
         snprintf(l->endpoint, sizeof l->endpoint, "%s", to->endpoint);
@@ -129,11 +134,22 @@ static void set_options(struct tz_http_fed_sender *s, CURL *h, const char *url, 
     }
 }
 
+/* One worker of a round: its connections, and the message it sends. */
+struct worker {
+    struct tz_http_fed_sender *s;
+    struct link *links;
+    const char *partner;
+    const struct tz_fed_out_rec *row;
+    tz_err err;
+    struct tz_fed_sent sent;
+};
+
 static tz_err post(void *ctx, const struct tz_fed_node_rec *to, const char *p, size_t n,
                    struct tz_buf *reply)
 {
-    struct tz_http_fed_sender *s = ctx;
-    struct link *l = link_of(s, to);
+    struct worker *w = ctx;
+    struct tz_http_fed_sender *s = w->s;
+    struct link *l = link_of(w->links, to);
     if (!l)
         return TZ_ENOMEM;
     if (!l->h && !(l->h = curl_easy_init()))
@@ -170,30 +186,70 @@ static tz_err post(void *ctx, const struct tz_fed_node_rec *to, const char *p, s
     return err;
 }
 
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    struct tz_fed_transport t = {.send = post, .ctx = w};
+    w->err = tz_fed_send_row(w->s->fed, w->partner, w->row, &t, &w->sent);
+    return NULL;
+}
+
+static bool stopping(struct tz_http_fed_sender *s)
+{
+    pthread_mutex_lock(&s->mu);
+    bool stop = s->stopping;
+    pthread_mutex_unlock(&s->mu);
+    return stop;
+}
+
+/* One round to partner: the heads of up to FLIGHT cases, sent at once. How many were settled
+ * (delivered or refused) into *moved; false when the partner's queue is done for this turn (empty,
+ * waiting, or the partner down). */
+static bool flight(struct tz_http_fed_sender *s, const char *partner, int *moved)
+{
+    struct tz_fed_out_rec *rows = NULL;
+    size_t n = 0;
+    if (tz_fed_due(s->fed, partner, FLIGHT, &rows, &n) || n == 0)
+        return false;
+    struct worker w[FLIGHT];
+    pthread_t th[FLIGHT];
+    bool started[FLIGHT] = {false};
+    for (size_t i = 0; i < n; i++) {
+        w[i] = (struct worker){.s = s, .links = s->links[i], .partner = partner, .row = &rows[i]};
+        if (i > 0) /* the first runs on this thread */
+            started[i] = pthread_create(&th[i], NULL, work, &w[i]) == 0;
+    }
+    work(&w[0]);
+    bool more = true;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && started[i])
+            pthread_join(th[i], NULL);
+        else if (i > 0)
+            work(&w[i]); /* no thread to be had: here, in turn */
+        if (w[i].err || !w[i].sent.sent || strcmp(w[i].sent.state, "queued") == 0)
+            more = false; /* the partner is down or could not store it: its back-off */
+        else
+            (*moved)++;
+    }
+    free(rows);
+    return more;
+}
+
 /* Sends what is due to every partner; whether anything was delivered or refused. */
 static bool round_of(struct tz_http_fed_sender *s)
 {
     struct tz_fed_node_rec *nodes = NULL;
     size_t count = 0;
-    bool moved = false;
+    int moved = 0;
     if (tz_fed_nodes(s->fed, &nodes, &count))
         return false;
-    struct tz_fed_transport t = {.send = post, .ctx = s};
     for (size_t i = 0; i < count; i++) {
-        for (int k = 0; k < BATCH; k++) {
-            pthread_mutex_lock(&s->mu);
-            bool stop = s->stopping;
-            pthread_mutex_unlock(&s->mu);
-            struct tz_fed_sent sent;
-            if (stop || tz_fed_send_next(s->fed, nodes[i].id, &t, &sent) || !sent.sent)
-                break;
-            if (strcmp(sent.state, "queued") == 0)
-                break; /* the partner is down or could not store it: its back-off */
-            moved = true;
+        int before = moved;
+        while (!stopping(s) && moved - before < BATCH && flight(s, nodes[i].id, &moved)) {
         }
     }
     free(nodes);
-    return moved;
+    return moved > 0;
 }
 
 static void *run(void *arg)
@@ -286,8 +342,9 @@ void tz_http_fed_sender_stop(struct tz_http_fed_sender *s)
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thread, NULL);
-    for (size_t i = 0; i < TZ_FS_NODES_MAX; i++)
-        curl_easy_cleanup(s->links[i].h);
+    for (size_t k = 0; k < FLIGHT; k++)
+        for (size_t i = 0; i < TZ_FS_NODES_MAX; i++)
+            curl_easy_cleanup(s->links[k][i].h);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
     free_sender(s);

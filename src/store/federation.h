@@ -130,12 +130,21 @@ struct tz_fed_queue_rec {
     X(fed_out_head, (struct tz_store *store, const char *node, struct tz_fed_out_rec *out),        \
       (store, node, out),                                                                          \
       TZ_PRE_NEED(TZ_PRE_FITS(node, TZ_FS_ID)) TZ_PRE_ZERO(out))                                   \
-    /* Records what an attempt came to, with audit (may be NULL) in the same transaction;         \
-     * attempts grows by one. TZ_ENOTFOUND if there is no such row. */                            \
+    /* Records what an attempt came to, with audit (may be NULL) in the same transaction (group  \
+     * commit: settles at once share a commit); attempts grows by one. TZ_ENOTFOUND if there is  \
+     * no such row. */                            \
     X(fed_out_settle, (struct tz_store *store, const struct tz_fed_settle *s,                      \
        const struct tz_audit_rec *audit),                                                          \
       (store, s, audit),                                                                           \
       TZ_PRE_NEED(s && s->outbox_id > 0 && s->state && s->error && TZ_PRE_AUDIT(audit)))           \
+    /* The head of each case in node's queue (the oldest message queued for it in that case),   \
+     * oldest first, at most limit (1..1000): what may be in flight at once while every case      \
+     * keeps its order. Free with free(). */                                                      \
+    X(fed_out_heads, (struct tz_store *store, const char *node, size_t limit,                      \
+       struct tz_fed_out_rec **out, size_t *count),                                                \
+      (store, node, limit, out, count),                                                            \
+      TZ_PRE_NEED(TZ_PRE_FITS(node, TZ_FS_ID) && limit > 0 && limit <= TZ_STORE_LIST_MAX)          \
+      TZ_PRE_EMPTY(out, count))                                                                    \
     /* node's outbox, newest first, at most limit (1..1000); free with free(). */                  \
     X(fed_out_list, (struct tz_store *store, const char *node, size_t limit,                       \
        struct tz_fed_out_rec **out, size_t *count),                                                \

@@ -30,6 +30,10 @@ static const char SQL_CASE_FROM_OUTBOX[] =
     " their_message, their_case"
 static const char SQL_OUT_HEAD[] = "SELECT " OUT_COLS " FROM fed_outbox"
                                    " WHERE node = ? AND state = 'queued' ORDER BY id LIMIT 1";
+/* The oldest queued row of each case (the index on node, state, id serves the inner query). */
+static const char SQL_OUT_HEADS[] =
+    "SELECT " OUT_COLS " FROM fed_outbox WHERE id IN (SELECT min(id) FROM fed_outbox"
+    " WHERE node = ? AND state = 'queued' GROUP BY case_id) ORDER BY id LIMIT ?";
 static const char SQL_OUT_SETTLE[] =
     "UPDATE fed_outbox SET state = ?, next_at = ?, done_at = ?, last_error = ?,"
     " their_message = ?, their_case = ?, attempts = attempts + 1 WHERE id = ?";
@@ -257,16 +261,17 @@ tz_err tz_sq_fed_out_head(struct tz_store *store, const char *node, struct tz_fe
     return read_one(store, SQL_OUT_HEAD, node, read_out, out);
 }
 
-tz_err tz_sq_fed_out_settle(struct tz_store *store, const struct tz_fed_settle *s,
-                            const struct tz_audit_rec *audit)
+struct settle_ctx {
+    const struct tz_fed_settle *s;
+};
+
+static tz_err settle_body(sqlite3 *db, void *ctx)
 {
-    struct tz_sq_conn *c;
-    sqlite3_stmt *st = NULL;
-    tz_err err = tz_sq_writer_begin(store, &c);
+    const struct tz_fed_settle *s = ((struct settle_ctx *)ctx)->s;
+    sqlite3_stmt *st;
+    tz_err err = tz_sq_prep(db, SQL_OUT_SETTLE, &st);
     if (err)
         return err;
-    if ((err = tz_sq_stmt(c, SQL_OUT_SETTLE, &st)))
-        goto done;
     struct tz_sq_binder b = tz_sq_binder_of(st);
     tz_sq_bind_text(&b, s->state);
     tz_sq_bind_int64(&b, s->next_at);
@@ -275,29 +280,38 @@ tz_err tz_sq_fed_out_settle(struct tz_store *store, const struct tz_fed_settle *
     tz_sq_bind_int64(&b, s->their_message);
     tz_sq_bind_int64(&b, s->their_case);
     tz_sq_bind_int64(&b, s->outbox_id);
-    if ((err = tz_sq_map_rc(b.rc)) || (err = tz_sq_stmt_run(st)))
-        goto done;
-    if (sqlite3_changes(c->db) == 0) {
+    if (b.rc != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return tz_sq_map_rc(b.rc);
+    }
+    err = tz_sq_run_once(st);
+    if (!err && sqlite3_changes(db) == 0)
         err = TZ_ENOTFOUND;
-        goto done;
-    }
-    if (audit) {
-        struct tz_audit_rec a = *audit;
-        char object[48];
-        snprintf(object, sizeof object, "fedout/%lld", (long long)s->outbox_id);
-        a.object = a.object ? a.object : object;
-        err = tz_sq_audit_append_in(c->db, &a, NULL);
-    }
-done:
-    return tz_sq_writer_end(store, st, err);
+    return err;
 }
 
-tz_err tz_sq_fed_out_list(struct tz_store *store, const char *node, size_t limit,
-                          struct tz_fed_out_rec **out, size_t *count)
+/* Through the group commit (sqlite_group.c): the settles of messages in flight at once share
+ * one transaction and its fsync. */
+tz_err tz_sq_fed_out_settle(struct tz_store *store, const struct tz_fed_settle *s,
+                            const struct tz_audit_rec *audit)
+{
+    struct settle_ctx ctx = {.s = s};
+    char object[48];
+    struct tz_audit_rec a;
+    if (audit) {
+        a = *audit;
+        snprintf(object, sizeof object, "fedout/%lld", (long long)s->outbox_id);
+        a.object = a.object ? a.object : object;
+    }
+    return tz_sq_in_write(store, settle_body, &ctx, audit ? &a : NULL);
+}
+
+static tz_err read_rows_of(struct tz_store *store, const char *sql, const char *node, size_t limit,
+                           struct tz_fed_out_rec **out, size_t *count)
 {
     struct tz_sq_conn *c = tz_sq_reader_acquire(store);
     sqlite3_stmt *st = NULL;
-    tz_err err = tz_sq_stmt(c, SQL_OUT_LIST, &st);
+    tz_err err = tz_sq_stmt(c, sql, &st);
     if (!err) {
         struct tz_sq_binder b = tz_sq_binder_of(st);
         tz_sq_bind_text(&b, node);
@@ -309,6 +323,18 @@ tz_err tz_sq_fed_out_list(struct tz_store *store, const char *node, size_t limit
     tz_sq_stmt_done(st);
     tz_sq_reader_release(store, c);
     return err;
+}
+
+tz_err tz_sq_fed_out_heads(struct tz_store *store, const char *node, size_t limit,
+                           struct tz_fed_out_rec **out, size_t *count)
+{
+    return read_rows_of(store, SQL_OUT_HEADS, node, limit, out, count);
+}
+
+tz_err tz_sq_fed_out_list(struct tz_store *store, const char *node, size_t limit,
+                          struct tz_fed_out_rec **out, size_t *count)
+{
+    return read_rows_of(store, SQL_OUT_LIST, node, limit, out, count);
 }
 
 static tz_err read_queue(sqlite3_stmt *st, void *elem)

@@ -41,6 +41,7 @@
 static const char *tarcza_binary;
 static struct api_server pl, az;
 static char pl_dir[300], az_dir[300], xx_dir[300], ca_file[300];
+static char ex_dir[300], wc_dir[300]; /* an expired certificate; one of another CA */
 static char pl_fed[16], az_fed[16];
 static char pl_token[200], az_token[200];
 
@@ -88,17 +89,32 @@ static void token_of(struct api_server *s, const char *name, const char *unit, c
 }
 
 /* s knows partner id at its federation port, its identity in dir. */
-static void add_partner(struct api_server *s, const char *self, const char *id, const char *country,
-                        const char *port, const char *dir)
+/* Adds partner id to s (this node: self) with the certificate in dir and the signing key in
+ * key_dir. */
+static void add_partner_as(struct api_server *s, const char *self, const char *id,
+                           const char *country, const char *port, const char *dir,
+                           const char *key_dir)
 {
     char endpoint[64], cert[400], key[80];
     snprintf(endpoint, sizeof endpoint, "https://127.0.0.1:%s", port);
     snprintf(cert, sizeof cert, "%s/tls.crt", dir);
-    first_line(dir, "sign.pub", key, sizeof key);
+    first_line(key_dir, "sign.pub", key, sizeof key);
     assert_int_equal(api_run_cli(s, "/dev/null", "node", "add", id, "--name", id, "--country",
                                  country, "--endpoint", endpoint, "--cert", cert, "--sign-key", key,
                                  "--languages", "en", "--node", self, NULL),
                      0);
+}
+
+static void add_partner(struct api_server *s, const char *self, const char *id, const char *country,
+                        const char *port, const char *dir)
+{
+    add_partner_as(s, self, id, country, port, dir, dir);
+}
+
+static void add_partner_key(struct api_server *s, const char *id, const char *country,
+                            const char *port, const char *dir, const char *key_dir)
+{
+    add_partner_as(s, "AZ", id, country, port, dir, key_dir);
 }
 
 static void cat_into(FILE *out, const char *dir)
@@ -122,6 +138,33 @@ static void serve_args(struct api_server *s, const char *node, const char *unit,
     memcpy(s->serve_args, args, sizeof args);
 }
 
+/* Makes dir/tls.crt and tls.key with openssl (ECDSA P-256): valid from `from` to `to`
+ * (YYYYMMDDHHMMSSZ, through `openssl ca`, which takes past dates), or for a day when from is
+ * NULL. 0 on success. */
+static int openssl_cert(const char *dir, const char *cn, const char *from, const char *to)
+{
+    char cmd[2400];
+    if (mkdir(dir, 0700) != 0)
+        return -1;
+    if (!from)
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+                 " -keyout tls.key -out tls.crt -days 1 -subj /CN=%s"
+                 " -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1",
+                 dir, cn);
+    else
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && printf '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\n"
+                 "new_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n"
+                 "[p]\ncommonName=supplied\n' >ca.cnf && : >index.txt && echo 01 >serial &&"
+                 " openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+                 " -keyout tls.key -out tls.csr -subj /CN=%s >/dev/null 2>&1 &&"
+                 " openssl ca -batch -notext -config ca.cnf -selfsign -keyfile tls.key -in tls.csr"
+                 " -out tls.crt -startdate %s -enddate %s >/dev/null 2>&1",
+                 dir, cn, from, to);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -141,16 +184,27 @@ static int setup(void **state)
         if (r.status != 0)
             return -1;
     }
-    /* The CA file holds all three certificates: the stranger's chains, but is no partner. */
+    /* EX's certificate expired; WC's is signed by no CA that AZ trusts. */
+    snprintf(ex_dir, sizeof ex_dir, "%s/expired", az.dir);
+    snprintf(wc_dir, sizeof wc_dir, "%s/wrongca", az.dir);
+    if (openssl_cert(ex_dir, "EX", "20200101000000Z", "20200201000000Z") ||
+        openssl_cert(wc_dir, "WC", NULL, NULL))
+        return -1;
+    /* The CA file holds PL's, AZ's, the stranger's (chains, but is no partner) and the expired
+     * one's; not WC's. */
     FILE *ca = fopen(ca_file, "w");
     cat_into(ca, pl_dir);
     cat_into(ca, az_dir);
     cat_into(ca, xx_dir);
+    cat_into(ca, ex_dir);
     fclose(ca);
     snprintf(pl_fed, sizeof pl_fed, "%u", free_port());
     snprintf(az_fed, sizeof az_fed, "%u", free_port());
     add_partner(&pl, "PL", "AZ", "AZE", az_fed, az_dir);
     add_partner(&az, "AZ", "PL", "PL", pl_fed, pl_dir);
+    /* Both are partners in AZ's directory: only the certificate's checks can refuse them. */
+    add_partner_key(&az, "EX", "DE", pl_fed, ex_dir, pl_dir);
+    add_partner_key(&az, "WC", "FR", pl_fed, wc_dir, pl_dir);
     token_of(&pl, "ala", "KGP-SPOC", pl_token, sizeof pl_token);
     token_of(&az, "ali", "AZ-SPOC", az_token, sizeof az_token);
     serve_args(&pl, "PL", "KGP-SPOC", pl_fed, pl_dir);
@@ -383,16 +437,19 @@ static void load_sk(const char *dir, uint8_t sk[crypto_sign_SECRETKEYBYTES])
         sodium_hex2bin(sk, crypto_sign_SECRETKEYBYTES, hex, strlen(hex), NULL, NULL, NULL), 0);
 }
 
-/* An envelope in the canonical form (docs/federation.md), signed with sk, into out. */
-static size_t envelope(char *out, size_t cap, const char *from, long long id, long long at,
-                       const char *body, const uint8_t *sk)
+/* An envelope of kind (message, sealed) in the canonical form (docs/federation.md), its body
+ * the n bytes at body, signed with sk, into out. */
+static size_t envelope_of(char *out, size_t cap, const char *kind, const char *from, long long id,
+                          long long at, const void *body, size_t len, const uint8_t *sk)
 {
     int n = snprintf(out, cap,
-                     "tarcza-federation/1\nkind: message\nid: %lld\nfrom: %s\nto: AZ\n"
+                     "tarcza-federation/1\nkind: %s\nid: %lld\nfrom: %s\nto: AZ\n"
                      "sender-case: %lld\nreceiver-case: 0\nin-reply-to: 0\nat: %lld\n"
-                     "body: %zu\n\n%s",
-                     id, from, 900000 + id, at, strlen(body), body);
-    assert_true(n > 0 && (size_t)n + 200 < cap);
+                     "body: %zu\n\n",
+                     kind, id, from, 900000 + id, at, len);
+    assert_true(n > 0 && (size_t)n + len + 200 < cap);
+    memcpy(out + n, body, len);
+    n += (int)len;
     uint8_t sig[crypto_sign_BYTES];
     crypto_sign_detached(sig, NULL, (const uint8_t *)out, (size_t)n, sk);
     char hex[2 * crypto_sign_BYTES + 1];
@@ -400,14 +457,27 @@ static size_t envelope(char *out, size_t cap, const char *from, long long id, lo
     return (size_t)n + (size_t)snprintf(out + n, cap - (size_t)n, "\nsignature: %s\n", hex);
 }
 
-static void message_body(char *out, size_t cap, const char *from, const char *text)
+static size_t envelope(char *out, size_t cap, const char *from, long long id, long long at,
+                       const char *body, const uint8_t *sk)
+{
+    return envelope_of(out, cap, "message", from, id, at, body, strlen(body), sk);
+}
+
+static void message_body_h(char *out, size_t cap, const char *from, const char *handling,
+                           const char *text)
 {
     snprintf(out, cap,
              "{\"type\":\"information\",\"subject\":\"Crafted\",\"originator\":{\"node\":\"%s\","
              "\"unit\":\"X-SPOC\"},\"addressees\":[{\"node\":\"AZ\",\"unit\":\"AZ-SPOC\"}],"
-             "\"lang\":\"en\",\"handling\":\"H0\",\"evaluation\":{\"source\":\"A\","
+             "\"lang\":\"en\",\"handling\":\"%s\",%s\"evaluation\":{\"source\":\"A\","
              "\"information\":\"1\"},\"text\":\"%s\"}",
-             from, text);
+             from, handling,
+             strcmp(handling, "H3") == 0 ? "\"restriction\":\"no onward use\"," : "", text);
+}
+
+static void message_body(char *out, size_t cap, const char *from, const char *text)
+{
+    message_body_h(out, cap, from, "H0", text);
 }
 
 /* The receipt in r is AZ's, signed, and says status (and reason). */
@@ -424,6 +494,8 @@ static void receipt_says(const struct reply *r, const char *status, const char *
     assert_int_equal(
         crypto_sign_verify_detached(s, (const uint8_t *)r->body, (size_t)(sig - r->body), pk), 0);
     snprintf(want, sizeof want, "status: %s\n", status);
+    if (!strstr(r->body, want))
+        fprintf(stderr, "receipt: %s\n", r->body); /* what it said instead */
     assert_non_null(strstr(r->body, want));
     snprintf(want, sizeof want, "reason: %s\n", reason);
     assert_non_null(strstr(r->body, want));
@@ -507,6 +579,79 @@ static void test_refusals(void **state)
     refused("hello", 5, "malformed");
 }
 
+/* body sealed for the node whose Ed25519 key is in dir/sign.pub (its X25519 key derived). */
+static size_t seal_for(const char *dir, const char *body, uint8_t *out)
+{
+    char hex[80];
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], xpk[crypto_box_PUBLICKEYBYTES];
+    first_line(dir, "sign.pub", hex, sizeof hex);
+    assert_int_equal(sodium_hex2bin(pk, sizeof pk, hex, strlen(hex), NULL, NULL, NULL), 0);
+    assert_int_equal(crypto_sign_ed25519_pk_to_curve25519(xpk, pk), 0);
+    assert_int_equal(crypto_box_seal(out, (const uint8_t *)body, strlen(body), xpk), 0);
+    return strlen(body) + crypto_box_SEALBYTES;
+}
+
+/* H2 and H3 travel sealed for the addressee node: it opens and stores them, the bytes on the way
+ * hold no word of them, a box sealed for another node is refused, and an open H3 too. */
+static void test_sealed(void **state)
+{
+    (void)state;
+    uint8_t pl_sk[crypto_sign_SECRETKEYBYTES];
+    load_sk(pl_dir, pl_sk);
+    long long now = (long long)time(NULL);
+    static char env[8192];
+    static uint8_t box[4096];
+    char body[1024];
+    struct reply r;
+    const char *secret_sql = "SELECT count(*) FROM x_messages WHERE body LIKE '%sealed-secret-h3%'";
+    message_body_h(body, sizeof body, "PL", "H3", "sealed-secret-h3");
+    size_t b = seal_for(az_dir, body, box);
+    size_t n = envelope_of(env, sizeof env, "sealed", "PL", 779001, now, box, b, pl_sk);
+    assert_null(memmem(env, n, "sealed-secret", 13)); /* what a relay on the way would hold */
+    assert_null(memmem(env, n, "\"H3\"", 4));
+    long long before = stored();
+    assert_int_equal(post_raw(pl_dir, false, env, n, &r), CURLE_OK);
+    receipt_says(&r, "delivered", "ok");
+    assert_int_equal(stored(), before + 1);
+    assert_int_equal(api_db_long(&az, secret_sql), 1);
+    /* Sealed again (another ephemeral key, other bytes): the same message, acknowledged. */
+    b = seal_for(az_dir, body, box);
+    n = envelope_of(env, sizeof env, "sealed", "PL", 779001, now, box, b, pl_sk);
+    assert_int_equal(post_raw(pl_dir, false, env, n, &r), CURLE_OK);
+    receipt_says(&r, "duplicate", "ok");
+    assert_int_equal(stored(), before + 1);
+    /* Sealed for another node's key (what a relay holds): AZ cannot open it. */
+    message_body_h(body, sizeof body, "PL", "H2", "sealed-for-xx");
+    b = seal_for(xx_dir, body, box);
+    n = envelope_of(env, sizeof env, "sealed", "PL", 779002, now, box, b, pl_sk);
+    refused(env, n, "bad-seal");
+    /* One byte of the box changed, signed again: the box's own check fails. */
+    b = seal_for(az_dir, body, box);
+    box[b - 1] ^= 1;
+    n = envelope_of(env, sizeof env, "sealed", "PL", 779003, now, box, b, pl_sk);
+    refused(env, n, "bad-seal");
+    /* An H3 message that came open. */
+    message_body_h(body, sizeof body, "PL", "H3", "open-h3");
+    n = envelope(env, sizeof env, "PL", 779004, now, body, pl_sk);
+    refused(env, n, "not-sealed");
+    /* Through the outbox: PL's H2 message reaches AZ sealed and is stored there. */
+    char msg[1024];
+    snprintf(msg, sizeof msg,
+             "{\"type\":\"information\",\"subject\":\"Sealed\",\"originator\":{\"node\":\"PL\","
+             "\"unit\":\"KGP-SPOC\"},\"addressees\":[{\"node\":\"AZ\",\"unit\":\"AZ-SPOC\"}],"
+             "\"lang\":\"en\",\"handling\":\"H2\",\"evaluation\":{\"source\":\"A\","
+             "\"information\":\"1\"},\"text\":\"outbox-sealed-h2\"}");
+    struct api_response ar;
+    long st = post_as(&pl, pl_token, "/api/v1/exchange/cases", msg, &ar);
+    if (st != 201)
+        fprintf(stderr, "answer: %s\n", ar.body);
+    assert_int_equal(st, 201);
+    api_response_free(&ar);
+    assert_int_equal(
+        wait_for(&az, "SELECT count(*) FROM x_messages WHERE body LIKE '%outbox-sealed-h2%'", 1),
+        1);
+}
+
 static void test_tls_refusals(void **state)
 {
     (void)state;
@@ -518,6 +663,15 @@ static void test_tls_refusals(void **state)
     CURLcode rc = post_raw(NULL, false, "x", 1, &r);
     assert_true(rc != CURLE_OK || r.status == 403);
     assert_int_not_equal(post_raw(pl_dir, true, "x", 1, &r), CURLE_OK);
+    /* A partner's certificate that expired, and one signed by a CA AZ does not trust: each a
+     * partner in the directory, refused at the door all the same. */
+    rc = post_raw(ex_dir, false, "x", 1, &r);
+    assert_true(rc != CURLE_OK || r.status == 403);
+    rc = post_raw(wc_dir, false, "x", 1, &r);
+    assert_true(rc != CURLE_OK || r.status == 403);
+    /* PL's own certificate still gets in (the refusals above are of those certificates). */
+    assert_int_equal(post_raw(pl_dir, false, "x", 1, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
     /* PL removed from AZ's directory: its next message, validly signed, is refused at the door. */
     uint8_t sk[crypto_sign_SECRETKEYBYTES];
     load_sk(pl_dir, sk);
@@ -546,9 +700,8 @@ int main(int argc, char **argv)
     tarcza_binary = argv[1];
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_directory),
-        cmocka_unit_test(test_kill_and_restart),
-        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_directory),    cmocka_unit_test(test_kill_and_restart),
+        cmocka_unit_test(test_refusals),     cmocka_unit_test(test_sealed),
         cmocka_unit_test(test_tls_refusals),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);

@@ -187,12 +187,54 @@ static void test_reasons(void **state)
     assert_null(tz_fed_reason_code(TZ_FED_REASON_COUNT));
 }
 
+/* A sealed box opens with the addressee's key only, holds none of the plain bytes, and any
+ * byte changed fails; a sealed envelope reads back as such. H2 and H3 are sealed, H0 and H1 not. */
+static void test_sealed(void **state)
+{
+    (void)state;
+    uint8_t pk2[TZ_FED_SIGN_PK], sk2[TZ_FED_SIGN_SK];
+    crypto_sign_keypair(pk2, sk2);
+    const char *plain = "{\"text\":\"for the addressee only\"}";
+    struct tz_buf box, out;
+    tz_buf_init(&box, 4096);
+    tz_buf_init(&out, 4096);
+    assert_int_equal(tz_fed_seal(plain, strlen(plain), pk, &box), TZ_OK);
+    assert_int_equal(box.len, strlen(plain) + crypto_box_SEALBYTES);
+    assert_null(memmem(box.data, box.len, "addressee", 9));
+    assert_int_equal(tz_fed_unseal(box.data, box.len, sk2, &out), TZ_EFORBIDDEN);
+    assert_int_equal(out.len, 0);
+    assert_int_equal(tz_fed_unseal(box.data, box.len, sk, &out), TZ_OK);
+    assert_int_equal(out.len, strlen(plain));
+    assert_memory_equal(out.data, plain, out.len);
+    box.data[box.len / 2] ^= 1;
+    tz_buf_free(&out);
+    tz_buf_init(&out, 4096);
+    assert_int_equal(tz_fed_unseal(box.data, box.len, sk, &out), TZ_EFORBIDDEN);
+    assert_int_equal(tz_fed_unseal(box.data, 10, sk, &out), TZ_EFORBIDDEN);
+    struct tz_fed_envelope env = {
+        .kind = TZ_FED_SEALED, .id = 5, .at = 1, .body = box.data, .body_len = box.len};
+    snprintf(env.from, sizeof env.from, "PL");
+    snprintf(env.to, sizeof env.to, "AZ");
+    tz_buf_free(&out);
+    tz_buf_init(&out, 8192);
+    assert_int_equal(tz_fed_envelope_write(&env, sk, &out), TZ_OK);
+    struct tz_fed_envelope back;
+    assert_int_equal(tz_fed_envelope_parse(out.data, out.len, &back), TZ_OK);
+    assert_int_equal(back.kind, TZ_FED_SEALED);
+    assert_int_equal(back.body_len, box.len);
+    assert_true(tz_fed_envelope_verify(&back, out.data, pk));
+    assert_true(tz_fed_must_seal("H2") && tz_fed_must_seal("H3"));
+    assert_false(tz_fed_must_seal("H0") || tz_fed_must_seal("H1") || tz_fed_must_seal(NULL));
+    tz_buf_free(&box);
+    tz_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip), cmocka_unit_test(test_one_form_only),
         cmocka_unit_test(test_backoff),    cmocka_unit_test(test_node_check),
-        cmocka_unit_test(test_reasons),
+        cmocka_unit_test(test_reasons),    cmocka_unit_test(test_sealed),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
