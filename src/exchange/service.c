@@ -6,7 +6,6 @@
  * transaction. Deadlines are computed on every read from the stored clock
  * and the handle's clock, so "overdue" is never stale.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,26 +13,11 @@
 #include "base/tztime.h"
 #include "exchange/internal.h"
 
-/* A message waiting for the group commit (write_batched). */
-struct pending {
-    struct tz_xput put;
-    bool done;
-    struct pending *next;
-};
-
-#define BATCH_MAX 256 /* messages one transaction takes at most */
-
 struct tz_exchange {
     struct tz_store *store;
     struct tz_xnode_config cfg;
     tz_exchange_clock_fn clock;
     void *clock_ctx;
-    /* Group commit: callers queue their message; whoever finds no batch being written takes
-     * the queue and writes it in one transaction, then wakes the others. */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct pending *head, *tail;
-    bool writing;
     uint64_t notices; /* raised (atomically) by every notice stored or moved: screening follows */
 };
 
@@ -58,8 +42,6 @@ tz_err tz_exchange_open(struct tz_store *store, const struct tz_xnode_config *cf
         return TZ_ENOMEM;
     x->store = store;
     x->cfg = *cfg;
-    pthread_mutex_init(&x->mu, NULL);
-    pthread_cond_init(&x->cv, NULL);
     *out = x;
     return TZ_OK;
 }
@@ -68,62 +50,17 @@ void tz_exchange_close(struct tz_exchange *x)
 {
     if (!x)
         return;
-    pthread_mutex_destroy(&x->mu);
-    pthread_cond_destroy(&x->cv);
     free(x);
 }
 
-/* Takes up to BATCH_MAX queued messages (called with mu held). */
-static size_t take_batch(struct tz_exchange *x, struct pending **batch)
-{
-    size_t n = 0;
-    while (x->head && n < BATCH_MAX) {
-        batch[n++] = x->head;
-        x->head = x->head->next;
-    }
-    if (!x->head)
-        x->tail = NULL;
-    return n;
-}
-
 /*
- * Writes put durably, sharing the transaction (and its fsync) with every
- * message queued meanwhile: the store's x_put_messages, each message in a
- * savepoint of its own. A leader writes while the others wait; when it is
- * done the next waiter whose message is not yet written leads.
+ * Writes put durably: the store's x_put_messages, the message whole in a savepoint of its own.
+ * Messages submitted at the same time share one transaction and its fsync through the store's
+ * group commit (store/sqlite_group.c), which this module kept a queue of its own for before.
  */
 static tz_err write_batched(struct tz_exchange *x, struct tz_xput *put)
 {
-    struct pending me = {.put = *put};
-    pthread_mutex_lock(&x->mu);
-    if (x->tail)
-        x->tail->next = &me;
-    else
-        x->head = &me;
-    x->tail = &me;
-    while (!me.done) {
-        if (x->writing) {
-            pthread_cond_wait(&x->cv, &x->mu);
-            continue;
-        }
-        x->writing = true;
-        struct pending *batch[BATCH_MAX];
-        size_t n = take_batch(x, batch);
-        pthread_mutex_unlock(&x->mu);
-        struct tz_xput items[BATCH_MAX];
-        for (size_t i = 0; i < n; i++)
-            items[i] = batch[i]->put;
-        tz_store_x_put_messages(x->store, items, n); /* each item says how it went */
-        pthread_mutex_lock(&x->mu);
-        for (size_t i = 0; i < n; i++) {
-            batch[i]->put = items[i];
-            batch[i]->done = true;
-        }
-        x->writing = false;
-        pthread_cond_broadcast(&x->cv);
-    }
-    pthread_mutex_unlock(&x->mu);
-    *put = me.put;
+    tz_store_x_put_messages(x->store, put, 1); /* put->err says how it went */
     return put->err;
 }
 
@@ -219,8 +156,7 @@ static tz_err load(struct tz_exchange *x, int64_t id, struct tz_xmsg_rec *rec, s
  * the request's clock again. Sets *has when a change is to be written.
  */
 static tz_err answer_rules(struct tz_exchange *x, struct tz_xmsg *m, int64_t now,
-                           struct tz_xstate_change *change, bool *has,
-                           struct tz_field_errors *errs)
+                           struct tz_xstate_change *change, bool *has, struct tz_field_errors *errs)
 {
     struct tz_xmsg_rec trec = {0}, rrec = {0};
     struct tz_xmsg target, request;
@@ -341,8 +277,7 @@ static tz_err open_case(struct tz_exchange *x, int64_t case_id, struct tz_field_
 }
 
 tz_err tz_exchange_submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbound,
-                          struct tz_xmsg *m, struct tz_xreceipt *out,
-                          struct tz_field_errors *errs)
+                          struct tz_xmsg *m, struct tz_xreceipt *out, struct tz_field_errors *errs)
 {
     return tz_x_submit(x, who, inbound, m, NULL, NULL, out, errs);
 }
@@ -420,8 +355,8 @@ tz_err tz_x_may_read(const struct tz_exchange *x, const struct tz_xactor *who,
 {
     if (tz_auth_scope_of(who->p->role, TZ_ACT_EXCHANGE_READ) == TZ_SCOPE_ALL)
         return TZ_OK;
-    if (!rec->inbound && tz_auth_permit(who->p, TZ_ACT_EXCHANGE_READ, NULL, rec->from_unit,
-                                        NULL) == TZ_OK)
+    if (!rec->inbound &&
+        tz_auth_permit(who->p, TZ_ACT_EXCHANGE_READ, NULL, rec->from_unit, NULL) == TZ_OK)
         return TZ_OK;
     for (size_t i = 0; i < rec->addressee_count; i++) {
         const struct tz_xaddr_rec *a = &rec->addressees[i];

@@ -14,16 +14,26 @@
 
 #define ANSWER_MAX (1024u * 1024u)
 
+/* The start of a single query: screening enabled (503), the caller and its right, the body with
+ * only the allowed members (police_begin_change). False with *answer when it cannot go on. */
+static bool begin_query(struct request *req, const char *const *allowed, struct police_ctx *c,
+                        json_t **root, enum MHD_Result *answer)
+{
+    if (!req->srv->screening) {
+        *answer = police_refuse(req, 503, "screening is not enabled on this server");
+        return false;
+    }
+    return police_begin_change(req, TZ_ACT_SCREENING, c, allowed, root, answer);
+}
+
 enum MHD_Result api_screening_persons(struct request *req)
 {
-    static const char *const allowed[] = {"name", "birth_date", "nationality", "sex", "reason",
-                                          NULL};
+    static const char *const allowed[] = {"name", "birth_date", "nationality",
+                                          "sex",  "reason",     NULL};
     struct police_ctx c;
     enum MHD_Result answer;
     json_t *root = NULL;
-    if (!req->srv->screening)
-        return police_refuse(req, 503, "screening is not enabled on this server");
-    if (!police_begin_change(req, TZ_ACT_SCREENING, &c, allowed, &root, &answer))
+    if (!begin_query(req, allowed, &c, &root, &answer))
         return answer;
     struct tz_screen_person_query q = {
         .name = police_field(root, "name"),
@@ -78,9 +88,7 @@ enum MHD_Result api_screening_documents(struct request *req)
     struct police_ctx c;
     enum MHD_Result answer;
     json_t *root = NULL;
-    if (!req->srv->screening)
-        return police_refuse(req, 503, "screening is not enabled on this server");
-    if (!police_begin_change(req, TZ_ACT_SCREENING, &c, allowed, &root, &answer))
+    if (!begin_query(req, allowed, &c, &root, &answer))
         return answer;
     struct tz_screen_doc_query q = {
         .number = police_field(root, "number"),
@@ -104,9 +112,7 @@ enum MHD_Result api_screening_vehicles(struct request *req)
     struct police_ctx c;
     enum MHD_Result answer;
     json_t *root = NULL;
-    if (!req->srv->screening)
-        return police_refuse(req, 503, "screening is not enabled on this server");
-    if (!police_begin_change(req, TZ_ACT_SCREENING, &c, allowed, &root, &answer))
+    if (!begin_query(req, allowed, &c, &root, &answer))
         return answer;
     struct tz_screen_vehicle_query q = {
         .vin = police_field(root, "vin"),

@@ -50,8 +50,8 @@ static const char *or_null(const char *s)
 }
 
 /* The list's row, made or updated; its id into *id. */
-static tz_err put_source(struct tz_sq_conn *c, const char *source, const char *format,
-                         int64_t now, int64_t *id)
+static tz_err put_source(struct tz_sq_conn *c, const char *source, const char *format, int64_t now,
+                         int64_t *id)
 {
     sqlite3_stmt *st = NULL;
     tz_err err = tz_sq_stmt(c, SQL_SOURCE_PUT, &st);
@@ -81,9 +81,9 @@ static tz_err insert(sqlite3_stmt *st, const struct tz_sq_binder *b)
     tz_err err = tz_sq_map_rc(b->rc);
     if (!err) {
         int rc = sqlite3_step(st);
-        err = rc == SQLITE_DONE                         ? TZ_OK
+        err = rc == SQLITE_DONE                  ? TZ_OK
               : (rc & 0xff) == SQLITE_CONSTRAINT ? TZ_ECONFLICT
-                                                : tz_sq_map_rc(rc);
+                                                 : tz_sq_map_rc(rc);
     }
     tz_sq_stmt_done(st);
     return err;
@@ -201,28 +201,11 @@ static tz_err read_person(sqlite3_stmt *st, void *elem)
     return tz_sq_col_code(st, 6, p->nationalities, sizeof p->nationalities);
 }
 
-static void free_persons(void *recs, size_t count)
+/* The records own no memory of their own: the array goes whole. */
+static void free_rows(void *recs, size_t count)
 {
+    (void)count;
     free(recs);
-}
-
-tz_err tz_sq_watchlist_persons(struct tz_store *store, int64_t after_id, size_t limit,
-                               struct tz_watch_person_rec **out, size_t *count)
-{
-    struct tz_sq_conn *c = tz_sq_reader_acquire(store);
-    sqlite3_stmt *st = NULL;
-    tz_err err = tz_sq_stmt(c, SQL_PERSONS, &st);
-    if (!err) {
-        struct tz_sq_binder b = tz_sq_binder_of(st);
-        tz_sq_bind_int64(&b, after_id);
-        tz_sq_bind_int64(&b, (int64_t)limit);
-        err = tz_sq_map_rc(b.rc);
-    }
-    if (!err)
-        err = tz_sq_read_rows(st, sizeof **out, read_person, free_persons, (void **)out, count);
-    tz_sq_stmt_done(st);
-    tz_sq_reader_release(store, c);
-    return err;
 }
 
 static tz_err read_doc(sqlite3_stmt *st, void *elem)
@@ -272,24 +255,30 @@ static tz_err read_page(struct tz_store *store, const char *sql, int64_t after_i
         err = tz_sq_map_rc(b.rc);
     }
     if (!err)
-        err = tz_sq_read_rows(st, size, fn, free_persons, out, count);
+        err = tz_sq_read_rows(st, size, fn, free_rows, out, count);
     tz_sq_stmt_done(st);
     tz_sq_reader_release(store, c);
     return err;
 }
 
+tz_err tz_sq_watchlist_persons(struct tz_store *store, int64_t after_id, size_t limit,
+                               struct tz_watch_person_rec **out, size_t *count)
+{
+    return read_page(store, SQL_PERSONS, after_id, limit, sizeof **out, read_person, (void **)out,
+                     count);
+}
+
 tz_err tz_sq_watchlist_documents(struct tz_store *store, int64_t after_id, size_t limit,
                                  struct tz_watch_doc_rec **out, size_t *count)
 {
-    return read_page(store, SQL_DOCS, after_id, limit, sizeof **out, read_doc, (void **)out,
-                     count);
+    return read_page(store, SQL_DOCS, after_id, limit, sizeof **out, read_doc, (void **)out, count);
 }
 
 tz_err tz_sq_watchlist_vehicles(struct tz_store *store, int64_t after_id, size_t limit,
                                 struct tz_watch_vehicle_rec **out, size_t *count)
 {
-    return read_page(store, SQL_VEHICLES, after_id, limit, sizeof **out, read_vehicle,
-                     (void **)out, count);
+    return read_page(store, SQL_VEHICLES, after_id, limit, sizeof **out, read_vehicle, (void **)out,
+                     count);
 }
 
 tz_err tz_sq_watchlist_version(struct tz_store *store, int64_t *version)

@@ -16,11 +16,11 @@
 // usage: node tests/e2e/exchange-events.mjs TARCZA WEB_DIR OUT_DIR
 
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  startRun, Runner, assert, watch, endRun, addPoliceAccount, fillLogin, axeViolations,
+  startRun, Runner, assert, watch, endRun, addPoliceAccount, axeViolations,
 } from './support.mjs';
+import { recordMessage, spocLogin } from './exchange-support.mjs';
 
 const SPOC = 'KGP-SPOC';
 const FROM_DE = { node: 'DE', unit: 'BKA-SPOC', officer: 'KOK Weber' };
@@ -39,13 +39,6 @@ function request(subject, name) {
 }
 
 // Records message m with `tarcza exchange import --direction in`; its receipt.
-function record(tarcza, db, tmp, name, m) {
-  const file = path.join(tmp, `${name}.json`);
-  fs.writeFileSync(file, JSON.stringify(m));
-  const out = execFileSync(tarcza, ['exchange', 'import', file, '--direction', 'in', '--db', db], { encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').pop());
-}
-
 // A POST of the logged-in page's session (with its CSRF token); {status, json}.
 function post(page, url, body) {
   return page.evaluate(async ({ url: u, body: b }) => {
@@ -79,22 +72,15 @@ async function main() {
     const found = await axeViolations(page, web);
     assert(found.length === 0, `${what}: ${found.join('; ')}`);
   };
-  const login = async (name, secret) => {
-    await page.goto(`${url}/police.html`);
-    await page.waitForSelector('#login-form', { state: 'visible' });
-    await fillLogin(page, name, secret);
-    await page.waitForSelector('#nav-exchange', { state: 'visible', timeout: 10000 });
-    await page.waitForLoadState('networkidle');
-    problems.length = 0; // the police console's start is police.mjs's to test, not this one's
-  };
+  const login = (name, secret) => spocLogin(page, url, problems, name, secret);
   const retentionOf = (id) => page.evaluate(async (c) => {
     const q = await fetch('api/v1/exchange/retention').then((r) => r.json());
     return q.items.find((i) => i.case === c) || null;
   }, id);
   try {
     await run.step('setup: two requests concluded, one of them due for review; a SPOC operator and supervisor', async () => {
-      a = record(tarcza, db, tmp, 'a', request('Sprawa Nowaka', 'Nowak'));
-      b = record(tarcza, db, tmp, 'b', request('Sprawa Wiśniewskiego', 'Wiśniewski'));
+      a = recordMessage(tarcza, db, tmp, 'a', request('Sprawa Nowaka', 'Nowak'), true);
+      b = recordMessage(tarcza, db, tmp, 'b', request('Sprawa Wiśniewskiego', 'Wiśniewski'), true);
       for (const m of [a, b]) {
         execFileSync(tarcza, ['exchange', 'conclude', '--case', String(m.case), '--reasons', 'wymiana zakończona', '--db', db]);
       }

@@ -12,12 +12,11 @@
 // under their CSP without errors.
 // usage: node tests/e2e/exchange.mjs TARCZA WEB_DIR OUT_DIR
 
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  startRun, Runner, assert, watch, endRun, addPoliceAccount, fillLogin, axeViolations,
+  startRun, Runner, assert, watch, endRun, addPoliceAccount, axeViolations,
 } from './support.mjs';
+import { recordMessage, spocLogin } from './exchange-support.mjs';
 
 const SPOC = 'KGP-SPOC';
 const FROM_DE = { node: 'DE', unit: 'BKA-SPOC', officer: 'KOK Weber' };
@@ -56,14 +55,6 @@ const NOTICE = {
 };
 
 // Records message m with `tarcza exchange import` (as the SPOC's supervisor); its receipt.
-function record(tarcza, db, tmp, name, m, inbound) {
-  const file = path.join(tmp, `${name}.json`);
-  fs.writeFileSync(file, JSON.stringify(m));
-  const out = execFileSync(tarcza, ['exchange', 'import', file, ...(inbound ? ['--direction', 'in'] : []), '--db', db],
-    { encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').pop());
-}
-
 async function main() {
   const { tarcza, web, out, tmp, db, server, browser } = await startRun('exchange', 5, { width: 1280, height: 900 });
   const run = new Runner();
@@ -80,20 +71,13 @@ async function main() {
     const found = await axeViolations(page, web);
     assert(found.length === 0, `${what}: ${found.join('; ')}`);
   };
-  const login = async (name, secret) => {
-    await page.goto(`${url}/police.html`);
-    await page.waitForSelector('#login-form', { state: 'visible' });
-    await fillLogin(page, name, secret);
-    await page.waitForSelector('#nav-exchange', { state: 'visible', timeout: 10000 });
-    await page.waitForLoadState('networkidle');
-    problems.length = 0; // the police console's start is police.mjs's to test, not this one's
-  };
+  const login = (name, secret) => spocLogin(page, url, problems, name, secret);
   try {
     await run.step('setup: three requests from Germany and a draft notice; a SPOC operator and supervisor', async () => {
-      a = record(tarcza, db, tmp, 'a', REQUEST_A, true);
-      b = record(tarcza, db, tmp, 'b', REQUEST_B, true);
-      c = record(tarcza, db, tmp, 'c', REQUEST_C, true);
-      notice = record(tarcza, db, tmp, 'notice', NOTICE, false);
+      a = recordMessage(tarcza, db, tmp, 'a', REQUEST_A, true);
+      b = recordMessage(tarcza, db, tmp, 'b', REQUEST_B, true);
+      c = recordMessage(tarcza, db, tmp, 'c', REQUEST_C, true);
+      notice = recordMessage(tarcza, db, tmp, 'notice', NOTICE, false);
       assert(a.due && b.due, `no deadlines: ${JSON.stringify([a, b])}`);
       assert(b.hits.length === 1 && b.hits[0].message === a.id, `B's hits at receipt: ${JSON.stringify(b.hits)}`);
       operator = addPoliceAccount(tarcza, db, 'ola.spoc', 'spoc_operator', ['--unit', SPOC]);
