@@ -108,6 +108,7 @@ tz_err tz_x_to_rec(const struct tz_xmsg *m, struct tz_xmsg_rec *r)
     COPY(r->art4_reasons, m->art4_reasons);
     r->grounds = m->grounds;
     COPY(r->reasons, m->reasons);
+    r->delay_s = (int64_t)m->delay_hours * 3600;
     code_text(r->notice_type, sizeof r->notice_type, TZ_XT_NOTICE_TYPE, m->notice_type);
     r->addressees = calloc(m->addressee_count ? m->addressee_count : 1, sizeof *r->addressees);
     r->entities = calloc(m->entity_count ? m->entity_count : 1, sizeof *r->entities);
@@ -216,6 +217,7 @@ tz_err tz_x_from_rec(const struct tz_xmsg_rec *r, struct tz_xmsg *m)
     COPY(m->restriction, r->restriction);
     COPY(m->art4_reasons, r->art4_reasons);
     COPY(m->reasons, r->reasons);
+    m->delay_hours = (int)(r->delay_s / 3600);
     m->grounds = (unsigned)r->grounds;
     tz_err err;
     if ((err = code_of(TZ_XT_MSG_TYPE, r->type, &m->type)) ||

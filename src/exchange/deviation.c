@@ -60,6 +60,9 @@ static tz_err notice_of(const struct tz_exchange *x, const struct tz_xactor *who
     m->handling = TZ_XH0;
     m->source = TZ_XSRC_A;
     m->info = TZ_XINFO_1;
+    /* Carried as fields too, so that the requester's node moves its own due instant. */
+    m->delay_hours = (int)(d->delay_s / 3600);
+    COPY(m->reasons, d->reasons);
     /* Numbers and the instant read in any language; the reasons are the SPOC's own words. */
     enum tz_xlang lang = TZ_XLANG_EN;
     tz_xlang_parse(req->lang, &lang);
@@ -72,6 +75,54 @@ static tz_err notice_of(const struct tz_exchange *x, const struct tz_xactor *who
     if (n < 0 || !(m->text = strdup(text)))
         return TZ_ENOMEM;
     m->text_len = strlen(m->text);
+    return TZ_OK;
+}
+
+/* Whether the request addressed node `node`. */
+static bool addressed(const struct tz_xmsg *req, const char *node)
+{
+    for (size_t i = 0; i < req->addressee_count; i++)
+        if (strcmp(req->addressees[i].node, node) == 0)
+            return true;
+    return false;
+}
+
+tz_err tz_x_partner_deviation(const struct tz_xmsg *m, bool inbound, const struct tz_xmsg *req,
+                              const struct tz_xmsg_rec *trec, int64_t now,
+                              struct tz_xstate_change *change, struct tz_xdeviation_rec *dev,
+                              struct tz_field_errors *errs)
+{
+    size_t before = errs->count + errs->dropped;
+    if (!inbound)
+        tz_fielderr_add(errs, "/type",
+                        "this node records its own deviation on the received "
+                        "request (POST /api/v1/exchange/messages/{id}/deviation)");
+    else if (req->type != TZ_XMSG_REQUEST || trec->inbound)
+        tz_fielderr_add(errs, "/in_reply_to",
+                        "a partner's deviation answers a request this node "
+                        "sent");
+    else if (!addressed(req, m->originator.node))
+        tz_fielderr_add(errs, "/originator/node", "the request did not go to this node");
+    else if (!tz_x_same_language(req->lang, m->lang))
+        tz_fielderr_add(errs, "/lang", "must be the language of the request (%s)", req->lang);
+    if (errs->count + errs->dropped > before)
+        return TZ_EINVAL;
+    if (strcmp(trec->clock.state, "open") != 0 && strcmp(trec->clock.state, "paused") != 0)
+        return TZ_ECONFLICT; /* answered or refused meanwhile: no deadline left to move */
+    struct tz_xclock c = tz_x_clock_of(trec);
+    c.paused_total += (int64_t)m->delay_hours * 3600; /* the due instant moves later */
+    change->message_id = trec->id;
+    change->was = trec->clock;
+    tz_x_state_of(&c, trec->clock.state, now, &change->clock);
+    memset(dev, 0, sizeof *dev);
+    dev->request_id = trec->id;
+    dev->delay_s = (int64_t)m->delay_hours * 3600;
+    COPY(dev->reasons, m->reasons);
+    /* The actor is the partner: its officer when named, else its node and unit. */
+    if (m->originator.officer[0])
+        COPY(dev->actor, m->originator.officer);
+    else
+        snprintf(dev->actor, sizeof dev->actor, "%s/%s", m->originator.node, m->originator.unit);
     return TZ_OK;
 }
 

@@ -281,7 +281,8 @@ struct tz_xmsg {
     int art4_exception;              /* -1: none; else enum tz_xart4 */
     char art4_reasons[TZ_X_LONG_MAX];
     unsigned grounds;                /* refusal: bit set of enum tz_xground */
-    char reasons[TZ_X_LONG_MAX];     /* a refusal's reasons */
+    char reasons[TZ_X_LONG_MAX];     /* a refusal's or an Art. 9 deviation's reasons */
+    int delay_hours;                 /* deviation (Art. 9): the expected delay; 0 otherwise */
     int notice_type;                 /* notice: enum tz_xnotice; -1 otherwise */
     char *text;                      /* free text (owned), NUL-terminated; may be NULL */
     size_t text_len;

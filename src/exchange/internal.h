@@ -62,6 +62,15 @@ void tz_x_state_of(const struct tz_xclock *c, const char *state, int64_t now,
                    struct tz_xstate_rec *out);
 /* Writes put durably through the group commit (put->err and put->id say how it went). */
 tz_err tz_x_write(struct tz_exchange *x, struct tz_xput *put);
+/* Art. 9 from a partner (deviation.c): what a received deviation m, answering stored request
+ * `req` (its record trec), does: the request's due instant moves later by m's delay (*change)
+ * and the deviation is recorded (*dev). TZ_EINVAL with errs for a deviation that is not a
+ * partner's answer to a request this node sent, TZ_ECONFLICT when the request's clock no longer
+ * runs. */
+tz_err tz_x_partner_deviation(const struct tz_xmsg *m, bool inbound, const struct tz_xmsg *req,
+                              const struct tz_xmsg_rec *trec, int64_t now,
+                              struct tz_xstate_change *change, struct tz_xdeviation_rec *dev,
+                              struct tz_field_errors *errs);
 /*
  * tz_exchange_submit with the parts an NFIP message carries (events.c): an
  * nfip_event's row (event) or another NFIP message's part (nfip), each may be

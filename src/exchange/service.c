@@ -155,8 +155,9 @@ static tz_err load(struct tz_exchange *x, int64_t id, struct tz_xmsg_rec *rec, s
  * stops it, a reply or refusal ends it; an answer to a clarification starts
  * the request's clock again. Sets *has when a change is to be written.
  */
-static tz_err answer_rules(struct tz_exchange *x, struct tz_xmsg *m, int64_t now,
-                           struct tz_xstate_change *change, bool *has, struct tz_field_errors *errs)
+static tz_err answer_rules(struct tz_exchange *x, struct tz_xmsg *m, bool inbound, int64_t now,
+                           struct tz_xstate_change *change, bool *has,
+                           struct tz_xdeviation_rec *dev, struct tz_field_errors *errs)
 {
     struct tz_xmsg_rec trec = {0}, rrec = {0};
     struct tz_xmsg target, request;
@@ -171,6 +172,11 @@ static tz_err answer_rules(struct tz_exchange *x, struct tz_xmsg *m, int64_t now
         goto done;
     }
     m->case_id = trec.case_id;
+    if (m->type == TZ_XMSG_DEVIATION) {
+        err = tz_x_partner_deviation(m, inbound, &target, &trec, now, change, dev, errs);
+        *has = err == TZ_OK;
+        goto done;
+    }
     if (target.type == TZ_XMSG_CLARIFICATION) {
         if ((err = load(x, target.in_reply_to, &rrec, &request)))
             goto done;
@@ -306,9 +312,11 @@ tz_err tz_x_submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbo
         return TZ_EINVAL;
     int64_t now = tz_exchange_now(x);
     struct tz_xstate_change change = {0};
+    struct tz_xdeviation_rec dev = {0};
     bool has_change = false;
     tz_err err = TZ_OK;
-    if (m->in_reply_to && (err = answer_rules(x, m, now, &change, &has_change, errs)))
+    if (m->in_reply_to &&
+        (err = answer_rules(x, m, inbound, now, &change, &has_change, &dev, errs)))
         return err;
     if ((err = open_case(x, m->case_id, errs)))
         return err;
@@ -328,6 +336,7 @@ tz_err tz_x_submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbo
     struct tz_audit_rec audit = audit_of(x, who, TZ_AUDIT_EXCHANGE_SEND, NULL);
     struct tz_xput put = {.msg = &rec,
                           .change = has_change ? &change : NULL,
+                          .deviation = dev.request_id ? &dev : NULL,
                           .audit = &audit,
                           .event = event,
                           .nfip = nfip};

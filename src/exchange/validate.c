@@ -12,6 +12,7 @@
 
 #include "base/tztime.h"
 #include "exchange/internal.h"
+#include "exchange/spoc.h"
 
 void tz_xmsg_init(struct tz_xmsg *m)
 {
@@ -404,8 +405,21 @@ static void check_type_rules(struct tz_xmsg *m, struct tz_field_errors *errs)
         else if (m->grounds >> TZ_XG_COUNT)
             tz_fielderr_add(errs, "/grounds", "must be codes of the refusal_ground table");
         require_text("/reasons", m->reasons, errs);
-    } else if (m->grounds || m->reasons[0]) {
-        tz_fielderr_add(errs, m->grounds ? "/grounds" : "/reasons", "only a refusal has these");
+    } else if (m->grounds) {
+        tz_fielderr_add(errs, "/grounds", "only a refusal has these");
+    } else if (m->reasons[0] && m->type != TZ_XMSG_DEVIATION) {
+        tz_fielderr_add(errs, "/reasons", "only a refusal or a deviation has these");
+    }
+    /* Art. 9: a deviation says by how much the reply is late and why (a partner's moves the
+     * due instant of our request by that much). */
+    if (m->type == TZ_XMSG_DEVIATION) {
+        if (m->delay_hours < TZ_X_DEVIATION_MIN_S / 3600 ||
+            m->delay_hours > TZ_X_DEVIATION_MAX_S / 3600)
+            tz_fielderr_add(errs, "/delay_hours", "from %d to %d hours",
+                            TZ_X_DEVIATION_MIN_S / 3600, TZ_X_DEVIATION_MAX_S / 3600);
+        require_text("/reasons", m->reasons, errs);
+    } else if (m->delay_hours) {
+        tz_fielderr_add(errs, "/delay_hours", "only a deviation has a delay");
     }
     if (m->type == TZ_XMSG_NOTICE)
         check_code("/notice_type", TZ_XT_NOTICE_TYPE, m->notice_type, errs);

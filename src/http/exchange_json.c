@@ -17,7 +17,7 @@
 
 #include "base/jsonguard.h"
 
-enum ftype { F_STR, F_CODE, F_ID, F_BOOL, F_NUM };
+enum ftype { F_STR, F_CODE, F_ID, F_BOOL, F_NUM, F_HOURS };
 
 /* One member: where its value goes (an offset into the struct being filled). */
 struct member {
@@ -51,6 +51,7 @@ static const struct member msg_members[] = {
     CODE(struct tz_xmsg, art4_exception, "art4_exception", TZ_XT_ART4_EXCEPTION),
     STR(struct tz_xmsg, art4_reasons, "art4_reasons"),
     STR(struct tz_xmsg, reasons, "reasons"),
+    {"delay_hours", F_HOURS, offsetof(struct tz_xmsg, delay_hours), sizeof(int), 0},
     CODE(struct tz_xmsg, notice_type, "notice_type", TZ_XT_NOTICE_TYPE),
     {0},
 };
@@ -183,6 +184,14 @@ static void put(const struct member *d, json_t *v, void *base, const char *field
         else
             memcpy(at, &(bool){json_is_true(v)}, sizeof(bool));
         break;
+    case F_HOURS: { /* the range is the validator's: here a positive integer that fits */
+        json_int_t n = json_is_integer(v) ? json_integer_value(v) : 0;
+        if (n <= 0 || n > 1000000)
+            tz_fielderr_add(errs, field, "must be a positive integer (hours)");
+        else
+            memcpy(at, &(int){(int)n}, sizeof(int));
+        break;
+    }
     case F_NUM:
         if (!json_is_number(v))
             tz_fielderr_add(errs, field, "must be a number");

@@ -242,6 +242,8 @@ void tz_http_put_xmsg(struct tz_jw *w, const struct tz_xmsg *m)
     ktext(w, "art4_reasons", m->art4_reasons);
     put_grounds(w, m->grounds);
     ktext(w, "reasons", m->reasons);
+    if (m->delay_hours)
+        tz_jw_kint(w, "delay_hours", m->delay_hours);
     kcode(w, "notice_type", TZ_XT_NOTICE_TYPE, m->notice_type);
     if (m->text)
         tz_jw_kstr(w, "text", m->text);

@@ -21,7 +21,8 @@ struct tz_xnfip_rec;
 #define TZ_XS_LONG 512 /* reasons, restrictions, a field's value */
 #define TZ_XS_SUBJECT 256
 #define TZ_XS_KEY 160   /* a cross-check key ("doc:PL:AB123") */
-#define TZ_XS_PAGE 200  /* the longest inbox or case page */
+#define TZ_XS_PAGE 200  /* the longest inbox page */
+#define TZ_XS_CASE 1000 /* the most messages of a case's thread that one read returns */
 
 struct tz_xaddr_rec {
     char node[TZ_XS_CODE], unit[TZ_XS_UNIT];
@@ -65,6 +66,7 @@ struct tz_xmsg_rec {
     char art4_exception[TZ_XS_CODE], art4_reasons[TZ_XS_LONG], reasons[TZ_XS_LONG];
     char notice_type[TZ_XS_CODE];
     int64_t grounds; /* bit set, as the exchange numbers them */
+    int64_t delay_s; /* a deviation's delay (read from x_deviations), 0: none */
     struct tz_xstate_rec clock;
     char notice_state[TZ_XS_CODE]; /* a notice's first state (written with it), or "" */
     char *text; /* may be NULL */
@@ -180,7 +182,7 @@ void tz_store_xmsg_free(struct tz_xmsg_rec *rec);
       (store, id, audit, out),                                                                     \
       TZ_PRE_NEED(out && TZ_PRE_AUDIT(audit)) TZ_PRE_IF(id <= 0, TZ_ENOTFOUND))                    \
     /*                                                                                             \
-     * The messages of case case_id, oldest first (at most TZ_XS_PAGE), with audit in the same     \
+     * The messages of case case_id, oldest first (at most TZ_XS_CASE), with audit in the same     \
      * transaction. Free the array with free(). TZ_ENOTFOUND if there is no such case.             \
      */                                                                                            \
     X(x_case_messages, (struct tz_store *store, int64_t case_id, const struct tz_audit_rec *audit, \

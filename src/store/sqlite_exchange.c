@@ -330,7 +330,8 @@ tz_err tz_sq_x_put_messages(struct tz_store *store, struct tz_xput *items, size_
 #define MSG_COLS TZ_SQ_XMSG_COLS
 static const char SQL_GET_MSG[] =
     "SELECT " MSG_COLS ", c.crime_area, m.officer, m.restriction, m.source, m.info,"
-    " m.art4_exception, m.art4_reasons, m.grounds, m.reasons, m.notice_type, m.body"
+    " m.art4_exception, m.art4_reasons, m.grounds, m.reasons, m.notice_type, m.body,"
+    " (SELECT d.delay_s FROM x_deviations d WHERE d.message_id = m.id)"
     " FROM x_messages m JOIN x_cases c ON c.id = m.case_id WHERE m.id = ?";
 static const char SQL_GET_ADDR[] =
     "SELECT node, unit, cc FROM x_addressees WHERE message_id = ? ORDER BY idx";
@@ -342,7 +343,7 @@ static const char SQL_GET_LINKS[] =
     "SELECT from_ref, to_ref, role FROM x_links WHERE message_id = ? ORDER BY idx";
 static const char SQL_CASE_MSGS[] =
     "SELECT " MSG_COLS " FROM x_messages m JOIN x_cases c ON c.id = m.case_id"
-    " WHERE m.case_id = ? ORDER BY m.id LIMIT 200";
+    " WHERE m.case_id = ? ORDER BY m.id LIMIT 1000"; /* TZ_XS_CASE */
 /*
  * A box: the clocks that run or stand first (by due instant), then the rest, newest first. Two
  * index ranges, each cut at the page (x_addressees_inbox by due instant for the running clocks,
@@ -367,6 +368,11 @@ static const char SQL_CROSS[] =
     "SELECT k.key, e.id, e.message_id, m.case_id FROM x_entity_keys k"
     " JOIN x_entities e ON e.id = k.entity_id JOIN x_messages m ON m.id = e.message_id"
     " WHERE k.key = ? ORDER BY e.id LIMIT 200";
+
+const char *tz_sq_x_inbox_sql(void)
+{
+    return SQL_INBOX;
+}
 
 tz_err tz_sq_x_read_head(sqlite3_stmt *st, void *elem)
 {
@@ -421,6 +427,7 @@ static tz_err read_msg_row(sqlite3 *db, int64_t id, struct tz_xmsg_rec *m)
         memcpy(m->subject, h.subject, sizeof m->subject);
         memcpy(m->lang, h.lang, sizeof m->lang);
         m->grounds = sqlite3_column_int64(st, 23);
+        m->delay_s = sqlite3_column_int64(st, 27);
     }
     if (err || (err = tz_sq_col_code(st, 16, m->crime_area, sizeof m->crime_area)) ||
         (err = tz_sq_col_code(st, 17, m->officer, sizeof m->officer)) ||

@@ -14,6 +14,9 @@
     "m.id, m.case_id, COALESCE(m.in_reply_to, 0), m.inbound, m.at, m.type, m.from_node,"           \
     " m.from_unit, m.handling, m.urgency, c.subject, m.lang, m.state, m.due_at, m.paused_since,"   \
     " m.paused_total"
+/* The SQL of a unit's inbox (?1 the unit, ?2 the page's length): what bench_exchange times
+ * alone, without the audited transaction around it. */
+const char *tz_sq_x_inbox_sql(void);
 /* A row of TZ_SQ_XMSG_COLS into elem (struct tz_xhead_rec). */
 tz_err tz_sq_x_read_head(sqlite3_stmt *st, void *elem);
 

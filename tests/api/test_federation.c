@@ -691,6 +691,76 @@ static void test_tls_refusals(void **state)
     assert_int_equal(stored(), before + 1);
 }
 
+/* Art. 9 across nodes: AZ's deviation on PL's request travels to PL, moves the request's due
+ * instant there, joins its case and counts as AZ's in PL's statistics. */
+static void test_deviation_travels(void **state)
+{
+    (void)state;
+    const char *body =
+        "{\"type\":\"request\",\"subject\":\"Deviation drill\",\"urgency\":\"normal\","
+        "\"originator\":{\"node\":\"PL\",\"unit\":\"KGP-SPOC\"},"
+        "\"addressees\":[{\"node\":\"AZ\",\"unit\":\"AZ-SPOC\"}],\"lang\":\"en\","
+        "\"handling\":\"H0\",\"evaluation\":{\"source\":\"A\",\"information\":\"1\"},"
+        "\"text\":\"deviation drill\"}";
+    struct api_response r;
+    assert_int_equal(post_as(&pl, pl_token, "/api/v1/exchange/cases", body, &r), 201);
+    long long req = json_integer_value(json_object_get(r.json, "id"));
+    long long pl_case = json_integer_value(json_object_get(r.json, "case"));
+    api_response_free(&r);
+    const char *at_az = "SELECT count(*) FROM x_messages WHERE inbound = 1 AND type = 'request'"
+                        " AND body = 'deviation drill'";
+    assert_int_equal(wait_for(&az, at_az, 1), 1);
+    long long theirs = api_db_long(&az, "SELECT id FROM x_messages WHERE inbound = 1 AND"
+                                        " type = 'request' AND body = 'deviation drill'");
+    char path[96], sql[200];
+    snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld/deviation", theirs);
+    assert_int_equal(post_as(&az, az_token, path,
+                             "{\"delay_hours\":72,\"reasons\":\"a court order is needed\"}", &r),
+                     201);
+    api_response_free(&r);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM x_deviations WHERE request_id = %lld", req);
+    assert_int_equal(wait_for(&pl, sql, 1), 1);
+    /* At PL: the due instant moved by 72 hours, the deviation is in the request's case. */
+    snprintf(sql, sizeof sql, "SELECT paused_total FROM x_messages WHERE id = %lld", req);
+    assert_int_equal(api_db_long(&pl, sql), 72 * 3600);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM x_messages WHERE type = 'deviation' AND inbound = 1"
+             " AND in_reply_to = %lld AND case_id = %lld AND from_node = 'AZ'",
+             req, pl_case);
+    assert_int_equal(api_db_long(&pl, sql), 1);
+    memset(pl.extra_headers, 0, sizeof pl.extra_headers);
+    pl.extra_headers[0] = pl_token;
+    long long dev = api_db_long(&pl, "SELECT id FROM x_messages WHERE type = 'deviation'");
+    snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld", dev);
+    assert_int_equal(api_request(&pl, "GET", path, NULL, NULL, 0, 0, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "delay_hours")), 72);
+    assert_string_equal(json_string_value(json_object_get(r.json, "reasons")),
+                        "a court order is needed");
+    api_response_free(&r);
+    /* Art. 18 at PL: a deviation received from AZ. */
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    snprintf(path, sizeof path, "/api/v1/exchange/statistics?year=%d", tm.tm_year + 1900);
+    assert_int_equal(api_request(&pl, "GET", path, NULL, NULL, 0, 0, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r.json, "received"), "deviations")), 1);
+    json_t *partners = json_object_get(r.json, "partners"), *p;
+    size_t i;
+    long long from_az = -1;
+    json_array_foreach(partners, i, p)
+    {
+        if (strcmp(json_string_value(json_object_get(p, "node")), "AZ") == 0)
+            from_az =
+                json_integer_value(json_object_get(json_object_get(p, "received"), "deviations"));
+    }
+    assert_int_equal(from_az, 1);
+    api_response_free(&r);
+    memset(pl.extra_headers, 0, sizeof pl.extra_headers);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -702,7 +772,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_directory),    cmocka_unit_test(test_kill_and_restart),
         cmocka_unit_test(test_refusals),     cmocka_unit_test(test_sealed),
-        cmocka_unit_test(test_tls_refusals),
+        cmocka_unit_test(test_tls_refusals), cmocka_unit_test(test_deviation_travels),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     curl_global_cleanup();

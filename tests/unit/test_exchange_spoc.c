@@ -287,6 +287,79 @@ static void deviation_moves_the_deadline_and_tells_the_requester(void **state)
     assert_int_equal(db_long(f, "SELECT COUNT(*) FROM x_deviations"), 1);
 }
 
+/* A partner's deviation (Art. 9, received): our request's due instant moves, the case shows it,
+ * the statistics count it as the partner's; anything else of the kind is refused, unstored. */
+static tz_err partner_deviation(struct fx *f, const char *from, int64_t req, int hours,
+                                const char *reasons, bool inbound, struct tz_field_errors *errs)
+{
+    struct tz_xmsg m;
+    message(&m, TZ_XMSG_DEVIATION, inbound, from);
+    m.in_reply_to = req;
+    m.delay_hours = hours;
+    COPY(m.reasons, reasons);
+    struct tz_xreceipt r;
+    tz_err err = tz_exchange_submit(f->x, &f->who, inbound, &m, &r, errs);
+    tz_xmsg_clear(&m);
+    return err;
+}
+
+static void partner_deviation_moves_our_request(void **state)
+{
+    struct fx *f = *state;
+    struct tz_xmsg m;
+    message(&m, TZ_XMSG_REQUEST, false, "DE");
+    int64_t req = submit(f, &m, false, NULL);
+    char s[32];
+    int64_t due0, due1;
+    state_of(f, req, s, sizeof s, &due0);
+    f->now += 3600;
+    struct tz_field_errors errs = {0};
+    assert_int_equal(partner_deviation(f, "DE", req, 72, "Gerichtsbeschluss", true, &errs), TZ_OK);
+    state_of(f, req, s, sizeof s, &due1);
+    assert_string_equal(s, "open");
+    assert_int_equal(due1, due0 + 72 * 3600);
+    assert_int_equal(db_long(f, "SELECT COUNT(*) FROM x_deviations WHERE delay_s = 259200"
+                                " AND reasons = 'Gerichtsbeschluss' AND actor = 'DE/SPOC'"),
+                     1);
+    /* The case shows it: the deviation in the request's thread, with its delay and reasons. */
+    struct tz_xmsg_rec rec = {0};
+    int64_t dev = db_long(f, "SELECT id FROM x_messages WHERE type = 'deviation'");
+    assert_int_equal(tz_store_x_get_message(f->store, dev, NULL, &rec), TZ_OK);
+    assert_int_equal(rec.delay_s, 72 * 3600);
+    assert_int_equal(rec.in_reply_to, req);
+    tz_store_xmsg_free(&rec);
+    struct tz_xview v;
+    assert_int_equal(tz_exchange_get(f->x, &f->who, dev, &v), TZ_OK);
+    assert_int_equal(v.msg.delay_hours, 72);
+    assert_string_equal(v.msg.reasons, "Gerichtsbeschluss");
+    assert_true(v.inbound);
+    tz_xview_clear(&v);
+    /* Refused, nothing stored: no delay, too long, from a node the request did not go to, one
+     * of our own sent through submit, one that answers a request we received. */
+    assert_int_equal(partner_deviation(f, "DE", req, 0, "x", true, &errs), TZ_EINVAL);
+    assert_int_equal(partner_deviation(f, "DE", req, 2161, "x", true, &errs), TZ_EINVAL);
+    assert_int_equal(partner_deviation(f, "DE", req, 24, "", true, &errs), TZ_EINVAL);
+    assert_int_equal(partner_deviation(f, "FR", req, 24, "x", true, &errs), TZ_EINVAL);
+    int64_t theirs = receive(f, "DE", TZ_XURG_NORMAL);
+    assert_int_equal(partner_deviation(f, "DE", theirs, 24, "x", false, &errs), TZ_EINVAL);
+    assert_int_equal(partner_deviation(f, "DE", theirs, 24, "x", true, &errs), TZ_EINVAL);
+    /* Answered: no deadline left to move. */
+    message(&m, TZ_XMSG_REPLY, true, "DE");
+    m.in_reply_to = req;
+    submit(f, &m, true, NULL);
+    assert_int_equal(partner_deviation(f, "DE", req, 24, "x", true, &errs), TZ_ECONFLICT);
+    assert_int_equal(db_long(f, "SELECT COUNT(*) FROM x_deviations"), 1);
+    assert_int_equal(db_long(f, "SELECT COUNT(*) FROM x_messages WHERE type = 'deviation'"), 1);
+    /* Art. 18: the partner's deviation, received. */
+    struct tz_xstats *st = malloc(sizeof *st);
+    assert_int_equal(tz_exchange_stats(f->x, &f->who, 2026, st), TZ_OK);
+    assert_int_equal(st->received.deviations, 1);
+    assert_int_equal(st->sent.deviations, 0);
+    assert_string_equal(st->partners[0].node, "DE");
+    assert_int_equal(st->partners[0].received.deviations, 1);
+    free(st);
+}
+
 /* ---- Art. 18 statistics ---- */
 
 static void statistics_of_a_year(void **state)
@@ -485,6 +558,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_stale_clock_is_a_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(deviation_moves_the_deadline_and_tells_the_requester, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(partner_deviation_moves_our_request, setup, teardown),
         cmocka_unit_test_setup_teardown(statistics_of_a_year, setup, teardown),
         cmocka_unit_test_setup_teardown(attachments_sniffed_bounded_and_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(h2_pass_on_needs_the_providers_permission, setup, teardown),

@@ -6,11 +6,13 @@
 // Art. 4's copy: a request that a unit other than the national SPOC sends abroad
 // copies the SPOC (ticked, and the copy is sent), unless one of the exceptions
 // of the art4_exception table is recorded with reasons. The message goes from
-// this node (the codes document says which) and the reader's unit. The server
-// checks all of it again; its problem is shown field by field.
+// this node (the codes document says which) and the reader's unit. Persons,
+// documents and vehicles go with it as its entities (exchange-entities.js). The
+// server checks all of it again; its problem is shown field by field.
 
 import { h, $, fill, message } from './dom.js';
 import { t } from './i18n.js';
+import { addEntity, entityValues, setupEntities, clearEntities, ENTITY_KINDS } from './exchange-entities.js';
 
 let ctx = null; // {call, codes, announce, problemText, link, account} from exchange.js
 let wired = false;
@@ -52,6 +54,8 @@ function body() {
   if (b.handling === 'H3') b.restriction = $('#n-restriction').value.trim();
   const text = $('#n-text').value.trim();
   if (text) b.text = text;
+  const entities = entityValues();
+  if (entities.length) b.entities = entities;
   if (art4Applies()) {
     if ($('#n-copy').checked) b.addressees.push({ node: codes.node, unit: codes.spocUnit, cc: true });
     else {
@@ -77,6 +81,7 @@ async function onSend(event) {
   try {
     const receipt = await ctx.call('api/v1/exchange/cases', { method: 'POST', body: b });
     $('#new-form').reset();
+    clearEntities();
     ctx.announce(t('x.new.done', { id: receipt.case }));
     location.hash = ctx.link({ case: receipt.case }).slice(1);
   } catch (err) {
@@ -94,6 +99,7 @@ export function showComposer(context) {
     for (const id of ['#n-type', '#n-handling', '#n-copy', '#n-node']) {
       $(id).addEventListener(id === '#n-node' ? 'input' : 'change', refresh);
     }
+    for (const kind of ENTITY_KINDS) $(`#n-add-${kind}`).addEventListener('click', () => addEntity(kind));
   }
   const kept = $('#n-type').value;
   options($('#n-type'), codes.rows('message_type').filter((r) => r.code === 'request' || r.code === 'information'), kept || 'request');
@@ -104,6 +110,7 @@ export function showComposer(context) {
   options($('#n-exc'), codes.rows('art4_exception'), $('#n-exc').value);
   $('#n-from').textContent = t('x.new.from', { from: `${codes.node} / ${account.unit}`, officer: account.name });
   $('#n-copy-label').textContent = t('x.new.copy', { spoc: `${codes.node} / ${codes.spocUnit}` });
+  setupEntities(codes);
   message($('#err-new'), '');
   refresh();
   $('#new-title').focus();

@@ -5,14 +5,16 @@
 // the server searched and the threat map's reports received around it in the event's
 // window. The map only repeats what the lists say as text (a map is not everyone's way
 // in): each report is also a line with its category, status, distance and time.
+// The forms of a new event and of an event's messages are exchange-nfip.js's.
 
 import * as L from '../vendor/leaflet/leaflet-src.esm.js';
 import { h, $, fill } from './dom.js';
 import { t, pick, formatTime, formatNumber } from './i18n.js';
 import { tileSetting, baseLayer } from './basemap.js';
 import { Catalog } from './catalog.js';
+import { showEventForm, showMessageForm } from './exchange-nfip.js';
 
-let ctx = null; // {read, announce, link} from exchange.js
+let ctx = null; // {read, call, codes, announce, problemText, link, account} from exchange.js
 let map = null; // the Leaflet map, made once
 let layer = null; // the event's markers
 let catalog = null; // the threat map's categories (names in both languages)
@@ -117,6 +119,8 @@ async function showEvent(id) {
   });
   fill($('#event-reports'), ...reports.map(reportItem));
   drawMap(v);
+  const announcement = await ctx.read(`api/v1/exchange/messages/${encodeURIComponent(e.id)}`);
+  showMessageForm({ ...ctx, reload: () => showEvent(id) }, e, announcement);
   $('#event-title').focus();
 }
 
@@ -129,6 +133,7 @@ export async function showEvents(context, current) {
   const { items } = await ctx.read('api/v1/exchange/events');
   fill($('#event-items'), ...items.map((e) => eventItem(e, current)));
   $('#events-summary').textContent = t('x.events.count', { n: items.length });
+  showEventForm(ctx, !current);
   if (current) await showEvent(current);
   else {
     $('#event').hidden = true;

@@ -136,6 +136,7 @@ export function messageView(codes, v, hitList) {
       ...fact(t('x.field.urgency'), labels.urgency),
       ...fact(t('x.field.notice'), labels.notice_type),
       ...fact(t('x.field.grounds'), grounds),
+      ...fact(t('x.field.delay'), v.delay_hours ? t('x.field.delayHours', { n: v.delay_hours }) : ''),
       ...fact(t('x.field.reasons'), v.reasons),
       ...fact(t('x.field.art4'), labels.art4_exception ? `${labels.art4_exception}: ${v.art4_reasons || ''}` : ''),
       ...fact(t('x.field.lang'), v.lang)),

@@ -5,7 +5,8 @@
 // composer of a reply, a refusal or a clarification request, the composer of a
 // new request or information on own initiative (exchange-compose.js), the notice
 // review (exchange-notices.js), the event view of football events
-// (exchange-events.js) and the retention queue (exchange-retention.js). The session is the police console's
+// (exchange-events.js) with its NFIP forms (exchange-nfip.js), concluding a case
+// (exchange-conclude.js) and the retention queue (exchange-retention.js). The session is the police console's
 // (police.html logs in); changes carry its CSRF token. What may be answered
 // is the rules': the composer is offered only on a received request still
 // running, a clarification only while its clock runs, refusal grounds only
@@ -22,6 +23,7 @@ import { showNotices } from './exchange-notices.js';
 import { showEvents } from './exchange-events.js';
 import { showRetention } from './exchange-retention.js';
 import { showComposer } from './exchange-compose.js';
+import { showConclusion } from './exchange-conclude.js';
 
 const session = { csrf: null, account: null };
 let codes = new Codes(null);
@@ -137,6 +139,7 @@ async function showCase(id) {
   showOnly('#case');
   closeComposer();
   fill($('#thread')); // nothing of the case shown before
+  $('#conclude').hidden = true;
   $('#case-title').textContent = t('x.case.title', { id });
   const { items } = await read(`api/v1/exchange/cases/${encodeURIComponent(id)}`);
   const views = await Promise.all(items.map((l) => read(`api/v1/exchange/messages/${l.id}`)));
@@ -147,6 +150,7 @@ async function showCase(id) {
   document.title = `${$('#case-title').textContent} — ${t('x.title')}`;
   $('#case-facts').textContent = t('x.case.facts', { id, n: items.length, crime: (views[0] && views[0].crime_area) || '—' });
   fill($('#thread'), ...views.map((v, i) => messageItem(v, hitLists[i])));
+  await showConclusion({ read, call, announce, problemText, account: session.account }, id, first.subject, views[0]);
   $('#case-title').focus();
 }
 
@@ -244,7 +248,7 @@ async function route() {
       await showNotices({ read, call, codes, announce, problemText, link }, p.get('notice'));
     } else if (p.get('view') === 'events' || p.get('event')) {
       showOnly('#events');
-      await showEvents({ read, announce, link }, p.get('event'));
+      await showEvents({ read, call, codes, announce, problemText, link, account: session.account }, p.get('event'));
     } else if (p.get('view') === 'new') {
       showOnly('#new');
       showComposer({ call, codes, announce, problemText, link, account: session.account });
