@@ -9,7 +9,7 @@
  *    entities on file and written whole with its audit entry, durable (synchronous=FULL; one
  *    transaction, so one fsync, per message). Rate and per-call latency.
  * 2. Inbox: MESSAGES (default 1,000,000) messages addressed to 100 units, 2 % of them requests
- *    with a running clock, written straight into the tables in one transaction (building them
+ *    with a running clock (every unit's alike: 2 % of its messages), written straight into the tables in one transaction (building them
  *    through the API would take as long as intake takes them); then tz_exchange_box for a random
  *    unit, a page of 50, 2000 times: the inbox read with its audit entry (a write transaction).
  *
@@ -276,7 +276,7 @@ static void fill(const char *path, long n)
              " INSERT INTO x_messages (case_id, inbound, at, type, from_node, from_unit, lang,"
              " handling, source, info, urgency, state, due_at) SELECT (i - 1) / 10 + 1, 1,"
              " 1700000000 + i, 'request', 'DE', 'BKA-SPOC', 'pl', 'H0', 'B', '2', 'normal',"
-             " CASE WHEN i %% 50 = 0 THEN 'open' ELSE 'answered' END, 1700600000 + i FROM k;"
+             " CASE WHEN (i / %d) %% 50 = 0 THEN 'open' ELSE 'answered' END, 1700600000 + i FROM k;"
              "INSERT INTO x_addressees (message_id, idx, node, unit, inbound, state, due_at)"
              " SELECT id, 0, 'PL', 'unit-' || (id %% %d), 1, state, due_at FROM x_messages m"
              " WHERE NOT EXISTS (SELECT 1 FROM x_addressees a WHERE a.message_id = m.id);"
@@ -297,7 +297,7 @@ static void fill(const char *path, long n)
              " SELECT id, 0, 'PL', 'KGP-SPOC', 1, state, due_at FROM x_messages m"
              " WHERE case_id = (SELECT max(id) FROM x_cases);"
              "COMMIT;",
-             n / 10 * 10 + 1, n, UNITS);
+             n / 10 * 10 + 1, n, UNITS, UNITS);
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         fprintf(stderr, "bench_exchange: fill: %s\n", msg);

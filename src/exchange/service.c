@@ -597,8 +597,11 @@ tz_err tz_exchange_case(struct tz_exchange *x, const struct tz_xactor *who, int6
     memset(out, 0, sizeof *out);
     struct tz_xhead_rec *heads = NULL;
     size_t n = 0;
-    tz_err err = tz_store_x_case_messages(x->store, id, NULL, &heads, &n);
-    bool allowed = false;
+    /* Who reads every unit's messages needs no look at them first (a 500-message case page
+     * then costs one audited read, not two reads and a message's). */
+    bool all = tz_auth_scope_of(who->p->role, TZ_ACT_EXCHANGE_READ) == TZ_SCOPE_ALL;
+    tz_err err = all ? TZ_OK : tz_store_x_case_messages(x->store, id, NULL, &heads, &n);
+    bool allowed = all;
     for (size_t i = 0; !err && !allowed && i < n; i++) {
         struct tz_xmsg_rec rec = {0};
         if (!(err = tz_store_x_get_message(x->store, heads[i].id, NULL, &rec)))

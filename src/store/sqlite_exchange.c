@@ -345,22 +345,33 @@ static const char SQL_CASE_MSGS[] =
     "SELECT " MSG_COLS " FROM x_messages m JOIN x_cases c ON c.id = m.case_id"
     " WHERE m.case_id = ? ORDER BY m.id LIMIT 1000"; /* TZ_XS_CASE */
 /*
- * A box: the clocks that run or stand first (by due instant), then the rest, newest first. Two
- * index ranges, each cut at the page (x_addressees_inbox by due instant for the running clocks,
- * x_addressees_recent by id for the rest), so a unit with millions of messages costs a page.
+ * A box: the clocks that run or stand first (by due instant), then the rest, newest first. Each
+ * part is index ranges cut at the page, so a unit with millions of messages costs a page. The
+ * running clocks are two ranges of x_addressees_inbox (state 'open', state 'paused'), each in
+ * due order and covering (no row read), merged and cut at the page before any message is read:
+ * with `state IN (...)` SQLite read every running clock of the unit and its message, then
+ * sorted (a temporary B-tree; at 10 M messages thousands of rows a read, the inbox's tail).
  */
 #define BOX_JOIN " JOIN x_messages m ON m.id = a.message_id JOIN x_cases c ON c.id = m.case_id"
+#define BOX_RUNNING(state)                                                                         \
+    "SELECT * FROM (SELECT message_id, due_at FROM x_addressees WHERE unit = ?1 AND inbound = 1"  \
+    " AND state = '" state "' ORDER BY due_at, message_id LIMIT ?2)"
+#define OUT_RUNNING(state)                                                                         \
+    "SELECT * FROM (SELECT id AS message_id, due_at FROM x_messages WHERE from_unit = ?1"         \
+    " AND inbound = 0 AND state = '" state "' ORDER BY due_at, id LIMIT ?2)"
 static const char SQL_INBOX[] =
-    "SELECT * FROM (SELECT " MSG_COLS " FROM x_addressees a" BOX_JOIN
-    " WHERE a.unit = ?1 AND a.inbound = 1 AND a.state IN ('open', 'paused')"
-    " ORDER BY a.due_at LIMIT ?2)"
+    "SELECT * FROM (SELECT " MSG_COLS " FROM (" BOX_RUNNING("open") " UNION ALL "
+    BOX_RUNNING("paused") " ORDER BY due_at, message_id LIMIT ?2) r"
+    " JOIN x_messages m ON m.id = r.message_id JOIN x_cases c ON c.id = m.case_id"
+    " ORDER BY r.due_at, r.message_id)"
     " UNION ALL SELECT * FROM (SELECT " MSG_COLS " FROM x_addressees a" BOX_JOIN
     " WHERE a.unit = ?1 AND a.inbound = 1 AND a.state NOT IN ('open', 'paused')"
     " ORDER BY a.message_id DESC LIMIT ?2) LIMIT ?2";
 static const char SQL_OUTBOX[] =
-    "SELECT * FROM (SELECT " MSG_COLS " FROM x_messages m JOIN x_cases c ON c.id = m.case_id"
-    " WHERE m.from_unit = ?1 AND m.inbound = 0 AND m.state IN ('open', 'paused')"
-    " ORDER BY m.due_at LIMIT ?2)"
+    "SELECT * FROM (SELECT " MSG_COLS " FROM (" OUT_RUNNING("open") " UNION ALL "
+    OUT_RUNNING("paused") " ORDER BY due_at, message_id LIMIT ?2) r"
+    " JOIN x_messages m ON m.id = r.message_id JOIN x_cases c ON c.id = m.case_id"
+    " ORDER BY r.due_at, r.message_id)"
     " UNION ALL SELECT * FROM (SELECT " MSG_COLS " FROM x_messages m"
     " JOIN x_cases c ON c.id = m.case_id WHERE m.from_unit = ?1 AND m.inbound = 0"
     " AND m.state NOT IN ('open', 'paused') ORDER BY m.id DESC LIMIT ?2) LIMIT ?2";
