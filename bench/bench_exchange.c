@@ -268,7 +268,9 @@ static void fill(const char *path, long n)
         exit(1);
     char sql[4096];
     snprintf(sql, sizeof sql,
-             "PRAGMA synchronous=OFF; BEGIN;"
+             /* a generator: no journal (the WAL would hold every page once more, then be
+              * copied back) and a large cache while the indexes grow; WAL again after */
+             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1048576; BEGIN;"
              "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %ld)"
              " INSERT INTO x_cases (subject, node, unit, created_at) SELECT 'case ' || i, 'DE',"
              " 'BKA-SPOC', 1700000000 + i FROM k WHERE i %% 10 = 1;"
@@ -296,7 +298,7 @@ static void fill(const char *path, long n)
              "INSERT INTO x_addressees (message_id, idx, node, unit, inbound, state, due_at)"
              " SELECT id, 0, 'PL', 'KGP-SPOC', 1, state, due_at FROM x_messages m"
              " WHERE case_id = (SELECT max(id) FROM x_cases);"
-             "COMMIT;",
+             "COMMIT; PRAGMA journal_mode=WAL;",
              n / 10 * 10 + 1, n, UNITS, UNITS);
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -338,7 +340,10 @@ int main(int argc, char **argv)
     tz_exchange_close(xch);
     tz_store_close(store);
     /* 2. inbox at scale */
+    t0 = tz_time_mono_ns();
     fill(path, messages);
+    fprintf(stderr, "exchange_fill messages=%ld seconds=%.1f\n", messages,
+            (double)(tz_time_mono_ns() - t0) / 1e9);
     if (tz_store_open_sqlite(path, &store) || tz_exchange_open(store, &cfg, &xch))
         return 1;
     struct tz_principal boss = spoc;
