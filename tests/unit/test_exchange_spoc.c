@@ -4,7 +4,10 @@
  * (two threads: exactly one wins, the other is TZ_ECONFLICT); an Art. 9
  * deviation (the due instant moves, the requester is told in the case, the
  * record and the audit entry are written, refused when answered, out of
- * range or by another unit); the Art. 18 statistics of a year (per partner,
+ * range or by another unit); a partner's deviation received (our request's due
+ * instant moves, recorded and counted as the partner's; refused in every other
+ * shape, nothing stored); a unit's box in order (open and paused clocks merged
+ * by due instant and cut at the page, then the rest); the Art. 18 statistics of a year (per partner,
  * urgent and not, refusals by ground, deviations; a message at 23:30 on 31
  * December Polish time counts in that year); attachments (types sniffed
  * from the bytes, the declared type checked, bounds, SHA-256, stored with
@@ -230,6 +233,42 @@ static void a_stale_clock_is_a_conflict(void **state)
     char s[32];
     assert_string_equal(state_of(f, req, s, sizeof s, NULL), "answered");
     tz_store_xmsg_free(&request);
+}
+
+/* ---- a unit's box ---- */
+
+/* The box's order: running and stopped clocks by due instant (open and paused merged), cut at
+ * the page before the rest; then the rest, newest first. */
+static void box_merges_running_clocks_by_due(void **state)
+{
+    struct fx *f = *state;
+    int64_t b = receive(f, "DE", TZ_XURG_NORMAL);            /* due in 7 days */
+    int64_t c = receive(f, "FR", TZ_XURG_URGENT_INDIRECT);   /* due in 3 days: paused below */
+    int64_t a = receive(f, "DE", TZ_XURG_URGENT_DIRECT);     /* due in 8 hours */
+    int64_t d = receive(f, "FR", TZ_XURG_NORMAL);            /* answered below */
+    struct tz_xmsg m;
+    message(&m, TZ_XMSG_CLARIFICATION, false, "FR");
+    m.in_reply_to = c;
+    submit(f, &m, false, NULL);
+    message(&m, TZ_XMSG_REPLY, false, "FR");
+    m.in_reply_to = d;
+    submit(f, &m, false, NULL);
+    message(&m, TZ_XMSG_INFORMATION, true, "DE");
+    int64_t e = submit(f, &m, true, NULL);                  /* no clock */
+    char s[32];
+    assert_string_equal(state_of(f, c, s, sizeof s, NULL), "paused");
+    struct tz_xlines l;
+    assert_int_equal(tz_exchange_box(f->x, &f->who, "KGP-SPOC", true, 50, &l), TZ_OK);
+    int64_t want[] = {a, c, b, e, d};
+    assert_int_equal(l.count, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(l.items[i].id, want[i]);
+    tz_xlines_clear(&l);
+    assert_int_equal(tz_exchange_box(f->x, &f->who, "KGP-SPOC", true, 2, &l), TZ_OK);
+    assert_int_equal(l.count, 2);
+    assert_int_equal(l.items[0].id, a);
+    assert_int_equal(l.items[1].id, c);
+    tz_xlines_clear(&l);
 }
 
 /* ---- Art. 9 deviations ---- */
@@ -559,6 +598,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(deviation_moves_the_deadline_and_tells_the_requester, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(partner_deviation_moves_our_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(box_merges_running_clocks_by_due, setup, teardown),
         cmocka_unit_test_setup_teardown(statistics_of_a_year, setup, teardown),
         cmocka_unit_test_setup_teardown(attachments_sniffed_bounded_and_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(h2_pass_on_needs_the_providers_permission, setup, teardown),

@@ -28,7 +28,7 @@ const KINDS = {
   ],
 };
 
-// Fields a kind requires (an empty choice is offered for the others).
+// Fields a kind requires (marked required; the server refuses the message without them).
 const REQUIRED = { document: ['doc_type', 'number', 'country'] };
 
 let codes = null;
@@ -41,7 +41,8 @@ function field(kind, key, spec, n) {
   let input;
   if (type === 'code') {
     const rows = codes.rows(arg).map((r) => h('option', { value: r.code, text: r.label }));
-    input = h('select', { id, 'data-member': name }, required ? null : h('option', { value: '', text: '—' }), ...rows);
+    // No choice made for the reader: an empty first choice, which a required field refuses.
+    input = h('select', { id, 'data-member': name }, h('option', { value: '', text: '—' }), ...rows);
   } else {
     input = h('input', { id, type, 'data-member': name, autocomplete: 'off' });
     if (type === 'text') input.maxLength = arg;
