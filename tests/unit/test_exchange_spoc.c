@@ -237,6 +237,14 @@ static void a_stale_clock_is_a_conflict(void **state)
 
 /* ---- a unit's box ---- */
 
+static int64_t send_request(struct fx *f, const char *partner, int urgency)
+{
+    struct tz_xmsg m;
+    message(&m, TZ_XMSG_REQUEST, false, partner);
+    m.urgency = urgency;
+    return submit(f, &m, false, NULL);
+}
+
 /* The box's order: running and stopped clocks by due instant (open and paused merged), cut at
  * the page before the rest; then the rest, newest first. */
 static void box_merges_running_clocks_by_due(void **state)
@@ -268,6 +276,21 @@ static void box_merges_running_clocks_by_due(void **state)
     assert_int_equal(l.count, 2);
     assert_int_equal(l.items[0].id, a);
     assert_int_equal(l.items[1].id, c);
+    tz_xlines_clear(&l);
+    /* The outbox alike: our requests by due instant (one stopped by the partner's clarification),
+     * then the rest. */
+    int64_t ob = send_request(f, "DE", TZ_XURG_NORMAL);
+    int64_t oc = send_request(f, "FR", TZ_XURG_URGENT_INDIRECT);
+    int64_t oa = send_request(f, "DE", TZ_XURG_URGENT_DIRECT);
+    message(&m, TZ_XMSG_CLARIFICATION, true, "FR");
+    m.in_reply_to = oc;
+    submit(f, &m, true, NULL);
+    assert_string_equal(state_of(f, oc, s, sizeof s, NULL), "paused");
+    assert_int_equal(tz_exchange_box(f->x, &f->who, "KGP-SPOC", false, 50, &l), TZ_OK);
+    assert_true(l.count >= 3);
+    assert_int_equal(l.items[0].id, oa);
+    assert_int_equal(l.items[1].id, oc);
+    assert_int_equal(l.items[2].id, ob);
     tz_xlines_clear(&l);
 }
 
