@@ -23,6 +23,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "base/tztime.h"
+
 #include "api_client.h"
 #include "auth/auth.h"
 
@@ -246,7 +248,11 @@ static void api_tokens_expire(void **state)
     char date[32];
     time_t in_a_month = (time_t)(now + 30 * 86400);
     struct tm day;
-    strftime(date, sizeof date, "%Y-%m-%d", gmtime_r(&in_a_month, &day));
+    /* A date is read as the start of that day in Poland, so name the day as Poland sees it
+     * (between 23:00 and 24:00 UTC the UTC date is a day behind, and its Polish midnight would
+     * fall before now + 29 days). */
+    time_t in_a_month_pl = in_a_month + tz_time_pl_offset((int64_t)in_a_month);
+    strftime(date, sizeof date, "%Y-%m-%d", gmtime_r(&in_a_month_pl, &day));
     assert_int_equal(api_run_cli(&server, "/dev/null", "user", "token", "token.officer",
                                  "--label", "dated", "--expires", date, NULL),
                      0);
