@@ -537,6 +537,15 @@ tz_err tz_exchange_box(struct tz_exchange *x, const struct tz_xactor *who, const
 tz_err tz_exchange_case(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
                         struct tz_xlines *out);
 
+/*
+ * Whether who may write to case id: send on behalf of a unit that took part in it (sent one of
+ * its messages, or is an addressee of one it received). TZ_OK and that unit into unit (may be
+ * NULL); TZ_EFORBIDDEN; TZ_ENOTFOUND when there is no such case. Read for the rule only: no
+ * audit entry here (the caller's write carries one).
+ */
+tz_err tz_exchange_case_writable(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
+                                 char unit[TZ_X_UNIT_MAX]);
+
 #define TZ_X_EXCERPT_MAX 320 /* bytes of a message's text in a search hit, NUL included */
 
 /* A message found by a search: its line and the start of its free text. */
