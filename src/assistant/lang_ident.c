@@ -315,20 +315,61 @@ static void letter_cost(struct evidence *ev, int32_t c, enum tz_script sc)
     }
 }
 
+/*
+ * The words of every language's list in one open-addressing table (word -> the languages that
+ * list it), built once: a text's every word is looked up once instead of searched for in
+ * fourteen lists (which was a quarter of an analysis' time).
+ */
+#define WORD_SLOTS 1024 /* a power of two, well above the lists' few hundred words */
+#define WORD_MAX 48
+static struct {
+    char w[WORD_MAX];
+    uint32_t langs;
+} word_slots[WORD_SLOTS];
+static pthread_once_t words_once = PTHREAD_ONCE_INIT;
+
+static size_t word_slot(const char *w, size_t n)
+{
+    size_t i = hash_key(w, n) & (WORD_SLOTS - 1);
+    while (word_slots[i].w[0] != '\0' &&
+           !(word_slots[i].w[n] == '\0' && memcmp(word_slots[i].w, w, n) == 0))
+        i = (i + 1) & (WORD_SLOTS - 1);
+    return i;
+}
+
+static void words_index(void)
+{
+    for (size_t l = 0; l < NLANGS; l++)
+        for (const char *p = LANGS[l].words; *p;) {
+            while (*p == ' ')
+                p++;
+            size_t n = strcspn(p, " ");
+            if (n > 0 && n < WORD_MAX) {
+                size_t i = word_slot(p, n);
+                memcpy(word_slots[i].w, p, n);
+                word_slots[i].w[n] = '\0';
+                word_slots[i].langs |= 1u << l;
+            }
+            p += n;
+        }
+}
+
 /* Takes WORD_GAIN off each language whose word list holds the word w[0..len). */
 static void word_gain(struct evidence *ev, const int32_t *w, size_t len)
 {
-    char key[4 * 16 + 3];
+    char key[4 * 16 + 1];
     size_t k = 0;
-    if (len > 16)
+    if (len == 0 || len > 16)
         return;
-    key[k++] = ' ';
     for (size_t i = 0; i < len; i++)
         k += tz_lang_utf8_put(w[i], key + k);
-    key[k++] = ' ';
+    if (k >= WORD_MAX)
+        return;
     key[k] = '\0';
-    for (size_t l = 0; l < NLANGS; l++)
-        if (strstr(LANGS[l].words, key) != NULL)
+    pthread_once(&words_once, words_index);
+    uint32_t langs = word_slots[word_slot(key, k)].langs;
+    for (size_t l = 0; langs && l < NLANGS; l++)
+        if (langs & (1u << l))
             ev->foreign[l] -= WORD_GAIN;
 }
 
