@@ -291,6 +291,13 @@ static void the_digest_is_for_those_who_read_the_case(void **state)
     assert_int_equal(api_db_long(&server, "SELECT count(*) FROM audit_log WHERE fields LIKE "
                                           "'%601 234%' OR fields LIKE '%Kowalsk%'"),
                      0);
+    /* exchange's read of the case: one entry a digest, naming the messages handed over */
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM audit_log WHERE action = 'exchange.read' AND object = "
+             "'xcase/%lld' AND fields = '{\"messages\":[%lld,%lld]}'",
+             case_id, request_id, reply_id);
+    assert_true(api_db_long(&server, sql) >= 3);
 }
 
 /* The span (code points) of the entity of type whose value is value in the analysis of text. */
