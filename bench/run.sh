@@ -169,6 +169,9 @@ rm -rf "$addr_dump"
 echo; echo "## assistant: precision and recall per entity type on the corpus, and a 2,000-character message (bench_assistant)"
 "$build/bench/bench_assistant" "$here/../tests/data/assistant/corpus.jsonl"
 
+echo; echo "## assistant: the digest of a 40-message exchange case and a question over it (bench_case)"
+"$build/bench/bench_case" "$here/../tests/data/assistant/corpus.jsonl"
+
 # Start-up at national scale (docs/operations.md): from exec to serving (the "serving" line is
 # printed once the map index is built and the port listens), on demo databases of 1 M and 10 M
 # reports, two starts each; the 10 M database is built once (minutes). STARTUP_MAX bounds the

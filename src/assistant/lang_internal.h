@@ -22,4 +22,7 @@ int32_t tz_lang_lower(int32_t c);
 /* Writes c as UTF-8 into out (room for 4); the bytes written. */
 size_t tz_lang_utf8_put(int32_t c, char *out);
 
+/* How much the word w[0..len) (lower case) leans Slovak (> 0) or Czech (< 0) (lang_pair.c). */
+int tz_lang_sk_cs(const int32_t *w, size_t len);
+
 #endif

@@ -10,6 +10,8 @@
  */
 #include "assistant/link.h"
 
+#include "assistant/cases.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,4 +258,17 @@ tz_err tz_assist_link(const struct tz_assist_linker *l, const struct tz_auth_who
     else if (!err)
         note(out, "cases not searched: no exchange service");
     return err;
+}
+
+void tz_assist_entity_key(const struct tz_entity *e, char key[TZ_X_KEY_MAX])
+{
+    /* a document number without its state has no one key on file: its own form */
+    struct keyset *ks = e->type == TZ_ENT_DOCUMENT ? NULL : calloc(1, sizeof *ks);
+    if (ks)
+        keys_of(e, 0, ks);
+    if (ks && ks->n)
+        copy(key, TZ_X_KEY_MAX, ks->key[0]);
+    else
+        snprintf(key, TZ_X_KEY_MAX, "%.20s:%.130s", tz_assist_type_code(e->type), e->value);
+    free(ks);
 }

@@ -326,7 +326,9 @@ tz_err tz_summary_extract(const char *text, size_t n, size_t want, struct tz_sum
     }
     if (want == 0)
         want = nc / 4 < 1 ? 1 : nc / 4 > 5 ? 5 : nc / 4;
-    if (want > TZ_SUMMARY_WANT_MAX)
+    if (want == TZ_SUMMARY_ALL)
+        want = nc;
+    else if (want > TZ_SUMMARY_WANT_MAX)
         want = TZ_SUMMARY_WANT_MAX;
     qsort(out->items, nc, sizeof *out->items, by_score);
     out->count = nc < want ? nc : want;

@@ -30,6 +30,7 @@
 #define TZ_SUMMARY_WANT_MAX 20          /* sentences a summary keeps, at most */
 #define TZ_LLM_ANSWER_MAX (256u * 1024) /* bytes of a model server's answer, at most */
 #define TZ_LLM_LABEL "machine summary"
+#define TZ_SUMMARY_ALL ((size_t)-1) /* want: every sentence, in the order of the text */
 
 /* One sentence kept. Spans are half-open. */
 struct tz_summary_sentence {
@@ -49,7 +50,8 @@ struct tz_summary {
 /*
  * The extractive summary of text[0..n) (UTF-8, at most TZ_ASSIST_TEXT_MAX bytes: more is
  * TZ_ETOOBIG; invalid UTF-8 or NUL is TZ_EMALFORMED), keeping want sentences (0: a quarter of
- * them, at least one and at most five; at most TZ_SUMMARY_WANT_MAX). TZ_ENOMEM.
+ * them, at least one and at most five; at most TZ_SUMMARY_WANT_MAX; TZ_SUMMARY_ALL: every
+ * sentence). TZ_ENOMEM.
  */
 tz_err tz_summary_extract(const char *text, size_t n, size_t want, struct tz_summary *out);
 /* Frees what tz_summary_extract filled; safe twice. */
@@ -78,6 +80,13 @@ struct tz_llm_summary {
 tz_err tz_summary_llm(const struct tz_llm_config *cfg, const char *text, size_t n, const char *lang,
                       struct tz_llm_summary *out);
 void tz_llm_summary_clear(struct tz_llm_summary *s);
+/*
+ * One chat completion from the model server: the system message, then text[0..n) as the
+ * user's; the answer, errors and reasons as tz_summary_llm's (which is this with its
+ * instruction). What the model says is labelled TZ_LLM_LABEL.
+ */
+tz_err tz_llm_chat(const struct tz_llm_config *cfg, const char *system, const char *text, size_t n,
+                   struct tz_llm_summary *out);
 
 /* The summaries of one text, as the doors answer them. */
 struct tz_summary_answer {

@@ -54,15 +54,19 @@ static const char *language_name(const char *lang)
     return "the language of the text";
 }
 
-static char *request_body(const struct tz_llm_config *cfg, const char *text, size_t n,
-                          const char *lang)
+/* The instruction of an abstractive summary in lang. */
+static void summary_instruction(const char *lang, char *out, size_t size)
 {
-    char system[400];
-    snprintf(system, sizeof system,
+    snprintf(out, size,
              "You summarise police messages for an officer. Write at most five sentences in %s. "
              "Use only facts stated in the text; keep names, numbers and dates exactly as "
              "written; add nothing.",
              language_name(lang));
+}
+
+static char *request_body(const struct tz_llm_config *cfg, const char *system, const char *text,
+                          size_t n)
+{
     json_t *o = json_pack("{s:s, s:i, s:i, s:[{s:s, s:s}, {s:s, s:s%}]}", "model",
                           cfg->model && cfg->model[0] ? cfg->model : "local", "temperature", 0,
                           "max_tokens", 512, "messages", "role", "system", "content", system,
@@ -118,6 +122,14 @@ static bool endpoint(const char *url, char *out, size_t size)
 tz_err tz_summary_llm(const struct tz_llm_config *cfg, const char *text, size_t n, const char *lang,
                       struct tz_llm_summary *out)
 {
+    char system[400];
+    summary_instruction(lang, system, sizeof system);
+    return tz_llm_chat(cfg, system, text, n, out);
+}
+
+tz_err tz_llm_chat(const struct tz_llm_config *cfg, const char *system, const char *text, size_t n,
+                   struct tz_llm_summary *out)
+{
     memset(out, 0, sizeof *out);
     if (!cfg || !cfg->url || !cfg->url[0]) {
         snprintf(out->reason, sizeof out->reason, "no language model server is configured");
@@ -140,7 +152,7 @@ tz_err tz_summary_llm(const struct tz_llm_config *cfg, const char *text, size_t 
         snprintf(out->reason, sizeof out->reason, "libcurl could not start");
         goto done;
     }
-    body = request_body(cfg, text, n, lang);
+    body = request_body(cfg, system, text, n);
     headers = curl_slist_append(NULL, "Content-Type: application/json");
     c = curl_easy_init();
     if (!body || !headers || !c) {

@@ -538,6 +538,34 @@ tz_err tz_exchange_box(struct tz_exchange *x, const struct tz_xactor *who, const
 tz_err tz_exchange_case(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
                         struct tz_xlines *out);
 
+/*
+ * Whether who may write to case id: send on behalf of a unit that took part in it (sent one of
+ * its messages, or is an addressee of one it received). TZ_OK and that unit into unit (may be
+ * NULL); TZ_EFORBIDDEN; TZ_ENOTFOUND when there is no such case. Read for the rule only: no
+ * audit entry here (the caller's write carries one).
+ */
+tz_err tz_exchange_case_writable(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
+                                 char unit[TZ_X_UNIT_MAX]);
+
+/* One readable message of a case whole: its line and its free text (owned). */
+struct tz_xcase_text {
+    struct tz_xline line;
+    char *text; /* "" when it has none */
+    size_t len;
+};
+void tz_xcase_texts_free(struct tz_xcase_text *t, size_t n);
+/*
+ * The messages of case id that who may read (tz_exchange_get's rule), oldest first, each with
+ * its line and its free text, into *out (*count of them; *total: the messages of the case), for
+ * a reader of the whole case (the assistant's digest and questions): a message the actor may
+ * not read is left out. One audit entry (exchange.read, object "xcase/ID", its fields the ids
+ * read) is written in the transaction of the case's read before anything is handed over: one
+ * entry for the case's read instead of one per message. TZ_EFORBIDDEN when the actor may read
+ * none of them; TZ_ENOTFOUND when there is no such case; TZ_ENOMEM, TZ_EIO.
+ */
+tz_err tz_exchange_case_texts(struct tz_exchange *x, const struct tz_xactor *who, int64_t id,
+                              struct tz_xcase_text **out, size_t *count, size_t *total);
+
 #define TZ_X_EXCERPT_MAX 320 /* bytes of a message's text in a search hit, NUL included */
 
 /* A message found by a search: its line and the start of its free text. */

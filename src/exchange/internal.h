@@ -41,6 +41,8 @@ struct tz_store *tz_x_store(const struct tz_exchange *x);
 void tz_x_notices_moved(struct tz_exchange *x);
 struct tz_audit_rec tz_x_audit(const struct tz_exchange *x, const struct tz_xactor *who,
                                enum tz_audit_action action, const char *object);
+/* Heads as lines with their deadlines as of now, in their order (service.c). */
+tz_err tz_x_lines_of(const struct tz_xhead_rec *h, size_t n, int64_t now, struct tz_xlines *out);
 
 /* The steps who may make from state `from` of the notice v (the transition table's rows of
  * that state whose role and unit who has), into out (TZ_XNS_COUNT rows); their number. */

@@ -518,6 +518,11 @@ static tz_err lines_of(const struct tz_xhead_rec *h, size_t n, int64_t now, bool
     return TZ_OK;
 }
 
+tz_err tz_x_lines_of(const struct tz_xhead_rec *h, size_t n, int64_t now, struct tz_xlines *out)
+{
+    return lines_of(h, n, now, false, out);
+}
+
 /* Copies what fits of src into dst (size bytes), cut at a character, always terminated. */
 static void copy_cut(char *dst, size_t size, const char *src)
 {

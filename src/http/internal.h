@@ -304,6 +304,10 @@ enum MHD_Result api_assistant_summarise(struct request *req);
 enum MHD_Result api_assistant_language(struct request *req);
 enum MHD_Result api_assistant_translate(struct request *req);
 enum MHD_Result api_assistant_search(struct request *req);
+/* The assistant over an exchange case (api_assistant_cases.c). */
+enum MHD_Result api_assistant_case(struct request *req);
+enum MHD_Result api_assistant_ask(struct request *req);
+enum MHD_Result api_assistant_add_entity(struct request *req);
 /* Structured exchange (api_exchange.c). */
 enum MHD_Result api_x_case_create(struct request *req);
 enum MHD_Result api_x_case_get(struct request *req);

@@ -88,6 +88,10 @@ static const struct route routes[] = {
     {"POST", "/api/v1/assistant/language", false, JSON_BODY, api_assistant_language, NULL},
     {"POST", "/api/v1/assistant/translate", false, JSON_BODY, api_assistant_translate, NULL},
     {"GET", "/api/v1/assistant/search", false, NO_BODY, api_assistant_search, NULL},
+    /* The assistant over an exchange case (api_assistant_cases.c). */
+    {"GET", "/api/v1/assistant/cases/", true, NO_BODY, api_assistant_case, NULL},
+    {"POST", "/api/v1/assistant/cases/", true, JSON_BODY, api_assistant_ask, "/ask"},
+    {"POST", "/api/v1/assistant/messages/", true, JSON_BODY, api_assistant_add_entity, "/entities"},
     /* Screening (api_screening.c). */
     {"POST", "/api/v1/screening/persons", false, JSON_BODY, api_screening_persons, NULL},
     {"POST", "/api/v1/screening/documents", false, JSON_BODY, api_screening_documents, NULL},

@@ -38,7 +38,8 @@
     TZ_STORE_EXCHANGE_SPOC_OPS(X)                                                                  \
     TZ_STORE_XEVENT_OPS(X)                                                                         \
     TZ_STORE_ALERT_OPS(X)                                                                          \
-    TZ_STORE_FEDERATION_OPS(X)
+    TZ_STORE_FEDERATION_OPS(X)                                                                     \
+    TZ_STORE_ASSIST_CASE_OPS(X)
 
 /* A member of the table: tz_err (*name)(parameters). */
 #define TZ_STORE_OP_MEMBER(name, params, args, pre) tz_err(*name) params;

@@ -765,6 +765,27 @@ static const char alerts_changes_v20[] =
     "ALTER TABLE alert_deliveries ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;"
     "INSERT OR IGNORE INTO alert_state (name, upto) VALUES ('changes', -1);";
 
+/*
+ * The entities officers added to exchange cases from what the assistant found in a message
+ * (issue 16, store/assist_cases.h): a key once per case.
+ */
+static const char assist_cases_v22[] =
+    "CREATE TABLE assist_case_entities ("
+    " id INTEGER PRIMARY KEY,"
+    " case_id BIGINT NOT NULL REFERENCES x_cases (id),"
+    " message_id BIGINT NOT NULL REFERENCES x_messages (id),"
+    " type TEXT NOT NULL,"
+    " detail TEXT NOT NULL DEFAULT '',"
+    " value TEXT NOT NULL,"
+    " written TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " start_cp BIGINT NOT NULL,"
+    " end_cp BIGINT NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " unit TEXT NOT NULL DEFAULT '',"
+    " at BIGINT NOT NULL,"
+    " UNIQUE (case_id, key));";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
     auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
@@ -776,6 +797,7 @@ const char *const tz_store_migration_sql[] = {
     federation_v18,
     photos_v19,
     alerts_changes_v20,
+    assist_cases_v22,
 };
 
 const int tz_store_migration_count =

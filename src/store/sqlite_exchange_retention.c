@@ -70,6 +70,8 @@ static const char *const SQL_ERASE[] = {
     "UPDATE x_messages SET body = NULL, reasons = '', art4_reasons = '', restriction = '',"
     " officer = '' WHERE case_id = ?1",
     "UPDATE x_cases SET subject = '', crime_area = '' WHERE id = ?1",
+    /* What officers added to the case from the assistant (migration 22). */
+    "DELETE FROM assist_case_entities WHERE case_id = ?1",
 };
 
 tz_err tz_sq_x_case_open(sqlite3 *db, int64_t case_id)

@@ -20,6 +20,7 @@
 #include "store/addresses.h"
 #include "store/analysis.h"
 #include "store/apikeys.h"
+#include "store/assist_cases.h"
 #include "store/audit.h"
 #include "store/catalog.h"
 #include "store/common.h"

@@ -178,6 +178,8 @@ static void migrations_reach_version_and_reopen_is_idempotent(void **state)
                       " DROP TABLE report_links;"
                       /* migration 14's (the exchange's attachments and deviations) */
                       " DROP TABLE x_attachments; DROP TABLE x_deviations;"
+                      /* migration 22's (entities added to cases from the assistant) */
+                      " DROP TABLE assist_case_entities;"
                       /* migration 16's (the exchange's events and retention) */
                       " DROP TABLE x_nfip; DROP TABLE x_events; DROP TABLE x_retention;"
                       /* migration 9's (the exchange) */

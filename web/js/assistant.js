@@ -5,12 +5,16 @@
 // as text (dom.js's h(), textContent), never as markup; nothing sets a style. The calls carry
 // the police session's cookie and its CSRF token (GET api/v1/auth/me, as the console does).
 // Every visible string comes from the i18n tables (as.*); the language is #lang=pl|en.
+// Beside a message, a case or a report: ?message=ID reads an exchange message and analyses it,
+// each entity with a button adding it to the message's case in one action; ?case=ID shows the
+// whole case (assistant-case.js); ?report=ID reads a threat-map report's description.
 
 import { h, $ } from './dom.js';
 import { t, setLang, lang, translatePage } from './i18n.js';
 import { request } from './api.js';
+import { showCase } from './assistant-case.js';
 
-const session = { csrf: null };
+const session = { csrf: null, message: null };
 
 function post(path, body) {
   return request(path, { method: 'POST', body, csrf: session.csrf });
@@ -45,13 +49,38 @@ function showOriginal(text, entities, linked) {
   box.append(cps.slice(at).join(''));
 }
 
+// The one action: the entity at its span of the message read, added to the message's case.
+async function addToCase(e, cell) {
+  const button = cell.querySelector('button');
+  button.disabled = true;
+  try {
+    await post(`api/v1/assistant/messages/${encodeURIComponent(session.message)}/entities`,
+      { type: e.type, start: e.start, end: e.end });
+    cell.replaceChildren(t('as.add.done'));
+  } catch (err) {
+    cell.replaceChildren(err.status === 409 ? t('as.add.conflict') : err.status === 403
+      ? t('as.add.forbidden') : t('as.add.failed', { message: err.message }));
+  }
+}
+
+function addCell(e) {
+  if (!session.message || e.type === 'date' || e.type === 'url') return h('td', { text: '—' });
+  const cell = h('td', { class: 'as-add' });
+  cell.append(h('button', {
+    type: 'button', class: 'as-add-btn', text: t('as.add'),
+    'aria-label': t('as.add.label', { value: e.value }), onclick: () => addToCase(e, cell),
+  }));
+  return cell;
+}
+
 function showEntities(entities) {
   const body = $('#as-entities');
   body.replaceChildren(...entities.map((e) => h('tr', { 'data-type': e.type },
     h('td', {}, typeName(e.type)),
     h('td', {}, e.text),
     h('td', { class: 'as-value' }, e.value),
-    h('td', {}, String(e.confidence)))));
+    h('td', {}, String(e.confidence)),
+    addCell(e))));
 }
 
 function showLinks(doc) {
@@ -143,6 +172,43 @@ function applyLang(code) {
   history.replaceState(null, '', code === 'pl' ? location.pathname + location.search : `#lang=${code}`);
 }
 
+// The context line: what is analysed and a way back to it.
+function context(text, href, label) {
+  const p = $('#as-context');
+  p.replaceChildren(text, ' ', h('a', { href, text: label }));
+  p.hidden = false;
+}
+
+// What the page was opened beside: a message, a case or a report (?message=, ?case=, ?report=).
+async function openSource() {
+  const q = new URLSearchParams(location.search);
+  if (q.get('case')) {
+    const id = q.get('case');
+    context('', `exchange.html#case=${encodeURIComponent(id)}`, t('as.case.back', { id }));
+    await showCase(id, post);
+    return;
+  }
+  let text = null;
+  let at = null;
+  if (q.get('message')) {
+    const v = await request(`api/v1/exchange/messages/${encodeURIComponent(q.get('message'))}`);
+    session.message = v.id;
+    ({ text, at } = v);
+    context(t('as.context.message', { id: v.id, case: v.case }), `assistant.html?case=${encodeURIComponent(v.case)}`,
+      t('as.case.link', { id: v.case }));
+  } else if (q.get('report')) {
+    const view = await request(`api/v1/police/reports/${encodeURIComponent(q.get('report'))}`);
+    text = view.report.description;
+    at = view.report.received_at;
+    context(t('as.context.report', { id: view.report.id }), 'police.html', t('as.context.back.report'));
+  }
+  if (text) {
+    $('#as-text').value = text;
+    if (at) $('#as-reference').value = String(at).slice(0, 10);
+    $('#as-form').requestSubmit();
+  }
+}
+
 async function main() {
   applyLang(new URLSearchParams(location.hash.slice(1)).get('lang') || 'pl');
   $('#as-to').value = lang() === 'pl' ? 'pl' : 'en';
@@ -151,9 +217,11 @@ async function main() {
   try {
     const me = await request('api/v1/auth/me');
     session.csrf = me.csrf_token;
+    await openSource();
   } catch (err) {
-    status(err.status === 401 ? t('as.err.login') : t('as.err.http', { message: err.message }));
-    $('#as-submit').disabled = true;
+    status(err.status === 401 ? t('as.err.login') : err.status === 403 ? t('as.err.role')
+      : t('as.err.http', { message: err.message }));
+    if (err.status === 401) $('#as-submit').disabled = true;
   }
   document.body.dataset.ready = 'true';
 }

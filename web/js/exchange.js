@@ -129,6 +129,8 @@ function messageItem(v, hitList) {
     // The deadline says answered, refused or stopped itself; a running one is said to wait.
     v.due ? h('p', {}, v.state === 'open' ? `${t('x.state.open')} · ` : null, deadline(v)) : null,
     ...messageView(codes, v, hitList),
+    h('p', {}, h('a', { class: 'x-assistant', href: `assistant.html?message=${encodeURIComponent(v.id)}`,
+      text: t('x.message.assistant', { id: v.id }) })),
     answers.length ? h('div', { class: 'row x-answers' }, ...answers.map((kind) => h('button', {
       type: 'button', class: kind === 'reply' ? 'btn primary' : 'btn', 'data-answer': kind,
       text: t(`x.compose.${kind}`), onclick: () => openComposer(kind, v),
@@ -141,6 +143,7 @@ async function showCase(id) {
   fill($('#thread')); // nothing of the case shown before
   $('#conclude').hidden = true;
   $('#case-title').textContent = t('x.case.title', { id });
+  $('#case-assistant').href = `assistant.html?case=${encodeURIComponent(id)}`;
   const { items } = await read(`api/v1/exchange/cases/${encodeURIComponent(id)}`);
   const views = await Promise.all(items.map((l) => read(`api/v1/exchange/messages/${l.id}`)));
   const hitLists = await Promise.all(views.map((v) => (v.direction === 'in' && v.type === 'request'

@@ -273,6 +273,7 @@ async function loadDetail(id) {
   const r = view.report;
   $('#detail').hidden = false;
   $('#detail-title').textContent = t('police.detail.title', { id: r.id });
+  $('#detail-assistant').href = `assistant.html?report=${encodeURIComponent(r.id)}`;
   fill($('#detail-facts'),
     ...fact(t('police.detail.category'), categoryName(r.category && r.category.code ? r.category.code : r.category)),
     ...fact(t('police.detail.status'), t(`status.${r.status}`)),
