@@ -2,12 +2,14 @@
 # Federation between two nodes on loopback (docs/federation.md): PL and AZ, each its own
 # `tarcza serve` and database, mutual TLS 1.3 on their federation ports. PL queues N messages in
 # C cases through the API while AZ is down; then AZ starts and the script prints how long the
-# queue took to drain (from the first delivery to the last, the outbox's seconds) and checks that
-# AZ stored each message once. Then, both nodes up, N more messages are posted through PL's API
+# queue took to drain (batch envelopes: up to 64 messages of a case in one signed envelope, stored
+# in one commit) and checks that AZ stored each message once. Then, both nodes up, N more messages are posted through PL's API
 # by 8 clients at once, and the script prints the rate they were offered at and the p50 / p99
 # time from send (the message stored at PL and queued) to its delivery receipt back at PL, from
 # the outbox's queued_at and done_at (whole seconds: "0" means under a second).
 #   usage: bench/federation.sh [TARCZA [N [C]]]   (defaults: build/release/tarcza, 300, 4)
+# The drain is timed from AZ's API answering (its federation port is up by then) to the last
+# receipt settled at PL, polled every 50 ms.
 # Needs curl and sqlite3. Ports 9801, 9802, 9811, 9812 on 127.0.0.1.
 set -euo pipefail
 T=$(realpath "${1:-build/release/tarcza}")
@@ -35,23 +37,32 @@ tok=$("$T" user token ala --db pl.db)
   --send-poll-ms 20 --log off >/dev/null 2>&1 &
 pids+=($!)
 sleep 1
-for i in $(seq 1 "$N"); do
-  c=$(((i % C) + 1))
-  if [ "$i" -le "$C" ]; then path=/api/v1/exchange/cases subj='"subject":"bench",'; else
-    path=/api/v1/exchange/cases/$c/messages subj=''; fi
+msg() { # the subject member (or nothing), the text -> the JSON of a message PL sends AZ
+  printf '{"type":"information",%s"originator":{"node":"PL","unit":"KGP-SPOC"},"addressees":[{"node":"AZ","unit":"AZ-SPOC"}],"lang":"en","handling":"H0","evaluation":{"source":"A","information":"1"},"text":"%s"}' "$1" "$2"
+}
+for c in $(seq 1 "$C"); do # the cases, in order, then the rest of the queue by 8 clients at once
   curl -s -o /dev/null -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
-    -d "{\"type\":\"information\",$subj\"originator\":{\"node\":\"PL\",\"unit\":\"KGP-SPOC\"},\"addressees\":[{\"node\":\"AZ\",\"unit\":\"AZ-SPOC\"}],\"lang\":\"en\",\"handling\":\"H0\",\"evaluation\":{\"source\":\"A\",\"information\":\"1\"},\"text\":\"m$i\"}" \
-    "http://127.0.0.1:9811$path"
+    -d "$(msg '"subject":"bench",' "m$c")" "http://127.0.0.1:9811/api/v1/exchange/cases"
 done
+export tok
+for i in $(seq $((C + 1)) "$N"); do echo "$(((i % C) + 1)) $i"; done |
+  xargs -P 8 -n 2 sh -c 'curl -s -o /dev/null -H "Authorization: Bearer $tok" \
+    -H "Content-Type: application/json" -d "{\"type\":\"information\",\"originator\":{\"node\":\"PL\",\"unit\":\"KGP-SPOC\"},\"addressees\":[{\"node\":\"AZ\",\"unit\":\"AZ-SPOC\"}],\"lang\":\"en\",\"handling\":\"H0\",\"evaluation\":{\"source\":\"A\",\"information\":\"1\"},\"text\":\"m$1\"}" \
+    "http://127.0.0.1:9811/api/v1/exchange/cases/$0/messages"'
+queued=$(sqlite3 pl.db "SELECT count(*) FROM fed_outbox WHERE state = 'queued'")
+[ "$queued" -eq "$N" ] || { echo "federation: $queued of $N queued" >&2; exit 1; }
 "$T" serve --port 9812 --db az.db --node AZ --spoc-unit AZ-SPOC --federation-port 9802 \
   --node-dir b --node-ca ca.pem --send-poll-ms 20 --log off >/dev/null 2>&1 &
 pids+=($!)
+until curl -s -o /dev/null http://127.0.0.1:9812/healthz 2>/dev/null; do sleep 0.05; done
+a0=$(date +%s.%N)
 until [ "$(sqlite3 pl.db "SELECT count(*) FROM fed_outbox WHERE state = 'delivered'")" -ge "$N" ]; do
-  sleep 0.1
+  sleep 0.05
 done
-span=$(sqlite3 pl.db "SELECT max(done_at) - min(done_at) FROM fed_outbox")
+a1=$(date +%s.%N)
 stored=$(sqlite3 az.db "SELECT count(DISTINCT body) || '/' || count(*) FROM x_messages WHERE inbound = 1")
-echo "federation messages=$N cases=$C drain_s=$span stored_distinct/all=$stored"
+awk -v n="$N" -v c="$C" -v a="$a0" -v b="$a1" -v st="$stored" \
+  'BEGIN { printf "federation drain messages=%d cases=%d drained_in=%.2fs rate=%.0f/s stored_distinct/all=%s\n", n, c, b - a, n / (b - a), st }'
 # Live: PL's officers send while AZ is up; send -> receipt per message.
 last=$(sqlite3 pl.db "SELECT max(id) FROM fed_outbox")
 export tok

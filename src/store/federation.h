@@ -31,6 +31,22 @@ struct tz_fed_node_rec {
     char msg_types[TZ_FS_LIST];  /* the exchange's message type codes it accepts; "": all */
     char handling[TZ_FS_LIST];   /* the handling codes it accepts; "": all */
     int64_t added_at;
+    /* What this node accepts from it (migration 23): "" and 0 take anything. */
+    char accept_types[TZ_FS_LIST];
+    char accept_handling[TZ_FS_LIST];
+    int64_t accept_max_bytes; /* a message's body, at most */
+    /* Its key and certificate before the last rotation, still taken until prev_until. */
+    char prev_sign_key[TZ_FS_HEX];
+    char prev_cert_sha256[TZ_FS_HEX];
+    int64_t prev_until;
+};
+
+/* An entry of the revocation list. */
+struct tz_fed_revoked_rec {
+    char what[TZ_FS_HEX + 8]; /* "key:" or "cert:" and 64 hex digits */
+    char node[TZ_FS_ID];
+    char reason[TZ_FS_NAME];
+    int64_t revoked_at;
 };
 
 /* A message stored from a partner, as the inbox records it. */
@@ -85,6 +101,25 @@ struct tz_fed_queue_rec {
     X(fed_node_remove, (struct tz_store *store, const char *id, const struct tz_audit_rec *audit), \
       (store, id, audit),                                                                          \
       TZ_PRE_NEED(TZ_PRE_FITS(id, TZ_FS_ID) && TZ_PRE_AUDIT(audit)))                               \
+    /* Changes partner node->id's entry to node (every field but id and added_at), with audit   \
+     * (may be NULL) in the same transaction: TZ_ENOTFOUND if it is not in the directory. */   \
+    X(fed_node_set, (struct tz_store *store, const struct tz_fed_node_rec *node,                   \
+       const struct tz_audit_rec *audit),                                                          \
+      (store, node, audit),                                                                        \
+      TZ_PRE_NEED(node && node->id[0] && TZ_PRE_AUDIT(audit)))                                     \
+    /* Adds rec to the revocation list, with audit (may be NULL): TZ_ECONFLICT if it is there. */ \
+    X(fed_revoke, (struct tz_store *store, const struct tz_fed_revoked_rec *rec,                   \
+       const struct tz_audit_rec *audit),                                                          \
+      (store, rec, audit),                                                                         \
+      TZ_PRE_NEED(rec && rec->what[0] && TZ_PRE_AUDIT(audit)))                                     \
+    /* Whether what ("key:HEX" or "cert:HEX") is revoked: TZ_OK with out, or TZ_ENOTFOUND. */     \
+    X(fed_revoked_get, (struct tz_store *store, const char *what, struct tz_fed_revoked_rec *out), \
+      (store, what, out),                                                                          \
+      TZ_PRE_NEED(TZ_PRE_FITS(what, TZ_FS_HEX + 8)) TZ_PRE_ZERO(out))                              \
+    /* The revocation list, newest first (at most 1000); free with free(). */                     \
+    X(fed_revoked_list, (struct tz_store *store, struct tz_fed_revoked_rec **out, size_t *count),  \
+      (store, out, count),                                                                         \
+      TZ_PRE_EMPTY(out, count))                                                                    \
     /* The partner id into out: TZ_ENOTFOUND if it is not in the directory. */                    \
     X(fed_node_get, (struct tz_store *store, const char *id, struct tz_fed_node_rec *out),         \
       (store, id, out),                                                                            \
@@ -144,6 +179,14 @@ struct tz_fed_queue_rec {
        struct tz_fed_out_rec **out, size_t *count),                                                \
       (store, node, limit, out, count),                                                            \
       TZ_PRE_NEED(TZ_PRE_FITS(node, TZ_FS_ID) && limit > 0 && limit <= TZ_STORE_LIST_MAX)          \
+      TZ_PRE_EMPTY(out, count))                                                                    \
+    /* The queued messages of node's case case_id, oldest first, at most limit (1..1000): what   \
+     * one batch envelope carries. Free with free(). */                                           \
+    X(fed_out_case, (struct tz_store *store, const char *node, int64_t case_id, size_t limit,      \
+       struct tz_fed_out_rec **out, size_t *count),                                                \
+      (store, node, case_id, limit, out, count),                                                   \
+      TZ_PRE_NEED(TZ_PRE_FITS(node, TZ_FS_ID) && case_id > 0 && limit > 0 &&                       \
+                  limit <= TZ_STORE_LIST_MAX)                                                      \
       TZ_PRE_EMPTY(out, count))                                                                    \
     /* node's outbox, newest first, at most limit (1..1000); free with free(). */                  \
     X(fed_out_list, (struct tz_store *store, const char *node, size_t limit,                       \

@@ -765,6 +765,33 @@ static const char alerts_changes_v20[] =
     "ALTER TABLE alert_deliveries ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;"
     "INSERT OR IGNORE INTO alert_state (name, upto) VALUES ('changes', -1);";
 
+/*
+ * migration 23 (reserved for federation, part 3; issue 17): what this node accepts from each
+ * partner and the keys it still takes during a rotation, and the revocation list.
+ *   - fed_node_terms: one row per partner (removed with it): the message types, handling codes
+ *     and body size this node accepts from it ('' and 0: anything), and the partner's previous
+ *     signing key and certificate, still accepted until prev_until after a rotation;
+ *   - fed_revoked: signing keys and certificate fingerprints this node refuses whoever shows
+ *     them ('key:' or 'cert:' and 64 hex digits), with the partner, why and when.
+ * New tables only, IF NOT EXISTS, so that it can run again over itself (test_store).
+ */
+static const char federation_terms_v23[] =
+    "CREATE TABLE IF NOT EXISTS fed_node_terms ("
+    " node TEXT NOT NULL PRIMARY KEY,"
+    " accept_types TEXT NOT NULL DEFAULT '',"
+    " accept_handling TEXT NOT NULL DEFAULT '',"
+    " accept_max_bytes BIGINT NOT NULL DEFAULT 0,"
+    " prev_sign_key TEXT NOT NULL DEFAULT '',"
+    " prev_cert_sha256 TEXT NOT NULL DEFAULT '',"
+    " prev_until BIGINT NOT NULL DEFAULT 0);"
+    "CREATE TRIGGER IF NOT EXISTS fed_node_terms_gone AFTER DELETE ON fed_nodes"
+    " BEGIN DELETE FROM fed_node_terms WHERE node = OLD.id; END;"
+    "CREATE TABLE IF NOT EXISTS fed_revoked ("
+    " what TEXT NOT NULL PRIMARY KEY,"
+    " node TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " revoked_at BIGINT NOT NULL);";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
     auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
@@ -776,6 +803,7 @@ const char *const tz_store_migration_sql[] = {
     federation_v18,
     photos_v19,
     alerts_changes_v20,
+    federation_terms_v23, /* reserved number 23: the integrator gives it its place */
 };
 
 const int tz_store_migration_count =
