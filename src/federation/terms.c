@@ -146,7 +146,7 @@ enum tz_fed_reason tz_fed_signer_ok(struct tz_fed *f, const struct tz_fed_node_r
     if (!signed_by(key, env, p)) {
         if (!signed_by(node->prev_sign_key, env, p))
             return TZ_FED_BAD_SIGNATURE;
-        if (tz_exchange_now(f->x) > node->prev_until)
+        if (tz_exchange_now(f->x) >= node->prev_until)
             return TZ_FED_KEY_RETIRED;
         key = node->prev_sign_key;
     }
@@ -165,7 +165,7 @@ tz_err tz_fed_door(struct tz_fed *f, const char *fpr, char *id)
     for (size_t i = 0; i < count && !id[0]; i++)
         if (strcmp(nodes[i].cert_sha256, fpr) == 0 ||
             (nodes[i].prev_cert_sha256[0] && strcmp(nodes[i].prev_cert_sha256, fpr) == 0 &&
-             now <= nodes[i].prev_until))
+             now < nodes[i].prev_until))
             snprintf(id, TZ_FS_ID, "%s", nodes[i].id);
     free(nodes);
     if (!id[0])

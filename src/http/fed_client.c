@@ -171,7 +171,7 @@ static tz_err post(void *ctx, const struct tz_fed_node_rec *to, const char *p, s
     if (!err && s->cert) {
         if (fresh > 0) /* a new connection: its certificate against the directory's */
             l->pinned = peer_is(l->h, to->cert_sha256) ||
-                        (to->prev_cert_sha256[0] && time(NULL) <= to->prev_until &&
+                        (to->prev_cert_sha256[0] && time(NULL) < to->prev_until &&
                          peer_is(l->h, to->prev_cert_sha256));
         if (!l->pinned) {
             fprintf(stderr,
