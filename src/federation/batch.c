@@ -67,8 +67,8 @@ static void check_item(struct tz_fed *f, const struct tz_fed_envelope *batch, st
     it->checked = tz_fed_check_envelope(f, it->p, it->n, false, &it->env, &it->node);
     it->parsed = it->checked != TZ_FED_MALFORMED;
     if (it->checked == TZ_FED_OK &&
-        (strcmp(it->env.from, batch->from) != 0 || strcmp(it->env.to, batch->to) != 0 ||
-         it->env.sender_case != batch->sender_case))
+        (it->env.kind == TZ_FED_READ || strcmp(it->env.from, batch->from) != 0 ||
+         strcmp(it->env.to, batch->to) != 0 || it->env.sender_case != batch->sender_case))
         it->checked = TZ_FED_MALFORMED; /* another sender's or another case's: not this batch */
 }
 

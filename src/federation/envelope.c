@@ -18,8 +18,8 @@
 
 static const char MAGIC[] = "tarcza-federation/1\n";
 static const char SIG_LINE[] = "\nsignature: ";
-static const char *const KINDS[] = {"message", "receipt", "sealed", "batch"}; /* tz_fed_kind */
-#define NUM_DIGITS_MAX 18                                                     /* below INT64_MAX */
+static const char *const KINDS[] = {"message", "receipt", "sealed", "batch", "read"}; /* kinds */
+#define NUM_DIGITS_MAX 18 /* below INT64_MAX */
 
 tz_err tz_fed_envelope_write(const struct tz_fed_envelope *env, const uint8_t sk[TZ_FED_SIGN_SK],
                              struct tz_buf *out)

@@ -162,7 +162,9 @@ tz_err tz_fed_nodes(struct tz_fed *f, struct tz_fed_node_rec **out, size_t *coun
  * directory): the signature covers the sealed bytes, and only the addressee opens them. */
 /* A batch's body is several message or sealed envelopes of one case, each signed, in the order
  * they are to be stored; the batch is signed besides (docs/federation.md "Batches"). */
-enum tz_fed_kind { TZ_FED_MESSAGE, TZ_FED_RECEIPT, TZ_FED_SEALED, TZ_FED_BATCH };
+/* A read receipt (kind read) says that a person at the sending node opened the message `id` of
+ * its receiver; its body is one line "read-at: N\n". */
+enum tz_fed_kind { TZ_FED_MESSAGE, TZ_FED_RECEIPT, TZ_FED_SEALED, TZ_FED_BATCH, TZ_FED_READ };
 #define TZ_FED_BATCH_MAX 256 /* envelopes in one batch, at most */
 
 /* An envelope as read (a receipt's id may be 0: it answers bytes that named none): the header's
@@ -322,6 +324,17 @@ struct tz_fed_batch_sent {
 tz_err tz_fed_send_case(struct tz_fed *f, const char *partner, const struct tz_fed_out_rec *head,
                         size_t max, const struct tz_fed_transport *t,
                         struct tz_fed_batch_sent *out);
+/*
+ * Sends partner the read receipts this node owes it (a person here opened its message: queued by
+ * the store in the read's transaction), one signed read envelope each, and settles each by the
+ * partner's receipt (sent; refused; or queued again after a back-off). *sent counts the settled.
+ */
+tz_err tz_fed_send_reads(struct tz_fed *f, const char *partner, const struct tz_fed_transport *t,
+                         size_t *sent);
+/* partner's outbox, newest first, at most limit (1..1000): each message's state, its delivery
+ * and its read receipt; for the SPOC's supervisor, audited (federation.nodes). Free with free(). */
+tz_err tz_fed_outbox(struct tz_fed *f, const struct tz_xactor *who, const char *partner,
+                     size_t limit, struct tz_fed_out_rec **out, size_t *count);
 /* The back-off before try number `attempts` + 1 (1 s doubling to at most 5 min, plus up to a
  * quarter more at random). */
 int64_t tz_fed_backoff(int attempts);

@@ -79,6 +79,9 @@ void tz_fed_refusal_audit(struct tz_fed *f, const struct tz_fed_envelope *env, b
 /* Appends the signed receipt of out (for env when parsed) to receipt. */
 tz_err tz_fed_receipt_write(struct tz_fed *f, const struct tz_fed_envelope *env, bool parsed,
                             const struct tz_fed_outcome *out, struct tz_buf *receipt);
+/* Records a checked read envelope (read.c): TZ_FED_OK, or why not. */
+enum tz_fed_reason tz_fed_read_in(struct tz_fed *f, const struct tz_fed_envelope *env,
+                                  struct tz_fed_outcome *out);
 /* Whether p[0..n) begins as a batch envelope does. */
 bool tz_fed_is_batch(const char *p, size_t n);
 /* tz_fed_receive of a batch. */

@@ -307,7 +307,9 @@ tz_err tz_fed_receive(struct tz_fed *f, const char *p, size_t n, struct tz_fed_o
     struct tz_fed_node_rec node;
     enum tz_fed_reason r = tz_fed_check_envelope(f, p, n, false, &env, &node);
     bool parsed = r != TZ_FED_MALFORMED;
-    if (r == TZ_FED_OK) {
+    if (r == TZ_FED_OK && env.kind == TZ_FED_READ) {
+        r = tz_fed_read_in(f, &env, out);
+    } else if (r == TZ_FED_OK) {
         pthread_mutex_t *mu = tz_fed_stripe(f, &env);
         pthread_mutex_lock(mu);
         r = tz_fed_accept(f, &env, &node, out);

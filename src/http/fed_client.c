@@ -6,7 +6,9 @@
  * them at once from FLIGHT worker threads, each over its own kept-alive connection per partner;
  * the partner receives different cases at once and stores them in shared commits, and the
  * settles here share commits too (the store's group commit). A case's next message goes in a
- * later round, after its head is settled. With TLS: TLS 1.3 only,
+ * later round, after its head is settled. Each head goes with the case's next queued messages in
+ * one batch envelope (tz_fed_send_case: up to BATCH_MESSAGES, one commit on each side). After a
+ * partner's messages, the read receipts owed to it (tz_fed_send_reads). With TLS: TLS 1.3 only,
  * this node's client certificate, the partner's certificate verified against the CA file, and
  * its SHA-256 fingerprint compared with the directory's, on each new connection, before the
  * receipt is believed (the receipt is signed besides).
@@ -249,6 +251,12 @@ static bool round_of(struct tz_http_fed_sender *s)
         int before = moved;
         while (!stopping(s) && moved - before < TURN && flight(s, nodes[i].id, &moved)) {
         }
+        /* the read receipts owed to it, over the first worker's connection */
+        struct worker w = {.s = s, .links = s->links[0], .partner = nodes[i].id};
+        struct tz_fed_transport t = {.send = post, .ctx = &w};
+        size_t reads = 0;
+        if (!stopping(s) && tz_fed_send_reads(s->fed, nodes[i].id, &t, &reads) == TZ_OK)
+            moved += (int)reads;
     }
     free(nodes);
     return moved > 0;

@@ -66,6 +66,17 @@ struct tz_fed_out_rec {
     int64_t next_at, done_at;
     char last_error[TZ_FS_ERROR];
     int64_t their_message, their_case;
+    int64_t read_at; /* when a person there opened it, by its read receipt; 0: not yet */
+};
+
+/* A read receipt this node owes a partner (migration 23). */
+struct tz_fed_read_rec {
+    int64_t message_id;    /* ours, as stored from the partner */
+    char sender[TZ_FS_ID]; /* the partner */
+    int64_t their_message; /* its id there */
+    int64_t read_at;
+    int attempts;
+    int64_t next_at;
 };
 
 /* What an attempt came to (fed_out_settle). */
@@ -120,6 +131,25 @@ struct tz_fed_queue_rec {
     X(fed_revoked_list, (struct tz_store *store, struct tz_fed_revoked_rec **out, size_t *count),  \
       (store, out, count),                                                                         \
       TZ_PRE_EMPTY(out, count))                                                                    \
+    /* The read receipts queued for node, oldest first, at most limit (1..1000); free().        \
+     */                                                                                           \
+    X(fed_reads_due, (struct tz_store *store, const char *node, size_t limit,                      \
+       struct tz_fed_read_rec **out, size_t *count),                                               \
+      (store, node, limit, out, count),                                                            \
+      TZ_PRE_NEED(TZ_PRE_FITS(node, TZ_FS_ID) && limit > 0 && limit <= TZ_STORE_LIST_MAX)          \
+      TZ_PRE_EMPTY(out, count))                                                                    \
+    /* Settles read receipt message_id: state "sent", "refused" or "queued" (again at next_at),   \
+     * attempts grows by one; with audit (may be NULL). TZ_ENOTFOUND when there is none. */       \
+    X(fed_read_settle, (struct tz_store *store, int64_t message_id, const char *state,             \
+       int64_t next_at, const struct tz_audit_rec *audit),                                         \
+      (store, message_id, state, next_at, audit),                                                  \
+      TZ_PRE_NEED(message_id > 0 && state && TZ_PRE_AUDIT(audit)))                                 \
+    /* Records node's read receipt for our message message_id (kept once: the first read), with  \
+     * audit (may be NULL): TZ_ENOTFOUND when we sent node no such message. */                    \
+    X(fed_read_record, (struct tz_store *store, const char *node, int64_t message_id,              \
+       int64_t read_at, const struct tz_audit_rec *audit),                                         \
+      (store, node, message_id, read_at, audit),                                                   \
+      TZ_PRE_NEED(TZ_PRE_FITS(node, TZ_FS_ID) && message_id > 0 && TZ_PRE_AUDIT(audit)))           \
     /* The partner id into out: TZ_ENOTFOUND if it is not in the directory. */                    \
     X(fed_node_get, (struct tz_store *store, const char *id, struct tz_fed_node_rec *out),         \
       (store, id, out),                                                                            \

@@ -46,7 +46,8 @@ static const char SQL_CASE_FROM_OUTBOX[] =
     " ORDER BY their_case = 0, id LIMIT 1";
 #define OUT_COLS                                                                                   \
     "id, message_id, case_id, queued_at, node, state, attempts, next_at, done_at, last_error,"     \
-    " their_message, their_case"
+    " their_message, their_case, (SELECT r.read_at FROM fed_read_receipts r"                       \
+    " WHERE r.node = fed_outbox.node AND r.message_id = fed_outbox.message_id)"
 static const char SQL_OUT_HEAD[] = "SELECT " OUT_COLS " FROM fed_outbox"
                                    " WHERE node = ? AND state = 'queued' ORDER BY id LIMIT 1";
 /* The oldest queued row of each case (the index on node, state, id serves the inner query). */
@@ -326,6 +327,7 @@ static tz_err read_out(sqlite3_stmt *st, void *elem)
         err = tz_sq_col_code(st, 9, o->last_error, sizeof o->last_error);
     o->their_message = sqlite3_column_int64(st, 10);
     o->their_case = sqlite3_column_int64(st, 11);
+    o->read_at = sqlite3_column_int64(st, 12);
     return err;
 }
 
@@ -529,4 +531,102 @@ tz_err tz_sq_fed_revoked_list(struct tz_store *store, struct tz_fed_revoked_rec 
 {
     return tz_sq_read_all(store, SQL_REVOKED_LIST, 0, sizeof **out, read_revoked, free_plain,
                           (void **)out, count);
+}
+
+/* ---- read receipts (migration 23) ---- */
+
+static const char SQL_READS_DUE[] =
+    "SELECT message_id, sender, their_message, read_at, attempts, next_at FROM fed_reads_out"
+    " WHERE sender = ?1 AND state = 'queued' ORDER BY message_id LIMIT ?2";
+static const char SQL_READ_SETTLE[] = "UPDATE fed_reads_out SET state = ?1, next_at = ?2,"
+                                      " attempts = attempts + 1 WHERE message_id = ?3";
+static const char SQL_READ_RECORD[] =
+    "INSERT OR IGNORE INTO fed_read_receipts (node, message_id, read_at) SELECT ?1, ?2, ?3"
+    " WHERE EXISTS (SELECT 1 FROM fed_outbox WHERE node = ?1 AND message_id = ?2)";
+static const char SQL_READ_KNOWN[] =
+    "SELECT count(*) FROM fed_outbox WHERE node = ?1 AND message_id = ?2";
+
+static tz_err read_due(sqlite3_stmt *st, void *elem)
+{
+    struct tz_fed_read_rec *r = elem;
+    r->message_id = sqlite3_column_int64(st, 0);
+    tz_err err = tz_sq_col_code(st, 1, r->sender, sizeof r->sender);
+    r->their_message = sqlite3_column_int64(st, 2);
+    r->read_at = sqlite3_column_int64(st, 3);
+    r->attempts = sqlite3_column_int(st, 4);
+    r->next_at = sqlite3_column_int64(st, 5);
+    return err;
+}
+
+tz_err tz_sq_fed_reads_due(struct tz_store *store, const char *node, size_t limit,
+                           struct tz_fed_read_rec **out, size_t *count)
+{
+    struct tz_sq_conn *c = tz_sq_reader_acquire(store);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_stmt(c, SQL_READS_DUE, &st);
+    if (!err) {
+        struct tz_sq_binder b = tz_sq_binder_of(st);
+        tz_sq_bind_text(&b, node);
+        tz_sq_bind_int64(&b, (int64_t)limit);
+        err = tz_sq_map_rc(b.rc);
+    }
+    if (!err)
+        err = tz_sq_read_rows(st, sizeof **out, read_due, free_plain, (void **)out, count);
+    tz_sq_stmt_done(st);
+    tz_sq_reader_release(store, c);
+    return err;
+}
+
+tz_err tz_sq_fed_read_settle(struct tz_store *store, int64_t message_id, const char *state,
+                             int64_t next_at, const struct tz_audit_rec *audit)
+{
+    struct tz_sq_conn *c;
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_writer_begin(store, &c);
+    if (err)
+        return err;
+    if ((err = tz_sq_stmt(c, SQL_READ_SETTLE, &st)))
+        goto done;
+    struct tz_sq_binder b = tz_sq_binder_of(st);
+    tz_sq_bind_text(&b, state);
+    tz_sq_bind_int64(&b, next_at);
+    tz_sq_bind_int64(&b, message_id);
+    if ((err = tz_sq_map_rc(b.rc)) || (err = tz_sq_stmt_run(st)))
+        goto done;
+    if (sqlite3_changes(c->db) == 0)
+        err = TZ_ENOTFOUND;
+    else if (audit)
+        err = tz_sq_audit_append_in(c->db, audit, NULL);
+done:
+    return tz_sq_writer_end(store, st, err);
+}
+
+tz_err tz_sq_fed_read_record(struct tz_store *store, const char *node, int64_t message_id,
+                             int64_t read_at, const struct tz_audit_rec *audit)
+{
+    struct tz_sq_conn *c;
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_writer_begin(store, &c);
+    if (err)
+        return err;
+    int found = 0;
+    int64_t n = 0;
+    if ((err = peer_case(c, SQL_READ_KNOWN, node, message_id, &n, &found)))
+        goto done;
+    if (n == 0) {
+        err = TZ_ENOTFOUND;
+        goto done;
+    }
+    if ((err = tz_sq_stmt(c, SQL_READ_RECORD, &st)))
+        goto done;
+    struct tz_sq_binder b = tz_sq_binder_of(st);
+    tz_sq_bind_text(&b, node);
+    tz_sq_bind_int64(&b, message_id);
+    tz_sq_bind_int64(&b, read_at);
+    if ((err = tz_sq_map_rc(b.rc)) || (err = tz_sq_stmt_run(st)))
+        goto done;
+    if (audit)
+        err = tz_sq_audit_append_in(c->db, audit, NULL);
+done:
+    return tz_sq_writer_end(store, st, err);
 }

@@ -11,6 +11,8 @@
  *     unknown key, PL keeps the message queued (nothing lost), and once AZ takes the new key
  *     (`node rekey`) it is delivered; the old key is accepted during the stated overlap, and
  *     after a rotation with no overlap refused with key-retired;
+ *   - a person at AZ opens PL's message: a signed read receipt goes back and shows in PL's
+ *     outbox (GET /api/v1/exchange/node-outbox), once;
  *   - a revoked signing key (`node revoke`) is refused with revoked, a revoked certificate at
  *     the TLS door.
  */
@@ -41,7 +43,8 @@
 
 static const char *tarcza_binary;
 static struct api_server pl, az;
-static char pl_dir[300], az_dir[300], ca_file[300], pl_fed[16], az_fed[16], pl_token[200];
+static char pl_dir[300], az_dir[300], ca_file[300], pl_fed[16], az_fed[16];
+static char pl_token[200], az_token[200];
 
 static unsigned free_port(void)
 {
@@ -136,6 +139,13 @@ static int setup(void **state)
     char token[160];
     first_line(pl.dir, "ala.token", token, sizeof token);
     snprintf(pl_token, sizeof pl_token, "Authorization: Bearer %s", token);
+    snprintf(out, sizeof out, "%s/ali.token", az.dir);
+    if (api_run_cli(&az, "/dev/null", "user", "add", "ali", "--role", "spoc_supervisor", "--unit",
+                    "AZ-SPOC", NULL) ||
+        api_run_cli(&az, out, "user", "token", "ali", NULL))
+        return -1;
+    first_line(az.dir, "ali.token", token, sizeof token);
+    snprintf(az_token, sizeof az_token, "Authorization: Bearer %s", token);
     serve_args(&pl, "PL", "KGP-SPOC", pl_fed, pl_dir);
     serve_args(&az, "AZ", "AZ-SPOC", az_fed, az_dir);
     return api_start(&pl) || api_start(&az) ? -1 : 0;
@@ -415,6 +425,65 @@ static void pl_sends(const char *text)
     api_response_free(&r);
 }
 
+static json_t *get_as(struct api_server *s, const char *token, const char *path,
+                      struct api_response *r)
+{
+    memset(s->extra_headers, 0, sizeof s->extra_headers);
+    s->extra_headers[0] = token;
+    assert_int_equal(api_get(s, path, r), 0);
+    s->extra_headers[0] = NULL;
+    assert_int_equal(r->status, 200);
+    return r->json;
+}
+
+/* A person at AZ opens PL's message: a signed read receipt goes back and shows in PL's outbox. */
+static void test_read_receipt(void **state)
+{
+    (void)state;
+    pl_sends("please-read-me");
+    long long id =
+        wait_for(&az, "SELECT count(*) FROM x_messages WHERE body = 'please-read-me'", 1);
+    assert_int_equal(id, 1);
+    id = api_db_long(&az, "SELECT id FROM x_messages WHERE body = 'please-read-me'");
+    long long ours = api_db_long(&pl, "SELECT max(message_id) FROM fed_outbox WHERE node = 'AZ'");
+    assert_int_equal(wait_for(&pl,
+                              "SELECT count(*) FROM fed_outbox WHERE state = 'delivered' AND"
+                              " message_id = (SELECT max(message_id) FROM fed_outbox)",
+                              1),
+                     1);
+    struct api_response r;
+    json_t *item = json_array_get(
+        json_object_get(get_as(&pl, pl_token, "/api/v1/exchange/node-outbox?node=AZ", &r), "items"),
+        0);
+    assert_int_equal(json_integer_value(json_object_get(item, "message")), ours);
+    assert_string_equal(json_string_value(json_object_get(item, "state")), "delivered");
+    assert_true(json_is_null(json_object_get(item, "read_at")));
+    api_response_free(&r);
+    /* The node's own reads (sending it on, receiving it) owe nobody a read receipt. */
+    assert_int_equal(api_db_long(&az, "SELECT count(*) FROM fed_reads_out"), 0);
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/exchange/messages/%lld", id);
+    get_as(&az, az_token, path, &r);
+    api_response_free(&r);
+    assert_int_equal(wait_for(&pl, "SELECT count(*) FROM fed_read_receipts WHERE node = 'AZ'", 1),
+                     1);
+    assert_int_equal(api_db_long(&az, "SELECT count(*) FROM fed_reads_out WHERE state = 'sent'"),
+                     1);
+    item = json_array_get(
+        json_object_get(get_as(&pl, pl_token, "/api/v1/exchange/node-outbox?node=AZ", &r), "items"),
+        0);
+    assert_int_equal(json_integer_value(json_object_get(item, "message")), ours);
+    assert_true(json_is_string(json_object_get(item, "read_at")));
+    api_response_free(&r);
+    assert_int_equal(api_db_long(&pl, "SELECT count(*) FROM audit_log WHERE action ="
+                                      " 'federation.receive' AND note = 'read receipt'"),
+                     1);
+    /* Reading it again sends nothing more. */
+    get_as(&az, az_token, path, &r);
+    api_response_free(&r);
+    assert_int_equal(api_db_long(&az, "SELECT count(*) FROM fed_reads_out"), 1);
+}
+
 /* PL's current public key. */
 static void pl_pub(char *out, size_t cap)
 {
@@ -506,6 +575,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_batch),
         cmocka_unit_test(test_terms),
+        cmocka_unit_test(test_read_receipt),
         cmocka_unit_test(test_rotation),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
