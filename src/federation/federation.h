@@ -339,8 +339,14 @@ tz_err tz_fed_outbox(struct tz_fed *f, const struct tz_xactor *who, const char *
  * quarter more at random). */
 int64_t tz_fed_backoff(int attempts);
 
+/* This node's clock (the exchange's), seconds since the epoch. */
+int64_t tz_fed_now(const struct tz_fed *f);
 /* Whether a partner's queue is in alarm: its oldest undelivered message older than alarm_s. */
 bool tz_fed_alarm(const struct tz_fed *f, const struct tz_fed_queue_rec *q);
+
+/* Each partner's queue for the metrics (/metrics): counts and ages only, no message, so not
+ * audited; free with free(). */
+tz_err tz_fed_gauges(struct tz_fed *f, struct tz_fed_queue_rec **out, size_t *count);
 
 /* Each partner's queue as operations watch it; free with free(). */
 tz_err tz_fed_queues(struct tz_fed *f, const struct tz_xactor *who, struct tz_fed_queue_rec **out,

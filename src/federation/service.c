@@ -275,6 +275,16 @@ tz_err tz_fed_queues(struct tz_fed *f, const struct tz_xactor *who, struct tz_fe
     return err;
 }
 
+tz_err tz_fed_gauges(struct tz_fed *f, struct tz_fed_queue_rec **out, size_t *count)
+{
+    return tz_store_fed_queues(f->store, out, count);
+}
+
+int64_t tz_fed_now(const struct tz_fed *f)
+{
+    return tz_exchange_now(f->x);
+}
+
 bool tz_fed_alarm(const struct tz_fed *f, const struct tz_fed_queue_rec *q)
 {
     return q->queued > 0 && q->oldest_queued_at > 0 &&

@@ -467,7 +467,7 @@ static void test_read_receipt(void **state)
     api_response_free(&r);
     assert_int_equal(wait_for(&pl, "SELECT count(*) FROM fed_read_receipts WHERE node = 'AZ'", 1),
                      1);
-    assert_int_equal(api_db_long(&az, "SELECT count(*) FROM fed_reads_out WHERE state = 'sent'"),
+    assert_int_equal(wait_for(&az, "SELECT count(*) FROM fed_reads_out WHERE state = 'sent'", 1),
                      1);
     item = json_array_get(
         json_object_get(get_as(&pl, pl_token, "/api/v1/exchange/node-outbox?node=AZ", &r), "items"),
@@ -478,6 +478,14 @@ static void test_read_receipt(void **state)
     assert_int_equal(api_db_long(&pl, "SELECT count(*) FROM audit_log WHERE action ="
                                       " 'federation.receive' AND note = 'read receipt'"),
                      1);
+    /* The outbox on /metrics, per partner. */
+    assert_int_equal(api_get(&pl, "/metrics", &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "tarcza_federation_outbox_depth{partner=\"AZ\"} 0\n"));
+    assert_non_null(
+        strstr(r.body, "tarcza_federation_outbox_oldest_age_seconds{partner=\"AZ\"} 0"));
+    assert_non_null(strstr(r.body, "tarcza_federation_alarm{partner=\"AZ\"} 0\n"));
+    api_response_free(&r);
     /* Reading it again sends nothing more. */
     get_as(&az, az_token, path, &r);
     api_response_free(&r);
