@@ -208,11 +208,14 @@ static void read_receipts(struct sending *s, const struct tz_buf *reply, bool re
     }
 }
 
-/* In a held transaction: every packed row settled by its receipt. */
+/* In a held transaction: every packed row settled by its receipt, up to the first that is to be
+ * tried again. The rows after it are left as they were (not tried: the partner was down, or
+ * stopped at the one before), so that once the case's head goes through they follow at once
+ * instead of waiting out back-offs of their own. */
 static tz_err settle_all(void *ctx)
 {
     struct sending *s = ctx;
-    for (size_t i = 0; i < s->count; i++) {
+    for (size_t i = 0; i < s->count && s->out->queued == 0; i++) {
         if (!s->packed[i])
             continue;
         tz_err err = tz_fed_settle_row(s->f, &s->rows[i], &s->sent[i], s->error[i]);
