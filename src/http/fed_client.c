@@ -28,7 +28,7 @@
 
 #define TURN 4096         /* messages to one partner before the next partner's turn */
 #define FLIGHT 16         /* batches in flight to one partner at once, each of another case */
-#define BATCH_MESSAGES 64 /* messages of a case in one batch envelope, at most */
+#define BATCH_MESSAGES 256 /* messages of a case in one batch envelope, at most */
 
 /* A kept-alive connection to a partner: libcurl's handle, and whether the certificate of the
  * connection it holds was found to be the directory's (checked when a connection is made). */
