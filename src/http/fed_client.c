@@ -26,8 +26,8 @@
 
 #include "http/fed_server.h"
 
-#define TURN 4096         /* messages to one partner before the next partner's turn */
-#define FLIGHT 16         /* batches in flight to one partner at once, each of another case */
+#define TURN 4096          /* messages to one partner before the next partner's turn */
+#define FLIGHT 16          /* batches in flight to one partner at once, each of another case */
 #define BATCH_MESSAGES 256 /* messages of a case in one batch envelope, at most */
 
 /* A kept-alive connection to a partner: libcurl's handle, and whether the certificate of the
