@@ -200,7 +200,8 @@ done
 rm -f "$work/s.db" "$work/s.db-wal" "$work/s.db-shm"
 
 # Federation (issue 17, docs/federation.md): two nodes over mutual TLS on loopback; a queue of
-# 1000 signed messages in 32 cases drained once the partner is up (the heads of up to 16 cases in
-# flight at once), then 1000 more sent live by 8 API clients: rate and p50/p99 send -> receipt.
-echo; echo "## federation: 1000 messages in 32 cases queued for a partner that was down, then 1000 live"
-"$here/federation.sh" "$build/tarcza" 1000 32
+# 2000 signed messages in 8 cases drained once the partner is up (batch envelopes: up to 64
+# messages of a case in one, 16 cases in flight at once), then 2000 more sent live by 8 API
+# clients: rate, CPU per message and p50/p99 send -> receipt.
+echo; echo "## federation: 2000 messages in 8 cases queued for a partner that was down, then 2000 live"
+"$here/federation.sh" "$build/tarcza" 2000 8

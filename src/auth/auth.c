@@ -74,6 +74,8 @@ static const char *const audit_codes[TZ_AUDIT_COUNT] = {
     [TZ_AUDIT_FED_NODES] = "federation.nodes",
     [TZ_AUDIT_FED_RECEIVE] = "federation.receive",
     [TZ_AUDIT_FED_SEND] = "federation.send",
+    [TZ_AUDIT_FED_NODE_CHANGE] = "federation.node.change",
+    [TZ_AUDIT_FED_REVOKE] = "federation.revoke",
     [TZ_AUDIT_PHOTO_REVIEW] = "photo.review",
 };
 

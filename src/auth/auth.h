@@ -118,6 +118,8 @@ enum tz_audit_action {
     TZ_AUDIT_FED_NODES,            /* federation.nodes: the partners' queues read */
     TZ_AUDIT_FED_RECEIVE,          /* federation.receive: a partner's message refused */
     TZ_AUDIT_FED_SEND,             /* federation.send: an attempt settled (delivered, refused) */
+    TZ_AUDIT_FED_NODE_CHANGE,      /* federation.node.change: a partner's terms or keys changed */
+    TZ_AUDIT_FED_REVOKE,           /* federation.revoke: a key or certificate revoked */
     TZ_AUDIT_PHOTO_REVIEW,         /* photo.review: a report's photo approved or rejected */
     TZ_AUDIT_COUNT
 };

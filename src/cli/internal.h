@@ -141,6 +141,10 @@ enum cli_opt {
     CLI_NODE_CA,
     CLI_SEND_POLL_MS,
     CLI_FEDERATION_ALARM_S,
+    CLI_ACCEPT_TYPES,
+    CLI_ACCEPT_HANDLING,
+    CLI_ACCEPT_MAX,
+    CLI_OVERLAP_S,
     CLI_OPT_COUNT
 };
 
@@ -339,5 +343,10 @@ int cli_node_init(const struct cli_call *c);
 int cli_node_add(const struct cli_call *c);
 int cli_node_remove(const struct cli_call *c);
 int cli_node_list(const struct cli_call *c);
+int cli_node_terms(const struct cli_call *c);
+int cli_node_rekey(const struct cli_call *c);
+int cli_node_rotate(const struct cli_call *c);
+int cli_node_revoke(const struct cli_call *c);
+int cli_node_revoked(const struct cli_call *c);
 
 #endif

@@ -2,7 +2,9 @@
  * node.c - the command line's federation (issue 17): `tarcza node init` makes this node's
  * identity (Ed25519 signing key pair, TLS certificate and key) in --node-dir and prints what a
  * partner's `node add` needs; `node add ID`, `node remove ID` and `node list` keep the node
- * directory, each change audited as the SPOC's supervisor of --spoc-unit.
+ * directory, `node terms ID` what this node accepts from a partner, `node rekey ID` a partner's
+ * rotated keys, `node revoke` and `node revoked` the revocation list, each change audited as
+ * the SPOC's supervisor of --spoc-unit; `node rotate` makes this node a new signing key.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +82,31 @@ static bool field(const struct cli_call *c, enum cli_opt o, char *dst, size_t ca
     return true;
 }
 
+static void print_errors(const struct tz_field_errors *errs)
+{
+    for (size_t i = 0; i < errs->count; i++)
+        fprintf(stderr, "tarcza: %s: %s\n", errs->items[i].field, errs->items[i].message);
+}
+
+/* The fingerprint from --cert FILE or --cert-sha256 into fpr; false (reported) when neither
+ * reads, or when given and required and both are missing. */
+static bool cert_of(const struct cli_call *c, char *fpr, size_t cap, bool *given)
+{
+    *given = c->set[CLI_CERT] || c->set[CLI_CERT_SHA256];
+    fpr[0] = '\0';
+    if (c->set[CLI_CERT]) {
+        tz_err err = tz_fed_cert_fingerprint_file(c->text[CLI_CERT], fpr);
+        if (err)
+            cli_fail("--cert (a PEM certificate)", err);
+        return err == TZ_OK;
+    }
+    if (!field(c, CLI_CERT_SHA256, fpr, cap)) {
+        cli_usage_error(c, "--cert-sha256 is 64 hex digits");
+        return false;
+    }
+    return true;
+}
+
 int cli_node_add(const struct cli_call *c)
 {
     struct tz_fed_node_rec n = {0};
@@ -89,23 +116,21 @@ int cli_node_add(const struct cli_call *c)
         !field(c, CLI_SIGN_KEY, n.sign_key, sizeof n.sign_key) ||
         !field(c, CLI_LANGUAGES, n.languages, sizeof n.languages) ||
         !field(c, CLI_TYPES, n.msg_types, sizeof n.msg_types) ||
-        !field(c, CLI_HANDLING, n.handling, sizeof n.handling))
+        !field(c, CLI_HANDLING, n.handling, sizeof n.handling) ||
+        !field(c, CLI_ACCEPT_TYPES, n.accept_types, sizeof n.accept_types) ||
+        !field(c, CLI_ACCEPT_HANDLING, n.accept_handling, sizeof n.accept_handling))
         return cli_usage_error(c, "a value is too long");
+    n.accept_max_bytes = cli_num(c, CLI_ACCEPT_MAX, 0);
     memcpy(n.id, c->args[0], strlen(c->args[0]) + 1);
-    if (c->set[CLI_CERT]) {
-        tz_err err = tz_fed_cert_fingerprint_file(c->text[CLI_CERT], n.cert_sha256);
-        if (err)
-            return cli_fail("--cert (a PEM certificate)", err);
-    } else if (!field(c, CLI_CERT_SHA256, n.cert_sha256, sizeof n.cert_sha256)) {
-        return cli_usage_error(c, "--cert-sha256 is 64 hex digits");
-    }
+    bool given = false;
+    if (!cert_of(c, n.cert_sha256, sizeof n.cert_sha256, &given))
+        return 1;
     struct ncli k;
     if (ncli_open(c, &k))
         return 1;
     struct tz_field_errors errs = {0};
     tz_err err = tz_fed_node_add(k.f, &k.actor, &n, &errs);
-    for (size_t i = 0; i < errs.count; i++)
-        fprintf(stderr, "tarcza: %s: %s\n", errs.items[i].field, errs.items[i].message);
+    print_errors(&errs);
     ncli_close(&k);
     if (err == TZ_ECONFLICT)
         return cli_fail("the node is in the directory already", err);
@@ -143,4 +168,95 @@ int cli_node_list(const struct cli_call *c)
     free(nodes);
     ncli_close(&k);
     return err ? cli_fail("listing the nodes", err) : 0;
+}
+
+int cli_node_terms(const struct cli_call *c)
+{
+    struct ncli k;
+    if (ncli_open(c, &k))
+        return 1;
+    struct tz_field_errors errs = {0};
+    tz_err err = tz_fed_node_terms(k.f, &k.actor, c->args[0], cli_text(c, CLI_ACCEPT_TYPES, ""),
+                                   cli_text(c, CLI_ACCEPT_HANDLING, ""),
+                                   cli_num(c, CLI_ACCEPT_MAX, 0), &errs);
+    print_errors(&errs);
+    ncli_close(&k);
+    if (err)
+        return cli_fail(err == TZ_ENOTFOUND ? "no such node" : "changing the terms", err);
+    printf("terms of %s: types=%s handling=%s max_bytes=%lld\n", c->args[0],
+           cli_text(c, CLI_ACCEPT_TYPES, "*"), cli_text(c, CLI_ACCEPT_HANDLING, "*"),
+           cli_num(c, CLI_ACCEPT_MAX, 0));
+    return 0;
+}
+
+int cli_node_rekey(const struct cli_call *c)
+{
+    char fpr[TZ_FS_HEX];
+    bool cert = false;
+    if (!cert_of(c, fpr, sizeof fpr, &cert))
+        return 1;
+    struct ncli k;
+    if (ncli_open(c, &k))
+        return 1;
+    struct tz_field_errors errs = {0};
+    tz_err err = tz_fed_node_rekey(k.f, &k.actor, c->args[0], cli_text(c, CLI_SIGN_KEY, ""),
+                                   cert ? fpr : NULL, cli_num(c, CLI_OVERLAP_S, 86400), &errs);
+    print_errors(&errs);
+    ncli_close(&k);
+    if (err)
+        return cli_fail(err == TZ_ENOTFOUND ? "no such node" : "changing the keys", err);
+    printf("rekeyed %s: the replaced key%s accepted %lld s more\n", c->args[0],
+           cert ? "s are" : " is", cli_num(c, CLI_OVERLAP_S, 86400));
+    return 0;
+}
+
+int cli_node_rotate(const struct cli_call *c)
+{
+    char pub[TZ_FS_HEX];
+    tz_err err = tz_fed_key_rotate(cli_text(c, CLI_NODE_DIR, "."), pub);
+    if (err)
+        return cli_fail("rotating the signing key (--node-dir holds sign.key; no sign.key.new)",
+                        err);
+    printf("sign_key: %s\n", pub);
+    return 0;
+}
+
+int cli_node_revoke(const struct cli_call *c)
+{
+    char fpr[TZ_FS_HEX];
+    bool cert = false;
+    if (!cert_of(c, fpr, sizeof fpr, &cert))
+        return 1;
+    if (cert == c->set[CLI_SIGN_KEY])
+        return cli_usage_error(c, "one of --sign-key, --cert, --cert-sha256");
+    struct ncli k;
+    if (ncli_open(c, &k))
+        return 1;
+    struct tz_field_errors errs = {0};
+    const char *hex = cert ? fpr : cli_text(c, CLI_SIGN_KEY, "");
+    tz_err err = tz_fed_revoke(k.f, &k.actor, cert ? "cert" : "key", hex,
+                               cli_text(c, CLI_REASON, ""), &errs);
+    print_errors(&errs);
+    ncli_close(&k);
+    if (err == TZ_ECONFLICT)
+        return cli_fail("revoked already", err);
+    if (err)
+        return cli_fail("revoking", err);
+    printf("revoked %s:%s\n", cert ? "cert" : "key", hex);
+    return 0;
+}
+
+int cli_node_revoked(const struct cli_call *c)
+{
+    struct ncli k;
+    if (ncli_open(c, &k))
+        return 1;
+    struct tz_fed_revoked_rec *r = NULL;
+    size_t n = 0;
+    tz_err err = tz_fed_revoked(k.f, &r, &n);
+    for (size_t i = 0; !err && i < n; i++)
+        printf("%s\t%s\t%lld\t%s\n", r[i].what, r[i].node, (long long)r[i].revoked_at, r[i].reason);
+    free(r);
+    ncli_close(&k);
+    return err ? cli_fail("listing the revocation list", err) : 0;
 }

@@ -186,6 +186,14 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
     [CLI_FEDERATION_ALARM_S] = NUMBER("--federation-alarm-s", "N", 1, 604800,
                                       "a partner whose oldest undelivered message waits longer "
                                       "than N s is in alarm (default 3600)"),
+    [CLI_ACCEPT_TYPES] = TEXT("--accept-types", "CODES",
+                              "the message types this node accepts from it (default all)"),
+    [CLI_ACCEPT_HANDLING] = TEXT("--accept-handling", "CODES",
+                                 "the handling codes this node accepts from it (default all)"),
+    [CLI_ACCEPT_MAX] = NUMBER("--accept-max-bytes", "N", 0, 655360,
+                              "the largest message body this node accepts from it (0: any)"),
+    [CLI_OVERLAP_S] = NUMBER("--overlap-s", "N", 0, 7776000,
+                             "the replaced key stays accepted N seconds (default 86400)"),
 };
 
 bool cli_number(const char *s, long long lo, long long hi, long long *out)

@@ -18,8 +18,8 @@
 
 static const char MAGIC[] = "tarcza-federation/1\n";
 static const char SIG_LINE[] = "\nsignature: ";
-static const char *const KINDS[] = {"message", "receipt", "sealed"}; /* enum tz_fed_kind */
-#define NUM_DIGITS_MAX 18                                            /* below INT64_MAX */
+static const char *const KINDS[] = {"message", "receipt", "sealed", "batch", "read"}; /* kinds */
+#define NUM_DIGITS_MAX 18 /* below INT64_MAX */
 
 tz_err tz_fed_envelope_write(const struct tz_fed_envelope *env, const uint8_t sk[TZ_FED_SIGN_SK],
                              struct tz_buf *out)
@@ -105,22 +105,26 @@ static void id_line(struct cursor *c, const char *name, char *out)
         c->ok = false;
 }
 
-tz_err tz_fed_envelope_parse(const char *p, size_t n, struct tz_fed_envelope *out)
+/* Reads one envelope at the start of p[0..n); its length into *used. */
+static tz_err parse_prefix(const char *p, size_t n, struct tz_fed_envelope *out, size_t *used)
 {
     memset(out, 0, sizeof *out);
+    *used = 0;
     if (n > TZ_FED_ENVELOPE_MAX)
-        return TZ_ETOOBIG;
+        n = TZ_FED_ENVELOPE_MAX + 1; /* an envelope that long is refused below */
     struct cursor c = {.p = p, .n = n, .ok = p != NULL};
     char kind[16];
     int64_t body_len = 0;
     expect(&c, MAGIC, sizeof MAGIC - 1);
     value_line(&c, "kind", kind, sizeof kind);
     out->kind = TZ_FED_MESSAGE;
-    if (c.ok && strcmp(kind, KINDS[TZ_FED_RECEIPT]) == 0)
-        out->kind = TZ_FED_RECEIPT;
-    else if (c.ok && strcmp(kind, KINDS[TZ_FED_SEALED]) == 0)
-        out->kind = TZ_FED_SEALED;
-    else if (c.ok && strcmp(kind, KINDS[TZ_FED_MESSAGE]) != 0)
+    bool known = false;
+    for (size_t k = 0; c.ok && k < sizeof KINDS / sizeof KINDS[0]; k++)
+        if (strcmp(kind, KINDS[k]) == 0) {
+            out->kind = (enum tz_fed_kind)k;
+            known = true;
+        }
+    if (!known)
         c.ok = false;
     number_line(&c, "id", &out->id);
     id_line(&c, "from", out->from);
@@ -141,7 +145,8 @@ tz_err tz_fed_envelope_parse(const char *p, size_t n, struct tz_fed_envelope *ou
     }
     expect(&c, SIG_LINE, sizeof SIG_LINE - 1);
     char hex[2 * TZ_FED_SIG + 2];
-    if (c.ok && c.n - c.at == 2 * TZ_FED_SIG + 1 && p[n - 1] == '\n') {
+    if (c.ok && c.n - c.at >= 2 * TZ_FED_SIG + 1 && p[c.at + 2 * TZ_FED_SIG] == '\n' &&
+        c.at + 2 * TZ_FED_SIG + 1 <= TZ_FED_ENVELOPE_MAX) {
         memcpy(hex, p + c.at, 2 * TZ_FED_SIG);
         hex[2 * TZ_FED_SIG] = '\0';
         for (size_t i = 0; i < 2 * TZ_FED_SIG; i++)
@@ -156,7 +161,28 @@ tz_err tz_fed_envelope_parse(const char *p, size_t n, struct tz_fed_envelope *ou
         memset(out, 0, sizeof *out);
         return TZ_EMALFORMED;
     }
+    *used = c.at + 2 * TZ_FED_SIG + 1;
     return TZ_OK;
+}
+
+tz_err tz_fed_envelope_parse(const char *p, size_t n, struct tz_fed_envelope *out)
+{
+    if (n > TZ_FED_ENVELOPE_MAX) {
+        memset(out, 0, sizeof *out);
+        return TZ_ETOOBIG;
+    }
+    size_t used = 0;
+    tz_err err = parse_prefix(p, n, out, &used);
+    if (!err && used != n) { /* nothing may follow the signature line */
+        memset(out, 0, sizeof *out);
+        err = TZ_EMALFORMED;
+    }
+    return err;
+}
+
+tz_err tz_fed_envelope_next(const char *p, size_t n, struct tz_fed_envelope *out, size_t *used)
+{
+    return parse_prefix(p, n, out, used);
 }
 
 bool tz_fed_envelope_verify(const struct tz_fed_envelope *env, const char *p,

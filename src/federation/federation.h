@@ -115,6 +115,43 @@ tz_err tz_fed_node_add(struct tz_fed *f, const struct tz_xactor *who, struct tz_
                        struct tz_field_errors *errs);
 /* Removes a partner, audited: TZ_ENOTFOUND if there is none. */
 tz_err tz_fed_node_remove(struct tz_fed *f, const struct tz_xactor *who, const char *id);
+/*
+ * What this node accepts from partner id (migration 23): message types and handling codes (lists
+ * of codes, "" for any) and a body's size in bytes (0: any), enforced on receipt (refused with
+ * not-accepted). Audited (federation.node.change): TZ_EINVAL (errs), TZ_ENOTFOUND.
+ */
+tz_err tz_fed_node_terms(struct tz_fed *f, const struct tz_xactor *who, const char *id,
+                         const char *types, const char *handling, int64_t max_bytes,
+                         struct tz_field_errors *errs);
+/*
+ * A partner rotated its keys: sign_key (64 hex digits) and, when not NULL, cert_sha256 become its
+ * keys, and the ones they replace are still accepted for overlap_s seconds (0: refused at once;
+ * signatures by the old key after that are refused with key-retired). Audited
+ * (federation.node.change): TZ_EINVAL (errs), TZ_ENOTFOUND.
+ */
+tz_err tz_fed_node_rekey(struct tz_fed *f, const struct tz_xactor *who, const char *id,
+                         const char *sign_key, const char *cert_sha256, int64_t overlap_s,
+                         struct tz_field_errors *errs);
+/*
+ * Puts an Ed25519 key ("key") or a certificate's fingerprint ("cert"), 64 hex digits, on this
+ * node's revocation list: envelopes signed by the key are refused with revoked (a signed
+ * negative receipt), and a TLS client showing the certificate is refused at the door. Audited
+ * (federation.revoke): TZ_EINVAL (errs), TZ_ECONFLICT when it is revoked already.
+ */
+tz_err tz_fed_revoke(struct tz_fed *f, const struct tz_xactor *who, const char *kind,
+                     const char *hex, const char *reason, struct tz_field_errors *errs);
+/* The revocation list; free with free(). */
+tz_err tz_fed_revoked(struct tz_fed *f, struct tz_fed_revoked_rec **out, size_t *count);
+/*
+ * The door: whether a TLS client's certificate (its fingerprint) is a partner's, now: its
+ * directory entry's, or the one it replaced while the overlap lasts, and not revoked. TZ_OK
+ * with node's id in id (TZ_FS_ID bytes), TZ_ENOTFOUND (no partner's), TZ_EFORBIDDEN (revoked).
+ */
+tz_err tz_fed_door(struct tz_fed *f, const char *fpr, char *id);
+/* Makes a new signing key pair in dir (a node's --node-dir): the old sign.key and sign.pub are
+ * kept as sign.key.prev and sign.pub.prev; the new public key into pub_hex. */
+tz_err tz_fed_key_rotate(const char *dir, char *pub_hex);
+
 /* Every partner; free the array with free(). */
 tz_err tz_fed_nodes(struct tz_fed *f, struct tz_fed_node_rec **out, size_t *count);
 
@@ -123,7 +160,12 @@ tz_err tz_fed_nodes(struct tz_fed *f, struct tz_fed_node_rec **out, size_t *coun
 /* A sealed message's body is the message's body in a libsodium sealed box for its addressee
  * node (crypto_box_seal to the X25519 key derived from the node's Ed25519 key in the
  * directory): the signature covers the sealed bytes, and only the addressee opens them. */
-enum tz_fed_kind { TZ_FED_MESSAGE, TZ_FED_RECEIPT, TZ_FED_SEALED };
+/* A batch's body is several message or sealed envelopes of one case, each signed, in the order
+ * they are to be stored; the batch is signed besides (docs/federation.md "Batches"). */
+/* A read receipt (kind read) says that a person at the sending node opened the message `id` of
+ * its receiver; its body is one line "read-at: N\n". */
+enum tz_fed_kind { TZ_FED_MESSAGE, TZ_FED_RECEIPT, TZ_FED_SEALED, TZ_FED_BATCH, TZ_FED_READ };
+#define TZ_FED_BATCH_MAX 256 /* envelopes in one batch, at most */
 
 /* An envelope as read (a receipt's id may be 0: it answers bytes that named none): the header's
  * fields, and where body and signature lie in its bytes. */
@@ -150,6 +192,9 @@ tz_err tz_fed_envelope_write(const struct tz_fed_envelope *env, const uint8_t sk
  * is not one; TZ_ETOOBIG over TZ_FED_ENVELOPE_MAX. The body points into p.
  */
 tz_err tz_fed_envelope_parse(const char *p, size_t n, struct tz_fed_envelope *out);
+/* Reads the envelope at the start of p[0..n) (a batch's body holds several): as
+ * tz_fed_envelope_parse, but bytes may follow; its length into *used. */
+tz_err tz_fed_envelope_next(const char *p, size_t n, struct tz_fed_envelope *out, size_t *used);
 /* Whether env's signature over its bytes p is pk's. */
 bool tz_fed_envelope_verify(const struct tz_fed_envelope *env, const char *p,
                             const uint8_t pk[TZ_FED_SIGN_PK]);
@@ -186,6 +231,8 @@ enum tz_fed_reason {
     TZ_FED_FAILED,         /* this node could not store it now: try again */
     TZ_FED_BAD_SEAL,       /* sealed, but not for this node's key (or changed since) */
     TZ_FED_NOT_SEALED,     /* its handling code demands a sealed box and it came open */
+    TZ_FED_KEY_RETIRED,    /* signed by the sender's previous key after its overlap ended */
+    TZ_FED_REVOKED,        /* signed by a key on this node's revocation list */
     TZ_FED_REASON_COUNT
 };
 /* The reason's code ("bad-signature"); NULL out of range. */
@@ -206,6 +253,12 @@ struct tz_fed_outcome {
  * this file), and writes the signed receipt to give back to receipt (a buffer the caller has
  * made). Answers TZ_OK whenever a receipt was written, whatever it says (out says it);
  * TZ_ENOMEM or TZ_EIO otherwise.
+ *
+ * A batch (kind batch: several envelopes of one case) is received envelope by envelope in its
+ * order, all of it in one store transaction (tz_store_hold: one commit), and answered with one
+ * signed receipt per envelope, in the same order, one after another in receipt; out says
+ * what became of the first. Once one of them could not be stored now (failed), the ones after
+ * it are not tried (failed too), so that the sender's next try keeps the case's order.
  */
 tz_err tz_fed_receive(struct tz_fed *f, const char *p, size_t n, struct tz_fed_outcome *out,
                       struct tz_buf *receipt);
@@ -258,12 +311,42 @@ tz_err tz_fed_due(struct tz_fed *f, const char *partner, size_t max, struct tz_f
 /* Sends row (one of tz_fed_due's) to partner and settles it, as tz_fed_send_next does. */
 tz_err tz_fed_send_row(struct tz_fed *f, const char *partner, const struct tz_fed_out_rec *row,
                        const struct tz_fed_transport *t, struct tz_fed_sent *out);
+/* What one call of tz_fed_send_case did. */
+struct tz_fed_batch_sent {
+    size_t sent, delivered, refused, queued;
+};
+/*
+ * Sends the queued messages of head's case to partner, head (one of tz_fed_due's) first, at
+ * most max (1..TZ_FED_BATCH_MAX) in one batch envelope, and settles each by its receipt as
+ * tz_fed_send_next does. The messages are read in one store transaction and settled in another
+ * (tz_store_hold), so a batch costs two commits here and one at the partner.
+ */
+tz_err tz_fed_send_case(struct tz_fed *f, const char *partner, const struct tz_fed_out_rec *head,
+                        size_t max, const struct tz_fed_transport *t,
+                        struct tz_fed_batch_sent *out);
+/*
+ * Sends partner the read receipts this node owes it (a person here opened its message: queued by
+ * the store in the read's transaction), one signed read envelope each, and settles each by the
+ * partner's receipt (sent; refused; or queued again after a back-off). *sent counts the settled.
+ */
+tz_err tz_fed_send_reads(struct tz_fed *f, const char *partner, const struct tz_fed_transport *t,
+                         size_t *sent);
+/* partner's outbox, newest first, at most limit (1..1000): each message's state, its delivery
+ * and its read receipt; for the SPOC's supervisor, audited (federation.nodes). Free with free(). */
+tz_err tz_fed_outbox(struct tz_fed *f, const struct tz_xactor *who, const char *partner,
+                     size_t limit, struct tz_fed_out_rec **out, size_t *count);
 /* The back-off before try number `attempts` + 1 (1 s doubling to at most 5 min, plus up to a
  * quarter more at random). */
 int64_t tz_fed_backoff(int attempts);
 
+/* This node's clock (the exchange's), seconds since the epoch. */
+int64_t tz_fed_now(const struct tz_fed *f);
 /* Whether a partner's queue is in alarm: its oldest undelivered message older than alarm_s. */
 bool tz_fed_alarm(const struct tz_fed *f, const struct tz_fed_queue_rec *q);
+
+/* Each partner's queue for the metrics (/metrics): counts and ages only, no message, so not
+ * audited; free with free(). */
+tz_err tz_fed_gauges(struct tz_fed *f, struct tz_fed_queue_rec **out, size_t *count);
 
 /* Each partner's queue as operations watch it; free with free(). */
 tz_err tz_fed_queues(struct tz_fed *f, const struct tz_xactor *who, struct tz_fed_queue_rec **out,

@@ -161,6 +161,29 @@ static tz_err make_cert(const char *id, const char *host, int days, gnutls_datum
     return rc == GNUTLS_E_MEMORY_ERROR ? TZ_ENOMEM : rc ? TZ_EIO : TZ_OK;
 }
 
+tz_err tz_fed_keypair_write(const char *dir, const char *key_name, const char *pub_name,
+                            char *pub_hex)
+{
+    if (sodium_init() < 0)
+        return TZ_EINVAL;
+    uint8_t pk[TZ_FED_SIGN_PK], sk[TZ_FED_SIGN_SK];
+    char sk_hex[2 * TZ_FED_SIGN_SK + 2];
+    crypto_sign_keypair(pk, sk);
+    tz_fed_hex(pk, sizeof pk, pub_hex);
+    tz_fed_hex(sk, sizeof sk, sk_hex);
+    size_t sk_len = strlen(sk_hex);
+    sk_hex[sk_len++] = '\n';
+    tz_err err = write_new(dir, key_name, sk_hex, sk_len, 0600);
+    if (!err) {
+        char line[TZ_FS_HEX + 1];
+        int n = snprintf(line, sizeof line, "%s\n", pub_hex);
+        err = write_new(dir, pub_name, line, (size_t)n, 0644);
+    }
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(sk_hex, sizeof sk_hex);
+    return err;
+}
+
 tz_err tz_fed_identity_make(const char *dir, const char *id, const char *host, int days,
                             char *pub_hex, char *fpr_hex)
 {
@@ -170,28 +193,14 @@ tz_err tz_fed_identity_make(const char *dir, const char *id, const char *host, i
             return TZ_ECONFLICT;
     if (days <= 0 || days > 3650 || !tz_fed_id_ok(id) || sodium_init() < 0)
         return TZ_EINVAL;
-    uint8_t pk[TZ_FED_SIGN_PK], sk[TZ_FED_SIGN_SK];
-    char sk_hex[2 * TZ_FED_SIGN_SK + 2];
     gnutls_datum_t crt = {0}, key = {0};
-    crypto_sign_keypair(pk, sk);
-    tz_fed_hex(pk, sizeof pk, pub_hex);
-    tz_fed_hex(sk, sizeof sk, sk_hex);
-    size_t sk_len = strlen(sk_hex);
-    sk_hex[sk_len++] = '\n';
     tz_err err = make_cert(id, host, days, &crt, &key, fpr_hex);
     if (!err)
-        err = write_new(dir, "sign.key", sk_hex, sk_len, 0600);
-    if (!err) {
-        char line[TZ_FS_HEX + 1];
-        int n = snprintf(line, sizeof line, "%s\n", pub_hex);
-        err = write_new(dir, "sign.pub", line, (size_t)n, 0644);
-    }
+        err = tz_fed_keypair_write(dir, "sign.key", "sign.pub", pub_hex);
     if (!err)
         err = write_new(dir, "tls.key", key.data, key.size, 0600);
     if (!err)
         err = write_new(dir, "tls.crt", crt.data, crt.size, 0644);
-    sodium_memzero(sk, sizeof sk);
-    sodium_memzero(sk_hex, sizeof sk_hex);
     if (key.data)
         sodium_memzero(key.data, key.size);
     gnutls_free(key.data);

@@ -31,6 +31,15 @@ int64_t tz_fed_backoff(int attempts)
     return d + (int64_t)randombytes_uniform((uint32_t)(d / 4 + 1)); /* jitter: spread retries */
 }
 
+/* A refusal that this node's next try may overcome: the partner could not store it now, or does
+ * not know this node or its key yet (a rotation or an entry not yet made there), so nothing in
+ * flight is lost while partners catch up. */
+bool tz_fed_retry(enum tz_fed_reason r)
+{
+    return r == TZ_FED_FAILED || r == TZ_FED_BAD_SIGNATURE || r == TZ_FED_KEY_RETIRED ||
+           r == TZ_FED_UNKNOWN_SENDER;
+}
+
 /* This node reading its own message to send it: the SPOC supervisor's reach, audited. */
 static void node_reader(const struct tz_fed *f, struct tz_principal *p)
 {
@@ -41,8 +50,7 @@ static void node_reader(const struct tz_fed *f, struct tz_principal *p)
              tz_auth_role_code(TZ_AUTH_SPOC_SUPERVISOR));
 }
 
-/* The envelope of the outbox row's message for partner, into out. */
-static tz_err envelope_of(struct tz_fed *f, const struct tz_fed_node_rec *node,
+tz_err tz_fed_envelope_of(struct tz_fed *f, const struct tz_fed_node_rec *node,
                           const struct tz_fed_out_rec *row, struct tz_buf *out)
 {
     struct tz_principal p;
@@ -103,9 +111,8 @@ done:
     return err;
 }
 
-/* Settles row by what came of the attempt, with its audit entry. */
-static tz_err settle(struct tz_fed *f, const struct tz_fed_out_rec *row, struct tz_fed_sent *out,
-                     const char *error)
+tz_err tz_fed_settle_row(struct tz_fed *f, const struct tz_fed_out_rec *row,
+                         struct tz_fed_sent *out, const char *error)
 {
     int64_t now = tz_exchange_now(f->x);
     const struct tz_fed_outcome *o = &out->outcome;
@@ -116,7 +123,7 @@ static tz_err settle(struct tz_fed *f, const struct tz_fed_out_rec *row, struct 
         s.their_message = o->message_id;
         s.their_case = o->case_id;
         s.error = "";
-    } else if (!error && o->reason != TZ_FED_FAILED) {
+    } else if (!error && !tz_fed_retry(o->reason)) {
         s.state = "refused";
         s.done_at = now;
         s.error = tz_fed_reason_code(o->reason);
@@ -151,14 +158,14 @@ static tz_err send_row(struct tz_fed *f, const struct tz_fed_node_rec *node,
     tz_buf_init(&env, TZ_FED_ENVELOPE_MAX);
     tz_buf_init(&reply, TZ_FED_ENVELOPE_MAX);
     const char *error = NULL;
-    tz_err err = envelope_of(f, node, row, &env);
+    tz_err err = tz_fed_envelope_of(f, node, row, &env);
     if (err) {
         if (err == TZ_ENOMEM || err == TZ_EIO || err == TZ_EBUSY)
             goto done; /* this node's trouble: the row stays as it is */
         /* the partner does not take it, or it cannot be put in an envelope: never will */
         out->outcome.reason = err == TZ_EFORBIDDEN ? TZ_FED_NOT_ACCEPTED : TZ_FED_REFUSED;
         snprintf(out->outcome.detail, sizeof out->outcome.detail, "%s", tz_err_str(err));
-        err = settle(f, row, out, NULL);
+        err = tz_fed_settle_row(f, row, out, NULL);
         goto done;
     }
     if (t->send(t->ctx, node, env.data, env.len, &reply))
@@ -166,7 +173,7 @@ static tz_err send_row(struct tz_fed *f, const struct tz_fed_node_rec *node,
     else if (tz_fed_receipt_read(f, node->id, row->message_id, reply.data, reply.len,
                                  &out->outcome))
         error = "no valid receipt";
-    err = settle(f, row, out, error);
+    err = tz_fed_settle_row(f, row, out, error);
 done:
     tz_buf_free(&env);
     tz_buf_free(&reply);

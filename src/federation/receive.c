@@ -46,20 +46,20 @@ static void detail_of(struct tz_fed_outcome *out, const struct tz_field_errors *
     tz_buf_free(&d);
 }
 
-/* Checks the envelope and its sender: TZ_FED_OK with node filled, or why not. */
-static enum tz_fed_reason check_envelope(struct tz_fed *f, const char *p, size_t n,
+enum tz_fed_reason tz_fed_check_envelope(struct tz_fed *f, const char *p, size_t n, bool batch,
                                          struct tz_fed_envelope *env, struct tz_fed_node_rec *node)
 {
-    if (tz_fed_envelope_parse(p, n, env) || env->kind == TZ_FED_RECEIPT)
+    if (tz_fed_envelope_parse(p, n, env) || env->kind == TZ_FED_RECEIPT ||
+        (env->kind == TZ_FED_BATCH) != batch)
         return TZ_FED_MALFORMED;
     if (strcmp(env->to, f->cfg.node) != 0)
         return TZ_FED_NOT_FOR_US;
     tz_err err = tz_store_fed_node_get(f->store, env->from, node);
     if (err)
         return err == TZ_ENOTFOUND ? TZ_FED_UNKNOWN_SENDER : TZ_FED_FAILED;
-    uint8_t pk[TZ_FED_SIGN_PK];
-    if (tz_fed_unhex(node->sign_key, pk, sizeof pk) || !tz_fed_envelope_verify(env, p, pk))
-        return TZ_FED_BAD_SIGNATURE;
+    enum tz_fed_reason r = tz_fed_signer_ok(f, node, env, p);
+    if (r != TZ_FED_OK)
+        return r;
     int64_t now = tz_exchange_now(f->x);
     if (env->at < now - f->cfg.window_s || env->at > now + f->cfg.window_s)
         return TZ_FED_STALE;
@@ -104,9 +104,29 @@ static enum tz_fed_reason place(struct tz_fed *f, const struct tz_fed_envelope *
     return TZ_FED_OK;
 }
 
+/* Whether this node's terms for the sender take m's type and handling code (else why not). */
+static bool accepted(const struct tz_fed_node_rec *node, const struct tz_xmsg *m,
+                     struct tz_fed_outcome *out)
+{
+    const char *type = tz_xcode_code(TZ_XT_MSG_TYPE, m->type);
+    const char *handling = tz_xcode_code(TZ_XT_HANDLING, m->handling);
+    if (!tz_fed_list_allows(node->accept_types, type)) {
+        snprintf(out->detail, sizeof out->detail, "type %s not accepted from %s", type ? type : "?",
+                 node->id);
+        return false;
+    }
+    if (!tz_fed_list_allows(node->accept_handling, handling)) {
+        snprintf(out->detail, sizeof out->detail, "handling %s not accepted from %s",
+                 handling ? handling : "?", node->id);
+        return false;
+    }
+    return true;
+}
+
 /* Reads, checks and stores the message of a checked envelope. */
 static enum tz_fed_reason store_message(struct tz_fed *f, const struct tz_fed_envelope *env,
-                                        const char *digest, struct tz_fed_outcome *out)
+                                        const struct tz_fed_node_rec *node, const char *digest,
+                                        struct tz_fed_outcome *out)
 {
     struct tz_field_errors errs;
     struct tz_xmsg m;
@@ -125,6 +145,8 @@ static enum tz_fed_reason store_message(struct tz_fed *f, const struct tz_fed_en
     else if (env->kind != TZ_FED_SEALED &&
              tz_fed_must_seal(tz_xcode_code(TZ_XT_HANDLING, m.handling)))
         r = TZ_FED_NOT_SEALED;
+    else if (!accepted(node, &m, out))
+        r = TZ_FED_NOT_ACCEPTED;
     else if (!(unit = our_unit(f, &m)))
         r = TZ_FED_NOT_FOR_US;
     else
@@ -189,7 +211,7 @@ static tz_err receipt_body(const struct tz_fed_outcome *out, struct tz_buf *b)
         out->detail[0] ? out->detail : "-");
 }
 
-static tz_err write_receipt(struct tz_fed *f, const struct tz_fed_envelope *env, bool parsed,
+tz_err tz_fed_receipt_write(struct tz_fed *f, const struct tz_fed_envelope *env, bool parsed,
                             const struct tz_fed_outcome *out, struct tz_buf *receipt)
 {
     struct tz_buf body;
@@ -210,8 +232,7 @@ static tz_err write_receipt(struct tz_fed *f, const struct tz_fed_envelope *env,
     return err;
 }
 
-/* The refusal's audit entry: who sent it (as the envelope says), what, and why. */
-static void audit_refusal(struct tz_fed *f, const struct tz_fed_envelope *env, bool parsed,
+void tz_fed_refusal_audit(struct tz_fed *f, const struct tz_fed_envelope *env, bool parsed,
                           const struct tz_fed_outcome *out)
 {
     char client[64], object[96], note[DETAIL_MAX + 48];
@@ -227,15 +248,51 @@ static void audit_refusal(struct tz_fed *f, const struct tz_fed_envelope *env, b
     tz_store_audit_append(f->store, &a); /* the refusal stands whatever happens here */
 }
 
-/* Which lock serialises env's case (FNV-1a over the sender and the sender's case). */
-static size_t stripe_of(const struct tz_fed_envelope *env)
+pthread_mutex_t *tz_fed_stripe(struct tz_fed *f, const struct tz_fed_envelope *env)
 {
     uint64_t h = 1469598103934665603u;
     for (const char *c = env->from; *c; c++)
         h = (h ^ (unsigned char)*c) * 1099511628211u;
     for (int i = 0; i < 8; i++)
         h = (h ^ (uint64_t)((env->sender_case >> (8 * i)) & 0xff)) * 1099511628211u;
-    return (size_t)(h % TZ_FED_RECEIVE_STRIPES);
+    return &f->receive_mu[h % TZ_FED_RECEIVE_STRIPES];
+}
+
+enum tz_fed_reason tz_fed_accept(struct tz_fed *f, struct tz_fed_envelope *env,
+                                 const struct tz_fed_node_rec *node, struct tz_fed_outcome *out)
+{
+    char digest[TZ_FS_HEX];
+    enum tz_fed_reason r = TZ_FED_OK;
+    struct tz_buf plain; /* a sealed body, opened */
+    tz_buf_init(&plain, TZ_FED_ENVELOPE_MAX);
+    if (env->kind == TZ_FED_SEALED) {
+        tz_err e = tz_fed_unseal(env->body, env->body_len, f->cfg.sk, &plain);
+        r = e == TZ_ENOMEM ? TZ_FED_FAILED : e ? TZ_FED_BAD_SEAL : TZ_FED_OK;
+        env->body = plain.data ? plain.data : "";
+        env->body_len = plain.len;
+    }
+    if (r == TZ_FED_OK && node->accept_max_bytes > 0 &&
+        env->body_len > (size_t)node->accept_max_bytes) {
+        r = TZ_FED_NOT_ACCEPTED;
+        snprintf(out->detail, sizeof out->detail, "body of %zu bytes, at most %lld from %s",
+                 env->body_len, (long long)node->accept_max_bytes, node->id);
+    }
+    if (r == TZ_FED_OK) { /* the digest of the plain body: a copy sealed again is the same */
+        uint8_t h[crypto_hash_sha256_BYTES];
+        crypto_hash_sha256(h, (const uint8_t *)env->body, env->body_len);
+        tz_fed_hex(h, sizeof h, digest);
+        r = look_up(f, env, digest, out);
+    }
+    if (r == TZ_FED_OK && !out->duplicate) {
+        r = store_message(f, env, node, digest, out);
+        if (r == TZ_FED_FAILED) /* a copy that raced in first is a duplicate */
+            r = look_up(f, env, digest, out) == TZ_FED_OK && out->duplicate ? TZ_FED_OK
+                                                                            : TZ_FED_FAILED;
+    }
+    env->body = NULL; /* it pointed into plain */
+    env->body_len = 0;
+    tz_buf_free(&plain);
+    return r;
 }
 
 tz_err tz_fed_receive(struct tz_fed *f, const char *p, size_t n, struct tz_fed_outcome *out,
@@ -244,43 +301,26 @@ tz_err tz_fed_receive(struct tz_fed *f, const char *p, size_t n, struct tz_fed_o
     memset(out, 0, sizeof *out);
     if (!f->cfg.codec)
         return TZ_EINVAL;
+    if (tz_fed_is_batch(p, n))
+        return tz_fed_receive_batch(f, p, n, out, receipt);
     struct tz_fed_envelope env;
     struct tz_fed_node_rec node;
-    char digest[TZ_FS_HEX];
-    enum tz_fed_reason r = check_envelope(f, p, n, &env, &node);
+    enum tz_fed_reason r = tz_fed_check_envelope(f, p, n, false, &env, &node);
     bool parsed = r != TZ_FED_MALFORMED;
-    pthread_mutex_t *mu = NULL;
-    struct tz_buf plain; /* a sealed body, opened */
-    tz_buf_init(&plain, TZ_FED_ENVELOPE_MAX);
-    if (r == TZ_FED_OK && env.kind == TZ_FED_SEALED) {
-        tz_err e = tz_fed_unseal(env.body, env.body_len, f->cfg.sk, &plain);
-        r = e == TZ_ENOMEM ? TZ_FED_FAILED : e ? TZ_FED_BAD_SEAL : TZ_FED_OK;
-        env.body = plain.data ? plain.data : "";
-        env.body_len = plain.len;
-    }
-    if (r == TZ_FED_OK) { /* the digest of the plain body: a copy sealed again is the same */
-        uint8_t h[crypto_hash_sha256_BYTES];
-        crypto_hash_sha256(h, (const uint8_t *)env.body, env.body_len);
-        tz_fed_hex(h, sizeof h, digest);
-        mu = &f->receive_mu[stripe_of(&env)];
+    if (r == TZ_FED_OK && env.kind == TZ_FED_READ) {
+        r = tz_fed_read_in(f, &env, out);
+    } else if (r == TZ_FED_OK) {
+        pthread_mutex_t *mu = tz_fed_stripe(f, &env);
         pthread_mutex_lock(mu);
-        r = look_up(f, &env, digest, out);
-    }
-    if (r == TZ_FED_OK && !out->duplicate) {
-        r = store_message(f, &env, digest, out);
-        if (r == TZ_FED_FAILED) /* a copy that raced in first is a duplicate */
-            r = look_up(f, &env, digest, out) == TZ_FED_OK && out->duplicate ? TZ_FED_OK
-                                                                             : TZ_FED_FAILED;
-    }
-    if (mu)
+        r = tz_fed_accept(f, &env, &node, out);
         pthread_mutex_unlock(mu);
+    }
     out->reason = r;
     if (r != TZ_FED_OK) {
         out->message_id = out->case_id = 0;
-        audit_refusal(f, &env, parsed, out);
+        tz_fed_refusal_audit(f, &env, parsed, out);
     }
-    tz_buf_free(&plain);
-    return write_receipt(f, &env, parsed, out, receipt);
+    return tz_fed_receipt_write(f, &env, parsed, out, receipt);
 }
 
 /* ---- a receipt read by the sender ---- */

@@ -27,6 +27,8 @@ static const char *const REASONS[TZ_FED_REASON_COUNT] = {
     [TZ_FED_FAILED] = "failed",
     [TZ_FED_BAD_SEAL] = "bad-seal",
     [TZ_FED_NOT_SEALED] = "not-sealed",
+    [TZ_FED_KEY_RETIRED] = "key-retired",
+    [TZ_FED_REVOKED] = "revoked",
 };
 
 const char *tz_fed_reason_code(enum tz_fed_reason r)
@@ -129,8 +131,7 @@ bool tz_fed_id_ok(const char *s)
     return n >= 2 && n < TZ_FS_ID;
 }
 
-/* 64 hex digits, written in small letters. */
-static bool hex32(char *s)
+bool tz_fed_hex32(char *s)
 {
     uint8_t b[32];
     if (strlen(s) != 64 || tz_fed_unhex(s, b, sizeof b))
@@ -150,8 +151,7 @@ static bool endpoint_ok(const char *s)
     return true;
 }
 
-/* Every item of a comma-separated list is a row of table (or, for table < 0, a language). */
-static bool list_ok(const char *list, int table)
+bool tz_fed_list_ok(const char *list, int table)
 {
     for (const char *p = list; *p;) {
         const char *end = strchr(p, ',');
@@ -189,21 +189,30 @@ tz_err tz_fed_node_check(struct tz_fed_node_rec *n, struct tz_field_errors *errs
         snprintf(n->country, sizeof n->country, "%s", tz_xcode_code(TZ_XT_COUNTRY, c));
     if (!endpoint_ok(n->endpoint))
         tz_fielderr_add(errs, "endpoint", "an https:// URL");
-    if (!hex32(n->cert_sha256))
+    if (!tz_fed_hex32(n->cert_sha256))
         tz_fielderr_add(errs, "cert_sha256", "the certificate's SHA-256 as 64 hex digits");
-    if (!hex32(n->sign_key))
+    if (!tz_fed_hex32(n->sign_key))
         tz_fielderr_add(errs, "sign_key", "the Ed25519 public key as 64 hex digits");
-    if (!list_ok(n->languages, -1))
+    if (!tz_fed_list_ok(n->languages, -1))
         tz_fielderr_add(errs, "languages", "primary language tags separated by commas");
-    if (!list_ok(n->msg_types, TZ_XT_MSG_TYPE))
+    if (!tz_fed_list_ok(n->msg_types, TZ_XT_MSG_TYPE))
         tz_fielderr_add(errs, "msg_types", "message type codes separated by commas");
-    if (!list_ok(n->handling, TZ_XT_HANDLING))
+    if (!tz_fed_list_ok(n->handling, TZ_XT_HANDLING))
         tz_fielderr_add(errs, "handling", "handling codes separated by commas");
+    if (!tz_fed_list_ok(n->accept_types, TZ_XT_MSG_TYPE))
+        tz_fielderr_add(errs, "accept_types", "message type codes separated by commas");
+    if (!tz_fed_list_ok(n->accept_handling, TZ_XT_HANDLING))
+        tz_fielderr_add(errs, "accept_handling", "handling codes separated by commas");
+    if (n->accept_max_bytes < 0 || n->accept_max_bytes > TZ_FED_ENVELOPE_MAX)
+        tz_fielderr_add(errs, "accept_max_bytes", "0 (any) to 655360 bytes");
+    if (n->prev_sign_key[0] && !tz_fed_hex32(n->prev_sign_key))
+        tz_fielderr_add(errs, "prev_sign_key", "the Ed25519 public key as 64 hex digits");
+    if (n->prev_cert_sha256[0] && !tz_fed_hex32(n->prev_cert_sha256))
+        tz_fielderr_add(errs, "prev_cert_sha256", "the certificate's SHA-256 as 64 hex digits");
     return errs->count + errs->dropped > before ? TZ_EINVAL : TZ_OK;
 }
 
-/* The audit entry of a person's change to the directory. */
-static struct tz_audit_rec person_audit(const struct tz_fed *f, const struct tz_xactor *who,
+struct tz_audit_rec tz_fed_person_audit(const struct tz_fed *f, const struct tz_xactor *who,
                                         const char *action, const char *outcome)
 {
     return (struct tz_audit_rec){
@@ -226,7 +235,7 @@ tz_err tz_fed_node_add(struct tz_fed *f, const struct tz_xactor *who, struct tz_
         return TZ_EINVAL;
     }
     n->added_at = tz_exchange_now(f->x);
-    struct tz_audit_rec a = person_audit(f, who, tz_audit_code(TZ_AUDIT_FED_NODE_ADD), "ok");
+    struct tz_audit_rec a = tz_fed_person_audit(f, who, tz_audit_code(TZ_AUDIT_FED_NODE_ADD), "ok");
     return tz_store_fed_node_put(f->store, n, &a);
 }
 
@@ -234,7 +243,8 @@ tz_err tz_fed_node_remove(struct tz_fed *f, const struct tz_xactor *who, const c
 {
     if (strlen(id) >= TZ_FS_ID)
         return TZ_ENOTFOUND;
-    struct tz_audit_rec a = person_audit(f, who, tz_audit_code(TZ_AUDIT_FED_NODE_REMOVE), "ok");
+    struct tz_audit_rec a =
+        tz_fed_person_audit(f, who, tz_audit_code(TZ_AUDIT_FED_NODE_REMOVE), "ok");
     return tz_store_fed_node_remove(f->store, id, &a);
 }
 
@@ -250,7 +260,7 @@ tz_err tz_fed_queues(struct tz_fed *f, const struct tz_xactor *who, struct tz_fe
     *count = 0;
     bool may = tz_auth_scope_of(who->p->role, TZ_ACT_EXCHANGE_INBOX) == TZ_SCOPE_ALL;
     struct tz_audit_rec a =
-        person_audit(f, who, tz_audit_code(TZ_AUDIT_FED_NODES), may ? "ok" : "refused");
+        tz_fed_person_audit(f, who, tz_audit_code(TZ_AUDIT_FED_NODES), may ? "ok" : "refused");
     a.object = "fednodes";
     tz_err err = may ? tz_store_fed_queues(f->store, out, count) : TZ_EFORBIDDEN;
     if (err != TZ_EFORBIDDEN && err)
@@ -263,6 +273,16 @@ tz_err tz_fed_queues(struct tz_fed *f, const struct tz_xactor *who, struct tz_fe
         return aerr;
     }
     return err;
+}
+
+tz_err tz_fed_gauges(struct tz_fed *f, struct tz_fed_queue_rec **out, size_t *count)
+{
+    return tz_store_fed_queues(f->store, out, count);
+}
+
+int64_t tz_fed_now(const struct tz_fed *f)
+{
+    return tz_exchange_now(f->x);
 }
 
 bool tz_fed_alarm(const struct tz_fed *f, const struct tz_fed_queue_rec *q)

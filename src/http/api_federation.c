@@ -3,8 +3,9 @@
  * state of its queue, as an operator watches it: reachable (the last attempt reached it), the
  * last delivery, how many messages wait and since when the oldest, how many were refused, and
  * why the head of the queue is waiting, and whether it is in alarm (its oldest message waits
- * longer than serve --federation-alarm-s). For a reader of every unit's boxes (the SPOC's
- * supervisor), audited (federation.nodes).
+ * longer than serve --federation-alarm-s). GET /api/v1/exchange/node-outbox?node=ID[&limit=N]:
+ * that partner's outbox, newest first, each message's state, delivery and read receipt. For a
+ * reader of every unit's boxes (the SPOC's supervisor), audited (federation.nodes).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,67 @@ enum MHD_Result api_x_nodes(struct request *req)
     tz_jw_object_end(&w);
     free(qs);
     free(nodes);
+    if ((err = tz_jw_end(&w))) {
+        tz_buf_free(&b);
+        return http_respond_problem(req, err, NULL, NULL);
+    }
+    return http_respond_json(req, 200, &b);
+}
+
+static void put_row(struct tz_jw *w, const struct tz_fed_out_rec *o)
+{
+    tz_jw_object(w);
+    tz_jw_kint(w, "message", o->message_id);
+    tz_jw_kint(w, "case", o->case_id);
+    tz_jw_kstr(w, "state", o->state);
+    tz_jw_ktime(w, "queued_at", o->queued_at);
+    tz_jw_ktime(w, "delivered_at", strcmp(o->state, "delivered") == 0 ? o->done_at : 0);
+    tz_jw_ktime(w, "read_at", o->read_at);
+    tz_jw_kint(w, "attempts", o->attempts);
+    tz_jw_kstr(w, "last_error", o->last_error);
+    tz_jw_kint(w, "their_message", o->their_message);
+    tz_jw_kint(w, "their_case", o->their_case);
+    tz_jw_object_end(w);
+}
+
+enum MHD_Result api_x_node_outbox(struct request *req)
+{
+    if (!req->srv->federation)
+        return police_refuse(req, 503, "federation is not configured on this server");
+    struct police_ctx c;
+    enum MHD_Result answer;
+    memset(&c, 0, sizeof c);
+    if (!police_caller(req, false, &c.p, &answer))
+        return answer;
+    police_client(req, c.client, sizeof c.client);
+    const char *node = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "node");
+    const char *lim = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "limit");
+    char *end = NULL;
+    long limit = lim ? strtol(lim, &end, 10) : 100;
+    if (!node || !node[0] || strlen(node) >= TZ_FS_ID ||
+        (lim && (*end || limit < 1 || limit > 1000)))
+        return police_refuse(req, 400, "node=ID (a partner) and limit=1..1000");
+    struct tz_xactor who = {.p = &c.p, .client = c.client};
+    struct tz_fed_out_rec *rows = NULL;
+    size_t n = 0;
+    tz_err err = tz_fed_outbox(req->srv->federation, &who, node, (size_t)limit, &rows, &n);
+    if (err == TZ_EFORBIDDEN)
+        return police_refuse(req, 403, "the partners' outboxes are for the SPOC's supervisor");
+    if (err)
+        return http_respond_problem(req, err, NULL, NULL);
+    struct tz_buf b;
+    tz_buf_init(&b, ANSWER_MAX);
+    struct tz_jw w;
+    tz_jw_begin(&w, &b);
+    tz_jw_object(&w);
+    tz_jw_kstr(&w, "node", node);
+    tz_jw_key(&w, "items");
+    tz_jw_array(&w);
+    for (size_t i = 0; i < n; i++)
+        put_row(&w, &rows[i]);
+    tz_jw_array_end(&w);
+    tz_jw_object_end(&w);
+    free(rows);
     if ((err = tz_jw_end(&w))) {
         tz_buf_free(&b);
         return http_respond_problem(req, err, NULL, NULL);

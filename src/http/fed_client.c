@@ -6,7 +6,9 @@
  * them at once from FLIGHT worker threads, each over its own kept-alive connection per partner;
  * the partner receives different cases at once and stores them in shared commits, and the
  * settles here share commits too (the store's group commit). A case's next message goes in a
- * later round, after its head is settled. With TLS: TLS 1.3 only,
+ * later round, after its head is settled. Each head goes with the case's next queued messages in
+ * one batch envelope (tz_fed_send_case: up to BATCH_MESSAGES, one commit on each side). After a
+ * partner's messages, the read receipts owed to it (tz_fed_send_reads). With TLS: TLS 1.3 only,
  * this node's client certificate, the partner's certificate verified against the CA file, and
  * its SHA-256 fingerprint compared with the directory's, on each new connection, before the
  * receipt is believed (the receipt is signed besides).
@@ -24,8 +26,9 @@
 
 #include "http/fed_server.h"
 
-#define BATCH 256 /* messages to one partner before the next partner's turn */
-#define FLIGHT 16 /* messages in flight to one partner at once, each of another case */
+#define TURN 4096          /* messages to one partner before the next partner's turn */
+#define FLIGHT 16          /* batches in flight to one partner at once, each of another case */
+#define BATCH_MESSAGES 256 /* messages of a case in one batch envelope, at most */
 
 /* A kept-alive connection to a partner: libcurl's handle, and whether the certificate of the
  * connection it holds was found to be the directory's (checked when a connection is made). */
@@ -141,7 +144,7 @@ struct worker {
     const char *partner;
     const struct tz_fed_out_rec *row;
     tz_err err;
-    struct tz_fed_sent sent;
+    struct tz_fed_batch_sent sent;
 };
 
 static tz_err post(void *ctx, const struct tz_fed_node_rec *to, const char *p, size_t n,
@@ -169,7 +172,9 @@ static tz_err post(void *ctx, const struct tz_fed_node_rec *to, const char *p, s
     tz_err err = rc != CURLE_OK || status != 200 ? TZ_EIO : TZ_OK;
     if (!err && s->cert) {
         if (fresh > 0) /* a new connection: its certificate against the directory's */
-            l->pinned = peer_is(l->h, to->cert_sha256);
+            l->pinned = peer_is(l->h, to->cert_sha256) ||
+                        (to->prev_cert_sha256[0] && time(NULL) < to->prev_until &&
+                         peer_is(l->h, to->prev_cert_sha256));
         if (!l->pinned) {
             fprintf(stderr,
                     "tarcza: federation: %s answered with a certificate not in the directory\n",
@@ -190,7 +195,7 @@ static void *work(void *arg)
 {
     struct worker *w = arg;
     struct tz_fed_transport t = {.send = post, .ctx = w};
-    w->err = tz_fed_send_row(w->s->fed, w->partner, w->row, &t, &w->sent);
+    w->err = tz_fed_send_case(w->s->fed, w->partner, w->row, BATCH_MESSAGES, &t, &w->sent);
     return NULL;
 }
 
@@ -226,10 +231,9 @@ static bool flight(struct tz_http_fed_sender *s, const char *partner, int *moved
             pthread_join(th[i], NULL);
         else if (i > 0)
             work(&w[i]); /* no thread to be had: here, in turn */
-        if (w[i].err || !w[i].sent.sent || strcmp(w[i].sent.state, "queued") == 0)
+        *moved += (int)(w[i].sent.delivered + w[i].sent.refused);
+        if (w[i].err || w[i].sent.queued > 0 || w[i].sent.delivered + w[i].sent.refused == 0)
             more = false; /* the partner is down or could not store it: its back-off */
-        else
-            (*moved)++;
     }
     free(rows);
     return more;
@@ -245,8 +249,14 @@ static bool round_of(struct tz_http_fed_sender *s)
         return false;
     for (size_t i = 0; i < count; i++) {
         int before = moved;
-        while (!stopping(s) && moved - before < BATCH && flight(s, nodes[i].id, &moved)) {
+        while (!stopping(s) && moved - before < TURN && flight(s, nodes[i].id, &moved)) {
         }
+        /* the read receipts owed to it, over the first worker's connection */
+        struct worker w = {.s = s, .links = s->links[0], .partner = nodes[i].id};
+        struct tz_fed_transport t = {.send = post, .ctx = &w};
+        size_t reads = 0;
+        if (!stopping(s) && tz_fed_send_reads(s->fed, nodes[i].id, &t, &reads) == TZ_OK)
+            moved += (int)reads;
     }
     free(nodes);
     return moved > 0;

@@ -3,7 +3,8 @@
  * (at most TZ_FED_ENVELOPE_MAX bytes) answers 200 with the signed receipt, whatever it says
  * (federation.h: tz_fed_receive); anything else is 404, 405 or 413. With TLS (GnuTLS through
  * libmicrohttpd, TLS 1.3 only), a client must show a certificate that chains to the CA file and
- * whose SHA-256 fingerprint a partner of the directory has; any other connection is answered
+ * whose SHA-256 fingerprint a partner of the directory has (or had, while a rotation's overlap
+ * lasts) and that is not on the revocation list (tz_fed_door); any other connection is answered
  * 403 before its body is read, and logged. The envelope's own signature is checked whatever
  * the transport.
  */
@@ -100,18 +101,14 @@ static bool partner_ok(struct tz_http_fed *s, struct MHD_Connection *conn, char 
         snprintf(why, cap, "client certificate not valid (status 0x%x)", status);
         return false;
     }
-    char fpr[TZ_FS_HEX];
+    char fpr[TZ_FS_HEX], id[TZ_FS_ID];
     tz_fed_cert_fingerprint(chain[0].data, chain[0].size, fpr);
-    struct tz_fed_node_rec *nodes = NULL;
-    size_t count = 0;
-    bool found = false;
-    if (tz_fed_nodes(s->fed, &nodes, &count) == TZ_OK)
-        for (size_t i = 0; i < count && !found; i++)
-            found = strcmp(nodes[i].cert_sha256, fpr) == 0;
-    free(nodes);
-    if (!found)
+    tz_err err = tz_fed_door(s->fed, fpr, id);
+    if (err == TZ_EFORBIDDEN)
+        snprintf(why, cap, "certificate %s of %s is revoked", fpr, id);
+    else if (err)
         snprintf(why, cap, "certificate %s is no partner's", fpr);
-    return found;
+    return err == TZ_OK;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -154,7 +151,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return text(conn, 413, "an envelope is at most 640 KiB\n");
     struct tz_buf receipt;
     struct tz_fed_outcome o;
-    tz_buf_init(&receipt, 64 * 1024);
+    tz_buf_init(&receipt, (size_t)TZ_FED_BATCH_MAX * 4096); /* a batch's receipts */
     tz_err err =
         tz_fed_receive(s->fed, r->body.data ? r->body.data : "", r->body.len, &o, &receipt);
     enum MHD_Result ret = err ? text(conn, 503, "try again\n")

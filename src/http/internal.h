@@ -339,6 +339,8 @@ enum MHD_Result api_x_retention(struct request *req);
 enum MHD_Result api_x_retention_review(struct request *req);
 /* Federation's partners and their queues (api_federation.c). */
 enum MHD_Result api_x_nodes(struct request *req);
+/* A partner's outbox: GET /api/v1/exchange/node-outbox?node=ID (api_federation.c). */
+enum MHD_Result api_x_node_outbox(struct request *req);
 /* Serves the browser front end from srv->web_root (static.c); 404 when there is none. */
 enum MHD_Result api_static(struct request *req);
 

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "base/tztime.h"
+#include "federation/federation.h"
 #include "http/internal.h"
 
 #define METRICS_MAX (4u * 1024 * 1024) /* bytes of the answer */
@@ -30,18 +31,19 @@
 #define TOKEN_MAX 256                  /* ... and at most */
 
 /* The statuses counted each on its own; any other is counted in the last slot, "other". */
-static const unsigned status_codes[HTTP_STATUS_SLOTS - 1] = {
-    200, 201, 204, 206, 301, 302, 304, 400, 401, 403, 404,
-    405, 409, 413, 415, 416, 422, 429, 431, 500, 503};
+static const unsigned status_codes[HTTP_STATUS_SLOTS - 1] = {200, 201, 204, 206, 301, 302, 304,
+                                                             400, 401, 403, 404, 405, 409, 413,
+                                                             415, 416, 422, 429, 431, 500, 503};
 
 /* Latency buckets' upper bounds in seconds; the last bucket is +Inf. */
 static const double latency_le[HTTP_LATENCY_BUCKETS - 1] = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
 
-static const char *const limit_names[HTTP_LIMIT_COUNT] = {
-    [HTTP_LIMIT_WRITE] = "write", [HTTP_LIMIT_LOGIN] = "login",
-    [HTTP_LIMIT_API_KEY] = "api_key", [HTTP_LIMIT_LOCKOUT] = "account_lockout",
-    [HTTP_LIMIT_FEED] = "feed"};
+static const char *const limit_names[HTTP_LIMIT_COUNT] = {[HTTP_LIMIT_WRITE] = "write",
+                                                          [HTTP_LIMIT_LOGIN] = "login",
+                                                          [HTTP_LIMIT_API_KEY] = "api_key",
+                                                          [HTTP_LIMIT_LOCKOUT] = "account_lockout",
+                                                          [HTTP_LIMIT_FEED] = "feed"};
 
 /* Reads the token file: its first line, TOKEN_MIN to TOKEN_MAX printable bytes. */
 static tz_err read_token(const char *path, struct http_metrics *m)
@@ -146,8 +148,8 @@ static tz_err render_requests(struct http_metrics *m, struct tz_buf *b)
             if (s < HTTP_STATUS_SLOTS - 1)
                 snprintf(code, sizeof code, "%u", status_codes[s]);
             if (n)
-                err = tz_buf_printf(b, "tarcza_http_requests_total{%s,code=\"%s\"} %llu\n",
-                                    labels, code, (unsigned long long)n);
+                err = tz_buf_printf(b, "tarcza_http_requests_total{%s,code=\"%s\"} %llu\n", labels,
+                                    code, (unsigned long long)n);
         }
     }
     return err;
@@ -220,15 +222,15 @@ static tz_err render_commits(const struct tz_committer_stats *c, struct tz_buf *
 static tz_err render_rest(struct tz_http *srv, const struct tz_threatmap_gauges *g,
                           struct tz_buf *b)
 {
-    tz_err err = tz_buf_printf(
-        b,
-        "# HELP tarcza_map_index_reports Reports in the in-memory map index.\n"
-        "# TYPE tarcza_map_index_reports gauge\ntarcza_map_index_reports %zu\n"
-        "# HELP tarcza_map_index_bytes Memory of the map index.\n"
-        "# TYPE tarcza_map_index_bytes gauge\ntarcza_map_index_bytes %zu\n"
-        "# HELP tarcza_rate_limit_refusals_total Requests refused (429) by a limit.\n"
-        "# TYPE tarcza_rate_limit_refusals_total counter\n",
-        g->index_reports, g->index_bytes);
+    tz_err err =
+        tz_buf_printf(b,
+                      "# HELP tarcza_map_index_reports Reports in the in-memory map index.\n"
+                      "# TYPE tarcza_map_index_reports gauge\ntarcza_map_index_reports %zu\n"
+                      "# HELP tarcza_map_index_bytes Memory of the map index.\n"
+                      "# TYPE tarcza_map_index_bytes gauge\ntarcza_map_index_bytes %zu\n"
+                      "# HELP tarcza_rate_limit_refusals_total Requests refused (429) by a limit.\n"
+                      "# TYPE tarcza_rate_limit_refusals_total counter\n",
+                      g->index_reports, g->index_bytes);
     for (size_t i = 0; !err && i < HTTP_LIMIT_COUNT; i++)
         err = tz_buf_printf(b, "tarcza_rate_limit_refusals_total{limit=\"%s\"} %llu\n",
                             limit_names[i], (unsigned long long)load(&srv->metrics.refused[i]));
@@ -242,6 +244,49 @@ static tz_err render_rest(struct tz_http *srv, const struct tz_threatmap_gauges 
                             "# TYPE tarcza_build_info gauge\n"
                             "tarcza_build_info{version=\"%s\"} 1\n",
                             (long long)srv->metrics.start_time, TZ_VERSION);
+    return err;
+}
+
+/* Each federation partner's outbox: depth, the oldest queued message's age, refusals, the last
+ * delivery and the alarm (docs/federation.md). Node ids are [A-Z0-9_-]: safe as label values. */
+static tz_err render_federation(struct tz_http *srv, struct tz_buf *b)
+{
+    struct tz_fed_queue_rec *qs = NULL;
+    size_t n = 0;
+    tz_err err = tz_fed_gauges(srv->federation, &qs, &n);
+    if (err)
+        return err;
+    int64_t now = tz_fed_now(srv->federation);
+    static const char *const head[] = {
+        "# HELP tarcza_federation_outbox_depth Messages queued for a partner, not yet delivered "
+        "nor refused.\n# TYPE tarcza_federation_outbox_depth gauge\n",
+        "# HELP tarcza_federation_outbox_oldest_age_seconds Age of the oldest message queued for "
+        "a partner (0: none).\n# TYPE tarcza_federation_outbox_oldest_age_seconds gauge\n",
+        "# HELP tarcza_federation_outbox_refused Messages a partner refused.\n"
+        "# TYPE tarcza_federation_outbox_refused gauge\n",
+        "# HELP tarcza_federation_last_delivery_timestamp_seconds The last delivery receipt from a "
+        "partner (0: none).\n# TYPE tarcza_federation_last_delivery_timestamp_seconds gauge\n",
+        "# HELP tarcza_federation_alarm 1 when a partner's oldest queued message waits longer than "
+        "the alarm age.\n# TYPE tarcza_federation_alarm gauge\n",
+    };
+    static const char *const name[] = {"outbox_depth", "outbox_oldest_age_seconds",
+                                       "outbox_refused", "last_delivery_timestamp_seconds",
+                                       "alarm"};
+    for (size_t k = 0; !err && k < sizeof head / sizeof head[0]; k++) {
+        err = tz_buf_puts(b, head[k]);
+        for (size_t i = 0; !err && i < n; i++) {
+            const struct tz_fed_queue_rec *q = &qs[i];
+            long long v = k == 0 ? q->queued
+                          : k == 1
+                              ? (q->queued && q->oldest_queued_at ? now - q->oldest_queued_at : 0)
+                          : k == 2 ? q->refused
+                          : k == 3 ? q->last_delivery
+                                   : tz_fed_alarm(srv->federation, q);
+            err = tz_buf_printf(b, "tarcza_federation_%s{partner=\"%s\"} %lld\n", name[k], q->node,
+                                v);
+        }
+    }
+    free(qs);
     return err;
 }
 
@@ -290,6 +335,8 @@ enum MHD_Result api_metrics(struct request *req)
         err = render_commits(&g.commits, &b);
     if (!err)
         err = render_rest(srv, &g, &b);
+    if (!err && srv->federation)
+        err = render_federation(srv, &b);
     if (err) {
         tz_buf_free(&b);
         return http_respond_problem(req, err, "the metrics could not be rendered", NULL);

@@ -112,6 +112,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/exchange/inbox", false, NO_BODY, api_x_inbox, NULL},
     {"GET", "/api/v1/exchange/outbox", false, NO_BODY, api_x_outbox, NULL},
     {"GET", "/api/v1/exchange/nodes", false, NO_BODY, api_x_nodes, NULL}, /* api_federation.c */
+    {"GET", "/api/v1/exchange/node-outbox", false, NO_BODY, api_x_node_outbox, NULL},
     {"POST", "/api/v1/exchange/notices/", true, JSON_BODY, api_x_notice_move, "/transitions"},
     /* What the police web pages read beside (api_exchange_codes.c). */
     {"GET", "/api/v1/exchange/codes", false, NO_BODY, api_x_codes, NULL},

@@ -52,6 +52,8 @@ struct tz_store_ops {
     void (*stats)(struct tz_store *store, struct tz_store_stats *out);
     /* Whether this process can write now, cheaply (tz_store_write_probe); NULL: not known. */
     tz_err (*write_probe)(struct tz_store *store);
+    /* tz_store_hold; NULL: fn runs as it is (each write its own transaction). */
+    tz_err (*hold)(struct tz_store *store, tz_err (*fn)(void *ctx), void *ctx);
 
     /* One member per operation of the aggregate headers, called once the preconditions hold. */
     TZ_STORE_ALL_OPS(TZ_STORE_OP_MEMBER)

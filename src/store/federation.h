@@ -31,6 +31,22 @@ struct tz_fed_node_rec {
     char msg_types[TZ_FS_LIST];  /* the exchange's message type codes it accepts; "": all */
     char handling[TZ_FS_LIST];   /* the handling codes it accepts; "": all */
     int64_t added_at;
+    /* What this node accepts from it (migration 23): "" and 0 take anything. */
+    char accept_types[TZ_FS_LIST];
+    char accept_handling[TZ_FS_LIST];
+    int64_t accept_max_bytes; /* a message's body, at most */
+    /* Its key and certificate before the last rotation, still taken until prev_until. */
+    char prev_sign_key[TZ_FS_HEX];
+    char prev_cert_sha256[TZ_FS_HEX];
+    int64_t prev_until;
+};
+
+/* An entry of the revocation list. */
+struct tz_fed_revoked_rec {
+    char what[TZ_FS_HEX + 8]; /* "key:" or "cert:" and 64 hex digits */
+    char node[TZ_FS_ID];
+    char reason[TZ_FS_NAME];
+    int64_t revoked_at;
 };
 
 /* A message stored from a partner, as the inbox records it. */
@@ -50,6 +66,17 @@ struct tz_fed_out_rec {
     int64_t next_at, done_at;
     char last_error[TZ_FS_ERROR];
     int64_t their_message, their_case;
+    int64_t read_at; /* when a person there opened it, by its read receipt; 0: not yet */
+};
+
+/* A read receipt this node owes a partner (migration 23). */
+struct tz_fed_read_rec {
+    int64_t message_id;    /* ours, as stored from the partner */
+    char sender[TZ_FS_ID]; /* the partner */
+    int64_t their_message; /* its id there */
+    int64_t read_at;
+    int attempts;
+    int64_t next_at;
 };
 
 /* What an attempt came to (fed_out_settle). */
@@ -85,6 +112,44 @@ struct tz_fed_queue_rec {
     X(fed_node_remove, (struct tz_store *store, const char *id, const struct tz_audit_rec *audit), \
       (store, id, audit),                                                                          \
       TZ_PRE_NEED(TZ_PRE_FITS(id, TZ_FS_ID) && TZ_PRE_AUDIT(audit)))                               \
+    /* Changes partner node->id's entry to node (every field but id and added_at), with audit   \
+     * (may be NULL) in the same transaction: TZ_ENOTFOUND if it is not in the directory. */   \
+    X(fed_node_set, (struct tz_store *store, const struct tz_fed_node_rec *node,                   \
+       const struct tz_audit_rec *audit),                                                          \
+      (store, node, audit),                                                                        \
+      TZ_PRE_NEED(node && node->id[0] && TZ_PRE_AUDIT(audit)))                                     \
+    /* Adds rec to the revocation list, with audit (may be NULL): TZ_ECONFLICT if it is there. */ \
+    X(fed_revoke, (struct tz_store *store, const struct tz_fed_revoked_rec *rec,                   \
+       const struct tz_audit_rec *audit),                                                          \
+      (store, rec, audit),                                                                         \
+      TZ_PRE_NEED(rec && rec->what[0] && TZ_PRE_AUDIT(audit)))                                     \
+    /* Whether what ("key:HEX" or "cert:HEX") is revoked: TZ_OK with out, or TZ_ENOTFOUND. */     \
+    X(fed_revoked_get, (struct tz_store *store, const char *what, struct tz_fed_revoked_rec *out), \
+      (store, what, out),                                                                          \
+      TZ_PRE_NEED(TZ_PRE_FITS(what, TZ_FS_HEX + 8)) TZ_PRE_ZERO(out))                              \
+    /* The revocation list, newest first (at most 1000); free with free(). */                     \
+    X(fed_revoked_list, (struct tz_store *store, struct tz_fed_revoked_rec **out, size_t *count),  \
+      (store, out, count),                                                                         \
+      TZ_PRE_EMPTY(out, count))                                                                    \
+    /* The read receipts queued for node, oldest first, at most limit (1..1000); free().        \
+     */                                                                                           \
+    X(fed_reads_due, (struct tz_store *store, const char *node, size_t limit,                      \
+       struct tz_fed_read_rec **out, size_t *count),                                               \
+      (store, node, limit, out, count),                                                            \
+      TZ_PRE_NEED(TZ_PRE_FITS(node, TZ_FS_ID) && limit > 0 && limit <= TZ_STORE_LIST_MAX)          \
+      TZ_PRE_EMPTY(out, count))                                                                    \
+    /* Settles read receipt message_id: state "sent", "refused" or "queued" (again at next_at),   \
+     * attempts grows by one; with audit (may be NULL). TZ_ENOTFOUND when there is none. */       \
+    X(fed_read_settle, (struct tz_store *store, int64_t message_id, const char *state,             \
+       int64_t next_at, const struct tz_audit_rec *audit),                                         \
+      (store, message_id, state, next_at, audit),                                                  \
+      TZ_PRE_NEED(message_id > 0 && state && TZ_PRE_AUDIT(audit)))                                 \
+    /* Records node's read receipt for our message message_id (kept once: the first read), with  \
+     * audit (may be NULL): TZ_ENOTFOUND when we sent node no such message. */                    \
+    X(fed_read_record, (struct tz_store *store, const char *node, int64_t message_id,              \
+       int64_t read_at, const struct tz_audit_rec *audit),                                         \
+      (store, node, message_id, read_at, audit),                                                   \
+      TZ_PRE_NEED(TZ_PRE_FITS(node, TZ_FS_ID) && message_id > 0 && TZ_PRE_AUDIT(audit)))           \
     /* The partner id into out: TZ_ENOTFOUND if it is not in the directory. */                    \
     X(fed_node_get, (struct tz_store *store, const char *id, struct tz_fed_node_rec *out),         \
       (store, id, out),                                                                            \
@@ -144,6 +209,14 @@ struct tz_fed_queue_rec {
        struct tz_fed_out_rec **out, size_t *count),                                                \
       (store, node, limit, out, count),                                                            \
       TZ_PRE_NEED(TZ_PRE_FITS(node, TZ_FS_ID) && limit > 0 && limit <= TZ_STORE_LIST_MAX)          \
+      TZ_PRE_EMPTY(out, count))                                                                    \
+    /* The queued messages of node's case case_id, oldest first, at most limit (1..1000): what   \
+     * one batch envelope carries. Free with free(). */                                           \
+    X(fed_out_case, (struct tz_store *store, const char *node, int64_t case_id, size_t limit,      \
+       struct tz_fed_out_rec **out, size_t *count),                                                \
+      (store, node, case_id, limit, out, count),                                                   \
+      TZ_PRE_NEED(TZ_PRE_FITS(node, TZ_FS_ID) && case_id > 0 && limit > 0 &&                       \
+                  limit <= TZ_STORE_LIST_MAX)                                                      \
       TZ_PRE_EMPTY(out, count))                                                                    \
     /* node's outbox, newest first, at most limit (1..1000); free with free(). */                  \
     X(fed_out_list, (struct tz_store *store, const char *node, size_t limit,                       \

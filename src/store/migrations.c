@@ -786,6 +786,66 @@ static const char assist_cases_v22[] =
     " at BIGINT NOT NULL,"
     " UNIQUE (case_id, key));";
 
+/*
+ * Migration 23 (federation, part 3 for federation, part 3; issue 17): what this node accepts from each
+ * partner and the keys it still takes during a rotation, and the revocation list.
+ *   - fed_node_terms: one row per partner (removed with it): the message types, handling codes
+ *     and body size this node accepts from it ('' and 0: anything), and the partner's previous
+ *     signing key and certificate, still accepted until prev_until after a rotation;
+ *   - fed_revoked: signing keys and certificate fingerprints this node refuses whoever shows
+ *     them ('key:' or 'cert:' and 64 hex digits), with the partner, why and when;
+ *   - fed_reads_out: the read receipts this node owes partners (a person opened their message:
+ *     triggers on the audit entry of the read), and fed_read_receipts: the ones partners sent
+ *     for this node's messages.
+ * New tables only, IF NOT EXISTS, so that it can run again over itself (test_store).
+ */
+static const char federation_terms_v23[] =
+    "CREATE TABLE IF NOT EXISTS fed_node_terms ("
+    " node TEXT NOT NULL PRIMARY KEY,"
+    " accept_types TEXT NOT NULL DEFAULT '',"
+    " accept_handling TEXT NOT NULL DEFAULT '',"
+    " accept_max_bytes BIGINT NOT NULL DEFAULT 0,"
+    " prev_sign_key TEXT NOT NULL DEFAULT '',"
+    " prev_cert_sha256 TEXT NOT NULL DEFAULT '',"
+    " prev_until BIGINT NOT NULL DEFAULT 0);"
+    "CREATE TRIGGER IF NOT EXISTS fed_node_terms_gone AFTER DELETE ON fed_nodes"
+    " BEGIN DELETE FROM fed_node_terms WHERE node = OLD.id; END;"
+    "CREATE TABLE IF NOT EXISTS fed_revoked ("
+    " what TEXT NOT NULL PRIMARY KEY,"
+    " node TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " revoked_at BIGINT NOT NULL);"
+    /* Read receipts: queued here when a person opens a partner's message (the audit entry of the
+     * read, a message or its case, in the read's own transaction), and recorded from partners
+     * for the messages this node sent them. */
+    "CREATE TABLE IF NOT EXISTS fed_reads_out ("
+    " message_id BIGINT NOT NULL PRIMARY KEY,"
+    " sender TEXT NOT NULL,"
+    " their_message BIGINT NOT NULL,"
+    " read_at BIGINT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'queued',"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_at BIGINT NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS fed_reads_out_queue ON fed_reads_out (sender, state, message_id);"
+    "CREATE INDEX IF NOT EXISTS fed_inbox_case_only ON fed_inbox (case_id);"
+    "CREATE TRIGGER IF NOT EXISTS fed_read_message AFTER INSERT ON audit_log"
+    " WHEN NEW.action = 'exchange.read' AND NEW.outcome = 'ok'"
+    "  AND substr(NEW.actor, 1, 5) <> 'node:' AND substr(NEW.object, 1, 5) = 'xmsg/'"
+    " BEGIN INSERT OR IGNORE INTO fed_reads_out (message_id, sender, their_message, read_at)"
+    "  SELECT i.message_id, i.sender, CAST(substr(i.ref, length(i.sender) + 2) AS INTEGER), NEW.at"
+    "  FROM fed_inbox i WHERE i.message_id = CAST(substr(NEW.object, 6) AS INTEGER); END;"
+    "CREATE TRIGGER IF NOT EXISTS fed_read_case AFTER INSERT ON audit_log"
+    " WHEN NEW.action = 'exchange.read' AND NEW.outcome = 'ok'"
+    "  AND substr(NEW.actor, 1, 5) <> 'node:' AND substr(NEW.object, 1, 6) = 'xcase/'"
+    " BEGIN INSERT OR IGNORE INTO fed_reads_out (message_id, sender, their_message, read_at)"
+    "  SELECT i.message_id, i.sender, CAST(substr(i.ref, length(i.sender) + 2) AS INTEGER), NEW.at"
+    "  FROM fed_inbox i WHERE i.case_id = CAST(substr(NEW.object, 7) AS INTEGER); END;"
+    "CREATE TABLE IF NOT EXISTS fed_read_receipts ("
+    " node TEXT NOT NULL,"
+    " message_id BIGINT NOT NULL,"
+    " read_at BIGINT NOT NULL,"
+    " PRIMARY KEY (node, message_id));";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
     auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
@@ -798,6 +858,7 @@ const char *const tz_store_migration_sql[] = {
     photos_v19,
     alerts_changes_v20,
     assist_cases_v22,
+    federation_terms_v23,
 };
 
 const int tz_store_migration_count =

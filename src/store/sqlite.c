@@ -118,6 +118,26 @@ static struct sqlite_store *from_store(struct tz_store *store)
     return (struct sqlite_store *)store;
 }
 
+/*
+ * The store this thread holds the writer of (tz_store_hold), and whether a write inside the hold
+ * ended the whole transaction (then the hold commits nothing). While it is set, this thread's
+ * writes run in savepoints of the held transaction and its reads on the writer's connection, so
+ * that it reads what it wrote before the commit.
+ */
+static _Thread_local struct sqlite_store *held;
+static _Thread_local tz_err held_lost;
+
+sqlite3 *tz_sq_held_db(struct tz_store *store)
+{
+    return held && held == from_store(store) ? held->writer.db : NULL;
+}
+
+void tz_sq_held_lost(tz_err err)
+{
+    if (!held_lost)
+        held_lost = err ? err : TZ_EIO;
+}
+
 /* Turns an SQLite result code into a tz_err; SQLITE_OK, _ROW and _DONE are success. */
 tz_err tz_sq_map_rc(int rc)
 {
@@ -267,6 +287,10 @@ static tz_err audit_head_sync(struct sqlite_store *s)
 tz_err tz_sq_writer_begin(struct tz_store *store, struct tz_sq_conn **c)
 {
     struct sqlite_store *s = from_store(store);
+    if (held == s) { /* inside this thread's hold: a savepoint of its transaction */
+        *c = &s->writer;
+        return tz_sq_map_rc(sqlite3_exec(s->writer.db, "SAVEPOINT held", NULL, NULL, NULL));
+    }
     *c = writer_lock(s);
     tz_err err = tx_begin(*c);
     if (err)
@@ -283,6 +307,14 @@ tz_err tz_sq_writer_end(struct tz_store *store, sqlite3_stmt *st, tz_err err)
 {
     struct sqlite_store *s = from_store(store);
     tz_sq_stmt_done(st);
+    if (held == s) {
+        const char *end = err ? "ROLLBACK TO held; RELEASE held" : "RELEASE held";
+        tz_err ended = tz_sq_map_rc(sqlite3_exec(s->writer.db, end, NULL, NULL, NULL));
+        err = err ? err : ended;
+        if (sqlite3_get_autocommit(s->writer.db))
+            tz_sq_held_lost(err); /* SQLite rolled the whole transaction back */
+        return err;
+    }
     if (!err)
         err = tx_commit(&s->writer);
     if (err)
@@ -315,6 +347,8 @@ tz_err tz_sq_audit_head_keep(struct tz_store *store, const char *path)
 struct tz_sq_conn *tz_sq_reader_acquire(struct tz_store *store)
 {
     struct sqlite_store *s = from_store(store);
+    if (held == s) /* reads what the hold wrote so far */
+        return &s->writer;
     pthread_mutex_lock(&s->read_mu);
     while (s->free_count == 0)
         pthread_cond_wait(&s->read_cv, &s->read_mu);
@@ -326,6 +360,8 @@ struct tz_sq_conn *tz_sq_reader_acquire(struct tz_store *store)
 void tz_sq_reader_release(struct tz_store *store, struct tz_sq_conn *c)
 {
     struct sqlite_store *s = from_store(store);
+    if (c == &s->writer)
+        return;
     pthread_mutex_lock(&s->read_mu);
     s->free_readers[s->free_count++] = (size_t)(c - s->readers);
     pthread_cond_signal(&s->read_cv);
@@ -527,6 +563,8 @@ void tz_sq_read_end(struct tz_store *store, sqlite3 *db)
 
 tz_err tz_sq_read_tx_begin(struct tz_sq_conn *c)
 {
+    if (held && c == &held->writer)
+        return TZ_OK; /* the held transaction is the snapshot */
     sqlite3_stmt *st;
     tz_err err = tz_sq_stmt(c, SQL_BEGIN_READ, &st);
     return err ? err : tz_sq_stmt_run(st);
@@ -534,12 +572,37 @@ tz_err tz_sq_read_tx_begin(struct tz_sq_conn *c)
 
 tz_err tz_sq_read_tx_commit(struct tz_sq_conn *c)
 {
+    if (held && c == &held->writer)
+        return TZ_OK;
     return tx_commit(c);
 }
 
 void tz_sq_tx_rollback(struct tz_sq_conn *c)
 {
+    if (held && c == &held->writer)
+        return;
     tx_rollback(c);
+}
+
+/* tz_store_hold: fn with this thread's writes in one transaction, committed once. */
+static tz_err sq_hold(struct tz_store *store, tz_err (*fn)(void *ctx), void *ctx)
+{
+    struct sqlite_store *s = from_store(store);
+    if (held) /* one hold at a time per thread; a nested one runs inside it */
+        return held == s ? fn(ctx) : TZ_EINVAL;
+    struct tz_sq_conn *c;
+    tz_err err = tz_sq_writer_begin(store, &c);
+    if (err)
+        return err;
+    held = s;
+    held_lost = TZ_OK;
+    err = fn(ctx);
+    held = NULL;
+    if (!err && held_lost)
+        err = held_lost;
+    if (!err && sqlite3_get_autocommit(c->db))
+        err = TZ_EIO;
+    return tz_sq_writer_end(store, NULL, err);
 }
 
 static const struct tz_store_ops sqlite_ops = {
@@ -547,6 +610,7 @@ static const struct tz_store_ops sqlite_ops = {
     .schema_version = sq_schema_version,
     .stats = sq_stats,
     .write_probe = sq_write_probe,
+    .hold = sq_hold,
     TZ_STORE_ALL_OPS(TZ_SQ_FILL) /* tz_sq_<name> of each operation (sqlite_internal.h) */
 };
 

@@ -12,11 +12,30 @@
 
 #define NODE_COLS                                                                                  \
     "id, name, country, endpoint, cert_sha256, sign_key, languages, msg_types, handling, added_at"
+/* A partner's entry and its terms (migration 23; none yet: anything, no previous key). */
+#define NODE_READ                                                                                  \
+    "SELECT n.id, n.name, n.country, n.endpoint, n.cert_sha256, n.sign_key, n.languages,"          \
+    " n.msg_types, n.handling, n.added_at, coalesce(t.accept_types, ''),"                          \
+    " coalesce(t.accept_handling, ''), coalesce(t.accept_max_bytes, 0),"                           \
+    " coalesce(t.prev_sign_key, ''), coalesce(t.prev_cert_sha256, ''), coalesce(t.prev_until, 0)"  \
+    " FROM fed_nodes n LEFT JOIN fed_node_terms t ON t.node = n.id"
 static const char SQL_NODE_PUT[] =
     "INSERT INTO fed_nodes (" NODE_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_NODE_SET[] =
+    "UPDATE fed_nodes SET name = ?2, country = ?3, endpoint = ?4, cert_sha256 = ?5, sign_key = ?6,"
+    " languages = ?7, msg_types = ?8, handling = ?9 WHERE id = ?1";
+static const char SQL_TERMS_PUT[] =
+    "INSERT OR REPLACE INTO fed_node_terms (node, accept_types, accept_handling,"
+    " accept_max_bytes, prev_sign_key, prev_cert_sha256, prev_until) VALUES (?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_NODE_REMOVE[] = "DELETE FROM fed_nodes WHERE id = ?";
-static const char SQL_NODE_GET[] = "SELECT " NODE_COLS " FROM fed_nodes WHERE id = ?";
-static const char SQL_NODES[] = "SELECT " NODE_COLS " FROM fed_nodes ORDER BY id LIMIT 256";
+static const char SQL_NODE_GET[] = NODE_READ " WHERE n.id = ?";
+static const char SQL_NODES[] = NODE_READ " ORDER BY n.id LIMIT 256";
+static const char SQL_REVOKE[] =
+    "INSERT INTO fed_revoked (what, node, reason, revoked_at) VALUES (?, ?, ?, ?)";
+static const char SQL_REVOKED_GET[] =
+    "SELECT what, node, reason, revoked_at FROM fed_revoked WHERE what = ?";
+static const char SQL_REVOKED_LIST[] = "SELECT what, node, reason, revoked_at FROM fed_revoked"
+                                       " ORDER BY revoked_at DESC, what LIMIT 1000";
 static const char SQL_INBOX_GET[] =
     "SELECT ref, digest, their_case, message_id, case_id FROM fed_inbox WHERE ref = ?";
 static const char SQL_CASE_FROM_INBOX[] =
@@ -27,13 +46,17 @@ static const char SQL_CASE_FROM_OUTBOX[] =
     " ORDER BY their_case = 0, id LIMIT 1";
 #define OUT_COLS                                                                                   \
     "id, message_id, case_id, queued_at, node, state, attempts, next_at, done_at, last_error,"     \
-    " their_message, their_case"
+    " their_message, their_case, (SELECT r.read_at FROM fed_read_receipts r"                       \
+    " WHERE r.node = fed_outbox.node AND r.message_id = fed_outbox.message_id)"
 static const char SQL_OUT_HEAD[] = "SELECT " OUT_COLS " FROM fed_outbox"
                                    " WHERE node = ? AND state = 'queued' ORDER BY id LIMIT 1";
 /* The oldest queued row of each case (the index on node, state, id serves the inner query). */
 static const char SQL_OUT_HEADS[] =
     "SELECT " OUT_COLS " FROM fed_outbox WHERE id IN (SELECT min(id) FROM fed_outbox"
     " WHERE node = ? AND state = 'queued' GROUP BY case_id) ORDER BY id LIMIT ?";
+static const char SQL_OUT_CASE[] = "SELECT " OUT_COLS " FROM fed_outbox"
+                                   " WHERE node = ?1 AND state = 'queued' AND case_id = ?3"
+                                   " ORDER BY id LIMIT ?2";
 static const char SQL_OUT_SETTLE[] =
     "UPDATE fed_outbox SET state = ?, next_at = ?, done_at = ?, last_error = ?,"
     " their_message = ?, their_case = ?, attempts = attempts + 1 WHERE id = ?";
@@ -64,15 +87,38 @@ static tz_err audit_node(sqlite3 *db, const struct tz_audit_rec *audit, const ch
     return tz_sq_audit_append_in(db, &a, NULL);
 }
 
-tz_err tz_sq_fed_node_put(struct tz_store *store, const struct tz_fed_node_rec *node,
-                          const struct tz_audit_rec *audit)
+/* The partner's terms (fed_node_terms), in the writer's transaction on c. */
+static tz_err put_terms(struct tz_sq_conn *c, const struct tz_fed_node_rec *node)
+{
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_stmt(c, SQL_TERMS_PUT, &st);
+    if (err)
+        return err;
+    struct tz_sq_binder b = tz_sq_binder_of(st);
+    tz_sq_bind_text(&b, node->id);
+    tz_sq_bind_text(&b, node->accept_types);
+    tz_sq_bind_text(&b, node->accept_handling);
+    tz_sq_bind_int64(&b, node->accept_max_bytes);
+    tz_sq_bind_text(&b, node->prev_sign_key);
+    tz_sq_bind_text(&b, node->prev_cert_sha256);
+    tz_sq_bind_int64(&b, node->prev_until);
+    err = tz_sq_map_rc(b.rc);
+    if (!err)
+        err = tz_sq_stmt_run(st);
+    tz_sq_stmt_done(st);
+    return err;
+}
+
+/* Writes the partner's entry with sql (an insert, or the update by id) and its terms. */
+static tz_err write_node(struct tz_store *store, const char *sql,
+                         const struct tz_fed_node_rec *node, const struct tz_audit_rec *audit)
 {
     struct tz_sq_conn *c;
     sqlite3_stmt *st = NULL;
     tz_err err = tz_sq_writer_begin(store, &c);
     if (err)
         return err;
-    if ((err = tz_sq_stmt(c, SQL_NODE_PUT, &st)))
+    if ((err = tz_sq_stmt(c, sql, &st)))
         goto done;
     struct tz_sq_binder b = tz_sq_binder_of(st);
     tz_sq_bind_text(&b, node->id);
@@ -84,12 +130,30 @@ tz_err tz_sq_fed_node_put(struct tz_store *store, const struct tz_fed_node_rec *
     tz_sq_bind_text(&b, node->languages);
     tz_sq_bind_text(&b, node->msg_types);
     tz_sq_bind_text(&b, node->handling);
-    tz_sq_bind_int64(&b, node->added_at);
+    if (sql == SQL_NODE_PUT)
+        tz_sq_bind_int64(&b, node->added_at);
     if ((err = tz_sq_map_rc(b.rc)) || (err = tz_sq_stmt_run(st)))
         goto done;
-    err = audit_node(c->db, audit, node->id);
+    if (sqlite3_changes(c->db) == 0)
+        err = TZ_ENOTFOUND;
+    if (!err)
+        err = put_terms(c, node);
+    if (!err)
+        err = audit_node(c->db, audit, node->id);
 done:
     return tz_sq_writer_end(store, st, err);
+}
+
+tz_err tz_sq_fed_node_put(struct tz_store *store, const struct tz_fed_node_rec *node,
+                          const struct tz_audit_rec *audit)
+{
+    return write_node(store, SQL_NODE_PUT, node, audit);
+}
+
+tz_err tz_sq_fed_node_set(struct tz_store *store, const struct tz_fed_node_rec *node,
+                          const struct tz_audit_rec *audit)
+{
+    return write_node(store, SQL_NODE_SET, node, audit);
 }
 
 tz_err tz_sq_fed_node_remove(struct tz_store *store, const char *id,
@@ -135,6 +199,16 @@ static tz_err read_node(sqlite3_stmt *st, void *elem)
     if (!err)
         err = tz_sq_col_code(st, 8, n->handling, sizeof n->handling);
     n->added_at = sqlite3_column_int64(st, 9);
+    if (!err)
+        err = tz_sq_col_code(st, 10, n->accept_types, sizeof n->accept_types);
+    if (!err)
+        err = tz_sq_col_code(st, 11, n->accept_handling, sizeof n->accept_handling);
+    n->accept_max_bytes = sqlite3_column_int64(st, 12);
+    if (!err)
+        err = tz_sq_col_code(st, 13, n->prev_sign_key, sizeof n->prev_sign_key);
+    if (!err)
+        err = tz_sq_col_code(st, 14, n->prev_cert_sha256, sizeof n->prev_cert_sha256);
+    n->prev_until = sqlite3_column_int64(st, 15);
     return err;
 }
 
@@ -253,6 +327,7 @@ static tz_err read_out(sqlite3_stmt *st, void *elem)
         err = tz_sq_col_code(st, 9, o->last_error, sizeof o->last_error);
     o->their_message = sqlite3_column_int64(st, 10);
     o->their_case = sqlite3_column_int64(st, 11);
+    o->read_at = sqlite3_column_int64(st, 12);
     return err;
 }
 
@@ -306,8 +381,9 @@ tz_err tz_sq_fed_out_settle(struct tz_store *store, const struct tz_fed_settle *
     return tz_sq_in_write(store, settle_body, &ctx, audit ? &a : NULL);
 }
 
-static tz_err read_rows_of(struct tz_store *store, const char *sql, const char *node, size_t limit,
-                           struct tz_fed_out_rec **out, size_t *count)
+static tz_err read_rows_of(struct tz_store *store, const char *sql, const char *node,
+                           int64_t case_id, size_t limit, struct tz_fed_out_rec **out,
+                           size_t *count)
 {
     struct tz_sq_conn *c = tz_sq_reader_acquire(store);
     sqlite3_stmt *st = NULL;
@@ -316,6 +392,8 @@ static tz_err read_rows_of(struct tz_store *store, const char *sql, const char *
         struct tz_sq_binder b = tz_sq_binder_of(st);
         tz_sq_bind_text(&b, node);
         tz_sq_bind_int64(&b, (int64_t)limit);
+        if (case_id > 0)
+            tz_sq_bind_int64(&b, case_id);
         err = tz_sq_map_rc(b.rc);
     }
     if (!err)
@@ -328,13 +406,19 @@ static tz_err read_rows_of(struct tz_store *store, const char *sql, const char *
 tz_err tz_sq_fed_out_heads(struct tz_store *store, const char *node, size_t limit,
                            struct tz_fed_out_rec **out, size_t *count)
 {
-    return read_rows_of(store, SQL_OUT_HEADS, node, limit, out, count);
+    return read_rows_of(store, SQL_OUT_HEADS, node, 0, limit, out, count);
 }
 
 tz_err tz_sq_fed_out_list(struct tz_store *store, const char *node, size_t limit,
                           struct tz_fed_out_rec **out, size_t *count)
 {
-    return read_rows_of(store, SQL_OUT_LIST, node, limit, out, count);
+    return read_rows_of(store, SQL_OUT_LIST, node, 0, limit, out, count);
+}
+
+tz_err tz_sq_fed_out_case(struct tz_store *store, const char *node, int64_t case_id, size_t limit,
+                          struct tz_fed_out_rec **out, size_t *count)
+{
+    return read_rows_of(store, SQL_OUT_CASE, node, case_id, limit, out, count);
 }
 
 static tz_err read_queue(sqlite3_stmt *st, void *elem)
@@ -392,4 +476,157 @@ tz_err tz_sq_fed_peer_message(struct tz_store *store, const char *node, int64_t 
 {
     return first_of(store, SQL_PEER_MSG_INBOX, SQL_PEER_MSG_OUTBOX, node, message_id,
                     their_message);
+}
+
+/* ---- the revocation list (migration 23) ---- */
+
+tz_err tz_sq_fed_revoke(struct tz_store *store, const struct tz_fed_revoked_rec *rec,
+                        const struct tz_audit_rec *audit)
+{
+    struct tz_sq_conn *c;
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_writer_begin(store, &c);
+    if (err)
+        return err;
+    if ((err = tz_sq_stmt(c, SQL_REVOKE, &st)))
+        goto done;
+    struct tz_sq_binder b = tz_sq_binder_of(st);
+    tz_sq_bind_text(&b, rec->what);
+    tz_sq_bind_text(&b, rec->node);
+    tz_sq_bind_text(&b, rec->reason);
+    tz_sq_bind_int64(&b, rec->revoked_at);
+    if ((err = tz_sq_map_rc(b.rc)) || (err = tz_sq_stmt_run(st)))
+        goto done;
+    if (audit) {
+        struct tz_audit_rec a = *audit;
+        char object[TZ_FS_HEX + 32];
+        snprintf(object, sizeof object, "fedrevoked/%s", rec->what);
+        a.object = a.object ? a.object : object;
+        err = tz_sq_audit_append_in(c->db, &a, NULL);
+    }
+done:
+    return tz_sq_writer_end(store, st, err);
+}
+
+static tz_err read_revoked(sqlite3_stmt *st, void *elem)
+{
+    struct tz_fed_revoked_rec *r = elem;
+    tz_err err = tz_sq_col_code(st, 0, r->what, sizeof r->what);
+    if (!err)
+        err = tz_sq_col_code(st, 1, r->node, sizeof r->node);
+    if (!err)
+        err = tz_sq_col_code(st, 2, r->reason, sizeof r->reason);
+    r->revoked_at = sqlite3_column_int64(st, 3);
+    return err;
+}
+
+tz_err tz_sq_fed_revoked_get(struct tz_store *store, const char *what,
+                             struct tz_fed_revoked_rec *out)
+{
+    return read_one(store, SQL_REVOKED_GET, what, read_revoked, out);
+}
+
+tz_err tz_sq_fed_revoked_list(struct tz_store *store, struct tz_fed_revoked_rec **out,
+                              size_t *count)
+{
+    return tz_sq_read_all(store, SQL_REVOKED_LIST, 0, sizeof **out, read_revoked, free_plain,
+                          (void **)out, count);
+}
+
+/* ---- read receipts (migration 23) ---- */
+
+static const char SQL_READS_DUE[] =
+    "SELECT message_id, sender, their_message, read_at, attempts, next_at FROM fed_reads_out"
+    " WHERE sender = ?1 AND state = 'queued' ORDER BY message_id LIMIT ?2";
+static const char SQL_READ_SETTLE[] = "UPDATE fed_reads_out SET state = ?1, next_at = ?2,"
+                                      " attempts = attempts + 1 WHERE message_id = ?3";
+static const char SQL_READ_RECORD[] =
+    "INSERT OR IGNORE INTO fed_read_receipts (node, message_id, read_at) SELECT ?1, ?2, ?3"
+    " WHERE EXISTS (SELECT 1 FROM fed_outbox WHERE node = ?1 AND message_id = ?2)";
+static const char SQL_READ_KNOWN[] =
+    "SELECT count(*) FROM fed_outbox WHERE node = ?1 AND message_id = ?2";
+
+static tz_err read_due(sqlite3_stmt *st, void *elem)
+{
+    struct tz_fed_read_rec *r = elem;
+    r->message_id = sqlite3_column_int64(st, 0);
+    tz_err err = tz_sq_col_code(st, 1, r->sender, sizeof r->sender);
+    r->their_message = sqlite3_column_int64(st, 2);
+    r->read_at = sqlite3_column_int64(st, 3);
+    r->attempts = sqlite3_column_int(st, 4);
+    r->next_at = sqlite3_column_int64(st, 5);
+    return err;
+}
+
+tz_err tz_sq_fed_reads_due(struct tz_store *store, const char *node, size_t limit,
+                           struct tz_fed_read_rec **out, size_t *count)
+{
+    struct tz_sq_conn *c = tz_sq_reader_acquire(store);
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_stmt(c, SQL_READS_DUE, &st);
+    if (!err) {
+        struct tz_sq_binder b = tz_sq_binder_of(st);
+        tz_sq_bind_text(&b, node);
+        tz_sq_bind_int64(&b, (int64_t)limit);
+        err = tz_sq_map_rc(b.rc);
+    }
+    if (!err)
+        err = tz_sq_read_rows(st, sizeof **out, read_due, free_plain, (void **)out, count);
+    tz_sq_stmt_done(st);
+    tz_sq_reader_release(store, c);
+    return err;
+}
+
+tz_err tz_sq_fed_read_settle(struct tz_store *store, int64_t message_id, const char *state,
+                             int64_t next_at, const struct tz_audit_rec *audit)
+{
+    struct tz_sq_conn *c;
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_writer_begin(store, &c);
+    if (err)
+        return err;
+    if ((err = tz_sq_stmt(c, SQL_READ_SETTLE, &st)))
+        goto done;
+    struct tz_sq_binder b = tz_sq_binder_of(st);
+    tz_sq_bind_text(&b, state);
+    tz_sq_bind_int64(&b, next_at);
+    tz_sq_bind_int64(&b, message_id);
+    if ((err = tz_sq_map_rc(b.rc)) || (err = tz_sq_stmt_run(st)))
+        goto done;
+    if (sqlite3_changes(c->db) == 0)
+        err = TZ_ENOTFOUND;
+    else if (audit)
+        err = tz_sq_audit_append_in(c->db, audit, NULL);
+done:
+    return tz_sq_writer_end(store, st, err);
+}
+
+tz_err tz_sq_fed_read_record(struct tz_store *store, const char *node, int64_t message_id,
+                             int64_t read_at, const struct tz_audit_rec *audit)
+{
+    struct tz_sq_conn *c;
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_writer_begin(store, &c);
+    if (err)
+        return err;
+    int found = 0;
+    int64_t n = 0;
+    if ((err = peer_case(c, SQL_READ_KNOWN, node, message_id, &n, &found)))
+        goto done;
+    if (n == 0) {
+        err = TZ_ENOTFOUND;
+        goto done;
+    }
+    if ((err = tz_sq_stmt(c, SQL_READ_RECORD, &st)))
+        goto done;
+    struct tz_sq_binder b = tz_sq_binder_of(st);
+    tz_sq_bind_text(&b, node);
+    tz_sq_bind_int64(&b, message_id);
+    tz_sq_bind_int64(&b, read_at);
+    if ((err = tz_sq_map_rc(b.rc)) || (err = tz_sq_stmt_run(st)))
+        goto done;
+    if (audit)
+        err = tz_sq_audit_append_in(c->db, audit, NULL);
+done:
+    return tz_sq_writer_end(store, st, err);
 }

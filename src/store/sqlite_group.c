@@ -129,6 +129,13 @@ tz_err tz_sq_in_write(struct tz_store *store, tz_sq_write_fn body, void *ctx,
 {
     struct tz_sq_group *g = tz_sq_group_of(store);
     struct call me = {.body = body, .ctx = ctx, .audit = audit};
+    sqlite3 *held = tz_sq_held_db(store);
+    if (held) { /* this thread holds the writer (tz_store_hold): a savepoint of its transaction */
+        tz_err lost = TZ_OK;
+        if (!run_in_savepoint(held, &me, &lost))
+            tz_sq_held_lost(lost);
+        return me.err;
+    }
     pthread_mutex_lock(&g->mu);
     if (g->tail)
         g->tail->next = &me;

@@ -178,6 +178,10 @@ tz_err tz_sq_exec_id(sqlite3 *db, const char *sql, int64_t id);
 typedef tz_err (*tz_sq_write_fn)(sqlite3 *db, void *ctx);
 tz_err tz_sq_in_write(struct tz_store *store, tz_sq_write_fn body, void *ctx,
                       const struct tz_audit_rec *audit);
+/* The writer's db when this thread holds store (tz_store_hold), else NULL; and the mark that a
+ * write inside the hold ended its whole transaction. */
+sqlite3 *tz_sq_held_db(struct tz_store *store);
+void tz_sq_held_lost(tz_err err);
 /* The queue of tz_sq_in_write's callers, one per store handle (sqlite_group.c). */
 struct tz_sq_group;
 tz_err tz_sq_group_new(struct tz_sq_group **out);

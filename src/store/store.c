@@ -10,8 +10,8 @@
  * that free records live here too: records are plain data whatever the
  * backend.
  */
-#include <stdint.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +141,13 @@ tz_err tz_store_write_probe(struct tz_store *store)
     if (!store)
         return TZ_EINVAL;
     return store->ops->write_probe ? store->ops->write_probe(store) : TZ_OK;
+}
+
+tz_err tz_store_hold(struct tz_store *store, tz_err (*fn)(void *ctx), void *ctx)
+{
+    if (!store || !fn)
+        return TZ_EINVAL;
+    return store->ops->hold ? store->ops->hold(store, fn, ctx) : fn(ctx);
 }
 
 tz_err tz_store_stats(struct tz_store *store, struct tz_store_stats *out)

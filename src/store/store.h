@@ -77,5 +77,15 @@ tz_err tz_store_stats(struct tz_store *store, struct tz_store_stats *out);
  * a backend that cannot tell (its writes report their own errors).
  */
 tz_err tz_store_write_probe(struct tz_store *store);
+/*
+ * Runs fn(ctx) with every write this thread makes through store in one transaction, committed
+ * once when fn returns TZ_OK (rolled back otherwise): one fsync for a batch of writes that each
+ * have their own audit entry (federation's batch envelopes). Inside it each write runs in a
+ * savepoint (a failed one undoes only itself) and answers before the commit, so fn must treat
+ * nothing as durable until tz_store_hold returns TZ_OK; this thread's reads see its writes.
+ * Every other writer waits meanwhile: keep fn short, and make it take no lock that another
+ * writer may hold. TZ_EINVAL for a hold of another store inside one.
+ */
+tz_err tz_store_hold(struct tz_store *store, tz_err (*fn)(void *ctx), void *ctx);
 
 #endif

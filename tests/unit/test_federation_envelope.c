@@ -229,12 +229,54 @@ static void test_sealed(void **state)
     tz_buf_free(&out);
 }
 
+/* A batch's body holds envelopes one after another: each reads alone, in order, and nothing may
+ * follow the last byte of a lone envelope. The batch and read kinds read back. */
+static void test_batch_body(void **state)
+{
+    (void)state;
+    struct tz_buf a, b, both;
+    written("{\"a\":1}", &a);
+    written("{\"b\":22}", &b);
+    tz_buf_init(&both, TZ_FED_ENVELOPE_MAX);
+    assert_int_equal(tz_buf_append(&both, a.data, a.len), TZ_OK);
+    assert_int_equal(tz_buf_append(&both, b.data, b.len), TZ_OK);
+    struct tz_fed_envelope e;
+    size_t used = 0;
+    assert_int_equal(tz_fed_envelope_parse(both.data, both.len, &e), TZ_EMALFORMED);
+    assert_int_equal(tz_fed_envelope_next(both.data, both.len, &e, &used), TZ_OK);
+    assert_int_equal(used, a.len);
+    assert_true(tz_fed_envelope_verify(&e, both.data, pk));
+    assert_int_equal(tz_fed_envelope_next(both.data + used, both.len - used, &e, &used), TZ_OK);
+    assert_int_equal(used, b.len);
+    assert_int_equal(e.body_len, 8);
+    /* one byte short of the second: no envelope there */
+    assert_int_equal(tz_fed_envelope_next(both.data + a.len, b.len - 1, &e, &used), TZ_EMALFORMED);
+    const enum tz_fed_kind kinds[] = {TZ_FED_BATCH, TZ_FED_READ};
+    for (size_t k = 0; k < 2; k++) {
+        struct tz_fed_envelope w = {
+            .kind = kinds[k], .id = 5, .at = 1, .body = both.data, .body_len = both.len};
+        memcpy(w.from, "PL", 3);
+        memcpy(w.to, "AZ", 3);
+        struct tz_buf out;
+        tz_buf_init(&out, TZ_FED_ENVELOPE_MAX);
+        assert_int_equal(tz_fed_envelope_write(&w, sk, &out), TZ_OK);
+        assert_int_equal(tz_fed_envelope_parse(out.data, out.len, &e), TZ_OK);
+        assert_int_equal(e.kind, kinds[k]);
+        assert_int_equal(e.body_len, both.len);
+        tz_buf_free(&out);
+    }
+    tz_buf_free(&a);
+    tz_buf_free(&b);
+    tz_buf_free(&both);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip), cmocka_unit_test(test_one_form_only),
         cmocka_unit_test(test_backoff),    cmocka_unit_test(test_node_check),
         cmocka_unit_test(test_reasons),    cmocka_unit_test(test_sealed),
+        cmocka_unit_test(test_batch_body),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
