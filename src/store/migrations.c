@@ -787,7 +787,7 @@ static const char assist_cases_v22[] =
     " UNIQUE (case_id, key));";
 
 /*
- * Migration 23 (federation, part 3 for federation, part 3; issue 17): what this node accepts from each
+ * Migration 23 (federation, part 3; issue 17): what this node accepts from each
  * partner and the keys it still takes during a rotation, and the revocation list.
  *   - fed_node_terms: one row per partner (removed with it): the message types, handling codes
  *     and body size this node accepts from it ('' and 0: anything), and the partner's previous
