@@ -6,14 +6,14 @@
  * Written: at a clean stop (serve), every snapshot_every_s seconds by a thread
  * of its own when the change feed moved, and by `tarcza index snapshot`. A
  * write brings the index up to the feed (tz_threatmap_sync), notes the feed's
- * position, and writes the index (mapindex_snap.c) to DB.mapindex.tmp, which
+ * position, and writes the index (mapindex_snap.c) to DB.mapindex.PID.tmp, which
  * is synced, renamed over DB.mapindex, and the folder synced: a crash leaves
  * the old file or the new one, never half of one.
  *
  * Read at start (tm_map_load): a file that mapindex_snap.c takes (version,
  * length, checksum, consistency) must also belong here: its context (the
- * category codes in the index's order and the public view the index keeps a
- * copy of) must be this process's, and its owner mark must be this
+ * schema version, the category codes in the index's order and the public view
+ * the index keeps a copy of) must be this process's, and its owner mark must be this
  * database's: a digest of the report at the feed's report position and of
  * the status change at its change position, which another database, or this
  * one restored from an older backup, does not have (a database keeps every
@@ -44,14 +44,18 @@ struct tm_snapshotter {
     int every_s;
 };
 
-/* The context mark: what the index's category numbers and its copy of the public view mean. */
-static void context_mark(const struct tz_threatmap *tm, uint8_t out[32])
+/* The context mark: the schema version, and what the index's category numbers and its copy of
+ * the public view mean. */
+static void context_mark(struct tz_threatmap *tm, uint8_t out[32])
 {
     struct tz_map_usual usual;
     tm_public_view(tm, &usual);
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, 32);
     crypto_generichash_update(&st, (const uint8_t *)"tarcza map context 1", 20);
+    /* A migration may change what reports hold: a snapshot is of one schema version. */
+    int32_t schema = tz_store_schema_version(tm->store);
+    crypto_generichash_update(&st, (const uint8_t *)&schema, sizeof schema);
     for (size_t i = 0; i < tm->category_count && i < TZ_MAP_MAX_CATEGORIES; i++)
         crypto_generichash_update(&st, (const uint8_t *)tm->categories[i].code,
                                   strlen(tm->categories[i].code) + 1);
@@ -126,7 +130,8 @@ static tz_err write_file(struct tz_threatmap *tm, const char *path,
                          const struct tz_map_snap_meta *meta)
 {
     char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+    /* Named for this process: two servers on one database must not write into one file. */
+    if (snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp)
         return TZ_ETOOBIG;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)

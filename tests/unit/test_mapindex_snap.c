@@ -375,7 +375,7 @@ static void db_make(struct db *d, size_t reports, uint64_t seed)
 static void db_drop(struct db *d)
 {
     tz_store_close(d->store);
-    const char *ext[] = {"", "-wal", "-shm", ".mapindex", ".mapindex.tmp"};
+    const char *ext[] = {"", "-wal", "-shm", ".mapindex"};
     for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
         char p[100];
         snprintf(p, sizeof p, "%s%s", d->path, ext[i]);
