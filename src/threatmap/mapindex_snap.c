@@ -354,6 +354,8 @@ struct src {
     size_t why_size;
 };
 
+static tz_err refuse(struct src *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static tz_err refuse(struct src *r, const char *fmt, ...)
 {
     if (r->why && r->why_size) {
