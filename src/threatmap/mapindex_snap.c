@@ -39,7 +39,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #if defined(__x86_64__)
@@ -427,24 +426,6 @@ static tz_err check_shape(struct src *r, const struct shape *sh, uint64_t file_b
     return TZ_OK;
 }
 
-/*
- * Asks for huge pages under the 2 MiB-aligned part of a big array before the read fills it: a
- * fault per 2 MiB instead of per 4 KiB is most of a load's system time (a hint; ignored where
- * the kernel gives none).
- */
-static void want_huge_pages(const void *p, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1),
-              to = ((uintptr_t)p + bytes) & ~(huge - 1);
-    if (p && to > from)
-        (void)madvise((void *)from, to - from, MADV_HUGEPAGE);
-#else
-    (void)p, (void)bytes;
-#endif
-}
-
 /* Allocates the arrays of a loaded index to the shape's counts, with room to grow as a build's. */
 static tz_err alloc_index(struct tz_map_index *idx, const struct shape *sh)
 {
@@ -636,7 +617,6 @@ static tz_err load(struct src *r, struct tz_map_snap_meta *meta, struct tz_map_i
     err = alloc_index(idx, &sh);
     size_t np = err ? 0 : parts_of(idx, parts);
     for (size_t i = 0; !err && i < np; i++) {
-        want_huge_pages(parts[i].p, parts[i].bytes);
         err = src_read(r, parts[i].p, parts[i].bytes);
     }
     uint32_t got[4];
