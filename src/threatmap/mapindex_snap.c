@@ -22,9 +22,9 @@
  * The checksum is CRC32C in four lanes (8-byte word i goes to lane i mod 4, the
  * last partial word is padded with zeros, the length closes each lane): four
  * independent chains run at the speed of the machine's crc32 instruction (SSE
- * 4.2; a table elsewhere), where a cryptographic hash of 1.7 GB would cost
- * seconds. It is there to catch a torn or damaged file, not an attacker: who
- * can write the file beside the database can write the database.
+ * 4.2; a table elsewhere, which gives the same sums), where a cryptographic
+ * hash of 1.5 GB would cost seconds. It is there to catch a torn or damaged file, not an attacker:
+ * who can write the file beside the database can write the database.
  *
  * A file is refused, with a reason, unless its version, length, checksum and
  * every count agree, and the arrays pass the checks the index's code relies on
@@ -88,11 +88,8 @@ struct sum {
 static uint32_t crc_table[256];
 static bool hw_crc;
 
-static void crc_init(void)
+static void crc_make_table(void)
 {
-    static bool ready;
-    if (ready)
-        return;
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
         for (int k = 0; k < 8; k++)
@@ -102,7 +99,13 @@ static void crc_init(void)
 #if defined(__x86_64__)
     hw_crc = __builtin_cpu_supports("sse4.2");
 #endif
-    ready = true;
+}
+
+/* The table and the choice of instruction, once per process (saves and loads may run at once). */
+static void crc_init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, crc_make_table);
 }
 
 static uint32_t crc_word_sw(uint32_t c, uint64_t w)
