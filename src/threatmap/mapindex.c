@@ -74,9 +74,9 @@
  * (a leaf and its ancestors) in each set; a change that makes a point late
  * moves it to L's buffer and leaves dead slots in the other sets. Ids are
  * found in a sorted array. A writer-preferring rwlock lets queries run
- * together; an update waits for the queries in flight. A restart (a new
- * build) tidies up. The build sorts the points once and makes the sets on
- * two threads.
+ * together; an update waits for the queries in flight. A new build tidies
+ * up (a start from a snapshot, mapindex_snap.c, keeps the index as it was).
+ * The build sorts the points once and makes the sets on two threads.
  */
 #include "threatmap/mapindex_internal.h"
 
