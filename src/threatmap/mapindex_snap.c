@@ -402,6 +402,10 @@ static tz_err check_shape(struct src *r, const struct shape *sh, uint64_t file_b
     uint64_t lim = NONE / 2;
     if (sh->n >= lim)
         return refuse(r, "point count out of range");
+    /* Every other count is bounded by n or by 32 bits; the expiries only by the file, so that the
+     * sum of sizes below cannot wrap around. */
+    if (sh->nexp > file_bytes / sizeof(struct expiry))
+        return refuse(r, "expiry count out of range");
     uint64_t bytes = sizeof(struct header) + sizeof(struct shape);
     bytes += sh->n * (2 * sizeof(int64_t) + NSETS * sizeof(uint32_t) + sizeof(uint32_t)) +
              sh->nexp * sizeof(struct expiry);
