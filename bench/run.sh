@@ -196,6 +196,9 @@ for n in 1000000 10000000; do
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
     echo "startup reports=$n run=$run to_serving_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') rss_kb=$rss"
   done
+  # The same database with and without the map index's snapshot (DB.mapindex), to the first 200
+  # on /api/v1/map (bench/startup_snapshot.sh; docs/benchmarks.md).
+  "$here/startup_snapshot.sh" "$build/tarcza" "$work/s.db" 2
 done
 rm -f "$work/s.db" "$work/s.db-wal" "$work/s.db-shm"
 

@@ -22,7 +22,9 @@ const char *cli_db(const struct cli_call *c)
     return cli_text(c, CLI_DB, CLI_DEFAULT_DB);
 }
 
-tz_err cli_open(const struct cli_call *c, struct tz_store **store, struct tz_threatmap **tm)
+/* Opens the store, and the threat map with cfg (NULL: defaults) when tm is not NULL. */
+static tz_err open_with(const struct cli_call *c, struct tz_store **store, struct tz_threatmap **tm,
+                        const struct tz_threatmap_config *cfg)
 {
     tz_err err = tz_store_open_sqlite(cli_db(c), store);
     if (err) {
@@ -38,12 +40,32 @@ tz_err cli_open(const struct cli_call *c, struct tz_store **store, struct tz_thr
         return err;
     }
     err = TZ_OK;
-    if (tm && (err = tz_threatmap_open(*store, NULL, tm))) {
+    if (tm && (err = tz_threatmap_open(*store, cfg, tm))) {
         cli_fail("loading the threat map", err);
         tz_store_close(*store);
         *store = NULL;
     }
     return err;
+}
+
+tz_err cli_open(const struct cli_call *c, struct tz_store **store, struct tz_threatmap **tm)
+{
+    return open_with(c, store, tm, NULL);
+}
+
+tz_err cli_open_snap(const struct cli_call *c, struct tz_store **store, struct tz_threatmap **tm,
+                     char *path, size_t size)
+{
+    struct tz_threatmap_config cfg = tz_threatmap_defaults();
+    const char *given = cli_text(c, CLI_SNAPSHOT, NULL);
+    int len =
+        given ? snprintf(path, size, "%s", given) : snprintf(path, size, "%s.mapindex", cli_db(c));
+    if (len < 0 || (size_t)len >= size) {
+        cli_fail("--snapshot (the path is too long)", TZ_ETOOBIG);
+        return TZ_ETOOBIG;
+    }
+    cfg.snapshot_path = strcmp(path, "off") == 0 ? NULL : path;
+    return open_with(c, store, tm, &cfg);
 }
 
 void cli_who(const struct cli_call *c, struct cli_who *w)

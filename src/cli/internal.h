@@ -145,6 +145,9 @@ enum cli_opt {
     CLI_ACCEPT_HANDLING,
     CLI_ACCEPT_MAX,
     CLI_OVERLAP_S,
+    /* the map index's snapshot */
+    CLI_SNAPSHOT,
+    CLI_SNAPSHOT_EVERY,
     CLI_OPT_COUNT
 };
 
@@ -232,6 +235,10 @@ const char *cli_db(const struct cli_call *c);
  * given), and the threat map over it when tm is not NULL. On failure says why, leaves nothing open
  * and returns an error. */
 tz_err cli_open(const struct cli_call *c, struct tz_store **store, struct tz_threatmap **tm);
+/* cli_open with the map index's snapshot (--snapshot, by default DB.mapindex; "off": none):
+ * read at open when valid; path holds its name (NULL in cfg when off). */
+tz_err cli_open_snap(const struct cli_call *c, struct tz_store **store, struct tz_threatmap **tm,
+                     char *path, size_t size);
 
 /* Who an audit entry of the command line names. */
 struct cli_who {
@@ -269,17 +276,18 @@ bool cli_id(const char *s, long long *out);
 /* ---- the handlers, one file per command group ---- */
 
 int cli_serve(const struct cli_call *c);            /* serve.c */
+int cli_index_snapshot(const struct cli_call *c);   /* index.c */
 int cli_import_districts(const struct cli_call *c); /* data.c */
 int cli_demo(const struct cli_call *c);             /* data.c */
 int cli_report_show(const struct cli_call *c);      /* report.c */
 int cli_report_transition(const struct cli_call *c);
 int cli_report_merge(const struct cli_call *c);
-int cli_apikey_add(const struct cli_call *c); /* apikey.c */
+int cli_apikey_add(const struct cli_call *c);     /* apikey.c */
 int cli_alerts_webhook(const struct cli_call *c); /* alerts.c */
 int cli_alerts_log(const struct cli_call *c);
 int cli_apikey_revoke(const struct cli_call *c);
 int cli_apikey_list(const struct cli_call *c);
-int cli_stats(const struct cli_call *c);    /* stats.c */
+int cli_stats(const struct cli_call *c);          /* stats.c */
 int cli_assist_analyse(const struct cli_call *c); /* assist.c */
 int cli_assist_redact(const struct cli_call *c);
 int cli_assist_language(const struct cli_call *c);
@@ -311,11 +319,11 @@ int cli_audit_checkpoint(const struct cli_call *c);
 int cli_backup(const struct cli_call *c); /* backup.c */
 int cli_restore(const struct cli_call *c);
 
-
 /* ---- exchange.c ---- */
 
 /* The exchange over store for this node (--node, --spoc-unit; PL and KGP-SPOC by default). */
-tz_err cli_exchange_open(const struct cli_call *c, struct tz_store *store, struct tz_exchange **out);
+tz_err cli_exchange_open(const struct cli_call *c, struct tz_store *store,
+                         struct tz_exchange **out);
 int cli_exchange_import(const struct cli_call *c);
 int cli_exchange_export(const struct cli_call *c);
 int cli_exchange_inbox(const struct cli_call *c);

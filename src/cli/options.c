@@ -116,6 +116,13 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
     [CLI_UNIT] = TEXT("--unit", "UNIT", "the account's unit (a supervisor needs one)"),
     [CLI_DISTRICTS] = TEXT("--districts", "ID,ID...", "the districts the account is bound to"),
     [CLI_LABEL] = TEXT("--label", "TEXT", "what the token is for (default api)"),
+    [CLI_SNAPSHOT] = TEXT("--snapshot", "PATH|off",
+                          "the map index's snapshot, read at start when valid and written at a "
+                          "clean stop (default DB.mapindex beside the database; off: none)"),
+    [CLI_SNAPSHOT_EVERY] =
+        NUMBER("--snapshot-every", "S", 0, 86400,
+               "also write the map index's snapshot every S seconds when reports came in "
+               "(default 600, 0 = only at a clean stop)"),
     [CLI_CONFIG] = TEXT("--config", "FILE",
                         "read these options from FILE, lines of `name = value` (the option's "
                         "name without --); the command line wins (docs/operations.md)"),

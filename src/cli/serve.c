@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "address/address.h"
-#include "cli/internal.h"
 #include "alerts/alerts.h"
-#include "http/render.h"
+#include "cli/internal.h"
 #include "federation/federation.h"
 #include "http/fed_server.h"
+#include "http/render.h"
 #include "http/server.h"
 
 /* The abuse limits of docs/reliability.md as given on the command line; -1: the server's default,
@@ -194,6 +194,19 @@ static tz_err federation_start(const struct cli_call *c, struct tz_fed *fed, con
     return TZ_OK;
 }
 
+/* The map index's snapshot at a clean stop, so that the next start reads it (threatmap/
+ * snapshot.c); a failure is said and the next start builds from the database. */
+static void write_snapshot(struct tz_threatmap *tm, const char *path)
+{
+    struct tz_threatmap_snap_info info = {0};
+    tz_err err = tz_threatmap_snapshot(tm, &info);
+    if (err)
+        fprintf(stderr, "tarcza: map snapshot %s not written: %s\n", path, tz_err_str(err));
+    else
+        fprintf(stderr, "tarcza: map snapshot %s: %zu reports, %.2f s\n", path, info.reports,
+                info.seconds);
+}
+
 int cli_serve(const struct cli_call *c)
 {
     if (c->set[CLI_TILES_ATTRIBUTION] && !c->set[CLI_TILES])
@@ -213,6 +226,7 @@ int cli_serve(const struct cli_call *c)
     struct tz_http *srv = NULL;
     struct tz_address_index *addresses = NULL;
     struct tz_alerts *alerts = NULL;
+    char snapshot[PATH_MAX] = "off";
     int rc = 1;
     tz_err err;
     /* Signals are taken by sigwait below; blocked before any thread (the committer, the map's
@@ -223,7 +237,7 @@ int cli_serve(const struct cli_call *c)
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
 
-    if (cli_open(c, &store, &tm))
+    if (cli_open_snap(c, &store, &tm, snapshot, sizeof snapshot))
         goto done;
     if ((err = tz_auth_open(store, NULL, &auth))) {
         cli_fail("auth", err);
@@ -254,6 +268,12 @@ int cli_serve(const struct cli_call *c)
         goto done;
     }
     cfg.alerts = alerts;
+    long long snap_s = cli_num(c, CLI_SNAPSHOT_EVERY, 600);
+    if (snap_s && strcmp(snapshot, "off") != 0 &&
+        (err = tz_threatmap_snapshot_every(tm, (int)snap_s))) {
+        cli_fail("the map snapshot's writer (--snapshot-every)", err);
+        goto done;
+    }
     long long sync_ms = cli_num(c, CLI_SYNC_MS, 1000);
     if ((sync_ms && (err = tz_threatmap_follow(tm, (int)sync_ms))) ||
         (err = tz_http_start(tm, &cfg, &srv))) {
@@ -273,11 +293,13 @@ done:
     tz_http_fed_sender_stop(sender);
     tz_http_fed_stop(fed_port);
     tz_http_stop(srv);
-    tz_alerts_close(alerts); /* after the server: no request uses it any more */
+    tz_alerts_close(alerts);     /* after the server: no request uses it any more */
     tz_auth_signer_stop(signer); /* signs the head once more */
     tz_auth_close(auth);
     tz_fed_close(fed);
     tz_exchange_close(exchange);
+    if (rc == 0 && strcmp(snapshot, "off") != 0)
+        write_snapshot(tm, snapshot); /* no request runs any more: the index is final */
     tz_threatmap_close(tm);
     tz_address_index_free(addresses);
     tz_store_close(store);

@@ -24,7 +24,7 @@ static const struct cli_command commands[] = {
           CLI_SPOC_UNIT, CLI_CONFIG, CLI_LOG, CLI_METRICS_TOKEN, CLI_SMTP_URL, CLI_MAIL_FROM,
           CLI_PUBLIC_URL, CLI_ALERTS_MS, CLI_ALERTS_RETRY, CLI_ALERTS_FAILURES, CLI_FEED_RATE,
           CLI_FEDERATION_PORT, CLI_NODE_DIR, CLI_NODE_CERT, CLI_NODE_KEY, CLI_NODE_CA,
-          CLI_SEND_POLL_MS, CLI_FEDERATION_ALARM_S),
+          CLI_SEND_POLL_MS, CLI_FEDERATION_ALARM_S, CLI_SNAPSHOT, CLI_SNAPSHOT_EVERY),
      NULL,
      "serve the API on http://ADDR:N and the browser front end; with --key and --checkpoints\n"
      "also sign the audit chain's head at intervals; abuse limits: docs/reliability.md;\n"
@@ -194,6 +194,9 @@ static const struct cli_command commands[] = {
     {"backup", NULL, "", 0, cli_backup, OPTS(CLI_TO, CLI_DB), OPTS(CLI_TO),
      "copy the database to FILE (a new file) while serve keeps writing: SQLite's online\n"
      "backup, one consistent snapshot; docs/operations.md"},
+    {"index", "snapshot", "", 0, cli_index_snapshot, OPTS(CLI_SNAPSHOT, CLI_DB), NULL,
+     "write the map index's snapshot (DB.mapindex) for a server to start from: read from the\n"
+     "snapshot there when valid and brought up to date, else built from the database"},
     {"restore", NULL, "FILE", 1, cli_restore, OPTS(CLI_DB), NULL,
      "make the database (a new file; stop serve first) from the backup FILE: checked with\n"
      "PRAGMA integrity_check, then migrated to this version's schema"},

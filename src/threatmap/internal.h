@@ -34,6 +34,13 @@ struct tz_threatmap {
     int64_t sync_report_id;
     int64_t sync_transition_seq;
     struct tm_follower *follower; /* the thread that syncs on a timer, or NULL */
+    /* The snapshot (snapshot.c): the feed position and size of the last one written, so that
+     * the periodic writer skips a round where nothing changed; snap_mu orders the writers. */
+    pthread_mutex_t snap_mu;
+    bool snap_written;
+    int64_t snap_report_id, snap_seq;
+    size_t snap_reports;
+    struct tm_snapshotter *snapshotter; /* the thread that writes it on a timer, or NULL */
 };
 
 /* Whether the public may see rec (status windows and the category's rule). */
@@ -54,6 +61,13 @@ void tm_token_hash(const char *token, uint8_t hash[TZ_HASH_LEN]);
 int tm_category_index(const struct tz_threatmap *tm, const char *code);
 /* Builds the map index from every report in the store. */
 tz_err tm_map_load(struct tz_threatmap *tm);
+/* The public rules as the map index's usual view (map.c). */
+void tm_public_view(const struct tz_threatmap *tm, struct tz_map_usual *usual);
+/* Loads the index from cfg.snapshot_path and replays the feed after it (snapshot.c); on any
+ * failure, said on stderr unless there is no file, tm->map stays NULL. */
+tz_err tm_snap_load(struct tz_threatmap *tm);
+/* Stops the periodic snapshot writer, if any. */
+void tm_snap_stop(struct tz_threatmap *tm);
 /* Puts a stored report on the map (after its commit). */
 void tm_map_add(struct tz_threatmap *tm, const struct tz_report_rec *rec);
 /* Stops the follower thread of tz_threatmap_follow, if any. */

@@ -94,7 +94,7 @@ static uint8_t public_status_mask(const struct tz_category_rec *c, uint8_t wante
 }
 
 /* The public rules as the map index's usual view: what the public map asks for on every query. */
-static void public_view(const struct tz_threatmap *tm, struct tz_map_usual *usual)
+void tm_public_view(const struct tz_threatmap *tm, struct tz_map_usual *usual)
 {
     memset(usual, 0, sizeof *usual);
     for (size_t i = 0; i < tm->category_count && i < TZ_MAP_MAX_CATEGORIES; i++)
@@ -112,6 +112,8 @@ tz_err tm_map_load(struct tz_threatmap *tm)
     for (size_t i = 0; i < tm->category_count; i++)
         tm->category_codes[i] = tm->categories[i].code;
 
+    if (tm->cfg.snapshot_path && tm_snap_load(tm) == TZ_OK)
+        return TZ_OK;
     struct loading l = {.tm = tm};
     /* Read the feed's position first: a change made while the reports load is then
      * applied again by the next sync, which is harmless, instead of missed. */
@@ -119,7 +121,7 @@ tz_err tm_map_load(struct tz_threatmap *tm)
     if (!err)
         err = tz_store_scan_map_rows(tm->store, load_row, &l);
     struct tz_map_usual usual;
-    public_view(tm, &usual);
+    tm_public_view(tm, &usual);
     if (!err)
         err = tz_map_index_build_usual(l.pts, l.n, &usual, tz_time_now(), &tm->map);
     free(l.pts);

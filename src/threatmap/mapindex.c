@@ -74,9 +74,9 @@
  * (a leaf and its ancestors) in each set; a change that makes a point late
  * moves it to L's buffer and leaves dead slots in the other sets. Ids are
  * found in a sorted array. A writer-preferring rwlock lets queries run
- * together; an update waits for the queries in flight. A restart (a new
- * build) tidies up. The build sorts the points once and makes the sets on
- * two threads.
+ * together; an update waits for the queries in flight. A new build tidies
+ * up (a start from a snapshot, mapindex_snap.c, keeps the index as it was).
+ * The build sorts the points once and makes the sets on two threads.
  */
 #include "threatmap/mapindex_internal.h"
 
@@ -153,7 +153,7 @@ static size_t chunk_size(size_t n, size_t div, size_t lo, size_t hi)
     return c;
 }
 
-static tz_err index_new(struct tz_map_index **out)
+tz_err mi_index_new(struct tz_map_index **out)
 {
     struct tz_map_index *idx = calloc(1, sizeof *idx);
     if (!idx)
@@ -361,7 +361,7 @@ static tz_err build(const struct tz_map_point *pts, size_t n, const struct tz_ma
            order_work = (n ? n : 1) * (sizeof *recs + sizeof *keys + sizeof(uint32_t));
     size_t set_work = mi_set_build_work(n);
     void *work = malloc(order_work > set_work ? order_work : set_work);
-    tz_err err = recs && keys && all && all_keys && work ? index_new(&idx) : TZ_ENOMEM;
+    tz_err err = recs && keys && all && all_keys && work ? mi_index_new(&idx) : TZ_ENOMEM;
     if (!err)
         err = mi_master_reserve(idx, n + n / 16 + MI_BUFFER_POINTS);
     if (!err)

@@ -198,4 +198,41 @@ typedef tz_err (*tz_map_visit_fn)(void *ctx, const struct tz_map_point *pts, siz
 tz_err tz_map_index_visit(const struct tz_map_index *idx, const struct tz_map_visit *v,
                           tz_map_visit_fn fn, void *ctx);
 
+/*
+ * Snapshots: the built index written to a file and read back, so that a start
+ * reads the index instead of scanning every report and building it
+ * (mapindex_snap.c says what the file holds). The meta says what the file
+ * belongs to; the index does not read it, its caller checks it.
+ */
+#define TZ_MAP_SNAP_VERSION 1
+
+struct tz_map_snap_meta {
+    uint8_t owner[32];      /* the caller's mark of its database (and of the feed's position) */
+    uint8_t context[32];    /* the caller's mark of what the points mean (categories, rules) */
+    int64_t report_id;      /* the change feed's position the index reflects: reports up to */
+    int64_t transition_seq; /* ... and status changes up to */
+    int64_t written_at;     /* Unix seconds */
+};
+
+/*
+ * Writes idx and meta to fd (at its start; fd is left at the header's end) under
+ * the index's read lock: queries go on, updates wait for the copy into the file
+ * (the page cache; the caller syncs). TZ_EIO, TZ_ENOSPACE.
+ */
+tz_err tz_map_index_save(const struct tz_map_index *idx, const struct tz_map_snap_meta *meta,
+                         int fd);
+/*
+ * Reads an index written by tz_map_index_save from fd (the whole file) or
+ * from buf. TZ_EINVAL for a file that is not one, of another version, cut
+ * short, damaged (checksum) or inconsistent, with the reason in why (when
+ * why_size > 0); TZ_EIO, TZ_ENOMEM. Nothing is returned on failure.
+ */
+tz_err tz_map_index_load(int fd, struct tz_map_snap_meta *meta, struct tz_map_index **out,
+                         char *why, size_t why_size);
+tz_err tz_map_index_load_mem(const void *buf, size_t len, struct tz_map_snap_meta *meta,
+                             struct tz_map_index **out, char *why, size_t why_size);
+/* Writes the checksum of a snapshot held in buf into its header (tests and fuzzing: a changed
+ * file that the checksum no longer hides from the reader's other checks). */
+void tz_map_snap_seal(void *buf, size_t len);
+
 #endif

@@ -10,6 +10,7 @@
  *                      counts points into bins
  *   mapindex_query.c   a query: its entry point, the bins turned into features
  *   mapindex_visit.c   every point under a filter, handed to a callback
+ *   mapindex_snap.c    the index written to a file and read back
  */
 #ifndef TZ_THREATMAP_MAPINDEX_INTERNAL_H
 #define TZ_THREATMAP_MAPINDEX_INTERNAL_H
@@ -185,6 +186,8 @@ static inline void note_expired(struct tz_map_index *idx, unsigned k, unsigned s
     idx->expired_any[s] = true;
 }
 
+/* An empty index with its lock (mapindex.c). */
+tz_err mi_index_new(struct tz_map_index **out);
 /* Grows the arrays by point number to hold cap points (mapindex.c). */
 tz_err mi_master_reserve(struct tz_map_index *idx, size_t cap);
 /* Restores the expiry heap's order below i (mapindex_update.c). */

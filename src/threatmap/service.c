@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/tztime.h"
 #include "base/jsonguard.h"
+#include "base/tztime.h"
 #include "threatmap/internal.h"
 
 struct tz_threatmap_config tz_threatmap_defaults(void)
@@ -46,6 +46,7 @@ tz_err tz_threatmap_open(struct tz_store *store, const struct tz_threatmap_confi
     tm->cfg = cfg ? *cfg : tz_threatmap_defaults();
     tm->store = store;
     pthread_mutex_init(&tm->sync_mu, NULL);
+    pthread_mutex_init(&tm->snap_mu, NULL);
     randombytes_buf(tm->addr_key, sizeof tm->addr_key);
     err = tz_store_categories(store, &tm->categories, &tm->category_count);
     if (err)
@@ -91,6 +92,7 @@ void tz_threatmap_close(struct tz_threatmap *tm)
 {
     if (!tm)
         return;
+    tm_snap_stop(tm);
     tm_follow_stop(tm);
     tz_committer_stop(tm->committer);
     tz_map_index_free(tm->map);
@@ -100,6 +102,7 @@ void tz_threatmap_close(struct tz_threatmap *tm)
     tz_group_recs_free(tm->groups, tm->group_count);
     tz_category_recs_free(tm->categories, tm->category_count);
     pthread_mutex_destroy(&tm->sync_mu);
+    pthread_mutex_destroy(&tm->snap_mu);
     free(tm);
 }
 

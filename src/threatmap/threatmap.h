@@ -41,6 +41,9 @@ struct tz_threatmap_config {
     struct tz_workflow_config workflow;
     size_t commit_batch_max; /* reports in one group commit */
     size_t commit_queue_max; /* reports waiting for the writer before 503 */
+    /* The map index's snapshot file (DB.mapindex; not owned): read at open when valid, written
+     * by tz_threatmap_snapshot. NULL: the index is always built from the database. */
+    const char *snapshot_path;
 };
 
 /* Defaults: the DESIGN periods, batches of up to 512, a queue of 8192. */
@@ -72,6 +75,27 @@ tz_err tz_threatmap_writable(struct tz_threatmap *tm);
 tz_err tz_threatmap_sync(struct tz_threatmap *tm);
 /* Runs tz_threatmap_sync every interval_ms on a thread of its own until close. */
 tz_err tz_threatmap_follow(struct tz_threatmap *tm, int interval_ms);
+
+/* What tz_threatmap_snapshot did. */
+struct tz_threatmap_snap_info {
+    bool if_changed;        /* in: skip the write when the feed has not moved since the last */
+    bool skipped;           /* out: skipped for that */
+    size_t reports;         /* out: reports in the index written */
+    int64_t report_id;      /* out: the change feed's position it reflects */
+    int64_t transition_seq; /* out */
+    uint64_t bytes;         /* out: the file's size */
+    double seconds;         /* out: the time the write took */
+};
+/*
+ * Writes the map index to cfg.snapshot_path atomically (a temporary file,
+ * synced, renamed, the folder synced) with the change feed's position it
+ * reflects, after a sync. Queries go on meanwhile; updates of the index wait
+ * while it is copied into the file. TZ_EINVAL without a snapshot path; TZ_EIO,
+ * TZ_ENOSPACE. info may be NULL.
+ */
+tz_err tz_threatmap_snapshot(struct tz_threatmap *tm, struct tz_threatmap_snap_info *info);
+/* Runs tz_threatmap_snapshot every `seconds` (when the feed moved) on a thread until close. */
+tz_err tz_threatmap_snapshot_every(struct tz_threatmap *tm, int seconds);
 
 /*
  * Imports districts from a GeoJSON FeatureCollection into store (offline:

@@ -174,8 +174,8 @@ void api_discard(struct api_server *s)
 void api_cleanup(struct api_server *s)
 {
     char path[400];
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (size_t i = 0; i < 3; i++) {
+    const char *suffixes[] = {"", "-wal", "-shm", ".mapindex"}; /* the map index's snapshot */
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         snprintf(path, sizeof path, "%s%s", s->db, suffixes[i]);
         unlink(path);
     }
