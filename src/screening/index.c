@@ -192,7 +192,11 @@ tz_err tz_screen_index_add(struct tz_screen_index *ix, const struct tz_screen_pe
     size_t idlen = p->source_id ? strlen(p->source_id) : 0;
     if (idlen == 0 || idlen >= 64 || !p->name || ix->nrecs >= UINT32_MAX)
         return TZ_EINVAL;
-    tz_err err = tz_screen_normalise(p->name, strlen(p->name), &nm);
+    tz_err err = p->keys && p->keys[0]
+                     ? tz_screen_normalise_stored(p->name, strlen(p->name), p->keys, &nm)
+                     : TZ_EINVAL;
+    if (err) /* none stored, or of another version: ICU */
+        err = tz_screen_normalise(p->name, strlen(p->name), &nm);
     if (err)
         return err;
     err = grow((void **)&ix->recs, &ix->caprecs, ix->nrecs + 1, sizeof(struct rec));

@@ -85,9 +85,22 @@ static void compare(const struct tz_screen_part *q, const struct tz_screen_part 
     out->how = TZ_SCREEN_EDIT;
     double best = 0;
     size_t bi = 0, bj = 0;
-    for (size_t i = 0; i < q->nforms; i++)
+    bool exact = false;
+    for (size_t i = 0; i < q->nforms && !exact; i++)
+        for (size_t j = 0; j < r->nforms && !exact; j++)
+            if (strcmp(q->form[i], r->form[j]) == 0)
+                exact = true, best = 1.0, bi = i, bj = j;
+    /* Without a variant, a phonetic key or an initial in common, a pair under 0.75 similar
+     * scores nothing: the distances need only be known down to there. A pair that cannot beat
+     * the best so far is not computed; the first best pair is the same as by computing all. */
+    bool any = q->role == TZ_SCREEN_PART_INITIAL || r->role == TZ_SCREEN_PART_INITIAL ||
+               (q->variant[0] && strcmp(q->variant, r->variant) == 0) ||
+               strcmp(q->phon, r->phon) == 0;
+    double floor = any ? 0.0 : 0.75;
+    for (size_t i = 0; i < q->nforms && !exact; i++)
         for (size_t j = 0; j < r->nforms; j++) {
-            double s = tz_screen_similarity(q->form[i], r->form[j]);
+            double s = tz_screen_similarity_min(q->form[i], r->form[j],
+                                                best > floor ? best : floor);
             if (s > best) {
                 best = s, bi = i, bj = j;
             }

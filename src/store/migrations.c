@@ -765,6 +765,14 @@ static const char alerts_changes_v20[] =
     "ALTER TABLE alert_deliveries ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;"
     "INSERT OR IGNORE INTO alert_state (name, upto) VALUES ('changes', -1);";
 
+/*
+ * migration 21: screening's match keys stored with each watch-list person (issue 15): the name's
+ * romanisation as the normaliser wrote it when the row was written, so that the index is built
+ * without ICU. Rows of before stay NULL here (SQL has no ICU): the server fills them the first
+ * time it builds its index (tz_screening_load), one audited transaction per page of rows.
+ */
+static const char watchlist_keys_v21[] = "ALTER TABLE watchlist_persons ADD COLUMN name_keys TEXT;";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
     auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
@@ -776,6 +784,7 @@ const char *const tz_store_migration_sql[] = {
     federation_v18,
     photos_v19,
     alerts_changes_v20,
+    watchlist_keys_v21,
 };
 
 const int tz_store_migration_count =
