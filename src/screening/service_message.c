@@ -143,6 +143,12 @@ tz_err tz_screening_hit_message(struct tz_screening *s, const struct tz_auth_who
         tz_err err = audit_refusal(s, who, q, errs->items[0].field);
         return err ? err : TZ_EINVAL;
     }
+    /* The request comes from the actor's unit: a role that sends nothing, or no unit, may not. */
+    if (tz_auth_scope_of(who->p->role, TZ_ACT_EXCHANGE_SEND) == TZ_SCOPE_NONE ||
+        !who->p->account.unit[0]) {
+        tz_err err = audit_refusal(s, who, q, "exchange: forbidden");
+        return err ? err : TZ_EFORBIDDEN;
+    }
     struct tz_xnotice_owner o;
     tz_err err = tz_exchange_published_subject(s->exchange, id, ref, &o);
     if (err == TZ_ENOTFOUND) {
