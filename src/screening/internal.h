@@ -47,6 +47,8 @@ const char *tz_screen_variant_of(const char *form);
 double tz_screen_similarity(const char *a, const char *b);
 /* The same when it is at least floor (0..1), else -1: stops as soon as it cannot be. */
 double tz_screen_similarity_min(const char *a, const char *b, double floor);
+/* The same with the lengths known (strlen(a), strlen(b)). */
+double tz_screen_similarity_len(const char *a, size_t la, const char *b, size_t lb, double floor);
 
 /* The key a part is indexed under: its variant class's phonetic key, else its own. */
 static inline const char *tz_screen_part_key(const struct tz_screen_part *p)

@@ -251,7 +251,11 @@ double tz_screen_similarity(const char *a, const char *b)
 
 double tz_screen_similarity_min(const char *a, const char *b, double floor)
 {
-    size_t la = strlen(a), lb = strlen(b);
+    return tz_screen_similarity_len(a, strlen(a), b, strlen(b), floor);
+}
+
+double tz_screen_similarity_len(const char *a, size_t la, const char *b, size_t lb, double floor)
+{
     if (la == 0 && lb == 0)
         return 1.0;
     if (la >= TZ_SCREEN_KEY_MAX || lb >= TZ_SCREEN_KEY_MAX)
