@@ -206,7 +206,8 @@ int main(int argc, char **argv)
     free(stored);
     printf("persons %zu  load with ICU %.1f s (%.1f s CPU)  load from stored keys %.1f s (%.1f s "
            "CPU)  bytes/record %.0f\n",
-           n, load_icu, load_icu_cpu, load, load_cpu, (double)tz_screen_index_bytes(ix) / (double)n);
+           n, load_icu, load_icu_cpu, load, load_cpu,
+           (double)tz_screen_index_bytes(ix) / (double)n);
     struct tz_screen_config cfg;
     tz_screen_config_default(&cfg);
     double *lat = calloc(nq, sizeof *lat);

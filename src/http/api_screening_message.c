@@ -15,8 +15,7 @@
 
 enum MHD_Result api_screening_hit_message(struct request *req)
 {
-    static const char *const allowed[] = {"source", "record_id", "reason",
-                                          "text",   "urgency",   NULL};
+    static const char *const allowed[] = {"source", "record_id", "reason", "text", "urgency", NULL};
     struct police_ctx c;
     enum MHD_Result answer;
     json_t *root = NULL;

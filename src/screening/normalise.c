@@ -117,8 +117,8 @@ static void keys_put(struct raws *r, const char *text, size_t n)
  * Arabic script, and its forms separated by commas. */
 static void keys_piece(struct raws *r, const struct tz_screen_part *p, bool arabic, bool letter)
 {
-    static const char ORIGIN[] = {[TZ_SCREEN_SAME] = 'S', [TZ_SCREEN_FOLDED] = 'F',
-                                  [TZ_SCREEN_TRANSLIT] = 'T'};
+    static const char ORIGIN[] = {
+        [TZ_SCREEN_SAME] = 'S', [TZ_SCREEN_FOLDED] = 'F', [TZ_SCREEN_TRANSLIT] = 'T'};
     if (!r->keys)
         return;
     char head[4] = {' ', '-', 'A', 0};

@@ -366,7 +366,7 @@ struct tz_screen_hit_message {
 /* The request sent. */
 struct tz_screen_hit_sent {
     int64_t message_id, case_id, notice_id;
-    int64_t due; /* the reply's due instant */
+    int64_t due;                   /* the reply's due instant */
     char to_node[32], to_unit[64]; /* the notice's owner */
 };
 
@@ -379,8 +379,8 @@ struct tz_screen_hit_sent {
  * attached or the notice is no longer published or has no such subject. Refusals are audited.
  */
 tz_err tz_screening_hit_message(struct tz_screening *s, const struct tz_auth_who *who,
-                                const struct tz_screen_hit_message *q,
-                                struct tz_field_errors *errs, struct tz_screen_hit_sent *out);
+                                const struct tz_screen_hit_message *q, struct tz_field_errors *errs,
+                                struct tz_screen_hit_sent *out);
 
 /* ---- documents and vehicles (service_objects.c) ---- */
 

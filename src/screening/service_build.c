@@ -67,14 +67,12 @@ static void rekey_flush(struct tz_screen_gather *g)
         return;
     }
     for (size_t i = 0; i < g->nrekey; i++)
-        rows[i] = (struct tz_watch_person_keys){g->rekey[i].id, g->rekey[i].name,
-                                                g->rekey[i].keys};
+        rows[i] = (struct tz_watch_person_keys){g->rekey[i].id, g->rekey[i].name, g->rekey[i].keys};
     char fields[96];
     snprintf(fields, sizeof fields, "{\"rows\":%zu,\"keys_version\":\"%s\"}", g->nrekey,
              TZ_SCREEN_KEYS_VERSION);
-    struct tz_audit_rec a = tz_auth_audit_entry(g->auth, NULL, "system", NULL,
-                                                tz_audit_code(TZ_AUDIT_WATCHLIST_KEYS),
-                                                "watchlist/persons");
+    struct tz_audit_rec a = tz_auth_audit_entry(
+        g->auth, NULL, "system", NULL, tz_audit_code(TZ_AUDIT_WATCHLIST_KEYS), "watchlist/persons");
     a.fields = fields;
     size_t updated = 0;
     if (tz_store_watchlist_person_keys(tz_auth_store(g->auth), rows, g->nrekey, &a, &updated) ==

@@ -125,8 +125,8 @@ static tz_err audit_refusal(struct tz_screening *s, const struct tz_auth_who *wh
 }
 
 tz_err tz_screening_hit_message(struct tz_screening *s, const struct tz_auth_who *who,
-                                const struct tz_screen_hit_message *q,
-                                struct tz_field_errors *errs, struct tz_screen_hit_sent *out)
+                                const struct tz_screen_hit_message *q, struct tz_field_errors *errs,
+                                struct tz_screen_hit_sent *out)
 {
     memset(out, 0, sizeof *out);
     if (!s->exchange)
@@ -171,8 +171,8 @@ tz_err tz_screening_hit_message(struct tz_screening *s, const struct tz_auth_who
         put(out->to_node, sizeof out->to_node, m.addressees[0].node);
         put(out->to_unit, sizeof out->to_unit, m.addressees[0].unit);
     } else if (err == TZ_EFORBIDDEN || err == TZ_EINVAL) {
-        tz_err e2 = audit_refusal(s, who, q, err == TZ_EFORBIDDEN ? "exchange: forbidden"
-                                                                   : "exchange: refused");
+        tz_err e2 = audit_refusal(
+            s, who, q, err == TZ_EFORBIDDEN ? "exchange: forbidden" : "exchange: refused");
         err = e2 ? e2 : err;
     }
     tz_xmsg_clear(&m);

@@ -289,9 +289,8 @@ tz_err tz_sq_watchlist_vehicles(struct tz_store *store, int64_t after_id, size_t
                      count);
 }
 
-tz_err tz_sq_watchlist_person_keys(struct tz_store *store,
-                                   const struct tz_watch_person_keys *rows, size_t n,
-                                   const struct tz_audit_rec *audit, size_t *updated)
+tz_err tz_sq_watchlist_person_keys(struct tz_store *store, const struct tz_watch_person_keys *rows,
+                                   size_t n, const struct tz_audit_rec *audit, size_t *updated)
 {
     struct tz_sq_conn *c;
     sqlite3_stmt *st = NULL;

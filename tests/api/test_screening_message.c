@@ -182,9 +182,8 @@ static void a_hit_becomes_a_request_in_one_action(void **state)
                                      " 'screening/hit-message'") >= 1);
     /* Cancelled since the hit: 404, nothing sent. */
     snprintf(path, sizeof path, "/api/v1/exchange/notices/%lld/transitions", notice);
-    assert_int_equal(call("POST", boss, path, "{\"to\":\"cancelled\",\"note\":\"odnaleziona\"}",
-                          &r),
-                     200);
+    assert_int_equal(
+        call("POST", boss, path, "{\"to\":\"cancelled\",\"note\":\"odnaleziona\"}", &r), 200);
     api_response_free(&r);
     long sent = (long)api_db_long(&server, "SELECT COUNT(*) FROM audit_log WHERE action ="
                                            " 'exchange.send'");

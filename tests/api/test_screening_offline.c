@@ -261,8 +261,8 @@ static void a_batch_is_answered_offline(void **state)
     json_t *on = json_loads(r.out, 0, NULL);
     assert_non_null(on);
     long audited = (long)api_db_long(&server, "SELECT COUNT(*) FROM audit_log");
-    api_run_command(&server, &r, "screen", "batch", file, "--reason", "ferry manifest",
-                    "--offline", snap, "--pub", pub, "--db", NO_DB, NULL);
+    api_run_command(&server, &r, "screen", "batch", file, "--reason", "ferry manifest", "--offline",
+                    snap, "--pub", pub, "--db", NO_DB, NULL);
     assert_int_equal(r.status, 0);
     json_t *off = json_loads(r.out, 0, NULL);
     assert_non_null(off);
