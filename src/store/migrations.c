@@ -774,19 +774,9 @@ static const char alerts_changes_v20[] =
 static const char watchlist_keys_v21[] = "ALTER TABLE watchlist_persons ADD COLUMN name_keys TEXT;";
 
 const char *const tz_store_migration_sql[] = {
-    schema_v1,
-    seed_v2,
-    spatial_cell_v3,
-    me_too_v4,
-    auth_v5,
-    api_keys_v6,
-    report_links_v7,
-    token_expiry_v8,
-    exchange_v9,
-    watchlist_v10,
-    assistant_search_v11,
-    citizen_v12,
-    addresses_v13,
+    schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
+    auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
+    exchange_v9, watchlist_v10, assistant_search_v11, citizen_v12, addresses_v13,
     exchange_spoc_v14,
     assistant_messages_v15,
     exchange_events_v16,
