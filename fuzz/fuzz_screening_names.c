@@ -6,7 +6,11 @@
  *   - an accepted name has 1..TZ_SCREEN_PARTS_MAX parts, each with 1..TZ_SCREEN_FORMS_MAX forms
  *     of a-z only, NUL-terminated within their buffers, a phonetic key and an index key;
  *   - what is written of each part is valid UTF-8;
- *   - normalising is deterministic (twice the same parts);
+ *   - normalising is deterministic (twice the same parts: the second from the table of pieces
+ *     romanised so far);
+ *   - the name's stored keys (tz_screen_normalise_keys) read back without ICU give the same name;
+ *   - the input read as stored keys of a fixed name is taken only when it makes a name whose
+ *     parts hold the same promises (keys come from a store, which is outside input too);
  *   - a name scored against itself scores at least 0.97 (every part meets itself).
  */
 #include <string.h>
@@ -31,11 +35,29 @@ static void check_part(const struct tz_screen_part *p)
     FUZZ_CHECK(w < TZ_SCREEN_KEY_MAX && fuzz_utf8_valid(p->written, w), "written part");
 }
 
+/* The input as the stored keys of a fixed name. */
+static void keys_as_input(const uint8_t *data, size_t size)
+{
+    static char keys[TZ_WATCH_KEYS_MAX];
+    static struct tz_screen_name k;
+    size_t n = size < sizeof keys - 1 ? size : sizeof keys - 1;
+    memcpy(keys, data, n);
+    keys[n] = '\0';
+    static const char name[] = "Ilham Heydar oglu Aliyev";
+    if (tz_screen_normalise_stored(name, sizeof name - 1, keys, &k) != TZ_OK)
+        return;
+    FUZZ_CHECK(k.nparts >= 1 && k.nparts <= TZ_SCREEN_PARTS_MAX, "%u parts", k.nparts);
+    for (size_t i = 0; i < k.nparts; i++)
+        check_part(&k.part[i]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct tz_screen_name a, b;
     static struct tz_screen_query q;
-    if (tz_screen_normalise((const char *)data, size, &a) != TZ_OK)
+    static char keys[TZ_WATCH_KEYS_MAX];
+    keys_as_input(data, size);
+    if (tz_screen_normalise_keys((const char *)data, size, &a, keys, sizeof keys) != TZ_OK)
         return 0;
     FUZZ_CHECK(a.nparts >= 1 && a.nparts <= TZ_SCREEN_PARTS_MAX, "%u parts", a.nparts);
     for (size_t i = 0; i < a.nparts; i++)
@@ -43,6 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(tz_screen_normalise((const char *)data, size, &b) == TZ_OK &&
                    memcmp(&a, &b, sizeof a) == 0,
                "normalising twice differs");
+    FUZZ_CHECK(!keys[0] || (tz_screen_normalise_stored((const char *)data, size, keys, &b) ==
+                                TZ_OK &&
+                            memcmp(&a, &b, sizeof a) == 0),
+               "the stored keys %s give another name", keys);
     struct tz_screen_config cfg;
     tz_screen_config_default(&cfg);
     memset(&q, 0, sizeof q);

@@ -57,6 +57,7 @@ static const char *const audit_codes[TZ_AUDIT_COUNT] = {
     [TZ_AUDIT_ASSISTANT_USE] = "assistant.use",
     [TZ_AUDIT_SCREENING_QUERY] = "screening.query",
     [TZ_AUDIT_WATCHLIST_IMPORT] = "watchlist.import",
+    [TZ_AUDIT_WATCHLIST_KEYS] = "watchlist.keys",
     [TZ_AUDIT_EXCHANGE_READ] = "exchange.read",
     [TZ_AUDIT_EXCHANGE_SEND] = "exchange.send",
     [TZ_AUDIT_EXCHANGE_INBOX] = "exchange.inbox",

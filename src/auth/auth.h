@@ -101,6 +101,7 @@ enum tz_audit_action {
     TZ_AUDIT_ASSISTANT_USE,        /* assistant.use */
     TZ_AUDIT_SCREENING_QUERY,      /* screening.query: who asked what, why, how many hits */
     TZ_AUDIT_WATCHLIST_IMPORT,     /* watchlist.import: a list taken in */
+    TZ_AUDIT_WATCHLIST_KEYS,       /* watchlist.keys: stored persons' match keys filled in */
     TZ_AUDIT_EXCHANGE_READ,        /* exchange.read */
     TZ_AUDIT_EXCHANGE_SEND,        /* exchange.send */
     TZ_AUDIT_EXCHANGE_INBOX,       /* exchange.inbox */

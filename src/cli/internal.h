@@ -312,6 +312,11 @@ tz_err cli_read_file(const char *path, char **out, size_t *n);
 int cli_watchlist_snapshot(const struct cli_call *c); /* screening_offline.c */
 /* Answers a person (kind 0), document (1) or vehicle (2) query q from --offline's files. */
 int cli_screen_offline(const struct cli_call *c, const char *what, int kind, const void *q);
+/* kind 3 of cli_screen_offline: a batch's items, read. */
+struct cli_offline_batch {
+    const struct tz_screen_batch_item *items;
+    size_t n;
+};
 int cli_audit_verify(const struct cli_call *c); /* audit.c */
 int cli_audit_export(const struct cli_call *c);
 int cli_audit_keygen(const struct cli_call *c);

@@ -155,7 +155,7 @@ int cli_screen_offline(const struct cli_call *c, const char *what, int kind, con
     struct tz_screen_answer a = {0};
     struct tz_screen_obj_answer o = {0};
     struct tz_buf b;
-    tz_buf_init(&b, 1024 * 1024);
+    tz_buf_init(&b, kind == 3 ? (size_t)1 << 30 : 1024 * 1024);
     if (!(err = tz_snap_state_new(&st)) && !(err = read_chain(c->text[CLI_OFFLINE], pk, st, NULL)))
         err = tz_screening_open_offline(st, NULL, &scr);
     if (!err && kind == 0 && !(err = tz_screening_offline_person(scr, q, &errs, &a)))
@@ -164,6 +164,14 @@ int cli_screen_offline(const struct cli_call *c, const char *what, int kind, con
         err = tz_http_screen_obj_json(&o, &b);
     else if (!err && kind == 2 && !(err = tz_screening_offline_vehicle(scr, q, &errs, &o)))
         err = tz_http_screen_obj_json(&o, &b);
+    else if (!err && kind == 3) {
+        const struct cli_offline_batch *ob = q;
+        struct tz_screen_batch batch = {0};
+        if (!(err = tz_screening_offline_batch(scr, ob->items, ob->n, cli_text(c, CLI_REASON, NULL),
+                                               &errs, &batch)))
+            err = tz_http_screen_batch_json(&batch, &b);
+        tz_screen_batch_clear(&batch);
+    }
     if (!err)
         printf("%s\n", b.data);
     print_errors(&errs);

@@ -188,9 +188,9 @@ static const struct cli_command commands[] = {
      OPTS(CLI_REASON), "screen a vehicle (--vin and/or --plate) against the watch-lists (audited;\n"
      "--offline)"},
     {"screen", "batch", "FILE", 1, cli_screen_batch,
-     OPTS(CLI_REASON, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), OPTS(CLI_REASON),
+     OPTS(CLI_REASON, CLI_OFFLINE, CLI_PUB, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), OPTS(CLI_REASON),
      "screen a batch (FILE: one JSON object a line, at most 1,000: {\"kind\", fields}) as one\n"
-     "audited query; prints the answers of every item"},
+     "audited query; prints the answers of every item (--offline: from a signed snapshot)"},
     {"backup", NULL, "", 0, cli_backup, OPTS(CLI_TO, CLI_DB), OPTS(CLI_TO),
      "copy the database to FILE (a new file) while serve keeps writing: SQLite's online\n"
      "backup, one consistent snapshot; docs/operations.md"},

@@ -478,6 +478,12 @@ tz_err tz_exchange_submit(struct tz_exchange *x, const struct tz_xactor *who, bo
                           struct tz_xmsg *m, struct tz_xreceipt *out,
                           struct tz_field_errors *errs);
 
+/* tz_exchange_submit of a message this node sends, its audit entry noted with why it was sent
+ * (screening: "from screening hit ..."). */
+tz_err tz_exchange_submit_noted(struct tz_exchange *x, const struct tz_xactor *who,
+                                const char *note, struct tz_xmsg *m, struct tz_xreceipt *out,
+                                struct tz_field_errors *errs);
+
 /*
  * The stored entities sharing an exact key (tz_xentity_keys' form) with one of keys[0..n), only
  * in messages the actor may read (tz_exchange_get's rule), at most max into hits (each hit's
@@ -627,6 +633,22 @@ typedef tz_err (*tz_xnotice_fn)(void *ctx, const struct tz_xnotice_subject *s);
  * are not visited.
  */
 tz_err tz_exchange_published_visit(struct tz_exchange *x, tz_xnotice_fn fn, void *ctx);
+
+/* A published notice with one of its subjects (notice_subject.c). */
+struct tz_xnotice_owner {
+    struct tz_xmsg notice; /* owned: tz_xnotice_owner_clear; its originator is the owner */
+    int64_t case_id;
+    bool inbound; /* received from a partner */
+    int entity;   /* the subject's index in notice.entities */
+};
+void tz_xnotice_owner_clear(struct tz_xnotice_owner *o);
+/*
+ * Notice id, while published, with its entity ref (what a screening hit on it names): no
+ * permission checked and no audit entry here, the caller audits its use. TZ_ENOTFOUND when id
+ * is no published notice or has no entity ref; TZ_ENOMEM, TZ_EIO.
+ */
+tz_err tz_exchange_published_subject(struct tz_exchange *x, int64_t id, const char *ref,
+                                     struct tz_xnotice_owner *out);
 
 /* ---- what the police web pages read beside the message (pages.c) ---- */
 

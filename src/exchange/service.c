@@ -282,16 +282,36 @@ static tz_err open_case(struct tz_exchange *x, int64_t case_id, struct tz_field_
     return err;
 }
 
+static tz_err submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbound,
+                     struct tz_xmsg *m, const struct tz_xevent_rec *event,
+                     const struct tz_xnfip_rec *nfip, const char *note, struct tz_xreceipt *out,
+                     struct tz_field_errors *errs);
+
 tz_err tz_exchange_submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbound,
                           struct tz_xmsg *m, struct tz_xreceipt *out, struct tz_field_errors *errs)
 {
-    return tz_x_submit(x, who, inbound, m, NULL, NULL, out, errs);
+    return submit(x, who, inbound, m, NULL, NULL, NULL, out, errs);
+}
+
+tz_err tz_exchange_submit_noted(struct tz_exchange *x, const struct tz_xactor *who,
+                                const char *note, struct tz_xmsg *m, struct tz_xreceipt *out,
+                                struct tz_field_errors *errs)
+{
+    return submit(x, who, false, m, NULL, NULL, note, out, errs);
 }
 
 tz_err tz_x_submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbound,
                    struct tz_xmsg *m, const struct tz_xevent_rec *event,
                    const struct tz_xnfip_rec *nfip, struct tz_xreceipt *out,
                    struct tz_field_errors *errs)
+{
+    return submit(x, who, inbound, m, event, nfip, NULL, out, errs);
+}
+
+static tz_err submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbound,
+                     struct tz_xmsg *m, const struct tz_xevent_rec *event,
+                     const struct tz_xnfip_rec *nfip, const char *note, struct tz_xreceipt *out,
+                     struct tz_field_errors *errs)
 {
     memset(out, 0, sizeof *out);
     size_t before = errs->count + errs->dropped;
@@ -334,6 +354,7 @@ tz_err tz_x_submit(struct tz_exchange *x, const struct tz_xactor *who, bool inbo
     if (inbound && m->type == TZ_XMSG_REQUEST)
         err = cross_check(x, &rec, out);
     struct tz_audit_rec audit = audit_of(x, who, TZ_AUDIT_EXCHANGE_SEND, NULL);
+    audit.note = note;
     struct tz_xput put = {.msg = &rec,
                           .change = has_change ? &change : NULL,
                           .deviation = dev.request_id ? &dev : NULL,

@@ -281,6 +281,7 @@ enum MHD_Result api_screening_persons(struct request *req);
 enum MHD_Result api_screening_documents(struct request *req);
 enum MHD_Result api_screening_vehicles(struct request *req);
 enum MHD_Result api_screening_batch(struct request *req);
+enum MHD_Result api_screening_hit_message(struct request *req); /* api_screening_message.c */
 enum MHD_Result api_district_assignment(struct request *req);
 enum MHD_Result api_queue(struct request *req);
 enum MHD_Result api_dashboard(struct request *req);

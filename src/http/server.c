@@ -98,6 +98,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/screening/vehicles", false, JSON_BODY, api_screening_vehicles, NULL},
     /* a batch of up to 1,000 items: the exchange's bound of 512 KiB */
     {"POST", "/api/v1/screening/batch", false, XJSON_BODY, api_screening_batch, NULL},
+    {"POST", "/api/v1/screening/hit-message", false, JSON_BODY, api_screening_hit_message, NULL},
     /* Structured exchange (api_exchange.c, issue 14). */
     {"POST", "/api/v1/exchange/cases", false, XJSON_BODY, api_x_case_create, NULL},
     {"GET", "/api/v1/exchange/cases/", true, NO_BODY, api_x_case_get, NULL},

@@ -57,6 +57,7 @@ void tz_watch_import_clear(struct tz_watch_import *imp)
 struct record {
     char id[64];
     const char *names[16];
+    char keys[16][TZ_WATCH_KEYS_MAX]; /* each name's match keys (tz_screen_normalise_keys) */
     size_t nnames;
     char dob[11];
     char sex[2];
@@ -147,17 +148,22 @@ static void add_nat(struct record *r, const char *s, size_t n)
 static void add_name(struct record *r, const char *s)
 {
     struct tz_screen_name nm;
+    char keys[TZ_WATCH_KEYS_MAX];
     if (!s || !s[0])
         return;
-    if (strlen(s) >= TZ_WATCH_NAME_MAX || tz_screen_normalise(s, strlen(s), &nm) != TZ_OK) {
-        refuse(r, "a name the normaliser refuses (no letter, too long or too many parts)");
-        return;
-    }
     for (size_t i = 0; i < r->nnames; i++)
         if (strcmp(r->names[i], s) == 0)
             return; /* an alias that repeats the name: one person */
-    if (r->nnames < sizeof r->names / sizeof r->names[0])
+    /* Normalised here, and its keys kept with it: the index is built later without ICU. */
+    if (strlen(s) >= TZ_WATCH_NAME_MAX ||
+        tz_screen_normalise_keys(s, strlen(s), &nm, keys, sizeof keys) != TZ_OK) {
+        refuse(r, "a name the normaliser refuses (no letter, too long or too many parts)");
+        return;
+    }
+    if (r->nnames < sizeof r->names / sizeof r->names[0]) {
+        memcpy(r->keys[r->nnames], keys, sizeof keys);
         r->names[r->nnames++] = s;
+    }
 }
 
 /* Ends a document's or vehicle's line: checked, then kept (the line itself is finish's). */
@@ -223,6 +229,7 @@ static tz_err finish(struct builder *b, size_t line, struct record *r)
         memcpy(p->birth_date, r->dob, sizeof p->birth_date);
         memcpy(p->sex, r->sex, sizeof p->sex);
         memcpy(p->nationalities, r->nat, sizeof p->nationalities);
+        memcpy(p->keys, r->keys[i], sizeof p->keys);
     }
     return TZ_OK;
 }

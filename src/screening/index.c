@@ -192,7 +192,11 @@ tz_err tz_screen_index_add(struct tz_screen_index *ix, const struct tz_screen_pe
     size_t idlen = p->source_id ? strlen(p->source_id) : 0;
     if (idlen == 0 || idlen >= 64 || !p->name || ix->nrecs >= UINT32_MAX)
         return TZ_EINVAL;
-    tz_err err = tz_screen_normalise(p->name, strlen(p->name), &nm);
+    tz_err err = p->keys && p->keys[0]
+                     ? tz_screen_normalise_stored(p->name, strlen(p->name), p->keys, &nm)
+                     : TZ_EINVAL;
+    if (err) /* none stored, or of another version: ICU */
+        err = tz_screen_normalise(p->name, strlen(p->name), &nm);
     if (err)
         return err;
     err = grow((void **)&ix->recs, &ix->caprecs, ix->nrecs + 1, sizeof(struct rec));
@@ -269,6 +273,19 @@ static void copy_key(char *dst, const char *src, size_t cap)
     dst[n] = '\0';
 }
 
+/* Copies the string at *at of the arena into dst (cap bytes, cut if it must be) and steps past
+ * it: one strlen per string, on the hot path of every candidate. */
+static void take_key(const char *arena, size_t *at, char *dst, size_t cap)
+{
+    const char *s = arena + *at;
+    size_t n = strlen(s);
+    *at += n + 1;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
 /* Decodes record r: its id, name as written, normalised name, nationalities. */
 static void unpack(const struct tz_screen_index *ix, uint32_t r, const char **id,
                    const char **written, struct tz_screen_name *nm, char nat[TZ_SCREEN_NAT_MAX][3])
@@ -283,11 +300,11 @@ static void unpack(const struct tz_screen_index *ix, uint32_t r, const char **id
         p->nforms = (uint8_t)ix->arena[at + 2], p->abjad = (uint8_t)ix->arena[at + 3];
         at += 4;
         for (uint8_t f = 0; f < p->nforms; f++)
-            copy_key(p->form[f], take_str(ix->arena, &at), TZ_SCREEN_KEY_MAX);
-        copy_key(p->phon, take_str(ix->arena, &at), TZ_SCREEN_PHON_MAX);
-        copy_key(p->variant, take_str(ix->arena, &at), TZ_SCREEN_PHON_MAX);
-        copy_key(p->key, take_str(ix->arena, &at), TZ_SCREEN_PHON_MAX);
-        copy_key(p->written, take_str(ix->arena, &at), TZ_SCREEN_KEY_MAX);
+            take_key(ix->arena, &at, p->form[f], TZ_SCREEN_KEY_MAX);
+        take_key(ix->arena, &at, p->phon, TZ_SCREEN_PHON_MAX);
+        take_key(ix->arena, &at, p->variant, TZ_SCREEN_PHON_MAX);
+        take_key(ix->arena, &at, p->key, TZ_SCREEN_PHON_MAX);
+        take_key(ix->arena, &at, p->written, TZ_SCREEN_KEY_MAX);
     }
     uint8_t nn = (uint8_t)ix->arena[at++];
     memset(nat, 0, TZ_SCREEN_NAT_MAX * 3);

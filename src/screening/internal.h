@@ -45,6 +45,10 @@ const char *tz_screen_variant_of(const char *form);
 
 /* Similarity of two a-z strings in 0..1 from their Levenshtein distance (1 - d / longer). */
 double tz_screen_similarity(const char *a, const char *b);
+/* The same when it is at least floor (0..1), else -1: stops as soon as it cannot be. */
+double tz_screen_similarity_min(const char *a, const char *b, double floor);
+/* The same with the lengths known (strlen(a), strlen(b)). */
+double tz_screen_similarity_len(const char *a, size_t la, const char *b, size_t lb, double floor);
 
 /* The key a part is indexed under: its variant class's phonetic key, else its own. */
 static inline const char *tz_screen_part_key(const struct tz_screen_part *p)
@@ -113,10 +117,22 @@ struct tz_screening {
 
 #define TZ_SCREEN_REASON_MAX 500 /* bytes of a query's reason */
 
+/* A stored person whose match keys are missing or of another version, with the keys made now. */
+struct tz_screen_rekey {
+    int64_t id;
+    char name[TZ_WATCH_NAME_MAX];
+    char keys[TZ_WATCH_KEYS_MAX];
+};
+#define TZ_SCREEN_REKEY_PAGE 5000 /* rows whose keys are written back in one transaction */
+
 /* What a build gathers: persons go into the index as they come, documents and vehicles wait for
  * the objects' index (service_build.c). */
 struct tz_screen_gather {
     struct tz_screen_index *ix;
+    struct tz_auth *auth; /* set: stored persons without keys get theirs written back */
+    struct tz_screen_rekey *rekey;
+    size_t nrekey;
+    size_t rekeyed; /* rows whose keys were written back */
     struct tz_watch_doc_rec *docs;
     size_t ndocs, cap_docs;
     struct tz_watch_vehicle_rec *vehicles;

@@ -77,25 +77,40 @@ tz_err tz_screen_date_parse(const char *s, size_t n, struct tz_screen_date *out)
     return TZ_OK;
 }
 
-/* The best comparison of two parts: how, score and the forms that met. */
-static void compare(const struct tz_screen_part *q, const struct tz_screen_part *r,
-                    struct tz_screen_pair *out)
+/* The best comparison of two parts: how and score, and which forms met (*fi, *fj). */
+static void compare_how(const struct tz_screen_part *q, const struct tz_screen_part *r,
+                        struct tz_screen_pair *out, size_t *fi, size_t *fj)
 {
     out->score = 0;
     out->how = TZ_SCREEN_EDIT;
     double best = 0;
     size_t bi = 0, bj = 0;
-    for (size_t i = 0; i < q->nforms; i++)
+    bool exact = false;
+    for (size_t i = 0; i < q->nforms && !exact; i++)
+        for (size_t j = 0; j < r->nforms && !exact; j++)
+            if (strcmp(q->form[i], r->form[j]) == 0)
+                exact = true, best = 1.0, bi = i, bj = j;
+    /* Without a variant, a phonetic key or an initial in common, a pair under 0.75 similar
+     * scores nothing: the distances need only be known down to there. A pair that cannot beat
+     * the best so far is not computed; the first best pair is the same as by computing all. */
+    bool any = q->role == TZ_SCREEN_PART_INITIAL || r->role == TZ_SCREEN_PART_INITIAL ||
+               (q->variant[0] && strcmp(q->variant, r->variant) == 0) ||
+               strcmp(q->phon, r->phon) == 0;
+    double floor = any ? 0.0 : 0.75;
+    size_t rlen[TZ_SCREEN_FORMS_MAX];
+    for (size_t j = 0; j < r->nforms && !exact; j++)
+        rlen[j] = strlen(r->form[j]);
+    for (size_t i = 0; i < q->nforms && !exact; i++) {
+        size_t qlen = strlen(q->form[i]);
         for (size_t j = 0; j < r->nforms; j++) {
-            double s = tz_screen_similarity(q->form[i], r->form[j]);
+            double s = tz_screen_similarity_len(q->form[i], qlen, r->form[j], rlen[j],
+                                                best > floor ? best : floor);
             if (s > best) {
                 best = s, bi = i, bj = j;
             }
         }
-    memcpy(out->query_form, q->form[bi], sizeof out->query_form);
-    memcpy(out->record_form, r->form[bj], sizeof out->record_form);
-    memcpy(out->query_written, q->written, sizeof out->query_written);
-    memcpy(out->record_written, r->written, sizeof out->record_written);
+    }
+    *fi = bi, *fj = bj;
     if (best >= 1.0) {
         bool written_same = (q->origin == TZ_SCREEN_SAME && r->origin == TZ_SCREEN_SAME) ||
                             strcmp(q->written, r->written) == 0;
@@ -128,6 +143,21 @@ static void compare(const struct tz_screen_part *q, const struct tz_screen_part 
     }
     if (best >= 0.75)
         out->score = 0.2 + 0.75 * best;
+}
+
+/* compare_how, and the forms and parts as written for a pair that scores (the others are
+ * dropped: their texts are not copied, on the path of every candidate). */
+static void compare(const struct tz_screen_part *q, const struct tz_screen_part *r,
+                    struct tz_screen_pair *out)
+{
+    size_t bi = 0, bj = 0;
+    compare_how(q, r, out, &bi, &bj);
+    if (out->score <= 0)
+        return;
+    memcpy(out->query_form, q->form[bi], sizeof out->query_form);
+    memcpy(out->record_form, r->form[bj], sizeof out->record_form);
+    memcpy(out->query_written, q->written, sizeof out->query_written);
+    memcpy(out->record_written, r->written, sizeof out->record_written);
 }
 
 static double part_weight(const struct tz_screen_part *p)

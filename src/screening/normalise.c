@@ -55,12 +55,12 @@ static tz_err raw_part(const char *s, size_t n, struct tz_screen_part *part, boo
     return err == TZ_EINVAL ? TZ_ENOTFOUND : err;
 }
 
-tz_err tz_screen_normalise(const char *s, size_t n, struct tz_screen_name *out)
+/*
+ * Cuts s[0..n) at separators and hands each piece to fn, in order. TZ_EINVAL for invalid UTF-8,
+ * a name over TZ_SCREEN_NAME_MAX bytes; else fn's first error.
+ */
+static tz_err cut(const char *s, size_t n, tz_err (*fn)(void *, const char *, size_t), void *ctx)
 {
-    struct tz_screen_part raw[TZ_SCREEN_RAW_MAX];
-    bool arabic[TZ_SCREEN_RAW_MAX];
-    size_t nraw = 0;
-    memset(out, 0, sizeof *out);
     if (!s || n > TZ_SCREEN_NAME_MAX)
         return TZ_EINVAL;
     int32_t i = 0, start = -1, len = (int32_t)n;
@@ -81,16 +81,153 @@ tz_err tz_screen_normalise(const char *s, size_t n, struct tz_screen_name *out)
         }
         if (start < 0)
             continue;
-        if (nraw >= TZ_SCREEN_RAW_MAX)
-            return TZ_EINVAL;
-        tz_err err = raw_part(s + start, (size_t)(at - start), &raw[nraw], &arabic[nraw]);
-        if (err == TZ_OK)
-            nraw++;
-        else if (err != TZ_ENOTFOUND)
+        tz_err err = fn(ctx, s + start, (size_t)(at - start));
+        if (err)
             return err;
         start = -1;
     }
-    return tz_screen_parts_finish(raw, arabic, nraw, out);
+    return TZ_OK;
+}
+
+/* The raw parts of a name being normalised, and its stored keys being written or read. */
+struct raws {
+    struct tz_screen_part raw[TZ_SCREEN_RAW_MAX];
+    bool arabic[TZ_SCREEN_RAW_MAX];
+    size_t nraw;
+    char *keys; /* written (cap bytes, "" when they do not fit) or read (NUL-terminated) */
+    size_t cap, used;
+    const char *at; /* where reading stands */
+};
+
+/* Appends text to the keys; when they do not fit they are given up ("", cap 0). */
+static void keys_put(struct raws *r, const char *text, size_t n)
+{
+    if (r->cap == 0)
+        return;
+    if (r->used + n >= r->cap) {
+        r->keys[0] = '\0', r->cap = 0;
+        return;
+    }
+    memcpy(r->keys + r->used, text, n);
+    r->used += n;
+    r->keys[r->used] = '\0';
+}
+
+/* The keys of one piece: " -" without a letter, else its origin (S, F, T), A when written in
+ * Arabic script, and its forms separated by commas. */
+static void keys_piece(struct raws *r, const struct tz_screen_part *p, bool arabic, bool letter)
+{
+    static const char ORIGIN[] = {
+        [TZ_SCREEN_SAME] = 'S', [TZ_SCREEN_FOLDED] = 'F', [TZ_SCREEN_TRANSLIT] = 'T'};
+    if (!r->keys)
+        return;
+    char head[4] = {' ', '-', 'A', 0};
+    if (!letter) {
+        keys_put(r, head, 2);
+        return;
+    }
+    head[1] = p->origin <= TZ_SCREEN_TRANSLIT ? ORIGIN[p->origin] : 'S';
+    keys_put(r, head, arabic ? 3 : 2);
+    for (uint8_t f = 0; f < p->nforms; f++) {
+        if (f)
+            keys_put(r, ",", 1);
+        keys_put(r, p->form[f], strlen(p->form[f]));
+    }
+}
+
+static tz_err piece_romanised(void *ctx, const char *s, size_t n)
+{
+    struct raws *r = ctx;
+    if (r->nraw >= TZ_SCREEN_RAW_MAX)
+        return TZ_EINVAL;
+    tz_err err = raw_part(s, n, &r->raw[r->nraw], &r->arabic[r->nraw]);
+    if (err && err != TZ_ENOTFOUND)
+        return err;
+    keys_piece(r, &r->raw[r->nraw], r->arabic[r->nraw], err == TZ_OK);
+    r->nraw += err == TZ_OK;
+    return TZ_OK;
+}
+
+tz_err tz_screen_normalise(const char *s, size_t n, struct tz_screen_name *out)
+{
+    return tz_screen_normalise_keys(s, n, out, NULL, 0);
+}
+
+tz_err tz_screen_normalise_keys(const char *s, size_t n, struct tz_screen_name *out, char *keys,
+                                size_t cap)
+{
+    struct raws r = {.keys = cap ? keys : NULL, .cap = cap};
+    memset(out, 0, sizeof *out);
+    if (r.keys) {
+        r.used = (size_t)snprintf(keys, cap, "%s", TZ_SCREEN_KEYS_VERSION);
+        if (r.used >= cap)
+            keys[0] = '\0', r.cap = 0;
+    }
+    tz_err err = cut(s, n, piece_romanised, &r);
+    if (!err)
+        err = tz_screen_parts_finish(r.raw, r.arabic, r.nraw, out);
+    if (err && r.cap)
+        keys[0] = '\0';
+    return err;
+}
+
+/* Reads one piece's forms from the stored keys instead of ICU. */
+static tz_err piece_stored(void *ctx, const char *s, size_t n)
+{
+    struct raws *r = ctx;
+    const char *k = r->at;
+    if (k[0] != ' ' || !k[1])
+        return TZ_EINVAL;
+    k++;
+    if (*k == '-') {
+        r->at = k + 1;
+        return TZ_OK;
+    }
+    if (r->nraw >= TZ_SCREEN_RAW_MAX)
+        return TZ_EINVAL;
+    struct tz_screen_part *p = &r->raw[r->nraw];
+    memset(p, 0, sizeof *p);
+    p->origin = *k == 'S' ? TZ_SCREEN_SAME : *k == 'F' ? TZ_SCREEN_FOLDED : TZ_SCREEN_TRANSLIT;
+    if (*k != 'S' && *k != 'F' && *k != 'T')
+        return TZ_EINVAL;
+    k++;
+    r->arabic[r->nraw] = *k == 'A';
+    k += *k == 'A';
+    while (*k >= 'a' && *k <= 'z') {
+        size_t len = 0;
+        while (k[len] >= 'a' && k[len] <= 'z')
+            len++;
+        if (len >= TZ_SCREEN_KEY_MAX || p->nforms >= TZ_SCREEN_FORMS_MAX)
+            return TZ_EINVAL;
+        memcpy(p->form[p->nforms], k, len);
+        p->form[p->nforms++][len] = '\0';
+        k += len;
+        k += *k == ',';
+    }
+    if (p->nforms == 0 || (*k && *k != ' '))
+        return TZ_EINVAL;
+    copy_written(p->written, s, n);
+    r->at = k;
+    r->nraw++;
+    return TZ_OK;
+}
+
+tz_err tz_screen_normalise_stored(const char *s, size_t n, const char *keys,
+                                  struct tz_screen_name *out)
+{
+    size_t vlen = strlen(TZ_SCREEN_KEYS_VERSION);
+    memset(out, 0, sizeof *out);
+    if (!keys || strncmp(keys, TZ_SCREEN_KEYS_VERSION, vlen) != 0)
+        return TZ_EINVAL;
+    struct raws r = {.at = keys + vlen};
+    tz_err err = cut(s, n, piece_stored, &r);
+    if (!err && *r.at) /* keys of more pieces than the name has: not this name's */
+        err = TZ_EINVAL;
+    if (!err)
+        err = tz_screen_parts_finish(r.raw, r.arabic, r.nraw, out);
+    if (err)
+        memset(out, 0, sizeof *out);
+    return err;
 }
 
 /* Particles that glue to the part they precede (as another form of it). */

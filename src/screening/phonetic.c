@@ -246,19 +246,36 @@ const char *tz_screen_variant_of(const char *form)
 
 double tz_screen_similarity(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
+    return tz_screen_similarity_min(a, b, 0.0);
+}
+
+double tz_screen_similarity_min(const char *a, const char *b, double floor)
+{
+    return tz_screen_similarity_len(a, strlen(a), b, strlen(b), floor);
+}
+
+double tz_screen_similarity_len(const char *a, size_t la, const char *b, size_t lb, double floor)
+{
     if (la == 0 && lb == 0)
         return 1.0;
     if (la >= TZ_SCREEN_KEY_MAX || lb >= TZ_SCREEN_KEY_MAX)
-        return 0.0;
+        return floor > 0 ? -1.0 : 0.0;
+    size_t longer = la > lb ? la : lb;
+    /* The most edits that keep the similarity at floor or above: the lengths alone may say no,
+     * and the rows stop once two running are all above it. */
+    unsigned dmax = floor > 0 ? (unsigned)((1.0 - floor) * (double)longer + 1e-9) : ~0u;
+    if ((la > lb ? la - lb : lb - la) > dmax)
+        return -1.0;
     /* Three rows of the optimal string alignment distance (a swap of two letters is one edit:
      * Micheal/Michael). */
     unsigned rows[3][TZ_SCREEN_KEY_MAX + 1];
     unsigned *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
     for (size_t j = 0; j <= lb; j++)
         prev[j] = (unsigned)j;
+    unsigned prev_min = 0;
     for (size_t i = 1; i <= la; i++) {
         cur[0] = (unsigned)i;
+        unsigned cur_min = cur[0];
         for (size_t j = 1; j <= lb; j++) {
             unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
             unsigned v = prev[j - 1] + cost;
@@ -270,10 +287,15 @@ double tz_screen_similarity(const char *a, const char *b)
                 prev2[j - 2] + 1 < v)
                 v = prev2[j - 2] + 1;
             cur[j] = v;
+            cur_min = v < cur_min ? v : cur_min;
         }
+        if (cur_min > dmax && prev_min > dmax)
+            return -1.0;
+        prev_min = cur_min;
         unsigned *t = prev2;
         prev2 = prev, prev = cur, cur = t;
     }
-    size_t longer = la > lb ? la : lb;
+    if (prev[lb] > dmax)
+        return -1.0;
     return 1.0 - (double)prev[lb] / (double)longer;
 }

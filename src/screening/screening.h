@@ -82,6 +82,24 @@ struct tz_screen_name {
 tz_err tz_screen_normalise(const char *s, size_t n, struct tz_screen_name *out);
 
 /*
+ * The romanisation of a name (what ICU gave each piece of it) kept as text with the name, so that
+ * an index is built without ICU: the version, then per piece " -" (no letter) or its origin (S, F,
+ * T), A when written in Arabic script, and its forms by commas ("k1 Tmuhammad,mukhammad Sali").
+ * The version changes whenever translit.c gives other forms: keys of another version are
+ * recomputed.
+ */
+#define TZ_SCREEN_KEYS_VERSION "k1"
+
+/* tz_screen_normalise, writing the name's keys into keys (cap bytes; "" when they do not fit or
+ * the name is refused). */
+tz_err tz_screen_normalise_keys(const char *s, size_t n, struct tz_screen_name *out, char *keys,
+                                size_t cap);
+/* tz_screen_normalise with the romanisation read from keys instead of ICU (no ICU
+ * transliterator runs): TZ_EINVAL when keys are of another version or not s's. */
+tz_err tz_screen_normalise_stored(const char *s, size_t n, const char *keys,
+                                  struct tz_screen_name *out);
+
+/*
  * The phonetic key of a Latin form (a-z): a consonant skeleton in which the spellings that
  * romanisation schemes disagree on fall together (see phonetic.c). Writes a NUL-terminated key
  * of at most TZ_SCREEN_PHON_MAX - 1 bytes.
@@ -129,6 +147,7 @@ void tz_screen_config_default(struct tz_screen_config *cfg);
 struct tz_screen_person_in {
     const char *source_id; /* the record's id as its source gave it (NUL-terminated) */
     const char *name;      /* as written (NUL-terminated UTF-8) */
+    const char *keys;      /* its keys (tz_screen_normalise_keys) or NULL: romanised with ICU */
     struct tz_screen_date dob;
     char nat[TZ_SCREEN_NAT_MAX][3]; /* ISO 3166 alpha-2, lower case; "" when unused */
     uint8_t sex;                    /* enum tz_screen_sex */
@@ -186,7 +205,8 @@ tz_err tz_screen_index_new(struct tz_screen_index **out);
 void tz_screen_index_free(struct tz_screen_index *ix);
 
 /*
- * Adds a person (its name normalised first): TZ_EINVAL for a name tz_screen_normalise refuses
+ * Adds a person (its name normalised first: from its keys when they are of this version and
+ * the name's, else with ICU): TZ_EINVAL for a name tz_screen_normalise refuses
  * or an empty or too long source id (63 bytes at most), TZ_ENOMEM. Not thread-safe with any
  * other call on ix; a search sees it after tz_screen_index_seal.
  */
@@ -331,6 +351,36 @@ struct tz_exchange;
  * vehicles are in the indexes (source "notices", record "<message id>/<entity ref>"), rebuilt
  * whenever x publishes or cancels a notice. */
 void tz_screening_attach_exchange(struct tz_screening *s, struct tz_exchange *x);
+
+/* ---- a hit turned into an exchange request (service_message.c) ---- */
+
+/* A hit as the answer named it, and what the officer adds. */
+struct tz_screen_hit_message {
+    const char *source;    /* "notices": only a notice's hit has an owner to write to */
+    const char *record_id; /* "<notice id>/<entity ref>", as the answer gave it */
+    const char *reason;    /* why: required, kept as the audit entry's note */
+    const char *text;      /* the officer's words, optional, at most 8 KiB */
+    const char *urgency;   /* urgent_direct, urgent_indirect or normal (NULL: normal) */
+};
+
+/* The request sent. */
+struct tz_screen_hit_sent {
+    int64_t message_id, case_id, notice_id;
+    int64_t due;                   /* the reply's due instant */
+    char to_node[32], to_unit[64]; /* the notice's owner */
+};
+
+/*
+ * Sends the notice's owner a request about the hit, in the notice's case, with the notice's
+ * subject as its entity (composed from the notice on file), written with its audit entry
+ * (exchange.send, noted with the hit and the reason) in one transaction. TZ_EFORBIDDEN without
+ * screening.query or exchange.send for the actor's unit; TZ_EINVAL with errs (/source,
+ * /record_id, /text, /urgency, /reason, or the exchange's); TZ_ENOTFOUND when no exchange is
+ * attached or the notice is no longer published or has no such subject. Refusals are audited.
+ */
+tz_err tz_screening_hit_message(struct tz_screening *s, const struct tz_auth_who *who,
+                                const struct tz_screen_hit_message *q, struct tz_field_errors *errs,
+                                struct tz_screen_hit_sent *out);
 
 /* ---- documents and vehicles (service_objects.c) ---- */
 

@@ -107,6 +107,35 @@ static tz_err audit_batch(struct tz_screening *s, const struct tz_auth_who *who,
     return err;
 }
 
+/* Every item and the reason read, nothing searched: each mistake into errs. */
+static void check_items(const struct tz_screen_batch_item *items, size_t n, const char *reason,
+                        struct tz_field_errors *errs)
+{
+    tz_screening_check_reason(reason, errs);
+    if (n == 0 || n > TZ_SCREEN_BATCH_MAX)
+        tz_fielderr_add(errs, "/items", "from 1 to %d items", TZ_SCREEN_BATCH_MAX);
+    struct tz_screen_batch_result scratch;
+    for (size_t i = 0; i < n && n <= TZ_SCREEN_BATCH_MAX; i++) {
+        memset(&scratch, 0, sizeof scratch);
+        (void)one(NULL, &items[i], i, errs, &scratch);
+    }
+}
+
+/* Searches every item (already read) into out. */
+static tz_err search_items(struct tz_screening *s, const struct tz_screen_batch_item *items,
+                           size_t n, struct tz_field_errors *errs, struct tz_screen_batch *out)
+{
+    tz_err err = TZ_OK;
+    if (!(out->results = calloc(n, sizeof *out->results)))
+        err = TZ_ENOMEM;
+    for (size_t i = 0; i < n && !err; i++) {
+        err = one(s, &items[i], i, errs, &out->results[i]);
+        out->count = i + 1;
+        out->hits += !err && hits_of(&out->results[i]) > 0;
+    }
+    return err;
+}
+
 tz_err tz_screening_batch(struct tz_screening *s, const struct tz_auth_who *who,
                           const struct tz_screen_batch_item *items, size_t n, const char *reason,
                           struct tz_field_errors *errs, struct tz_screen_batch *out)
@@ -116,28 +145,30 @@ tz_err tz_screening_batch(struct tz_screening *s, const struct tz_auth_who *who,
         tz_err err = audit_batch(s, who, items, n, reason, out, "forbidden");
         return err ? err : TZ_EFORBIDDEN;
     }
-    tz_screening_check_reason(reason, errs);
-    if (n == 0 || n > TZ_SCREEN_BATCH_MAX)
-        tz_fielderr_add(errs, "/items", "from 1 to %d items", TZ_SCREEN_BATCH_MAX);
-    struct tz_screen_batch_result scratch;
-    for (size_t i = 0; i < n && n <= TZ_SCREEN_BATCH_MAX; i++) {
-        memset(&scratch, 0, sizeof scratch);
-        (void)one(NULL, &items[i], i, errs, &scratch);
-    }
+    check_items(items, n, reason, errs);
     if (errs->count) {
         tz_err err = audit_batch(s, who, items, n, reason, out, errs->items[0].field);
         return err ? err : TZ_EINVAL;
     }
     tz_err err = tz_screening_refresh(s);
-    if (!err && !(out->results = calloc(n, sizeof *out->results)))
-        err = TZ_ENOMEM;
-    for (size_t i = 0; i < n && !err; i++) {
-        err = one(s, &items[i], i, errs, &out->results[i]);
-        out->count = i + 1;
-        out->hits += !err && hits_of(&out->results[i]) > 0;
-    }
+    if (!err)
+        err = search_items(s, items, n, errs, out);
     if (!err)
         err = audit_batch(s, who, items, n, reason, out, NULL);
+    if (err)
+        tz_screen_batch_clear(out);
+    return err;
+}
+
+tz_err tz_screening_offline_batch(struct tz_screening *s, const struct tz_screen_batch_item *items,
+                                  size_t n, const char *reason, struct tz_field_errors *errs,
+                                  struct tz_screen_batch *out)
+{
+    memset(out, 0, sizeof *out);
+    check_items(items, n, reason, errs);
+    if (errs->count)
+        return TZ_EINVAL;
+    tz_err err = search_items(s, items, n, errs, out);
     if (err)
         tz_screen_batch_clear(out);
     return err;

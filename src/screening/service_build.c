@@ -51,14 +51,76 @@ static void facts_of(const struct tz_watch_person_rec *r, struct tz_screen_perso
     }
 }
 
+/*
+ * Writes the keys made for stored persons back to their rows, in one transaction with an audit
+ * entry (watchlist.keys, by the system: the keys are derived from the names, nothing an officer
+ * wrote changes, but the rows do). A failure (no memory, a store that cannot be written now) is
+ * not the build's: the keys are made again at the next build.
+ */
+static void rekey_flush(struct tz_screen_gather *g)
+{
+    if (g->nrekey == 0)
+        return;
+    struct tz_watch_person_keys *rows = malloc(g->nrekey * sizeof *rows);
+    if (!rows) {
+        g->nrekey = 0;
+        return;
+    }
+    for (size_t i = 0; i < g->nrekey; i++)
+        rows[i] = (struct tz_watch_person_keys){g->rekey[i].id, g->rekey[i].name, g->rekey[i].keys};
+    char fields[96];
+    snprintf(fields, sizeof fields, "{\"rows\":%zu,\"keys_version\":\"%s\"}", g->nrekey,
+             TZ_SCREEN_KEYS_VERSION);
+    struct tz_audit_rec a = tz_auth_audit_entry(
+        g->auth, NULL, "system", NULL, tz_audit_code(TZ_AUDIT_WATCHLIST_KEYS), "watchlist/persons");
+    a.fields = fields;
+    size_t updated = 0;
+    if (tz_store_watchlist_person_keys(tz_auth_store(g->auth), rows, g->nrekey, &a, &updated) ==
+        TZ_OK)
+        g->rekeyed += updated;
+    g->nrekey = 0;
+    free(rows);
+}
+
+/* The keys of a stored person without keys of this version: made now (ICU), kept for writing
+ * back when the person has a row. */
+static const char *rekey(struct tz_screen_gather *g, const struct tz_watch_person_rec *r,
+                         char keys[TZ_WATCH_KEYS_MAX])
+{
+    struct tz_screen_name nm;
+    if (tz_screen_normalise_keys(r->name, strlen(r->name), &nm, keys, TZ_WATCH_KEYS_MAX) ||
+        !keys[0])
+        return NULL; /* refused, or keys too long to store: ICU at every build */
+    if (!g->auth || r->id <= 0)
+        return keys; /* a notice's or a snapshot's: no row */
+    if (!g->rekey && !(g->rekey = malloc(TZ_SCREEN_REKEY_PAGE * sizeof *g->rekey)))
+        return keys; /* written back another time */
+    struct tz_screen_rekey *k = &g->rekey[g->nrekey++];
+    k->id = r->id;
+    memcpy(k->name, r->name, sizeof k->name);
+    memcpy(k->keys, keys, sizeof k->keys);
+    return keys;
+}
+
+static bool keys_current(const char *keys)
+{
+    return strncmp(keys, TZ_SCREEN_KEYS_VERSION, strlen(TZ_SCREEN_KEYS_VERSION)) == 0;
+}
+
 tz_err tz_screen_gather_person(struct tz_screen_gather *g, const struct tz_watch_person_rec *r)
 {
-    char id[ID_MAX];
+    char id[ID_MAX], keys[TZ_WATCH_KEYS_MAX];
     snprintf(id, sizeof id, "%s/%s", r->source, r->record_id);
-    struct tz_screen_person_in p = {.source_id = id, .name = r->name};
+    struct tz_screen_person_in p = {.source_id = id, .name = r->name, .keys = r->keys};
     facts_of(r, &p);
+    if (!keys_current(r->keys))
+        p.keys = rekey(g, r, keys);
     tz_err err = tz_screen_index_add(g->ix, &p);
-    return err == TZ_EINVAL ? TZ_OK : err; /* a name the rules refuse now: left out */
+    if (err == TZ_EINVAL)
+        err = TZ_OK; /* a name the rules refuse now: left out */
+    if (g->nrekey == TZ_SCREEN_REKEY_PAGE)
+        rekey_flush(g);
+    return err;
 }
 
 tz_err tz_screen_gather_doc(struct tz_screen_gather *g, const struct tz_watch_doc_rec *d)
@@ -295,6 +357,7 @@ done:
 void tz_screen_gather_clear(struct tz_screen_gather *g)
 {
     tz_screen_index_free(g->ix);
+    free(g->rekey);
     free(g->docs);
     free(g->vehicles);
     memset(g, 0, sizeof *g);
@@ -310,6 +373,7 @@ tz_err tz_screen_gather_finish(struct tz_screen_gather *g, struct tz_screen_inde
                                struct tz_objects **objects)
 {
     *ix = NULL, *objects = NULL;
+    rekey_flush(g);
     tz_err err = tz_screen_index_seal(g->ix);
     if (!err)
         err = build_objects(g, objects);
@@ -353,6 +417,7 @@ tz_err tz_screening_build(struct tz_screening *s, struct tz_screen_index **ix,
     struct tz_screen_gather g;
     *ix = NULL, *objects = NULL;
     tz_err err = tz_screen_gather_init(&g);
+    g.auth = s->auth; /* persons stored without keys get theirs */
     struct tz_screen_visitor v = {&g, gather_person, gather_doc, gather_vehicle};
     if (!err)
         err = tz_screening_visit(s, &v);

@@ -126,5 +126,9 @@ tz_err tz_screening_offline_document(struct tz_screening *s, const struct tz_scr
                                      struct tz_screen_obj_answer *out);
 tz_err tz_screening_offline_vehicle(struct tz_screening *s, const struct tz_screen_vehicle_query *q,
                                     struct tz_field_errors *errs, struct tz_screen_obj_answer *out);
+/* A batch as tz_screening_batch reads and answers it (every item checked first), offline. */
+tz_err tz_screening_offline_batch(struct tz_screening *s, const struct tz_screen_batch_item *items,
+                                  size_t n, const char *reason, struct tz_field_errors *errs,
+                                  struct tz_screen_batch *out);
 
 #endif

@@ -9,6 +9,11 @@
  * result becomes one of the part's forms, so that a name is found under every romanisation a
  * clerk may have used. Transliterators are opened on first use and shared behind a mutex (an ICU
  * transliterator may not be used by two threads at once).
+ *
+ * The results are remembered (a table of CACHE_SLOTS pieces, the last one in its slot): the
+ * schemes are constants, so a piece always gives the same forms, and names repeat (given names
+ * above all), while a chain of ICU transliterators costs tens of microseconds a piece, the half
+ * of a person query. The table is behind the same mutex.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -103,6 +108,49 @@ static const enum scheme OTHER_SCRIPT[] = {S_ANY, S_COUNT};
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static UTransliterator *trans[S_COUNT];
 
+/* A romanised piece remembered: its UTF-16 text (pieces longer than CACHE_UNITS are not kept)
+ * and what it gave. */
+#define CACHE_SLOTS 8192u
+#define CACHE_UNITS 32
+struct cached {
+    uint8_t used, len, origin, arabic, nforms;
+    UChar text[CACHE_UNITS];
+    char form[TZ_SCREEN_FORMS_MAX][TZ_SCREEN_KEY_MAX];
+};
+static struct cached cache[CACHE_SLOTS];
+
+static struct cached *cache_slot(const UChar *s, int32_t n)
+{
+    uint32_t h = 2166136261u;
+    for (int32_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 16777619u;
+    return &cache[h % CACHE_SLOTS];
+}
+
+/* Fills part from the table when s is there; under the lock. */
+static bool cache_get(const UChar *s, int32_t n, struct tz_screen_part *part, bool *arabic)
+{
+    if (n > CACHE_UNITS)
+        return false;
+    const struct cached *c = cache_slot(s, n);
+    if (!c->used || c->len != n || memcmp(c->text, s, (size_t)n * sizeof *s) != 0)
+        return false;
+    part->origin = c->origin, *arabic = c->arabic, part->nforms = c->nforms;
+    memcpy(part->form, c->form, c->nforms * sizeof c->form[0]);
+    return true;
+}
+
+static void cache_put(const UChar *s, int32_t n, const struct tz_screen_part *part, bool arabic)
+{
+    if (n > CACHE_UNITS)
+        return;
+    struct cached *c = cache_slot(s, n);
+    c->used = 1, c->len = (uint8_t)n, c->origin = part->origin, c->arabic = arabic;
+    c->nforms = part->nforms;
+    memcpy(c->text, s, (size_t)n * sizeof *s);
+    memcpy(c->form, part->form, part->nforms * sizeof c->form[0]);
+}
+
 /* Opens scheme s under the lock; NULL when ICU fails. */
 static UTransliterator *open_scheme(enum scheme s)
 {
@@ -132,6 +180,7 @@ void tz_screen_release(void)
             utrans_close(trans[i]);
         trans[i] = NULL;
     }
+    memset(cache, 0, sizeof cache);
     pthread_mutex_unlock(&lock);
 }
 
@@ -225,13 +274,19 @@ tz_err tz_screen_romanise(const UChar *s, int32_t n, struct tz_screen_part *part
         ascii_form(s, n, part);
         return part->nforms ? TZ_OK : TZ_EINVAL;
     }
+    tz_err err = TZ_OK;
+    pthread_mutex_lock(&lock);
+    if (cache_get(s, n, part, arabic)) {
+        pthread_mutex_unlock(&lock);
+        return part->nforms ? TZ_OK : TZ_EINVAL;
+    }
     UScriptCode sc = script_of(s, n);
     *arabic = sc == USCRIPT_ARABIC;
     part->origin = sc == USCRIPT_LATIN ? TZ_SCREEN_FOLDED : TZ_SCREEN_TRANSLIT;
-    tz_err err = TZ_OK;
-    pthread_mutex_lock(&lock);
     for (const enum scheme *p = schemes_of(sc); *p != S_COUNT && !err; p++)
         err = run_scheme(*p, s, n, part);
+    if (!err)
+        cache_put(s, n, part, *arabic);
     pthread_mutex_unlock(&lock);
     if (err)
         return err;

@@ -766,7 +766,15 @@ static const char alerts_changes_v20[] =
     "INSERT OR IGNORE INTO alert_state (name, upto) VALUES ('changes', -1);";
 
 /*
- * The entities officers added to exchange cases from what the assistant found in a message
+ * Migration 21: screening's match keys stored with each watch-list person (issue 15): the name's
+ * romanisation as the normaliser wrote it when the row was written, so that the index is built
+ * without ICU. Rows of before stay NULL here (SQL has no ICU): the server fills them the first
+ * time it builds its index (tz_screening_load), one audited transaction per page of rows.
+ */
+static const char watchlist_keys_v21[] = "ALTER TABLE watchlist_persons ADD COLUMN name_keys TEXT;";
+
+/*
+ * Migration 22: the entities officers added to exchange cases from what the assistant found in a message
  * (issue 16, store/assist_cases.h): a key once per case.
  */
 static const char assist_cases_v22[] =
@@ -857,6 +865,7 @@ const char *const tz_store_migration_sql[] = {
     federation_v18,
     photos_v19,
     alerts_changes_v20,
+    watchlist_keys_v21,
     assist_cases_v22,
     federation_terms_v23,
 };

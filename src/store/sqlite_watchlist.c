@@ -37,11 +37,13 @@ static const char SQL_VEHICLES[] =
     " v.colour, v.status FROM watchlist_vehicles v JOIN watchlist_sources s ON s.id = v.source_id"
     " WHERE v.id > ? ORDER BY v.id LIMIT ?";
 static const char SQL_PERSON_PUT[] =
-    "INSERT INTO watchlist_persons (source_id, record_id, name, birth_date, sex, nationalities)"
-    " VALUES (?, ?, ?, ?, ?, ?)";
+    "INSERT INTO watchlist_persons (source_id, record_id, name, birth_date, sex, nationalities,"
+    " name_keys) VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_PERSON_KEYS[] =
+    "UPDATE watchlist_persons SET name_keys = ? WHERE id = ? AND name = ?";
 static const char SQL_PERSONS[] =
-    "SELECT p.id, s.name, p.record_id, p.name, p.birth_date, p.sex, p.nationalities"
-    " FROM watchlist_persons p JOIN watchlist_sources s ON s.id = p.source_id"
+    "SELECT p.id, s.name, p.record_id, p.name, p.birth_date, p.sex, p.nationalities,"
+    " p.name_keys FROM watchlist_persons p JOIN watchlist_sources s ON s.id = p.source_id"
     " WHERE p.id > ? ORDER BY p.id LIMIT ?";
 
 static const char *or_null(const char *s)
@@ -103,6 +105,7 @@ static tz_err put_person(struct tz_sq_conn *c, int64_t source_id,
     tz_sq_bind_text(&b, or_null(p->birth_date));
     tz_sq_bind_text(&b, or_null(p->sex));
     tz_sq_bind_text(&b, or_null(p->nationalities));
+    tz_sq_bind_text(&b, or_null(p->keys));
     return insert(st, &b);
 }
 
@@ -196,9 +199,14 @@ static tz_err read_person(sqlite3_stmt *st, void *elem)
         (err = tz_sq_col_code(st, 2, p->record_id, sizeof p->record_id)) ||
         (err = tz_sq_col_code(st, 3, p->name, sizeof p->name)) ||
         (err = tz_sq_col_code(st, 4, p->birth_date, sizeof p->birth_date)) ||
-        (err = tz_sq_col_code(st, 5, p->sex, sizeof p->sex)))
+        (err = tz_sq_col_code(st, 5, p->sex, sizeof p->sex)) ||
+        (err = tz_sq_col_code(st, 6, p->nationalities, sizeof p->nationalities)))
         return err;
-    return tz_sq_col_code(st, 6, p->nationalities, sizeof p->nationalities);
+    /* Keys that do not fit (written by a later version) are as none: recomputed. */
+    err = tz_sq_col_code(st, 7, p->keys, sizeof p->keys);
+    if (err == TZ_EIO)
+        p->keys[0] = '\0', err = TZ_OK;
+    return err;
 }
 
 /* The records own no memory of their own: the array goes whole. */
@@ -279,6 +287,33 @@ tz_err tz_sq_watchlist_vehicles(struct tz_store *store, int64_t after_id, size_t
 {
     return read_page(store, SQL_VEHICLES, after_id, limit, sizeof **out, read_vehicle, (void **)out,
                      count);
+}
+
+tz_err tz_sq_watchlist_person_keys(struct tz_store *store, const struct tz_watch_person_keys *rows,
+                                   size_t n, const struct tz_audit_rec *audit, size_t *updated)
+{
+    struct tz_sq_conn *c;
+    sqlite3_stmt *st = NULL;
+    tz_err err = tz_sq_writer_begin(store, &c);
+    if (err)
+        return err;
+    for (size_t i = 0; i < n && !err; i++) {
+        if ((err = tz_sq_stmt(c, SQL_PERSON_KEYS, &st)))
+            break;
+        struct tz_sq_binder b = tz_sq_binder_of(st);
+        tz_sq_bind_text(&b, rows[i].keys);
+        tz_sq_bind_int64(&b, rows[i].id);
+        tz_sq_bind_text(&b, rows[i].name);
+        if (!(err = tz_sq_map_rc(b.rc)) && !(err = tz_sq_stmt_run(st)))
+            *updated += (size_t)sqlite3_changes(c->db);
+    }
+    st = NULL;
+    if (!err && audit)
+        err = tz_sq_audit_append_in(c->db, audit, NULL);
+    err = tz_sq_writer_end(store, st, err);
+    if (err)
+        *updated = 0;
+    return err;
 }
 
 tz_err tz_sq_watchlist_version(struct tz_store *store, int64_t *version)

@@ -10,6 +10,7 @@
 #define TZ_WATCH_ID_MAX 64    /* a source's name or a record's id, NUL included */
 #define TZ_WATCH_NAME_MAX 256 /* a name as written, NUL included */
 #define TZ_WATCH_NAT_MAX 16   /* nationalities as "pl,ru" (four alpha-2 codes), NUL included */
+#define TZ_WATCH_KEYS_MAX 256 /* a name's stored match keys (migration 21), NUL included */
 
 /* A person of a watch-list: one row per name (a record's aliases are rows of the same record). */
 struct tz_watch_person_rec {
@@ -20,6 +21,16 @@ struct tz_watch_person_rec {
     char birth_date[11];             /* YYYY, YYYY-MM or YYYY-MM-DD; "" when unknown */
     char sex[2];                     /* "m", "f" or "" */
     char nationalities[TZ_WATCH_NAT_MAX];
+    char keys[TZ_WATCH_KEYS_MAX]; /* the name's romanisation as screening wrote it; "" none */
+};
+
+/* A person row's match keys, filled in after the row was written (rows of before migration 21,
+ * or keys of an older version): the row's id and name (the keys go only to the row that still
+ * holds that name) and the keys. Strings borrowed. */
+struct tz_watch_person_keys {
+    int64_t id;
+    const char *name;
+    const char *keys;
 };
 
 /* A travel document of a watch-list (INTERPOL's SLTD holds the like). */
@@ -92,6 +103,14 @@ struct tz_watch_set {
        struct tz_watch_vehicle_rec **out, size_t *count),                                          \
       (store, after_id, limit, out, count),                                                        \
       TZ_PRE_NEED(limit > 0 && limit <= 10000) TZ_PRE_EMPTY(out, count))                          \
+    /*                                                                                             \
+     * Sets the match keys of rows[0..n) (a row whose name is no longer the one given is left as  \
+     * it is) and appends audit in the same transaction; *updated counts the rows changed.         \
+     */                                                                                            \
+    X(watchlist_person_keys, (struct tz_store *store, const struct tz_watch_person_keys *rows,     \
+       size_t n, const struct tz_audit_rec *audit, size_t *updated),                               \
+      (store, rows, n, audit, updated),                                                            \
+      TZ_PRE_NEED((rows || n == 0) && TZ_PRE_AUDIT(audit)) TZ_PRE_ZERO(updated))                  \
     /* The version of the lists: raised by every import (0 when none), for an index to follow. */ \
     X(watchlist_version, (struct tz_store *store, int64_t *version),                               \
       (store, version),                                                                            \

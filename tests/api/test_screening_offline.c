@@ -1,5 +1,6 @@
 /*
- * test_screening_offline - the offline copy through the real binary beside a running server:
+ * test_screening_offline - the offline copy through the real binary beside a running server
+ * (a batch file too, `screen batch FILE --offline`, answered as online and recorded nowhere):
  * `tarcza watchlist snapshot` (signed with the audit checkpoint key's kind, audited), `tarcza
  * screen person|document|vehicle --offline SNAPSHOT[,DELTA] --pub` answering the same JSON as
  * the online door with no database at all, a delta `--since` the snapshot bringing a change and
@@ -240,6 +241,47 @@ static void changed_cut_or_foreign_copies_are_refused(void **state)
     assert_non_null(strstr(r.err, "--pub"));
 }
 
+/* A batch file answered from the copy as the server's command answers it; nothing recorded. */
+static void a_batch_is_answered_offline(void **state)
+{
+    (void)state;
+    static struct api_run r;
+    static const char items[] =
+        "{\"kind\":\"person\",\"name\":\"Ilham Aliyev\",\"birth_date\":\"1961\"}\n"
+        "{\"number\":\"XY 0I1\",\"country\":\"DEU\"}\n"
+        "\n"
+        "{\"plate\":\"wx-12345\",\"plate_country\":\"PL\"}\n"
+        "{\"kind\":\"person\",\"name\":\"Jan Nowak\"}\n";
+    char file[300];
+    snprintf(file, sizeof file, "%s/travellers.jsonl", server.dir);
+    write_file(file, items, strlen(items));
+    api_run_command(&server, &r, "screen", "batch", file, "--reason", "ferry manifest", "--db",
+                    server.db, NULL);
+    assert_int_equal(r.status, 0);
+    json_t *on = json_loads(r.out, 0, NULL);
+    assert_non_null(on);
+    long audited = (long)api_db_long(&server, "SELECT COUNT(*) FROM audit_log");
+    api_run_command(&server, &r, "screen", "batch", file, "--reason", "ferry manifest", "--offline",
+                    snap, "--pub", pub, "--db", NO_DB, NULL);
+    assert_int_equal(r.status, 0);
+    json_t *off = json_loads(r.out, 0, NULL);
+    assert_non_null(off);
+    assert_true(json_equal(on, off)); /* every item's answer the same */
+    assert_int_equal(json_integer_value(json_object_get(off, "count")), 4);
+    assert_int_equal(json_integer_value(json_object_get(off, "items_with_hits")), 3);
+    json_decref(on);
+    json_decref(off);
+    assert_int_equal(api_db_long(&server, "SELECT COUNT(*) FROM audit_log"), audited);
+    /* A bad item refuses the batch whole, named; a reason is required offline too. */
+    static const char bad[] = "{\"kind\":\"person\",\"name\":\"Jan\"}\n{\"kind\":\"person\"}\n";
+    write_file(file, bad, strlen(bad));
+    api_run_command(&server, &r, "screen", "batch", file, "--reason", "x", "--offline", snap,
+                    "--pub", pub, "--db", NO_DB, NULL);
+    assert_int_not_equal(r.status, 0);
+    assert_non_null(strstr(r.err, "/items/1/name"));
+    assert_string_equal(r.out, "");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -249,6 +291,7 @@ int main(int argc, char **argv)
     tarcza_binary = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_snapshot_answers_as_the_server_does),
+        cmocka_unit_test(a_batch_is_answered_offline),
         cmocka_unit_test(a_delta_brings_the_changes),
         cmocka_unit_test(changed_cut_or_foreign_copies_are_refused),
     };

@@ -5,7 +5,9 @@
 // it met, how and for how much, and how date of birth, nationality and sex moved the score; for
 // a document or vehicle the key that met, same or confusable (O/0, I/1) at which positions,
 // and how the query was read (an MRZ's check digits, the VIN's, the plate for its country). Every query is
-// audited by the server with its reason. Built as elements, no HTML strings; every visible
+// audited by the server with its reason. A hit on a published notice has a button that sends the
+// notice's owner a request about it in one action (POST /api/v1/screening/hit-message, composed
+// by the server from the notice on file, audited there). Built as elements, no HTML strings; every visible
 // string comes from the i18n tables (scr.*); the language is #lang=pl|en.
 
 import { h } from './dom.js';
@@ -36,6 +38,38 @@ function factText(name, fact) {
   return t('scr.fact', { what: t(`scr.fact.${name}`), outcome: t(`scr.outcome.${fact.outcome}`), move: move(fact.move) });
 }
 
+// A hit on a published notice: the button that sends its owner a request (else nothing).
+function sendButton(hit) {
+  if (hit.source !== 'notices') return null;
+  const b = h('button', { type: 'button', class: 'sc-send', 'data-record': hit.record_id },
+    t('scr.message.send'));
+  b.addEventListener('click', () => sendRequest(hit, b));
+  return b;
+}
+
+async function sendRequest(hit, button) {
+  const reason = $('#reason').value.trim();
+  if (!reason) {
+    say(t('scr.err.reason'));
+    $('#reason').focus();
+    return;
+  }
+  button.disabled = true;
+  try {
+    const sent = await request('api/v1/screening/hit-message', {
+      method: 'POST', csrf: session.csrf,
+      body: { source: hit.source, record_id: hit.record_id, reason },
+    });
+    say(t('scr.message.sent', { id: sent.message_id, to: `${sent.to.node}/${sent.to.unit}`, case: sent.case_id, due: sent.due }));
+  } catch (err) {
+    button.disabled = false;
+    if (err.status === 403) say(t('scr.message.forbidden'));
+    else if (err.status === 404) say(t('scr.message.gone'));
+    else if (err.status === 422) say(t('scr.err.fields', { fields: err.fields.map((f) => `${f.field}: ${f.message}`).join('; ') }));
+    else say(t('scr.err.http', { status: err.status }));
+  }
+}
+
 function personHit(hit) {
   const ex = hit.explanation;
   const rows = ex.parts.map((p) => h('tr', {},
@@ -50,7 +84,8 @@ function personHit(hit) {
         h('th', { scope: 'col' }, t('scr.why.how')), h('th', { scope: 'col' }, t('scr.why.score')))),
       h('tbody', {}, ...rows)),
     h('p', { class: 'sc-facts' },
-      [factText('birth_date', ex.birth_date), factText('nationality', ex.nationality), factText('sex', ex.sex)].join(' · ')));
+      [factText('birth_date', ex.birth_date), factText('nationality', ex.nationality), factText('sex', ex.sex)].join(' · ')),
+    sendButton(hit));
 }
 
 // ---- documents and vehicles ----
@@ -104,7 +139,8 @@ function objHit(hit) {
   return h('li', { class: ex.match === 'same' ? 'sc-hit' : 'sc-hit sc-weak' },
     h('h3', {}, t('scr.hit.object', { source: hit.source, record: hit.record_id })),
     h('p', {}, recordText(hit)),
-    h('p', { class: 'sc-facts' }, why));
+    h('p', { class: 'sc-facts' }, why),
+    sendButton(hit));
 }
 
 // ---- the answer ----
