@@ -232,8 +232,15 @@ enum MHD_Result api_alerts_subscribe(struct request *req);
 enum MHD_Result api_alerts_confirm(struct request *req);
 enum MHD_Result api_alerts_unsubscribe(struct request *req);
 enum MHD_Result api_alerts_unsubscribe_page(struct request *req);
+/* The area and categories of a subscription's JSON body (api_alerts.c) into spec; errors into errs
+ * (/area, /categories). */
+struct json_t;
+struct tz_alert_spec;
+void http_alerts_read_spec(struct request *req, struct json_t *root, struct tz_alert_spec *spec,
+                           struct tz_field_errors *errs);
 /* The webhooks for an admin (api_alerts_admin.c). */
 enum MHD_Result api_alerts_webhooks(struct request *req);
+enum MHD_Result api_alerts_webhook_add(struct request *req);
 enum MHD_Result api_alerts_webhook_change(struct request *req);
 /* A problem answer of status with Retry-After (429, 503). */
 enum MHD_Result http_respond_retry(struct request *req, unsigned status, const char *detail,

@@ -133,6 +133,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/alerts/unsubscribe", false, FORM_BODY, api_alerts_unsubscribe, NULL},
     {"GET", "/api/v1/alerts/unsubscribe", false, NO_BODY, api_alerts_unsubscribe_page, NULL},
     {"GET", "/api/v1/alerts/webhooks", false, NO_BODY, api_alerts_webhooks, NULL},
+    {"POST", "/api/v1/alerts/webhooks", false, JSON_BODY, api_alerts_webhook_add, NULL},
     {"POST", "/api/v1/alerts/webhooks/change", false, JSON_BODY, api_alerts_webhook_change, NULL},
     /* Operations (api_meta.c, metrics.c): readiness and Prometheus metrics. */
     {"GET", "/readyz", false, NO_BODY, api_readyz, NULL},
