@@ -297,9 +297,10 @@ static enum MHD_Result prepare_post(struct request *req, enum o311_format f,
     if (err == TZ_EINVAL) {
         for (size_t i = 0; i < errs.count; i++) {
             const char *field = errs.items[i].field;
-            if (strncmp(field, "/photos/", 8) == 0) /* media file N, counted from 1 */
-                o311_add_error(&e, 400, "media file %d: %s", atoi(field + 8) + 1,
-                               errs.items[i].message);
+            char *end = NULL;
+            long k = strncmp(field, "/photos/", 8) == 0 ? strtol(field + 8, &end, 10) : -1;
+            if (k >= 0 && end && *end == '\0') /* media file k + 1: counted from 1 */
+                o311_add_error(&e, 400, "media file %ld: %s", k + 1, errs.items[i].message);
             else
                 o311_add_error(&e, 400, "%s: %s",
                                strcmp(field, "/photos") == 0 ? "media" : open311_field(field),
