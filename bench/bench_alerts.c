@@ -13,14 +13,15 @@
  *   alerts_feed kind=circle reports=N queries=Q entries_mean=E p50_ms=.. p99_ms=.. max_ms=..
  *               cpu_p50_ms=.. cpu_p99_ms=.. cpu_max_ms=..  (the thread's CPU time: apart from
  *               waiting for a core) preempted=.. slept=.. major_faults=..  (queries taken off
- *               their core, queries that slept, page faults that read the disk) The database lives in a fresh directory under $TZ_BENCH_DIR (default /tmp; 10 M reports
- * take about 4 GB), removed at the end.
+ *               their core, queries that slept, page faults that read the disk) The database lives
+ * in a fresh directory under $TZ_BENCH_DIR (default /tmp; 10 M reports take about 4 GB), removed at
+ * the end.
  */
 #include <math.h>
 #include <stdio.h>
-#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -227,8 +228,8 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *base = getenv("TZ_BENCH_DIR");
-    if ((size_t)snprintf(dir, sizeof dir, "%s/tarcza-alerts-XXXXXX", base && *base ? base : "/tmp") >=
-        sizeof dir)
+    if ((size_t)snprintf(dir, sizeof dir, "%s/tarcza-alerts-XXXXXX",
+                         base && *base ? base : "/tmp") >= sizeof dir)
         return 2;
     if (!mkdtemp(dir))
         return 1;
