@@ -11,13 +11,17 @@
  * prints
  *   alerts_fill reports=N seconds=S
  *   alerts_feed kind=circle reports=N queries=Q entries_mean=E p50_ms=.. p99_ms=.. max_ms=..
- *               cpu_p50_ms=.. cpu_p99_ms=..   (the thread's CPU time: apart from waiting for a
- * core) The database lives in a fresh directory under /tmp, removed at the end.
+ *               cpu_p50_ms=.. cpu_p99_ms=.. cpu_max_ms=..  (the thread's CPU time: apart from
+ *               waiting for a core) preempted=.. slept=.. major_faults=..  (queries taken off
+ *               their core, queries that slept, page faults that read the disk) The database lives
+ * in a fresh directory under $TZ_BENCH_DIR (default /tmp; 10 M reports take about 4 GB), removed at
+ * the end.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,7 +43,7 @@ static const double towns[20][2] = {
     {15.51, 51.94}, {18.60, 53.01}, {19.12, 50.81}, {16.17, 51.20}, {18.54, 54.52},
 };
 
-static char dir[64];
+static char dir[256];
 
 static void make_report(struct tz_report_rec *r, int64_t now, size_t i, size_t n)
 {
@@ -104,6 +108,17 @@ static int fill(struct tz_store *store, size_t n)
     return 0;
 }
 
+/* What the thread waited for, besides the CPU: page faults that read the disk, and the times it
+ * was taken off its core (involuntary) or slept (voluntary: a lock, I/O). */
+static void waits(long *major, long *forced, long *slept)
+{
+    struct rusage u;
+    getrusage(RUSAGE_THREAD, &u);
+    *major = u.ru_majflt;
+    *forced = u.ru_nivcsw;
+    *slept = u.ru_nvcsw;
+}
+
 /* CPU time of this thread: what a query costs apart from waiting for a core on a busy machine. */
 static int64_t cpu_ns(void)
 {
@@ -154,7 +169,8 @@ static int run_queries(struct tz_alerts *alerts, size_t n, size_t queries)
     }
     int64_t now = tz_time_now();
     for (int k = 0; k < 4; k++) {
-        size_t entries = 0;
+        size_t entries = 0, preempted = 0, slept = 0;
+        long major = 0;
         for (size_t q = 0; q < queries; q++) {
             char text[512];
             const char *why;
@@ -166,11 +182,19 @@ static int run_queries(struct tz_alerts *alerts, size_t n, size_t queries)
                 free(cpu);
                 return 1;
             }
+            long maj0, forced0, slept0, maj1, forced1, slept1;
+            waits(&maj0, &forced0, &slept0);
             int64_t t0 = tz_time_mono_ns(), c0 = cpu_ns();
             tz_err err =
                 tz_alerts_feed(alerts, &spec, now, TZ_ALERT_FEED_MAX, count_entry, &entries);
             ns[q] = tz_time_mono_ns() - t0;
             cpu[q] = cpu_ns() - c0;
+            waits(&maj1, &forced1, &slept1);
+            major += maj1 - maj0;
+            if (forced1 > forced0)
+                preempted++;
+            if (slept1 > slept0)
+                slept++;
             if (err) {
                 fprintf(stderr, "bench_alerts: feed: %s\n", tz_err_str(err));
                 free(ns);
@@ -181,11 +205,13 @@ static int run_queries(struct tz_alerts *alerts, size_t n, size_t queries)
         qsort(ns, queries, sizeof *ns, cmp_ns);
         qsort(cpu, queries, sizeof *cpu, cmp_ns);
         printf("alerts_feed kind=%s reports=%zu queries=%zu entries_mean=%.1f p50_ms=%.2f"
-               " p99_ms=%.2f max_ms=%.2f cpu_p50_ms=%.2f cpu_p99_ms=%.2f\n",
+               " p99_ms=%.2f max_ms=%.2f cpu_p50_ms=%.2f cpu_p99_ms=%.2f cpu_max_ms=%.2f"
+               " preempted=%zu slept=%zu major_faults=%ld\n",
                kinds[k], n, queries, (double)entries / (double)queries,
                (double)ns[queries / 2] / 1e6, (double)ns[queries * 99 / 100] / 1e6,
                (double)ns[queries - 1] / 1e6, (double)cpu[queries / 2] / 1e6,
-               (double)cpu[queries * 99 / 100] / 1e6);
+               (double)cpu[queries * 99 / 100] / 1e6, (double)cpu[queries - 1] / 1e6, preempted,
+               slept, major);
         fflush(stdout);
     }
     free(ns);
@@ -201,10 +227,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_alerts [REPORTS [QUERIES]]\n");
         return 2;
     }
-    snprintf(dir, sizeof dir, "/tmp/tarcza-alerts-XXXXXX");
+    const char *base = getenv("TZ_BENCH_DIR");
+    if ((size_t)snprintf(dir, sizeof dir, "%s/tarcza-alerts-XXXXXX",
+                         base && *base ? base : "/tmp") >= sizeof dir)
+        return 2;
     if (!mkdtemp(dir))
         return 1;
-    char path[128];
+    char path[300];
     snprintf(path, sizeof path, "%s/alerts.db", dir);
     struct tz_store *store = NULL;
     struct tz_threatmap *tm = NULL;
@@ -224,7 +253,7 @@ done:
     tz_alerts_close(alerts);
     tz_threatmap_close(tm);
     tz_store_close(store);
-    char p[160];
+    char p[320];
     const char *suffixes[] = {"", "-wal", "-shm"};
     for (int i = 0; i < 3; i++) {
         snprintf(p, sizeof p, "%s%s", path, suffixes[i]);

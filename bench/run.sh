@@ -158,6 +158,7 @@ echo; echo "## screening: batches of 1,000 travellers through the service, ${SCR
 "$build/bench/bench_screening_batch" "${SCREEN_BATCH_RECORDS:-1000000}" 50
 
 echo; echo "## alerts: the Atom feed of an area over 10,000,000 reports, 2,000 areas of each kind (bench_alerts)"
+# TZ_BENCH_DIR: where its database (about 4 GB at 10 M reports) is made and removed; default /tmp.
 "$build/bench/bench_alerts" "${ALERTS_REPORTS:-10000000}" 2000
 
 echo; echo "## address search: 8,000,000 generated addresses, 200,000 queries (bench_addresses), and pg_trgm on the same (addresses_pg.sh)"

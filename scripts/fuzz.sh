@@ -22,7 +22,7 @@ build=$(cd "$build" && pwd)
 harnesses=(fuzz_report:17408 fuzz_query:8192 fuzz_districts:16384 fuzz_time:64 fuzz_form:17408
   fuzz_auth:255 fuzz_police:17408 fuzz_forwarded:1024 fuzz_assistant:4096 fuzz_mrz:256 fuzz_lang:4096
   fuzz_screening_names:300 fuzz_screening_import:65536 fuzz_screening_snapshot:65537 fuzz_exchange:65536 fuzz_config:4096 fuzz_addresses:8192 fuzz_alert_area:4200
-  fuzz_federation:8192 fuzz_photo:65536 fuzz_mapindex_snap:65536)
+  fuzz_federation:8192 fuzz_photo:65536 fuzz_mapindex_snap:65536 fuzz_multipart:65536)
 
 command -v clang >/dev/null || { echo "fuzz: clang is missing (scripts/deps.sh installs it)" >&2; exit 2; }
 CC=clang cmake -S . -B "$build" -DTZ_FUZZ=ON -DTZ_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \

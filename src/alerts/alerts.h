@@ -159,7 +159,7 @@ tz_err tz_alerts_subscribe_email(struct tz_alerts *a, const struct tz_alert_spec
                                  const char *email, size_t len, const struct tz_alert_who *who,
                                  int64_t now, int64_t *id, const char **why);
 /*
- * A city system's webhook (admin, the command line): an http(s) URL; *secret
+ * A city system's webhook (admin: the command line, the API): an http(s) URL; *secret
  * (hex, TZ_ALERT_SECRET_MAX) is its HMAC-SHA256 key, shown once. Audited.
  */
 tz_err tz_alerts_add_webhook(struct tz_alerts *a, const struct tz_alert_spec *spec, const char *url,
@@ -174,6 +174,12 @@ tz_err tz_alerts_webhooks(struct tz_alerts *a, struct tz_alert_sub_rec **out, si
  */
 tz_err tz_alerts_webhook_enable(struct tz_alerts *a, int64_t id, bool enable,
                                 const struct tz_alert_who *who);
+/*
+ * An admin removes a webhook: the subscription and what it is still owed are deleted (its lines
+ * of the delivery log stay). Audited ("alert.remove"): TZ_ENOTFOUND for no webhook of that id
+ * (a feed's or an address's id included).
+ */
+tz_err tz_alerts_webhook_remove(struct tz_alerts *a, int64_t id, const struct tz_alert_who *who);
 /* Confirms an address with its token: TZ_ENOTFOUND (no such, or a wrong token), TZ_ECONFLICT. */
 tz_err tz_alerts_confirm(struct tz_alerts *a, int64_t id, const char *token,
                          const struct tz_alert_who *who);

@@ -127,6 +127,20 @@ tz_err tz_alerts_webhook_enable(struct tz_alerts *a, int64_t id, bool enable,
     return tz_store_alert_webhook_set(a->store, id, enable ? 0 : now, &audit);
 }
 
+tz_err tz_alerts_webhook_remove(struct tz_alerts *a, int64_t id, const struct tz_alert_who *who)
+{
+    struct tz_alert_sub_rec rec;
+    tz_err err = tz_store_alert_sub_get(a->store, id, &rec);
+    if (err)
+        return err;
+    bool webhook = strcmp(rec.kind, "webhook") == 0;
+    tz_alert_sub_rec_clear(&rec);
+    if (!webhook)
+        return TZ_ENOTFOUND; /* only webhooks are an admin's to remove */
+    struct tz_audit_rec audit = audit_of(who, TZ_AUDIT_ALERT_REMOVE, tz_time_now());
+    return tz_store_alert_sub_delete(a->store, id, &audit);
+}
+
 /* Stores a subscription of kind for spec. */
 static tz_err put(struct tz_alerts *a, const char *kind, const struct tz_alert_spec *spec,
                   const char *target, const char *secret, bool confirmed,

@@ -70,6 +70,7 @@ static const char *const audit_codes[TZ_AUDIT_COUNT] = {
     [TZ_AUDIT_ALERT_WEBHOOKS_READ] = "alert.webhooks.read",
     [TZ_AUDIT_ALERT_DISABLE] = "alert.disable",
     [TZ_AUDIT_ALERT_ENABLE] = "alert.enable",
+    [TZ_AUDIT_ALERT_REMOVE] = "alert.remove",
     [TZ_AUDIT_FED_NODE_ADD] = "federation.node.add",
     [TZ_AUDIT_FED_NODE_REMOVE] = "federation.node.remove",
     [TZ_AUDIT_FED_NODES] = "federation.nodes",

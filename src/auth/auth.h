@@ -59,7 +59,7 @@ enum tz_auth_action {
     TZ_ACT_EXCHANGE_SEND,     /* send or receive an exchange message on behalf of a unit */
     TZ_ACT_EXCHANGE_INBOX,    /* a unit's inbox and outbox with their deadlines */
     TZ_ACT_EXCHANGE_RETENTION, /* conclude a case, the retention queue, reviews (Art. 16) */
-    TZ_ACT_ALERT_WEBHOOKS,     /* list, disable and enable the city systems' webhooks */
+    TZ_ACT_ALERT_WEBHOOKS,     /* add, list, disable, enable and remove city systems' webhooks */
     TZ_ACT_COUNT
 };
 
@@ -114,6 +114,7 @@ enum tz_audit_action {
     TZ_AUDIT_ALERT_WEBHOOKS_READ,  /* alert.webhooks.read: the list read by an admin */
     TZ_AUDIT_ALERT_DISABLE,        /* alert.disable: a webhook disabled by an admin */
     TZ_AUDIT_ALERT_ENABLE,         /* alert.enable: a webhook enabled again */
+    TZ_AUDIT_ALERT_REMOVE,         /* alert.remove: a webhook removed by an admin */
     TZ_AUDIT_FED_NODE_ADD,         /* federation.node.add: a partner into the node directory */
     TZ_AUDIT_FED_NODE_REMOVE,      /* federation.node.remove */
     TZ_AUDIT_FED_NODES,            /* federation.nodes: the partners' queues read */

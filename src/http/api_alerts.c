@@ -185,9 +185,8 @@ static void who_of(struct request *req, char *client, size_t size, struct tz_ale
     *who = (struct tz_alert_who){.actor = "anonymous", .client = client};
 }
 
-/* The area and categories of a subscription's body into spec; errors into errs. */
-static void read_spec(struct request *req, json_t *root, struct tz_alert_spec *spec,
-                      struct tz_field_errors *errs)
+void http_alerts_read_spec(struct request *req, json_t *root, struct tz_alert_spec *spec,
+                           struct tz_field_errors *errs)
 {
     json_t *area = json_object_get(root, "area"), *cats = json_object_get(root, "categories");
     const char *why = NULL;
@@ -245,7 +244,7 @@ enum MHD_Result api_alerts_subscribe(struct request *req)
         return http_respond_problem(
             req, err, err == TZ_EMALFORMED ? "the body must be one JSON object" : NULL, NULL);
     struct tz_alert_spec spec;
-    read_spec(req, root, &spec, &errs);
+    http_alerts_read_spec(req, root, &spec, &errs);
     json_t *email = json_object_get(root, "email");
     if (email && !json_is_string(email) && !json_is_null(email))
         tz_fielderr_add(&errs, "/email", "an e-mail address");

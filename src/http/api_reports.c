@@ -26,8 +26,81 @@ static void report_committed(void *ctx, tz_err err)
     atomic_fetch_sub(&srv->suspended, 1);
 }
 
+/*
+ * The Idempotency-Key header (draft-ietf-httpapi-idempotency-key-header): a structured-field
+ * string, "...", or the same characters bare, as many clients send them. 0: none; 1: *key and
+ * *len point into the header; -1: a header that is not a key this server takes.
+ */
+static int idempotency_key(struct request *req, const char **key, size_t *len)
+{
+    const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Idempotency-Key");
+    if (!h)
+        return 0;
+    size_t n = strlen(h);
+    if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
+        h++;
+        n -= 2;
+    }
+    *key = h;
+    *len = n;
+    return tz_threatmap_idem_key_ok(h, n) ? 1 : -1;
+}
+
+static enum MHD_Result answer_committed(struct request *req);
+
+/*
+ * A report sent again under its key: the first answer, read back, with the same status (the
+ * draft asks for the first response) and Idempotent-Replayed: true. *handled is false when the
+ * key is new.
+ */
+static enum MHD_Result answer_replay(struct request *req, const char *key, size_t key_len,
+                                     bool *handled)
+{
+    *handled = true;
+    tz_submission_clear(&req->sub);
+    tz_err err = tz_threatmap_idem_replay(
+        req->srv->tm, key, key_len, req->body.data ? req->body.data : "", req->body.len, &req->sub);
+    if (err == TZ_ENOTFOUND) {
+        *handled = false;
+        return MHD_YES;
+    }
+    if (err == TZ_ECONFLICT) {
+        struct tz_field_errors errs = {0};
+        tz_fielderr_add(&errs, "Idempotency-Key",
+                        "this key came with another report; a new report needs a new key");
+        return http_respond_status_problem(req, 422, "the key was used for another request", &errs);
+    }
+    if (err)
+        return http_respond_problem(req, err, "the report could not be read back", NULL);
+    req->extra_header[0] = "Idempotent-Replayed";
+    req->extra_header[1] = "true";
+    req->commit_err = TZ_OK;
+    req->state = REQUEST_COMMITTED;
+    return answer_committed(req);
+}
+
+/*
+ * The store refused the report's key: the same key came with a report that was stored
+ * meanwhile (two sendings at once). Answered as a replay of that one, or 409 when it is not
+ * readable (yet).
+ */
+static enum MHD_Result answer_key_taken(struct request *req)
+{
+    const char *key = NULL;
+    size_t len = 0;
+    bool handled = false;
+    enum MHD_Result r = MHD_YES;
+    if (idempotency_key(req, &key, &len) == 1)
+        r = answer_replay(req, key, len, &handled);
+    if (handled)
+        return r;
+    return http_respond_status_problem(req, 409, "a request with this key is being handled", NULL);
+}
+
 static enum MHD_Result answer_committed(struct request *req)
 {
+    if (req->commit_err == TZ_ECONFLICT && req->sub.rec.idem.set)
+        return answer_key_taken(req);
     /*
      * A full disk (SQLITE_FULL; EFBIG past a file size limit reads as an I/O
      * error) or a failing one is the service's trouble, not the report's: 503
@@ -75,13 +148,32 @@ enum MHD_Result api_reports_create(struct request *req)
         return http_respond_too_many(req, retry_after_s);
     char addr[TZ_NETADDR_KEY_TEXT_MAX]; /* the reporter's hash counts an IPv6 client by network */
     http_client_key_text(req, addr, sizeof addr);
+    const char *key = NULL;
+    size_t key_len = 0;
+    int has_key = idempotency_key(req, &key, &key_len);
     struct tz_field_errors errs = {0};
+    if (has_key < 0) {
+        tz_fielderr_add(&errs, "Idempotency-Key",
+                        "must be %d to %d printable ASCII characters without space, quote or "
+                        "backslash (a UUID), as a quoted string",
+                        TZ_IDEM_KEY_MIN, TZ_IDEM_KEY_MAX);
+        return http_respond_status_problem(req, 400, "bad Idempotency-Key header", &errs);
+    }
+    if (has_key) {
+        bool handled = false;
+        enum MHD_Result r = answer_replay(req, key, key_len, &handled);
+        if (handled)
+            return r;
+    }
     tz_err err = tz_http_report_prepare(srv->tm, req->body.data ? req->body.data : "",
                                         req->body.len, addr, tz_time_now(), &req->sub, &errs);
     if (err == TZ_EMALFORMED)
         return http_respond_problem(req, err, "the body must be one JSON object", NULL);
     if (err == TZ_EINVAL)
         return http_respond_problem(req, err, "some fields are invalid; see errors", &errs);
+    if (!err && has_key)
+        err = tz_threatmap_set_idempotency(&req->sub, key, key_len,
+                                           req->body.data ? req->body.data : "", req->body.len);
     if (err)
         return http_respond_problem(req, err, NULL, NULL);
 

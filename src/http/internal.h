@@ -110,6 +110,7 @@ struct request {
     size_t discarded;      /* bytes dropped after body_too_big */
     int64_t id;            /* {id} of the path, where the route has one */
     size_t photo_reserved; /* of srv->photo_body_bytes, given back when the request ends */
+    bool o311_media_url;   /* an Open311 POST sent media_url (not fetched: its notice says so) */
     const char *allow;     /* methods the path allows, for a 405 answer */
     struct tz_submission sub;
     tz_err commit_err;
@@ -231,8 +232,15 @@ enum MHD_Result api_alerts_subscribe(struct request *req);
 enum MHD_Result api_alerts_confirm(struct request *req);
 enum MHD_Result api_alerts_unsubscribe(struct request *req);
 enum MHD_Result api_alerts_unsubscribe_page(struct request *req);
+/* The area and categories of a subscription's JSON body (api_alerts.c) into spec; errors into errs
+ * (/area, /categories). */
+struct json_t;
+struct tz_alert_spec;
+void http_alerts_read_spec(struct request *req, struct json_t *root, struct tz_alert_spec *spec,
+                           struct tz_field_errors *errs);
 /* The webhooks for an admin (api_alerts_admin.c). */
 enum MHD_Result api_alerts_webhooks(struct request *req);
+enum MHD_Result api_alerts_webhook_add(struct request *req);
 enum MHD_Result api_alerts_webhook_change(struct request *req);
 /* A problem answer of status with Retry-After (429, 503). */
 enum MHD_Result http_respond_retry(struct request *req, unsigned status, const char *detail,
@@ -375,6 +383,33 @@ struct http_form {
  */
 tz_err http_form_parse(const char *body, size_t len, struct http_form *form);
 void http_form_free(struct http_form *form);
+/*
+ * A multipart/form-data body (multipart.c, RFC 7578): its text fields as a form, and its parts
+ * named "media" (the Open311 POST's photos) as bytes into the body, the first
+ * HTTP_MULTIPART_FILES_MAX of files_seen.
+ */
+#define HTTP_MULTIPART_FILES_MAX 3
+struct http_multipart {
+    struct http_form form;
+    struct {
+        const uint8_t *data;
+        size_t len;
+    } files[HTTP_MULTIPART_FILES_MAX];
+    size_t file_count;
+    size_t files_seen;
+};
+/*
+ * Reads len bytes of body sent as content_type (multipart/form-data with its boundary) into out,
+ * which http_multipart_free releases whatever the result; body must outlive out's files.
+ * TZ_EMALFORMED for a type without a boundary, a body that is not well-formed (no first
+ * delimiter, a part not closed, a part without a form-data name, part headers over 2 KiB, a NUL
+ * in a text field), TZ_ETOOBIG for more than HTTP_FORM_PARAMS_MAX text fields.
+ */
+tz_err http_multipart_parse(const char *content_type, const char *body, size_t len,
+                            struct http_multipart *out);
+void http_multipart_free(struct http_multipart *m);
+/* Whether a Content-Type names multipart/form-data. */
+bool http_is_multipart_form(const char *type);
 /* Open311 GeoReport v2 under /open311/v2/ (api_open311.c). */
 enum MHD_Result api_open311_get(struct request *req);
 enum MHD_Result api_open311_post(struct request *req);

@@ -6,8 +6,16 @@
  * The only additions are the API key, which must be valid and within its
  * rate, and the key's id, stored beside the report. Every mistake is a 400
  * (404 for an unknown service) in Open311's errors format.
+ *
+ * Photos (issue 19): the form may come as multipart/form-data (RFC 7578) with up to three file
+ * parts named "media", the way Open311 servers that take uploads (SeeClickFix's, Mark-a-Spot's)
+ * read them; each goes through the same checks as a photo of POST /api/v1/reports (the threat
+ * map's: container, size, megapixels, decoded and encoded anew, pending review). media_url is
+ * never fetched (a URL of the client's choosing: the server would fetch for anyone) and the
+ * answer's notice says so.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -16,10 +24,12 @@
 #include "http/open311.h"
 
 #define FORM_TYPE "application/x-www-form-urlencoded"
+#define MULTIPART_TYPE "multipart/form-data"
 
 /* The fields of a POST that we read; the others of the specification are accepted and dropped. */
 struct post_fields {
     const char *api_key, *service_code, *lat, *lon, *address_string, *address_id, *description;
+    const char *media_url; /* dropped, never fetched; the notice says so */
     const char *when_date;
     unsigned when_times, when_weekdays; /* bits of the threat map's names */
     size_t times_given, weekdays_given; /* values sent, repeats included */
@@ -123,6 +133,8 @@ static void read_form(const struct http_form *form, struct post_fields *pf, stru
                 o311_add_error(e, 400, "%s given twice", k);
             else if (v[0])
                 *slot = v;
+        } else if (strcmp(k, "media_url") == 0 && v[0]) {
+            pf->media_url = v;
         } else if (!dropped(k) && v[0]) {
             read_attribute(pf, k, v, e);
         } else if (!dropped(k) && !attribute_of(k, &(bool){false})) {
@@ -158,11 +170,20 @@ static const char *open311_field(const char *field)
     return field;
 }
 
-/* The threat map's input that says what the form says (pointing into pf's strings). */
+/* The threat map's input that says what the form says (pointing into pf's strings and media). */
 static void report_input(const struct post_fields *pf, double lat, double lon,
-                         struct tz_report_input *in)
+                         const struct http_multipart *media, struct tz_report_input *in)
 {
     memset(in, 0, sizeof *in);
+    if (media && media->files_seen > TZ_REPORT_PHOTOS_MAX) {
+        in->photos_problem = "at most 3 media files";
+    } else if (media) {
+        for (size_t i = 0; i < media->file_count; i++) {
+            in->photos[i].data = media->files[i].data;
+            in->photos[i].len = media->files[i].len;
+        }
+        in->photo_count = media->file_count;
+    }
     in->category = pf->service_code;
     in->category_len = strlen(pf->service_code);
     in->has_lat = in->has_lon = true;
@@ -202,9 +223,18 @@ enum MHD_Result o311_answer_committed(struct request *req, enum o311_format f)
     o311_doc_list(&d, "service_requests");
     o311_doc_object(&d, "request");
     o311_doc_int(&d, "service_request_id", req->sub.rec.id);
-    o311_doc_text(&d, "service_notice",
-                  "Received anonymously: no personal data was kept. The police take a report up "
-                  "within 2 days and verify it within 5.");
+    char notice[400];
+    size_t photos = req->sub.rec.photo_count;
+    snprintf(notice, sizeof notice,
+             "Received anonymously: no personal data was kept. The police take a report up "
+             "within 2 days and verify it within 5.%s%s",
+             photos == 0   ? ""
+             : photos == 1 ? " 1 photo waits for review before it is shown."
+                           : " Its photos wait for review before they are shown.",
+             req->o311_media_url ? " media_url was not fetched: send photos as media file parts"
+                                   " of a multipart/form-data POST."
+                                 : "");
+    o311_doc_text(&d, "service_notice", notice);
     o311_doc_text(&d, "account_id", NULL);
     o311_doc_end(&d, "request");
     o311_doc_end(&d, "service_requests");
@@ -213,7 +243,8 @@ enum MHD_Result o311_answer_committed(struct request *req, enum o311_format f)
 
 /* Checks the form and prepares the submission; an answer (error) when it goes wrong. */
 static enum MHD_Result prepare_post(struct request *req, enum o311_format f,
-                                    const struct http_form *form, bool *prepared)
+                                    const struct http_form *form,
+                                    const struct http_multipart *media, bool *prepared)
 {
     struct tz_http *srv = req->srv;
     struct post_fields pf = {0};
@@ -257,15 +288,24 @@ static enum MHD_Result prepare_post(struct request *req, enum o311_format f,
     if (pf.description && strlen(pf.description) > TZ_REPORT_BODY_MAX)
         return o311_send_error(req, f, 400, "the request is too large");
     struct tz_report_input in;
-    report_input(&pf, lat, lon, &in);
+    report_input(&pf, lat, lon, media, &in);
+    req->o311_media_url = pf.media_url != NULL;
     char addr[TZ_NETADDR_KEY_TEXT_MAX]; /* the reporter's hash counts an IPv6 client by network */
     http_client_key_text(req, addr, sizeof addr);
     struct tz_field_errors errs = {0};
     err = tz_threatmap_prepare(srv->tm, &in, addr, tz_time_now(), &req->sub, &errs);
     if (err == TZ_EINVAL) {
-        for (size_t i = 0; i < errs.count; i++)
-            o311_add_error(&e, 400, "%s: %s", open311_field(errs.items[i].field),
-                           errs.items[i].message);
+        for (size_t i = 0; i < errs.count; i++) {
+            const char *field = errs.items[i].field;
+            char *end = NULL;
+            long k = strncmp(field, "/photos/", 8) == 0 ? strtol(field + 8, &end, 10) : -1;
+            if (k >= 0 && end && *end == '\0') /* media file k + 1: counted from 1 */
+                o311_add_error(&e, 400, "media file %ld: %s", k + 1, errs.items[i].message);
+            else
+                o311_add_error(&e, 400, "%s: %s",
+                               strcmp(field, "/photos") == 0 ? "media" : open311_field(field),
+                               errs.items[i].message);
+        }
         return o311_send_errors(req, f, &e, 0);
     }
     if (err)
@@ -281,24 +321,37 @@ enum MHD_Result o311_post_request(struct request *req, enum o311_format f)
         return o311_send_failure(req, f, TZ_ECLOSED);
     const char *type =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    bool multipart = type && http_is_multipart_form(type);
     size_t form_type = strlen(FORM_TYPE);
-    if (!type || strncasecmp(type, FORM_TYPE, form_type) != 0 ||
-        (type[form_type] != '\0' && type[form_type] != ';' && type[form_type] != ' '))
-        return o311_send_error(req, f, 400, "send the request as " FORM_TYPE);
+    if (!multipart &&
+        (!type || strncasecmp(type, FORM_TYPE, form_type) != 0 ||
+         (type[form_type] != '\0' && type[form_type] != ';' && type[form_type] != ' ')))
+        return o311_send_error(req, f, 400,
+                               "send the request as " FORM_TYPE " (or " MULTIPART_TYPE
+                               " with media files)");
 
-    struct http_form form;
-    tz_err err = http_form_parse(req->body.data ? req->body.data : "", req->body.len, &form);
+    struct http_multipart m;
+    const char *body = req->body.data ? req->body.data : "";
+    tz_err err = multipart ? http_multipart_parse(type, body, req->body.len, &m)
+                           : http_form_parse(body, req->body.len, &m.form);
+    if (!multipart)
+        m.file_count = m.files_seen = 0;
     enum MHD_Result ret;
     bool prepared = false;
     if (err == TZ_EMALFORMED)
-        ret = o311_send_error(req, f, 400, "the form is not valid x-www-form-urlencoded text");
+        ret = o311_send_error(req, f, 400,
+                              multipart ? "the body is not well-formed " MULTIPART_TYPE
+                                        : "the form is not valid x-www-form-urlencoded text");
     else if (err == TZ_ETOOBIG)
         ret = o311_send_error(req, f, 400, "more than %d form fields", HTTP_FORM_PARAMS_MAX);
     else if (err)
         ret = o311_send_failure(req, f, err);
     else
-        ret = prepare_post(req, f, &form, &prepared);
-    http_form_free(&form);
+        ret = prepare_post(req, f, &m.form, multipart ? &m : NULL, &prepared);
+    if (multipart)
+        http_multipart_free(&m);
+    else
+        http_form_free(&m.form);
     if (!prepared)
         return ret;
     return http_submit_report(req);

@@ -230,7 +230,8 @@ tz_err tz_http_submission_json(const struct tz_threatmap *tm, const struct tz_su
     tz_jw_object_end(&w);
     tz_jw_kstr(&w, "token", sub->token);
     tz_jw_kstr(&w, "tracking_url", url);
-    tz_jw_kint(&w, "photos_pending_review", (int64_t)rec->photo_count);
+    tz_jw_kint(&w, "photos_pending_review",
+               sub->replayed ? sub->replayed_photos : (int64_t)rec->photo_count);
     if (nearby) {
         tz_jw_key(&w, "nearby");
         tz_http_put_nearby(&w, nearby, nearby_count);

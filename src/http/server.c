@@ -139,6 +139,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/alerts/unsubscribe", false, FORM_BODY, api_alerts_unsubscribe, NULL},
     {"GET", "/api/v1/alerts/unsubscribe", false, NO_BODY, api_alerts_unsubscribe_page, NULL},
     {"GET", "/api/v1/alerts/webhooks", false, NO_BODY, api_alerts_webhooks, NULL},
+    {"POST", "/api/v1/alerts/webhooks", false, JSON_BODY, api_alerts_webhook_add, NULL},
     {"POST", "/api/v1/alerts/webhooks/change", false, JSON_BODY, api_alerts_webhook_change, NULL},
     /* Operations (api_meta.c, metrics.c): readiness and Prometheus metrics. */
     {"GET", "/readyz", false, NO_BODY, api_readyz, NULL},
@@ -327,7 +328,10 @@ static enum MHD_Result begin_request(struct request *req)
         return http_respond_status_problem(req, 415, "send the report as application/json", NULL);
     if (route->body == XJSON_BODY)
         req->body.max = TZ_X_WIRE_MAX; /* the buffer is still empty: only its bound grows */
-    if (route->body == REPORT_BODY)
+    /* An Open311 POST with media files (open311_post.c): bounded and counted as a report's. */
+    bool media = route->body == FORM_BODY && strncmp(req->url, "/open311/v2/requests.", 21) == 0 &&
+                 http_is_multipart_form(type);
+    if (route->body == REPORT_BODY || media)
         req->body.max = TZ_REPORT_PHOTOS_BODY_MAX; /* photos ride in base64 (docs/api.md) */
     const char *length =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -335,7 +339,8 @@ static enum MHD_Result begin_request(struct request *req)
     if (length &&
         tz_num_parse_i64(length, strlen(length), 0, (int64_t)req->body.max, &declared) == TZ_EINVAL)
         return too_big(req);
-    if (route->body == REPORT_BODY && !reserve_photo_body(req, length ? (size_t)declared : 0))
+    if ((route->body == REPORT_BODY || media) &&
+        !reserve_photo_body(req, length ? (size_t)declared : 0))
         return http_respond_retry(req, 503,
                                   "too many reports with photos arrive at once; try again", 2);
     return MHD_YES;

@@ -27,6 +27,7 @@
     TZ_STORE_CATALOG_OPS(X)                                                                        \
     TZ_STORE_REPORT_OPS(X)                                                                         \
     TZ_STORE_PHOTO_OPS(X)                                                                          \
+    TZ_STORE_IDEMPOTENCY_OPS(X)                                                                    \
     TZ_STORE_APIKEY_OPS(X)                                                                         \
     TZ_STORE_ANALYSIS_OPS(X)                                                                       \
     TZ_STORE_ACCOUNT_OPS(X)                                                                        \

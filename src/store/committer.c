@@ -80,7 +80,8 @@ static void commit_batch(struct tz_committer *c, size_t n)
     for (size_t i = 0; i < n; i++)
         c->batch[i] = *c->taken[i].rec;
     tz_err err = tz_store_insert_reports(c->store, c->batch, n);
-    if (err == TZ_EINVAL && n > 1) {
+    /* One bad report (or one idempotency key already taken) must not refuse the others. */
+    if ((err == TZ_EINVAL || err == TZ_ECONFLICT) && n > 1) {
         for (size_t i = 0; i < n; i++)
             finish(&c->taken[i], &c->batch[i], tz_store_insert_reports(c->store, &c->batch[i], 1));
         return;

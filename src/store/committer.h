@@ -11,8 +11,8 @@
  *
  * A batch is one transaction, all or nothing; so that one invalid report
  * cannot fail the reports that happened to share its batch, a batch that
- * fails with TZ_EINVAL is retried one report at a time, and only the invalid
- * one is told TZ_EINVAL. Other errors (TZ_EIO, TZ_ENOSPACE...) go to the
+ * fails with TZ_EINVAL (or TZ_ECONFLICT: an idempotency key already taken) is
+ * retried one report at a time, and only the invalid one is told. Other errors (TZ_EIO, TZ_ENOSPACE...) go to the
  * whole batch.
  */
 #ifndef TZ_STORE_COMMITTER_H

@@ -854,6 +854,20 @@ static const char federation_terms_v23[] =
     " read_at BIGINT NOT NULL,"
     " PRIMARY KEY (node, message_id));";
 
+/*
+ * Migration 24: the idempotency keys of reports (issue 19), written in the report's own
+ * transaction. The key is not kept: its hash (the primary key: one report per key), the hash of the body it came with,
+ * and the tracking token sealed with a pad derived from the key (store/idempotency.h).
+ */
+static const char report_idempotency_v24[] =
+    "CREATE TABLE IF NOT EXISTS report_idempotency ("
+    " key_hash BLOB NOT NULL PRIMARY KEY,"
+    " report_id BIGINT NOT NULL REFERENCES reports (id),"
+    " body_hash BLOB NOT NULL,"
+    " token_seal BLOB NOT NULL,"
+    " photos INTEGER NOT NULL DEFAULT 0,"
+    " at BIGINT NOT NULL);";
+
 const char *const tz_store_migration_sql[] = {
     schema_v1, seed_v2,          spatial_cell_v3, me_too_v4,
     auth_v5,   api_keys_v6,      report_links_v7, token_expiry_v8,
@@ -868,6 +882,7 @@ const char *const tz_store_migration_sql[] = {
     watchlist_keys_v21,
     assist_cases_v22,
     federation_terms_v23,
+    report_idempotency_v24,
 };
 
 const int tz_store_migration_count =

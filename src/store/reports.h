@@ -8,6 +8,7 @@
 #define TZ_STORE_REPORTS_H
 
 #include "store/common.h"
+#include "store/idempotency.h"
 #include "store/photos.h"
 
 /* A report, as stored. Times are Unix seconds UTC; 0 means "not yet". */
@@ -35,6 +36,8 @@ struct tz_report_rec {
     /* Its photos (owned), written with it by insert_reports; NULL when read back (photos_of). */
     struct tz_photo_rec *photos;
     size_t photo_count; /* at most TZ_REPORT_PHOTOS_MAX */
+    /* Its idempotency key, written with it by insert_reports (migration 24); unset on reads. */
+    struct tz_report_idem idem;
 };
 
 /* One status change of a report. */

@@ -192,6 +192,9 @@ struct tz_sq_group *tz_sq_group_of(struct tz_store *store); /* sqlite.c */
 
 /* In the insert's transaction on c: the photos of count reports just given their ids. */
 tz_err tz_sq_put_photos(struct tz_sq_conn *c, struct tz_report_rec *recs, size_t count);
+/* ---- idempotency keys (sqlite_idempotency.c) ---- */
+/* In insert_reports' transaction: the keys of the reports that have one; TZ_ECONFLICT if taken. */
+tz_err tz_sq_put_idempotency(struct tz_sq_conn *c, const struct tz_report_rec *recs, size_t count);
 
 /* ---- the audit log (sqlite_audit.c) ---- */
 

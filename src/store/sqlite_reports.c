@@ -164,6 +164,8 @@ tz_err tz_sq_insert_reports(struct tz_store *store, struct tz_report_rec *recs, 
     if (!err)
         err = put_report_sources(c, recs, count);
     if (!err)
+        err = tz_sq_put_idempotency(c, recs, count); /* a key taken refuses the batch */
+    if (!err)
         err = tz_sq_put_photos(c, recs, count); /* in the same transaction: one fsync for both */
     err = tz_sq_writer_end(store, st, err);
     for (size_t i = 0; err && i < count; i++) {

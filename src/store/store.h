@@ -28,6 +28,7 @@
 #include "store/exchange_spoc.h"
 #include "store/exchange_events.h"
 #include "store/federation.h"
+#include "store/idempotency.h"
 #include "store/photos.h"
 #include "store/reports.h"
 #include "store/search.h"

@@ -29,6 +29,9 @@ struct tz_threatmap;
 struct tz_submission {
     struct tz_report_rec rec;
     char token[TZ_TOKEN_TEXT_MAX];
+    /* Set by tz_threatmap_idem_replay: the first answer's report, read back. */
+    bool replayed;
+    int replayed_photos; /* photos the first answer said wait for review */
     /* Private to tz_threatmap_submit_async: the caller's callback, run after the map update. */
     struct tz_threatmap *tm_;
     tz_commit_done_fn done_;
@@ -89,6 +92,31 @@ tz_err tz_threatmap_submit_async(struct tz_threatmap *tm, struct tz_submission *
                                  tz_commit_done_fn done, void *ctx);
 /* Releases what sub owns. */
 void tz_submission_clear(struct tz_submission *sub);
+
+/*
+ * Idempotency keys (threatmap/idempotency.c, issue 19): a client that may send a report twice
+ * (the offline outbox after a lost answer) names it with a key of TZ_IDEM_KEY_MIN to
+ * TZ_IDEM_KEY_MAX printable ASCII characters without space, quote or backslash (a UUID fits).
+ */
+#define TZ_IDEM_KEY_MIN 16
+#define TZ_IDEM_KEY_MAX 128
+/* Whether key (n bytes) is a key this server takes. */
+bool tz_threatmap_idem_key_ok(const char *key, size_t n);
+/*
+ * Before a prepared sub is submitted: it is to be stored with key, sent with body (body_len
+ * bytes). The store refuses a second report with the same key (TZ_ECONFLICT from the submit).
+ * TZ_EINVAL for a key tz_threatmap_idem_key_ok refuses.
+ */
+tz_err tz_threatmap_set_idempotency(struct tz_submission *sub, const char *key, size_t key_len,
+                                    const void *body, size_t body_len);
+/*
+ * Before a report is prepared: whether key already named one. TZ_OK: out is the first answer
+ * (the stored report, its tracking token, out->replayed set; clear it with
+ * tz_submission_clear); TZ_ENOTFOUND: a new key; TZ_ECONFLICT: the key came with another body;
+ * TZ_EINVAL: a key that tz_threatmap_idem_key_ok refuses; a store error.
+ */
+tz_err tz_threatmap_idem_replay(struct tz_threatmap *tm, const char *key, size_t key_len,
+                                const void *body, size_t body_len, struct tz_submission *out);
 
 /* A report as one reader may see it (free with tz_report_view_clear). */
 struct tz_report_view {

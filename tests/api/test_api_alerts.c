@@ -686,6 +686,87 @@ static void an_admin_lists_disables_and_enables_webhooks(void **state)
     stop_helpers();
 }
 
+/* Added over the API as on the command line: its key shown once, signing what it gets. */
+static void an_admin_adds_and_removes_a_webhook_over_the_api(void **state)
+{
+    (void)state;
+    static char admin[256], officer[256];
+    assert_int_equal(api_prepare(&current, tarcza_binary, 10), 0);
+    char hooks[400], body[256], url[64];
+    snprintf(hooks, sizeof hooks, "%s/hooks", current.dir);
+    int port = start_helper(0, "/usr/bin/python3", "webhook_receiver.py", hooks);
+    assert_int_equal(api_make_token(&current, "root", "admin", NULL, admin, sizeof admin), 0);
+    assert_int_equal(
+        api_make_token(&current, "nowak", "officer", "KRK-01", officer, sizeof officer), 0);
+    start_server(1, NULL, NULL);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", port);
+    snprintf(body, sizeof body, "{\"url\":\"%s\",\"area\":\"" AREA "\",\"categories\":[]}", url);
+    struct api_response r;
+    assert_int_equal(api_call_as(&current, officer, "POST", "/api/v1/alerts/webhooks", body, &r),
+                     403);
+    api_response_free(&r);
+    static const char *const bad[] = {
+        "{\"url\":\"ftp://city.example/h\",\"area\":\"" AREA "\"}",     /* not http(s) */
+        "{\"url\":\"https://city.example/a b\",\"area\":\"" AREA "\"}", /* a space */
+        "{\"url\":\"https://city.example/h\",\"area\":\"circle:19.94,50.06,1\"}",
+        "{\"url\":\"https://city.example/h\",\"area\":\"" AREA "\",\"categories\":[\"x\"]}",
+        "{\"area\":\"" AREA "\"}",
+        "{\"url\":\"https://city.example/h\",\"area\":\"" AREA "\",\"secret\":\"mine\"}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        long st = api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks", bad[i], &r);
+        if (st != 422)
+            fail_msg("%s: %ld %s", bad[i], st, r.body);
+        api_response_free(&r);
+    }
+    assert_int_equal(api_db_long(&current, "SELECT count(*) FROM alert_subscriptions"), 0);
+    assert_int_equal(api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks", body, &r),
+                     201);
+    long long id = json_integer_value(json_object_get(r.json, "id"));
+    char secret[80];
+    snprintf(secret, sizeof secret, "%s", json_string_value(json_object_get(r.json, "secret")));
+    assert_int_equal(strlen(secret), 64);
+    assert_string_equal(json_string_value(json_object_get(r.json, "url")), url);
+    api_response_free(&r);
+    assert_int_equal(api_call_as(&current, admin, "GET", "/api/v1/alerts/webhooks", NULL, &r), 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "webhooks")), 1);
+    assert_null(strstr(r.body, secret)); /* shown once */
+    api_response_free(&r);
+    /* It gets a report of its area, signed with that key. */
+    int64_t report = post_report(INSIDE);
+    wait_files(hooks, "req", 1);
+    char *req = read_file(hooks, 1, "req");
+    check_signature(req, secret);
+    char want[64];
+    snprintf(want, sizeof want, "\"report\":{\"id\":%lld,", (long long)report);
+    assert_non_null(strstr(req, want));
+    free(req);
+    /* Removed: gone from the list, owed nothing; removing again, or a feed's id, is 404. */
+    snprintf(body, sizeof body, "{\"id\":%lld,\"action\":\"remove\"}", id);
+    assert_int_equal(
+        api_call_as(&current, officer, "POST", "/api/v1/alerts/webhooks/change", body, &r), 403);
+    api_response_free(&r);
+    assert_int_equal(
+        api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change", body, &r), 200);
+    assert_true(json_is_true(json_object_get(r.json, "removed")));
+    api_response_free(&r);
+    assert_int_equal(
+        api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change", body, &r), 404);
+    api_response_free(&r);
+    assert_int_equal(api_db_long(&current, "SELECT count(*) FROM alert_subscriptions"), 0);
+    post_report(INSIDE);
+    sleep_ms(1000); /* rounds of the sender (every 100 ms) */
+    assert_int_equal(count_files(hooks, "req"), 1);
+    assert_int_equal(api_db_long(&current, "SELECT count(*) FROM audit_log WHERE action ="
+                                           " 'alert.subscribe' AND actor = 'root'"),
+                     1);
+    assert_int_equal(
+        api_db_long(&current, "SELECT count(*) FROM audit_log WHERE action = 'alert.remove'"), 1);
+    assert_true(api_db_long(&current, "SELECT count(*) FROM audit_log WHERE action ="
+                                      " 'alert.webhooks' AND outcome = 'refused'") >= 8);
+    assert_int_equal(api_finish(&current), 0);
+    stop_helpers();
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -707,6 +788,7 @@ int main(int argc, char **argv)
                                   teardown),
         cmocka_unit_test_teardown(a_failing_webhook_is_retried_then_disabled, teardown),
         cmocka_unit_test_teardown(an_admin_lists_disables_and_enables_webhooks, teardown),
+        cmocka_unit_test_teardown(an_admin_adds_and_removes_a_webhook_over_the_api, teardown),
         cmocka_unit_test_teardown(bad_input_is_refused_and_the_feed_is_rate_limited, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -366,6 +366,157 @@ static void bad_photos_are_refused_and_nothing_is_stored(void **state)
     free(jpg);
 }
 
+/* ---- Open311 POST with media files (multipart/form-data) ---- */
+
+#define BOUNDARY "tarcza-test-7d1f3a9c"
+
+/* Issues an Open311 API key through the command line (as an admin would) into key. */
+static void open311_key(char *key, size_t size)
+{
+    char out[400];
+    snprintf(out, sizeof out, "%s/key.txt", server.dir);
+    assert_int_equal(api_run_cli(&server, out, "apikey", "add", "photos", NULL), 0);
+    FILE *f = fopen(out, "r");
+    assert_non_null(f);
+    long long id = 0;
+    char k[128] = "";
+    assert_int_equal(fscanf(f, "%lld %127s", &id, k), 2);
+    fclose(f);
+    snprintf(key, size, "%s", k);
+}
+
+/* A multipart/form-data body: the text fields (name, value pairs), then the media files. */
+static char *multipart(const char *const *fields, size_t nfields, const uint8_t *const *files,
+                       const size_t *lens, size_t nfiles, bool closed, size_t *len)
+{
+    size_t cap = 4096;
+    for (size_t i = 0; i < nfiles; i++)
+        cap += lens[i] + 256;
+    char *b = malloc(cap);
+    assert_non_null(b);
+    size_t n = 0;
+    for (size_t i = 0; i + 1 < nfields; i += 2)
+        n +=
+            (size_t)snprintf(b + n, cap - n,
+                             "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n"
+                             "%s\r\n",
+                             fields[i], fields[i + 1]);
+    for (size_t i = 0; i < nfiles; i++) {
+        n += (size_t)snprintf(b + n, cap - n,
+                              "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"media\";"
+                              " filename=\"p%zu.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n",
+                              i);
+        memcpy(b + n, files[i], lens[i]);
+        n += lens[i];
+        n += (size_t)snprintf(b + n, cap - n, "\r\n");
+    }
+    if (closed)
+        n += (size_t)snprintf(b + n, cap - n, "--" BOUNDARY "--\r\n");
+    *len = n;
+    return b;
+}
+
+/* POSTs a multipart Open311 request at the Rynek with the media files; its status. */
+static long post_open311(const char *key, const uint8_t *const *files, const size_t *lens,
+                         size_t nfiles, bool closed, struct api_response *r)
+{
+    const char *fields[] = {"api_key",      key,
+                            "service_code", "illegal_parking",
+                            "lat",          "50.0617",
+                            "long",         "19.9373",
+                            "description",  "Auto na chodniku, zdjęcie w załączniku."};
+    size_t len;
+    char *body =
+        multipart(fields, sizeof fields / sizeof fields[0], files, lens, nfiles, closed, &len);
+    assert_int_equal(api_request(&server, "POST", "/open311/v2/requests.json",
+                                 "multipart/form-data; boundary=" BOUNDARY, body, len, 0, r),
+                     0);
+    free(body);
+    return r->status;
+}
+
+/* An Open311 refusal: 400, its description holds words, nothing stored. */
+static void open311_refused(const char *what, const char *key, const uint8_t *const *files,
+                            const size_t *lens, size_t nfiles, bool closed, const char *words)
+{
+    long reports = api_count_reports(&server);
+    long stored = api_count_rows(&server, "report_photos");
+    struct api_response r;
+    if (post_open311(key, files, lens, nfiles, closed, &r) != 400 || !strstr(r.body, words))
+        fail_msg("%s: %ld %s", what, r.status, r.body);
+    api_response_free(&r);
+    assert_int_equal(api_count_reports(&server), reports);
+    assert_int_equal(api_count_rows(&server, "report_photos"), stored);
+}
+
+static void open311_takes_media_files_with_the_same_checks(void **state)
+{
+    (void)state;
+    char key[128], sql[200], path[400], meta[4096], media[64];
+    open311_key(key, sizeof key);
+    uint8_t *jpg;
+    size_t n;
+    jpeg_with_gps(2000, 1500, &jpg, &n);
+    const uint8_t *one[] = {jpg};
+    struct api_response r;
+    if (post_open311(key, one, &n, 1, true, &r) != 200)
+        fail_msg("%ld %s", r.status, r.body);
+    json_t *req = json_array_get(r.json, 0);
+    long long id = json_integer_value(json_object_get(req, "service_request_id"));
+    assert_true(id > 0);
+    assert_non_null(strstr(json_string_value(json_object_get(req, "service_notice")), "review"));
+    api_response_free(&r);
+    /* Stored with its report, pending, re-encoded without metadata (exiftool on the bytes). */
+    snprintf(sql, sizeof sql, "SELECT status FROM report_photos WHERE report_id = %lld", id);
+    char status[32];
+    api_db_text(&server, sql, status, sizeof status);
+    assert_string_equal(status, "pending");
+    snprintf(sql, sizeof sql, "SELECT image FROM report_photos WHERE report_id = %lld", id);
+    sqlite3 *db = api_db_open(&server);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(path, sizeof path, "%s/o311.jpg", server.dir);
+    assert_int_equal(
+        photo_file_write(path, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_int_equal(photo_metadata(path, meta, sizeof meta), 0);
+    if (meta[0])
+        fail_msg("metadata stored: %s", meta);
+    /* Not public before review: Open311's own answer has no media_url. */
+    snprintf(media, sizeof media, "/open311/v2/requests/%lld.json", id);
+    door(media, 200, "media_url\":\"/");
+
+    /* The refusals of the report API, in Open311's format, nothing stored. */
+    const uint8_t *text[] = {(const uint8_t *)"not an image at all"};
+    size_t text_len = 19;
+    open311_refused("text", key, text, &text_len, 1, true, "media file 1: not a JPEG");
+    size_t half = n / 2;
+    open311_refused("truncated", key, one, &half, 1, true, "truncated");
+    const uint8_t *four[] = {jpg, jpg, jpg, jpg};
+    size_t four_len[] = {n, n, n, n};
+    open311_refused("four", key, four, four_len, 4, true, "at most 3 media files");
+    open311_refused("not closed", key, one, &n, 1, false, "not well-formed");
+    const uint8_t *two[] = {jpg, (const uint8_t *)"GIF89a"};
+    size_t two_len[] = {n, 6};
+    open311_refused("second bad", key, two, two_len, 2, true, "media file 2");
+
+    /* media_url is never fetched; the notice says how to send a photo instead. */
+    char form[400];
+    snprintf(form, sizeof form,
+             "api_key=%s&service_code=illegal_parking&lat=50.0617&long=19.9373"
+             "&media_url=http%%3A%%2F%%2F127.0.0.1%%3A1%%2Fx.jpg",
+             key);
+    assert_int_equal(api_request(&server, "POST", "/open311/v2/requests.json",
+                                 "application/x-www-form-urlencoded", form, strlen(form), 0, &r),
+                     0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "media_url was not fetched"));
+    api_response_free(&r);
+    free(jpg);
+}
+
 /* Sends the head of a report declaring a 21 MiB body on a new connection; the descriptor. */
 static int start_upload(void)
 {
@@ -440,6 +591,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(photos_are_public_only_once_approved),
         cmocka_unit_test(bad_photos_are_refused_and_nothing_is_stored),
         cmocka_unit_test(photo_uploads_held_at_once_are_bounded),
+        cmocka_unit_test(open311_takes_media_files_with_the_same_checks),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }

@@ -1,27 +1,45 @@
 // alerts.js - the subscribe form of the public map (issue 19, docs/alerts.md): follow the map's
-// current view (a bbox) or a police district, optionally some categories (none: every one), and
+// current view (a bbox), a circle around the map's centre, a shape drawn corner by corner (a
+// polygon: clicks on the map, or the map's centre added with a button, so the keyboard can draw
+// too) or a police district, optionally some categories (none: every one), and
 // get the Atom feed's link at once (no account), or give an e-mail address, which gets only a
 // confirmation mail until its link is followed (double opt-in). The server owns every rule (the
 // area's span, the categories, the address); the form only says what it answered, field by field.
 
 import { $, h, fill, message } from './dom.js';
-import { t, pick } from './i18n.js';
+import { t, tn, pick } from './i18n.js';
 import { ApiError } from './api.js';
 
 const CATEGORIES_MAX = 16; // the server's TZ_ALERT_CATEGORIES_MAX
 const SPAN_LAT = 1; // degrees a box may span (TZ_ALERT_SPAN_*)
 const SPAN_LON = 2;
+const RADIUS_MIN = 10; // metres (the server's circle bounds)
+const RADIUS_MAX = 50000;
+const POINTS_MIN = 3; // a polygon's corners
+const POINTS_MAX = 64;
 
 // The field of a problem's error pointer ("/area") on this form.
 const FIELDS = { '/area': 'area', '/categories': 'categories', '/email': 'email' };
 
 export class AlertsForm {
-  // deps: { subscribe(body) -> answer, bounds() -> Leaflet LatLngBounds of the map's view }
+  // deps: { subscribe(body) -> answer, bounds() -> Leaflet LatLngBounds of the map's view,
+  //         centre() -> { lat, lon }, preview(shape) draws { circle: [lat, lon, metres] } or
+  //         { polygon: [[lat, lon], ...] } on the map (null: nothing) }
   constructor(root, catalog, districts, deps) {
     this.root = root;
     this.catalog = catalog;
     this.districts = (districts && districts.features) || [];
     this.deps = deps;
+    this.points = []; // the polygon's corners, [lat, lon]
+    $('#btn-a-point', root).addEventListener('click', () => {
+      const c = deps.centre();
+      this.addPoint(c.lat, c.lon);
+    });
+    $('#btn-a-undo', root).addEventListener('click', () => {
+      this.points.pop();
+      this.pointsChanged();
+    });
+    $('#a-radius', root).addEventListener('input', () => this.refreshPreview());
     this.form = $('#alerts-form', root);
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -62,11 +80,53 @@ export class AlertsForm {
     this.clearErrors();
     message($('#err-alerts', this.root), '');
     fill($('#alerts-result', this.root));
+    this.points = [];
+    this.pointsChanged();
+  }
+
+  by() {
+    return this.form.querySelector('input[name="alerts-area"]:checked').value;
   }
 
   areaChanged() {
-    const byDistrict = this.form.querySelector('input[name="alerts-area"]:checked').value === 'district';
-    $('#a-district', this.root).disabled = !byDistrict;
+    const by = this.by();
+    $('#a-district', this.root).disabled = by !== 'district';
+    $('#a-circle', this.root).hidden = by !== 'circle';
+    $('#a-polygon', this.root).hidden = by !== 'polygon';
+    this.refreshPreview();
+  }
+
+  // A click on the map while the form is open: a corner, when a shape is being drawn.
+  mapClicked(lat, lon) {
+    if (this.by() === 'polygon') this.addPoint(lat, lon);
+  }
+
+  addPoint(lat, lon) {
+    if (this.points.length >= POINTS_MAX) return;
+    this.points.push([lat, lon]);
+    this.pointsChanged();
+  }
+
+  pointsChanged() {
+    message($('#a-points', this.root), this.points.length ? tn('alerts.points', this.points.length) : '');
+    $('#btn-a-undo', this.root).disabled = !this.points.length;
+    this.refreshPreview();
+  }
+
+  // What the map shows of the area being chosen (the circle, the corners) while the form is open;
+  // nothing otherwise.
+  refreshPreview() {
+    const open = !this.root.hidden && !this.form.closest('.view').hidden;
+    const by = this.by();
+    const radius = Number($('#a-radius', this.root).value);
+    let shape = null;
+    if (open && by === 'circle' && radius >= RADIUS_MIN && radius <= RADIUS_MAX) {
+      const c = this.deps.centre();
+      shape = { circle: [c.lat, c.lon, radius] };
+    } else if (open && by === 'polygon' && this.points.length) {
+      shape = { polygon: this.points };
+    }
+    this.deps.preview(shape);
   }
 
   clearErrors() {
@@ -76,17 +136,44 @@ export class AlertsForm {
 
   fieldError(name, text) {
     message($(`#err-a-${name}`, this.root), text);
-    const input = { area: '#a-district', categories: '#a-categories', email: '#a-email' }[name];
-    if (name !== 'area' || !$(input, this.root).disabled) $(input, this.root).setAttribute('aria-invalid', 'true');
+    // The area's own control: the district list or the radius (a drawn shape has no field: its
+    // button takes the focus instead, in focusError).
+    const area = { district: '#a-district', circle: '#a-radius' }[this.by()];
+    const input = { area, categories: '#a-categories', email: '#a-email' }[name];
+    if (input) $(input, this.root).setAttribute('aria-invalid', 'true');
   }
 
   // The area's text (docs/alerts.md, "Areas"), or null with the area's error shown.
   area() {
-    const by = this.form.querySelector('input[name="alerts-area"]:checked').value;
+    const by = this.by();
+    const fixed = (v) => v.toFixed(5);
     if (by === 'district') {
       const id = $('#a-district', this.root).value;
       if (!id) this.fieldError('area', t('alerts.errDistrict'));
       return id ? `district:${id}` : null;
+    }
+    if (by === 'circle') {
+      const radius = Number($('#a-radius', this.root).value);
+      if (!Number.isInteger(radius) || radius < RADIUS_MIN || radius > RADIUS_MAX) {
+        this.fieldError('area', t('alerts.errRadius'));
+        return null;
+      }
+      const c = this.deps.centre();
+      return `circle:${fixed(c.lon)},${fixed(c.lat)},${radius}`;
+    }
+    if (by === 'polygon') {
+      const n = this.points.length;
+      if (n < POINTS_MIN || n > POINTS_MAX) {
+        this.fieldError('area', t('alerts.errPolygon'));
+        return null;
+      }
+      const lats = this.points.map((p) => p[0]);
+      const lons = this.points.map((p) => p[1]);
+      if (Math.max(...lats) - Math.min(...lats) > SPAN_LAT || Math.max(...lons) - Math.min(...lons) > SPAN_LON) {
+        this.fieldError('area', t('alerts.errPolygonBig'));
+        return null;
+      }
+      return `polygon:${this.points.map((p) => `${fixed(p[1])} ${fixed(p[0])}`).join(',')}`;
     }
     const b = this.deps.bounds();
     const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
@@ -159,5 +246,6 @@ export class AlertsForm {
   focusError() {
     const invalid = this.form.querySelector('[aria-invalid="true"]');
     if (invalid) invalid.focus();
+    else if (this.by() === 'polygon' && $('#err-a-area', this.root).textContent) $('#btn-a-point', this.root).focus();
   }
 }

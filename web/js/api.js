@@ -16,10 +16,13 @@ export class ApiError extends Error {
 // The one fetch wrapper of the front end (public pages, police console,
 // analysis): JSON in and out, same-origin credentials (the police session
 // cookie), and csrf, when given, sent in X-CSRF-Token with every change.
-export async function request(path, { method = 'GET', body, signal, csrf } = {}) {
+export async function request(path, { method = 'GET', body, signal, csrf, idempotencyKey } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
+  // A structured-field string (draft-ietf-httpapi-idempotency-key-header): a report sent again
+  // under the same key is stored once (docs/photos.md, "the offline outbox").
+  if (idempotencyKey) headers['Idempotency-Key'] = `"${idempotencyKey}"`;
   let res;
   try {
     res = await fetch(path, {
@@ -39,6 +42,16 @@ export async function request(path, { method = 'GET', body, signal, csrf } = {})
   return data;
 }
 
+// A new idempotency key: a random UUID (version 4), made with getRandomValues, which unlike
+// crypto.randomUUID also works outside a secure context.
+export function newIdempotencyKey() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 function query(params) {
   const q = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
@@ -53,7 +66,7 @@ export const api = {
   outline: () => request('data/poland.geojson'),
   map: (params, signal) => request(`api/v1/map?${query(params)}`, { signal }),
   report: (id, token) => request(`api/v1/reports/${encodeURIComponent(id)}${token ? `?${query({ token })}` : ''}`),
-  submit: (report) => request('api/v1/reports', { method: 'POST', body: report }),
+  submit: (report, idempotencyKey) => request('api/v1/reports', { method: 'POST', body: report, idempotencyKey }),
   addresses: (q, signal) => request(`api/v1/addresses?${query({ q, limit: 8 })}`, { signal }),
   subscribe: (body) => request('api/v1/alerts/subscriptions', { method: 'POST', body }),
   meToo: (id) => request(`api/v1/reports/${encodeURIComponent(id)}/me-too`, { method: 'POST' }),

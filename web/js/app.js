@@ -10,6 +10,7 @@ import { Catalog } from './catalog.js';
 import { parseHash, parseTrack, toHash, periodRange, STATUSES } from './state.js';
 import {
   createMap, addBaseLayers, tileSetting, ReportLayer, Legend, PickMarker, POLAND, zoomToCluster, translateZoom,
+  AreaPreview,
 } from './mapview.js';
 import { Filters } from './filters.js';
 import { Panel, Drawer } from './panel.js';
@@ -96,6 +97,11 @@ class App {
     this.alerts = new AlertsForm($('#panel'), this.catalog, districts, {
       subscribe: api.subscribe,
       bounds: () => this.map.getBounds(),
+      centre: () => {
+        const c = this.map.getCenter();
+        return { lat: c.lat, lon: c.lng };
+      },
+      preview: (shape) => this.alertsPreview(shape),
     });
     $('#btn-alerts').addEventListener('click', (e) => this.openAlerts(e.currentTarget));
     $('#btn-report').addEventListener('click', (e) => this.openReport(e.currentTarget));
@@ -157,6 +163,7 @@ class App {
     Object.assign(this.state, { lat: c.lat, lon: c.lng, zoom: this.map.getZoom() });
     this.writeHash();
     this.query();
+    if (this.alerts) this.alerts.refreshPreview(); // a circle follows the map's centre
   }
 
   filtersChanged(patch) {
@@ -247,6 +254,13 @@ class App {
 
   mapClicked(e) {
     if (this.panel.isOpen('report')) this.form.setPoint(e.latlng.lat, e.latlng.lng);
+    if (this.panel.isOpen('alerts')) this.alerts.mapClicked(e.latlng.lat, e.latlng.lng);
+  }
+
+  // The area the subscribe form is choosing, drawn on the map (mapview.js).
+  alertsPreview(shape) {
+    if (!this.areaPreview) this.areaPreview = new AreaPreview(this.map);
+    this.areaPreview.show(shape);
   }
 
   clusterChosen(p, latlng) {
@@ -321,6 +335,7 @@ class App {
     if (!this.panel.isOpen('alerts')) this.alerts.reset();
     this.drawer.close(false);
     this.panel.show('alerts', opener);
+    this.alerts.refreshPreview();
   }
 
   reportSubmitted(answer) {
@@ -332,6 +347,7 @@ class App {
 
   panelClosed(view) {
     this.mapEl.classList.remove('picking');
+    if (view === 'alerts') this.alerts.refreshPreview();
     if (view === 'report' || view === 'report-done') this.pick.clear();
     if (view === 'details') this.details = null;
   }

@@ -113,6 +113,30 @@ export class PickMarker {
   }
 }
 
+// The area the subscribe form is choosing (alerts.js): a circle, or a polygon with its corners;
+// not interactive, so that clicks go on to the map (where they add corners).
+export class AreaPreview {
+  constructor(map) {
+    this.map = map;
+    this.layer = null;
+  }
+
+  show(shape) {
+    if (this.layer) this.layer.remove();
+    this.layer = null;
+    const style = { interactive: false, weight: 2, color: '#1d4ed8', fillOpacity: 0.08, className: 'tz-area' };
+    if (shape && shape.circle) {
+      const [lat, lon, radius] = shape.circle;
+      this.layer = L.circle([lat, lon], { ...style, radius }).addTo(this.map);
+    } else if (shape && shape.polygon) {
+      this.layer = L.layerGroup([
+        L.polygon(shape.polygon, style),
+        ...shape.polygon.map((p) => L.circleMarker(p, { ...style, radius: 4, fillOpacity: 1 })),
+      ]).addTo(this.map);
+    }
+  }
+}
+
 function dominantStatus(counts) {
   let best = 'new';
   let bestCount = -1;

@@ -2,7 +2,10 @@
 // the network returns, then sent once each. A report leaves the outbox only when the server has
 // answered: 201 (stored; the answer, with its tracking token, goes to the caller) or a refusal
 // (4xx other than 429: sending it again would not help; the caller shows why). One flush runs at a
-// time, so an "online" event during a flush cannot send a report twice.
+// time, so an "online" event during a flush cannot send a report twice; and each is sent under its
+// own idempotency key, so a report whose answer was lost is stored once however often it is sent.
+
+import { newIdempotencyKey } from './api.js';
 
 const DB = 'tarcza';
 const STORE = 'outbox';
@@ -32,9 +35,11 @@ async function tx(mode, fn) {
   }
 }
 
-// Keeps a report's body (as POST /api/v1/reports takes it) for later.
-export function keep(body) {
-  return tx('readwrite', (s) => s.add({ body, at: Date.now() }));
+// Keeps a report's body (as POST /api/v1/reports takes it) for later, with the idempotency key
+// it was (perhaps) already sent under: when the request reached the server and only the answer
+// was lost, sending it again under the same key returns the first answer and stores nothing.
+export function keep(body, idem = newIdempotencyKey()) {
+  return tx('readwrite', (s) => s.add({ body, idem, at: Date.now() }));
 }
 
 export function pending() {
@@ -54,7 +59,11 @@ export function flush(send, { sent, refused }) {
     flushing = (async () => {
       for (const item of await pending()) {
         try {
-          const answer = await send(item.body);
+          if (!item.idem) { // kept by an older page: the key is written down before it is used
+            item.idem = newIdempotencyKey();
+            await tx('readwrite', (s) => s.put(item));
+          }
+          const answer = await send(item.body, item.idem);
           await drop(item.key);
           sent(answer);
         } catch (err) {

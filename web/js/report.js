@@ -6,7 +6,7 @@
 import { h, fill, message } from './dom.js';
 import { t, pick, formatTime, formatNumber } from './i18n.js';
 import { keep } from './outbox.js';
-import { api, ApiError } from './api.js';
+import { api, ApiError, newIdempotencyKey } from './api.js';
 
 export const DESCRIPTION_MAX = 1000;
 // Photos (docs/photos.md): at most 3 of at most 5 MB each, sent in base64 inside the JSON body.
@@ -254,14 +254,15 @@ export class ReportForm {
     if (text) body.description = text;
     const when = this.when();
     if (when) body.when = when;
+    const key = newIdempotencyKey(); // the same if the outbox must send it again
     this.setBusy(true);
     try {
       if (this.photos.files.length) body.photos = await Promise.all([...this.photos.files].map(base64Of));
-      this.answer = await api.submit(body);
+      this.answer = await api.submit(body, key);
       this.renderAnswer();
       this.hooks.submitted(this.answer, this.point);
     } catch (err) {
-      if (err instanceof ApiError && !err.status && await this.keepOffline(body)) return;
+      if (err instanceof ApiError && !err.status && await this.keepOffline(body, key)) return;
       this.showApiError(err);
     } finally {
       this.setBusy(false);
@@ -269,9 +270,9 @@ export class ReportForm {
   }
 
   // No network: the report waits on this device (js/outbox.js) and goes out once it returns.
-  async keepOffline(body) {
+  async keepOffline(body, key) {
     try {
-      await keep(body);
+      await keep(body, key);
     } catch {
       return false; // no IndexedDB (a private window): the network error is shown instead
     }
