@@ -22,11 +22,16 @@ const char *cli_db(const struct cli_call *c)
     return cli_text(c, CLI_DB, CLI_DEFAULT_DB);
 }
 
+const char *cli_db_name(const struct cli_call *c)
+{
+    return tz_store_is_pg(cli_db(c)) ? "PostgreSQL" : cli_db(c);
+}
+
 tz_err cli_open(const struct cli_call *c, struct tz_store **store, struct tz_threatmap **tm)
 {
-    tz_err err = tz_store_open_sqlite(cli_db(c), store);
+    tz_err err = tz_store_open(cli_db(c), store);
     if (err) {
-        cli_fail(cli_db(c), err);
+        cli_fail(cli_db_name(c), err);
         return err;
     }
     /* A chain that lost its recorded head is said on stderr; the file stays as evidence. */

@@ -52,6 +52,17 @@ struct tz_store_stats {
  */
 tz_err tz_store_open_sqlite(const char *path, struct tz_store **out);
 /*
+ * Opens the PostgreSQL store at uri (a libpq connection URI, postgres:// or postgresql://) and
+ * brings its schema up to date (pg.c): the migrations of the SQLite backend in PostgreSQL's
+ * dialect (pg_schema.c). TZ_EIO when the server cannot be reached, TZ_ECONFLICT when a newer
+ * tarcza migrated it. Operations this backend does not have yet answer TZ_EUNSUPPORTED.
+ */
+tz_err tz_store_open_pg(const char *uri, struct tz_store **out);
+/* Whether db names a PostgreSQL database (a postgres:// or postgresql:// URI) rather than a file. */
+bool tz_store_is_pg(const char *db);
+/* Opens db with the backend its form names: tz_store_open_pg for a URI, else SQLite's file. */
+tz_err tz_store_open(const char *db, struct tz_store **out);
+/*
  * A consistent copy of the SQLite database at db_path, taken while other processes (tarcza serve)
  * keep writing, to the new file to (sqlite_backup.c); *pages copied. TZ_ECONFLICT when to exists,
  * TZ_ENOTFOUND when db_path does not; on any error to does not exist.
