@@ -1,7 +1,7 @@
 /*
  * pg_reports.c - the PostgreSQL backend's reports: insert (the group commit's batches, with
  * their sources and photos), read by id, the map's start-up scan, count, status changes and
- * their history, the reviewed public description, the change feed, "me too" and photos. The
+ * their history, the reviewed public description, the change feed, "me too" (photos: pg_photos.c). The
  * list query and the police queue are in pg_list.c.
  */
 #include <stdint.h>
@@ -53,14 +53,6 @@ static const char SQL_INSERT_ME_TOO[] =
     "INSERT INTO report_me_too (report_id, reporter_hash, at) VALUES ($1, $2, $3)";
 static const char SQL_COUNT_ME_TOO[] =
     "UPDATE reports SET me_too = me_too + 1 WHERE id = $1 RETURNING me_too";
-#define PHOTO_COLS                                                                                 \
-    "id, report_id, idx, status, width, height, thumb_width, thumb_height, reviewed_at,"           \
-    " reviewed_by"
-static const char SQL_PHOTOS_OF[] =
-    "SELECT " PHOTO_COLS " FROM report_photos WHERE report_id = $1 ORDER BY idx";
-static const char SQL_APPROVED_PHOTOS_OF[] = "SELECT " PHOTO_COLS " FROM report_photos"
-                                             " WHERE report_id = $1 AND status = 'approved'"
-                                             " ORDER BY idx";
 
 /* ---- insert --------------------------------------------------------------------------------- */
 
@@ -387,7 +379,7 @@ tz_err tz_pg_transitions_between(struct tz_store *store, int64_t from, int64_t t
                     free_transitions, (void **)out, count);
 }
 
-/* ---- "me too" and photos -------------------------------------------------------------------- */
+/* ---- "me too" ------------------------------------------------------------------------------ */
 
 struct me_too {
     int64_t id;
@@ -426,33 +418,4 @@ tz_err tz_pg_add_me_too(struct tz_store *store, int64_t report_id,
     if (err)
         *me_too = 0;
     return err;
-}
-
-static tz_err read_photo(const PGresult *r, int row, void *elem)
-{
-    struct tz_photo_rec *p = elem;
-    p->id = tz_pg_int(r, row, 0);
-    p->report_id = tz_pg_int(r, row, 1);
-    p->idx = (int)tz_pg_int(r, row, 2);
-    p->width = (int)tz_pg_int(r, row, 4);
-    p->height = (int)tz_pg_int(r, row, 5);
-    p->thumb_width = (int)tz_pg_int(r, row, 6);
-    p->thumb_height = (int)tz_pg_int(r, row, 7);
-    p->reviewed_at = tz_pg_int(r, row, 8);
-    tz_err err = tz_pg_code(r, row, 3, p->status, sizeof p->status);
-    return err ? err : tz_pg_code(r, row, 9, p->reviewed_by, sizeof p->reviewed_by);
-}
-
-static void free_photos(void *recs, size_t count)
-{
-    tz_photo_recs_free(recs, count);
-}
-
-tz_err tz_pg_photos_of(struct tz_store *store, int64_t report_id, bool approved_only,
-                       struct tz_photo_rec **out, size_t *count)
-{
-    struct tz_pg_args a = {0};
-    tz_pg_arg_int(&a, report_id);
-    return read_all(store, approved_only ? SQL_APPROVED_PHOTOS_OF : SQL_PHOTOS_OF, &a, sizeof **out,
-                    read_photo, free_photos, (void **)out, count);
 }
