@@ -309,6 +309,7 @@ int cli_audit_keygen(const struct cli_call *c);
 int cli_audit_checkpoint(const struct cli_call *c);
 int cli_backup(const struct cli_call *c); /* backup.c */
 int cli_restore(const struct cli_call *c);
+int cli_migrate(const struct cli_call *c); /* migrate.c */
 
 
 /* ---- exchange.c ---- */
