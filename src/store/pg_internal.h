@@ -156,24 +156,32 @@ tz_err tz_pg_audit_head_check(struct tz_pg_conn *c, const char *path, int64_t *w
 /* ---- the operations ---- */
 
 /* Each operation this backend has is tz_pg_<name>, in the file of its aggregate. */
+/* clang-format off */
 #define TZ_PG_OPS_DONE(X)                                                                          \
-    X(categories)                                                                                  \
-    X(groups)                                                                                      \
-    X(put_districts) X(districts) X(institutions) X(insert_reports) X(get_report) X(list_reports)  \
-        X(scan_map_rows) X(count_reports) X(change_status) X(set_public_description) X(history)    \
-            X(reports_after) X(transitions_after) X(transitions_between) X(last_transition_seq)    \
-                X(add_me_too) X(review_description) X(assign_report) X(report_assignee) X(queue)   \
-                    X(compliance) X(photos_of) X(account_put) X(account_get) X(accounts)           \
-                        X(account_login) X(session_put) X(session_get) X(session_touch)            \
-                            X(session_end) X(district_assign) X(audit_append) X(audit_head_keep)   \
-                                X(audit_read) X(put_api_key) X(revoke_api_key) X(api_keys)         \
-                                    X(find_api_key) X(scan_addresses) X(put_addresses)             \
-                                        X(watchlist_replace) X(watchlist_persons)                  \
-                                            X(watchlist_documents) X(watchlist_vehicles)           \
-                                                X(watchlist_version) X(merge_report)               \
-                                                    X(report_merges) X(merged_duplicates)          \
-                                                        X(scan_reports) X(get_photo)               \
-                                                            X(review_photo)
+    /* catalog */                                                                                  \
+    X(categories) X(groups) X(put_districts) X(districts) X(institutions)                          \
+    /* reports */                                                                                  \
+    X(insert_reports) X(get_report) X(list_reports) X(scan_map_rows) X(count_reports)              \
+    X(change_status) X(set_public_description) X(history) X(reports_after) X(transitions_after)    \
+    X(transitions_between) X(last_transition_seq) X(add_me_too) X(review_description)              \
+    X(assign_report) X(report_assignee) X(queue) X(compliance)                                     \
+    /* photos */                                                                                   \
+    X(photos_of) X(get_photo) X(review_photo)                                                      \
+    /* accounts */                                                                                 \
+    X(account_put) X(account_get) X(accounts) X(account_login) X(session_put) X(session_get)       \
+    X(session_touch) X(session_end) X(district_assign)                                             \
+    /* audit */                                                                                    \
+    X(audit_append) X(audit_head_keep) X(audit_read)                                               \
+    /* apikeys */                                                                                  \
+    X(put_api_key) X(revoke_api_key) X(api_keys) X(find_api_key)                                   \
+    /* addresses */                                                                                \
+    X(put_addresses) X(scan_addresses)                                                             \
+    /* watchlist */                                                                                \
+    X(watchlist_replace) X(watchlist_persons) X(watchlist_documents) X(watchlist_vehicles)         \
+    X(watchlist_version)                                                                           \
+    /* analysis */                                                                                 \
+    X(merge_report) X(report_merges) X(merged_duplicates) X(scan_reports)
+/* clang-format on */
 #define TZ_PG_DECLARE(name, params, args, pre) tz_err tz_pg_##name params;
 TZ_STORE_ALL_OPS(TZ_PG_DECLARE)
 #define TZ_PG_FILL(name) .name = tz_pg_##name,
