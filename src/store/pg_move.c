@@ -28,6 +28,17 @@
 
 #define SQL_MAX 4096
 
+/* Whether s is a plain identifier ([a-z0-9_], as every name of the schema is): the source file
+ * is outside input, and its names are written into the target's SQL. */
+static bool ident_ok(const char *s)
+{
+    size_t n = 0;
+    for (; s && s[n]; n++)
+        if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+            return false;
+    return n > 0 && n < TZ_STORE_MOVE_NAME;
+}
+
 /* The source's tables to copy, in the order of their foreign keys. */
 static tz_err tables_in_order(sqlite3 *db, struct tz_store_move *m)
 {
@@ -42,9 +53,19 @@ static tz_err tables_in_order(sqlite3 *db, struct tz_store_move *m)
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, list, -1, &st, NULL) != SQLITE_OK)
         return TZ_EIO;
-    while (sqlite3_step(st) == SQLITE_ROW && n < TZ_STORE_MOVE_TABLES)
-        snprintf(names[n++], TZ_STORE_MOVE_NAME, "%s", sqlite3_column_text(st, 0));
+    tz_err err = TZ_OK;
+    while (!err && sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        if (n == TZ_STORE_MOVE_TABLES)
+            err = TZ_ETOOBIG;
+        else if (!ident_ok(name))
+            err = TZ_EMALFORMED;
+        else
+            snprintf(names[n++], TZ_STORE_MOVE_NAME, "%s", name);
+    }
     sqlite3_finalize(st);
+    if (err)
+        return err;
     if (sqlite3_prepare_v2(db, refs, -1, &st, NULL) != SQLITE_OK)
         return TZ_EIO;
     bool done[TZ_STORE_MOVE_TABLES] = {false};
@@ -124,6 +145,9 @@ static void arg_of(struct tz_pg_args *a, sqlite3_stmt *st, int col)
 static tz_err insert_sql(const char *table, sqlite3_stmt *st, struct tz_buf *sql)
 {
     int cols = sqlite3_column_count(st);
+    for (int i = 0; i < cols; i++)
+        if (!ident_ok(sqlite3_column_name(st, i)))
+            return TZ_EMALFORMED;
     tz_err err = tz_buf_printf(sql, "INSERT INTO \"%s\" (", table);
     for (int i = 0; i < cols && !err; i++)
         err = tz_buf_printf(sql, i ? ", \"%s\"" : "\"%s\"", sqlite3_column_name(st, i));
