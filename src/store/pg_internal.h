@@ -66,6 +66,10 @@ tz_err tz_pg_run(struct tz_pg_conn *c, const char *sql, const struct tz_pg_args 
                  PGresult **res, int64_t *changed);
 tz_err tz_pg_run_once(struct tz_pg_conn *c, const char *sql, const struct tz_pg_args *args,
                       PGresult **res, int64_t *changed);
+/* The name of the statement prepared on c from sql (static, as for tz_pg_run), for the calls of
+ * libpq that tz_pg_run does not make (pipeline mode). */
+#define TZ_PG_NAME_MAX 16
+tz_err tz_pg_prepare(struct tz_pg_conn *c, const char *sql, char name[TZ_PG_NAME_MAX]);
 /* A result's state as a tz_err (the SQLSTATE mapping above). */
 tz_err tz_pg_map_result(const PGresult *r);
 

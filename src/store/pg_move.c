@@ -90,7 +90,7 @@ static tz_err tables_in_order(sqlite3 *db, struct tz_store_move *m)
             if (!ready)
                 continue;
             done[i] = moved = true;
-            snprintf(m->tables[m->count++].name, TZ_STORE_MOVE_NAME, "%s", names[i]);
+            memcpy(m->tables[m->count++].name, names[i], TZ_STORE_MOVE_NAME);
         }
     }
     sqlite3_finalize(st);

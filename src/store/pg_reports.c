@@ -1,8 +1,8 @@
 /*
  * pg_reports.c - the PostgreSQL backend's reports: insert (the group commit's batches, with
  * their sources and photos), read by id, the map's start-up scan, count, status changes and
- * their history, the reviewed public description, the change feed, "me too" (photos: pg_photos.c). The
- * list query and the police queue are in pg_list.c.
+ * their history, the reviewed public description, the change feed, "me too" (photos: pg_photos.c).
+ * The list query and the police queue are in pg_list.c.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -110,20 +110,63 @@ struct insert {
     size_t count;
 };
 
-/* One statement a report; ids come from the identity, increasing in the order of the array. */
+/*
+ * The batch's INSERTs in pipeline mode: all sent, one sync, then the ids read back in order, so a
+ * batch of the group commit costs one round trip to the server rather than one a report. An
+ * error aborts the rest of the pipeline and the transaction; the first error is returned.
+ */
+static tz_err insert_pipelined(struct tz_pg_conn *c, struct tz_report_rec *recs, size_t count)
+{
+    char name[TZ_PG_NAME_MAX];
+    tz_err err = tz_pg_prepare(c, SQL_INSERT_REPORT, name);
+    struct tz_pg_args *a = err ? NULL : malloc(sizeof *a);
+    if (!err && !a)
+        err = TZ_ENOMEM;
+    if (err || !PQenterPipelineMode(c->pg)) {
+        free(a);
+        return err ? err : TZ_EIO;
+    }
+    size_t sent = 0;
+    for (; sent < count; sent++) {
+        memset(a, 0, sizeof *a);
+        args_of_report(a, &recs[sent]); /* libpq copies the values as it sends */
+        if (!PQsendQueryPrepared(c->pg, name, a->n, a->v, a->len, a->fmt, 0)) {
+            err = TZ_EIO;
+            break;
+        }
+    }
+    free(a);
+    if (!PQpipelineSync(c->pg) && !err)
+        err = TZ_EIO;
+    for (size_t i = 0; i < sent; i++) {
+        PGresult *r = PQgetResult(c->pg);
+        tz_err e = r ? tz_pg_map_result(r) : TZ_EIO;
+        if (!e && PQntuples(r))
+            recs[i].id = tz_pg_int(r, 0, 0);
+        if (!err)
+            err = e;
+        PQclear(r);
+        if (r)
+            PQclear(PQgetResult(c->pg)); /* the NULL that ends each query's results */
+    }
+    PGresult *sync = PQgetResult(c->pg); /* PGRES_PIPELINE_SYNC */
+    if (!err && PQresultStatus(sync) != PGRES_PIPELINE_SYNC)
+        err = TZ_EIO;
+    PQclear(sync);
+    if (!PQexitPipelineMode(c->pg) && !err)
+        err = TZ_EIO;
+    return err;
+}
+
+/* The reports (ids from the identity, increasing in the order of the array), then their sources
+ * and photos, which need the ids. */
 static tz_err insert_write(struct tz_pg_conn *c, void *ctx)
 {
     struct insert *in = ctx;
-    tz_err err = TZ_OK;
+    tz_err err = insert_pipelined(c, in->recs, in->count);
     for (size_t i = 0; i < in->count && !err; i++) {
         struct tz_report_rec *r = &in->recs[i];
-        struct tz_pg_args a = {0};
-        PGresult *res = NULL;
-        args_of_report(&a, r);
-        if (!(err = tz_pg_run(c, SQL_INSERT_REPORT, &a, &res, NULL)))
-            r->id = tz_pg_int(res, 0, 0);
-        PQclear(res);
-        if (!err && r->api_key_id) {
+        if (r->api_key_id) {
             struct tz_pg_args s = {0};
             tz_pg_arg_int(&s, r->id);
             tz_pg_arg_int(&s, r->api_key_id);

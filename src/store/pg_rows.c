@@ -122,7 +122,13 @@ static tz_err finish(PGresult *r, PGresult **res, int64_t *changed)
     return err;
 }
 
-/* The name of the statement prepared from sql on c, preparing it on first use. */
+static tz_err prepared(struct tz_pg_conn *c, const char *sql, int nargs, char name[16]);
+
+tz_err tz_pg_prepare(struct tz_pg_conn *c, const char *sql, char name[TZ_PG_NAME_MAX])
+{
+    return prepared(c, sql, 0, name);
+}
+
 static tz_err prepared(struct tz_pg_conn *c, const char *sql, int nargs, char name[16])
 {
     for (size_t i = 0; i < c->stmt_count; i++) {

@@ -250,8 +250,8 @@ static void *append_many(void *arg)
     char actor[32];
     snprintf(actor, sizeof actor, "writer-%d", w->id);
     for (int i = 0; i < APPENDS; i++) {
-        struct tz_audit_rec rec = {.at = 1700000000 + i, .actor = actor, .action = "test.append",
-                                   .outcome = "ok"};
+        struct tz_audit_rec rec = {
+            .at = 1700000000 + i, .actor = actor, .action = "test.append", .outcome = "ok"};
         if (tz_store_audit_append(w->store, &rec) != TZ_OK)
             return (void *)1;
     }
@@ -285,6 +285,56 @@ static void appends_from_many_threads_form_one_chain(void **state)
     assert_int_equal(v.head_seq, WRITERS * APPENDS);
 }
 
+/* A report of the demo's first category in district d. */
+static struct tz_report_rec report_in(const char *d)
+{
+    struct tz_report_rec r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.category, sizeof r.category, "illegal_parking");
+    snprintf(r.district_id, sizeof r.district_id, "%s", d);
+    snprintf(r.status, sizeof r.status, "new");
+    r.lat = 50.06;
+    r.lon = 19.94;
+    r.received_at = r.status_changed_at = 1700000000;
+    r.takeup_due = 1700172800;
+    return r;
+}
+
+static void a_batch_is_stored_whole_or_not_at_all(void **state)
+{
+    struct fixture *f = *state;
+    if (!f)
+        skip();
+    const struct tz_district_rec d = {.id = "D1", .name = "One", .unit = "U", .geometry = "{}"};
+    assert_int_equal(tz_store_put_districts(f->store, &d, 1), TZ_OK);
+    struct tz_report_rec recs[40];
+    for (size_t i = 0; i < 40; i++)
+        recs[i] = report_in("D1");
+    int64_t before = 0, after = 0;
+    assert_int_equal(tz_store_count_reports(f->store, &before), TZ_OK);
+    assert_int_equal(tz_store_insert_reports(f->store, recs, 40), TZ_OK);
+    for (size_t i = 1; i < 40; i++)
+        assert_true(recs[i].id > recs[i - 1].id);
+    struct tz_report_rec got;
+    assert_int_equal(tz_store_get_report(f->store, recs[39].id, &got), TZ_OK);
+    assert_string_equal(got.district_id, "D1");
+    tz_report_rec_clear(&got);
+    /* One report of the batch names no district: none of the batch is kept, no id is given. */
+    recs[20] = report_in("nowhere");
+    for (size_t i = 0; i < 40; i++)
+        recs[i].id = 0;
+    assert_int_equal(tz_store_insert_reports(f->store, recs, 40), TZ_EINVAL);
+    for (size_t i = 0; i < 40; i++)
+        assert_int_equal(recs[i].id, 0);
+    assert_int_equal(tz_store_count_reports(f->store, &after), TZ_OK);
+    assert_int_equal(after, before + 40);
+    /* The connection is usable after the failed pipeline. */
+    recs[20] = report_in("D1");
+    assert_int_equal(tz_store_insert_reports(f->store, recs, 40), TZ_OK);
+    assert_int_equal(tz_store_count_reports(f->store, &after), TZ_OK);
+    assert_int_equal(after, before + 80);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +343,7 @@ int main(void)
         cmocka_unit_test(both_backends_end_with_the_same_tables_and_columns),
         cmocka_unit_test(a_reopened_database_is_not_migrated_again),
         cmocka_unit_test(appends_from_many_threads_form_one_chain),
+        cmocka_unit_test(a_batch_is_stored_whole_or_not_at_all),
     };
     if (!getenv("TZ_TEST_PG"))
         fprintf(stderr, "test_pg_schema: TZ_TEST_PG not set: the checks on a server are skipped"
