@@ -201,3 +201,8 @@ rm -f "$work/s.db" "$work/s.db-wal" "$work/s.db-shm"
 # flight at once), then 1000 more sent live by 8 API clients: rate and p50/p99 send -> receipt.
 echo; echo "## federation: 1000 messages in 32 cases queued for a partner that was down, then 1000 live"
 "$here/federation.sh" "$build/tarcza" 1000 32
+
+# PostgreSQL (issue 18, docs/operations.md#postgresql): durable POST /api/v1/reports through one
+# instance, on SQLite and on a throw-away PostgreSQL 15 (fsync=on, synchronous_commit=on) in turn.
+echo; echo "## durable reports through one instance: SQLite and PostgreSQL in one run (bench/pg_reports.sh)"
+"$here/pg_reports.sh" "$build"
