@@ -122,7 +122,12 @@ struct tz_pg_conn *tz_pg_acquire(struct tz_store *store, tz_err *err)
     /* Opening or resetting happens outside the lock: the slot is this thread's now. */
     struct tz_pg_conn *c = &s->conns[i];
     *err = TZ_OK;
-    if (c->pg && PQstatus(c->pg) != CONNECTION_OK)
+    /* A server that restarted or failed over closed the idle socket: reading what is there (never
+     * blocking: libpq's sockets are non-blocking) finds that, so the request gets a fresh
+     * connection instead of a failure. Twice: a read that found the server's last message
+     * returns before it would see the end of the stream behind it. */
+    if (c->pg &&
+        (!PQconsumeInput(c->pg) || !PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK))
         conn_drop(c); /* a new connection also has none of the old one's prepared statements */
     if (!c->pg)
         *err = conn_open(c, s->uri);
@@ -150,16 +155,39 @@ void tz_pg_release(struct tz_store *store, struct tz_pg_conn *c)
 
 static tz_err audit_head_sync(struct tz_store *store); /* below */
 
+/* Whether c's connection was lost (the server restarted, failed over or went away). */
+static bool lost(const struct tz_pg_conn *c)
+{
+    return PQstatus(c->pg) != CONNECTION_OK;
+}
+
+/* A pooled connection with a transaction begun on it (mode: "BEGIN ..."). A connection found
+ * lost at BEGIN, before anything was done, is replaced once. */
+static struct tz_pg_conn *begin_on(struct tz_store *store, const char *mode, tz_err *err)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        struct tz_pg_conn *c = tz_pg_acquire(store, err);
+        if (!c)
+            return NULL;
+        if (!(*err = exec_simple(c, mode))) {
+            c->in_tx = true;
+            return c;
+        }
+        bool retry = lost(c);
+        tz_pg_release(store, c);
+        if (!retry)
+            break;
+    }
+    return NULL;
+}
+
 tz_err tz_pg_in_write(struct tz_store *store, tz_pg_write_fn body, void *ctx,
                       const struct tz_audit_rec *audit)
 {
     tz_err err;
-    struct tz_pg_conn *c = tz_pg_acquire(store, &err);
+    struct tz_pg_conn *c = begin_on(store, "BEGIN", &err);
     if (!c)
         return err;
-    if ((err = exec_simple(c, "BEGIN")))
-        goto done;
-    c->in_tx = true;
     if ((err = body(c, ctx)))
         goto done;
     if (audit && (err = tz_pg_audit_append_in(c, audit, NULL)))
@@ -176,12 +204,10 @@ done:
 tz_err tz_pg_in_read(struct tz_store *store, tz_pg_write_fn body, void *ctx)
 {
     tz_err err;
-    struct tz_pg_conn *c = tz_pg_acquire(store, &err);
+    struct tz_pg_conn *c =
+        begin_on(store, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", &err);
     if (!c)
         return err;
-    if ((err = exec_simple(c, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")))
-        goto done;
-    c->in_tx = true;
     if ((err = body(c, ctx)))
         goto done;
     err = exec_simple(c, "COMMIT");
@@ -194,12 +220,18 @@ done:
 tz_err tz_pg_query(struct tz_store *store, const char *sql, const struct tz_pg_args *args,
                    PGresult **res)
 {
-    tz_err err;
-    struct tz_pg_conn *c = tz_pg_acquire(store, &err);
-    if (!c)
-        return err;
-    err = tz_pg_run(c, sql, args, res, NULL);
-    tz_pg_release(store, c);
+    tz_err err = TZ_OK;
+    /* A read may run again on a new connection when the first one was found lost. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        struct tz_pg_conn *c = tz_pg_acquire(store, &err);
+        if (!c)
+            return err;
+        err = tz_pg_run(c, sql, args, res, NULL);
+        bool retry = err && lost(c);
+        tz_pg_release(store, c);
+        if (!retry)
+            break;
+    }
     return err;
 }
 

@@ -37,4 +37,6 @@ for try in 1 2 3 4 5; do
   [ "$try" -lt 5 ] || { cat "$pg_dir/log" >&2; exit 1; }
 done
 export TZ_TEST_PG="postgresql://tz@/postgres?host=$pg_dir&port=$pg_port"
+# For the tests that stop or restart the server (tests/pg/reconnect.sh).
+export TZ_TEST_PG_BIN="$pg_bin" TZ_TEST_PG_DATA="$pg_dir/data" TZ_TEST_PG_USER="${pg_as:+postgres}"
 "$@"
