@@ -38,5 +38,15 @@ for try in 1 2 3 4 5; do
 done
 export TZ_TEST_PG="postgresql://tz@/postgres?host=$pg_dir&port=$pg_port"
 # For the tests that stop or restart the server (tests/pg/reconnect.sh).
-export TZ_TEST_PG_BIN="$pg_bin" TZ_TEST_PG_DATA="$pg_dir/data" TZ_TEST_PG_USER="${pg_as:+postgres}"
-"$@"
+TZ_TEST_PG_USER=""
+[ ${#pg_as[@]} -eq 0 ] || TZ_TEST_PG_USER=postgres
+export TZ_TEST_PG_BIN="$pg_bin" TZ_TEST_PG_DATA="$pg_dir/data" TZ_TEST_PG_USER
+# The command in a process group of its own, ended with it: a server that a failed test left
+# running would otherwise outlive the cluster and hold ctest's output open until its timeout.
+set +e
+setsid "$@" &
+child=$!
+wait "$child"
+rc=$?
+kill -KILL -- "-$child" 2>/dev/null
+exit "$rc"
