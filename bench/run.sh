@@ -209,3 +209,8 @@ rm -f "$work/s.db" "$work/s.db-wal" "$work/s.db-shm"
 # clients: rate, CPU per message and p50/p99 send -> receipt.
 echo; echo "## federation: 2000 messages in 8 cases queued for a partner that was down, then 2000 live"
 "$here/federation.sh" "$build/tarcza" 2000 8
+
+# PostgreSQL (issue 18, docs/operations.md#postgresql): durable POST /api/v1/reports through one
+# instance, on SQLite and on a throw-away PostgreSQL 15 (fsync=on, synchronous_commit=on) in turn.
+echo; echo "## durable reports through one instance: SQLite and PostgreSQL in one run (bench/pg_reports.sh)"
+"$here/pg_reports.sh" "$build"

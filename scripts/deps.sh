@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tarcza needs that are missing. Idempotent and
 # quiet when everything is there.   usage: scripts/deps.sh [build|bench|all]
-#   build (default): compilers, libraries and test tools for make run / make check
+#   build (default): compilers, libraries and test tools for make run / make check (PostgreSQL 15:
+#                    the store's second backend, its tests start a throw-away cluster)
 #   bench:           adds the comparison systems of make bench (wrk, nginx) and pmccabe
 set -euo pipefail
 what=${1:-build}
 
 build_pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
-  libsqlite3-dev libmicrohttpd-dev libjansson-dev libgeos-dev libsodium-dev
+  libsqlite3-dev libpq-dev postgresql-15 libmicrohttpd-dev libjansson-dev libgeos-dev libsodium-dev
   libcmocka-dev libcurl4-openssl-dev libxml2-dev sqlite3 curl libproj-dev proj-data nettle-dev
   libgnutls28-dev openssl # federation: node certificates, TLS 1.3; openssl makes expired and foreign certificates in tests
   libvips-dev libimage-exiftool-perl # photos: libvips decodes and encodes, exiftool checks in tests

@@ -352,6 +352,12 @@ static void *sender_main(void *arg)
     while (!a->stopping) {
         pthread_mutex_unlock(&a->mu);
         tz_err err = tz_alerts_round(a, tz_time_now());
+        if (err == TZ_EUNSUPPORTED) {
+            /* The store has no alerts (PostgreSQL, for now): said once, and the sender ends. */
+            fprintf(stderr, "tarcza: alerts: %s: no alerts are sent\n", tz_err_str(err));
+            pthread_mutex_lock(&a->mu);
+            break;
+        }
         if (err)
             fprintf(stderr, "tarcza: alerts: %s\n", tz_err_str(err));
         pthread_mutex_lock(&a->mu);

@@ -15,6 +15,7 @@ static const char *const messages[TZ_ERR_COUNT] = {
     [TZ_EBUSY] = "busy, try again",
     [TZ_ECLOSED] = "shutting down",
     [TZ_EMALFORMED] = "malformed input",
+    [TZ_EUNSUPPORTED] = "not supported by this store backend",
 };
 
 const char *tz_err_str(tz_err err)

@@ -24,6 +24,7 @@ enum tz_err_code {
     TZ_EBUSY,      /* a resource is temporarily unavailable; try again */
     TZ_ECLOSED,    /* the component is shutting down */
     TZ_EMALFORMED, /* an input cannot be parsed at all (not JSON, not a number) */
+    TZ_EUNSUPPORTED, /* this store backend does not have the operation (yet) */
     TZ_ERR_COUNT
 };
 

@@ -44,7 +44,7 @@ int cli_import_addresses(const struct cli_call *c)
         goto done;
     }
     printf("tarcza: %zu addresses taken, %zu lines refused, of %zu, into %s\n", rep.taken,
-           rep.refused, rep.lines, cli_db(c));
+           rep.refused, rep.lines, cli_db_name(c));
     rc = 0;
 done:
     tz_address_import_report_free(&rep);

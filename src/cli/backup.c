@@ -8,8 +8,21 @@
 
 #include "cli/internal.h"
 
+/* PostgreSQL has its own tools for this (docs/operations.md): pg_dump, or a base backup and PITR. */
+static int pg_refused(const struct cli_call *c, const char *what)
+{
+    fprintf(stderr,
+            "tarcza: %s works on SQLite files; for PostgreSQL use pg_dump/pg_restore or a base "
+            "backup with WAL archiving (docs/operations.md)\n",
+            what);
+    (void)c;
+    return 1;
+}
+
 int cli_backup(const struct cli_call *c)
 {
+    if (tz_store_is_pg(cli_db(c)))
+        return pg_refused(c, "backup");
     long long pages = 0;
     const char *to = c->text[CLI_TO];
     tz_err err = tz_store_backup_sqlite(cli_db(c), to, &pages);
@@ -25,6 +38,8 @@ int cli_backup(const struct cli_call *c)
 
 int cli_restore(const struct cli_call *c)
 {
+    if (tz_store_is_pg(cli_db(c)))
+        return pg_refused(c, "restore");
     long long pages = 0;
     const char *from = c->args[0];
     tz_err err = tz_store_restore_sqlite(from, cli_db(c), &pages);

@@ -57,7 +57,7 @@ int cli_import_districts(const struct cli_call *c)
         cli_fail("nothing was imported", err);
         goto done;
     }
-    printf("tarcza: districts imported into %s\n", cli_db(c));
+    printf("tarcza: districts imported into %s\n", cli_db_name(c));
     rc = 0;
 done:
     tz_geo_problems_free(&problems);
@@ -96,7 +96,7 @@ int cli_demo(const struct cli_call *c)
     if (err)
         return cli_fail("demo data", err);
     printf("tarcza: %zu demo addresses\n", addresses);
-    printf("tarcza: %lld demo reports added to %s in %.1f s\n", reports, cli_db(c),
+    printf("tarcza: %lld demo reports added to %s in %.1f s\n", reports, cli_db_name(c),
            (double)(tz_time_mono_ns() - start) / 1e9);
     return 0;
 }

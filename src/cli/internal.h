@@ -231,6 +231,9 @@ int cli_usage_error(const struct cli_call *c, const char *why);
 int cli_fail(const char *what, tz_err err);
 /* The database the call names (--db or the default). */
 const char *cli_db(const struct cli_call *c);
+/* The database as messages name it: the file, or "PostgreSQL" for a URI (which may hold a
+ * password and is not printed). */
+const char *cli_db_name(const struct cli_call *c);
 /* Opens the store of c's database (keeping the audit chain's head in --audit-head's file when
  * given), and the threat map over it when tm is not NULL. On failure says why, leaves nothing open
  * and returns an error. */
@@ -323,6 +326,7 @@ int cli_audit_keygen(const struct cli_call *c);
 int cli_audit_checkpoint(const struct cli_call *c);
 int cli_backup(const struct cli_call *c); /* backup.c */
 int cli_restore(const struct cli_call *c);
+int cli_migrate(const struct cli_call *c); /* migrate.c */
 
 /* ---- exchange.c ---- */
 

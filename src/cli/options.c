@@ -106,9 +106,11 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
     [CLI_REFERRED_TO] = TEXT("--referred-to", "NAME", "the institution a referred report goes to"),
     [CLI_ACTOR] = TEXT("--actor", "NAME", "who acts, for the audit log (default $USER)"),
     [CLI_BY] = TEXT("--by", "district|unit|region", "group the statistics (default district)"),
-    [CLI_FROM] = TEXT("--from", "TIME", "from this day or time (YYYY-MM-DD or RFC 3339)"),
-    [CLI_TO] = TEXT("--to", "TIME|FILE",
-                    "to this day or time (YYYY-MM-DD or RFC 3339); for backup, the copy's file"),
+    [CLI_FROM] = TEXT("--from", "TIME|FILE",
+                      "from this day or time (YYYY-MM-DD or RFC 3339); for migrate, the SQLite file"),
+    [CLI_TO] = TEXT("--to", "TIME|FILE|URI",
+                    "to this day or time (YYYY-MM-DD or RFC 3339); for backup, the copy's file;"
+                    " for migrate, the PostgreSQL database"),
     [CLI_FORMAT] = TEXT("--format", "text|csv|json|geojson", "output format (default text)"),
     [CLI_ROLE] = TEXT("--role", "ROLE",
                       "officer, supervisor, analyst, admin (exchange: spoc_operator, "

@@ -281,7 +281,7 @@ int cli_serve(const struct cli_call *c)
         goto done;
     }
     printf("tarcza: serving http://%s:%u (%zu districts, database %s)\n", cfg.bind_addr,
-           tz_http_port(srv), tz_threatmap_district_count(tm), cli_db(c));
+           tz_http_port(srv), tz_threatmap_district_count(tm), cli_db_name(c));
     if (fed && federation_start(c, fed, cfg.bind_addr, &fed_port, &sender))
         goto done;
     fflush(stdout);

@@ -99,6 +99,8 @@ static struct problem_kind kind_of_status(unsigned status)
         return (struct problem_kind){422, "/problems/invalid-fields", "Invalid fields"};
     case 429:
         return (struct problem_kind){429, "/problems/too-many-requests", "Too many requests"};
+    case 501:
+        return (struct problem_kind){501, "/problems/not-implemented", "Not implemented"};
     case 503:
         return (struct problem_kind){503, "/problems/unavailable", "Service unavailable"};
     default:
@@ -122,6 +124,8 @@ static unsigned status_of_err(tz_err err)
         return 409;
     case TZ_EFORBIDDEN:
         return 403;
+    case TZ_EUNSUPPORTED:
+        return 501;
     case TZ_EBUSY:
     case TZ_ENOSPACE:
     case TZ_ENOMEM:

@@ -97,18 +97,32 @@ static bool account_ok(const struct tz_account_rec *r)
     return true;
 }
 
-/* The public function of an operation: its preconditions, then the backend. */
+/*
+ * The public function of an operation: its preconditions, then the backend. A backend that
+ * leaves an operation's member NULL does not have it (yet): TZ_EUNSUPPORTED, never a crash.
+ */
 #define TZ_STORE_FORWARD(name, params, args, pre)                                                  \
     tz_err tz_store_##name params                                                                  \
     {                                                                                              \
         if (!store)                                                                                \
             return TZ_EINVAL;                                                                      \
-        pre return store->ops->name args;                                                          \
+        pre if (!store->ops->name) return TZ_EUNSUPPORTED;                                         \
+        return store->ops->name args;                                                              \
     }
 
 TZ_STORE_ALL_OPS(TZ_STORE_FORWARD)
 
 /* ---- the handle ---- */
+
+bool tz_store_is_pg(const char *db)
+{
+    return db && (strncmp(db, "postgres://", 11) == 0 || strncmp(db, "postgresql://", 13) == 0);
+}
+
+tz_err tz_store_open(const char *db, struct tz_store **out)
+{
+    return tz_store_is_pg(db) ? tz_store_open_pg(db, out) : tz_store_open_sqlite(db, out);
+}
 
 tz_err tz_store_grow(void **arr, size_t *cap, size_t len, size_t elem_size)
 {

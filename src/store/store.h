@@ -54,6 +54,17 @@ struct tz_store_stats {
  */
 tz_err tz_store_open_sqlite(const char *path, struct tz_store **out);
 /*
+ * Opens the PostgreSQL store at uri (a libpq connection URI, postgres:// or postgresql://) and
+ * brings its schema up to date (pg.c): the migrations of the SQLite backend in PostgreSQL's
+ * dialect (pg_schema.c). TZ_EIO when the server cannot be reached, TZ_ECONFLICT when a newer
+ * tarcza migrated it. Operations this backend does not have yet answer TZ_EUNSUPPORTED.
+ */
+tz_err tz_store_open_pg(const char *uri, struct tz_store **out);
+/* Whether db names a PostgreSQL database (a postgres:// or postgresql:// URI) rather than a file. */
+bool tz_store_is_pg(const char *db);
+/* Opens db with the backend its form names: tz_store_open_pg for a URI, else SQLite's file. */
+tz_err tz_store_open(const char *db, struct tz_store **out);
+/*
  * A consistent copy of the SQLite database at db_path, taken while other processes (tarcza serve)
  * keep writing, to the new file to (sqlite_backup.c); *pages copied. TZ_ECONFLICT when to exists,
  * TZ_ENOTFOUND when db_path does not; on any error to does not exist.
@@ -65,6 +76,25 @@ tz_err tz_store_backup_sqlite(const char *db_path, const char *to, long long *pa
  * when the backup is newer, or when db_path exists). On any error db_path does not exist.
  */
 tz_err tz_store_restore_sqlite(const char *from_path, const char *db_path, long long *pages);
+/* What tz_store_move_to_pg copied: each table with its rows in the source and in the target. */
+#define TZ_STORE_MOVE_TABLES 96
+#define TZ_STORE_MOVE_NAME 64
+struct tz_store_move_table {
+    char name[TZ_STORE_MOVE_NAME];
+    int64_t rows_from, rows_to;
+};
+struct tz_store_move {
+    size_t count;
+    struct tz_store_move_table tables[TZ_STORE_MOVE_TABLES];
+};
+/*
+ * Moves the SQLite database `from` into the PostgreSQL database `to` (pg_move.c): both brought
+ * to this program's schema, then every table copied in one PostgreSQL transaction and its rows
+ * counted on both sides; all or nothing. TZ_ENOTFOUND when from does not exist, TZ_ECONFLICT
+ * when the target already holds reports, accounts, audit entries or messages, TZ_EIO when a
+ * count differs. The audit log is copied as it is; verify it on the target afterwards.
+ */
+tz_err tz_store_move_to_pg(const char *from, const char *to, struct tz_store_move *m);
 /* Closes the store; no call on it may be running or follow. Safe with NULL. */
 void tz_store_close(struct tz_store *store);
 /* The schema version after migrations. */

@@ -1,5 +1,6 @@
 /* api_client.c - start the real server and talk HTTP to it (see api_client.h). */
 #include "api_client.h"
+#include "api_pg.h"
 
 #include <arpa/inet.h>
 /* cmocka.h needs these before it: */
@@ -47,6 +48,9 @@ int api_prepare(struct api_server *s, const char *binary, int reports)
     if (!mkdtemp(s->dir))
         return -1;
     snprintf(s->db, sizeof s->db, "%s/t.db", s->dir);
+    /* With TZ_TEST_PG (tests/pg/with_pg.sh), the server's database is a PostgreSQL one. */
+    if (getenv("TZ_TEST_PG") && !api_pg_create(s->db, sizeof s->db))
+        return -1;
     char n[32];
     snprintf(n, sizeof n, "%d", reports);
     char *argv[] = {(char *)binary, "demo", "--db", s->db, "--reports", n, NULL};
@@ -173,6 +177,11 @@ void api_discard(struct api_server *s)
 
 void api_cleanup(struct api_server *s)
 {
+    if (api_pg_is(s->db)) {
+        api_pg_drop(s->db);
+        rmdir(s->dir);
+        return;
+    }
     char path[400];
     const char *suffixes[] = {"", "-wal", "-shm", ".mapindex"}; /* the map index's snapshot */
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
@@ -318,6 +327,10 @@ long api_count_rows(struct api_server *s, const char *table)
     long count = -1;
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    if (api_pg_is(s->db)) {
+        char text[32];
+        return api_pg_text(s->db, sql, text, sizeof text) == 0 ? strtol(text, NULL, 10) : -1;
+    }
     if (sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
         sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         count = (long)sqlite3_column_int64(st, 0);
@@ -338,8 +351,15 @@ int api_connect(struct api_server *s)
     return fd;
 }
 
+bool api_db_is_pg(const struct api_server *s)
+{
+    return api_pg_is(s->db);
+}
+
 sqlite3 *api_db_open(const struct api_server *s)
 {
+    if (api_pg_is(s->db))
+        fail_msg("api_db_open: an SQLite handle on a PostgreSQL database (%s)", s->db);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 10000);
@@ -348,6 +368,14 @@ sqlite3 *api_db_open(const struct api_server *s)
 
 void api_db_text(const struct api_server *s, const char *sql, char *out, size_t size)
 {
+    if (api_pg_is(s->db)) {
+        int rc = api_pg_text(s->db, sql, out, size);
+        if (rc > 0)
+            fail_msg("no row: %s", sql);
+        if (rc < 0)
+            fail_msg("failed: %s", sql);
+        return;
+    }
     sqlite3 *db = api_db_open(s);
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
@@ -366,8 +394,33 @@ long long api_db_long(const struct api_server *s, const char *sql)
     return strtoll(text, NULL, 10);
 }
 
+size_t api_db_bytes(const struct api_server *s, const char *sql, uint8_t *out, size_t cap)
+{
+    long n = -1;
+    if (api_pg_is(s->db)) {
+        n = api_pg_bytes(s->db, sql, out, cap);
+    } else {
+        sqlite3 *db = api_db_open(s);
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW && (size_t)sqlite3_column_bytes(st, 0) <= cap) {
+            n = sqlite3_column_bytes(st, 0);
+            memcpy(out, sqlite3_column_blob(st, 0), (size_t)n);
+        }
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
+    if (n < 0)
+        fail_msg("no bytes: %s", sql);
+    return (size_t)n;
+}
+
 void api_db_exec(const struct api_server *s, const char *sql)
 {
+    if (api_pg_is(s->db)) {
+        assert_int_equal(api_pg_exec(s->db, sql), 0);
+        return;
+    }
     sqlite3 *db = api_db_open(s);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);

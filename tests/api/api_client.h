@@ -98,7 +98,10 @@ void api_response_free(struct api_response *r);
 long api_count_reports(struct api_server *s);
 /* Number of rows in any table of the database. */
 long api_count_rows(struct api_server *s, const char *table);
-/* The database, opened for the caller (who closes it with sqlite3_close). */
+/* Whether the server's database is a PostgreSQL one (TZ_TEST_PG; see api_pg.h). */
+bool api_db_is_pg(const struct api_server *s);
+/* The database, opened for the caller (who closes it with sqlite3_close); SQLite only: a test
+ * that runs on both backends reads through the functions below. */
 sqlite3 *api_db_open(const struct api_server *s);
 /* Behind the API, straight on the database file (a busy timeout of 10 s), for what a test checks
  * that no API shows (audit entries, stored hashes); each fails the running test on an error.
@@ -106,6 +109,8 @@ sqlite3 *api_db_open(const struct api_server *s);
 void api_db_text(const struct api_server *s, const char *sql, char *out, size_t size);
 /* The same read as a number. */
 long long api_db_long(const struct api_server *s, const char *sql);
+/* The first column of sql's first row as bytes (a blob or bytea) into out: its length. */
+size_t api_db_bytes(const struct api_server *s, const char *sql, uint8_t *out, size_t cap);
 /* Runs sql (changes made behind the server's back, to prove they are caught). */
 void api_db_exec(const struct api_server *s, const char *sql);
 /* A TCP connection to the server, for raw bytes; -1 on failure. */

@@ -536,6 +536,10 @@ static void readiness_says_whether_this_instance_can_write(void **state)
     assert_int_equal(r.status, 200);
     assert_true(json_is_true(json_object_get(r.json, "writable")));
     api_response_free(&r);
+    /* On PostgreSQL no lock of a client keeps this instance from writing: a standby does (the
+     * backend's probe asks pg_is_in_recovery()), which this suite does not start. */
+    if (api_db_is_pg(&server))
+        return;
     /* Another process holds the database's write lock: alive, but not ready. */
     sqlite3 *db = api_db_open(&server);
     assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);

@@ -252,21 +252,13 @@ static void add_account(struct api_server *s, const char *name, const char *role
 /* Logs a in (password and the current TOTP code) with the header lines given. */
 static void login(struct api_server *s, struct account *a, const char *const *headers)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_open(s->db, &db), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "SELECT totp_secret FROM accounts WHERE name = ?", -1, &st, NULL),
-        SQLITE_OK);
-    sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    char sql[160];
+    uint8_t secret[64];
+    snprintf(sql, sizeof sql, "SELECT totp_secret FROM accounts WHERE name = '%s'", a->name);
+    size_t n = api_db_bytes(s, sql, secret, sizeof secret);
     char body[256];
     snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\",\"totp\":\"%06u\"}", a->name,
-             PASSWORD,
-             tz_auth_hotp(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-                          (uint64_t)(time(NULL) / 30), 6));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+             PASSWORD, tz_auth_hotp(secret, n, (uint64_t)(time(NULL) / 30), 6));
     struct api_response r;
     assert_int_equal(send_with(s, "POST", "/api/v1/auth/login", body, &r, headers), 200);
     char cookie[256];
