@@ -25,8 +25,6 @@
 
 #include "api_client.h"
 
-#define PASSWORD "correct horse battery"
-
 static const char *tarcza_binary;
 static struct api_server server;
 static int server_exit_status;
@@ -68,19 +66,7 @@ static char model_url[64];
 static void add_account(const char *name, const char *role, const char *unit, char *header,
                         size_t size)
 {
-    setenv("TARCZA_PASSWORD", PASSWORD, 1);
-    assert_int_equal(api_run_cli(&server, "/dev/null", "user", "add", name, "--role", role,
-                                 "--unit", unit, NULL),
-                     0);
-    char out[320], token[160];
-    snprintf(out, sizeof out, "%s/%s.token", server.dir, name);
-    assert_int_equal(api_run_cli(&server, out, "user", "token", name, NULL), 0);
-    FILE *f = fopen(out, "r");
-    assert_non_null(f);
-    assert_non_null(fgets(token, sizeof token, f));
-    fclose(f);
-    token[strcspn(token, "\n")] = 0;
-    snprintf(header, size, "Authorization: Bearer %s", token);
+    assert_int_equal(api_make_unit_token(&server, name, role, unit, header, size), 0);
 }
 
 static int start_server(void **state)
@@ -112,15 +98,10 @@ static int stop_server(void **state)
 static long call(const char *who, const char *method, const char *path, const char *body,
                  struct api_response *r)
 {
-    memset(server.extra_headers, 0, sizeof server.extra_headers);
-    server.extra_headers[0] = who;
-    int rc = api_request(&server, method, path, body ? "application/json" : NULL, body,
-                         body ? strlen(body) : 0, 0, r);
-    memset(server.extra_headers, 0, sizeof server.extra_headers);
-    assert_int_equal(rc, 0);
+    long status = api_call_as(&server, who, method, path, body, r);
     if (getenv("TZ_TEST_VERBOSE"))
         fprintf(stderr, "%ld %s\n", r->status, r->body);
-    return r->status;
+    return status;
 }
 
 /* A message received from Germany: a phone, a passport of Azerbaijan and a car. */

@@ -20,8 +20,6 @@
 
 #include "api_client.h"
 
-#define PASSWORD "correct horse battery staple"
-
 static const char *tarcza_binary;
 static struct api_server server;
 static int server_exit_status;
@@ -30,23 +28,7 @@ static char analyst[200], spoc[200], boss[200], liaison[200];
 /* Makes an account of role (in unit, or none) and its token's Authorization header. */
 static void token_for(const char *name, const char *role, const char *unit, char *out, size_t size)
 {
-    char path[300], token[128];
-    setenv("TARCZA_PASSWORD", PASSWORD, 1);
-    if (unit)
-        assert_int_equal(api_run_cli(&server, "/dev/null", "user", "add", name, "--role", role,
-                                     "--unit", unit, NULL),
-                         0);
-    else
-        assert_int_equal(
-            api_run_cli(&server, "/dev/null", "user", "add", name, "--role", role, NULL), 0);
-    snprintf(path, sizeof path, "%s/token.txt", server.dir);
-    assert_int_equal(api_run_cli(&server, path, "user", "token", name, NULL), 0);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    assert_non_null(fgets(token, sizeof token, f));
-    fclose(f);
-    token[strcspn(token, "\n")] = '\0';
-    snprintf(out, size, "Authorization: Bearer %s", token);
+    assert_int_equal(api_make_unit_token(&server, name, role, unit, out, size), 0);
 }
 
 static int start_server(void **state)
@@ -72,13 +54,7 @@ static int stop_server(void **state)
 static long call(const char *method, const char *who, const char *path, const char *body,
                  struct api_response *r)
 {
-    memset(server.extra_headers, 0, sizeof server.extra_headers);
-    server.extra_headers[0] = who;
-    int rc = api_request(&server, method, path, body ? "application/json" : NULL, body,
-                         body ? strlen(body) : 0, 0, r);
-    memset(server.extra_headers, 0, sizeof server.extra_headers);
-    assert_int_equal(rc, 0);
-    return r->status;
+    return api_call_as(&server, who, method, path, body, r);
 }
 
 /* A yellow notice of the SPOC, published: its id. */
