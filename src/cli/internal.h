@@ -84,6 +84,7 @@ enum cli_opt {
     CLI_METRICS_TOKEN,
     /* assist */
     CLI_REFERENCE,
+    CLI_AS,
     /* serve: the assistant */
     CLI_TRANSLATE_URL,
     CLI_LLM_URL,
@@ -297,6 +298,8 @@ int cli_assist_language(const struct cli_call *c);
 int cli_assist_translate(const struct cli_call *c);
 int cli_assist_summarise(const struct cli_call *c);
 int cli_assist_search(const struct cli_call *c);
+int cli_assist_case(const struct cli_call *c); /* assist_case.c */
+int cli_assist_ask(const struct cli_call *c);
 int cli_user_add(const struct cli_call *c); /* user.c */
 int cli_user_passwd(const struct cli_call *c);
 int cli_user_disable(const struct cli_call *c);

@@ -164,6 +164,14 @@ static const struct cli_command commands[] = {
     {"assist", "search", "QUERY", 1, cli_assist_search,
      OPTS(CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "the reports whose description holds every word of QUERY, across scripts; audited"},
+    {"assist", "case", "ID", 1, cli_assist_case,
+     OPTS(CLI_AS, CLI_LLM_URL, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
+     "a whole exchange case as text: its summary ([m<id>] the message each sentence is from),\n"
+     "timeline and entities, read as --as USER (default: the SPOC's supervisor); audited"},
+    {"assist", "ask", "ID QUESTION", 2, cli_assist_ask,
+     OPTS(CLI_AS, CLI_LLM_URL, CLI_NODE, CLI_SPOC_UNIT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
+     "a question over case ID answered from its messages with citations: the --llm-url model's\n"
+     "answer, else the passages themselves, labelled; read as --as USER; audited"},
     {"watchlist", "import", "FILE", 1, cli_watchlist_import,
      OPTS(CLI_SOURCE, CLI_FORMAT, CLI_ACTOR, CLI_DB, CLI_AUDIT_HEAD), NULL,
      "import a watch-list (CSV, JSON or FollowTheMoney lines; --format csv|json|ftm, else told\n"

@@ -421,6 +421,157 @@ static void questions_refuse_what_they_must(void **state)
                      0);
 }
 
+/* ---- the command line: `tarcza assist case ID` and `tarcza assist ask ID QUESTION` ---- */
+
+/* The line of out that starts with prefix, copied into line (its break cut); false if none. */
+static bool line_of(const char *out, const char *prefix, char *line, size_t size)
+{
+    for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncmp(l, prefix, strlen(prefix)) == 0) {
+            size_t n = strcspn(l, "\n");
+            snprintf(line, size, "%.*s", (int)n, l);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void the_case_command_prints_the_digest_citing_its_messages(void **state)
+{
+    (void)state;
+    char id[32];
+    snprintf(id, sizeof id, "%lld", case_id);
+    static struct api_run run;
+    api_run_command(&server, &run, "assist", "case", id, "--db", server.db, "--as", "spoc1",
+                    NULL);
+    if (run.status != 0 || getenv("TZ_TEST_VERBOSE"))
+        fprintf(stderr, "%s%s", run.out, run.err);
+    assert_int_equal(run.status, 0);
+    char want[160];
+    snprintf(want, sizeof want, "Case %lld: 2 messages, 2 readable by you; language pl", case_id);
+    assert_non_null(strstr(run.out, want));
+    /* each summary line cites a message of the case and quotes one of its sentences */
+    const char *sum = strstr(run.out, "Summary (extractive");
+    assert_non_null(sum);
+    const char *l = strchr(sum, '\n') + 1;
+    int lines = 0;
+    while (strncmp(l, "  [m", 4) == 0) {
+        char *end;
+        long long msg = strtoll(l + 4, &end, 10);
+        assert_true(end[0] == ']' && end[1] == ' ');
+        size_t n = strcspn(end + 2, "\n");
+        char quote[1024];
+        snprintf(quote, sizeof quote, "%.*s", (int)n, end + 2);
+        assert_non_null(text_of(msg));
+        assert_non_null(strstr(text_of(msg), quote));
+        lines++;
+        l = end + 2 + n + 1;
+    }
+    assert_true(lines >= 1);
+    /* the timeline's date as written, with its message; the phone added to the case earlier */
+    char line[512];
+    assert_true(line_of(run.out, "  2026-03-12 ", line, sizeof line));
+    snprintf(want, sizeof want, "[m%lld] 12.03.2026", request_id);
+    assert_true(strstr(run.out, want) != NULL);
+    assert_true(line_of(run.out, "  phone     +48601234567", line, sizeof line));
+    assert_non_null(strstr(line, "x2 in"));
+    assert_non_null(strstr(line, "(added to the case)"));
+    /* audited as the account, from the command line, never with the text */
+    assert_true(api_db_long(&server, "SELECT count(*) FROM audit_log WHERE action = "
+                                     "'assistant.use' AND object = 'assistant/case' AND "
+                                     "actor = 'spoc1' AND client LIKE 'cli:%' AND "
+                                     "outcome = 'ok'") == 1);
+    assert_int_equal(api_db_long(&server, "SELECT count(*) FROM audit_log WHERE fields LIKE "
+                                          "'%Kowalsk%' OR fields LIKE '%601 234%'"),
+                     0);
+    /* without --as the operator reads as the SPOC's supervisor, who reads every case */
+    api_run_command(&server, &run, "assist", "case", id, "--db", server.db, NULL);
+    assert_int_equal(run.status, 0);
+    assert_non_null(strstr(run.out, "Summary (extractive"));
+}
+
+static void the_case_command_refuses_clearly(void **state)
+{
+    (void)state;
+    char id[32];
+    snprintf(id, sizeof id, "%lld", case_id);
+    static struct api_run run;
+    /* an unknown case: said, exit status 1, nothing on standard output */
+    api_run_command(&server, &run, "assist", "case", "999999", "--db", server.db, "--as",
+                    "spoc1", NULL);
+    assert_int_equal(run.status, 1);
+    assert_non_null(strstr(run.err, "assist case 999999: no such case"));
+    assert_string_equal(run.out, "");
+    api_run_command(&server, &run, "assist", "ask", "999999", "Kto?", "--db", server.db, NULL);
+    assert_int_equal(run.status, 1);
+    assert_non_null(strstr(run.err, "assist ask 999999: no such case"));
+    /* an officer of a unit that took no part: refused, audited */
+    api_run_command(&server, &run, "assist", "case", id, "--db", server.db, "--as", "kowal",
+                    NULL);
+    assert_int_equal(run.status, 1);
+    assert_non_null(strstr(run.err, "outside your units or role"));
+    assert_string_equal(run.out, "");
+    assert_true(api_db_long(&server, "SELECT count(*) FROM audit_log WHERE action = "
+                                     "'assistant.use' AND object = 'assistant/case' AND "
+                                     "actor = 'kowal' AND client LIKE 'cli:%' AND "
+                                     "outcome = 'refused'") == 1);
+    /* no such account; not a case number; an empty question */
+    api_run_command(&server, &run, "assist", "case", id, "--db", server.db, "--as", "nobody",
+                    NULL);
+    assert_int_equal(run.status, 1);
+    assert_non_null(strstr(run.err, "--as nobody: no such account"));
+    api_run_command(&server, &run, "assist", "case", "12x", "--db", server.db, NULL);
+    assert_int_equal(run.status, 2);
+    api_run_command(&server, &run, "assist", "ask", id, "", "--db", server.db, NULL);
+    assert_int_equal(run.status, 2);
+}
+
+static void the_ask_command_answers_with_citations(void **state)
+{
+    (void)state;
+    char id[32], want[160];
+    snprintf(id, sizeof id, "%lld", case_id);
+    static struct api_run run;
+    /* through the model: its citation kept, the one it was not given dropped */
+    mode = MODEL_CITE;
+    api_run_command(&server, &run, "assist", "ask", id, "Kto dzwonił, Aliyev?", "--db",
+                    server.db, "--as", "spoc1", "--llm-url", model_url, NULL);
+    if (run.status != 0 || getenv("TZ_TEST_VERBOSE"))
+        fprintf(stderr, "%s%s", run.out, run.err);
+    assert_int_equal(run.status, 0);
+    assert_non_null(strstr(run.out, "Answer (machine summary):\n  Abonentem jest Jan Kowalski"));
+    snprintf(want, sizeof want, "Citations: [m%lld]\n", request_id);
+    assert_non_null(strstr(run.out, want));
+    assert_non_null(strstr(run.out, "[m999999]"));
+    snprintf(want, sizeof want, "Passages:\n  [m%lld] Dnia 12.03.2026 r. obywatel Алиев",
+             request_id);
+    assert_non_null(strstr(run.out, want)); /* "Aliyev" finds "Алиев" */
+    /* without a model: the passages are the answer, labelled, their messages the citations */
+    int before = model_requests;
+    api_run_command(&server, &run, "assist", "ask", id, "Gdzie mieszka Kowalski?", "--db",
+                    server.db, "--as", "spoc1", NULL);
+    assert_int_equal(run.status, 0);
+    assert_int_equal(model_requests, before);
+    assert_non_null(
+        strstr(run.out, "Answer (extractive answer: passages of the case, no model):"));
+    snprintf(want, sizeof want, "Citations: [m%lld]", reply_id);
+    assert_non_null(strstr(run.out, want));
+    assert_non_null(strstr(run.out, "mieszka w Krakowie"));
+    /* garbage from the model: the passages stand and why is said */
+    mode = MODEL_GARBAGE;
+    api_run_command(&server, &run, "assist", "ask", id, "Kowalski?", "--db", server.db, "--as",
+                    "spoc1", "--llm-url", model_url, NULL);
+    assert_int_equal(run.status, 0);
+    assert_non_null(strstr(run.out, "Answer (extractive answer"));
+    assert_non_null(strstr(run.out, "Note: "));
+    assert_true(api_db_long(&server, "SELECT count(*) FROM audit_log WHERE action = "
+                                     "'assistant.use' AND object = 'assistant/ask' AND "
+                                     "actor = 'spoc1' AND client LIKE 'cli:%'") == 3);
+    assert_int_equal(api_db_long(&server, "SELECT count(*) FROM audit_log WHERE fields LIKE "
+                                          "'%Kowalsk%' OR fields LIKE '%Aliyev%'"),
+                     0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -435,6 +586,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(an_entity_is_added_to_the_case_in_one_action),
         cmocka_unit_test(questions_are_answered_with_checked_citations),
         cmocka_unit_test(questions_refuse_what_they_must),
+        cmocka_unit_test(the_case_command_prints_the_digest_citing_its_messages),
+        cmocka_unit_test(the_case_command_refuses_clearly),
+        cmocka_unit_test(the_ask_command_answers_with_citations),
     };
     int failed = cmocka_run_group_tests(tests, start_server, stop_server);
     return failed || server_exit_status ? 1 : 0;
