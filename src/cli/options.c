@@ -106,9 +106,8 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
     [CLI_REFERRED_TO] = TEXT("--referred-to", "NAME", "the institution a referred report goes to"),
     [CLI_ACTOR] = TEXT("--actor", "NAME", "who acts, for the audit log (default $USER)"),
     [CLI_BY] = TEXT("--by", "district|unit|region", "group the statistics (default district)"),
-    [CLI_FROM] =
-        TEXT("--from", "TIME|FILE",
-             "from this day or time (YYYY-MM-DD or RFC 3339); for migrate, the SQLite file"),
+    [CLI_FROM] = TEXT("--from", "TIME|FILE",
+                      "from this day or time (YYYY-MM-DD or RFC 3339); for migrate, the SQLite file"),
     [CLI_TO] = TEXT("--to", "TIME|FILE|URI",
                     "to this day or time (YYYY-MM-DD or RFC 3339); for backup, the copy's file;"
                     " for migrate, the PostgreSQL database"),
@@ -132,12 +131,11 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
     [CLI_LOG] = TEXT("--log", "FILE|-|off",
                      "one JSON object a line per request to FILE (appended), - for stderr "
                      "(default), off for none"),
-    [CLI_METRICS_TOKEN] =
-        TEXT("--metrics-token", "FILE",
-             "GET /metrics also answers a client sending "
-             "`Authorization: Bearer` and the token in FILE (else loopback only)"),
-    [CLI_REFERENCE] =
-        TEXT("--reference", "DATE", "the message's date, for \"wczoraj\" (YYYY-MM-DD or RFC 3339)"),
+    [CLI_METRICS_TOKEN] = TEXT("--metrics-token", "FILE",
+                               "GET /metrics also answers a client sending "
+                               "`Authorization: Bearer` and the token in FILE (else loopback only)"),
+    [CLI_REFERENCE] = TEXT("--reference", "DATE",
+                           "the message's date, for \"wczoraj\" (YYYY-MM-DD or RFC 3339)"),
     [CLI_AS] = TEXT("--as", "USER",
                     "read as this police account, with its role and unit (default: the "
                     "operator as the SPOC's supervisor of --spoc-unit)"),
@@ -164,8 +162,7 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
                      "the folder the messages are written to; the snapshot's new file"),
     [CLI_CASE] = NUMBER("--case", "ID", 1, INT64_MAX,
                         "the case (whose messages to export, to conclude or to review)"),
-    [CLI_YEAR] =
-        NUMBER("--year", "YYYY", 2000, 9999, "the year of the statistics (default: this one)"),
+    [CLI_YEAR] = NUMBER("--year", "YYYY", 2000, 9999, "the year of the statistics (default: this one)"),
     [CLI_HOURS] = NUMBER("--hours", "N", 1, 2160, "the expected delay, in hours"),
     [CLI_REASONS] = TEXT("--reasons", "TEXT", "why (a conclusion, a retention review; audited)"),
     [CLI_DECISION] = TEXT("--decision", "keep|delete",
@@ -332,9 +329,8 @@ static char *read_config(const char *path, const char **why)
     size_t n = text ? fread(text, 1, CLI_CONFIG_MAX + 1, f) : 0;
     *why = !f ? "cannot be opened" : !text ? "out of memory" : NULL;
     if (text && (ferror(f) || n > CLI_CONFIG_MAX || memchr(text, '\0', n))) {
-        *why = ferror(f)            ? "cannot be read"
-               : n > CLI_CONFIG_MAX ? "larger than 64 KiB"
-                                    : "holds a NUL byte";
+        *why = ferror(f) ? "cannot be read" : n > CLI_CONFIG_MAX ? "larger than 64 KiB"
+                                                                  : "holds a NUL byte";
         free(text);
         text = NULL;
     }
@@ -371,8 +367,8 @@ static bool config_line(struct cli_call *c, char *line, bool *seen, char *why, s
     char flag[64];
     snprintf(flag, sizeof flag, "--%s", name);
     enum cli_opt o = *name && strlen(name) < 60 ? lookup(flag) : CLI_NONE;
-    const char *bad = o == CLI_NONE       ? "unknown name"
-                      : o == CLI_CONFIG   ? "a file cannot name another"
+    const char *bad = o == CLI_NONE     ? "unknown name"
+                      : o == CLI_CONFIG ? "a file cannot name another"
                       : !takes(c->cmd, o) ? "not an option of this command"
                       : seen[o]           ? "named twice"
                       : !*value           ? "no value"

@@ -442,8 +442,7 @@ static void the_case_command_prints_the_digest_citing_its_messages(void **state)
     char id[32];
     snprintf(id, sizeof id, "%lld", case_id);
     static struct api_run run;
-    api_run_command(&server, &run, "assist", "case", id, "--db", server.db, "--as", "spoc1",
-                    NULL);
+    api_run_command(&server, &run, "assist", "case", id, "--db", server.db, "--as", "spoc1", NULL);
     if (run.status != 0 || getenv("TZ_TEST_VERBOSE"))
         fprintf(stderr, "%s%s", run.out, run.err);
     assert_int_equal(run.status, 0);
@@ -497,8 +496,8 @@ static void the_case_command_refuses_clearly(void **state)
     snprintf(id, sizeof id, "%lld", case_id);
     static struct api_run run;
     /* an unknown case: said, exit status 1, nothing on standard output */
-    api_run_command(&server, &run, "assist", "case", "999999", "--db", server.db, "--as",
-                    "spoc1", NULL);
+    api_run_command(&server, &run, "assist", "case", "999999", "--db", server.db, "--as", "spoc1",
+                    NULL);
     assert_int_equal(run.status, 1);
     assert_non_null(strstr(run.err, "assist case 999999: no such case"));
     assert_string_equal(run.out, "");
@@ -506,8 +505,7 @@ static void the_case_command_refuses_clearly(void **state)
     assert_int_equal(run.status, 1);
     assert_non_null(strstr(run.err, "assist ask 999999: no such case"));
     /* an officer of a unit that took no part: refused, audited */
-    api_run_command(&server, &run, "assist", "case", id, "--db", server.db, "--as", "kowal",
-                    NULL);
+    api_run_command(&server, &run, "assist", "case", id, "--db", server.db, "--as", "kowal", NULL);
     assert_int_equal(run.status, 1);
     assert_non_null(strstr(run.err, "outside your units or role"));
     assert_string_equal(run.out, "");
@@ -516,8 +514,7 @@ static void the_case_command_refuses_clearly(void **state)
                                      "actor = 'kowal' AND client LIKE 'cli:%' AND "
                                      "outcome = 'refused'") == 1);
     /* no such account; not a case number; an empty question */
-    api_run_command(&server, &run, "assist", "case", id, "--db", server.db, "--as", "nobody",
-                    NULL);
+    api_run_command(&server, &run, "assist", "case", id, "--db", server.db, "--as", "nobody", NULL);
     assert_int_equal(run.status, 1);
     assert_non_null(strstr(run.err, "--as nobody: no such account"));
     api_run_command(&server, &run, "assist", "case", "12x", "--db", server.db, NULL);
@@ -534,8 +531,8 @@ static void the_ask_command_answers_with_citations(void **state)
     static struct api_run run;
     /* through the model: its citation kept, the one it was not given dropped */
     mode = MODEL_CITE;
-    api_run_command(&server, &run, "assist", "ask", id, "Kto dzwonił, Aliyev?", "--db",
-                    server.db, "--as", "spoc1", "--llm-url", model_url, NULL);
+    api_run_command(&server, &run, "assist", "ask", id, "Kto dzwonił, Aliyev?", "--db", server.db,
+                    "--as", "spoc1", "--llm-url", model_url, NULL);
     if (run.status != 0 || getenv("TZ_TEST_VERBOSE"))
         fprintf(stderr, "%s%s", run.out, run.err);
     assert_int_equal(run.status, 0);
@@ -552,8 +549,7 @@ static void the_ask_command_answers_with_citations(void **state)
                     server.db, "--as", "spoc1", NULL);
     assert_int_equal(run.status, 0);
     assert_int_equal(model_requests, before);
-    assert_non_null(
-        strstr(run.out, "Answer (extractive answer: passages of the case, no model):"));
+    assert_non_null(strstr(run.out, "Answer (extractive answer: passages of the case, no model):"));
     snprintf(want, sizeof want, "Citations: [m%lld]", reply_id);
     assert_non_null(strstr(run.out, want));
     assert_non_null(strstr(run.out, "mieszka w Krakowie"));
