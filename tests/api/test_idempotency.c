@@ -4,6 +4,8 @@
  * 201, Idempotent-Replayed) and stored once, across a kill -9 and a restart too; the same key
  * with another body is 422 and stores nothing; sendings at once under one key store one
  * report; a malformed key is 400; the database keeps neither the key nor the token in clear.
+ * Open311's POST requests.{json,xml} takes the key by the same rule, answering in its formats,
+ * each key scoped to the API key that sent it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -343,6 +345,61 @@ static void an_open311_key_is_scoped_to_its_api_key(void **state)
     api_response_free(&c);
 }
 
+struct o311_sender {
+    const char *form;
+    json_int_t id;
+    long status;
+};
+
+static void *send_form_once(void *arg)
+{
+    struct o311_sender *s = arg;
+    struct api_response r;
+    if (api_request(&server, "POST", "/open311/v2/requests.json",
+                    "application/x-www-form-urlencoded", s->form, strlen(s->form), 0, &r) == 0) {
+        s->status = r.status;
+        s->id = json_is_array(r.json) ? json_integer_value(json_object_get(
+                                            json_array_get(r.json, 0), "service_request_id"))
+                                      : 0;
+        api_response_free(&r);
+    }
+    return NULL;
+}
+
+/* Open311 sendings at once under one key: one report, one id (or 409 while it is written). */
+static void open311_sendings_at_once_store_one_report(void **state)
+{
+    (void)state;
+    enum { N = 6 };
+    char api_key[128], form[300];
+    new_api_key("idem-at-once", api_key, sizeof api_key);
+    snprintf(form, sizeof form, "api_key=%s&service_code=illegal_parking&lat=50.0617&long=19.9373",
+             api_key);
+    long before = api_count_reports(&server);
+    memset(server.extra_headers, 0, sizeof server.extra_headers);
+    server.extra_headers[0] = "Idempotency-Key: \"c8e2a9f1-o311-once-4b7d-a6e0-1f3c5d7b9e20\"";
+    pthread_t t[N];
+    struct o311_sender s[N];
+    for (int i = 0; i < N; i++) {
+        s[i] = (struct o311_sender){.form = form};
+        assert_int_equal(pthread_create(&t[i], NULL, send_form_once, &s[i]), 0);
+    }
+    for (int i = 0; i < N; i++)
+        pthread_join(t[i], NULL);
+    memset(server.extra_headers, 0, sizeof server.extra_headers);
+    json_int_t id = 0;
+    for (int i = 0; i < N; i++) {
+        assert_true(s[i].status == 200 || s[i].status == 409);
+        if (s[i].status == 200) {
+            if (!id)
+                id = s[i].id;
+            assert_int_equal(s[i].id, id);
+        }
+    }
+    assert_true(id > 0);
+    assert_int_equal(api_count_reports(&server), before + 1);
+}
+
 static void a_malformed_open311_key_is_refused_in_open311s_format(void **state)
 {
     (void)state;
@@ -375,6 +432,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(a_replay_after_kill_9_finds_the_report),
         cmocka_unit_test(an_open311_replay_returns_the_first_answer_in_open311s_format),
         cmocka_unit_test(an_open311_key_is_scoped_to_its_api_key),
+        cmocka_unit_test(open311_sendings_at_once_store_one_report),
         cmocka_unit_test(a_malformed_open311_key_is_refused_in_open311s_format),
     };
     int failed = cmocka_run_group_tests(tests, start_server, stop_server);
