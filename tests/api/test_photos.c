@@ -513,6 +513,10 @@ static void open311_takes_media_files_with_the_same_checks(void **state)
 static void an_open311_replay_with_media_stores_its_photos_once(void **state)
 {
     (void)state;
+    /* The PostgreSQL backend has no idempotency keys yet (no report_by_idempotency_key, no
+     * table of migration 24): test_idempotency runs on SQLite only, and so does this. */
+    if (api_db_is_pg(&server))
+        return;
     char key[128], notice[400];
     open311_key(key, sizeof key);
     uint8_t *jpg;
