@@ -177,6 +177,7 @@ enum MHD_Result api_alerts_webhook_change(struct request *req)
     json_t *root = NULL;
     tz_err err = police_body_object(req, allowed, &root, &errs);
     if (err) {
+        police_audit_refusal(req, &c, TZ_ACT_ALERT_WEBHOOKS, "refused", "a bad body");
         police_end(&c);
         return police_answer_body_error(req, err, &errs);
     }
@@ -190,6 +191,7 @@ enum MHD_Result api_alerts_webhook_change(struct request *req)
         tz_fielderr_add(&errs, "/action", "disable, enable or remove");
     if (errs.count || errs.dropped) {
         json_decref(root);
+        police_audit_refusal(req, &c, TZ_ACT_ALERT_WEBHOOKS, "refused", "invalid fields");
         police_end(&c);
         return http_respond_problem(req, TZ_EINVAL, "some fields are invalid; see errors", &errs);
     }

@@ -26,12 +26,7 @@ static void report_committed(void *ctx, tz_err err)
     atomic_fetch_sub(&srv->suspended, 1);
 }
 
-/*
- * The Idempotency-Key header (draft-ietf-httpapi-idempotency-key-header): a structured-field
- * string, "...", or the same characters bare, as many clients send them. 0: none; 1: *key and
- * *len point into the header; -1: a header that is not a key this server takes.
- */
-static int idempotency_key(struct request *req, const char **key, size_t *len)
+int http_idempotency_key(struct request *req, const char **key, size_t *len)
 {
     const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Idempotency-Key");
     if (!h)
@@ -90,7 +85,7 @@ static enum MHD_Result answer_key_taken(struct request *req)
     size_t len = 0;
     bool handled = false;
     enum MHD_Result r = MHD_YES;
-    if (idempotency_key(req, &key, &len) == 1)
+    if (http_idempotency_key(req, &key, &len) == 1)
         r = answer_replay(req, key, len, &handled);
     if (handled)
         return r;
@@ -150,7 +145,7 @@ enum MHD_Result api_reports_create(struct request *req)
     http_client_key_text(req, addr, sizeof addr);
     const char *key = NULL;
     size_t key_len = 0;
-    int has_key = idempotency_key(req, &key, &key_len);
+    int has_key = http_idempotency_key(req, &key, &key_len);
     struct tz_field_errors errs = {0};
     if (has_key < 0) {
         tz_fielderr_add(&errs, "Idempotency-Key",

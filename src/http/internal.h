@@ -362,6 +362,13 @@ enum MHD_Result http_queue_response(struct request *req, unsigned status, struct
  * (api_reports.c, for POST /api/v1/reports and Open311's POST).
  */
 enum MHD_Result http_submit_report(struct request *req);
+/*
+ * The Idempotency-Key header (draft-ietf-httpapi-idempotency-key-header) of POST /api/v1/reports
+ * and Open311's POST: a structured-field string, "...", or the same characters bare, as many
+ * clients send them. 0: none; 1: *key and *len point into the header; -1: a header that is not a
+ * key this server takes (tz_threatmap_idem_key_ok).
+ */
+int http_idempotency_key(struct request *req, const char **key, size_t *len);
 /* The value of a hex digit (either case), or -1 (form.c; also the URL decoder of server.c). */
 int http_hex_digit(char c);
 

@@ -211,8 +211,89 @@ static enum MHD_Result send_error_retry(struct request *req, enum o311_format f,
     return o311_send_errors(req, f, &e, retry_after_s);
 }
 
+/*
+ * Idempotency (issue 19): the Idempotency-Key header of POST /api/v1/reports, by the same rule
+ * through the same domain path (threatmap/idempotency.c). A key is scoped to the API key that
+ * sent it: the threat map stores it as "o311-<api key id>-<key>", so that two partners' keys
+ * never meet, nor a partner's and a citizen's. 1: *scoped holds it; 0: no header; -1: an
+ * answer (a 400) was sent.
+ */
+static int scoped_idem_key(struct request *req, enum o311_format f, int64_t key_id,
+                           char scoped[TZ_IDEM_KEY_MAX + 1], enum MHD_Result *answer)
+{
+    const char *key = NULL;
+    size_t len = 0;
+    int has = http_idempotency_key(req, &key, &len);
+    if (has == 0)
+        return 0;
+    char prefix[40];
+    int plen = snprintf(prefix, sizeof prefix, "o311-%lld-", (long long)key_id);
+    if (has < 0 || plen < 0 || (size_t)plen + len > TZ_IDEM_KEY_MAX) {
+        *answer = o311_send_error(req, f, 400,
+                                  "Idempotency-Key must be %d to %d printable ASCII characters "
+                                  "without space, quote or backslash (a UUID), as a quoted string",
+                                  TZ_IDEM_KEY_MIN, TZ_IDEM_KEY_MAX - plen);
+        return -1;
+    }
+    memcpy(scoped, prefix, (size_t)plen);
+    memcpy(scoped + plen, key, len);
+    scoped[(size_t)plen + len] = '\0';
+    return 1;
+}
+
+/*
+ * A request sent again under its key: the first answer, in Open311's format, with
+ * Idempotent-Replayed: true; another body under the same key is a 422. *handled is false when
+ * the key is new.
+ */
+static enum MHD_Result o311_replay(struct request *req, enum o311_format f, const char *scoped,
+                                   bool media_url, bool *handled)
+{
+    *handled = true;
+    tz_submission_clear(&req->sub);
+    tz_err err =
+        tz_threatmap_idem_replay(req->srv->tm, scoped, strlen(scoped),
+                                 req->body.data ? req->body.data : "", req->body.len, &req->sub);
+    if (err == TZ_ENOTFOUND) {
+        *handled = false;
+        return MHD_YES;
+    }
+    if (err == TZ_ECONFLICT)
+        return o311_send_error(req, f, 422,
+                               "Idempotency-Key came with another request; a new request needs "
+                               "a new key");
+    if (err)
+        return o311_send_failure(req, f, err);
+    req->extra_header[0] = "Idempotent-Replayed";
+    req->extra_header[1] = "true";
+    req->o311_media_url = media_url;
+    req->commit_err = TZ_OK;
+    req->state = REQUEST_COMMITTED;
+    return o311_answer_committed(req, f);
+}
+
+/*
+ * The store refused the request's key: the same key came with a request stored meanwhile (two
+ * sendings at once). Answered as a replay of that one, or 409 when it is not readable (yet).
+ */
+static enum MHD_Result o311_key_taken(struct request *req, enum o311_format f)
+{
+    char scoped[TZ_IDEM_KEY_MAX + 1];
+    enum MHD_Result r = MHD_YES;
+    bool handled = false;
+    int64_t key_id = req->sub.rec.api_key_id;
+    bool media_url = req->o311_media_url;
+    if (scoped_idem_key(req, f, key_id, scoped, &r) == 1)
+        r = o311_replay(req, f, scoped, media_url, &handled);
+    if (handled)
+        return r;
+    return o311_send_error(req, f, 409, "a request with this Idempotency-Key is being handled");
+}
+
 enum MHD_Result o311_answer_committed(struct request *req, enum o311_format f)
 {
+    if (req->commit_err == TZ_ECONFLICT && req->sub.rec.idem.set)
+        return o311_key_taken(req, f);
     /* A write that failed (a full disk past a size limit reads as TZ_EIO) rolled back: 503. */
     if (req->commit_err)
         return o311_send_failure(req, f, req->commit_err == TZ_EIO ? TZ_ENOSPACE : req->commit_err);
@@ -224,7 +305,7 @@ enum MHD_Result o311_answer_committed(struct request *req, enum o311_format f)
     o311_doc_object(&d, "request");
     o311_doc_int(&d, "service_request_id", req->sub.rec.id);
     char notice[400];
-    size_t photos = req->sub.rec.photo_count;
+    size_t photos = req->sub.replayed ? (size_t)req->sub.replayed_photos : req->sub.rec.photo_count;
     snprintf(notice, sizeof notice,
              "Received anonymously: no personal data was kept. The police take a report up "
              "within 2 days and verify it within 5.%s%s",
@@ -267,6 +348,17 @@ static enum MHD_Result prepare_post(struct request *req, enum o311_format f,
         http_metrics_refused(srv, HTTP_LIMIT_API_KEY);
         return send_error_retry(req, f, retry_after);
     }
+    char scoped[TZ_IDEM_KEY_MAX + 1];
+    enum MHD_Result answer = MHD_YES;
+    int has_key = scoped_idem_key(req, f, key_id, scoped, &answer);
+    if (has_key < 0)
+        return answer;
+    if (has_key) { /* before any other check: a body stored once was valid */
+        bool handled = false;
+        answer = o311_replay(req, f, scoped, pf.media_url != NULL, &handled);
+        if (handled)
+            return answer;
+    }
     if (e.count)
         return o311_send_errors(req, f, &e, 0);
     if (!pf.service_code)
@@ -308,6 +400,9 @@ static enum MHD_Result prepare_post(struct request *req, enum o311_format f,
         }
         return o311_send_errors(req, f, &e, 0);
     }
+    if (!err && has_key)
+        err = tz_threatmap_set_idempotency(&req->sub, scoped, strlen(scoped),
+                                           req->body.data ? req->body.data : "", req->body.len);
     if (err)
         return o311_send_failure(req, f, err);
     req->sub.rec.api_key_id = key_id;

@@ -650,10 +650,31 @@ static void an_admin_lists_disables_and_enables_webhooks(void **state)
                                  "{\"id\":999,\"action\":\"enable\"}", &r),
                      404);
     api_response_free(&r);
+    /* Each refused body is audited as refused, as the add endpoint's are: bad fields, an
+     * unknown field, a body that is not JSON. */
+    static const char refused_sql[] = "SELECT count(*) FROM audit_log WHERE action ="
+                                      " 'alert.webhooks' AND outcome = 'refused'";
+    long refused = api_db_long(&current, refused_sql);
+    long by_root = api_db_long(&current, "SELECT count(*) FROM audit_log WHERE action ="
+                                         " 'alert.webhooks' AND outcome = 'refused'"
+                                         " AND actor = 'root'");
     assert_int_equal(api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change",
                                  "{\"id\":\"1\",\"action\":\"pause\"}", &r),
                      422);
     api_response_free(&r);
+    assert_int_equal(api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change",
+                                 "{\"id\":1,\"action\":\"enable\",\"why\":\"x\"}", &r),
+                     422);
+    api_response_free(&r);
+    assert_int_equal(
+        api_call_as(&current, admin, "POST", "/api/v1/alerts/webhooks/change", "{\"id\":", &r),
+        400);
+    api_response_free(&r);
+    assert_int_equal(api_db_long(&current, refused_sql), refused + 3);
+    assert_int_equal(api_db_long(&current, "SELECT count(*) FROM audit_log WHERE action ="
+                                           " 'alert.webhooks' AND outcome = 'refused'"
+                                           " AND actor = 'root'"),
+                     by_root + 3);
 
     /* Disabled, it is owed nothing; enabled again, only what arrives from then on. */
     int64_t missed = post_report(INSIDE);

@@ -508,6 +508,42 @@ static void open311_takes_media_files_with_the_same_checks(void **state)
     free(jpg);
 }
 
+/* An Open311 POST with media sent again under its Idempotency-Key (issue 19): the first answer,
+ * its notice still counting the photo waiting for review, and the photos stored once. */
+static void an_open311_replay_with_media_stores_its_photos_once(void **state)
+{
+    (void)state;
+    /* The PostgreSQL backend has no idempotency keys yet (no report_by_idempotency_key, no
+     * table of migration 24): test_idempotency runs on SQLite only, and so does this. */
+    if (api_db_is_pg(&server))
+        return;
+    char key[128], notice[400];
+    open311_key(key, sizeof key);
+    uint8_t *jpg;
+    size_t n;
+    jpeg_with_gps(800, 600, &jpg, &n);
+    const uint8_t *one[] = {jpg};
+    long reports = api_count_reports(&server);
+    long photos = api_count_rows(&server, "report_photos");
+    memset(server.extra_headers, 0, sizeof server.extra_headers);
+    server.extra_headers[0] = "Idempotency-Key: \"1b4e7d2a-photo-replay-4c8f-9a0e-6d3b5f7a1c92\"";
+    struct api_response first, again;
+    assert_int_equal(post_open311(key, one, &n, 1, true, &first), 200);
+    assert_int_equal(post_open311(key, one, &n, 1, true, &again), 200);
+    memset(server.extra_headers, 0, sizeof server.extra_headers);
+    json_t *a = json_array_get(first.json, 0), *b = json_array_get(again.json, 0);
+    assert_int_equal(json_integer_value(json_object_get(b, "service_request_id")),
+                     json_integer_value(json_object_get(a, "service_request_id")));
+    snprintf(notice, sizeof notice, "%s", json_string_value(json_object_get(a, "service_notice")));
+    assert_non_null(strstr(notice, "1 photo waits for review"));
+    assert_string_equal(json_string_value(json_object_get(b, "service_notice")), notice);
+    assert_int_equal(api_count_reports(&server), reports + 1);
+    assert_int_equal(api_count_rows(&server, "report_photos"), photos + 1);
+    api_response_free(&first);
+    api_response_free(&again);
+    free(jpg);
+}
+
 /* Sends the head of a report declaring a 21 MiB body on a new connection; the descriptor. */
 static int start_upload(void)
 {
@@ -583,6 +619,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(bad_photos_are_refused_and_nothing_is_stored),
         cmocka_unit_test(photo_uploads_held_at_once_are_bounded),
         cmocka_unit_test(open311_takes_media_files_with_the_same_checks),
+        cmocka_unit_test(an_open311_replay_with_media_stores_its_photos_once),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }
