@@ -157,6 +157,12 @@ tz_err tz_pg_audit_append_in(struct tz_pg_conn *c, const struct tz_audit_rec *re
  * rules); *written is the seq last written. */
 tz_err tz_pg_audit_head_check(struct tz_pg_conn *c, const char *path, int64_t *written);
 
+/* ---- idempotency keys (pg_idempotency.c) ---- */
+
+/* Inside the reports' insert on c: the keys of the reports of recs that carry one (ids set);
+ * TZ_ECONFLICT when a key is taken. */
+tz_err tz_pg_put_idempotency(struct tz_pg_conn *c, const struct tz_report_rec *recs, size_t count);
+
 /* ---- the operations ---- */
 
 /* Each operation this backend has is tz_pg_<name>, in the file of its aggregate. */
@@ -171,6 +177,8 @@ tz_err tz_pg_audit_head_check(struct tz_pg_conn *c, const char *path, int64_t *w
     X(assign_report) X(report_assignee) X(queue) X(compliance)                                     \
     /* photos */                                                                                   \
     X(photos_of) X(get_photo) X(review_photo)                                                      \
+    /* idempotency keys */                                                                         \
+    X(report_by_idempotency_key)                                                                   \
     /* accounts */                                                                                 \
     X(account_put) X(account_get) X(accounts) X(account_login) X(session_put) X(session_get)       \
     X(session_touch) X(session_end) X(district_assign)                                             \

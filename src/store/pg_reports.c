@@ -175,6 +175,8 @@ static tz_err insert_write(struct tz_pg_conn *c, void *ctx)
         if (!err)
             err = put_photos(c, r);
     }
+    if (!err)
+        err = tz_pg_put_idempotency(c, in->recs, in->count); /* a key taken refuses the batch */
     return err;
 }
 
