@@ -38,6 +38,9 @@ static const char SQL_REPORT_EXISTS[] = "SELECT 1 FROM reports WHERE id = $1";
 static const char SQL_INSERT_TRANSITION[] =
     "INSERT INTO report_transitions (report_id, from_status, to_status,"
     " at, actor, note, referred_to, public_note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+/* Delivered at COMMIT only, to every instance listening (pg_watch.c); several in one
+ * transaction are one. */
+static const char SQL_NOTIFY_FEED[] = "SELECT pg_notify('" TZ_PG_FEED_CHANNEL "', '')";
 static const char SQL_SET_PUBLIC[] = "UPDATE reports SET public_description = $1 WHERE id = $2";
 static const char SQL_HISTORY[] = "SELECT " TRANSITION_COLS " FROM report_transitions"
                                   " WHERE report_id = $1 ORDER BY id";
@@ -175,7 +178,7 @@ static tz_err insert_write(struct tz_pg_conn *c, void *ctx)
         if (!err)
             err = put_photos(c, r);
     }
-    return err;
+    return err ? err : tz_pg_run(c, SQL_NOTIFY_FEED, NULL, NULL, NULL);
 }
 
 tz_err tz_pg_insert_reports(struct tz_store *store, struct tz_report_rec *recs, size_t count)
@@ -295,7 +298,8 @@ static tz_err change_write(struct tz_pg_conn *c, void *ctx)
     tz_pg_arg_text(&t, ch->note);
     tz_pg_arg_text(&t, ch->referred_to);
     tz_pg_arg_text(&t, ch->public_note);
-    return tz_pg_run(c, SQL_INSERT_TRANSITION, &t, NULL, NULL);
+    err = tz_pg_run(c, SQL_INSERT_TRANSITION, &t, NULL, NULL);
+    return err ? err : tz_pg_run(c, SQL_NOTIFY_FEED, NULL, NULL, NULL);
 }
 
 tz_err tz_pg_change_status(struct tz_store *store, const struct tz_status_change *change)
