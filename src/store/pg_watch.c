@@ -10,9 +10,9 @@
  * follower (threatmap/follow.c) at once instead of at its next poll; the poll stays as the
  * fallback for a notice lost with a connection.
  *
- * A lost connection (a restart, a fail-over) is opened again every RETRY_MS; each time it is
- * (re)opened fn is called once, since what was committed while nobody listened sent its notice
- * to nobody.
+ * A lost connection (a restart, a fail-over, a dead link found by TCP keep-alives) is opened
+ * again every RETRY_MS; each time it is (re)opened fn is called once, since what was committed
+ * while nobody listened sent its notice to nobody.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,7 +44,13 @@ static void quiet(void *arg, const char *message)
 /* A new connection listening on the channel, or NULL (said on stderr once per outage). */
 static PGconn *listen_open(const char *uri, bool *said)
 {
-    PGconn *pg = PQconnectdb(uri);
+    /* TCP keep-alives (ignored on a Unix socket): an idle listener behind a dead network link
+     * would otherwise wait for ever; this way the link is found dead within about 25 s and the
+     * connection opened again (the poll covers the meantime). The URI's own settings win. */
+    static const char *const keys[] = {"keepalives",       "keepalives_idle", "keepalives_interval",
+                                       "keepalives_count", "dbname",          NULL};
+    const char *const values[] = {"1", "10", "5", "3", uri, NULL};
+    PGconn *pg = PQconnectdbParams(keys, values, 1);
     if (pg && PQstatus(pg) == CONNECTION_OK) {
         PQsetNoticeProcessor(pg, quiet, NULL);
         PGresult *r = PQexec(pg, "LISTEN " TZ_PG_FEED_CHANNEL);
