@@ -55,6 +55,8 @@ struct tz_store_ops {
     tz_err (*write_probe)(struct tz_store *store);
     /* tz_store_hold; NULL: fn runs as it is (each write its own transaction). */
     tz_err (*hold)(struct tz_store *store, tz_err (*fn)(void *ctx), void *ctx);
+    /* tz_store_watch; NULL: the backend has no change notices (TZ_EUNSUPPORTED). */
+    tz_err (*watch)(struct tz_store *store, void (*fn)(void *ctx), void *ctx);
 
     /* One member per operation of the aggregate headers, called once the preconditions hold. */
     TZ_STORE_ALL_OPS(TZ_STORE_OP_MEMBER)

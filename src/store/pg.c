@@ -50,6 +50,9 @@ struct pg_store {
     pthread_mutex_t head_mu; /* guards the audit head file's path and what was written */
     char *audit_head;
     int64_t audit_head_seq;
+
+    pthread_mutex_t watch_mu; /* guards watch: tz_store_watch's thread, or NULL */
+    struct tz_pg_watch *watch;
 };
 
 static struct pg_store *from_store(struct tz_store *store)
@@ -377,9 +380,23 @@ done:
 
 /* ---- the handle ------------------------------------------------------------------------- */
 
+/* tz_store_watch: LISTEN/NOTIFY on a connection of its own (pg_watch.c). */
+static tz_err pg_watch(struct tz_store *store, void (*fn)(void *ctx), void *ctx)
+{
+    struct pg_store *s = from_store(store);
+    pthread_mutex_lock(&s->watch_mu);
+    tz_pg_watch_stop(s->watch);
+    s->watch = NULL;
+    tz_err err = fn ? tz_pg_watch_start(s->uri, fn, ctx, &s->watch) : TZ_OK;
+    pthread_mutex_unlock(&s->watch_mu);
+    return err;
+}
+
 static void pg_close(struct tz_store *store)
 {
     struct pg_store *s = from_store(store);
+    tz_pg_watch_stop(s->watch);
+    pthread_mutex_destroy(&s->watch_mu);
     for (size_t i = 0; i < POOL_SIZE; i++)
         conn_drop(&s->conns[i]);
     pthread_mutex_destroy(&s->mu);
@@ -417,6 +434,7 @@ static const struct tz_store_ops pg_ops = {.close = pg_close,
                                            .schema_version = pg_schema_version,
                                            .stats = pg_stats,
                                            .write_probe = pg_write_probe,
+                                           .watch = pg_watch,
                                            TZ_PG_OPS_DONE(TZ_PG_FILL)};
 
 tz_err tz_store_open_pg(const char *uri, struct tz_store **out)
@@ -431,6 +449,7 @@ tz_err tz_store_open_pg(const char *uri, struct tz_store **out)
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_mutex_init(&s->head_mu, NULL);
+    pthread_mutex_init(&s->watch_mu, NULL);
     s->uri = strdup(uri);
     tz_err err = s->uri ? migrate(s) : TZ_ENOMEM;
     if (err) {

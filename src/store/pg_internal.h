@@ -133,6 +133,17 @@ typedef tz_err (*tz_pg_scan_fn)(void *ctx, const PGresult *r, int row);
 tz_err tz_pg_scan(struct tz_store *store, const char *sql, const struct tz_pg_args *args,
                   tz_pg_scan_fn fn, void *ctx);
 
+/* ---- change notices (pg_watch.c) ---- */
+
+/* The channel every write the change feed shows notifies, in its own transaction. */
+#define TZ_PG_FEED_CHANNEL "tarcza_feed"
+/* A thread with a listening connection of its own to uri that calls fn(ctx) on each notice (and
+ * on each (re)connection), until tz_pg_watch_stop. */
+struct tz_pg_watch;
+tz_err tz_pg_watch_start(const char *uri, void (*fn)(void *ctx), void *ctx,
+                         struct tz_pg_watch **out);
+void tz_pg_watch_stop(struct tz_pg_watch *w);
+
 /* ---- the schema (pg_schema.c) ---- */
 
 /*

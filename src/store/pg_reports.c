@@ -38,6 +38,19 @@ static const char SQL_REPORT_EXISTS[] = "SELECT 1 FROM reports WHERE id = $1";
 static const char SQL_INSERT_TRANSITION[] =
     "INSERT INTO report_transitions (report_id, from_status, to_status,"
     " at, actor, note, referred_to, public_note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+/* Delivered at COMMIT only, to every instance listening (pg_watch.c); several in one
+ * transaction are one. */
+static const char SQL_NOTIFY_FEED[] = "SELECT pg_notify('" TZ_PG_FEED_CHANNEL "', '')";
+/*
+ * The change feed reads "id > last seen" (tz_store_reports_after, tz_store_transitions_after), so
+ * ids must become visible in the order they are given. A sequence hands them out before commit:
+ * a transaction that took id 10 and commits after the one that took 11 would be skipped by a
+ * reader woken by 11's notice. Every write of the feed (a report inserted, a status changed, in
+ * every instance) therefore takes this transaction-scoped lock ("tzfeed") before its ids and
+ * holds it to COMMIT: one feed writer at a time, in commit order (a batch of the group commit is
+ * one such write). Taken before the audit chain's lock (pg_audit.c), never after it.
+ */
+static const char SQL_FEED_LOCK[] = "SELECT pg_advisory_xact_lock(x'747a66656564'::bigint)";
 static const char SQL_SET_PUBLIC[] = "UPDATE reports SET public_description = $1 WHERE id = $2";
 static const char SQL_HISTORY[] = "SELECT " TRANSITION_COLS " FROM report_transitions"
                                   " WHERE report_id = $1 ORDER BY id";
@@ -163,7 +176,9 @@ static tz_err insert_pipelined(struct tz_pg_conn *c, struct tz_report_rec *recs,
 static tz_err insert_write(struct tz_pg_conn *c, void *ctx)
 {
     struct insert *in = ctx;
-    tz_err err = insert_pipelined(c, in->recs, in->count);
+    tz_err err = tz_pg_run(c, SQL_FEED_LOCK, NULL, NULL, NULL);
+    if (!err)
+        err = insert_pipelined(c, in->recs, in->count);
     for (size_t i = 0; i < in->count && !err; i++) {
         struct tz_report_rec *r = &in->recs[i];
         if (r->api_key_id) {
@@ -177,7 +192,7 @@ static tz_err insert_write(struct tz_pg_conn *c, void *ctx)
     }
     if (!err)
         err = tz_pg_put_idempotency(c, in->recs, in->count); /* a key taken refuses the batch */
-    return err;
+    return err ? err : tz_pg_run(c, SQL_NOTIFY_FEED, NULL, NULL, NULL);
 }
 
 tz_err tz_pg_insert_reports(struct tz_store *store, struct tz_report_rec *recs, size_t count)
@@ -280,7 +295,9 @@ static tz_err change_write(struct tz_pg_conn *c, void *ctx)
     tz_pg_arg_time(&a, ch->verified_at);
     tz_pg_arg_int(&a, ch->report_id);
     tz_pg_arg_text(&a, ch->expected_status);
-    tz_err err = tz_pg_run(c, SQL_CHANGE_STATUS, &a, NULL, &changed);
+    tz_err err = tz_pg_run(c, SQL_FEED_LOCK, NULL, NULL, NULL);
+    if (!err)
+        err = tz_pg_run(c, SQL_CHANGE_STATUS, &a, NULL, &changed);
     if (err)
         return err;
     if (changed == 0) {
@@ -297,7 +314,8 @@ static tz_err change_write(struct tz_pg_conn *c, void *ctx)
     tz_pg_arg_text(&t, ch->note);
     tz_pg_arg_text(&t, ch->referred_to);
     tz_pg_arg_text(&t, ch->public_note);
-    return tz_pg_run(c, SQL_INSERT_TRANSITION, &t, NULL, NULL);
+    err = tz_pg_run(c, SQL_INSERT_TRANSITION, &t, NULL, NULL);
+    return err ? err : tz_pg_run(c, SQL_NOTIFY_FEED, NULL, NULL, NULL);
 }
 
 tz_err tz_pg_change_status(struct tz_store *store, const struct tz_status_change *change)

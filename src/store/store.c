@@ -157,6 +157,13 @@ tz_err tz_store_write_probe(struct tz_store *store)
     return store->ops->write_probe ? store->ops->write_probe(store) : TZ_OK;
 }
 
+tz_err tz_store_watch(struct tz_store *store, void (*fn)(void *ctx), void *ctx)
+{
+    if (!store)
+        return TZ_EINVAL;
+    return store->ops->watch ? store->ops->watch(store, fn, ctx) : TZ_EUNSUPPORTED;
+}
+
 tz_err tz_store_hold(struct tz_store *store, tz_err (*fn)(void *ctx), void *ctx)
 {
     if (!store || !fn)

@@ -118,5 +118,15 @@ tz_err tz_store_write_probe(struct tz_store *store);
  * writer may hold. TZ_EINVAL for a hold of another store inside one.
  */
 tz_err tz_store_hold(struct tz_store *store, tz_err (*fn)(void *ctx), void *ctx);
+/*
+ * Calls fn(ctx) on a thread of the store's own soon after any process commits a write that the
+ * change feed (tz_store_reports_after, tz_store_transitions_after) will show, and once each time
+ * the store (re)connects to hear of them (what was committed while it could not hear). fn must
+ * be quick and must not call the store (it wakes a reader). A notice may come for nothing, or
+ * several writes give one; the feed itself says what is new. fn NULL stops the notices (waits
+ * for a running fn to return); a second watch replaces the first. TZ_EUNSUPPORTED where the
+ * backend has none (SQLite: a reader polls); PostgreSQL uses LISTEN/NOTIFY (pg_watch.c).
+ */
+tz_err tz_store_watch(struct tz_store *store, void (*fn)(void *ctx), void *ctx);
 
 #endif

@@ -3,7 +3,10 @@
  * store when others write to it too: `tarcza report transition` on the
  * command line, or a second `tarcza serve` on the same database. Every
  * interval it runs tz_threatmap_sync(), which reads only what is new (two
- * indexed queries when nothing is).
+ * indexed queries when nothing is). Where the store tells of new writes
+ * (tz_store_watch: LISTEN/NOTIFY on PostgreSQL) a notice runs it at once, so a
+ * report filed on one instance shows on the others' maps within a round trip;
+ * the interval stays as the fallback for a notice lost with a connection.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,8 +20,19 @@ struct tm_follower {
     pthread_mutex_t mu;
     pthread_cond_t wake;
     bool stopping;
+    bool noticed; /* the store told of a write since the last round */
     int interval_ms;
 };
+
+/* The store's notice (its own thread): run a round now. */
+static void follow_notice(void *ctx)
+{
+    struct tm_follower *f = ctx;
+    pthread_mutex_lock(&f->mu);
+    f->noticed = true;
+    pthread_cond_signal(&f->wake);
+    pthread_mutex_unlock(&f->mu);
+}
 
 static void deadline_after(int ms, struct timespec *ts)
 {
@@ -40,10 +54,12 @@ static void *follow_main(void *arg)
     while (!f->stopping) {
         struct timespec until;
         deadline_after(f->interval_ms, &until);
-        while (!f->stopping && pthread_cond_timedwait(&f->wake, &f->mu, &until) != ETIMEDOUT)
+        while (!f->stopping && !f->noticed &&
+               pthread_cond_timedwait(&f->wake, &f->mu, &until) != ETIMEDOUT)
             ;
         if (f->stopping)
             break;
+        f->noticed = false; /* before the round: a notice during it runs another */
         pthread_mutex_unlock(&f->mu);
         tz_err err = tz_threatmap_sync(tm);
         if (err && err != last) /* say it once, not every second; the next round retries */
@@ -77,6 +93,10 @@ tz_err tz_threatmap_follow(struct tz_threatmap *tm, int interval_ms)
         free(f);
         return TZ_ENOMEM;
     }
+    /* No notices (SQLite) or none yet (the listener retries on its own): the interval alone. */
+    tz_err err = tz_store_watch(tm->store, follow_notice, f);
+    if (err && err != TZ_EUNSUPPORTED)
+        fprintf(stderr, "tarcza: map sync: change notices: %s\n", tz_err_str(err));
     return TZ_OK;
 }
 
@@ -85,6 +105,7 @@ void tm_follow_stop(struct tz_threatmap *tm)
     struct tm_follower *f = tm->follower;
     if (!f)
         return;
+    (void)tz_store_watch(tm->store, NULL, NULL); /* no notice into f once it is gone */
     pthread_mutex_lock(&f->mu);
     f->stopping = true;
     pthread_cond_signal(&f->wake);

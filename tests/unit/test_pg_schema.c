@@ -335,6 +335,99 @@ static void a_batch_is_stored_whole_or_not_at_all(void **state)
     assert_int_equal(after, before + 80);
 }
 
+/* The change feed in commit order (pg_reports.c, SQL_FEED_LOCK): writers on two handles, as two
+ * instances would be, and a follower on a third reading "after the last id seen" as the map's
+ * does: it sees every report, none skipped by an id that committed after a later one. */
+#define FEED_WRITERS 4
+#define FEED_BATCHES 25
+#define FEED_BATCH 3
+
+struct feed_writer {
+    struct tz_store *store;
+    int failed;
+};
+
+static void *insert_batches(void *arg)
+{
+    struct feed_writer *w = arg;
+    for (int i = 0; i < FEED_BATCHES && !w->failed; i++) {
+        struct tz_report_rec recs[FEED_BATCH];
+        for (size_t k = 0; k < FEED_BATCH; k++)
+            recs[k] = report_in("D1");
+        w->failed = tz_store_insert_reports(w->store, recs, FEED_BATCH) != TZ_OK;
+    }
+    return NULL;
+}
+
+/* Reads the feed after *last; the number of reports read (negative on failure). */
+static long follow_once(struct tz_store *store, int64_t *last)
+{
+    struct tz_report_rec *recs = NULL;
+    size_t count = 0;
+    if (tz_store_reports_after(store, *last, 1000, &recs, &count) != TZ_OK)
+        return -1;
+    for (size_t i = 0; i < count; i++)
+        *last = recs[i].id;
+    tz_report_recs_free(recs, count);
+    return (long)count;
+}
+
+struct feed_reader {
+    struct tz_store *store;
+    int64_t last;
+    long seen;
+    int stop; /* read under __atomic: set by the test when the writers are done */
+    int failed;
+};
+
+static void *follow_feed(void *arg)
+{
+    struct feed_reader *r = arg;
+    while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE) && !r->failed) {
+        long n = follow_once(r->store, &r->last);
+        r->failed = n < 0;
+        r->seen += n > 0 ? n : 0;
+    }
+    return NULL;
+}
+
+static void the_change_feed_skips_no_report_under_concurrent_writers(void **state)
+{
+    struct fixture *f = *state;
+    if (!f)
+        skip();
+    struct tz_store *other = NULL, *follower = NULL;
+    assert_int_equal(tz_store_open(f->uri, &other), TZ_OK);
+    assert_int_equal(tz_store_open(f->uri, &follower), TZ_OK);
+    struct feed_reader r = {.store = follower};
+    assert_true(follow_once(follower, &r.last) >= 0); /* what earlier tests stored */
+    int64_t before = 0, after = 0;
+    assert_int_equal(tz_store_count_reports(f->store, &before), TZ_OK);
+    pthread_t reader, t[FEED_WRITERS];
+    struct feed_writer w[FEED_WRITERS];
+    assert_int_equal(pthread_create(&reader, NULL, follow_feed, &r), 0);
+    for (int i = 0; i < FEED_WRITERS; i++) {
+        w[i] = (struct feed_writer){i % 2 ? other : f->store, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, insert_batches, &w[i]), 0);
+    }
+    for (int i = 0; i < FEED_WRITERS; i++)
+        pthread_join(t[i], NULL);
+    __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(reader, NULL);
+    long n;
+    while ((n = follow_once(follower, &r.last)) > 0) /* what came after the reader's last round */
+        r.seen += n;
+    assert_int_equal(n, 0);
+    assert_int_equal(r.failed, 0);
+    for (int i = 0; i < FEED_WRITERS; i++)
+        assert_int_equal(w[i].failed, 0);
+    assert_int_equal(tz_store_count_reports(f->store, &after), TZ_OK);
+    assert_int_equal(after - before, FEED_WRITERS * FEED_BATCHES * FEED_BATCH);
+    assert_int_equal(r.seen, after - before);
+    tz_store_close(follower);
+    tz_store_close(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +437,7 @@ int main(void)
         cmocka_unit_test(a_reopened_database_is_not_migrated_again),
         cmocka_unit_test(appends_from_many_threads_form_one_chain),
         cmocka_unit_test(a_batch_is_stored_whole_or_not_at_all),
+        cmocka_unit_test(the_change_feed_skips_no_report_under_concurrent_writers),
     };
     if (!getenv("TZ_TEST_PG"))
         fprintf(stderr, "test_pg_schema: TZ_TEST_PG not set: the checks on a server are skipped"
